@@ -1,0 +1,348 @@
+// Package store defines the durable queue and endpoint registry that hookrelay
+// runs on: the Store interface, the domain types it speaks in, and the rules
+// (event matching, delivery states) that every implementation shares.
+//
+// Two implementations live below it: store/postgres (production, several
+// processes on one database) and store/sqlite (embedded, one node). Both pass
+// the conformance suite in store/storetest.
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Sentinel errors that callers decide on.
+var (
+	// ErrNotFound reports that the requested row does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict reports that a change is not allowed in the row's current state,
+	// for example cancelling a delivery that was already delivered.
+	ErrConflict = errors.New("conflict")
+)
+
+// Status is the state of one delivery in its life cycle.
+type Status string
+
+// The delivery states of the seed's CHECK constraint.
+const (
+	StatusPending    Status = "pending"
+	StatusProcessing Status = "processing"
+	StatusDelivered  Status = "delivered"
+	StatusFailed     Status = "failed"
+	StatusCancelled  Status = "cancelled"
+)
+
+// Valid reports whether s is one of the known states.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusPending, StatusProcessing, StatusDelivered, StatusFailed, StatusCancelled:
+		return true
+	}
+	return false
+}
+
+// Store is the durable state of hookrelay: endpoints, events and the delivery
+// queue. Every method is safe for concurrent use.
+type Store interface {
+	// Migrate applies the embedded schema migrations that are not applied yet.
+	Migrate(ctx context.Context) error
+	// MigrationsCurrent reports whether every embedded migration is applied.
+	MigrationsCurrent(ctx context.Context) (bool, error)
+	// Ping checks that the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the store's connections.
+	Close() error
+
+	// CreateEndpoint inserts a new endpoint and returns it with its ID and times.
+	CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, error)
+	// GetEndpoint returns one endpoint or ErrNotFound.
+	GetEndpoint(ctx context.Context, id int64) (Endpoint, error)
+	// ListEndpoints returns endpoints ordered by ID, filtered and paginated.
+	ListEndpoints(ctx context.Context, f EndpointFilter) ([]Endpoint, error)
+	// UpdateEndpoint stores every field of e (by e.ID) and returns the stored row.
+	UpdateEndpoint(ctx context.Context, e Endpoint) (Endpoint, error)
+	// DeleteEndpoint removes an endpoint and, by cascade, its deliveries.
+	DeleteEndpoint(ctx context.Context, id int64) error
+	// SyncConfigEndpoints makes the endpoints created from configuration
+	// (CreatedBy == ConfigSource) match urls: missing ones are added, existing ones
+	// get the secret and are re-activated, others are deactivated.
+	SyncConfigEndpoints(ctx context.Context, urls []string, secret string) error
+
+	// Publish records ev and one pending delivery per active endpoint that
+	// subscribes to it, atomically. Publishing an ID that exists creates nothing
+	// and returns the stored event with Created false.
+	Publish(ctx context.Context, ev Event, opts PublishOptions) (PublishResult, error)
+	// GetEvent returns one event or ErrNotFound.
+	GetEvent(ctx context.Context, id string) (Event, error)
+
+	// Claim leases up to limit due deliveries (status pending, scheduled_for
+	// reached, endpoint active) in priority DESC, scheduled_for ASC order, marks
+	// them processing and returns them with what is needed to send them.
+	Claim(ctx context.Context, c ClaimRequest) ([]Claimed, error)
+	// Complete records the outcomes of claimed deliveries in one batch. An outcome
+	// whose lease no longer holds (cancelled, or rescued and claimed again) is
+	// skipped.
+	Complete(ctx context.Context, outcomes []Outcome, health HealthPolicy) (CompleteResult, error)
+	// Release hands claimed deliveries back to pending without counting an
+	// attempt, as a worker does when it shuts down before sending them.
+	Release(ctx context.Context, leases []Lease) error
+	// RescueExpired returns deliveries whose lease expired to pending, counting
+	// the lost attempt, or fails them when that exhausts their retries.
+	RescueExpired(ctx context.Context) (int, error)
+
+	// GetDelivery returns one delivery or ErrNotFound.
+	GetDelivery(ctx context.Context, id int64) (Delivery, error)
+	// ListDeliveries returns deliveries newest first, filtered and paginated.
+	ListDeliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error)
+	// ListAttempts returns every attempt of one delivery, oldest first.
+	ListAttempts(ctx context.Context, deliveryID int64) ([]Attempt, error)
+	// RetryDelivery makes a failed, cancelled or pending delivery due now.
+	// It returns ErrConflict for a delivery in flight or already delivered.
+	RetryDelivery(ctx context.Context, id int64) (Delivery, error)
+	// CancelDelivery cancels a pending or processing delivery; ErrConflict otherwise.
+	CancelDelivery(ctx context.Context, id int64) (Delivery, error)
+	// ReplayDeliveries makes every failed or cancelled delivery that matches f
+	// (ignoring its Status, Cursor and Limit) due now, and returns how many.
+	ReplayDeliveries(ctx context.Context, f DeliveryFilter) (int, error)
+	// CountByStatus returns the number of deliveries in each status.
+	CountByStatus(ctx context.Context) (map[Status]int64, error)
+	// DeleteFinishedBefore removes delivered, failed and cancelled deliveries
+	// (and events left without deliveries) finished before t; it returns how many
+	// deliveries it removed.
+	DeleteFinishedBefore(ctx context.Context, t time.Time) (int64, error)
+
+	// Wakeups returns a channel that receives a value soon after deliveries are
+	// published (by any process sharing the store, where the store can tell), so
+	// that workers need not wait for their next poll. It closes when ctx ends.
+	Wakeups(ctx context.Context) <-chan struct{}
+}
+
+// ConfigSource is the CreatedBy value of endpoints synced from WEBHOOK_URLS.
+const ConfigSource = "config:WEBHOOK_URLS"
+
+// Signature profiles: which headers an endpoint's requests carry.
+const (
+	// ProfileStandard sends the X-* headers and the Standard Webhooks headers.
+	ProfileStandard = "standard"
+	// ProfileAckify also sends the X-Ackify-* headers of Ackify CE.
+	ProfileAckify = "ackify"
+)
+
+// Endpoint is a subscription: a URL that receives the events it subscribes to.
+// It is a row of the seed's webhooks table.
+type Endpoint struct {
+	ID          int64
+	Title       string
+	URL         string
+	Secret      string
+	Active      bool
+	Events      []string // exact types, "*", or prefixes such as "document.*"; empty means all
+	Headers     map[string]string
+	Description string
+	CreatedBy   string
+	// MaxRetries overrides the global retry budget for this endpoint when set.
+	MaxRetries       *int
+	SignatureProfile string
+	// PreviousSecret still signs requests until PreviousSecretExpiresAt, so that
+	// receivers can roll over to a rotated secret without downtime.
+	PreviousSecret          string
+	PreviousSecretExpiresAt *time.Time
+	DisabledReason          string
+	DisabledAt              *time.Time
+	FailureCount            int
+	FailingSince            *time.Time
+	LastDeliveredAt         *time.Time
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+}
+
+// Subscribes reports whether the endpoint wants events of type eventType.
+func (e Endpoint) Subscribes(eventType string) bool {
+	return MatchEventType(e.Events, eventType)
+}
+
+// MatchEventType reports whether a subscription list matches eventType: an empty
+// list or "*" matches everything, "a.*" matches every type that starts with "a.",
+// and any other entry must equal the type.
+func MatchEventType(patterns []string, eventType string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		if p == "*" || p == eventType {
+			return true
+		}
+		if prefix, ok := cutWildcard(p); ok && len(eventType) > len(prefix) && eventType[:len(prefix)] == prefix {
+			return true
+		}
+	}
+	return false
+}
+
+func cutWildcard(p string) (string, bool) {
+	if len(p) >= 2 && p[len(p)-2:] == ".*" {
+		return p[:len(p)-1], true
+	}
+	return "", false
+}
+
+// EndpointFilter selects endpoints in ListEndpoints.
+type EndpointFilter struct {
+	Active  *bool
+	AfterID int64 // return endpoints with ID > AfterID
+	Limit   int   // 0 means no limit
+}
+
+// Event is one published occurrence: the envelope that every delivery of it sends.
+type Event struct {
+	ID        string // a UUID
+	Type      string
+	Data      json.RawMessage
+	Priority  int
+	CreatedAt time.Time
+}
+
+// PublishOptions tune one publish.
+type PublishOptions struct {
+	// MaxRetries is the retry budget of the new deliveries when their endpoint
+	// sets none.
+	MaxRetries int
+	// EndpointIDs, when not empty, limits the fan-out to these endpoints.
+	EndpointIDs []int64
+}
+
+// PublishResult is what Publish did.
+type PublishResult struct {
+	Event Event
+	// Created is false when the event ID existed and nothing was written.
+	Created bool
+	// Deliveries is the number of deliveries created (0 when Created is false).
+	Deliveries int
+}
+
+// Delivery is one event on its way to one endpoint: a row of the seed's
+// webhook_deliveries table.
+type Delivery struct {
+	ID              int64
+	WebhookID       int64
+	EventID         string
+	EventType       string
+	Payload         json.RawMessage
+	Status          Status
+	RetryCount      int
+	MaxRetries      int
+	Priority        int
+	CreatedAt       time.Time
+	ScheduledFor    time.Time
+	ProcessedAt     *time.Time
+	NextRetryAt     *time.Time
+	LeaseExpiresAt  *time.Time
+	RequestHeaders  map[string]string
+	ResponseStatus  *int
+	ResponseHeaders map[string]string
+	ResponseBody    string
+	LastError       string
+}
+
+// DeliveryFilter selects deliveries in ListDeliveries and ReplayDeliveries.
+type DeliveryFilter struct {
+	WebhookID     int64
+	Status        Status
+	EventType     string
+	EventID       string
+	CreatedAfter  *time.Time
+	CreatedBefore *time.Time
+	BeforeID      int64 // cursor: return deliveries with ID < BeforeID
+	Limit         int   // 0 means no limit
+}
+
+// Attempt is the record of one HTTP request of a delivery.
+type Attempt struct {
+	DeliveryID      int64
+	Attempt         int // 1 for the first request
+	StartedAt       time.Time
+	DurationMS      int64
+	RequestHeaders  map[string]string
+	ResponseStatus  *int
+	ResponseHeaders map[string]string
+	ResponseBody    string
+	Error           string
+}
+
+// ClaimRequest asks Claim for work.
+type ClaimRequest struct {
+	Limit int
+	Lease time.Duration
+	// Worker names the claiming process; a lease is held by (delivery, worker,
+	// retry_count).
+	Worker string
+	// SkipWebhooks excludes endpoints whose in-flight cap is reached.
+	SkipWebhooks []int64
+}
+
+// Lease identifies one claim of one delivery.
+type Lease struct {
+	DeliveryID int64
+	Worker     string
+	RetryCount int
+}
+
+// Claimed is a leased delivery with its event and endpoint, ready to send.
+type Claimed struct {
+	Delivery Delivery
+	Event    Event
+	Endpoint Endpoint
+	Lease    Lease
+}
+
+// Result is how an attempt ended for the queue.
+type Result int
+
+// The results of an attempt.
+const (
+	// ResultDelivered: the endpoint answered 2xx.
+	ResultDelivered Result = iota + 1
+	// ResultRetry: a retryable failure; the delivery waits until RetryAt.
+	ResultRetry
+	// ResultFailed: a permanent failure or the last retry; the delivery ends failed.
+	ResultFailed
+)
+
+// Outcome is the result of one attempt, written by Complete.
+type Outcome struct {
+	Lease   Lease
+	Result  Result
+	RetryAt time.Time // for ResultRetry
+	Attempt Attempt
+	// DisableEndpoint, when set, disables the delivery's endpoint with this
+	// reason (an endpoint answering 410 Gone).
+	DisableEndpoint string
+}
+
+// HealthPolicy says when Complete disables an endpoint that keeps failing.
+// Zero values turn a rule off.
+type HealthPolicy struct {
+	// DisableAfterFailures disables an endpoint after this many consecutive
+	// failed attempts.
+	DisableAfterFailures int
+	// DisableAfterFailingFor disables an endpoint that has failed without a
+	// success for this long.
+	DisableAfterFailingFor time.Duration
+}
+
+// CompleteResult reports side effects of Complete.
+type CompleteResult struct {
+	// Applied is the number of outcomes written (the others had lost their lease).
+	Applied int
+	// Disabled lists the endpoints that this batch disabled, with the reason.
+	Disabled []DisabledEndpoint
+}
+
+// DisabledEndpoint names an endpoint disabled by its health.
+type DisabledEndpoint struct {
+	ID     int64
+	Reason string
+}
