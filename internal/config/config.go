@@ -1,0 +1,197 @@
+// Package config holds every setting of hookrelay in one struct, read once from
+// the environment and flags (the struct tags drive the command-line parser) and
+// validated once by Validate. The rest of the program never reads the
+// environment.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Database holds the setting that chooses the store.
+type Database struct {
+	DatabaseURL string `name:"database-url" env:"DATABASE_URL" default:"hookrelay.db" help:"postgres://… for PostgreSQL; a file path or sqlite:PATH for the embedded SQLite store."`
+}
+
+// Log holds the logging settings.
+type Log struct {
+	LogFormat string `name:"log-format" env:"HOOKRELAY_LOG_FORMAT" default:"json" enum:"json,text" help:"Log format: json or text."`
+	LogLevel  string `name:"log-level" env:"HOOKRELAY_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Lowest level logged: debug, info, warn or error."`
+}
+
+// Delivery holds the settings of the delivery workers.
+type Delivery struct {
+	WebhookURLs      []string      `name:"webhook-urls" env:"WEBHOOK_URLS" sep:"," help:"Comma-separated endpoints that receive every event, synced into the webhooks table at start."`
+	WebhookSecret    string        `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS (plain text or whsec_<base64>)."`
+	TimeoutMS        int           `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"10000" help:"Whole-request timeout of one delivery attempt, in milliseconds."`
+	MaxRetries       int           `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"6" help:"Retries after the first attempt before a delivery fails."`
+	BackoffBase      time.Duration `name:"backoff-base" env:"HOOKRELAY_BACKOFF_BASE" default:"1m" help:"Delay before the first retry; doubles on each retry."`
+	BackoffCap       time.Duration `name:"backoff-cap" env:"HOOKRELAY_BACKOFF_CAP" default:"1h" help:"Longest delay between two attempts."`
+	RetryAfterCap    time.Duration `name:"retry-after-cap" env:"HOOKRELAY_RETRY_AFTER_CAP" default:"1h" help:"Longest delay a Retry-After answer may ask for."`
+	Concurrency      int           `name:"concurrency" env:"HOOKRELAY_CONCURRENCY" default:"64" help:"Requests in flight at once, over all endpoints."`
+	EndpointInFlight int           `name:"endpoint-concurrency" env:"HOOKRELAY_ENDPOINT_CONCURRENCY" default:"16" help:"Requests in flight at once to one endpoint."`
+	BatchSize        int           `name:"batch-size" env:"HOOKRELAY_BATCH_SIZE" default:"100" help:"Deliveries claimed by one query."`
+	PollInterval     time.Duration `name:"poll-interval" env:"HOOKRELAY_POLL_INTERVAL" default:"1s" help:"How often idle workers look for due retries when nothing wakes them."`
+	Lease            time.Duration `name:"lease" env:"HOOKRELAY_LEASE" help:"How long a claimed delivery stays with its worker before another may take it (default: 3 × timeout + 30s)."`
+	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"HOOKRELAY_SHUTDOWN_TIMEOUT" default:"30s" help:"How long shutdown waits for requests in flight."`
+	DisableAfter     int           `name:"disable-after-failures" env:"HOOKRELAY_DISABLE_AFTER_FAILURES" default:"100" help:"Disable an endpoint after this many consecutive failed attempts (0: never)."`
+	DisableAfterFor  time.Duration `name:"disable-after-failing-for" env:"HOOKRELAY_DISABLE_AFTER_FAILING_FOR" default:"72h" help:"Disable an endpoint that has failed without a success for this long (0: never)."`
+	AllowPrivate     bool          `name:"allow-private-targets" env:"HOOKRELAY_ALLOW_PRIVATE_TARGETS" help:"Allow API-created endpoints on loopback, private and link-local addresses (development only)."`
+	Retention        time.Duration `name:"retention" env:"HOOKRELAY_RETENTION" default:"720h" help:"Finished deliveries older than this are deleted (0: keep forever)."`
+}
+
+// Timeout returns the attempt timeout as a duration.
+func (d Delivery) Timeout() time.Duration {
+	return time.Duration(d.TimeoutMS) * time.Millisecond
+}
+
+// LeaseDuration returns the configured lease, or the default derived from the
+// timeout: long enough for a request and its wait behind the endpoint's cap.
+func (d Delivery) LeaseDuration() time.Duration {
+	if d.Lease > 0 {
+		return d.Lease
+	}
+	return 3*d.Timeout() + 30*time.Second
+}
+
+// Server holds the settings of the HTTP server.
+type Server struct {
+	Listen          string `name:"listen" env:"HOOKRELAY_LISTEN" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
+	APIToken        string `name:"api-token" env:"HOOKRELAY_API_TOKEN" help:"Bearer token required by the API; without it the server only listens on loopback."`
+	MaxPayloadBytes int64  `name:"max-payload-bytes" env:"HOOKRELAY_MAX_PAYLOAD_BYTES" default:"262144" help:"Largest accepted request body of the API, in bytes."`
+}
+
+// Serve is every setting of `hookrelay serve`.
+type Serve struct {
+	Database `embed:""`
+	Log      `embed:""`
+	Delivery `embed:""`
+	Server   `embed:""`
+}
+
+// Validate checks every setting and returns one error per problem, each naming
+// its setting.
+func (s Serve) Validate() error {
+	return errors.Join(s.Database.Validate(), s.Delivery.Validate(), s.Server.Validate())
+}
+
+// Validate checks the database setting.
+func (d Database) Validate() error {
+	if strings.TrimSpace(d.DatabaseURL) == "" {
+		return errors.New("DATABASE_URL: must not be empty")
+	}
+	return nil
+}
+
+// Validate checks the delivery settings.
+func (d Delivery) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	for _, raw := range d.WebhookURLs {
+		if err := ValidateTargetURL(strings.TrimSpace(raw)); err != nil {
+			add("WEBHOOK_URLS: %q: %v", raw, err)
+		}
+	}
+	if len(d.WebhookURLs) > 0 && d.WebhookSecret == "" {
+		add("WEBHOOK_SECRET: required when WEBHOOK_URLS is set")
+	}
+	if d.TimeoutMS <= 0 {
+		add("WEBHOOK_TIMEOUT_MS: must be a positive number of milliseconds, got %d", d.TimeoutMS)
+	}
+	if d.MaxRetries < 0 {
+		add("WEBHOOK_MAX_RETRIES: must be 0 or more, got %d", d.MaxRetries)
+	}
+	if d.BackoffBase <= 0 {
+		add("HOOKRELAY_BACKOFF_BASE: must be positive, got %s", d.BackoffBase)
+	}
+	if d.BackoffCap < d.BackoffBase {
+		add("HOOKRELAY_BACKOFF_CAP: must be at least HOOKRELAY_BACKOFF_BASE (%s), got %s", d.BackoffBase, d.BackoffCap)
+	}
+	if d.RetryAfterCap < 0 {
+		add("HOOKRELAY_RETRY_AFTER_CAP: must not be negative, got %s", d.RetryAfterCap)
+	}
+	if d.Concurrency <= 0 {
+		add("HOOKRELAY_CONCURRENCY: must be positive, got %d", d.Concurrency)
+	}
+	if d.EndpointInFlight <= 0 {
+		add("HOOKRELAY_ENDPOINT_CONCURRENCY: must be positive, got %d", d.EndpointInFlight)
+	}
+	if d.BatchSize <= 0 {
+		add("HOOKRELAY_BATCH_SIZE: must be positive, got %d", d.BatchSize)
+	}
+	if d.PollInterval <= 0 {
+		add("HOOKRELAY_POLL_INTERVAL: must be positive, got %s", d.PollInterval)
+	}
+	if d.Lease < 0 {
+		add("HOOKRELAY_LEASE: must not be negative, got %s", d.Lease)
+	} else if d.Lease > 0 && d.Lease <= d.Timeout() {
+		add("HOOKRELAY_LEASE: must be longer than WEBHOOK_TIMEOUT_MS (%s), got %s", d.Timeout(), d.Lease)
+	}
+	if d.ShutdownTimeout < 0 {
+		add("HOOKRELAY_SHUTDOWN_TIMEOUT: must not be negative, got %s", d.ShutdownTimeout)
+	}
+	if d.DisableAfter < 0 {
+		add("HOOKRELAY_DISABLE_AFTER_FAILURES: must be 0 or more, got %d", d.DisableAfter)
+	}
+	if d.DisableAfterFor < 0 {
+		add("HOOKRELAY_DISABLE_AFTER_FAILING_FOR: must not be negative, got %s", d.DisableAfterFor)
+	}
+	if d.Retention < 0 {
+		add("HOOKRELAY_RETENTION: must not be negative, got %s", d.Retention)
+	}
+	return errors.Join(errs...)
+}
+
+// Validate checks the server settings.
+func (s Server) Validate() error {
+	var errs []error
+	if _, _, err := net.SplitHostPort(s.Listen); err != nil {
+		errs = append(errs, fmt.Errorf("HOOKRELAY_LISTEN: %q is not host:port: %v", s.Listen, err))
+	} else if s.APIToken == "" && !IsLoopbackListen(s.Listen) {
+		errs = append(errs, fmt.Errorf("HOOKRELAY_LISTEN: %q is not a loopback address; set HOOKRELAY_API_TOKEN to serve the API beyond this machine", s.Listen))
+	}
+	if s.MaxPayloadBytes <= 0 {
+		errs = append(errs, fmt.Errorf("HOOKRELAY_MAX_PAYLOAD_BYTES: must be positive, got %d", s.MaxPayloadBytes))
+	}
+	return errors.Join(errs...)
+}
+
+// IsLoopbackListen reports whether a host:port listen address binds loopback only.
+func IsLoopbackListen(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// ValidateTargetURL checks that raw is an absolute http or https URL with a
+// host, the only kind of target hookrelay delivers to.
+func ValidateTargetURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("not a URL: %v", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return errors.New("scheme must be http or https")
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return errors.New("host is missing")
+	}
+	if u.User != nil {
+		return errors.New("credentials in the URL are not allowed; use custom headers")
+	}
+	if u.Fragment != "" {
+		return errors.New("fragment is not allowed")
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package store
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// MaxEventTypeLength is the longest accepted event type.
+const MaxEventTypeLength = 200
+
+// NewEventID returns a new time-ordered (version 7) UUID for an event.
+func NewEventID() string {
+	return uuid.Must(uuid.NewV7()).String()
+}
+
+// FieldError is a validation failure of one named input field.
+type FieldError struct {
+	Field   string
+	Message string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
+
+// Normalize checks an event about to be published and fills its defaults: a
+// new ID when none is given, {} for missing data. Errors are *FieldError.
+func (ev *Event) Normalize() error {
+	if ev.ID == "" {
+		ev.ID = NewEventID()
+	} else if id, err := uuid.Parse(ev.ID); err != nil {
+		return &FieldError{"id", fmt.Sprintf("%q is not a UUID", ev.ID)}
+	} else {
+		ev.ID = id.String()
+	}
+	if err := ValidateEventType(ev.Type); err != nil {
+		return &FieldError{"type", err.Error()}
+	}
+	if len(bytes.TrimSpace(ev.Data)) == 0 {
+		ev.Data = json.RawMessage("{}")
+	} else if !json.Valid(ev.Data) {
+		return &FieldError{"data", "is not valid JSON"}
+	}
+	return nil
+}
+
+// ValidateEventType checks a published event type: non-empty, at most
+// MaxEventTypeLength printable ASCII characters without spaces or "*".
+func ValidateEventType(t string) error {
+	if t == "" {
+		return errors.New("is required")
+	}
+	if len(t) > MaxEventTypeLength {
+		return fmt.Errorf("is longer than %d characters", MaxEventTypeLength)
+	}
+	for _, r := range t {
+		if r <= ' ' || r > '~' || r == '*' {
+			return fmt.Errorf("%q: only printable ASCII without spaces or '*' is allowed", t)
+		}
+	}
+	return nil
+}
