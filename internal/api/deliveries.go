@@ -1,0 +1,160 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// listDeliveries handles GET /v1/deliveries: newest first, filtered by
+// webhook_id, status, event_type, event_id, created_after and created_before,
+// paginated by limit and cursor.
+func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r)
+	f := store.DeliveryFilter{
+		WebhookID:     q.id("webhook_id"),
+		Status:        store.Status(q.values.Get("status")),
+		EventType:     q.values.Get("event_type"),
+		EventID:       q.values.Get("event_id"),
+		CreatedAfter:  q.time("created_after"),
+		CreatedBefore: q.time("created_before"),
+		BeforeID:      q.id("cursor"),
+		Limit:         q.limit(),
+	}
+	if q.err != nil {
+		return q.err
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return badParam("status", "%q is not pending, processing, delivered, failed or cancelled", f.Status)
+	}
+	if f.EventID != "" {
+		id, err := uuid.Parse(f.EventID)
+		if err != nil {
+			return badParam("event_id", "%q is not a UUID", f.EventID)
+		}
+		f.EventID = id.String()
+	}
+	limit := f.Limit
+	f.Limit++ // one more tells whether a next page exists
+	deliveries, err := s.store.ListDeliveries(r.Context(), f)
+	if err != nil {
+		return fmt.Errorf("list deliveries: %w", err)
+	}
+	deliveries, next := pageOf(deliveries, limit, func(d store.Delivery) int64 { return d.ID })
+	writeJSON(w, http.StatusOK, wire.DeliveryList{Data: deliveriesJSON(deliveries), NextCursor: next})
+	return nil
+}
+
+// getDelivery handles GET /v1/deliveries/{id}: the delivery, its last
+// request and response, and every attempt.
+func (s *server) getDelivery(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.store.GetDelivery(r.Context(), id)
+	if err != nil {
+		return notFound(err, fmt.Sprintf("delivery %d", id))
+	}
+	attempts, err := s.store.ListAttempts(r.Context(), id)
+	if err != nil {
+		return fmt.Errorf("list attempts of delivery %d: %w", id, err)
+	}
+	detail := wire.DeliveryDetail{
+		Delivery: deliveryJSON(d), Payload: d.Payload, RequestHeaders: d.RequestHeaders,
+		ResponseHeaders: d.ResponseHeaders, ResponseBody: d.ResponseBody,
+		Attempts: make([]wire.Attempt, len(attempts)),
+	}
+	for i, a := range attempts {
+		detail.Attempts[i] = wire.Attempt{
+			Attempt: a.Attempt, StartedAt: a.StartedAt, DurationMS: a.DurationMS,
+			RequestHeaders: a.RequestHeaders, ResponseStatus: a.ResponseStatus,
+			ResponseHeaders: a.ResponseHeaders, ResponseBody: a.ResponseBody, Error: a.Error,
+		}
+	}
+	writeJSON(w, http.StatusOK, detail)
+	return nil
+}
+
+// retryDelivery handles POST /v1/deliveries/{id}/retry: a failed, cancelled or
+// pending delivery becomes due now.
+func (s *server) retryDelivery(w http.ResponseWriter, r *http.Request) error {
+	return s.changeDelivery(w, r, s.store.RetryDelivery, "is in flight or already delivered; only failed, cancelled or pending deliveries can be retried")
+}
+
+// cancelDelivery handles POST /v1/deliveries/{id}/cancel.
+func (s *server) cancelDelivery(w http.ResponseWriter, r *http.Request) error {
+	return s.changeDelivery(w, r, s.store.CancelDelivery, "is already finished; only pending or processing deliveries can be cancelled")
+}
+
+// changeDelivery applies a state change to the route's delivery and answers
+// with the result; conflict explains a refusal.
+func (s *server) changeDelivery(w http.ResponseWriter, r *http.Request, change func(context.Context, int64) (store.Delivery, error), conflict string) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	d, err := change(r.Context(), id)
+	if errors.Is(err, store.ErrConflict) {
+		return newError(http.StatusConflict, codeConflict, "delivery %d %s", id, conflict)
+	}
+	if err != nil {
+		return notFound(err, fmt.Sprintf("delivery %d", id))
+	}
+	writeJSON(w, http.StatusOK, deliveryJSON(d))
+	return nil
+}
+
+// replayDeliveries handles POST /v1/deliveries/replay: every failed or
+// cancelled delivery that matches the filter becomes due now.
+func (s *server) replayDeliveries(w http.ResponseWriter, r *http.Request) error {
+	var req wire.ReplayRequest
+	if err := s.decodeJSON(w, r, &req, true); err != nil {
+		return err
+	}
+	f := store.DeliveryFilter{
+		WebhookID: req.WebhookID, EventType: req.EventType, EventID: req.EventID,
+		CreatedAfter: req.CreatedAfter, CreatedBefore: req.CreatedBefore,
+	}
+	if f.WebhookID < 0 {
+		return &store.FieldError{Field: "webhook_id", Message: "must be a positive integer"}
+	}
+	if f.EventID != "" {
+		id, err := uuid.Parse(f.EventID)
+		if err != nil {
+			return &store.FieldError{Field: "event_id", Message: fmt.Sprintf("%q is not a UUID", f.EventID)}
+		}
+		f.EventID = id.String()
+	}
+	n, err := s.store.ReplayDeliveries(r.Context(), f)
+	if err != nil {
+		return fmt.Errorf("replay deliveries: %w", err)
+	}
+	writeJSON(w, http.StatusOK, wire.ReplayResponse{Replayed: n})
+	return nil
+}
+
+// deliveriesJSON is the API view of a list of deliveries, never null.
+func deliveriesJSON(ds []store.Delivery) []wire.Delivery {
+	out := make([]wire.Delivery, len(ds))
+	for i, d := range ds {
+		out[i] = deliveryJSON(d)
+	}
+	return out
+}
+
+// deliveryJSON is the API view of a delivery, without its payload and record.
+func deliveryJSON(d store.Delivery) wire.Delivery {
+	return wire.Delivery{
+		ID: d.ID, WebhookID: d.WebhookID, EventID: d.EventID, EventType: d.EventType,
+		Status: string(d.Status), RetryCount: d.RetryCount, MaxRetries: d.MaxRetries, Priority: d.Priority,
+		CreatedAt: d.CreatedAt, ScheduledFor: d.ScheduledFor, ProcessedAt: d.ProcessedAt,
+		NextRetryAt: d.NextRetryAt, ResponseStatus: d.ResponseStatus, LastError: d.LastError,
+	}
+}

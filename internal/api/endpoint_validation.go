@@ -1,0 +1,160 @@
+package api
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/hookrelay/hookrelay/internal/config"
+	"github.com/hookrelay/hookrelay/internal/delivery"
+	"github.com/hookrelay/hookrelay/internal/netguard"
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// Limits on endpoint fields.
+const (
+	maxTitle         = 200
+	maxDescription   = 2000
+	maxHeaders       = 20
+	maxHeaderValue   = 1 << 10
+	maxEndpointRetry = 50
+	minSecretBytes   = 16
+	secretPrefix     = "whsec_"
+)
+
+// validateEndpoint checks every field of an endpoint about to be stored. The
+// URL's host is resolved and checked against the SSRF guard only when
+// checkHost is set (on create, or when an update changes the URL), so that
+// an unchanged URL of an operator-configured endpoint stays acceptable.
+func (s *server) validateEndpoint(ctx context.Context, e store.Endpoint, checkHost bool) error {
+	if len(e.Title) > maxTitle {
+		return &store.FieldError{Field: "title", Message: fmt.Sprintf("is longer than %d characters", maxTitle)}
+	}
+	if err := s.validateURL(ctx, e.URL, checkHost); err != nil {
+		return err
+	}
+	if err := validateEvents(e.Events); err != nil {
+		return err
+	}
+	if err := validateHeaders(e.Headers); err != nil {
+		return err
+	}
+	if len(e.Description) > maxDescription {
+		return &store.FieldError{Field: "description", Message: fmt.Sprintf("is longer than %d characters", maxDescription)}
+	}
+	if e.MaxRetries != nil && (*e.MaxRetries < 0 || *e.MaxRetries > maxEndpointRetry) {
+		return &store.FieldError{Field: "max_retries", Message: fmt.Sprintf("must be between 0 and %d, got %d", maxEndpointRetry, *e.MaxRetries)}
+	}
+	if e.SignatureProfile != store.ProfileStandard && e.SignatureProfile != store.ProfileAckify {
+		return &store.FieldError{Field: "signature_profile", Message: fmt.Sprintf("must be %q or %q, got %q", store.ProfileStandard, store.ProfileAckify, e.SignatureProfile)}
+	}
+	return nil
+}
+
+func (s *server) validateURL(ctx context.Context, raw string, checkHost bool) error {
+	if raw == "" {
+		return &store.FieldError{Field: "url", Message: "is required"}
+	}
+	if err := config.ValidateTargetURL(raw); err != nil {
+		return &store.FieldError{Field: "url", Message: err.Error()}
+	}
+	if !checkHost || s.allowPrivate {
+		return nil
+	}
+	u, _ := url.Parse(raw) // ValidateTargetURL parsed it
+	if err := netguard.CheckHost(ctx, s.resolver, u.Hostname()); err != nil {
+		if errors.Is(err, netguard.ErrForbiddenAddress) {
+			_, detail, _ := strings.Cut(err.Error(), netguard.ErrForbiddenAddress.Error()+": ")
+			return &store.FieldError{Field: "url", Message: fmt.Sprintf("%s resolves to a forbidden address (%s)", u.Hostname(), detail)}
+		}
+		return &store.FieldError{Field: "url", Message: err.Error()}
+	}
+	return nil
+}
+
+// validateEvents accepts "*", "prefix.*" and valid event types.
+func validateEvents(patterns []string) error {
+	for i, p := range patterns {
+		field := fmt.Sprintf("events[%d]", i)
+		if p == "" {
+			return &store.FieldError{Field: field, Message: "must not be empty"}
+		}
+		if p == "*" {
+			continue
+		}
+		if err := store.ValidateEventType(strings.TrimSuffix(p, ".*")); err != nil {
+			return &store.FieldError{Field: field, Message: fmt.Sprintf("%q is not an event type, \"*\" or \"prefix.*\"", p)}
+		}
+	}
+	return nil
+}
+
+// validateHeaders checks custom headers: valid names that hookrelay does not
+// set itself, single-line values of bounded size.
+func validateHeaders(headers map[string]string) error {
+	if len(headers) > maxHeaders {
+		return &store.FieldError{Field: "headers", Message: fmt.Sprintf("at most %d headers are allowed, got %d", maxHeaders, len(headers))}
+	}
+	for name, value := range headers {
+		field := "headers." + name
+		switch {
+		case !isToken(name):
+			return &store.FieldError{Field: field, Message: "is not a valid header name"}
+		case delivery.IsReservedHeader(name):
+			return &store.FieldError{Field: field, Message: "is set by hookrelay and cannot be overridden"}
+		case strings.ContainsAny(value, "\r\n\x00"):
+			return &store.FieldError{Field: field, Message: "value must not contain line breaks"}
+		case len(value) > maxHeaderValue:
+			return &store.FieldError{Field: field, Message: fmt.Sprintf("value is longer than %d bytes", maxHeaderValue)}
+		}
+	}
+	return nil
+}
+
+// isToken reports whether name is an HTTP token (RFC 9110, section 5.6.2).
+func isToken(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, c := range []byte(name) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// validateSecret checks a secret given by the caller: at least 16 characters,
+// or, in the whsec_<base64> form, at least 16 bytes once decoded.
+func validateSecret(secret string) error {
+	if rest, ok := strings.CutPrefix(secret, secretPrefix); ok {
+		key, err := base64.StdEncoding.DecodeString(rest)
+		if err != nil {
+			return &store.FieldError{Field: "secret", Message: "whsec_ secrets must be followed by base64"}
+		}
+		if len(key) < minSecretBytes {
+			return &store.FieldError{Field: "secret", Message: fmt.Sprintf("must decode to at least %d bytes", minSecretBytes)}
+		}
+		return nil
+	}
+	if len(secret) < minSecretBytes {
+		return &store.FieldError{Field: "secret", Message: fmt.Sprintf("must be at least %d characters", minSecretBytes)}
+	}
+	return nil
+}
+
+// maskSecret shows enough of a secret to recognise it: "whsec_…" or its first
+// six characters, then "…" and its last four. Short secrets show nothing.
+func maskSecret(secret string) string {
+	const shown = 4
+	switch {
+	case len(secret) < minSecretBytes:
+		return "…"
+	case strings.HasPrefix(secret, secretPrefix):
+		return secretPrefix + "…" + secret[len(secret)-shown:]
+	}
+	return secret[:6] + "…" + secret[len(secret)-shown:]
+}

@@ -1,0 +1,164 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// Error codes of the API.
+const (
+	codeBadRequest      = "bad_request"
+	codeInvalidJSON     = "invalid_json"
+	codeValidation      = "validation_failed"
+	codeUnauthorized    = "unauthorized"
+	codeNotFound        = "not_found"
+	codeMethod          = "method_not_allowed"
+	codeConflict        = "conflict"
+	codePayloadTooLarge = "payload_too_large"
+	codeNotReady        = "not_ready"
+	codeInternal        = "internal_error"
+)
+
+// apiError is an error answer with its status.
+type apiError struct {
+	status int
+	body   wire.Error
+}
+
+func (e *apiError) Error() string { return e.body.Message }
+
+func newError(status int, code, format string, args ...any) *apiError {
+	return &apiError{status: status, body: wire.Error{Code: code, Message: fmt.Sprintf(format, args...)}}
+}
+
+// badParam is a 400 naming a bad query parameter.
+func badParam(name, format string, args ...any) *apiError {
+	e := newError(http.StatusBadRequest, codeBadRequest, name+": "+format, args...)
+	e.body.Field = name
+	return e
+}
+
+// notFound turns store.ErrNotFound into a 404 about what, and returns other
+// errors unchanged.
+func notFound(err error, what string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return newError(http.StatusNotFound, codeNotFound, "%s not found", what)
+	}
+	return err
+}
+
+// toAPIError classifies err into the answer it deserves; errors it does not
+// know are 500s.
+func toAPIError(err error) (*apiError, bool) {
+	var ae *apiError
+	var fe *store.FieldError
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &ae):
+		return ae, true
+	case errors.As(err, &fe):
+		return &apiError{status: http.StatusUnprocessableEntity, body: wire.Error{
+			Code: codeValidation, Message: fe.Error(), Field: fe.Field,
+		}}, true
+	case errors.As(err, &tooLarge):
+		return newError(http.StatusRequestEntityTooLarge, codePayloadTooLarge,
+			"request body is larger than %d bytes", tooLarge.Limit), true
+	case errors.Is(err, store.ErrNotFound):
+		return newError(http.StatusNotFound, codeNotFound, "not found"), true
+	case errors.Is(err, store.ErrConflict):
+		return newError(http.StatusConflict, codeConflict, "%v", err), true
+	}
+	return newError(http.StatusInternalServerError, codeInternal, "internal server error"), false
+}
+
+// writeError answers with err as a JSON error document and logs the errors
+// that are the server's fault.
+func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	ae, known := toAPIError(err)
+	if !known {
+		s.logger.ErrorContext(r.Context(), "request failed",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	}
+	if ae.status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="hookrelay"`)
+	}
+	writeJSON(w, ae.status, wire.ErrorBody{Error: ae.body})
+}
+
+// writeJSON answers with v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v) // the client went away; nothing left to tell it
+}
+
+// decodeJSON reads exactly one JSON document of at most s.maxPayload bytes
+// into v, refusing unknown fields and trailing data. An empty body is an
+// error unless optional is set, in which case v is left as it is.
+func (s *server) decodeJSON(w http.ResponseWriter, r *http.Request, v any, optional bool) error {
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxPayload)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) && optional {
+			return nil
+		}
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		if err == nil {
+			err = errors.New("unexpected data after the JSON document")
+		}
+		return jsonError(err)
+	}
+	return nil
+}
+
+// jsonError turns a decoding failure into a 400, or a 413 when the body was
+// too large.
+func jsonError(err error) error {
+	var tooLarge *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &tooLarge):
+		return err
+	case errors.Is(err, io.EOF):
+		return newError(http.StatusBadRequest, codeInvalidJSON, "request body is empty; a JSON document is required")
+	case errors.As(err, &typeErr):
+		e := newError(http.StatusBadRequest, codeInvalidJSON, "%s: must be %s, not %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+		e.body.Field = typeErr.Field
+		return e
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return newError(http.StatusBadRequest, codeInvalidJSON, "invalid JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return newError(http.StatusBadRequest, codeInvalidJSON, "%s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// jsonKind names a Go kind the way a JSON author thinks of it.
+func jsonKind(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "string":
+		return "a string"
+	case kind == "bool":
+		return "true or false"
+	case kind == "slice" || kind == "array":
+		return "an array"
+	case kind == "map" || kind == "struct":
+		return "an object"
+	}
+	return kind
+}

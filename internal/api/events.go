@@ -1,0 +1,92 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// maxTargetEndpoints bounds endpoint_ids of one publish.
+const maxTargetEndpoints = 100
+
+// publishEvent handles POST /v1/events: 202 with the deliveries created, or
+// 200 with the stored event when its ID was published before.
+func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
+	var req wire.PublishRequest
+	if err := s.decodeJSON(w, r, &req, false); err != nil {
+		return err
+	}
+	ev := store.Event{ID: req.ID, Type: req.Type, Data: req.Data, Priority: req.Priority}
+	if err := ev.Normalize(); err != nil {
+		return err
+	}
+	if req.Priority < math.MinInt32 || req.Priority > math.MaxInt32 {
+		return &store.FieldError{Field: "priority", Message: "is out of the 32-bit integer range"}
+	}
+	if err := s.checkEndpointIDs(r, req.EndpointIDs); err != nil {
+		return err
+	}
+	res, err := s.store.Publish(r.Context(), ev, store.PublishOptions{MaxRetries: s.maxRetries, EndpointIDs: req.EndpointIDs})
+	if err != nil {
+		return fmt.Errorf("publish event: %w", err)
+	}
+	status := http.StatusAccepted
+	if !res.Created {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, wire.PublishResponse{
+		EventID: res.Event.ID, Created: res.Created, Deliveries: res.Deliveries, Event: eventJSON(res.Event),
+	})
+	return nil
+}
+
+// checkEndpointIDs refuses targets that do not exist, so that a typo is not
+// silently an event without deliveries.
+func (s *server) checkEndpointIDs(r *http.Request, ids []int64) error {
+	if len(ids) > maxTargetEndpoints {
+		return &store.FieldError{Field: "endpoint_ids", Message: fmt.Sprintf("at most %d endpoints are allowed", maxTargetEndpoints)}
+	}
+	for i, id := range ids {
+		field := fmt.Sprintf("endpoint_ids[%d]", i)
+		if id <= 0 {
+			return &store.FieldError{Field: field, Message: "must be a positive integer"}
+		}
+		if _, err := s.store.GetEndpoint(r.Context(), id); err != nil {
+			if errors.Is(err, store.ErrNotFound) {
+				return &store.FieldError{Field: field, Message: fmt.Sprintf("webhook %d does not exist", id)}
+			}
+			return fmt.Errorf("check endpoint %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// getEvent handles GET /v1/events/{id}: the event and its deliveries.
+func (s *server) getEvent(w http.ResponseWriter, r *http.Request) error {
+	raw := r.PathValue("id")
+	id, err := uuid.Parse(raw)
+	if err != nil {
+		return badParam("id", "%q is not a UUID", raw)
+	}
+	ev, err := s.store.GetEvent(r.Context(), id.String())
+	if err != nil {
+		return notFound(err, "event "+id.String())
+	}
+	deliveries, err := s.store.ListDeliveries(r.Context(), store.DeliveryFilter{EventID: ev.ID})
+	if err != nil {
+		return fmt.Errorf("list deliveries of event %s: %w", ev.ID, err)
+	}
+	writeJSON(w, http.StatusOK, wire.EventDetail{Event: eventJSON(ev), Deliveries: deliveriesJSON(deliveries)})
+	return nil
+}
+
+// eventJSON is the API view of an event.
+func eventJSON(ev store.Event) wire.Event {
+	return wire.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority, CreatedAt: ev.CreatedAt}
+}

@@ -1,0 +1,105 @@
+package api
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Page sizes of the list routes.
+const (
+	defaultLimit = 50
+	maxLimit     = 500
+)
+
+// pathID reads the positive integer {id} of the route.
+func pathID(r *http.Request) (int64, error) {
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, badParam("id", "%q is not a positive integer", raw)
+	}
+	return id, nil
+}
+
+// query reads optional query parameters, remembering the first bad one.
+type query struct {
+	values url.Values
+	err    error
+}
+
+func newQuery(r *http.Request) *query { return &query{values: r.URL.Query()} }
+
+func (q *query) fail(err error) {
+	if q.err == nil {
+		q.err = err
+	}
+}
+
+// id reads a positive integer parameter; 0 when absent.
+func (q *query) id(name string) int64 {
+	raw := q.values.Get(name)
+	if raw == "" {
+		return 0
+	}
+	v, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || v <= 0 {
+		q.fail(badParam(name, "%q is not a positive integer", raw))
+		return 0
+	}
+	return v
+}
+
+// limit reads the page size: defaultLimit when absent, 1 to maxLimit.
+func (q *query) limit() int {
+	raw := q.values.Get("limit")
+	if raw == "" {
+		return defaultLimit
+	}
+	v, err := strconv.Atoi(raw)
+	if err != nil || v < 1 || v > maxLimit {
+		q.fail(badParam("limit", "%q is not a number from 1 to %d", raw, maxLimit))
+		return defaultLimit
+	}
+	return v
+}
+
+// bool reads true or false; nil when absent.
+func (q *query) bool(name string) *bool {
+	raw := q.values.Get(name)
+	if raw == "" {
+		return nil
+	}
+	v, err := strconv.ParseBool(raw)
+	if err != nil {
+		q.fail(badParam(name, "%q is not true or false", raw))
+		return nil
+	}
+	return &v
+}
+
+// time reads an RFC 3339 time; nil when absent.
+func (q *query) time(name string) *time.Time {
+	raw := q.values.Get(name)
+	if raw == "" {
+		return nil
+	}
+	v, err := time.Parse(time.RFC3339, raw)
+	if err != nil {
+		q.fail(badParam(name, "%q is not an RFC 3339 time such as 2026-01-02T15:04:05Z", raw))
+		return nil
+	}
+	return &v
+}
+
+// pageOf cuts a list fetched with limit+1 rows down to limit, and returns the
+// cursor of the next page: the ID of its last item, or "" when the extra row
+// was not there.
+func pageOf[T any](items []T, limit int, id func(T) int64) ([]T, string) {
+	if len(items) <= limit {
+		return items, ""
+	}
+	items = items[:limit]
+	return items, strconv.FormatInt(id(items[limit-1]), 10)
+}

@@ -1,0 +1,235 @@
+// Package api is hookrelay's JSON HTTP API: endpoints (webhooks) to manage,
+// events to publish, deliveries to inspect, retry, cancel and replay, and the
+// health checks. New returns the http.Handler that `hookrelay serve` mounts.
+//
+// Every answer is JSON; every error is {"error":{"code","message"}} with the
+// status that fits. The routes are listed once, in routes, which the OpenAPI
+// test compares with openapi.json.
+package api
+
+import (
+	"crypto/subtle"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// Defaults of Options.
+const (
+	DefaultMaxPayloadBytes = 256 << 10
+	DefaultRotationWindow  = 24 * time.Hour
+)
+
+// Options configure the API.
+type Options struct {
+	// Store holds endpoints, events and deliveries. Required.
+	Store store.Store
+	// Logger receives request failures and, at debug level, one line per request.
+	Logger *slog.Logger
+	// Token, when not empty, is the bearer token every route but the health
+	// checks requires.
+	Token string
+	// MaxPayloadBytes bounds request bodies (default DefaultMaxPayloadBytes).
+	MaxPayloadBytes int64
+	// DefaultMaxRetries is the retry budget of deliveries to endpoints that set none.
+	DefaultMaxRetries int
+	// AllowPrivateTargets lets endpoint URLs resolve to loopback and private addresses.
+	AllowPrivateTargets bool
+	// RotationWindow is how long a rotated-out secret still signs requests
+	// (default DefaultRotationWindow).
+	RotationWindow time.Duration
+	// Resolver resolves endpoint hosts for the SSRF check; nil uses the default.
+	Resolver *net.Resolver
+}
+
+// server holds the handlers' dependencies.
+type server struct {
+	store          store.Store
+	logger         *slog.Logger
+	token          []byte
+	maxPayload     int64
+	maxRetries     int
+	allowPrivate   bool
+	rotationWindow time.Duration
+	resolver       *net.Resolver
+	mux            *http.ServeMux
+}
+
+// handlerFunc is a handler whose error becomes the JSON error answer.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// route is one entry of the API: a ServeMux pattern and its handler.
+type route struct {
+	method string
+	path   string
+	handle handlerFunc
+	// public routes need no token.
+	public bool
+}
+
+// routes is the table of every route the API serves.
+func (s *server) routes() []route {
+	return []route{
+		{method: "GET", path: "/healthz", handle: s.healthz, public: true},
+		{method: "GET", path: "/readyz", handle: s.readyz, public: true},
+		{method: "GET", path: "/v1/openapi.json", handle: s.openAPI},
+
+		{method: "POST", path: "/v1/events", handle: s.publishEvent},
+		{method: "GET", path: "/v1/events/{id}", handle: s.getEvent},
+
+		{method: "POST", path: "/v1/webhooks", handle: s.createWebhook},
+		{method: "GET", path: "/v1/webhooks", handle: s.listWebhooks},
+		{method: "GET", path: "/v1/webhooks/{id}", handle: s.getWebhook},
+		{method: "PATCH", path: "/v1/webhooks/{id}", handle: s.updateWebhook},
+		{method: "DELETE", path: "/v1/webhooks/{id}", handle: s.deleteWebhook},
+		{method: "POST", path: "/v1/webhooks/{id}/enable", handle: s.enableWebhook},
+		{method: "POST", path: "/v1/webhooks/{id}/disable", handle: s.disableWebhook},
+		{method: "POST", path: "/v1/webhooks/{id}/rotate-secret", handle: s.rotateSecret},
+		{method: "POST", path: "/v1/webhooks/{id}/ping", handle: s.pingWebhook},
+
+		{method: "GET", path: "/v1/deliveries", handle: s.listDeliveries},
+		{method: "POST", path: "/v1/deliveries/replay", handle: s.replayDeliveries},
+		{method: "GET", path: "/v1/deliveries/{id}", handle: s.getDelivery},
+		{method: "POST", path: "/v1/deliveries/{id}/retry", handle: s.retryDelivery},
+		{method: "POST", path: "/v1/deliveries/{id}/cancel", handle: s.cancelDelivery},
+	}
+}
+
+// New returns the API handler: /healthz, /readyz and everything under /v1.
+func New(opts Options) http.Handler {
+	s := &server{
+		store:          opts.Store,
+		logger:         opts.Logger,
+		token:          []byte(opts.Token),
+		maxPayload:     opts.MaxPayloadBytes,
+		maxRetries:     opts.DefaultMaxRetries,
+		allowPrivate:   opts.AllowPrivateTargets,
+		rotationWindow: opts.RotationWindow,
+		resolver:       opts.Resolver,
+		mux:            http.NewServeMux(),
+	}
+	if s.logger == nil {
+		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.maxPayload <= 0 {
+		s.maxPayload = DefaultMaxPayloadBytes
+	}
+	if s.rotationWindow <= 0 {
+		s.rotationWindow = DefaultRotationWindow
+	}
+	if s.resolver == nil {
+		s.resolver = net.DefaultResolver
+	}
+	for _, rt := range s.routes() {
+		h := s.adapt(rt.handle)
+		if !rt.public {
+			h = s.requireToken(h)
+		}
+		s.mux.Handle(rt.method+" "+rt.path, h)
+	}
+	return http.HandlerFunc(s.serveHTTP)
+}
+
+// adapt turns a handlerFunc into an http.Handler that answers its error.
+func (s *server) adapt(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+// serveHTTP is the outermost layer: panic recovery, the access log, and JSON
+// answers for unknown routes and methods.
+func (s *server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	started := time.Now()
+	rec := &statusRecorder{ResponseWriter: w}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.logger.ErrorContext(r.Context(), "panic serving request",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("panic", v))
+			if rec.status == 0 {
+				s.writeError(rec, r, fmt.Errorf("panic: %v", v))
+			}
+		}
+		s.logger.DebugContext(r.Context(), "request",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status), slog.Duration("duration", time.Since(started)))
+	}()
+	h, pattern := s.mux.Handler(r)
+	if pattern == "" {
+		s.unmatched(rec, r, h)
+		return
+	}
+	s.mux.ServeHTTP(rec, r)
+}
+
+// unmatched answers a request that no route takes: the mux's own 404 or 405,
+// in JSON.
+func (s *server) unmatched(w http.ResponseWriter, r *http.Request, muxHandler http.Handler) {
+	probe := &statusRecorder{ResponseWriter: discardWriter{header: http.Header{}}}
+	muxHandler.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", probe.Header().Get("Allow"))
+		s.writeError(w, r, newError(http.StatusMethodNotAllowed, codeMethod, "%s is not allowed on %s", r.Method, r.URL.Path))
+		return
+	}
+	s.writeError(w, r, newError(http.StatusNotFound, codeNotFound, "no route %s %s", r.Method, r.URL.Path))
+}
+
+// requireToken refuses requests without the bearer token, when one is set.
+func (s *server) requireToken(next http.Handler) http.Handler {
+	if len(s.token) == 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, given, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") {
+			s.writeError(w, r, newError(http.StatusUnauthorized, codeUnauthorized, "missing bearer token: send Authorization: Bearer <token>"))
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(given)), s.token) != 1 {
+			s.writeError(w, r, newError(http.StatusUnauthorized, codeUnauthorized, "invalid bearer token"))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// statusRecorder remembers the status written through it.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// discardWriter is a ResponseWriter that keeps only its headers.
+type discardWriter struct{ header http.Header }
+
+func (d discardWriter) Header() http.Header         { return d.header }
+func (d discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (d discardWriter) WriteHeader(int)             {}

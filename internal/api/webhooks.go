@@ -1,0 +1,292 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/signature"
+)
+
+// createdByAPI is the CreatedBy of endpoints created through the API.
+const createdByAPI = "api"
+
+// disabledByAPI is the disabled_reason of an endpoint disabled without a reason.
+const disabledByAPI = "disabled by API"
+
+// createWebhook handles POST /v1/webhooks.
+func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
+	var req wire.EndpointCreate
+	if err := s.decodeJSON(w, r, &req, false); err != nil {
+		return err
+	}
+	e := store.Endpoint{
+		Title:            req.Title,
+		URL:              req.URL,
+		Events:           req.Events,
+		Headers:          req.Headers,
+		Description:      req.Description,
+		Active:           req.Active == nil || *req.Active,
+		MaxRetries:       req.MaxRetries,
+		SignatureProfile: req.SignatureProfile,
+		CreatedBy:        createdByAPI,
+	}
+	if e.SignatureProfile == "" {
+		e.SignatureProfile = store.ProfileStandard
+	}
+	if !e.Active {
+		setActive(&e, false, disabledByAPI, time.Now())
+	}
+	if err := s.validateEndpoint(r.Context(), e, true); err != nil {
+		return err
+	}
+	secret, err := newSecret(req.Secret)
+	if err != nil {
+		return err
+	}
+	e.Secret = secret
+	created, err := s.store.CreateEndpoint(r.Context(), e)
+	if err != nil {
+		return fmt.Errorf("create webhook: %w", err)
+	}
+	writeJSON(w, http.StatusCreated, endpointJSON(created, true))
+	return nil
+}
+
+// listWebhooks handles GET /v1/webhooks?active=&limit=&after=.
+func (s *server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r)
+	f := store.EndpointFilter{Active: q.bool("active"), AfterID: q.id("after"), Limit: q.limit()}
+	if q.err != nil {
+		return q.err
+	}
+	limit := f.Limit
+	f.Limit++ // one more tells whether a next page exists
+	endpoints, err := s.store.ListEndpoints(r.Context(), f)
+	if err != nil {
+		return fmt.Errorf("list webhooks: %w", err)
+	}
+	endpoints, next := pageOf(endpoints, limit, func(e store.Endpoint) int64 { return e.ID })
+	page := wire.EndpointList{Data: make([]wire.Endpoint, len(endpoints)), NextCursor: next}
+	for i, e := range endpoints {
+		page.Data[i] = endpointJSON(e, false)
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// getWebhook handles GET /v1/webhooks/{id}.
+func (s *server) getWebhook(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.endpoint(r)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, endpointJSON(e, false))
+	return nil
+}
+
+// updateWebhook handles PATCH /v1/webhooks/{id}: only the fields given change.
+func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.endpoint(r)
+	if err != nil {
+		return err
+	}
+	var req wire.EndpointUpdate
+	if err := s.decodeJSON(w, r, &req, false); err != nil {
+		return err
+	}
+	urlChanged := req.URL != nil && *req.URL != e.URL
+	setIf(&e.Title, req.Title)
+	setIf(&e.URL, req.URL)
+	setIf(&e.Events, req.Events)
+	setIf(&e.Headers, req.Headers)
+	setIf(&e.Description, req.Description)
+	setIf(&e.SignatureProfile, req.SignatureProfile)
+	if req.MaxRetries != nil {
+		e.MaxRetries = req.MaxRetries
+	}
+	if req.Active != nil && *req.Active != e.Active {
+		setActive(&e, *req.Active, disabledByAPI, time.Now())
+	}
+	if err := s.validateEndpoint(r.Context(), e, urlChanged); err != nil {
+		return err
+	}
+	return s.saveEndpoint(w, r, e)
+}
+
+// deleteWebhook handles DELETE /v1/webhooks/{id}.
+func (s *server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteEndpoint(r.Context(), id); err != nil {
+		return notFound(err, fmt.Sprintf("webhook %d", id))
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// enableWebhook handles POST /v1/webhooks/{id}/enable: the endpoint is
+// active again with a clean health record.
+func (s *server) enableWebhook(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.endpoint(r)
+	if err != nil {
+		return err
+	}
+	setActive(&e, true, "", time.Now())
+	return s.saveEndpoint(w, r, e)
+}
+
+// disableWebhook handles POST /v1/webhooks/{id}/disable {reason?}.
+func (s *server) disableWebhook(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.endpoint(r)
+	if err != nil {
+		return err
+	}
+	req := wire.DisableRequest{Reason: disabledByAPI}
+	if err := s.decodeJSON(w, r, &req, true); err != nil {
+		return err
+	}
+	if len(req.Reason) > maxDescription {
+		return &store.FieldError{Field: "reason", Message: fmt.Sprintf("is longer than %d characters", maxDescription)}
+	}
+	setActive(&e, false, req.Reason, time.Now())
+	return s.saveEndpoint(w, r, e)
+}
+
+// rotateSecret handles POST /v1/webhooks/{id}/rotate-secret {secret?}: the
+// new secret signs from now on, the old one also until the rotation window
+// ends. The answer shows the new secret in full.
+func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.endpoint(r)
+	if err != nil {
+		return err
+	}
+	var req wire.RotateSecretRequest
+	if err := s.decodeJSON(w, r, &req, true); err != nil {
+		return err
+	}
+	secret, err := newSecret(req.Secret)
+	if err != nil {
+		return err
+	}
+	expires := time.Now().Add(s.rotationWindow).UTC()
+	e.PreviousSecret, e.PreviousSecretExpiresAt, e.Secret = e.Secret, &expires, secret
+	saved, err := s.store.UpdateEndpoint(r.Context(), e)
+	if err != nil {
+		return notFound(err, fmt.Sprintf("webhook %d", e.ID))
+	}
+	writeJSON(w, http.StatusOK, endpointJSON(saved, true))
+	return nil
+}
+
+// pingWebhook handles POST /v1/webhooks/{id}/ping: a webhook.ping event sent
+// through the queue to this endpoint only.
+func (s *server) pingWebhook(w http.ResponseWriter, r *http.Request) error {
+	e, err := s.endpoint(r)
+	if err != nil {
+		return err
+	}
+	if !e.Active {
+		return newError(http.StatusConflict, codeConflict, "webhook %d is disabled; enable it first", e.ID)
+	}
+	ev := store.Event{ID: store.NewEventID(), Type: pingEventType, Data: fmt.Appendf(nil, `{"webhook_id":%d}`, e.ID)}
+	res, err := s.store.Publish(r.Context(), ev, store.PublishOptions{MaxRetries: s.maxRetries, EndpointIDs: []int64{e.ID}})
+	if err != nil {
+		return fmt.Errorf("publish ping: %w", err)
+	}
+	deliveries, err := s.store.ListDeliveries(r.Context(), store.DeliveryFilter{EventID: res.Event.ID, WebhookID: e.ID, Limit: 1})
+	if err != nil {
+		return fmt.Errorf("find ping delivery: %w", err)
+	}
+	if len(deliveries) == 0 {
+		return newError(http.StatusConflict, codeConflict, "webhook %d does not subscribe to %s events", e.ID, pingEventType)
+	}
+	writeJSON(w, http.StatusAccepted, wire.PingResponse{EventID: res.Event.ID, DeliveryID: deliveries[0].ID})
+	return nil
+}
+
+// pingEventType is the type of the events that ping sends.
+const pingEventType = "webhook.ping"
+
+// endpoint loads the endpoint of the route's {id}.
+func (s *server) endpoint(r *http.Request) (store.Endpoint, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return store.Endpoint{}, err
+	}
+	e, err := s.store.GetEndpoint(r.Context(), id)
+	if err != nil {
+		return store.Endpoint{}, notFound(err, fmt.Sprintf("webhook %d", id))
+	}
+	return e, nil
+}
+
+// saveEndpoint stores e and answers with it, its secret masked.
+func (s *server) saveEndpoint(w http.ResponseWriter, r *http.Request, e store.Endpoint) error {
+	saved, err := s.store.UpdateEndpoint(r.Context(), e)
+	if err != nil {
+		return notFound(err, fmt.Sprintf("webhook %d", e.ID))
+	}
+	writeJSON(w, http.StatusOK, endpointJSON(saved, false))
+	return nil
+}
+
+// setActive switches an endpoint on (with a clean health record) or off
+// (with the reason and time).
+func setActive(e *store.Endpoint, active bool, reason string, now time.Time) {
+	e.Active = active
+	if active {
+		e.DisabledReason, e.DisabledAt, e.FailureCount, e.FailingSince = "", nil, 0, nil
+		return
+	}
+	now = now.UTC()
+	e.DisabledReason, e.DisabledAt = reason, &now
+}
+
+// setIf sets *dst to *src when src is given.
+func setIf[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// newSecret returns the caller's secret once checked, or a generated one.
+func newSecret(given string) (string, error) {
+	if given != "" {
+		return given, validateSecret(given)
+	}
+	secret, err := signature.GenerateSecret()
+	if err != nil {
+		return "", fmt.Errorf("generate secret: %w", err)
+	}
+	return secret, nil
+}
+
+// endpointJSON is the API view of an endpoint; the secret is masked unless
+// fullSecret is set.
+func endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
+	out := wire.Endpoint{
+		ID: e.ID, Title: e.Title, URL: e.URL, Events: e.Events, Headers: e.Headers,
+		Description: e.Description, Active: e.Active, MaxRetries: e.MaxRetries,
+		SignatureProfile: e.SignatureProfile, Secret: maskSecret(e.Secret), CreatedBy: e.CreatedBy,
+		DisabledReason: e.DisabledReason, DisabledAt: e.DisabledAt, FailureCount: e.FailureCount,
+		LastDeliveredAt: e.LastDeliveredAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
+	}
+	if fullSecret {
+		out.Secret = e.Secret
+	}
+	if e.PreviousSecret != "" {
+		out.PreviousSecretExpiresAt = e.PreviousSecretExpiresAt
+	}
+	if out.Events == nil {
+		out.Events = []string{}
+	}
+	if out.Headers == nil {
+		out.Headers = map[string]string{}
+	}
+	return out
+}

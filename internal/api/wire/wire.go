@@ -1,0 +1,200 @@
+// Package wire defines the JSON documents of hookrelay's HTTP API (version 1),
+// shared by the server in internal/api and the Go client in internal/client so
+// that both speak exactly the same fields.
+package wire
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// ErrorBody is the document of every error answer: {"error":{…}}.
+type ErrorBody struct {
+	Error Error `json:"error"`
+}
+
+// Error says what went wrong: a stable code, a readable message and, for a
+// validation failure, the offending field or query parameter.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// Endpoint is a webhook subscription as the API shows it. Secret is masked
+// except in the answers of create and rotate-secret.
+type Endpoint struct {
+	ID               int64             `json:"id"`
+	Title            string            `json:"title"`
+	URL              string            `json:"url"`
+	Events           []string          `json:"events"`
+	Headers          map[string]string `json:"headers"`
+	Description      string            `json:"description"`
+	Active           bool              `json:"active"`
+	MaxRetries       *int              `json:"max_retries"`
+	SignatureProfile string            `json:"signature_profile"`
+	Secret           string            `json:"secret"`
+	// PreviousSecretExpiresAt is when the secret replaced by the last rotation
+	// stops signing requests.
+	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
+	CreatedBy               string     `json:"created_by,omitempty"`
+	DisabledReason          string     `json:"disabled_reason"`
+	DisabledAt              *time.Time `json:"disabled_at"`
+	FailureCount            int        `json:"failure_count"`
+	LastDeliveredAt         *time.Time `json:"last_delivered_at"`
+	CreatedAt               time.Time  `json:"created_at"`
+	UpdatedAt               time.Time  `json:"updated_at"`
+}
+
+// EndpointCreate is the body of POST /v1/webhooks. Only URL is required;
+// Active defaults to true and Secret to a generated one.
+type EndpointCreate struct {
+	Title            string            `json:"title,omitempty"`
+	URL              string            `json:"url"`
+	Events           []string          `json:"events,omitempty"`
+	Headers          map[string]string `json:"headers,omitempty"`
+	Description      string            `json:"description,omitempty"`
+	Active           *bool             `json:"active,omitempty"`
+	MaxRetries       *int              `json:"max_retries,omitempty"`
+	SignatureProfile string            `json:"signature_profile,omitempty"`
+	Secret           string            `json:"secret,omitempty"`
+}
+
+// EndpointUpdate is the body of PATCH /v1/webhooks/{id}: only the fields
+// present change.
+type EndpointUpdate struct {
+	Title            *string            `json:"title,omitempty"`
+	URL              *string            `json:"url,omitempty"`
+	Events           *[]string          `json:"events,omitempty"`
+	Headers          *map[string]string `json:"headers,omitempty"`
+	Description      *string            `json:"description,omitempty"`
+	Active           *bool              `json:"active,omitempty"`
+	MaxRetries       *int               `json:"max_retries,omitempty"`
+	SignatureProfile *string            `json:"signature_profile,omitempty"`
+}
+
+// EndpointList is a page of endpoints; NextCursor is the "after" value of the
+// next page, "" on the last one.
+type EndpointList struct {
+	Data       []Endpoint `json:"data"`
+	NextCursor string     `json:"next_cursor"`
+}
+
+// DisableRequest is the optional body of POST /v1/webhooks/{id}/disable.
+type DisableRequest struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// RotateSecretRequest is the optional body of POST /v1/webhooks/{id}/rotate-secret;
+// without a secret a new one is generated.
+type RotateSecretRequest struct {
+	Secret string `json:"secret,omitempty"`
+}
+
+// PingResponse is the answer of POST /v1/webhooks/{id}/ping.
+type PingResponse struct {
+	EventID    string `json:"event_id"`
+	DeliveryID int64  `json:"delivery_id"`
+}
+
+// PublishRequest is the body of POST /v1/events. ID defaults to a new UUID;
+// EndpointIDs, when given, limits the fan-out to these endpoints.
+type PublishRequest struct {
+	ID          string          `json:"id,omitempty"`
+	Type        string          `json:"type"`
+	Data        json.RawMessage `json:"data,omitempty"`
+	Priority    int             `json:"priority,omitempty"`
+	EndpointIDs []int64         `json:"endpoint_ids,omitempty"`
+}
+
+// PublishResponse is the answer of POST /v1/events: 202 with the deliveries
+// created, or 200 with the existing event when its ID was published before.
+type PublishResponse struct {
+	EventID    string `json:"event_id"`
+	Created    bool   `json:"created"`
+	Deliveries int    `json:"deliveries"`
+	Event      Event  `json:"event"`
+}
+
+// Event is one published event.
+type Event struct {
+	ID        string          `json:"id"`
+	Type      string          `json:"type"`
+	Data      json.RawMessage `json:"data"`
+	Priority  int             `json:"priority"`
+	CreatedAt time.Time       `json:"created_at"`
+}
+
+// EventDetail is the answer of GET /v1/events/{id}: the event and its deliveries.
+type EventDetail struct {
+	Event
+	Deliveries []Delivery `json:"deliveries"`
+}
+
+// Delivery is one event on its way to one endpoint, as lists show it.
+type Delivery struct {
+	ID             int64      `json:"id"`
+	WebhookID      int64      `json:"webhook_id"`
+	EventID        string     `json:"event_id"`
+	EventType      string     `json:"event_type"`
+	Status         string     `json:"status"`
+	RetryCount     int        `json:"retry_count"`
+	MaxRetries     int        `json:"max_retries"`
+	Priority       int        `json:"priority"`
+	CreatedAt      time.Time  `json:"created_at"`
+	ScheduledFor   time.Time  `json:"scheduled_for"`
+	ProcessedAt    *time.Time `json:"processed_at"`
+	NextRetryAt    *time.Time `json:"next_retry_at"`
+	ResponseStatus *int       `json:"response_status"`
+	LastError      string     `json:"last_error"`
+}
+
+// DeliveryDetail is the answer of GET /v1/deliveries/{id}: the delivery with
+// its payload, the record of its last request and every attempt.
+type DeliveryDetail struct {
+	Delivery
+	Payload         json.RawMessage   `json:"payload"`
+	RequestHeaders  map[string]string `json:"request_headers"`
+	ResponseHeaders map[string]string `json:"response_headers"`
+	ResponseBody    string            `json:"response_body"`
+	Attempts        []Attempt         `json:"attempts"`
+}
+
+// Attempt is the record of one HTTP request of a delivery.
+type Attempt struct {
+	Attempt         int               `json:"attempt"`
+	StartedAt       time.Time         `json:"started_at"`
+	DurationMS      int64             `json:"duration_ms"`
+	RequestHeaders  map[string]string `json:"request_headers"`
+	ResponseStatus  *int              `json:"response_status"`
+	ResponseHeaders map[string]string `json:"response_headers"`
+	ResponseBody    string            `json:"response_body"`
+	Error           string            `json:"error"`
+}
+
+// DeliveryList is a page of deliveries, newest first; NextCursor is the
+// "cursor" value of the next page, "" on the last one.
+type DeliveryList struct {
+	Data       []Delivery `json:"data"`
+	NextCursor string     `json:"next_cursor"`
+}
+
+// ReplayRequest is the body of POST /v1/deliveries/replay: every failed or
+// cancelled delivery that matches all the given fields is made due now.
+type ReplayRequest struct {
+	WebhookID     int64      `json:"webhook_id,omitempty"`
+	EventType     string     `json:"event_type,omitempty"`
+	EventID       string     `json:"event_id,omitempty"`
+	CreatedAfter  *time.Time `json:"created_after,omitempty"`
+	CreatedBefore *time.Time `json:"created_before,omitempty"`
+}
+
+// ReplayResponse is the answer of POST /v1/deliveries/replay.
+type ReplayResponse struct {
+	Replayed int `json:"replayed"`
+}
+
+// Health is the answer of GET /healthz and GET /readyz when all is well.
+type Health struct {
+	Status string `json:"status"`
+}
