@@ -1,0 +1,84 @@
+package client
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/api/wire"
+)
+
+// DeliveryFilter selects deliveries in ListDeliveries; zero fields match all.
+type DeliveryFilter struct {
+	WebhookID     int64
+	Status        string
+	EventType     string
+	EventID       string
+	CreatedAfter  time.Time
+	CreatedBefore time.Time
+	Cursor        int64 // the NextCursor of the previous page
+	Limit         int   // 0: the server's default
+}
+
+// ListDeliveries returns one page of deliveries, newest first.
+func (c *Client) ListDeliveries(ctx context.Context, f DeliveryFilter) (wire.DeliveryList, error) {
+	q := url.Values{}
+	setID(q, "webhook_id", f.WebhookID)
+	setString(q, "status", f.Status)
+	setString(q, "event_type", f.EventType)
+	setString(q, "event_id", f.EventID)
+	setTime(q, "created_after", f.CreatedAfter)
+	setTime(q, "created_before", f.CreatedBefore)
+	setID(q, "cursor", f.Cursor)
+	setID(q, "limit", int64(f.Limit))
+	var out wire.DeliveryList
+	err := c.do(ctx, http.MethodGet, "/v1/deliveries", q, nil, &out)
+	return out, err
+}
+
+// GetDelivery returns a delivery with its request, response and attempts.
+func (c *Client) GetDelivery(ctx context.Context, id int64) (wire.DeliveryDetail, error) {
+	var out wire.DeliveryDetail
+	err := c.do(ctx, http.MethodGet, deliveryPath(id, ""), nil, nil, &out)
+	return out, err
+}
+
+// RetryDelivery makes a failed, cancelled or pending delivery due now.
+func (c *Client) RetryDelivery(ctx context.Context, id int64) (wire.Delivery, error) {
+	var out wire.Delivery
+	err := c.do(ctx, http.MethodPost, deliveryPath(id, "/retry"), nil, nil, &out)
+	return out, err
+}
+
+// CancelDelivery cancels a pending or processing delivery.
+func (c *Client) CancelDelivery(ctx context.Context, id int64) (wire.Delivery, error) {
+	var out wire.Delivery
+	err := c.do(ctx, http.MethodPost, deliveryPath(id, "/cancel"), nil, nil, &out)
+	return out, err
+}
+
+// ReplayDeliveries makes every failed or cancelled delivery matching req due
+// now and returns how many.
+func (c *Client) ReplayDeliveries(ctx context.Context, req wire.ReplayRequest) (int, error) {
+	var out wire.ReplayResponse
+	err := c.do(ctx, http.MethodPost, "/v1/deliveries/replay", nil, req, &out)
+	return out.Replayed, err
+}
+
+func deliveryPath(id int64, action string) string {
+	return "/v1/deliveries/" + strconv.FormatInt(id, 10) + action
+}
+
+func setString(q url.Values, name, v string) {
+	if v != "" {
+		q.Set(name, v)
+	}
+}
+
+func setTime(q url.Values, name string, t time.Time) {
+	if !t.IsZero() {
+		q.Set(name, t.Format(time.RFC3339Nano))
+	}
+}
