@@ -1,0 +1,238 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/client"
+)
+
+// webhooksCmd manages endpoints through the API.
+type webhooksCmd struct {
+	Add          webhooksAddCmd     `cmd:"" help:"Create an endpoint; its secret is shown once."`
+	List         webhooksListCmd    `cmd:"" help:"List endpoints."`
+	Get          webhooksGetCmd     `cmd:"" help:"Show one endpoint."`
+	Update       webhooksUpdateCmd  `cmd:"" help:"Change some fields of an endpoint."`
+	Rm           webhooksRmCmd      `cmd:"" help:"Delete an endpoint and its deliveries."`
+	Enable       webhooksEnableCmd  `cmd:"" help:"Activate an endpoint and reset its failure record."`
+	Disable      webhooksDisableCmd `cmd:"" help:"Deactivate an endpoint."`
+	RotateSecret webhooksRotateCmd  `cmd:"" name:"rotate-secret" help:"Replace an endpoint's secret; the old one keeps signing for a while."`
+	Ping         webhooksPingCmd    `cmd:"" help:"Send a webhook.ping event to an endpoint."`
+}
+
+// onWebhook holds the arguments of a command on one endpoint.
+type onWebhook struct {
+	apiFlags
+	ID int64 `arg:"" help:"Endpoint ID."`
+}
+
+type webhooksAddCmd struct {
+	apiFlags
+	URL              string   `name:"url" required:"" help:"Target URL (http or https)."`
+	Title            string   `help:"Short name of the endpoint."`
+	Events           []string `name:"event" help:"Event type to subscribe to: exact, \"*\" or \"prefix.*\"; repeat or separate by commas (default: all)."`
+	Headers          []string `name:"header" sep:"none" placeholder:"\"NAME: VALUE\"" help:"Custom header \"Name: value\" sent with every request; repeatable."`
+	Description      string   `help:"Free text."`
+	MaxRetries       *int     `name:"max-retries" placeholder:"N" help:"Retries after the first attempt (default: the server's)."`
+	SignatureProfile string   `name:"signature-profile" enum:"standard,ackify" default:"standard" help:"Signature headers: standard or ackify."`
+	Secret           string   `help:"Signing secret, at least 16 characters (default: generated)."`
+	Inactive         bool     `help:"Create the endpoint disabled."`
+}
+
+func (c *webhooksAddCmd) Run(e Env) error {
+	headers, err := parseHeaders(c.Headers)
+	if err != nil {
+		return err
+	}
+	active := !c.Inactive
+	req := wire.EndpointCreate{
+		Title: c.Title, URL: c.URL, Events: c.Events, Headers: headers, Description: c.Description,
+		Active: &active, MaxRetries: c.MaxRetries, SignatureProfile: c.SignatureProfile, Secret: c.Secret,
+	}
+	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
+		return cl.CreateWebhook(e.Ctx, req)
+	}, printEndpointWithSecret)
+}
+
+type webhooksListCmd struct {
+	apiFlags
+	Active   bool  `xor:"state" help:"Only active endpoints."`
+	Inactive bool  `xor:"state" help:"Only inactive endpoints."`
+	Limit    int   `default:"50" help:"Endpoints per page (1 to 500)."`
+	After    int64 `placeholder:"ID" help:"Start after this endpoint ID (the cursor the previous page printed)."`
+}
+
+func (c *webhooksListCmd) Run(e Env) error {
+	f := client.WebhookFilter{After: c.After, Limit: c.Limit}
+	if c.Active || c.Inactive {
+		f.Active = &c.Active
+	}
+	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.EndpointList, error) {
+		return cl.ListWebhooks(e.Ctx, f)
+	}, func(w io.Writer, page wire.EndpointList) {
+		row(w, "ID", "TITLE", "URL", "ACTIVE", "EVENTS", "FAILURES", "LAST DELIVERED")
+		for _, ep := range page.Data {
+			row(w, strconv.FormatInt(ep.ID, 10), orDash(ep.Title), ep.URL, strconv.FormatBool(ep.Active),
+				eventsText(ep.Events), strconv.Itoa(ep.FailureCount), fmtTime(ep.LastDeliveredAt))
+		}
+		moreHint(e.Stderr, "after", page.NextCursor)
+	})
+}
+
+type webhooksGetCmd struct{ onWebhook }
+
+func (c *webhooksGetCmd) Run(e Env) error {
+	return byID(e, c.apiFlags, c.ID, (*client.Client).GetWebhook, printEndpoint)
+}
+
+type webhooksUpdateCmd struct {
+	onWebhook
+	URL              *string  `name:"url" help:"New target URL."`
+	Title            *string  `help:"New title."`
+	Events           []string `name:"event" help:"Replace the subscribed event types; repeat or separate by commas."`
+	AllEvents        bool     `name:"all-events" xor:"events" help:"Subscribe to every event type."`
+	Headers          []string `name:"header" sep:"none" placeholder:"\"NAME: VALUE\"" xor:"headers" help:"Replace the custom headers with these \"Name: value\"; repeatable."`
+	NoHeaders        bool     `name:"no-headers" xor:"headers" help:"Remove every custom header."`
+	Description      *string  `help:"New description."`
+	MaxRetries       *int     `name:"max-retries" placeholder:"N" help:"Retries after the first attempt."`
+	SignatureProfile *string  `name:"signature-profile" enum:"standard,ackify" help:"Signature headers: standard or ackify."`
+}
+
+func (c *webhooksUpdateCmd) Run(e Env) error {
+	req := wire.EndpointUpdate{
+		URL: c.URL, Title: c.Title, Description: c.Description, MaxRetries: c.MaxRetries, SignatureProfile: c.SignatureProfile,
+	}
+	if c.AllEvents && len(c.Events) > 0 {
+		return usageError{fmt.Errorf("--event and --all-events cannot be used together")}
+	}
+	if c.AllEvents || len(c.Events) > 0 {
+		events := append([]string{}, c.Events...)
+		req.Events = &events
+	}
+	if c.NoHeaders || len(c.Headers) > 0 {
+		headers, err := parseHeaders(c.Headers)
+		if err != nil {
+			return err
+		}
+		req.Headers = &headers
+	}
+	if req == (wire.EndpointUpdate{}) {
+		return usageError{fmt.Errorf("nothing to change: give at least one of --url, --title, --event, --all-events, --header, --no-headers, --description, --max-retries, --signature-profile")}
+	}
+	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
+		return cl.UpdateWebhook(e.Ctx, c.ID, req)
+	}, printEndpoint)
+}
+
+type webhooksRmCmd struct{ onWebhook }
+
+func (c *webhooksRmCmd) Run(e Env) error {
+	return byID(e, c.apiFlags, c.ID, func(cl *client.Client, ctx context.Context, id int64) (map[string]int64, error) {
+		return map[string]int64{"deleted": id}, cl.DeleteWebhook(ctx, id)
+	}, func(w io.Writer, _ map[string]int64) {
+		fmt.Fprintf(w, "endpoint %d deleted\n", c.ID)
+	})
+}
+
+type webhooksEnableCmd struct{ onWebhook }
+
+func (c *webhooksEnableCmd) Run(e Env) error {
+	return byID(e, c.apiFlags, c.ID, (*client.Client).EnableWebhook, printEndpoint)
+}
+
+type webhooksDisableCmd struct {
+	onWebhook
+	Reason string `help:"Why (default: \"disabled by API\")."`
+}
+
+func (c *webhooksDisableCmd) Run(e Env) error {
+	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
+		return cl.DisableWebhook(e.Ctx, c.ID, c.Reason)
+	}, printEndpoint)
+}
+
+type webhooksRotateCmd struct {
+	onWebhook
+	Secret string `help:"The new secret, at least 16 characters (default: generated)."`
+}
+
+func (c *webhooksRotateCmd) Run(e Env) error {
+	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
+		return cl.RotateSecret(e.Ctx, c.ID, c.Secret)
+	}, printEndpointWithSecret)
+}
+
+type webhooksPingCmd struct{ onWebhook }
+
+func (c *webhooksPingCmd) Run(e Env) error {
+	return byID(e, c.apiFlags, c.ID, (*client.Client).PingWebhook, func(w io.Writer, p wire.PingResponse) {
+		fmt.Fprintf(w, "ping queued: event %s, delivery %d\n", p.EventID, p.DeliveryID)
+	})
+}
+
+// parseHeaders reads "Name: value" flags into a map.
+func parseHeaders(flags []string) (map[string]string, error) {
+	headers := make(map[string]string, len(flags))
+	for _, h := range flags {
+		name, value, ok := strings.Cut(h, ":")
+		if !ok || strings.TrimSpace(name) == "" {
+			return nil, usageError{fmt.Errorf("--header %q: want \"Name: value\"", h)}
+		}
+		headers[strings.TrimSpace(name)] = strings.TrimSpace(value)
+	}
+	return headers, nil
+}
+
+// printEndpoint shows one endpoint as a detail view.
+func printEndpoint(w io.Writer, ep wire.Endpoint) {
+	maxRetries := "server default"
+	if ep.MaxRetries != nil {
+		maxRetries = strconv.Itoa(*ep.MaxRetries)
+	}
+	names := make([]string, 0, len(ep.Headers))
+	for name := range ep.Headers {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	row(w, "ID:", strconv.FormatInt(ep.ID, 10))
+	row(w, "Title:", orDash(ep.Title))
+	row(w, "URL:", ep.URL)
+	row(w, "Active:", strconv.FormatBool(ep.Active))
+	row(w, "Events:", eventsText(ep.Events))
+	row(w, "Headers:", orDash(strings.Join(names, ", ")))
+	row(w, "Description:", orDash(ep.Description))
+	row(w, "Max retries:", maxRetries)
+	row(w, "Signature profile:", ep.SignatureProfile)
+	row(w, "Secret:", ep.Secret)
+	if ep.PreviousSecretExpiresAt != nil {
+		row(w, "Previous secret until:", fmtTime(ep.PreviousSecretExpiresAt))
+	}
+	row(w, "Failures:", strconv.Itoa(ep.FailureCount))
+	if !ep.Active {
+		row(w, "Disabled:", fmtTime(ep.DisabledAt)+" "+ep.DisabledReason)
+	}
+	row(w, "Last delivered:", fmtTime(ep.LastDeliveredAt))
+	row(w, "Created:", fmtTime(&ep.CreatedAt))
+	row(w, "Updated:", fmtTime(&ep.UpdatedAt))
+}
+
+// printEndpointWithSecret shows an endpoint whose answer holds its secret in
+// full, with a reminder that it is shown once.
+func printEndpointWithSecret(w io.Writer, ep wire.Endpoint) {
+	printEndpoint(w, ep)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Store the secret now: it is not shown again.")
+}
+
+// eventsText shows a subscription list; empty means every event.
+func eventsText(events []string) string {
+	if len(events) == 0 {
+		return "*"
+	}
+	return strings.Join(events, ",")
+}
