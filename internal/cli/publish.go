@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/hookrelay/hookrelay/internal/app"
+	"github.com/hookrelay/hookrelay/internal/config"
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+type publishCmd struct {
+	config.Database `embed:""`
+	MaxRetries      int    `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"6" help:"Retries after the first attempt for the new deliveries."`
+	Type            string `required:"" help:"Event type, e.g. document.created."`
+	Data            string `default:"{}" help:"Event data as a JSON document."`
+	ID              string `help:"Event ID (a UUID); publishing an existing ID creates nothing. Default: a new one."`
+	Priority        int    `help:"Higher is delivered first."`
+}
+
+func (c *publishCmd) Run(e Env) error {
+	if err := c.Validate(); err != nil {
+		return usageError{err}
+	}
+	if c.MaxRetries < 0 {
+		return usageError{fmt.Errorf("WEBHOOK_MAX_RETRIES: must be 0 or more, got %d", c.MaxRetries)}
+	}
+	ev := store.Event{ID: c.ID, Type: c.Type, Data: json.RawMessage(c.Data), Priority: c.Priority}
+	if err := ev.Normalize(); err != nil {
+		return usageError{fmt.Errorf("--%w", err)}
+	}
+	st, err := app.OpenStore(e.Ctx, c.Database)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	res, err := st.Publish(e.Ctx, ev, store.PublishOptions{MaxRetries: c.MaxRetries})
+	if err != nil {
+		return err
+	}
+	out, err := json.Marshal(map[string]any{
+		"event_id": res.Event.ID, "type": res.Event.Type, "created": res.Created, "deliveries": res.Deliveries,
+	})
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(e.Stdout, string(out))
+	return err
+}

@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+func TestPublishIsIdempotent(t *testing.T) {
+	t.Setenv("DATABASE_URL", filepath.Join(t.TempDir(), "hookrelay.db"))
+	if _, stderr, code := runCLI(t, "migrate"); code != 0 {
+		t.Fatalf("migrate: exit %d: %s", code, stderr)
+	}
+	id := store.NewEventID()
+	for i, wantCreated := range []bool{true, false} {
+		stdout, stderr, code := runCLI(t, "publish", "--type", "document.created", "--data", `{"doc":"a"}`, "--id", id)
+		if code != 0 {
+			t.Fatalf("publish %d: exit %d: %s", i, code, stderr)
+		}
+		var got struct {
+			EventID    string `json:"event_id"`
+			Created    bool   `json:"created"`
+			Deliveries int    `json:"deliveries"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+			t.Fatalf("publish output %q: %v", stdout, err)
+		}
+		if got.EventID != id || got.Created != wantCreated {
+			t.Errorf("publish %d = %+v, want event %s created %v", i, got, id, wantCreated)
+		}
+	}
+}
+
+func TestPublishRejectsBadInput(t *testing.T) {
+	t.Setenv("DATABASE_URL", filepath.Join(t.TempDir(), "hookrelay.db"))
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"publish", "--data", "{}"}, "--type"},
+		{[]string{"publish", "--type", "a.b", "--data", "{not json"}, "--data: is not valid JSON"},
+		{[]string{"publish", "--type", "a.b", "--id", "order-42"}, `--id: "order-42" is not a UUID`},
+		{[]string{"publish", "--type", "has space"}, "--type"},
+	}
+	for _, tt := range tests {
+		_, stderr, code := runCLI(t, tt.args...)
+		if code != 2 || !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}

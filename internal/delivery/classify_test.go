@@ -1,0 +1,93 @@
+package delivery
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/netguard"
+)
+
+func TestClassify(t *testing.T) {
+	netErr := errors.New("dial tcp 127.0.0.1:1: connect: connection refused")
+	tests := []struct {
+		status int
+		err    error
+		want   Class
+	}{
+		{200, nil, Delivered},
+		{201, nil, Delivered},
+		{204, nil, Delivered},
+		{299, nil, Delivered},
+		{301, nil, Retryable},
+		{302, nil, Retryable},
+		{307, nil, Retryable},
+		{400, nil, Permanent},
+		{401, nil, Permanent},
+		{403, nil, Permanent},
+		{404, nil, Permanent},
+		{408, nil, Retryable},
+		{410, nil, Gone},
+		{413, nil, Permanent},
+		{422, nil, Permanent},
+		{429, nil, Retryable},
+		{500, nil, Retryable},
+		{502, nil, Retryable},
+		{503, nil, Retryable},
+		{504, nil, Retryable},
+		{0, netErr, Retryable},
+		{0, fmt.Errorf("timeout after 1s: %w", errors.New("context deadline exceeded")), Retryable},
+		{0, fmt.Errorf("%w: %w", ErrPermanent, netguard.ErrForbiddenAddress), Permanent},
+	}
+	for _, tt := range tests {
+		if got := Classify(tt.status, tt.err); got != tt.want {
+			t.Errorf("Classify(%d, %v) = %s, want %s", tt.status, tt.err, got, tt.want)
+		}
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		value string
+		want  time.Duration
+	}{
+		{"", 0},
+		{"0", 0},
+		{"-5", 0},
+		{"7", 7 * time.Second},
+		{" 120 ", 2 * time.Minute},
+		{"soon", 0},
+		{now.Add(90 * time.Second).Format(time.RFC1123), 90 * time.Second},
+		{now.Add(-time.Minute).Format(time.RFC1123), 0},
+		{"99999999999", 365 * 24 * time.Hour},
+	}
+	for _, tt := range tests {
+		if got := ParseRetryAfter(tt.value, now); got != tt.want {
+			t.Errorf("ParseRetryAfter(%q) = %s, want %s", tt.value, got, tt.want)
+		}
+	}
+}
+
+func TestRetryPolicyDelay(t *testing.T) {
+	p := RetryPolicy{Base: time.Second, Cap: time.Minute, RetryAfterCap: 10 * time.Second}
+	for retry := range 10 {
+		want := min(time.Second<<retry, time.Minute)
+		for range 50 {
+			got := p.Delay(retry)
+			if got < want || got > min(want+want*3/10, time.Minute) {
+				t.Fatalf("Delay(%d) = %s, want within [%s, %s]", retry, got, want, min(want+want*3/10, time.Minute))
+			}
+		}
+	}
+	if got := p.Delay(1000); got != time.Minute {
+		t.Errorf("Delay(1000) = %s, want the cap", got)
+	}
+	if got := p.Next(0, 5*time.Second); got != 5*time.Second {
+		t.Errorf("Next with Retry-After 5s = %s", got)
+	}
+	if got := p.Next(0, time.Hour); got != 10*time.Second {
+		t.Errorf("Next with Retry-After 1h = %s, want RetryAfterCap", got)
+	}
+}

@@ -1,0 +1,239 @@
+package delivery
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/netguard"
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/signature"
+)
+
+// Version is the hookrelay version sent in the User-Agent header.
+const Version = "0.1.0"
+
+const (
+	// storedBodyBytes is how much of a response body the delivery record keeps.
+	storedBodyBytes = 4 << 10
+	// drainBodyBytes is how much of a response body is read so that the
+	// connection can be reused; a longer body closes the connection instead.
+	drainBodyBytes = 64 << 10
+)
+
+// reservedHeaders are set by hookrelay on every request; an endpoint's custom
+// headers can never override them.
+var reservedHeaders = map[string]bool{
+	"Content-Type": true, "Content-Length": true, "User-Agent": true, "Host": true,
+	"X-Event-Id": true, "X-Event-Type": true, "X-Timestamp": true, "X-Signature": true,
+	"Webhook-Id": true, "Webhook-Timestamp": true, "Webhook-Signature": true,
+	"X-Ackify-Event": true, "X-Ackify-Event-Id": true, "X-Ackify-Timestamp": true, "X-Ackify-Signature": true,
+}
+
+// IsReservedHeader reports whether name is a header that hookrelay sets itself.
+func IsReservedHeader(name string) bool {
+	return reservedHeaders[http.CanonicalHeaderKey(name)]
+}
+
+// SenderOptions configure a Sender.
+type SenderOptions struct {
+	// Timeout bounds one whole attempt: connect, request, and reading the answer.
+	Timeout time.Duration
+	// MaxIdlePerHost is the number of keep-alive connections kept per endpoint.
+	MaxIdlePerHost int
+	// AllowPrivate lets every endpoint reach loopback and private addresses.
+	// Endpoints from WEBHOOK_URLS may always, as the operator configured them.
+	AllowPrivate bool
+	// Client replaces both HTTP clients (for embedding); nil builds them.
+	Client *http.Client
+}
+
+// Sender signs and posts one delivery and reports what happened.
+type Sender struct {
+	timeout time.Duration
+	guarded *http.Client // for endpoints created through the API
+	trusted *http.Client // for endpoints configured by the operator
+}
+
+// NewSender builds a Sender with shared keep-alive HTTP clients.
+func NewSender(opts SenderOptions) *Sender {
+	s := &Sender{timeout: opts.Timeout}
+	if opts.Client != nil {
+		s.guarded, s.trusted = opts.Client, opts.Client
+		return s
+	}
+	s.trusted = newClient(opts.MaxIdlePerHost, nil)
+	if opts.AllowPrivate {
+		s.guarded = s.trusted
+	} else {
+		s.guarded = newClient(opts.MaxIdlePerHost, netguard.Control)
+	}
+	return s
+}
+
+func newClient(maxIdlePerHost int, control func(string, string, syscall.RawConn) error) *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: control}
+	transport := &http.Transport{
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           0,
+		MaxIdleConnsPerHost:    max(maxIdlePerHost, 2),
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+	return &http.Client{
+		Transport: transport,
+		// Redirects are not followed: a 3xx is a retryable answer, so that a
+		// target cannot bounce hookrelay to an address it would refuse.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// SendResult is the record of one attempt and what it means.
+type SendResult struct {
+	Attempt    store.Attempt
+	Class      Class
+	RetryAfter time.Duration
+}
+
+// Envelope returns the JSON body sent for an event:
+// {"id","type","timestamp" (RFC 3339, when it was published),"data"}.
+func Envelope(ev store.Event) ([]byte, error) {
+	data := ev.Data
+	if len(data) == 0 {
+		data = json.RawMessage("{}")
+	}
+	return json.Marshal(struct {
+		ID        string          `json:"id"`
+		Type      string          `json:"type"`
+		Timestamp string          `json:"timestamp"`
+		Data      json.RawMessage `json:"data"`
+	}{ev.ID, ev.Type, ev.CreatedAt.UTC().Format(time.RFC3339Nano), data})
+}
+
+// SigningSecrets returns the secrets that sign a request to e at now: the
+// current one, and the previous one while its rotation window lasts.
+func SigningSecrets(e store.Endpoint, now time.Time) []string {
+	secrets := []string{e.Secret}
+	if e.PreviousSecret != "" && e.PreviousSecretExpiresAt != nil && now.Before(*e.PreviousSecretExpiresAt) {
+		secrets = append(secrets, e.PreviousSecret)
+	}
+	return secrets
+}
+
+// Send makes one attempt of c and returns its record. It never returns an
+// error: a failure is an attempt result like any other.
+func (s *Sender) Send(ctx context.Context, c store.Claimed) SendResult {
+	started := time.Now()
+	res := SendResult{Attempt: store.Attempt{
+		DeliveryID: c.Delivery.ID,
+		Attempt:    c.Delivery.RetryCount + 1,
+		StartedAt:  started.UTC(),
+	}}
+	status, err := s.send(ctx, c, started, &res)
+	res.Attempt.DurationMS = time.Since(started).Milliseconds()
+	if err != nil {
+		res.Attempt.Error = err.Error()
+	} else if status < 200 || status >= 300 {
+		res.Attempt.Error = fmt.Sprintf("endpoint answered %d %s", status, http.StatusText(status))
+	}
+	res.Class = Classify(status, err)
+	return res
+}
+
+func (s *Sender) send(ctx context.Context, c store.Claimed, now time.Time, res *SendResult) (int, error) {
+	body, err := Envelope(c.Event)
+	if err != nil {
+		return 0, fmt.Errorf("%w: build body: %v", ErrPermanent, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Endpoint.URL, bytes.NewReader(body))
+	if err != nil {
+		return 0, fmt.Errorf("%w: build request: %v", ErrPermanent, err)
+	}
+	if err := setHeaders(req.Header, c, now, body); err != nil {
+		return 0, fmt.Errorf("%w: sign: %v", ErrPermanent, err)
+	}
+	res.Attempt.RequestHeaders = flatten(req.Header)
+
+	client := s.guarded
+	if c.Endpoint.CreatedBy == store.ConfigSource {
+		client = s.trusted
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, describeSendError(err, s.timeout)
+	}
+	defer resp.Body.Close()
+	res.Attempt.ResponseStatus = &resp.StatusCode
+	res.Attempt.ResponseHeaders = flatten(resp.Header)
+	res.RetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	stored, err := readBody(resp.Body)
+	res.Attempt.ResponseBody = stored
+	if err != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// The answer was a success; a body cut short does not change that.
+		err = nil
+	}
+	return resp.StatusCode, err
+}
+
+// readBody keeps the first storedBodyBytes of a body and drains up to
+// drainBodyBytes more so the connection can be reused.
+func readBody(r io.Reader) (string, error) {
+	var buf bytes.Buffer
+	if _, err := io.CopyN(&buf, r, storedBodyBytes); err != nil && !errors.Is(err, io.EOF) {
+		return strings.ToValidUTF8(buf.String(), "\uFFFD"), fmt.Errorf("read response: %w", err)
+	}
+	_, _ = io.CopyN(io.Discard, r, drainBodyBytes)
+	return strings.ToValidUTF8(buf.String(), "\uFFFD"), nil
+}
+
+func setHeaders(h http.Header, c store.Claimed, now time.Time, body []byte) error {
+	for name, value := range c.Endpoint.Headers {
+		if !IsReservedHeader(name) {
+			h.Set(name, value)
+		}
+	}
+	h.Set("Content-Type", "application/json")
+	h.Set("User-Agent", "hookrelay/"+Version)
+	h.Set("X-Event-Id", c.Event.ID)
+	h.Set("X-Event-Type", c.Event.Type)
+	secrets := SigningSecrets(c.Endpoint, now)
+	if err := signature.SetHeaders(h, c.Event.ID, now, body, secrets...); err != nil {
+		return err
+	}
+	if c.Endpoint.SignatureProfile == store.ProfileAckify {
+		return signature.SetAckifyHeaders(h, c.Event.ID, c.Event.Type, now, body, secrets...)
+	}
+	return nil
+}
+
+func describeSendError(err error, timeout time.Duration) error {
+	var netErr net.Error
+	switch {
+	case errors.Is(err, netguard.ErrForbiddenAddress):
+		return fmt.Errorf("%w: %v", ErrPermanent, err)
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return fmt.Errorf("timeout after %s: %w", timeout, err)
+	}
+	return err
+}
+
+func flatten(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for name, values := range h {
+		out[name] = strings.Join(values, ", ")
+	}
+	return out
+}

@@ -1,0 +1,348 @@
+package delivery
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// Options configure a Worker. Zero values take the defaults of Defaults.
+type Options struct {
+	// Name identifies this worker's leases; default host-pid-random.
+	Name string
+	// Concurrency is the most requests in flight at once.
+	Concurrency int
+	// EndpointInFlight is the most requests in flight at once to one endpoint,
+	// so that one slow endpoint cannot hold every slot.
+	EndpointInFlight int
+	// BatchSize is the most deliveries claimed by one query.
+	BatchSize int
+	// Lease is how long a claimed delivery stays with this worker.
+	Lease time.Duration
+	// PollInterval is how often an idle worker looks for due retries.
+	PollInterval time.Duration
+	// RescueInterval is how often expired leases are looked for.
+	RescueInterval time.Duration
+	// ShutdownTimeout is how long Run waits for requests in flight once its
+	// context ends.
+	ShutdownTimeout time.Duration
+	// Retry schedules retries; each delivery carries its own retry budget.
+	Retry RetryPolicy
+	// Health disables endpoints that keep failing.
+	Health store.HealthPolicy
+	// Retention deletes finished deliveries older than this; 0 keeps them.
+	Retention time.Duration
+	// Logger receives one line per attempt and the worker's troubles.
+	Logger *slog.Logger
+	// Observer receives the worker's events for metrics.
+	Observer Observer
+}
+
+// Defaults returns the options of `hookrelay serve` with no settings.
+func Defaults() Options {
+	return Options{
+		Concurrency:      64,
+		EndpointInFlight: 16,
+		BatchSize:        100,
+		Lease:            60 * time.Second,
+		PollInterval:     time.Second,
+		ShutdownTimeout:  30 * time.Second,
+		Retry:            RetryPolicy{Base: time.Minute, Cap: time.Hour, RetryAfterCap: time.Hour},
+	}
+}
+
+func (o Options) withDefaults() Options {
+	d := Defaults()
+	if o.Name == "" {
+		o.Name = workerName()
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = d.Concurrency
+	}
+	if o.EndpointInFlight <= 0 {
+		o.EndpointInFlight = d.EndpointInFlight
+	}
+	if o.BatchSize <= 0 {
+		o.BatchSize = d.BatchSize
+	}
+	if o.Lease <= 0 {
+		o.Lease = d.Lease
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = d.PollInterval
+	}
+	if o.RescueInterval <= 0 {
+		o.RescueInterval = min(max(o.Lease/2, 100*time.Millisecond), 30*time.Second)
+	}
+	if o.Retry.Base <= 0 {
+		o.Retry = d.Retry
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Observer == nil {
+		o.Observer = NopObserver{}
+	}
+	return o
+}
+
+func workerName() string {
+	host, _ := os.Hostname()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}
+
+// Worker claims due deliveries from a store and sends them. Several workers,
+// in one process or many, may share one PostgreSQL store.
+type Worker struct {
+	store  store.Store
+	sender *Sender
+	opts   Options
+}
+
+// NewWorker returns a worker that sends with sender.
+func NewWorker(s store.Store, sender *Sender, opts Options) *Worker {
+	return &Worker{store: s, sender: sender, opts: opts.withDefaults()}
+}
+
+// Name returns the name under which the worker holds leases.
+func (w *Worker) Name() string { return w.opts.Name }
+
+// finished is what a sender goroutine reports back to the dispatch loop.
+type finished struct {
+	webhookID int64
+}
+
+// Run delivers until ctx ends, then shuts down gracefully: it stops claiming,
+// hands back the leases of deliveries not yet sent, waits up to
+// ShutdownTimeout for requests in flight, and records their outcomes.
+func (w *Worker) Run(ctx context.Context) error {
+	o := w.opts
+	bg := context.WithoutCancel(ctx)
+	sendCtx, cancelSends := context.WithCancel(bg)
+	defer cancelSends()
+
+	comp := newCompleter(w.store, o.Health, o.Logger, o.Observer, 4*o.Concurrency)
+	writeCtx, cancelWrites := context.WithCancel(bg)
+	defer cancelWrites()
+	go comp.run(writeCtx)
+
+	wake := w.store.Wakeups(ctx)
+	d := newDispatcher(o.Concurrency, o.EndpointInFlight)
+	done := make(chan finished, o.Concurrency)
+	start := func(c store.Claimed) {
+		o.Observer.InFlight(1)
+		go func() {
+			w.attempt(sendCtx, comp, c)
+			o.Observer.InFlight(-1)
+			done <- finished{webhookID: c.Endpoint.ID}
+		}()
+	}
+
+	poll := time.NewTimer(0)
+	defer poll.Stop()
+	rescue := time.NewTicker(o.RescueInterval)
+	defer rescue.Stop()
+	w.maintain(ctx)
+	maintenance := time.NewTicker(time.Hour)
+	defer maintenance.Stop()
+
+	more := true // the last claim filled its batch: claim again as soon as there is room
+	for ctx.Err() == nil {
+		if more && d.room() >= min(o.BatchSize, o.Concurrency)/4+1 {
+			more = w.claim(ctx, d, start)
+			if !more {
+				poll.Reset(o.PollInterval)
+			}
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case f := <-done:
+			for _, c := range d.finish(f.webhookID) {
+				start(c)
+			}
+		case _, ok := <-wake:
+			if !ok {
+				wake = nil
+			}
+			more = true
+		case <-poll.C:
+			more = true
+		case <-rescue.C:
+			w.rescue(ctx)
+		case <-maintenance.C:
+			w.maintain(ctx)
+		}
+	}
+	return w.shutdown(bg, d, done, comp, cancelSends, cancelWrites)
+}
+
+// claim asks the store for as much work as there is room for, starts what the
+// endpoint caps allow and keeps the rest waiting. It reports whether the
+// batch came back full, meaning more work is probably due.
+func (w *Worker) claim(ctx context.Context, d *dispatcher, start func(store.Claimed)) bool {
+	limit := min(d.room(), w.opts.BatchSize)
+	claimed, err := w.store.Claim(ctx, store.ClaimRequest{
+		Limit:        limit,
+		Lease:        w.opts.Lease,
+		Worker:       w.opts.Name,
+		SkipWebhooks: d.saturated(),
+	})
+	if err != nil {
+		if ctx.Err() == nil {
+			w.opts.Logger.LogAttrs(ctx, slog.LevelError, "claim deliveries failed", slog.String("error", err.Error()))
+		}
+		return false
+	}
+	run, overflow := d.admit(claimed)
+	for _, c := range run {
+		start(c)
+	}
+	w.release(ctx, overflow)
+	return len(claimed) == limit
+}
+
+func (w *Worker) release(ctx context.Context, claimed []store.Claimed) {
+	if len(claimed) == 0 {
+		return
+	}
+	leases := make([]store.Lease, len(claimed))
+	for i, c := range claimed {
+		leases[i] = c.Lease
+	}
+	if err := w.store.Release(ctx, leases); err != nil {
+		w.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "release deliveries failed; their leases will expire",
+			slog.Int("deliveries", len(leases)), slog.String("error", err.Error()))
+	}
+}
+
+func (w *Worker) rescue(ctx context.Context) {
+	n, err := w.store.RescueExpired(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		w.opts.Logger.LogAttrs(ctx, slog.LevelError, "rescue expired leases failed", slog.String("error", err.Error()))
+	case n > 0:
+		w.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "rescued deliveries whose worker was lost", slog.Int("deliveries", n))
+	}
+}
+
+func (w *Worker) maintain(ctx context.Context) {
+	if w.opts.Retention <= 0 {
+		return
+	}
+	n, err := w.store.DeleteFinishedBefore(ctx, time.Now().Add(-w.opts.Retention))
+	switch {
+	case err != nil && ctx.Err() == nil:
+		w.opts.Logger.LogAttrs(ctx, slog.LevelError, "delete old deliveries failed", slog.String("error", err.Error()))
+	case n > 0:
+		w.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "deleted old deliveries", slog.Int64("deliveries", n), slog.Duration("retention", w.opts.Retention))
+	}
+}
+
+func (w *Worker) shutdown(ctx context.Context, d *dispatcher, done chan finished, comp *completer,
+	cancelSends, cancelWrites context.CancelFunc) error {
+	w.release(ctx, d.drainWaiting())
+	deadline := time.NewTimer(w.opts.ShutdownTimeout)
+	defer deadline.Stop()
+	for d.inFlight() > 0 {
+		select {
+		case f := <-done:
+			d.finish(f.webhookID)
+		case <-deadline.C:
+			w.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "shutdown deadline reached; handing back requests in flight",
+				slog.Int("in_flight", d.inFlight()))
+			cancelSends()
+			deadline.Reset(time.Hour)
+		}
+	}
+	close(comp.in)
+	select {
+	case <-comp.done:
+	case <-time.After(max(w.opts.ShutdownTimeout, 5*time.Second)):
+		cancelWrites()
+		<-comp.done
+		return errors.New("shutdown: delivery outcomes not all recorded; their leases will expire")
+	}
+	return nil
+}
+
+// attempt sends one delivery and queues its outcome.
+func (w *Worker) attempt(ctx context.Context, comp *completer, c store.Claimed) {
+	res := w.sender.Send(ctx, c)
+	if ctx.Err() != nil && res.Class != Delivered {
+		// Shutdown cut this request short: hand it back unsent.
+		w.release(context.WithoutCancel(ctx), []store.Claimed{c})
+		return
+	}
+	out := w.outcome(c, res)
+	w.opts.Observer.AttemptFinished(c, res, out.Result)
+	w.log(ctx, c, res, out)
+	comp.add(out)
+}
+
+// outcome decides what an attempt's result does to its delivery.
+func (w *Worker) outcome(c store.Claimed, res SendResult) store.Outcome {
+	out := store.Outcome{Lease: c.Lease, Attempt: res.Attempt}
+	switch {
+	case res.Class == Delivered:
+		out.Result = store.ResultDelivered
+	case res.Class == Retryable && c.Delivery.RetryCount < c.Delivery.MaxRetries:
+		out.Result = store.ResultRetry
+		out.RetryAt = time.Now().Add(w.opts.Retry.Next(c.Delivery.RetryCount, res.RetryAfter)).UTC()
+	default:
+		out.Result = store.ResultFailed
+		if res.Class == Gone {
+			out.DisableEndpoint = "endpoint answered 410 Gone"
+		}
+	}
+	return out
+}
+
+func (w *Worker) log(ctx context.Context, c store.Claimed, res SendResult, out store.Outcome) {
+	level := slog.LevelInfo
+	if out.Result != store.ResultDelivered {
+		level = slog.LevelWarn
+	}
+	status := 0
+	if res.Attempt.ResponseStatus != nil {
+		status = *res.Attempt.ResponseStatus
+	}
+	attrs := []slog.Attr{
+		slog.String("event_id", c.Event.ID),
+		slog.String("event_type", c.Event.Type),
+		slog.Int64("delivery_id", c.Delivery.ID),
+		slog.Int64("webhook_id", c.Endpoint.ID),
+		slog.Int("attempt", res.Attempt.Attempt),
+		slog.Int("status", status),
+		slog.Int64("duration_ms", res.Attempt.DurationMS),
+		slog.String("outcome", resultName(out.Result)),
+	}
+	if res.Attempt.Error != "" {
+		attrs = append(attrs, slog.String("error", res.Attempt.Error))
+	}
+	if out.Result == store.ResultRetry {
+		attrs = append(attrs, slog.Time("next_attempt_at", out.RetryAt))
+	}
+	w.opts.Logger.LogAttrs(ctx, level, "delivery attempt", attrs...)
+}
+
+func resultName(r store.Result) string {
+	switch r {
+	case store.ResultDelivered:
+		return "delivered"
+	case store.ResultRetry:
+		return "retry"
+	case store.ResultFailed:
+		return "failed"
+	}
+	return "unknown"
+}

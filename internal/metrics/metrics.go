@@ -1,0 +1,125 @@
+// Package metrics exposes hookrelay's Prometheus metrics: attempts by outcome,
+// attempt duration, publish-to-delivery latency, queue depth by status (a
+// cached query), requests in flight, endpoints disabled, and the Go runtime.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/hookrelay/hookrelay/internal/delivery"
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// queueDepthTTL is how long a queue-depth reading is reused between scrapes.
+const queueDepthTTL = 5 * time.Second
+
+// Metrics is a delivery.Observer that records into its own registry.
+type Metrics struct {
+	registry          *prometheus.Registry
+	attempts          *prometheus.CounterVec
+	attemptDuration   prometheus.Histogram
+	deliveryLatency   prometheus.Histogram
+	inFlight          prometheus.Gauge
+	endpointsDisabled prometheus.Counter
+}
+
+// New builds the metrics; queue depth is read from st at most every 5 s.
+func New(st store.Store) *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hookrelay_delivery_attempts_total",
+			Help: "Delivery attempts by outcome: delivered, retry (a retryable failure with retries left) or failed.",
+		}, []string{"outcome"}),
+		attemptDuration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "hookrelay_delivery_attempt_duration_seconds",
+			Help:    "Duration of one delivery attempt, from request start to the end of the response.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12),
+		}),
+		deliveryLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "hookrelay_delivery_latency_seconds",
+			Help:    "Time from an event's publication to its successful delivery, retries included.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 3, 14),
+		}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "hookrelay_requests_in_flight",
+			Help: "Delivery requests in flight now.",
+		}),
+		endpointsDisabled: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hookrelay_endpoints_disabled_total",
+			Help: "Endpoints disabled automatically by their health (consecutive failures, failing too long, or 410 Gone).",
+		}),
+	}
+	m.registry.MustRegister(m.attempts, m.attemptDuration, m.deliveryLatency, m.inFlight, m.endpointsDisabled,
+		&queueDepth{store: st, desc: prometheus.NewDesc("hookrelay_queue_depth",
+			"Deliveries by status, read from the store at most every 5 s.", []string{"status"}, nil)},
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	for _, outcome := range []string{"delivered", "retry", "failed"} {
+		m.attempts.WithLabelValues(outcome)
+	}
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// AttemptFinished records an attempt's outcome, duration and, for a
+// delivery, its latency since publication.
+func (m *Metrics) AttemptFinished(c store.Claimed, res delivery.SendResult, result store.Result) {
+	outcome := "failed"
+	switch result {
+	case store.ResultDelivered:
+		outcome = "delivered"
+		m.deliveryLatency.Observe(time.Since(c.Event.CreatedAt).Seconds())
+	case store.ResultRetry:
+		outcome = "retry"
+	}
+	m.attempts.WithLabelValues(outcome).Inc()
+	m.attemptDuration.Observe(float64(res.Attempt.DurationMS) / 1000)
+}
+
+// InFlight tracks requests in flight.
+func (m *Metrics) InFlight(delta int) { m.inFlight.Add(float64(delta)) }
+
+// EndpointDisabled counts an endpoint disabled by its health.
+func (m *Metrics) EndpointDisabled(int64, string) { m.endpointsDisabled.Inc() }
+
+// queueDepth collects deliveries by status from a cached store query.
+type queueDepth struct {
+	store  store.Store
+	desc   *prometheus.Desc
+	mu     sync.Mutex
+	at     time.Time
+	counts map[store.Status]int64
+}
+
+func (q *queueDepth) Describe(ch chan<- *prometheus.Desc) { ch <- q.desc }
+
+func (q *queueDepth) Collect(ch chan<- prometheus.Metric) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if time.Since(q.at) > queueDepthTTL {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		counts, err := q.store.CountByStatus(ctx)
+		cancel()
+		if err != nil {
+			ch <- prometheus.NewInvalidMetric(q.desc, err)
+			return
+		}
+		q.counts, q.at = counts, time.Now()
+	}
+	for _, s := range []store.Status{store.StatusPending, store.StatusProcessing, store.StatusDelivered, store.StatusFailed, store.StatusCancelled} {
+		ch <- prometheus.MustNewConstMetric(q.desc, prometheus.GaugeValue, float64(q.counts[s]), string(s))
+	}
+}
