@@ -1,0 +1,88 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// updateEndpointHealth writes the tallies of one Complete batch to their
+// endpoints and disables those that the batch or the health policy condemns;
+// it returns the endpoints it disabled, by ascending ID. See Complete for the
+// rules.
+func updateEndpointHealth(ctx context.Context, tx pgx.Tx, tallies map[int64]*endpointTally, health store.HealthPolicy) ([]store.DisabledEndpoint, error) {
+	if len(tallies) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, 0, len(tallies))
+	for id := range tallies {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	delivered := make([]bool, len(ids))
+	failures := make([]int, len(ids))
+	reasons := make([]string, len(ids))
+	for i, id := range ids {
+		t := tallies[id]
+		delivered[i], failures[i], reasons[i] = t.delivered, t.failures, t.disable
+	}
+
+	// Lock in ID order so that concurrent batches cannot deadlock.
+	const lock = `SELECT id FROM webhooks WHERE id = ANY ($1) ORDER BY id FOR NO KEY UPDATE`
+	if _, err := tx.Exec(ctx, lock, ids); err != nil {
+		return nil, fmt.Errorf("lock endpoints: %w", err)
+	}
+	const count = `
+		UPDATE webhooks w SET
+			last_delivered_at = CASE WHEN t.delivered THEN now() ELSE w.last_delivered_at END,
+			failure_count = CASE WHEN t.delivered THEN 0 ELSE w.failure_count END + t.failures,
+			failing_since = CASE
+				WHEN t.failures = 0 THEN NULL
+				WHEN t.delivered THEN now()
+				ELSE coalesce(w.failing_since, now())
+			END
+		FROM unnest($1::bigint[], $2::boolean[], $3::int[]) AS t (id, delivered, failures)
+		WHERE w.id = t.id`
+	if _, err := tx.Exec(ctx, count, ids, delivered, failures); err != nil {
+		return nil, fmt.Errorf("count endpoint failures: %w", err)
+	}
+	const disable = `
+		UPDATE webhooks w SET
+			active = false, disabled_reason = r.reason, disabled_at = now(), updated_at = now()
+		FROM (
+			SELECT t.id, CASE
+				WHEN t.reason <> '' THEN t.reason
+				WHEN $3 > 0 AND w.failure_count >= $3 THEN $4
+				WHEN $5 > 0 AND w.failing_since <= now() - $5 * interval '1 microsecond' THEN $6
+			END AS reason
+			FROM unnest($1::bigint[], $2::text[]) AS t (id, reason)
+			JOIN webhooks w ON w.id = t.id
+		) r
+		WHERE w.id = r.id AND w.active AND r.reason IS NOT NULL
+		RETURNING w.id, w.disabled_reason`
+	rows, err := tx.Query(ctx, disable, ids, reasons,
+		health.DisableAfterFailures, failuresReason(health),
+		health.DisableAfterFailingFor.Microseconds(), failingForReason(health))
+	disabled, err := queryAll(rows, err, func(d *store.DisabledEndpoint) []any { return []any{&d.ID, &d.Reason} })
+	if err != nil {
+		return nil, fmt.Errorf("disable failing endpoints: %w", err)
+	}
+	slices.SortFunc(disabled, func(a, b store.DisabledEndpoint) int { return int(a.ID - b.ID) })
+	return disabled, nil
+}
+
+// failuresReason is the DisabledReason of an endpoint disabled by
+// health.DisableAfterFailures.
+func failuresReason(health store.HealthPolicy) string {
+	return fmt.Sprintf("%d consecutive failed attempts", health.DisableAfterFailures)
+}
+
+// failingForReason is the DisabledReason of an endpoint disabled by
+// health.DisableAfterFailingFor.
+func failingForReason(health store.HealthPolicy) string {
+	return fmt.Sprintf("failing for %s without a success", health.DisableAfterFailingFor)
+}

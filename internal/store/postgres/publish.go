@@ -1,0 +1,158 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// wakeupChannel is the NOTIFY channel that tells workers deliveries are due.
+const wakeupChannel = "hookrelay_deliveries"
+
+// Publish records ev and its deliveries in one transaction; see PublishTx.
+func (s *Store) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
+	var res store.PublishResult
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		res, err = PublishTx(ctx, tx, ev, opts)
+		return err
+	})
+	return res, err
+}
+
+// PublishTx publishes ev inside the caller's transaction tx, so that an
+// application can publish atomically with its own writes (the outbox
+// pattern). Nothing is visible to workers before tx commits.
+//
+// ev is first normalised by store.Event.Normalize: an empty ID gets a new
+// UUID, a non-UUID ID or an invalid type or data is an error wrapping a
+// *store.FieldError, and empty Data becomes {}. The event row is inserted
+// unless its ID exists; then the stored event is returned with Created false
+// and nothing else is written. Otherwise one pending delivery is inserted for
+// each active endpoint that subscribes to ev.Type (store.Endpoint.Subscribes)
+// and, when opts.EndpointIDs is not empty, is one of them. A delivery carries
+// the event's type, data (as payload) and priority, is due now, and has the
+// endpoint's MaxRetries or else opts.MaxRetries. When deliveries were created,
+// workers are notified on commit.
+func PublishTx(ctx context.Context, tx pgx.Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
+	res, err := publish(ctx, tx, ev, opts)
+	if err != nil {
+		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
+	}
+	return res, nil
+}
+
+func publish(ctx context.Context, q querier, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
+	if err := ev.Normalize(); err != nil {
+		return store.PublishResult{}, err
+	}
+	const insertEvent = `
+		INSERT INTO webhook_events AS e (id, type, data, priority)
+		VALUES ($1, $2, $3, $4)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING ` + eventColumns
+	created, err := queryOne(q.QueryRow(ctx, insertEvent, ev.ID, ev.Type, ev.Data, ev.Priority), eventDest)
+	if errors.Is(err, store.ErrNotFound) {
+		stored, err := getEvent(ctx, q, ev.ID)
+		return store.PublishResult{Event: stored}, err
+	}
+	if err != nil {
+		return store.PublishResult{}, fmt.Errorf("insert event: %w", err)
+	}
+	targets, err := subscribers(ctx, q, created.Type, opts)
+	if err != nil {
+		return store.PublishResult{}, err
+	}
+	res := store.PublishResult{Event: created, Created: true, Deliveries: len(targets.ids)}
+	if len(targets.ids) == 0 {
+		return res, nil
+	}
+	const insertDeliveries = `
+		INSERT INTO webhook_deliveries (webhook_id, max_retries, event_id, event_type, payload, priority)
+		SELECT t.webhook_id, t.max_retries, $3, $4, $5, $6
+		FROM unnest($1::bigint[], $2::int[]) AS t (webhook_id, max_retries)`
+	if _, err := q.Exec(ctx, insertDeliveries, targets.ids, targets.maxRetries,
+		created.ID, created.Type, created.Data, created.Priority); err != nil {
+		return store.PublishResult{}, fmt.Errorf("insert deliveries: %w", err)
+	}
+	if _, err := q.Exec(ctx, `SELECT pg_notify($1, '')`, wakeupChannel); err != nil {
+		return store.PublishResult{}, fmt.Errorf("notify: %w", err)
+	}
+	return res, nil
+}
+
+// fanOut is the endpoints an event goes to, with each one's retry budget.
+type fanOut struct {
+	ids        []int64
+	maxRetries []int
+}
+
+// subscribers selects the active endpoints (among opts.EndpointIDs when set)
+// that subscribe to eventType.
+func subscribers(ctx context.Context, q querier, eventType string, opts store.PublishOptions) (fanOut, error) {
+	const active = `
+		SELECT w.id, w.events, w.max_retries
+		FROM webhooks w
+		WHERE w.active
+		  AND ($1::bigint[] IS NULL OR w.id = ANY ($1))
+		ORDER BY w.id`
+	only := opts.EndpointIDs
+	if len(only) == 0 {
+		only = nil
+	}
+	rows, err := q.Query(ctx, active, only)
+	if err != nil {
+		return fanOut{}, fmt.Errorf("select endpoints: %w", err)
+	}
+	var out fanOut
+	var e store.Endpoint
+	_, err = pgx.ForEachRow(rows, []any{&e.ID, &e.Events, &e.MaxRetries}, func() error {
+		if !e.Subscribes(eventType) {
+			return nil
+		}
+		out.ids = append(out.ids, e.ID)
+		if e.MaxRetries != nil {
+			out.maxRetries = append(out.maxRetries, *e.MaxRetries)
+		} else {
+			out.maxRetries = append(out.maxRetries, opts.MaxRetries)
+		}
+		return nil
+	})
+	if err != nil {
+		return fanOut{}, fmt.Errorf("select endpoints: %w", err)
+	}
+	return out, nil
+}
+
+// GetEvent returns one event or store.ErrNotFound (also for an ID that is not
+// a UUID).
+func (s *Store) GetEvent(ctx context.Context, id string) (store.Event, error) {
+	ev, err := getEvent(ctx, s.pool, id)
+	if err != nil {
+		return store.Event{}, fmt.Errorf("get event %s: %w", id, err)
+	}
+	return ev, nil
+}
+
+func getEvent(ctx context.Context, q querier, id string) (store.Event, error) {
+	uid, ok := parseUUID(id)
+	if !ok {
+		return store.Event{}, store.ErrNotFound
+	}
+	const get = `SELECT ` + eventColumns + ` FROM webhook_events e WHERE e.id = $1`
+	return queryOne(q.QueryRow(ctx, get, uid), eventDest)
+}
+
+// parseUUID returns s in canonical form, or false when it is not a UUID.
+func parseUUID(s string) (string, bool) {
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return "", false
+	}
+	return id.String(), true
+}

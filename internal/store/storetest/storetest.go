@@ -1,0 +1,46 @@
+// Package storetest is the conformance suite of store.Store: one set of
+// behaviour tests that every implementation runs, so that PostgreSQL and
+// SQLite behave the same.
+//
+// An implementation's test calls Run with a factory that returns a fresh,
+// migrated store of its own for each test. The suite compares what the
+// stores may represent differently in a tolerant way: nil and empty maps and
+// slices are equal, JSON is compared by value (not by bytes), and times are
+// compared as instants within a millisecond. Every time a store returns must
+// be in UTC, and times the suite writes are whole seconds so that they read
+// back exactly.
+package storetest
+
+import (
+	"testing"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// test is one behaviour of the suite.
+type test struct {
+	name string
+	run  func(t *testing.T, f *fixture)
+}
+
+// Run runs the whole suite, each test in parallel with a store of its own
+// from newStore, which must return a migrated store and close it when its
+// test ends (t.Cleanup).
+func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
+	groups := [][]test{
+		migrationTests,
+		endpointTests,
+		configSyncTests,
+		publishTests,
+		claimTests,
+		leaseTests,
+	}
+	for _, group := range groups {
+		for _, tc := range group {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				tc.run(t, newFixture(t, newStore(t)))
+			})
+		}
+	}
+}

@@ -1,0 +1,101 @@
+// Package testdb gives each test a database of its own: a fresh schema in the
+// test PostgreSQL server, or a fresh SQLite file path, removed when the test
+// ends.
+package testdb
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// DefaultPostgresURL is the test server used when HOOKRELAY_TEST_POSTGRES_URL
+// is not set.
+const DefaultPostgresURL = "postgres://postgres:postgres@localhost:5432/postgres?sslmode=disable"
+
+// PostgresURLEnv names the environment variable that points the tests at a
+// PostgreSQL server.
+const PostgresURLEnv = "HOOKRELAY_TEST_POSTGRES_URL"
+
+// PostgresURL creates a schema of its own for t in the test PostgreSQL server
+// and returns a URL whose connections use it (search_path), so that tests
+// running in parallel never see each other's tables. The schema is dropped,
+// with everything in it, when t ends. When the server does not answer, t
+// fails with a message saying how to start one: PostgreSQL tests never skip.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PostgresURLEnv)
+	if base == "" {
+		base = DefaultPostgresURL
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("PostgreSQL for tests does not answer (%s=%q): %v\n"+
+			"Start one, e.g. `pg_ctlcluster 15 main start`, or run scripts/test as root, "+
+			"which installs and starts it; or point %s at a server.",
+			PostgresURLEnv, redact(base), err, PostgresURLEnv)
+	}
+	defer conn.Close(context.Background())
+
+	schema := "test_" + randomHex(8)
+	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create test schema: %v", err)
+	}
+	t.Cleanup(func() { dropSchema(t, base, schema) })
+
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("parse %s: %v", PostgresURLEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// dropSchema removes a test schema on a connection of its own, since the
+// test's connections may be closed by then.
+func dropSchema(t testing.TB, base, schema string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Errorf("drop test schema %s: %v", schema, err)
+		return
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+		t.Errorf("drop test schema %s: %v", schema, err)
+	}
+}
+
+// SQLitePath returns the path of a SQLite file, not yet created, in a
+// directory that is removed when t ends.
+func SQLitePath(t testing.TB) string {
+	t.Helper()
+	return filepath.Join(t.TempDir(), "hookrelay.db")
+}
+
+// redact hides the password of a connection URL.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	return u.Redacted()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
