@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -56,8 +57,8 @@ func updateEndpointHealth(ctx context.Context, tx pgx.Tx, tallies map[int64]*end
 		FROM (
 			SELECT t.id, CASE
 				WHEN t.reason <> '' THEN t.reason
-				WHEN $3 > 0 AND w.failure_count >= $3 THEN $4
-				WHEN $5 > 0 AND w.failing_since <= now() - $5 * interval '1 microsecond' THEN $6
+				WHEN $3::int > 0 AND w.failure_count >= $3 THEN $4
+				WHEN $5::bigint > 0 AND w.failing_since <= now() - $5 * interval '1 microsecond' THEN $6
 			END AS reason
 			FROM unnest($1::bigint[], $2::text[]) AS t (id, reason)
 			JOIN webhooks w ON w.id = t.id
@@ -71,7 +72,7 @@ func updateEndpointHealth(ctx context.Context, tx pgx.Tx, tallies map[int64]*end
 	if err != nil {
 		return nil, fmt.Errorf("disable failing endpoints: %w", err)
 	}
-	slices.SortFunc(disabled, func(a, b store.DisabledEndpoint) int { return int(a.ID - b.ID) })
+	slices.SortFunc(disabled, func(a, b store.DisabledEndpoint) int { return cmp.Compare(a.ID, b.ID) })
 	return disabled, nil
 }
 

@@ -36,7 +36,7 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 		), claimed AS (
 			UPDATE webhook_deliveries d SET
 				status = 'processing',
-				lease_expires_at = now() + $2 * interval '1 microsecond',
+				lease_expires_at = now() + $2::bigint * interval '1 microsecond',
 				locked_by = $3
 			FROM due
 			WHERE d.id = due.id

@@ -34,6 +34,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		publishTests,
 		claimTests,
 		leaseTests,
+		completeTests,
+		healthTests,
 	}
 	for _, group := range groups {
 		for _, tc := range group {
