@@ -38,3 +38,12 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, wire.Health{Status: "ready"})
 	return nil
 }
+
+// serveMetrics hands GET /metrics to the metrics handler, when there is one.
+func (s *server) serveMetrics(w http.ResponseWriter, r *http.Request) error {
+	if s.metrics == nil {
+		return newError(http.StatusNotFound, codeNotFound, "metrics are not enabled on this server")
+	}
+	s.metrics.ServeHTTP(w, r)
+	return nil
+}

@@ -45,6 +45,8 @@ type Options struct {
 	RotationWindow time.Duration
 	// Resolver resolves endpoint hosts for the SSRF check; nil uses the default.
 	Resolver *net.Resolver
+	// Metrics, when not nil, serves GET /metrics (behind the token, like /v1).
+	Metrics http.Handler
 }
 
 // server holds the handlers' dependencies.
@@ -57,6 +59,7 @@ type server struct {
 	allowPrivate   bool
 	rotationWindow time.Duration
 	resolver       *net.Resolver
+	metrics        http.Handler
 	mux            *http.ServeMux
 }
 
@@ -77,6 +80,7 @@ func (s *server) routes() []route {
 	return []route{
 		{method: "GET", path: "/healthz", handle: s.healthz, public: true},
 		{method: "GET", path: "/readyz", handle: s.readyz, public: true},
+		{method: "GET", path: "/metrics", handle: s.serveMetrics},
 		{method: "GET", path: "/v1/openapi.json", handle: s.openAPI},
 
 		{method: "POST", path: "/v1/events", handle: s.publishEvent},
@@ -100,7 +104,8 @@ func (s *server) routes() []route {
 	}
 }
 
-// New returns the API handler: /healthz, /readyz and everything under /v1.
+// New returns the API handler: /healthz, /readyz, /metrics and everything
+// under /v1.
 func New(opts Options) http.Handler {
 	s := &server{
 		store:          opts.Store,
@@ -111,6 +116,7 @@ func New(opts Options) http.Handler {
 		allowPrivate:   opts.AllowPrivateTargets,
 		rotationWindow: opts.RotationWindow,
 		resolver:       opts.Resolver,
+		metrics:        opts.Metrics,
 		mux:            http.NewServeMux(),
 	}
 	if s.logger == nil {

@@ -193,6 +193,9 @@ func (s *server) pingWebhook(w http.ResponseWriter, r *http.Request) error {
 	if !e.Active {
 		return newError(http.StatusConflict, codeConflict, "webhook %d is disabled; enable it first", e.ID)
 	}
+	if !e.Subscribes(pingEventType) {
+		return notSubscribed(e.ID)
+	}
 	ev := store.Event{ID: store.NewEventID(), Type: pingEventType, Data: fmt.Appendf(nil, `{"webhook_id":%d}`, e.ID)}
 	res, err := s.store.Publish(r.Context(), ev, store.PublishOptions{MaxRetries: s.maxRetries, EndpointIDs: []int64{e.ID}})
 	if err != nil {
@@ -202,8 +205,8 @@ func (s *server) pingWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("find ping delivery: %w", err)
 	}
-	if len(deliveries) == 0 {
-		return newError(http.StatusConflict, codeConflict, "webhook %d does not subscribe to %s events", e.ID, pingEventType)
+	if len(deliveries) == 0 { // disabled or changed since it was read
+		return notSubscribed(e.ID)
 	}
 	writeJSON(w, http.StatusAccepted, wire.PingResponse{EventID: res.Event.ID, DeliveryID: deliveries[0].ID})
 	return nil
@@ -211,6 +214,12 @@ func (s *server) pingWebhook(w http.ResponseWriter, r *http.Request) error {
 
 // pingEventType is the type of the events that ping sends.
 const pingEventType = "webhook.ping"
+
+// notSubscribed refuses a ping to an endpoint that would not receive it.
+func notSubscribed(id int64) error {
+	return newError(http.StatusConflict, codeConflict,
+		"webhook %d does not subscribe to %s events; add %q (or \"*\") to its events", id, pingEventType, pingEventType)
+}
 
 // endpoint loads the endpoint of the route's {id}.
 func (s *server) endpoint(r *http.Request) (store.Endpoint, error) {
