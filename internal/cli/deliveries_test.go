@@ -1,0 +1,59 @@
+package cli_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+func TestCLIDeliveries(t *testing.T) {
+	s := newCLIServer(t)
+	s.ok("webhooks", "add", "--url", "http://127.0.0.1:9/a")
+	s.ok("events", "publish", "--type", "document.created")
+	s.ok("events", "publish", "--type", "signature.created")
+
+	var page wire.DeliveryList
+	s.okJSON(&page, "deliveries", "list")
+	if len(page.Data) != 2 {
+		t.Fatalf("list = %+v", page)
+	}
+	newest, oldest := fmt.Sprint(page.Data[0].ID), fmt.Sprint(page.Data[1].ID)
+	out := s.ok("deliveries", "list", "--event-type", "signature.created")
+	wantLines(t, "list", out, "ID", "STATUS", "signature.created", "pending")
+
+	wantLines(t, "cancel", s.ok("deliveries", "cancel", newest), "delivery "+newest+" is cancelled")
+	s.fails(1, "only pending or processing", "deliveries", "cancel", newest)
+	wantLines(t, "retry", s.ok("deliveries", "retry", newest), "delivery "+newest+" is pending")
+	s.ok("deliveries", "cancel", newest)
+	wantLines(t, "list --status", s.ok("deliveries", "list", "--status", "cancelled"), "cancelled", "signature.created")
+
+	failOne(t, s.store)
+	out = s.ok("deliveries", "get", oldest)
+	wantLines(t, "get", out, "Status:", "failed", "ATTEMPT", "503", "upstream down")
+
+	wantLines(t, "replay", s.ok("deliveries", "replay", "--event-type", "document.created",
+		"--created-after", time.Now().Add(-time.Hour).Format(time.RFC3339)), "replayed 1 deliveries")
+	wantLines(t, "replay all", s.ok("deliveries", "replay"), "replayed 1 deliveries") // the cancelled one
+	s.fails(1, "delivery 999 not found", "deliveries", "get", "999")
+}
+
+// failOne claims the one due delivery and records a final failed attempt.
+func failOne(t *testing.T, st store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	claimed, err := st.Claim(ctx, store.ClaimRequest{Limit: 1, Lease: time.Minute, Worker: "cli-test"})
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claim: %d claimed, %v", len(claimed), err)
+	}
+	status := 503
+	outcome := store.Outcome{Lease: claimed[0].Lease, Result: store.ResultFailed, Attempt: store.Attempt{
+		DeliveryID: claimed[0].Delivery.ID, Attempt: 1, StartedAt: time.Now(), ResponseStatus: &status, Error: "upstream down",
+	}}
+	if _, err := st.Complete(ctx, []store.Outcome{outcome}, store.HealthPolicy{}); err != nil {
+		t.Fatalf("complete: %v", err)
+	}
+}

@@ -1,0 +1,56 @@
+package cli_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/internal/api/wire"
+)
+
+func TestCLIWebhooks(t *testing.T) {
+	s := newCLIServer(t)
+	out := s.ok("webhooks", "add", "--url", "http://127.0.0.1:9/hook", "--title", "CRM",
+		"--event", "document.*", "--event", "signature.created", "--header", "X-Tenant: acme, inc", "--max-retries", "3")
+	wantLines(t, "add", out, "Title:", "CRM", "document.*,signature.created", "X-Tenant", "whsec_", "Store the secret now")
+	if strings.Contains(out, "…") {
+		t.Errorf("add masks the secret:\n%s", out)
+	}
+
+	var ep wire.Endpoint
+	s.okJSON(&ep, "webhooks", "add", "--url", "https://127.0.0.1:9/other", "--secret", "a-secret-of-enough-length", "--inactive")
+	if ep.ID == 0 || ep.Secret != "a-secret-of-enough-length" || ep.Active {
+		t.Fatalf("add --json = %+v", ep)
+	}
+	id := fmt.Sprint(ep.ID)
+
+	out = s.ok("webhooks", "list")
+	wantLines(t, "list", out, "ID", "TITLE", "URL", "ACTIVE", "http://127.0.0.1:9/hook", "https://127.0.0.1:9/other")
+	var page wire.EndpointList
+	s.okJSON(&page, "webhooks", "list", "--inactive")
+	if len(page.Data) != 1 || page.Data[0].ID != ep.ID {
+		t.Errorf("list --inactive = %+v", page.Data)
+	}
+	r := s.run("webhooks", "list", "--limit", "1")
+	if r.code != 0 || !strings.Contains(r.stderr, "more results: add --after") {
+		t.Errorf("list --limit 1: exit %d, stderr %q", r.code, r.stderr)
+	}
+
+	wantLines(t, "get", s.ok("webhooks", "get", id), "Secret:", "a-secr…ngth", "Active:", "false")
+	wantLines(t, "update", s.ok("webhooks", "update", id, "--title", "Renamed", "--all-events", "--no-headers"), "Renamed")
+	wantLines(t, "enable", s.ok("webhooks", "enable", id), "Active:", "true")
+	wantLines(t, "disable", s.ok("webhooks", "disable", id, "--reason", "maintenance"), "maintenance")
+	s.fails(1, "disabled", "webhooks", "ping", id)
+	s.ok("webhooks", "enable", id)
+	wantLines(t, "ping", s.ok("webhooks", "ping", id), "ping queued: event ")
+
+	s.okJSON(&ep, "webhooks", "rotate-secret", id)
+	if !strings.HasPrefix(ep.Secret, "whsec_") || ep.PreviousSecretExpiresAt == nil {
+		t.Errorf("rotate-secret = %+v", ep)
+	}
+	wantLines(t, "rotate-secret", s.ok("webhooks", "rotate-secret", id, "--secret", "another-long-secret-123"),
+		"another-long-secret-123", "Previous secret until:", "Store the secret now")
+
+	wantLines(t, "rm", s.ok("webhooks", "rm", id), "endpoint "+id+" deleted")
+	s.fails(1, "not found", "webhooks", "rm", id)
+}
