@@ -53,6 +53,7 @@ type Error struct {
 	Body wire.Error
 }
 
+// Error returns the API's message with the status and code.
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s (HTTP %d, %s)", e.Body.Message, e.StatusCode, e.Body.Code)
 }
