@@ -284,9 +284,9 @@ func wantErr(t *testing.T, what string, err, target error) {
 	}
 }
 
-// eventually polls cond every few milliseconds until it holds, failing the
-// test after five seconds.
-func eventually(t *testing.T, what string, cond func() bool) {
+// Eventually polls cond every few milliseconds until it holds, failing t
+// after five seconds: the way to wait in store tests, without fixed sleeps.
+func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !cond() {
@@ -301,11 +301,39 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // with a tiny lease.
 func (f *fixture) expire() {
 	f.t.Helper()
-	eventually(f.t, "rescue an expired lease", func() bool {
+	Eventually(f.t, "rescue an expired lease", func() bool {
 		n, err := f.s.RescueExpired(f.ctx)
 		if err != nil {
 			f.t.Fatalf("rescue expired: %v", err)
 		}
 		return n > 0
 	})
+}
+
+// deliveryIn publishes an event of eventType to ep alone and takes its
+// delivery to status, through the store's own transitions. Deliveries it
+// leaves pending have priority 0; the others are claimed at a higher one, so
+// that pending deliveries made earlier are not claimed instead.
+func (f *fixture) deliveryIn(ep store.Endpoint, eventType string, status store.Status) store.Delivery {
+	f.t.Helper()
+	if status == store.StatusPending {
+		return f.deliveriesOf(f.publish(eventType, toEndpoints(ep.ID)).Event.ID)[0]
+	}
+	f.publish(eventType, toEndpoints(ep.ID), withPriority(1000))
+	claimed := f.claim(1)
+	if len(claimed) != 1 || claimed[0].Delivery.WebhookID != ep.ID {
+		f.t.Fatalf("claimed %v, want the delivery just published", claimedIDs(claimed))
+	}
+	c := claimed[0]
+	switch status {
+	case store.StatusDelivered:
+		f.complete(store.HealthPolicy{}, delivered(c))
+	case store.StatusFailed:
+		f.complete(store.HealthPolicy{}, failed(c))
+	case store.StatusCancelled:
+		if _, err := f.s.CancelDelivery(f.ctx, c.Delivery.ID); err != nil {
+			f.t.Fatalf("cancel: %v", err)
+		}
+	}
+	return f.delivery(c.Delivery.ID)
 }

@@ -36,6 +36,10 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		leaseTests,
 		completeTests,
 		healthTests,
+		deliveryTests,
+		listTests,
+		maintenanceTests,
+		wakeupTests,
 	}
 	for _, group := range groups {
 		for _, tc := range group {
