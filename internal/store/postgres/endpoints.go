@@ -64,7 +64,7 @@ func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]st
 		WHERE w.id > $1
 		  AND ($2::boolean IS NULL OR w.active = $2)
 		ORDER BY w.id
-		LIMIT nullif($3, 0)`
+		LIMIT nullif($3::int, 0)`
 	rows, err := s.pool.Query(ctx, q, f.AfterID, f.Active, f.Limit)
 	endpoints, err := queryAll(rows, err, endpointDest)
 	if err != nil {

@@ -75,6 +75,9 @@ func TestPublishTxFollowsTheCallersTransaction(t *testing.T) {
 		if err != nil || res.Deliveries != 1 {
 			t.Fatalf("PublishTx = %+v, %v; want 1 delivery", res, err)
 		}
+		if res.Event.CreatedAt.Location() != time.UTC {
+			t.Errorf("CreatedAt %v is not in UTC", res.Event.CreatedAt)
+		}
 		end := tx.Rollback
 		if commit {
 			end = tx.Commit

@@ -44,6 +44,8 @@ func PublishTx(ctx context.Context, tx pgx.Tx, ev store.Event, opts store.Publis
 	if err != nil {
 		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
 	}
+	// tx may come from a connection that scans times in local time.
+	res.Event.CreatedAt = res.Event.CreatedAt.UTC()
 	return res, nil
 }
 

@@ -82,15 +82,11 @@ func queryAll[T any](rows pgx.Rows, err error, dest func(*T) []any) ([]T, error)
 	if err != nil {
 		return nil, err
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) {
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) {
 		var v T
 		err := row.Scan(dest(&v)...)
 		return v, err
 	})
-	if out == nil && err == nil {
-		out = []T{}
-	}
-	return out, err
 }
 
 // jsonMap is m for a JSONB parameter: nil becomes {} rather than null.
