@@ -5,17 +5,25 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"strings"
+	"time"
 
+	"github.com/hookrelay/hookrelay/internal/api"
 	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/delivery"
+	"github.com/hookrelay/hookrelay/internal/metrics"
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 	"github.com/hookrelay/hookrelay/internal/store/storeopen"
 )
 
-// OpenStore opens and migrates the store that DATABASE_URL names.
+// OpenStore opens and migrates the store that DATABASE_URL names, with
+// secrets encrypted at rest when HOOKRELAY_ENCRYPTION_KEY is set.
 func OpenStore(ctx context.Context, db config.Database) (store.Store, error) {
 	st, err := storeopen.Open(ctx, db.DatabaseURL)
 	if err != nil {
@@ -25,7 +33,18 @@ func OpenStore(ctx context.Context, db config.Database) (store.Store, error) {
 		st.Close()
 		return nil, fmt.Errorf("DATABASE_URL: migrate: %w", err)
 	}
-	return st, nil
+	if db.EncryptionKey == "" {
+		return st, nil
+	}
+	key, err := encrypted.ParseKey(db.EncryptionKey)
+	if err == nil {
+		var sealed *encrypted.Store
+		if sealed, err = encrypted.Wrap(st, key); err == nil {
+			return sealed, nil
+		}
+	}
+	st.Close()
+	return nil, fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: %w", err)
 }
 
 // Serve runs the service until ctx ends, then shuts it down gracefully.
@@ -36,7 +55,10 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 	}
 	defer st.Close()
 	kind, _, _ := storeopen.Parse(cfg.DatabaseURL)
-	logger.Info("store ready", slog.String("store", string(kind)))
+	logger.Info("store ready", slog.String("store", string(kind)), slog.Bool("secrets_encrypted", cfg.EncryptionKey != ""))
+	if _, err := st.ListEndpoints(ctx, store.EndpointFilter{}); err != nil {
+		return fmt.Errorf("read endpoints: %w", err)
+	}
 
 	urls := make([]string, 0, len(cfg.WebhookURLs))
 	for _, u := range cfg.WebhookURLs {
@@ -51,12 +73,65 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 		logger.Info("endpoints synced from WEBHOOK_URLS", slog.Int("endpoints", len(urls)))
 	}
 
-	worker := NewWorker(st, cfg.Delivery, logger, nil)
-	logger.Info("delivery workers started", slog.String("worker", worker.Name()),
+	m := metrics.New(st)
+	worker := NewWorker(st, cfg.Delivery, logger, m)
+	handler := api.New(api.Options{
+		Store:               st,
+		Logger:              logger,
+		Token:               cfg.APIToken,
+		MaxPayloadBytes:     cfg.MaxPayloadBytes,
+		DefaultMaxRetries:   cfg.MaxRetries,
+		AllowPrivateTargets: cfg.AllowPrivate,
+		RotationWindow:      cfg.RotationWindow,
+		Metrics:             m.Handler(),
+	})
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("HOOKRELAY_LISTEN: %w", err)
+	}
+	if cfg.APIToken == "" {
+		logger.Warn("HOOKRELAY_API_TOKEN is not set: the API is open to anyone on this machine, so it listens on loopback only")
+	}
+	server := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() {
+		if err := server.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			serveErr <- err
+		}
+		close(serveErr)
+	}()
+	logger.Info("hookrelay started", slog.String("listen", ln.Addr().String()), slog.String("worker", worker.Name()),
 		slog.Int("concurrency", cfg.Concurrency), slog.Duration("timeout", cfg.Timeout()))
-	err = worker.Run(ctx)
+
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	workerErr := make(chan error, 1)
+	go func() { workerErr <- worker.Run(workCtx) }()
+
+	var errs []error
+	select {
+	case <-ctx.Done():
+		logger.Info("shutting down")
+	case err := <-serveErr:
+		errs = append(errs, fmt.Errorf("http server: %w", err))
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout+5*time.Second)
+	defer cancel()
+	if err := server.Shutdown(shutdownCtx); err != nil {
+		errs = append(errs, fmt.Errorf("http server shutdown: %w", err))
+	}
+	stopWork()
+	if err := <-workerErr; err != nil {
+		errs = append(errs, err)
+	}
 	logger.Info("stopped")
-	return err
+	return errors.Join(errs...)
 }
 
 // NewWorker builds a delivery worker from the delivery settings.

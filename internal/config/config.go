@@ -11,11 +11,15 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 )
 
 // Database holds the setting that chooses the store.
 type Database struct {
 	DatabaseURL string `name:"database-url" env:"DATABASE_URL" default:"hookrelay.db" help:"postgres://… for PostgreSQL; a file path or sqlite:PATH for the embedded SQLite store."`
+	// EncryptionKey, when set, encrypts endpoint secrets at rest.
+	EncryptionKey string `name:"encryption-key" env:"HOOKRELAY_ENCRYPTION_KEY" help:"32-byte key (64 hex digits or base64) that encrypts endpoint secrets at rest with AES-256-GCM; without it secrets are stored in clear."`
 }
 
 // Log holds the logging settings.
@@ -64,6 +68,8 @@ type Server struct {
 	Listen          string `name:"listen" env:"HOOKRELAY_LISTEN" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
 	APIToken        string `name:"api-token" env:"HOOKRELAY_API_TOKEN" help:"Bearer token required by the API; without it the server only listens on loopback."`
 	MaxPayloadBytes int64  `name:"max-payload-bytes" env:"HOOKRELAY_MAX_PAYLOAD_BYTES" default:"262144" help:"Largest accepted request body of the API, in bytes."`
+	// RotationWindow is how long a rotated-out secret keeps signing requests.
+	RotationWindow time.Duration `name:"secret-rotation-window" env:"HOOKRELAY_SECRET_ROTATION_WINDOW" default:"24h" help:"How long the previous secret still signs requests after a rotation."`
 }
 
 // Serve is every setting of `hookrelay serve`.
@@ -84,6 +90,11 @@ func (s Serve) Validate() error {
 func (d Database) Validate() error {
 	if strings.TrimSpace(d.DatabaseURL) == "" {
 		return errors.New("DATABASE_URL: must not be empty")
+	}
+	if d.EncryptionKey != "" {
+		if _, err := encrypted.ParseKey(d.EncryptionKey); err != nil {
+			return fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: %w", err)
+		}
 	}
 	return nil
 }
@@ -157,6 +168,9 @@ func (s Server) Validate() error {
 	}
 	if s.MaxPayloadBytes <= 0 {
 		errs = append(errs, fmt.Errorf("HOOKRELAY_MAX_PAYLOAD_BYTES: must be positive, got %d", s.MaxPayloadBytes))
+	}
+	if s.RotationWindow < 0 {
+		errs = append(errs, fmt.Errorf("HOOKRELAY_SECRET_ROTATION_WINDOW: must not be negative, got %s", s.RotationWindow))
 	}
 	return errors.Join(errs...)
 }

@@ -3,6 +3,7 @@ package delivery
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -59,8 +60,8 @@ func TestParseRetryAfter(t *testing.T) {
 		{"7", 7 * time.Second},
 		{" 120 ", 2 * time.Minute},
 		{"soon", 0},
-		{now.Add(90 * time.Second).Format(time.RFC1123), 90 * time.Second},
-		{now.Add(-time.Minute).Format(time.RFC1123), 0},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
 		{"99999999999", 365 * 24 * time.Hour},
 	}
 	for _, tt := range tests {

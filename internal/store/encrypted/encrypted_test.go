@@ -1,0 +1,94 @@
+package encrypted_test
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/store/encrypted"
+	"github.com/hookrelay/hookrelay/internal/testenv"
+)
+
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+func TestParseKey(t *testing.T) {
+	if _, err := encrypted.ParseKey(base64.StdEncoding.EncodeToString(testKey)); err != nil {
+		t.Errorf("base64 key: %v", err)
+	}
+	if _, err := encrypted.ParseKey(strings.Repeat("ab", 32)); err != nil {
+		t.Errorf("hex key: %v", err)
+	}
+	for _, bad := range []string{"", "short", base64.StdEncoding.EncodeToString(testKey[:16])} {
+		if _, err := encrypted.ParseKey(bad); err == nil {
+			t.Errorf("ParseKey(%q) accepted a bad key", bad)
+		}
+	}
+}
+
+func TestSecretsAreEncryptedAtRest(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		ctx := context.Background()
+		raw := newStore(t)
+		st, err := encrypted.Wrap(raw, testKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expires := time.Now().Add(time.Hour)
+		e, err := st.CreateEndpoint(ctx, store.Endpoint{
+			Title: "enc", URL: "https://example.com/hook", Secret: "whsec_current-secret",
+			PreviousSecret: "old-secret-value", PreviousSecretExpiresAt: &expires, Active: true,
+			SignatureProfile: store.ProfileStandard,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Secret != "whsec_current-secret" || e.PreviousSecret != "old-secret-value" {
+			t.Fatalf("create returned sealed secrets: %q, %q", e.Secret, e.PreviousSecret)
+		}
+		stored, err := raw.GetEndpoint(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(stored.Secret, "enc:v1:") || strings.Contains(stored.Secret, "current-secret") ||
+			!strings.HasPrefix(stored.PreviousSecret, "enc:v1:") {
+			t.Fatalf("secrets stored in clear: %q, %q", stored.Secret, stored.PreviousSecret)
+		}
+		got, err := st.GetEndpoint(ctx, e.ID)
+		if err != nil || got.Secret != "whsec_current-secret" {
+			t.Fatalf("get: %q, %v", got.Secret, err)
+		}
+
+		ev := store.Event{Type: "a.b"}
+		if err := ev.Normalize(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Publish(ctx, ev, store.PublishOptions{MaxRetries: 1}); err != nil {
+			t.Fatal(err)
+		}
+		claimed, err := st.Claim(ctx, store.ClaimRequest{Limit: 5, Lease: time.Minute, Worker: "w"})
+		if err != nil || len(claimed) != 1 || claimed[0].Endpoint.Secret != "whsec_current-secret" {
+			t.Fatalf("claim: %v, %+v", err, claimed)
+		}
+		if err := st.Release(ctx, []store.Lease{claimed[0].Lease}); err != nil {
+			t.Fatal(err)
+		}
+
+		wrongKey, err := encrypted.Wrap(raw, []byte("ffffffffffffffffffffffffffffffff"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := wrongKey.GetEndpoint(ctx, e.ID); err == nil || !strings.Contains(err.Error(), "HOOKRELAY_ENCRYPTION_KEY") {
+			t.Fatalf("wrong key: %v, want a clear error", err)
+		}
+		if _, err := wrongKey.Claim(ctx, store.ClaimRequest{Limit: 5, Lease: time.Minute, Worker: "w"}); err == nil {
+			t.Fatal("claim with a wrong key succeeded")
+		}
+		counts, err := raw.CountByStatus(ctx)
+		if err != nil || counts[store.StatusPending] != 1 {
+			t.Fatalf("after a refused claim: %v, %v; want the delivery handed back to pending", counts, err)
+		}
+	})
+}
