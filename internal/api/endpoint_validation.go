@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/netguard"
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/signature"
 )
 
 // Limits on endpoint fields.
@@ -22,7 +22,6 @@ const (
 	maxHeaderValue   = 1 << 10
 	maxEndpointRetry = 50
 	minSecretBytes   = 16
-	secretPrefix     = "whsec_"
 )
 
 // validateEndpoint checks every field of an endpoint about to be stored. The
@@ -127,23 +126,21 @@ func isToken(name string) bool {
 	return true
 }
 
-// validateSecret checks a secret given by the caller: at least 16 characters,
-// or, in the whsec_<base64> form, at least 16 bytes once decoded.
+// validateSecret checks a secret given by the caller: at least 16 bytes of
+// HMAC key, that is 16 characters, or 16 bytes once decoded in the
+// whsec_<base64> form.
 func validateSecret(secret string) error {
-	if rest, ok := strings.CutPrefix(secret, secretPrefix); ok {
-		key, err := base64.StdEncoding.DecodeString(rest)
-		if err != nil {
-			return &store.FieldError{Field: "secret", Message: "whsec_ secrets must be followed by base64"}
-		}
-		if len(key) < minSecretBytes {
-			return &store.FieldError{Field: "secret", Message: fmt.Sprintf("must decode to at least %d bytes", minSecretBytes)}
-		}
+	key, err := signature.Key(secret)
+	if err != nil {
+		return &store.FieldError{Field: "secret", Message: err.Error()}
+	}
+	if len(key) >= minSecretBytes {
 		return nil
 	}
-	if len(secret) < minSecretBytes {
-		return &store.FieldError{Field: "secret", Message: fmt.Sprintf("must be at least %d characters", minSecretBytes)}
+	if strings.HasPrefix(secret, signature.SecretPrefix) {
+		return &store.FieldError{Field: "secret", Message: fmt.Sprintf("must decode to at least %d bytes", minSecretBytes)}
 	}
-	return nil
+	return &store.FieldError{Field: "secret", Message: fmt.Sprintf("must be at least %d characters", minSecretBytes)}
 }
 
 // maskSecret shows enough of a secret to recognise it: "whsec_…" or its first
@@ -153,8 +150,8 @@ func maskSecret(secret string) string {
 	switch {
 	case len(secret) < minSecretBytes:
 		return "…"
-	case strings.HasPrefix(secret, secretPrefix):
-		return secretPrefix + "…" + secret[len(secret)-shown:]
+	case strings.HasPrefix(secret, signature.SecretPrefix):
+		return signature.SecretPrefix + "…" + secret[len(secret)-shown:]
 	}
 	return secret[:6] + "…" + secret[len(secret)-shown:]
 }
