@@ -1,0 +1,145 @@
+// Package endpointrules holds what an endpoint must satisfy before it is
+// stored, and how one is switched on and off, so that the HTTP API and the Go
+// library accept exactly the same endpoints: field limits, the target URL and
+// its SSRF check, subscriptions, custom headers and secrets. Every validation
+// error is a *store.FieldError naming the field.
+package endpointrules
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/hookrelay/hookrelay/internal/config"
+	"github.com/hookrelay/hookrelay/internal/delivery"
+	"github.com/hookrelay/hookrelay/internal/netguard"
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// Limits on endpoint fields.
+const (
+	maxTitle         = 200
+	maxDescription   = 2000
+	maxHeaders       = 20
+	maxHeaderValue   = 1 << 10
+	maxEndpointRetry = 50
+)
+
+// Checker validates endpoints about to be stored.
+type Checker struct {
+	// AllowPrivate accepts URLs whose host resolves to loopback, private or
+	// link-local addresses (development).
+	AllowPrivate bool
+	// Resolver resolves URL hosts for the SSRF check; nil means
+	// net.DefaultResolver.
+	Resolver *net.Resolver
+}
+
+// Validate checks every field of e. The URL's host is resolved and checked
+// against the SSRF guard only when checkHost is set (on create, or when an
+// update changes the URL), so that an unchanged URL of an operator-configured
+// endpoint stays acceptable.
+func (c Checker) Validate(ctx context.Context, e store.Endpoint, checkHost bool) error {
+	if len(e.Title) > maxTitle {
+		return &store.FieldError{Field: "title", Message: fmt.Sprintf("is longer than %d characters", maxTitle)}
+	}
+	if err := c.validateURL(ctx, e.URL, checkHost); err != nil {
+		return err
+	}
+	if err := validateEvents(e.Events); err != nil {
+		return err
+	}
+	if err := validateHeaders(e.Headers); err != nil {
+		return err
+	}
+	if len(e.Description) > maxDescription {
+		return &store.FieldError{Field: "description", Message: fmt.Sprintf("is longer than %d characters", maxDescription)}
+	}
+	if e.MaxRetries != nil && (*e.MaxRetries < 0 || *e.MaxRetries > maxEndpointRetry) {
+		return &store.FieldError{Field: "max_retries", Message: fmt.Sprintf("must be between 0 and %d, got %d", maxEndpointRetry, *e.MaxRetries)}
+	}
+	if e.SignatureProfile != store.ProfileStandard && e.SignatureProfile != store.ProfileAckify {
+		return &store.FieldError{Field: "signature_profile", Message: fmt.Sprintf("must be %q or %q, got %q", store.ProfileStandard, store.ProfileAckify, e.SignatureProfile)}
+	}
+	return nil
+}
+
+func (c Checker) validateURL(ctx context.Context, raw string, checkHost bool) error {
+	if raw == "" {
+		return &store.FieldError{Field: "url", Message: "is required"}
+	}
+	if err := config.ValidateTargetURL(raw); err != nil {
+		return &store.FieldError{Field: "url", Message: err.Error()}
+	}
+	if !checkHost || c.AllowPrivate {
+		return nil
+	}
+	resolver := c.Resolver
+	if resolver == nil {
+		resolver = net.DefaultResolver
+	}
+	u, _ := url.Parse(raw) // ValidateTargetURL parsed it
+	if err := netguard.CheckHost(ctx, resolver, u.Hostname()); err != nil {
+		if errors.Is(err, netguard.ErrForbiddenAddress) {
+			_, detail, _ := strings.Cut(err.Error(), netguard.ErrForbiddenAddress.Error()+": ")
+			return &store.FieldError{Field: "url", Message: fmt.Sprintf("%s resolves to a forbidden address (%s)", u.Hostname(), detail)}
+		}
+		return &store.FieldError{Field: "url", Message: err.Error()}
+	}
+	return nil
+}
+
+// validateEvents accepts "*", "prefix.*" and valid event types.
+func validateEvents(patterns []string) error {
+	for i, p := range patterns {
+		field := fmt.Sprintf("events[%d]", i)
+		if p == "" {
+			return &store.FieldError{Field: field, Message: "must not be empty"}
+		}
+		if p == "*" {
+			continue
+		}
+		if err := store.ValidateEventType(strings.TrimSuffix(p, ".*")); err != nil {
+			return &store.FieldError{Field: field, Message: fmt.Sprintf("%q is not an event type, \"*\" or \"prefix.*\"", p)}
+		}
+	}
+	return nil
+}
+
+// validateHeaders checks custom headers: valid names that hookrelay does not
+// set itself, single-line values of bounded size.
+func validateHeaders(headers map[string]string) error {
+	if len(headers) > maxHeaders {
+		return &store.FieldError{Field: "headers", Message: fmt.Sprintf("at most %d headers are allowed, got %d", maxHeaders, len(headers))}
+	}
+	for name, value := range headers {
+		field := "headers." + name
+		switch {
+		case !isToken(name):
+			return &store.FieldError{Field: field, Message: "is not a valid header name"}
+		case delivery.IsReservedHeader(name):
+			return &store.FieldError{Field: field, Message: "is set by hookrelay and cannot be overridden"}
+		case strings.ContainsAny(value, "\r\n\x00"):
+			return &store.FieldError{Field: field, Message: "value must not contain line breaks"}
+		case len(value) > maxHeaderValue:
+			return &store.FieldError{Field: field, Message: fmt.Sprintf("value is longer than %d bytes", maxHeaderValue)}
+		}
+	}
+	return nil
+}
+
+// isToken reports whether name is an HTTP token (RFC 9110, section 5.6.2).
+func isToken(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, c := range []byte(name) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}

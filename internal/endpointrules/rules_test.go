@@ -1,0 +1,104 @@
+package endpointrules_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/endpointrules"
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/signature"
+)
+
+// valid is an endpoint that passes every rule.
+func valid() store.Endpoint {
+	return store.Endpoint{
+		URL: "https://93.184.215.14/hooks", Events: []string{"document.*", "*", "signature.created"},
+		Headers: map[string]string{"X-Tenant": "acme"}, SignatureProfile: store.ProfileStandard,
+	}
+}
+
+// wantField checks that err is a *store.FieldError for field.
+func wantField(t *testing.T, err error, field string) {
+	t.Helper()
+	var fe *store.FieldError
+	if !errors.As(err, &fe) || fe.Field != field {
+		t.Errorf("error %v, want a field error for %q", err, field)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	retries := func(n int) *int { return &n }
+	cases := []struct {
+		field string
+		mod   func(*store.Endpoint)
+	}{
+		{"title", func(e *store.Endpoint) { e.Title = strings.Repeat("t", 201) }},
+		{"url", func(e *store.Endpoint) { e.URL = "" }},
+		{"url", func(e *store.Endpoint) { e.URL = "ftp://example.com" }},
+		{"url", func(e *store.Endpoint) { e.URL = "https://127.0.0.1/hooks" }},
+		{"events[1]", func(e *store.Endpoint) { e.Events = []string{"a", ""} }},
+		{"events[0]", func(e *store.Endpoint) { e.Events = []string{"a b"} }},
+		{"headers.Bad Name", func(e *store.Endpoint) { e.Headers = map[string]string{"Bad Name": "v"} }},
+		{"headers.X-Signature", func(e *store.Endpoint) { e.Headers = map[string]string{"X-Signature": "v"} }},
+		{"headers.X-A", func(e *store.Endpoint) { e.Headers = map[string]string{"X-A": "a\r\nb"} }},
+		{"headers.X-A", func(e *store.Endpoint) { e.Headers = map[string]string{"X-A": strings.Repeat("v", 1025)} }},
+		{"description", func(e *store.Endpoint) { e.Description = strings.Repeat("d", 2001) }},
+		{"max_retries", func(e *store.Endpoint) { e.MaxRetries = retries(51) }},
+		{"max_retries", func(e *store.Endpoint) { e.MaxRetries = retries(-1) }},
+		{"signature_profile", func(e *store.Endpoint) { e.SignatureProfile = "" }},
+	}
+	for _, tc := range cases {
+		e := valid()
+		tc.mod(&e)
+		wantField(t, endpointrules.Checker{}.Validate(t.Context(), e, true), tc.field)
+	}
+	if err := (endpointrules.Checker{}).Validate(t.Context(), valid(), true); err != nil {
+		t.Errorf("a valid endpoint: %v", err)
+	}
+}
+
+func TestValidateHostCheck(t *testing.T) {
+	e := valid()
+	e.URL = "http://127.0.0.1:9000/hooks"
+	wantField(t, endpointrules.Checker{}.Validate(t.Context(), e, true), "url")
+	if err := (endpointrules.Checker{}).Validate(t.Context(), e, false); err != nil {
+		t.Errorf("an unchanged loopback URL is refused without a host check: %v", err)
+	}
+	if err := (endpointrules.Checker{AllowPrivate: true}).Validate(t.Context(), e, true); err != nil {
+		t.Errorf("a loopback URL is refused with AllowPrivate: %v", err)
+	}
+}
+
+func TestNewSecret(t *testing.T) {
+	generated, err := endpointrules.NewSecret("")
+	if err != nil || !strings.HasPrefix(generated, signature.SecretPrefix) {
+		t.Errorf("NewSecret(\"\") = %q, %v; want a generated whsec_ secret", generated, err)
+	}
+	if got, err := endpointrules.NewSecret("a-long-enough-secret"); err != nil || got != "a-long-enough-secret" {
+		t.Errorf("NewSecret(given) = %q, %v; want it back", got, err)
+	}
+	for _, bad := range []string{"short", "whsec_c2hvcnQ=", "whsec_%%%"} {
+		_, err := endpointrules.NewSecret(bad)
+		wantField(t, err, "secret")
+	}
+}
+
+func TestSetActive(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))
+	e := store.Endpoint{Active: true, FailureCount: 3}
+	if err := endpointrules.SetActive(&e, false, "maintenance", now); err != nil {
+		t.Fatal(err)
+	}
+	if e.Active || e.DisabledReason != "maintenance" || e.DisabledAt == nil || !e.DisabledAt.Equal(now) || e.DisabledAt.Location() != time.UTC {
+		t.Errorf("disabled endpoint %+v, want inactive with the reason and the time in UTC", e)
+	}
+	if err := endpointrules.SetActive(&e, true, "", now); err != nil {
+		t.Fatal(err)
+	}
+	if !e.Active || e.DisabledReason != "" || e.DisabledAt != nil || e.FailureCount != 0 {
+		t.Errorf("enabled endpoint %+v, want active with a clean health record", e)
+	}
+	wantField(t, endpointrules.SetActive(&e, false, strings.Repeat("r", 2001), now), "reason")
+}
