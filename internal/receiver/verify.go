@@ -44,15 +44,7 @@ type VerifyOptions struct {
 
 // Validate reports options that cannot work, before any file is read.
 func (o VerifyOptions) Validate() error {
-	var errs []error
-	if len(o.Secrets) == 0 {
-		errs = append(errs, errors.New("give at least one secret"))
-	}
-	for i, s := range o.Secrets {
-		if _, err := signature.Key(s); err != nil {
-			errs = append(errs, fmt.Errorf("secret %d: %w", i+1, err))
-		}
-	}
+	errs := validateSecrets(o.Secrets)
 	switch {
 	case o.RequestFile != "" && (o.HeadersFile != "" || o.BodyFile != ""):
 		errs = append(errs, errors.New("give either a request file, or a headers file and a body file, not both"))
@@ -62,6 +54,20 @@ func (o VerifyOptions) Validate() error {
 		errs = append(errs, errors.New("the headers file and the body file cannot both be standard input"))
 	}
 	return errors.Join(errs...)
+}
+
+// validateSecrets reports a missing or malformed secret.
+func validateSecrets(secrets []string) []error {
+	var errs []error
+	if len(secrets) == 0 {
+		errs = append(errs, errors.New("give at least one secret"))
+	}
+	for i, s := range secrets {
+		if _, err := signature.Key(s); err != nil {
+			errs = append(errs, fmt.Errorf("secret %d: %w", i+1, err))
+		}
+	}
+	return errs
 }
 
 // Verify checks one captured request against opts.Secrets. When it is

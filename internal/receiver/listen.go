@@ -1,0 +1,154 @@
+package receiver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hookrelay/hookrelay/signature"
+)
+
+// DefaultHost is where Listen listens when ListenOptions.Host is empty:
+// loopback only, as befits a test receiver.
+const DefaultHost = "127.0.0.1"
+
+// ListenOptions configure Listen, Serve and NewHandler.
+type ListenOptions struct {
+	// Host is the address to listen on (default DefaultHost).
+	Host string
+	// Port is the TCP port; 0 picks a free one, printed at start.
+	Port int
+	// Secrets are the candidate secrets ("whsec_…" or plain).
+	Secrets []string
+	// Tolerance bounds the timestamp's distance from now: 0 means five
+	// minutes, a negative value skips the check.
+	Tolerance time.Duration
+	// Status is the answer to a verified request (default 200); choose a
+	// 4xx or 5xx to watch hookrelay retry. Rejected requests get 400 or 401.
+	Status int
+	// MaxBodyBytes bounds a request body: 0 means 1 MiB, negative no limit.
+	MaxBodyBytes int64
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// Validate reports options that cannot work.
+func (o ListenOptions) Validate() error {
+	errs := validateSecrets(o.Secrets)
+	if o.Port < 0 || o.Port > 65535 {
+		errs = append(errs, fmt.Errorf("port %d: must be 0 to 65535", o.Port))
+	}
+	if o.Status != 0 && (o.Status < 200 || o.Status > 599) {
+		errs = append(errs, fmt.Errorf("status %d: must be 200 to 599", o.Status))
+	}
+	return errors.Join(errs...)
+}
+
+// status is the answer to a verified request.
+func (o ListenOptions) status() int {
+	if o.Status == 0 {
+		return http.StatusOK
+	}
+	return o.Status
+}
+
+// Listen listens on opts.Host:opts.Port and serves until ctx is done (see Serve).
+func Listen(ctx context.Context, opts ListenOptions, out io.Writer) error {
+	if err := opts.Validate(); err != nil {
+		return err
+	}
+	host := opts.Host
+	if host == "" {
+		host = DefaultHost
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", net.JoinHostPort(host, strconv.Itoa(opts.Port)))
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return Serve(ctx, ln, opts, out)
+}
+
+// Serve prints where it listens and with which secrets (masked), then
+// serves NewHandler on ln until ctx is done, and shuts down gracefully.
+// It closes ln.
+func Serve(ctx context.Context, ln net.Listener, opts ListenOptions, out io.Writer) error {
+	if err := opts.Validate(); err != nil {
+		ln.Close()
+		return err
+	}
+	masked := make([]string, len(opts.Secrets))
+	for i, s := range opts.Secrets {
+		masked[i] = maskSecret(s)
+	}
+	out = &lockedWriter{w: out}
+	fmt.Fprintf(out, "listening on http://%s, verifying with %s, answering %d\n",
+		ln.Addr(), strings.Join(masked, ", "), opts.status())
+
+	srv := &http.Server{Handler: NewHandler(opts, out), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// NewHandler verifies every request, prints one block about it to out
+// (method and path, answer, verdict, event id, type, pretty body), and
+// answers opts.Status to a verified request, 400 or 401 with the reason to
+// a rejected one. Blocks of concurrent requests never interleave.
+func NewHandler(opts ListenOptions, out io.Writer) http.Handler {
+	if _, ok := out.(*lockedWriter); !ok {
+		out = &lockedWriter{w: out}
+	}
+	vopts := signature.VerifyOptions{
+		Secrets: opts.Secrets, Tolerance: opts.Tolerance, Now: opts.Now, MaxBodyBytes: opts.MaxBodyBytes,
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v, body, err := signature.VerifyRequest(w, r, vopts)
+		status := opts.status()
+		answer := fmt.Sprintf("ok, answering %d as asked\n", status)
+		if err != nil {
+			status = signature.StatusCode(err)
+			answer = "invalid: " + err.Error() + "\n"
+		}
+		var block strings.Builder
+		fmt.Fprintf(&block, "%s %s %s -> %d\n", time.Now().Format(time.TimeOnly), r.Method, r.URL.RequestURI(), status)
+		report{header: r.Header, body: body, verified: v, err: err, secrets: len(opts.Secrets)}.write(&block, "  ")
+		fmt.Fprint(out, block.String())
+
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, answer)
+	})
+}
+
+// lockedWriter serializes writes, so that each Write lands whole.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
