@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/alecthomas/kong"
 )
@@ -21,6 +22,8 @@ type root struct {
 	Webhooks   webhooksCmd   `cmd:"" help:"Manage endpoints through the API (HOOKRELAY_URL)."`
 	Events     eventsCmd     `cmd:"" help:"Publish and show events through the API (HOOKRELAY_URL)."`
 	Deliveries deliveriesCmd `cmd:"" help:"Inspect, retry, cancel and replay deliveries through the API (HOOKRELAY_URL)."`
+	Verify     verifyCmd     `cmd:"" help:"Check a captured request's signature and say exactly why it fails."`
+	Listen     listenCmd     `cmd:"" help:"Run a local receiver that verifies and prints every request."`
 	Version    versionCmd    `cmd:"" help:"Print the version."`
 }
 
@@ -28,6 +31,7 @@ type root struct {
 // or SIGTERM, and where to write.
 type Env struct {
 	Ctx    context.Context
+	Stdin  io.Reader
 	Stdout io.Writer
 	Stderr io.Writer
 }
@@ -57,7 +61,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hookrelay: %v\n", err)
 		return 2
 	}
-	if err := kctx.Run(Env{Ctx: ctx, Stdout: stdout, Stderr: stderr}); err != nil {
+	if err := kctx.Run(Env{Ctx: ctx, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr}); err != nil {
 		fmt.Fprintf(stderr, "hookrelay: %v\n", err)
 		if errors.As(err, new(usageError)) {
 			return 2

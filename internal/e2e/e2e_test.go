@@ -79,6 +79,21 @@ type process struct {
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when the process has ended
 	err    error         // its exit error, once exited is closed
+
+	mu  sync.Mutex
+	log []string // every line but the per-attempt ones
+}
+
+// logged reports whether a log line so far contains s.
+func (p *process) logged(s string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, line := range p.log {
+		if strings.Contains(line, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func start(t *testing.T, env []string, args ...string) *process {
@@ -99,6 +114,9 @@ func start(t *testing.T, env []string, args ...string) *process {
 		for scanner.Scan() {
 			if line := scanner.Text(); !strings.Contains(line, `"msg":"delivery attempt"`) {
 				t.Log(line)
+				p.mu.Lock()
+				p.log = append(p.log, line)
+				p.mu.Unlock()
 			}
 		}
 		p.err = cmd.Wait()
