@@ -1,0 +1,191 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// Complete records a batch of outcomes in one write transaction of four
+// statements, whatever the batch size.
+//
+// An outcome applies only while its lease holds: the delivery is processing,
+// locked_by = Lease.Worker and retry_count = Lease.RetryCount; otherwise it is
+// skipped (not counted in Applied, its attempt not recorded, its
+// DisableEndpoint ignored). When a batch holds several outcomes for one
+// delivery, the first one applies and the others are skipped. An applied
+// outcome
+//   - ResultDelivered: makes the delivery delivered with processed_at now;
+//   - ResultRetry: makes it pending with retry_count + 1 and scheduled_for and
+//     next_retry_at = RetryAt (now when RetryAt is zero), processed_at NULL;
+//   - ResultFailed: makes it failed with processed_at now;
+//
+// clears the lease, copies the attempt's request headers, response status,
+// headers and body, and error (last_error; NULL when empty) into the
+// delivery, and appends the attempt to its attempt log. The endpoints of the
+// applied outcomes then have their health updated: see updateEndpointHealth.
+func (s *Store) Complete(ctx context.Context, outcomes []store.Outcome, health store.HealthPolicy) (store.CompleteResult, error) {
+	now := time.Now()
+	batch, err := newOutcomeBatch(outcomes, now)
+	if err != nil {
+		return store.CompleteResult{}, fmt.Errorf("complete deliveries: %w", err)
+	}
+	var res store.CompleteResult
+	if len(batch) == 0 {
+		return res, nil
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		applied, err := writeOutcomes(ctx, tx, batch, now)
+		if err != nil {
+			return err
+		}
+		res.Applied = len(applied)
+		res.Disabled, err = updateEndpointHealth(ctx, tx, applied, health, now)
+		return err
+	})
+	if err != nil {
+		return store.CompleteResult{}, fmt.Errorf("complete deliveries: %w", err)
+	}
+	return res, nil
+}
+
+// outcomeRow is one outcome as the SQL of Complete reads it from JSON.
+type outcomeRow struct {
+	ID              int64             `json:"id"`
+	Worker          string            `json:"worker"`
+	RetryCount      int               `json:"retry_count"`
+	Result          string            `json:"result"`
+	RetryAt         int64             `json:"retry_at"`
+	Attempt         int               `json:"attempt"`
+	StartedAt       int64             `json:"started_at"`
+	DurationMS      int64             `json:"duration_ms"`
+	RequestHeaders  map[string]string `json:"request_headers"`
+	ResponseStatus  *int              `json:"response_status"`
+	ResponseHeaders map[string]string `json:"response_headers"`
+	ResponseBody    string            `json:"response_body"`
+	Error           string            `json:"error"`
+
+	webhookID       int64  // the delivery's endpoint, known once applied
+	disableEndpoint string // Outcome.DisableEndpoint
+}
+
+// resultNames are the Result values as the SQL of Complete spells them.
+var resultNames = map[store.Result]string{
+	store.ResultDelivered: "delivered",
+	store.ResultRetry:     "retry",
+	store.ResultFailed:    "failed",
+}
+
+// newOutcomeBatch turns outcomes into rows, keeping the first outcome of
+// each delivery only.
+func newOutcomeBatch(outcomes []store.Outcome, now time.Time) ([]outcomeRow, error) {
+	rows := make([]outcomeRow, 0, len(outcomes))
+	seen := make(map[int64]bool, len(outcomes))
+	for _, o := range outcomes {
+		result, ok := resultNames[o.Result]
+		if !ok {
+			return nil, fmt.Errorf("delivery %d: unknown result %d", o.Lease.DeliveryID, o.Result)
+		}
+		if seen[o.Lease.DeliveryID] {
+			continue
+		}
+		seen[o.Lease.DeliveryID] = true
+		retryAt := o.RetryAt
+		if retryAt.IsZero() {
+			retryAt = now
+		}
+		a := o.Attempt
+		rows = append(rows, outcomeRow{
+			ID:              o.Lease.DeliveryID,
+			Worker:          o.Lease.Worker,
+			RetryCount:      o.Lease.RetryCount,
+			Result:          result,
+			RetryAt:         micros(retryAt),
+			Attempt:         a.Attempt,
+			StartedAt:       micros(a.StartedAt),
+			DurationMS:      a.DurationMS,
+			RequestHeaders:  nonNilMap(a.RequestHeaders),
+			ResponseStatus:  a.ResponseStatus,
+			ResponseHeaders: nonNilMap(a.ResponseHeaders),
+			ResponseBody:    a.ResponseBody,
+			Error:           a.Error,
+			disableEndpoint: o.DisableEndpoint,
+		})
+	}
+	return rows, nil
+}
+
+// writeOutcomes writes the outcomes of batch whose lease holds to their
+// deliveries and attempt logs, and returns them in batch order with their
+// endpoints.
+func writeOutcomes(ctx context.Context, tx *sql.Tx, batch []outcomeRow, now time.Time) ([]outcomeRow, error) {
+	const update = `
+		WITH o AS (
+			SELECT
+				value ->> 'id' AS id,
+				value ->> 'worker' AS worker,
+				value ->> 'retry_count' AS retry_count,
+				value ->> 'result' AS result,
+				value ->> 'retry_at' AS retry_at,
+				value -> 'request_headers' AS request_headers,
+				value ->> 'response_status' AS response_status,
+				value -> 'response_headers' AS response_headers,
+				value ->> 'response_body' AS response_body,
+				value ->> 'error' AS error
+			FROM json_each(:outcomes)
+		)
+		UPDATE webhook_deliveries SET
+			status = CASE o.result WHEN 'retry' THEN 'pending' ELSE o.result END,
+			retry_count = webhook_deliveries.retry_count + (o.result = 'retry'),
+			scheduled_for = CASE o.result WHEN 'retry' THEN o.retry_at ELSE scheduled_for END,
+			next_retry_at = CASE o.result WHEN 'retry' THEN o.retry_at ELSE next_retry_at END,
+			processed_at = CASE o.result WHEN 'retry' THEN NULL ELSE :now END,
+			lease_expires_at = NULL,
+			locked_by = NULL,
+			request_headers = o.request_headers,
+			response_status = o.response_status,
+			response_headers = o.response_headers,
+			response_body = nullif(o.response_body, ''),
+			last_error = nullif(o.error, '')
+		FROM o
+		WHERE webhook_deliveries.id = o.id
+		  AND webhook_deliveries.status = 'processing'
+		  AND webhook_deliveries.locked_by = o.worker
+		  AND webhook_deliveries.retry_count = o.retry_count
+		RETURNING webhook_deliveries.id, webhook_deliveries.webhook_id`
+	rows, err := tx.QueryContext(ctx, update, sql.Named("outcomes", jsonText(batch)), sql.Named("now", micros(now)))
+	written, err := queryAll(rows, err, func(r *[2]int64) []any { return []any{&r[0], &r[1]} })
+	if err != nil {
+		return nil, fmt.Errorf("write outcomes: %w", err)
+	}
+	webhookOf := make(map[int64]int64, len(written))
+	for _, r := range written {
+		webhookOf[r[0]] = r[1]
+	}
+	applied := make([]outcomeRow, 0, len(written))
+	for _, o := range batch {
+		if id, ok := webhookOf[o.ID]; ok {
+			o.webhookID = id
+			applied = append(applied, o)
+		}
+	}
+	if len(applied) == 0 {
+		return nil, nil
+	}
+	const log = `
+		INSERT INTO webhook_delivery_attempts (
+			delivery_id, attempt, started_at, duration_ms, request_headers,
+			response_status, response_headers, response_body, error)
+		SELECT
+			value ->> 'id', value ->> 'attempt', value ->> 'started_at', value ->> 'duration_ms',
+			value -> 'request_headers', value ->> 'response_status', value -> 'response_headers',
+			nullif(value ->> 'response_body', ''), nullif(value ->> 'error', '')
+		FROM json_each(?)`
+	if _, err := tx.ExecContext(ctx, log, jsonText(applied)); err != nil {
+		return nil, fmt.Errorf("log attempts: %w", err)
+	}
+	return applied, nil
+}

@@ -1,0 +1,95 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// removedFromConfig is the DisabledReason of a configuration endpoint whose
+// URL left WEBHOOK_URLS.
+const removedFromConfig = "removed from WEBHOOK_URLS"
+
+// SyncConfigEndpoints makes the endpoints with CreatedBy store.ConfigSource
+// match urls, in one write transaction:
+//   - the config endpoints with a URL of urls get secret and are active, with
+//     DisabledReason and DisabledAt cleared; one that was inactive also gets
+//     FailureCount 0 and FailingSince nil, as enabling through the API does;
+//   - a URL of urls without a config endpoint gets a new active one, subscribed
+//     to every event (Events empty), titled with the URL's host;
+//   - config endpoints whose URL is not in urls become inactive with
+//     DisabledReason "removed from WEBHOOK_URLS" (DisabledAt is set when they
+//     were active, and kept when they were already inactive).
+//
+// Endpoints created otherwise are never touched.
+func (s *Store) SyncConfigEndpoints(ctx context.Context, urls []string, secret string) error {
+	now := micros(time.Now())
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, u := range urls {
+			if err := syncConfigURL(ctx, tx, u, secret, now); err != nil {
+				return err
+			}
+		}
+		const deactivate = `
+			UPDATE webhooks SET
+				active = 0,
+				disabled_reason = :reason,
+				disabled_at = CASE WHEN active THEN :now ELSE disabled_at END,
+				updated_at = :now
+			WHERE created_by = :source
+			  AND target_url NOT IN (SELECT value FROM json_each(:urls))
+			  AND (active OR disabled_reason IS NOT :reason)`
+		if _, err := tx.ExecContext(ctx, deactivate,
+			sql.Named("reason", removedFromConfig), sql.Named("now", now),
+			sql.Named("source", store.ConfigSource), sql.Named("urls", jsonText(nonNil(urls)))); err != nil {
+			return fmt.Errorf("deactivate removed: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("sync config endpoints: %w", err)
+	}
+	return nil
+}
+
+// syncConfigURL updates the config endpoints of u, or inserts one. Errors name
+// the URL's host only: a URL may carry credentials.
+func syncConfigURL(ctx context.Context, tx *sql.Tx, u, secret string, now int64) error {
+	args := []any{
+		sql.Named("source", store.ConfigSource), sql.Named("url", u),
+		sql.Named("secret", secret), sql.Named("now", now), sql.Named("title", hostOf(u)),
+	}
+	const update = `
+		UPDATE webhooks SET
+			secret = :secret,
+			failure_count = CASE WHEN active THEN failure_count ELSE 0 END,
+			failing_since = CASE WHEN active THEN failing_since END,
+			active = 1, disabled_reason = NULL, disabled_at = NULL, updated_at = :now
+		WHERE created_by = :source AND target_url = :url`
+	res, err := tx.ExecContext(ctx, update, args...)
+	if err != nil {
+		return fmt.Errorf("update %s: %w", hostOf(u), err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return err
+	}
+	const insert = `
+		INSERT INTO webhooks (title, target_url, secret, active, created_by, created_at, updated_at)
+		VALUES (:title, :url, :secret, 1, :source, :now, :now)`
+	if _, err := tx.ExecContext(ctx, insert, args...); err != nil {
+		return fmt.Errorf("add %s: %w", hostOf(u), err)
+	}
+	return nil
+}
+
+// hostOf is the host of a URL, or the URL itself when it has none.
+func hostOf(u string) string {
+	if parsed, err := url.Parse(u); err == nil && parsed.Host != "" {
+		return parsed.Host
+	}
+	return u
+}

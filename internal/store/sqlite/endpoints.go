@@ -1,0 +1,128 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// endpointArgs are the named parameters of every stored field of e but its ID
+// and times, with an empty signature profile meaning the standard one and
+// empty optional text stored as NULL.
+func endpointArgs(e store.Endpoint) []any {
+	profile := e.SignatureProfile
+	if profile == "" {
+		profile = store.ProfileStandard
+	}
+	return []any{
+		sql.Named("title", e.Title),
+		sql.Named("url", e.URL),
+		sql.Named("secret", e.Secret),
+		sql.Named("active", e.Active),
+		sql.Named("events", jsonText(nonNil(e.Events))),
+		sql.Named("headers", jsonText(nonNilMap(e.Headers))),
+		sql.Named("description", e.Description),
+		sql.Named("created_by", e.CreatedBy),
+		sql.Named("max_retries", e.MaxRetries),
+		sql.Named("profile", profile),
+		sql.Named("previous_secret", e.PreviousSecret),
+		sql.Named("previous_expires", microsOrNull(e.PreviousSecretExpiresAt)),
+		sql.Named("disabled_reason", e.DisabledReason),
+		sql.Named("disabled_at", microsOrNull(e.DisabledAt)),
+		sql.Named("failure_count", e.FailureCount),
+		sql.Named("failing_since", microsOrNull(e.FailingSince)),
+		sql.Named("last_delivered", microsOrNull(e.LastDeliveredAt)),
+	}
+}
+
+// CreateEndpoint inserts e (its ID, CreatedAt and UpdatedAt are ignored) and
+// returns the stored row.
+func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
+	const q = `
+		INSERT INTO webhooks (
+			title, target_url, secret, active, events, headers,
+			description, created_by, max_retries, signature_profile,
+			previous_secret, previous_secret_expires_at, disabled_reason, disabled_at,
+			failure_count, failing_since, last_delivered_at, created_at, updated_at)
+		VALUES (
+			:title, :url, :secret, :active, :events, :headers,
+			nullif(:description, ''), nullif(:created_by, ''), :max_retries, :profile,
+			nullif(:previous_secret, ''), :previous_expires, nullif(:disabled_reason, ''), :disabled_at,
+			:failure_count, :failing_since, :last_delivered, :now, :now)
+		RETURNING ` + endpointColumns
+	args := append(endpointArgs(e), sql.Named("now", micros(time.Now())))
+	created, err := writeOne(ctx, s, q, args, endpointDest)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
+	}
+	return created, nil
+}
+
+// GetEndpoint returns one endpoint or store.ErrNotFound.
+func (s *Store) GetEndpoint(ctx context.Context, id int64) (store.Endpoint, error) {
+	const q = `SELECT ` + endpointColumns + ` FROM webhooks WHERE webhooks.id = ?`
+	e, err := queryOne(s.read.QueryRowContext(ctx, q, id), endpointDest)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("get endpoint %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// ListEndpoints returns endpoints by ascending ID: those with ID > f.AfterID,
+// only active or only inactive ones when f.Active is set, at most f.Limit
+// (0: all).
+func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]store.Endpoint, error) {
+	const q = `
+		SELECT ` + endpointColumns + `
+		FROM webhooks
+		WHERE webhooks.id > :after
+		  AND (:active IS NULL OR webhooks.active = :active)
+		ORDER BY webhooks.id
+		LIMIT :limit`
+	rows, err := s.read.QueryContext(ctx, q,
+		sql.Named("after", f.AfterID), sql.Named("active", f.Active), sql.Named("limit", noLimit(f.Limit)))
+	endpoints, err := queryAll(rows, err, endpointDest)
+	if err != nil {
+		return nil, fmt.Errorf("list endpoints: %w", err)
+	}
+	return endpoints, nil
+}
+
+// UpdateEndpoint stores every field of e but CreatedAt (counters and health
+// included), sets UpdatedAt, and returns the stored row or store.ErrNotFound.
+func (s *Store) UpdateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
+	const q = `
+		UPDATE webhooks SET
+			title = :title, target_url = :url, secret = :secret, active = :active,
+			events = :events, headers = :headers,
+			description = nullif(:description, ''), created_by = nullif(:created_by, ''),
+			max_retries = :max_retries, signature_profile = :profile,
+			previous_secret = nullif(:previous_secret, ''), previous_secret_expires_at = :previous_expires,
+			disabled_reason = nullif(:disabled_reason, ''), disabled_at = :disabled_at,
+			failure_count = :failure_count, failing_since = :failing_since,
+			last_delivered_at = :last_delivered, updated_at = :now
+		WHERE id = :id
+		RETURNING ` + endpointColumns
+	args := append(endpointArgs(e), sql.Named("now", micros(time.Now())), sql.Named("id", e.ID))
+	updated, err := writeOne(ctx, s, q, args, endpointDest)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", e.ID, err)
+	}
+	return updated, nil
+}
+
+// DeleteEndpoint removes an endpoint and, by cascade, its deliveries and
+// their attempts; store.ErrNotFound when there is none.
+func (s *Store) DeleteEndpoint(ctx context.Context, id int64) error {
+	n, err := s.exec(ctx, `DELETE FROM webhooks WHERE id = ?`, id)
+	if err == nil && n == 0 {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("delete endpoint %d: %w", id, err)
+	}
+	return nil
+}

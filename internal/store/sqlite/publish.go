@@ -1,0 +1,167 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// Publish records ev and its deliveries in one write transaction (see
+// PublishTx) and, when it created deliveries, wakes the Wakeups subscribers
+// of this store once the transaction has committed.
+func (s *Store) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
+	var res store.PublishResult
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		res, err = PublishTx(ctx, tx, ev, opts)
+		return err
+	})
+	if err != nil {
+		return store.PublishResult{}, err
+	}
+	if res.Deliveries > 0 {
+		s.wakeups.send()
+	}
+	return res, nil
+}
+
+// PublishTx publishes ev inside the caller's transaction tx on the store's
+// database file, so that an application can publish atomically with its own
+// writes (the outbox pattern). Nothing is visible to workers before tx
+// commits, and workers learn of it at their next poll (only Publish wakes
+// them). tx should hold the write lock from its start (a database opened with
+// _txlock=immediate, as the store's own), or a concurrent writer may make it
+// fail with SQLITE_BUSY.
+//
+// ev is first normalised by store.Event.Normalize: an empty ID gets a new
+// UUID, a non-UUID ID or an invalid type or data is an error wrapping a
+// *store.FieldError, and empty Data becomes {}. The event row is inserted
+// unless its ID exists; then the stored event is returned with Created false
+// and nothing else is written. Otherwise one pending delivery is inserted for
+// each active endpoint that subscribes to ev.Type (store.Endpoint.Subscribes)
+// and, when opts.EndpointIDs is not empty, is one of them. A delivery carries
+// the event's type, data (as payload) and priority, is due now, and has the
+// endpoint's MaxRetries or else opts.MaxRetries.
+func PublishTx(ctx context.Context, tx *sql.Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
+	res, err := publish(ctx, tx, ev, opts, time.Now())
+	if err != nil {
+		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
+	}
+	return res, nil
+}
+
+func publish(ctx context.Context, tx *sql.Tx, ev store.Event, opts store.PublishOptions, now time.Time) (store.PublishResult, error) {
+	if err := ev.Normalize(); err != nil {
+		return store.PublishResult{}, err
+	}
+	const insertEvent = `
+		INSERT INTO webhook_events (id, type, data, priority, created_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING ` + eventColumns
+	created, err := queryOne(tx.QueryRowContext(ctx, insertEvent,
+		ev.ID, ev.Type, string(ev.Data), ev.Priority, micros(now)), eventDest)
+	if errors.Is(err, store.ErrNotFound) {
+		stored, err := getEvent(ctx, tx, ev.ID)
+		return store.PublishResult{Event: stored}, err
+	}
+	if err != nil {
+		return store.PublishResult{}, fmt.Errorf("insert event: %w", err)
+	}
+	targets, err := subscribers(ctx, tx, created.Type, opts)
+	if err != nil {
+		return store.PublishResult{}, err
+	}
+	res := store.PublishResult{Event: created, Created: true, Deliveries: len(targets)}
+	if len(targets) == 0 {
+		return res, nil
+	}
+	const insertDeliveries = `
+		INSERT INTO webhook_deliveries (
+			webhook_id, max_retries, event_id, event_type, payload, priority, created_at, scheduled_for)
+		SELECT t.value ->> 'webhook_id', t.value ->> 'max_retries', :event_id, :type, :payload, :priority, :now, :now
+		FROM json_each(:targets) AS t`
+	if _, err := tx.ExecContext(ctx, insertDeliveries,
+		sql.Named("event_id", created.ID), sql.Named("type", created.Type),
+		sql.Named("payload", string(created.Data)), sql.Named("priority", created.Priority),
+		sql.Named("now", micros(now)), sql.Named("targets", jsonText(targets))); err != nil {
+		return store.PublishResult{}, fmt.Errorf("insert deliveries: %w", err)
+	}
+	return res, nil
+}
+
+// target is an endpoint an event goes to, with the retry budget of its
+// delivery.
+type target struct {
+	WebhookID  int64 `json:"webhook_id"`
+	MaxRetries int   `json:"max_retries"`
+}
+
+// subscribers selects the active endpoints (among opts.EndpointIDs when set)
+// that subscribe to eventType, by ascending ID.
+func subscribers(ctx context.Context, tx *sql.Tx, eventType string, opts store.PublishOptions) ([]target, error) {
+	const active = `
+		SELECT webhooks.id, webhooks.events, webhooks.max_retries
+		FROM webhooks
+		WHERE webhooks.active
+		  AND (:only IS NULL OR webhooks.id IN (SELECT value FROM json_each(:only)))
+		ORDER BY webhooks.id`
+	var only any
+	if len(opts.EndpointIDs) > 0 {
+		only = jsonText(opts.EndpointIDs)
+	}
+	rows, err := tx.QueryContext(ctx, active, sql.Named("only", only))
+	endpoints, err := queryAll(rows, err, func(e *store.Endpoint) []any {
+		return []any{&e.ID, jsonCol{&e.Events}, &e.MaxRetries}
+	})
+	if err != nil {
+		return nil, fmt.Errorf("select endpoints: %w", err)
+	}
+	var out []target
+	for _, e := range endpoints {
+		if !e.Subscribes(eventType) {
+			continue
+		}
+		retries := opts.MaxRetries
+		if e.MaxRetries != nil {
+			retries = *e.MaxRetries
+		}
+		out = append(out, target{WebhookID: e.ID, MaxRetries: retries})
+	}
+	return out, nil
+}
+
+// GetEvent returns one event or store.ErrNotFound (also for an ID that is not
+// a UUID).
+func (s *Store) GetEvent(ctx context.Context, id string) (store.Event, error) {
+	ev, err := getEvent(ctx, s.read, id)
+	if err != nil {
+		return store.Event{}, fmt.Errorf("get event %s: %w", id, err)
+	}
+	return ev, nil
+}
+
+func getEvent(ctx context.Context, q execer, id string) (store.Event, error) {
+	uid, ok := canonicalUUID(id)
+	if !ok {
+		return store.Event{}, store.ErrNotFound
+	}
+	const get = `SELECT ` + eventColumns + ` FROM webhook_events WHERE webhook_events.id = ?`
+	return queryOne(q.QueryRowContext(ctx, get, uid), eventDest)
+}
+
+// canonicalUUID returns s in the canonical form the store keeps, or false
+// when it is not a UUID.
+func canonicalUUID(s string) (string, bool) {
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return "", false
+	}
+	return id.String(), true
+}

@@ -1,0 +1,157 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// nextRetryAt is the seed's calculate_next_retry_time(retry_count) in time
+// column units: :now plus one minute times 2^retry_count (the exponent stops at
+// 20), plus up to 30% jitter. Claim sets it, as the seed's trigger does on
+// PostgreSQL when a delivery enters processing.
+const nextRetryAt = `
+	:now + CAST(
+		60000000 * (1 << min(max(retry_count, 0), 20))
+		* (1 + 0.3 * abs(random() % 1000001) / 1000000.0)
+	AS INTEGER)`
+
+// Claim leases up to c.Limit due deliveries in one write transaction and
+// returns them in the order they were chosen: priority DESC, scheduled_for
+// ASC, id ASC. A delivery is due when it is pending, its scheduled_for has
+// come, its endpoint is active and not in c.SkipWebhooks. Claimed rows become
+// processing with lease_expires_at = now + c.Lease, locked_by = c.Worker and
+// next_retry_at as the seed computes it. Writers take turns, so concurrent
+// claims never return one row twice.
+//
+// The Event of a Claimed comes from webhook_events; the Lease is (ID, Worker,
+// RetryCount) as claimed.
+func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claimed, error) {
+	if c.Limit <= 0 {
+		return []store.Claimed{}, nil
+	}
+	now := time.Now()
+	var claimed []store.Claimed
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		const lease = `
+			UPDATE webhook_deliveries SET
+				status = 'processing',
+				lease_expires_at = :lease_end,
+				locked_by = :worker,
+				next_retry_at = ` + nextRetryAt + `
+			WHERE id IN (
+				SELECT d.id
+				FROM webhook_deliveries AS d
+				JOIN webhooks AS w ON w.id = d.webhook_id
+				WHERE d.status = 'pending'
+				  AND d.scheduled_for <= :now
+				  AND w.active
+				  AND d.webhook_id NOT IN (SELECT value FROM json_each(:skip))
+				ORDER BY d.priority DESC, d.scheduled_for ASC, d.id ASC
+				LIMIT :limit)
+			RETURNING id`
+		rows, err := tx.QueryContext(ctx, lease,
+			sql.Named("now", micros(now)), sql.Named("lease_end", micros(now.Add(c.Lease))),
+			sql.Named("worker", c.Worker), sql.Named("skip", jsonText(nonNil(c.SkipWebhooks))),
+			sql.Named("limit", c.Limit))
+		ids, err := queryAll(rows, err, func(id *int64) []any { return []any{id} })
+		if err != nil {
+			return fmt.Errorf("lease: %w", err)
+		}
+		claimed, err = loadClaimed(ctx, tx, ids)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	for i := range claimed {
+		d := claimed[i].Delivery
+		claimed[i].Lease = store.Lease{DeliveryID: d.ID, Worker: c.Worker, RetryCount: d.RetryCount}
+	}
+	return claimed, nil
+}
+
+// loadClaimed reads the deliveries ids with their endpoints and events, in
+// claim order.
+func loadClaimed(ctx context.Context, tx *sql.Tx, ids []int64) ([]store.Claimed, error) {
+	if len(ids) == 0 {
+		return []store.Claimed{}, nil
+	}
+	const q = `
+		SELECT ` + deliveryColumns + `, ` + endpointColumns + `, ` + eventColumns + `
+		FROM webhook_deliveries
+		JOIN webhooks ON webhooks.id = webhook_deliveries.webhook_id
+		JOIN webhook_events ON webhook_events.id = webhook_deliveries.event_id
+		WHERE webhook_deliveries.id IN (SELECT value FROM json_each(?))
+		ORDER BY webhook_deliveries.priority DESC, webhook_deliveries.scheduled_for ASC, webhook_deliveries.id ASC`
+	rows, err := tx.QueryContext(ctx, q, jsonText(ids))
+	claimed, err := queryAll(rows, err, func(c *store.Claimed) []any {
+		dest := append(deliveryDest(&c.Delivery), endpointDest(&c.Endpoint)...)
+		return append(dest, eventDest(&c.Event)...)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load claimed: %w", err)
+	}
+	return claimed, nil
+}
+
+// Release hands leased deliveries back: each one still held by its lease
+// (processing, same worker, same retry_count) becomes pending with its lease
+// cleared and its retry_count and scheduled_for unchanged, so it is due again
+// at once. Leases that no longer hold are ignored.
+func (s *Store) Release(ctx context.Context, leases []store.Lease) error {
+	if len(leases) == 0 {
+		return nil
+	}
+	// The leases travel as JSON objects keyed by the field names of
+	// store.Lease.
+	const q = `
+		UPDATE webhook_deliveries SET
+			status = 'pending', lease_expires_at = NULL, locked_by = NULL
+		FROM json_each(?) AS l
+		WHERE webhook_deliveries.id = l.value ->> 'DeliveryID'
+		  AND webhook_deliveries.status = 'processing'
+		  AND webhook_deliveries.locked_by = l.value ->> 'Worker'
+		  AND webhook_deliveries.retry_count = l.value ->> 'RetryCount'`
+	if _, err := s.exec(ctx, q, jsonText(leases)); err != nil {
+		return fmt.Errorf("release deliveries: %w", err)
+	}
+	return nil
+}
+
+// leaseExpired is the last_error of a delivery whose lease expired.
+const leaseExpired = "lease expired: worker lost"
+
+// RescueExpired takes back every processing delivery whose lease_expires_at
+// has passed, counting the lost attempt: when retry_count + 1 > max_retries
+// the delivery becomes failed (retry_count unchanged, processed_at now);
+// otherwise it becomes pending with retry_count + 1 and scheduled_for and
+// next_retry_at now. Both clear the lease and set last_error to
+// "lease expired: worker lost". It returns how many deliveries it took back.
+func (s *Store) RescueExpired(ctx context.Context) (int, error) {
+	const q = `
+		WITH expired AS (
+			SELECT id, retry_count + 1 > max_retries AS exhausted
+			FROM webhook_deliveries
+			WHERE status = 'processing' AND lease_expires_at < :now
+		)
+		UPDATE webhook_deliveries SET
+			status = CASE WHEN x.exhausted THEN 'failed' ELSE 'pending' END,
+			retry_count = retry_count + NOT x.exhausted,
+			processed_at = CASE WHEN x.exhausted THEN :now END,
+			scheduled_for = CASE WHEN x.exhausted THEN scheduled_for ELSE :now END,
+			next_retry_at = CASE WHEN x.exhausted THEN next_retry_at ELSE :now END,
+			last_error = :error,
+			lease_expires_at = NULL,
+			locked_by = NULL
+		FROM expired AS x
+		WHERE webhook_deliveries.id = x.id`
+	n, err := s.exec(ctx, q, sql.Named("now", micros(time.Now())), sql.Named("error", leaseExpired))
+	if err != nil {
+		return 0, fmt.Errorf("rescue expired leases: %w", err)
+	}
+	return int(n), nil
+}
