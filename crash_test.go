@@ -1,0 +1,103 @@
+package hookrelay_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/hookrelay/hookrelay"
+)
+
+// The environment that turns the test binary into an application that dies
+// before it commits (see crashBeforeCommit).
+const (
+	crashStoreEnv  = "HOOKRELAY_TEST_CRASH_STORE"
+	crashTargetEnv = "HOOKRELAY_TEST_CRASH_TARGET"
+)
+
+func TestMain(m *testing.M) {
+	if kind := os.Getenv(crashStoreEnv); kind != "" {
+		if err := crashBeforeCommit(kind, os.Getenv(crashTargetEnv)); err != nil {
+			fmt.Fprintln(os.Stderr, "crash child:", err)
+			os.Exit(2)
+		}
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// crashBeforeCommit publishes in a transaction on the database target of
+// kind, prints the event ID and waits, the transaction open, to be killed.
+func crashBeforeCommit(kind, target string) error {
+	ctx := context.Background()
+	var c *hookrelay.Client
+	var tx hookrelay.Tx
+	switch kind {
+	case "postgres":
+		pool, err := pgxpool.New(ctx, target)
+		if err != nil {
+			return err
+		}
+		if c, err = hookrelay.NewPostgres(ctx, pool, hookrelay.WithoutMigrate()); err != nil {
+			return err
+		}
+		if tx, err = pool.Begin(ctx); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("unknown store %q", kind)
+	}
+	res, err := c.Publish(ctx, tx, hookrelay.Event{Type: "document.created"})
+	if err != nil {
+		return err
+	}
+	fmt.Println(res.EventID)
+	select {}
+}
+
+func TestCrashBeforeCommitLeavesNothing(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := started(t, b)
+		r := subscribe(t, c)
+
+		child := exec.Command(os.Args[0], "-test.run=^$")
+		child.Env = append(os.Environ(), crashStoreEnv+"="+b.name, crashTargetEnv+"="+b.target)
+		var stderr strings.Builder
+		child.Stderr = &stderr
+		stdout, err := child.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := child.Start(); err != nil {
+			t.Fatal(err)
+		}
+		line, err := bufio.NewReader(stdout).ReadString('\n')
+		if err != nil {
+			child.Process.Kill()
+			child.Wait()
+			t.Fatalf("the application did not publish: %v; stderr: %s", err, stderr.String())
+		}
+		crashed := strings.TrimSpace(line)
+		if err := child.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		child.Wait()
+		nothingQueued(t, b)
+
+		marker, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "document.created"})
+		if err != nil {
+			t.Fatalf("publish after the crash: %v", err)
+		}
+		r.expect(t, marker.EventID)
+		if slices.Contains(r.received(), crashed) {
+			t.Errorf("the event %s of the crashed transaction was delivered", crashed)
+		}
+	})
+}

@@ -1,0 +1,52 @@
+// Package hookrelay embeds hookrelay in a Go application: publish webhook
+// events in the application's own database transaction, manage endpoints,
+// and, if the application likes, run the delivery workers in its process.
+//
+// An application that writes a row and then publishes an event about it
+// loses the event if the process dies between the two, and sends a false
+// one if the write rolls back. Publish writes the event and its deliveries in
+// the application's transaction instead (the outbox pattern): the event
+// exists if and only if that transaction commits. Workers, in this process
+// or in `hookrelay serve` on the same database, then deliver it: signed with
+// HMAC-SHA256 (X-Signature and Standard Webhooks headers), retried with
+// exponential backoff and jitter, recorded attempt by attempt.
+//
+// # The whole flow
+//
+//	pool, err := pgxpool.New(ctx, os.Getenv("DATABASE_URL"))
+//	...
+//	hooks, err := hookrelay.NewPostgres(ctx, pool) // creates hookrelay's tables
+//	...
+//	// Once, from an admin screen: who receives what.
+//	ep, err := hooks.CreateEndpoint(ctx, hookrelay.Endpoint{
+//		URL:    "https://receiver.example/hooks",
+//		Events: []string{"document.*"},
+//	})
+//	// ep.Secret (whsec_...) is what the receiver verifies signatures with.
+//
+//	// Deliver in this process until ctx ends.
+//	go hooks.Run(ctx)
+//
+//	// Each write publishes in its own transaction.
+//	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+//		if _, err := tx.Exec(ctx, `INSERT INTO documents (id, title) VALUES ($1, $2)`, id, title); err != nil {
+//			return err
+//		}
+//		_, err := hooks.Publish(ctx, tx, hookrelay.Event{
+//			Type: "document.created",
+//			Data: json.RawMessage(`{"document_id":"` + id + `"}`),
+//		})
+//		return err
+//	})
+//
+// With SQLite, open the application's database with SQLiteDSN, make the
+// client with NewSQLite and publish in a *sql.Tx.
+//
+// # Guarantees
+//
+// Delivery is at-least-once: receivers de-duplicate by the event ID
+// (X-Event-Id, webhook-id). Publishing an event ID that exists writes nothing
+// and reports Created false, so an application may retry a publish with the
+// same ID. Options mirror the settings of `hookrelay serve`, with the same
+// defaults; an application and the service may share one database.
+package hookrelay

@@ -1,0 +1,79 @@
+package hookrelay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// Tx is the application's open transaction that Publish writes in: a pgx.Tx
+// for a client made by NewPostgres, a *sql.Tx for one made by NewSQLite, on
+// the client's database.
+type Tx any
+
+// Event is one occurrence to deliver to every endpoint that subscribes to its
+// type.
+type Event struct {
+	// ID is a UUID that identifies the event; receivers de-duplicate by it.
+	// Publishing an ID that exists writes nothing. Empty means a new
+	// (time-ordered) one.
+	ID string
+	// Type is what happened, such as "document.created": printable ASCII,
+	// without spaces or "*", at most 200 characters.
+	Type string
+	// Data is the JSON payload; empty means {}.
+	Data json.RawMessage
+	// Priority orders due deliveries: higher first.
+	Priority int
+}
+
+// PublishResult is what Publish did.
+type PublishResult struct {
+	// EventID is the event's ID, generated when Event.ID was empty.
+	EventID string
+	// Created is false when an event with this ID existed: then nothing was
+	// written.
+	Created bool
+	// Deliveries is the number of deliveries queued, one per active endpoint
+	// that subscribes to the event's type.
+	Deliveries int
+}
+
+// Publish records ev and its deliveries in tx, the application's own
+// transaction, beside the application's writes (the outbox pattern): the
+// event exists, and is delivered, if and only if tx commits. If tx rolls
+// back, or the process dies before the commit, nothing was published.
+//
+// An invalid event is an error matching ErrInvalid; tx is then still usable.
+func (c *Client) Publish(ctx context.Context, tx Tx, ev Event) (PublishResult, error) {
+	if tx == nil {
+		return PublishResult{}, errors.New("hookrelay: publish: nil transaction; use PublishNow to publish on its own")
+	}
+	res, err := c.publishTx(ctx, tx, ev.toStore(), c.publishOptions())
+	return publishResult(res, err)
+}
+
+// PublishNow publishes ev in a transaction of its own, for events that go
+// with no write of the application's.
+func (c *Client) PublishNow(ctx context.Context, ev Event) (PublishResult, error) {
+	res, err := c.store.Publish(ctx, ev.toStore(), c.publishOptions())
+	return publishResult(res, err)
+}
+
+func (ev Event) toStore() store.Event {
+	return store.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority}
+}
+
+func (c *Client) publishOptions() store.PublishOptions {
+	return store.PublishOptions{MaxRetries: c.settings.maxRetries}
+}
+
+func publishResult(res store.PublishResult, err error) (PublishResult, error) {
+	if err != nil {
+		return PublishResult{}, fmt.Errorf("hookrelay: %w", public(err))
+	}
+	return PublishResult{EventID: res.Event.ID, Created: res.Created, Deliveries: res.Deliveries}, nil
+}

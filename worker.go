@@ -1,0 +1,108 @@
+package hookrelay
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/hookrelay/hookrelay/internal/delivery"
+)
+
+// workers is the state of a client's delivery workers.
+type workers struct {
+	mu      sync.Mutex
+	current *run // nil when stopped
+}
+
+// run is one start of the workers.
+type run struct {
+	stop context.CancelFunc
+	done chan struct{}
+	err  error // set before done closes
+}
+
+// Start runs delivery workers in the background until Stop is called or ctx
+// ends. They claim due deliveries (those of this process and of any other
+// sharing the database), send them, and retry failures, exactly as
+// `hookrelay serve` does.
+func (c *Client) Start(ctx context.Context) error {
+	_, err := c.start(ctx)
+	return err
+}
+
+func (c *Client) start(ctx context.Context) (*run, error) {
+	c.workers.mu.Lock()
+	defer c.workers.mu.Unlock()
+	if r := c.workers.current; r != nil && !r.finished() {
+		return nil, ErrRunning
+	}
+	sender := delivery.NewSender(delivery.SenderOptions{
+		Timeout:        c.settings.timeout,
+		MaxIdlePerHost: c.settings.worker.EndpointInFlight,
+		AllowPrivate:   c.settings.allowPrivate,
+		Client:         c.settings.httpClient,
+	})
+	w := delivery.NewWorker(c.store, sender, c.settings.worker)
+	runCtx, stop := context.WithCancel(ctx)
+	r := &run{stop: stop, done: make(chan struct{})}
+	c.workers.current = r
+	go func() {
+		r.err = w.Run(runCtx)
+		close(r.done)
+	}()
+	return r, nil
+}
+
+// finished reports whether the run has ended, its context done.
+func (r *run) finished() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// Stop shuts the workers down gracefully: they stop claiming, hand back
+// deliveries not yet sent, wait for requests in flight (WithShutdownTimeout)
+// and record their outcomes. Stop returns when that is done, or with ctx's
+// error when ctx ends first.
+func (c *Client) Stop(ctx context.Context) error {
+	c.workers.mu.Lock()
+	r := c.workers.current
+	c.workers.mu.Unlock()
+	if r == nil {
+		return ErrNotRunning
+	}
+	r.stop()
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		return fmt.Errorf("hookrelay: stop workers: %w", ctx.Err())
+	}
+	return c.finish(r)
+}
+
+// finish forgets the ended run r and returns its error.
+func (c *Client) finish(r *run) error {
+	c.workers.mu.Lock()
+	if c.workers.current == r {
+		c.workers.current = nil
+	}
+	c.workers.mu.Unlock()
+	if r.err != nil {
+		return fmt.Errorf("hookrelay: %w", r.err)
+	}
+	return nil
+}
+
+// Run runs delivery workers until ctx ends, or Stop is called, and returns
+// once they have stopped as Stop does.
+func (c *Client) Run(ctx context.Context) error {
+	r, err := c.start(ctx)
+	if err != nil {
+		return err
+	}
+	<-r.done
+	return c.finish(r)
+}
