@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookrelay/hookrelay/internal/endpointrules"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -56,9 +57,8 @@ type server struct {
 	token          []byte
 	maxPayload     int64
 	maxRetries     int
-	allowPrivate   bool
+	rules          endpointrules.Checker
 	rotationWindow time.Duration
-	resolver       *net.Resolver
 	metrics        http.Handler
 	mux            *http.ServeMux
 }
@@ -113,9 +113,8 @@ func New(opts Options) http.Handler {
 		token:          []byte(opts.Token),
 		maxPayload:     opts.MaxPayloadBytes,
 		maxRetries:     opts.DefaultMaxRetries,
-		allowPrivate:   opts.AllowPrivateTargets,
+		rules:          endpointrules.Checker{AllowPrivate: opts.AllowPrivateTargets, Resolver: opts.Resolver},
 		rotationWindow: opts.RotationWindow,
-		resolver:       opts.Resolver,
 		metrics:        opts.Metrics,
 		mux:            http.NewServeMux(),
 	}
@@ -127,9 +126,6 @@ func New(opts Options) http.Handler {
 	}
 	if s.rotationWindow <= 0 {
 		s.rotationWindow = DefaultRotationWindow
-	}
-	if s.resolver == nil {
-		s.resolver = net.DefaultResolver
 	}
 	for _, rt := range s.routes() {
 		h := s.adapt(rt.handle)

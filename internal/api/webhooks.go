@@ -3,9 +3,11 @@ package api
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/endpointrules"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/signature"
 )
@@ -37,12 +39,14 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 		e.SignatureProfile = store.ProfileStandard
 	}
 	if !e.Active {
-		setActive(&e, false, disabledByAPI, time.Now())
+		if err := endpointrules.SetActive(&e, false, disabledByAPI, time.Now()); err != nil {
+			return err
+		}
 	}
-	if err := s.validateEndpoint(r.Context(), e, true); err != nil {
+	if err := s.rules.Validate(r.Context(), e, true); err != nil {
 		return err
 	}
-	secret, err := newSecret(req.Secret)
+	secret, err := endpointrules.NewSecret(req.Secret)
 	if err != nil {
 		return err
 	}
@@ -108,9 +112,11 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 		e.MaxRetries = req.MaxRetries
 	}
 	if req.Active != nil && *req.Active != e.Active {
-		setActive(&e, *req.Active, disabledByAPI, time.Now())
+		if err := endpointrules.SetActive(&e, *req.Active, disabledByAPI, time.Now()); err != nil {
+			return err
+		}
 	}
-	if err := s.validateEndpoint(r.Context(), e, urlChanged); err != nil {
+	if err := s.rules.Validate(r.Context(), e, urlChanged); err != nil {
 		return err
 	}
 	return s.saveEndpoint(w, r, e)
@@ -136,7 +142,9 @@ func (s *server) enableWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	setActive(&e, true, "", time.Now())
+	if err := endpointrules.SetActive(&e, true, "", time.Now()); err != nil {
+		return err
+	}
 	return s.saveEndpoint(w, r, e)
 }
 
@@ -150,10 +158,9 @@ func (s *server) disableWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeJSON(w, r, &req, true); err != nil {
 		return err
 	}
-	if len(req.Reason) > maxDescription {
-		return &store.FieldError{Field: "reason", Message: fmt.Sprintf("is longer than %d characters", maxDescription)}
+	if err := endpointrules.SetActive(&e, false, req.Reason, time.Now()); err != nil {
+		return err
 	}
-	setActive(&e, false, req.Reason, time.Now())
 	return s.saveEndpoint(w, r, e)
 }
 
@@ -169,7 +176,7 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeJSON(w, r, &req, true); err != nil {
 		return err
 	}
-	secret, err := newSecret(req.Secret)
+	secret, err := endpointrules.NewSecret(req.Secret)
 	if err != nil {
 		return err
 	}
@@ -244,35 +251,11 @@ func (s *server) saveEndpoint(w http.ResponseWriter, r *http.Request, e store.En
 	return nil
 }
 
-// setActive switches an endpoint on (with a clean health record) or off
-// (with the reason and time).
-func setActive(e *store.Endpoint, active bool, reason string, now time.Time) {
-	e.Active = active
-	if active {
-		e.DisabledReason, e.DisabledAt, e.FailureCount, e.FailingSince = "", nil, 0, nil
-		return
-	}
-	now = now.UTC()
-	e.DisabledReason, e.DisabledAt = reason, &now
-}
-
 // setIf sets *dst to *src when src is given.
 func setIf[T any](dst *T, src *T) {
 	if src != nil {
 		*dst = *src
 	}
-}
-
-// newSecret returns the caller's secret once checked, or a generated one.
-func newSecret(given string) (string, error) {
-	if given != "" {
-		return given, validateSecret(given)
-	}
-	secret, err := signature.GenerateSecret()
-	if err != nil {
-		return "", fmt.Errorf("generate secret: %w", err)
-	}
-	return secret, nil
 }
 
 // endpointJSON is the API view of an endpoint; the secret is masked unless
@@ -298,4 +281,17 @@ func endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
 		out.Headers = map[string]string{}
 	}
 	return out
+}
+
+// maskSecret shows enough of a secret to recognise it: "whsec_…" or its first
+// six characters, then "…" and its last four. Short secrets show nothing.
+func maskSecret(secret string) string {
+	const shown, hideShorterThan = 4, 16
+	switch {
+	case len(secret) < hideShorterThan:
+		return "…"
+	case strings.HasPrefix(secret, signature.SecretPrefix):
+		return signature.SecretPrefix + "…" + secret[len(secret)-shown:]
+	}
+	return secret[:6] + "…" + secret[len(secret)-shown:]
 }
