@@ -3,6 +3,7 @@ package hookrelay_test
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -49,6 +50,17 @@ func crashBeforeCommit(kind, target string) error {
 			return err
 		}
 		if tx, err = pool.Begin(ctx); err != nil {
+			return err
+		}
+	case "sqlite":
+		db, err := sql.Open("sqlite", hookrelay.SQLiteDSN(target))
+		if err != nil {
+			return err
+		}
+		if c, err = hookrelay.NewSQLite(ctx, db, hookrelay.WithoutMigrate()); err != nil {
+			return err
+		}
+		if tx, err = db.BeginTx(ctx, nil); err != nil {
 			return err
 		}
 	default:

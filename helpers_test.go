@@ -2,6 +2,7 @@ package hookrelay_test
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"log/slog"
 	"net/http"
@@ -28,9 +29,8 @@ type backend struct {
 	tryClient func(t *testing.T, opts ...hookrelay.Option) (*hookrelay.Client, error)
 	// begin opens a transaction of the application's.
 	begin func(t *testing.T) appTx
-	// count returns the number of rows of from: a table, with a WHERE
-	// clause if need be.
-	count func(t *testing.T, from string) int
+	// queryInt runs a query that returns one integer.
+	queryInt func(ctx context.Context, query string) (int, error)
 }
 
 // appTx is an open transaction of the application's.
@@ -43,6 +43,7 @@ type appTx struct {
 // eachStore runs test on PostgreSQL and SQLite, each with a database of its own.
 func eachStore(t *testing.T, test func(t *testing.T, b backend)) {
 	t.Run("postgres", func(t *testing.T) { t.Parallel(); test(t, newPostgres(t)) })
+	t.Run("sqlite", func(t *testing.T) { t.Parallel(); test(t, newSQLite(t)) })
 }
 
 func newPostgres(t *testing.T) backend {
@@ -63,15 +64,58 @@ func newPostgres(t *testing.T) backend {
 			ctx := context.WithoutCancel(t.Context())
 			return appTx{tx: tx, commit: func() error { return tx.Commit(ctx) }, rollback: func() error { return tx.Rollback(ctx) }}
 		},
-		count: func(t *testing.T, from string) int {
-			t.Helper()
-			var n int
-			if err := pool.QueryRow(t.Context(), "SELECT count(*) FROM "+from).Scan(&n); err != nil {
-				t.Fatalf("count %s: %v", from, err)
-			}
-			return n
+		queryInt: func(ctx context.Context, query string) (n int, err error) {
+			err = pool.QueryRow(ctx, query).Scan(&n)
+			return n, err
 		},
 	}
+}
+
+func newSQLite(t *testing.T) backend {
+	path := testdb.SQLitePath(t)
+	db := openSQLite(t, path)
+	return backend{
+		name:   "sqlite",
+		target: path,
+		tryClient: func(t *testing.T, opts ...hookrelay.Option) (*hookrelay.Client, error) {
+			return hookrelay.NewSQLite(t.Context(), db, opts...)
+		},
+		begin: func(t *testing.T) appTx {
+			t.Helper()
+			tx, err := db.BeginTx(t.Context(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return appTx{tx: tx, commit: tx.Commit, rollback: tx.Rollback}
+		},
+		queryInt: func(ctx context.Context, query string) (n int, err error) {
+			err = db.QueryRowContext(ctx, query).Scan(&n)
+			return n, err
+		},
+	}
+}
+
+// openSQLite opens the application's handle of the file at path, closed when
+// t ends.
+func openSQLite(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", hookrelay.SQLiteDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// count returns the number of rows of from: a table, with a WHERE clause if
+// need be.
+func (b backend) count(t *testing.T, from string) int {
+	t.Helper()
+	n, err := b.queryInt(t.Context(), "SELECT count(*) FROM "+from)
+	if err != nil {
+		t.Fatalf("count %s: %v", from, err)
+	}
+	return n
 }
 
 // newClient makes a client and fails t when it cannot.

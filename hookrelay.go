@@ -5,13 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/hookrelay/hookrelay/internal/endpointrules"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
-	"github.com/hookrelay/hookrelay/internal/store/postgres"
 )
 
 // Client publishes events and manages endpoints in the application's
@@ -27,27 +23,6 @@ type Client struct {
 
 // publishTxFunc publishes in the caller's transaction of one kind of store.
 type publishTxFunc func(ctx context.Context, tx Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error)
-
-// NewPostgres returns a client on the application's PostgreSQL pool. hookrelay's
-// tables live in the pool's schema (its search_path) beside the application's;
-// New migrates them unless WithoutMigrate is given. Publish then takes the
-// application's pgx.Tx on that pool. The pool stays the application's: the
-// client never closes it.
-func NewPostgres(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Client, error) {
-	if pool == nil {
-		return nil, errors.New("hookrelay: NewPostgres: nil pool")
-	}
-	return newClient(ctx, postgres.New(pool), publishPgx, opts)
-}
-
-// publishPgx publishes in a pgx.Tx.
-func publishPgx(ctx context.Context, tx Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	pgxTx, ok := tx.(pgx.Tx)
-	if !ok {
-		return store.PublishResult{}, fmt.Errorf("this client is on PostgreSQL and publishes in a pgx.Tx, got %T", tx)
-	}
-	return postgres.PublishTx(ctx, pgxTx, ev, opts)
-}
 
 // newClient applies opts and readies st: migrated (or checked), and wrapped
 // to encrypt secrets when a key is given.
