@@ -1,0 +1,118 @@
+package ui_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testenv"
+)
+
+func TestSignIn(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		s := newSite(t, newStore(t), testToken)
+
+		t.Run("pages send visitors to the login form", func(t *testing.T) {
+			b := s.newBrowser()
+			b.get("/ui/endpoints?after=3").redirects(t, "/ui/login?next=%2Fui%2Fendpoints%3Fafter%3D3")
+			b.get("/ui/login").must(t, http.StatusOK).contains(t, `name="token"`, `type="password"`)
+		})
+
+		t.Run("the right token signs in and goes on to next", func(t *testing.T) {
+			b := s.newBrowser()
+			b.get("/ui/login?next=/ui/deliveries")
+			p := b.post("/ui/login", url.Values{"token": {testToken}, "next": {"/ui/deliveries"}})
+			if loc := p.redirects(t, "/ui/deliveries"); loc != "/ui/deliveries" {
+				t.Errorf("went to %q", loc)
+			}
+			b.get("/ui/deliveries").must(t, http.StatusOK).contains(t, "Sign out")
+		})
+
+		t.Run("a wrong token is refused without a session", func(t *testing.T) {
+			b := s.newBrowser()
+			b.get("/ui/login")
+			b.post("/ui/login", url.Values{"token": {"nope"}}).must(t, http.StatusUnauthorized).contains(t, "That is not the API token.")
+			b.get("/ui/").redirects(t, "/ui/login")
+		})
+
+		t.Run("next never leaves the dashboard", func(t *testing.T) {
+			for _, next := range []string{"https://evil.example/", "//evil.example/ui/", "/v1/webhooks", "/ui/\\evil"} {
+				b := s.newBrowser()
+				b.get("/ui/login")
+				if loc := b.post("/ui/login", url.Values{"token": {testToken}, "next": {next}}).redirects(t, "/ui/"); loc != "/ui/" {
+					t.Errorf("next %q: went to %q", next, loc)
+				}
+			}
+		})
+
+		t.Run("the session cookie is HttpOnly, SameSite=Strict, scoped to /ui and holds no token", func(t *testing.T) {
+			b := s.newBrowser()
+			b.get("/ui/login")
+			p := b.post("/ui/login", url.Values{"token": {testToken}})
+			cookies := (&http.Response{Header: p.header}).Cookies()
+			if len(cookies) != 1 {
+				t.Fatalf("cookies %v", cookies)
+			}
+			c := cookies[0]
+			if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Path != "/ui" || c.Secure {
+				t.Errorf("cookie %+v", c)
+			}
+			if strings.Contains(c.Value, testToken) || c.Expires.Before(time.Now().Add(time.Hour)) {
+				t.Errorf("cookie value %q expires %v", c.Value, c.Expires)
+			}
+		})
+
+		t.Run("a tampered session is no session", func(t *testing.T) {
+			b := s.signedIn()
+			u, _ := url.Parse(s.url + "/ui/")
+			for _, c := range b.http.Jar.Cookies(u) {
+				forged := strings.Replace(c.Value, ".0.", ".1.", 1)
+				forged = forged[:len(forged)-2] + "xx"
+				b.http.Jar.SetCookies(u, []*http.Cookie{{Name: c.Name, Value: forged, Path: "/ui"}})
+			}
+			b.get("/ui/").redirects(t, "/ui/login")
+		})
+
+		t.Run("signing out ends the session", func(t *testing.T) {
+			b := s.signedIn()
+			b.get("/ui/")
+			b.post("/ui/logout", nil).redirects(t, "/ui/login")
+			b.get("/ui/").redirects(t, "/ui/login")
+		})
+
+		t.Run("a form sent without its session cookie is refused", func(t *testing.T) {
+			b := s.signedIn()
+			b.get("/ui/")
+			b.http.Jar = nil // the session ended: the browser dropped the cookie
+			b.post("/ui/endpoints/1/enable", nil).must(t, http.StatusForbidden).contains(t, "This form has expired")
+		})
+
+		t.Run("a POST without a session is refused before it signs in", func(t *testing.T) {
+			b := s.newBrowser()
+			b.get("/ui/login")
+			b.post("/ui/endpoints", url.Values{"url": {"http://127.0.0.1:9/x"}}).must(t, http.StatusUnauthorized).contains(t, "Sign in")
+		})
+
+		t.Run("the token never appears in a page", func(t *testing.T) {
+			b := s.signedIn()
+			for _, path := range []string{"/ui/", "/ui/endpoints", "/ui/deliveries", "/ui/events", "/ui/endpoints/new"} {
+				b.get(path).must(t, http.StatusOK).lacks(t, testToken)
+			}
+		})
+	})
+}
+
+func TestOpenDashboard(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		s := newSite(t, newStore(t), "")
+		b := s.newBrowser()
+		b.get("/ui/").must(t, http.StatusOK).contains(t, "Overview").lacks(t, "Sign out")
+		b.get("/ui/endpoints/new").must(t, http.StatusOK).contains(t, `name="csrf"`)
+		b.get("/ui/login").redirects(t, "/ui/")
+		b.post("/ui/login", nil).redirects(t, "/ui/")
+		b.postRaw("/ui/endpoints", url.Values{"url": {"http://127.0.0.1:9/x"}}, nil).must(t, http.StatusForbidden)
+	})
+}

@@ -1,0 +1,131 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// endpointForm is the create and edit form of an endpoint, as typed. It only
+// parses the text into the API's request; the API validates it.
+type endpointForm struct {
+	// ID is the endpoint being edited; 0 on create.
+	ID               int64
+	Title            string
+	URL              string
+	Events           string // separated by commas, spaces or lines
+	Headers          string // one "Name: value" a line
+	Description      string
+	MaxRetries       string // blank: the server's default
+	SignatureProfile string
+	Active           bool
+	Errors           formErrors
+}
+
+// Profiles lists the signature profiles for the form's select.
+func (endpointForm) Profiles() []string {
+	return []string{store.ProfileStandard, store.ProfileAckify}
+}
+
+// formOf fills the form with a stored endpoint.
+func formOf(e wire.Endpoint) endpointForm {
+	f := endpointForm{
+		ID: e.ID, Title: e.Title, URL: e.URL, Events: strings.Join(e.Events, ", "),
+		Description: e.Description, SignatureProfile: e.SignatureProfile, Active: e.Active,
+	}
+	if e.MaxRetries != nil {
+		f.MaxRetries = strconv.Itoa(*e.MaxRetries)
+	}
+	lines := make([]string, 0, len(e.Headers))
+	for _, h := range headerList(e.Headers) {
+		lines = append(lines, h.Name+": "+h.Value)
+	}
+	f.Headers = strings.Join(lines, "\n")
+	return f
+}
+
+// readEndpointForm reads the posted form.
+func readEndpointForm(r *http.Request) endpointForm {
+	v := r.PostForm
+	return endpointForm{
+		Title:            strings.TrimSpace(v.Get("title")),
+		URL:              strings.TrimSpace(v.Get("url")),
+		Events:           v.Get("events"),
+		Headers:          v.Get("headers"),
+		Description:      strings.TrimSpace(v.Get("description")),
+		MaxRetries:       strings.TrimSpace(v.Get("max_retries")),
+		SignatureProfile: v.Get("signature_profile"),
+		Active:           v.Get("active") != "",
+	}
+}
+
+// parsed is the typed content of a form.
+type parsed struct {
+	events     []string
+	headers    map[string]string
+	maxRetries *int
+}
+
+// parse turns the text inputs into typed values, recording the inputs it
+// cannot read.
+func (f *endpointForm) parse() parsed {
+	p := parsed{events: strings.FieldsFunc(f.Events, func(r rune) bool {
+		return r == ',' || r == ' ' || r == '\t' || r == '\r' || r == '\n'
+	})}
+	for i, line := range strings.Split(f.Headers, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			f.Errors.add("headers", fmt.Sprintf("headers: line %d: write each header as Name: value", i+1))
+			continue
+		}
+		if p.headers == nil {
+			p.headers = map[string]string{}
+		}
+		p.headers[strings.TrimSpace(name)] = strings.TrimSpace(value)
+	}
+	if f.MaxRetries != "" {
+		n, err := strconv.Atoi(f.MaxRetries)
+		if err != nil {
+			f.Errors.add("max_retries", "max_retries: must be a whole number")
+		}
+		p.maxRetries = &n
+	}
+	return p
+}
+
+// create is the API request that creates the form's endpoint.
+func (f *endpointForm) create(secret string) wire.EndpointCreate {
+	p := f.parse()
+	return wire.EndpointCreate{
+		Title: f.Title, URL: f.URL, Events: p.events, Headers: p.headers, Description: f.Description,
+		Active: &f.Active, MaxRetries: p.maxRetries, SignatureProfile: f.SignatureProfile, Secret: secret,
+	}
+}
+
+// update is the API request that stores the form over the endpoint it
+// edits; current is that endpoint as stored.
+func (f *endpointForm) update(current wire.Endpoint) wire.EndpointUpdate {
+	p := f.parse()
+	if p.maxRetries == nil && current.MaxRetries != nil {
+		f.Errors.add("max_retries", "max_retries: cannot be cleared once set; enter a number of retries")
+	}
+	events, headers := p.events, p.headers
+	if events == nil {
+		events = []string{}
+	}
+	if headers == nil {
+		headers = map[string]string{}
+	}
+	return wire.EndpointUpdate{
+		Title: &f.Title, URL: &f.URL, Events: &events, Headers: &headers, Description: &f.Description,
+		MaxRetries: p.maxRetries, SignatureProfile: &f.SignatureProfile,
+	}
+}

@@ -1,0 +1,48 @@
+package ui_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testenv"
+)
+
+func TestEventPages(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := newStore(t)
+		s := newSite(t, st, testToken)
+		createEndpoint(t, st, func(e *store.Endpoint) { e.Title = "Docs"; e.Events = []string{"document.*"} })
+		createEndpoint(t, st, func(e *store.Endpoint) { e.Title = "Audit" })
+		createEndpoint(t, st, func(e *store.Endpoint) { e.Title = "Billing only"; e.Events = []string{"invoice.*"} })
+		b := s.signedIn()
+
+		t.Run("the page offers a lookup and a publish form", func(t *testing.T) {
+			b.get("/ui/events").must(t, http.StatusOK).contains(t, `<label for="event-id">`, "Publish an event")
+		})
+
+		t.Run("a lookup shows the event and where it went", func(t *testing.T) {
+			res := publish(t, st, "document.signed")
+			b.get("/ui/events?id="+res.Event.ID).must(t, http.StatusOK).
+				contains(t, res.Event.ID, "document.signed", `"n": 1`, "Docs", "Audit", "Where it went").lacks(t, "Billing only")
+		})
+
+		t.Run("an unknown or malformed ID says so", func(t *testing.T) {
+			b.get("/ui/events?id="+store.NewEventID()).must(t, http.StatusNotFound).contains(t, "not found")
+			b.get("/ui/events?id=nope").must(t, http.StatusBadRequest).contains(t, "is not a UUID")
+		})
+
+		t.Run("publish sends to every subscriber and shows the event", func(t *testing.T) {
+			loc := b.post("/ui/events", url.Values{"type": {"document.created"}, "data": {`{"doc": "d-1"}`}}).redirects(t, "/ui/events?")
+			b.get(loc).must(t, http.StatusOK).contains(t, "Event published to 2 endpoints.", "document.created", `"doc": "d-1"`, "Docs", "Audit")
+			b.post("/ui/events", url.Values{"type": {"ping.empty"}, "data": {""}}).redirects(t, "/ui/events?")
+		})
+
+		t.Run("a bad event is refused beside its input", func(t *testing.T) {
+			b.post("/ui/events", url.Values{"type": {""}}).must(t, http.StatusUnprocessableEntity).contains(t, `id="type-error"`, "type: is required")
+			b.post("/ui/events", url.Values{"type": {"x"}, "data": {"{nope"}}).must(t, http.StatusUnprocessableEntity).
+				contains(t, `id="data-error"`, "{nope")
+		})
+	})
+}

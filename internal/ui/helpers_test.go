@@ -1,0 +1,221 @@
+package ui_test
+
+import (
+	"context"
+	"encoding/json"
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/internal/api"
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/ui"
+)
+
+// testToken is the API token of the test servers that have one.
+const testToken = "ui-test-token-0123456789"
+
+// site is hookrelay's HTTP server as `serve` builds it, the API at / and the
+// dashboard at /ui/, over a real store.
+type site struct {
+	t     *testing.T
+	url   string
+	store store.Store
+	token string
+}
+
+// newSite serves the API and the dashboard over st, with token ("" for an
+// open dashboard).
+func newSite(t *testing.T, st store.Store, token string) *site {
+	t.Helper()
+	mux := http.NewServeMux()
+	mux.Handle("/", api.New(api.Options{Store: st, Token: token, AllowPrivateTargets: true, DefaultMaxRetries: 3}))
+	mux.Handle(ui.Prefix, ui.New(ui.Options{Store: st, Token: token, AllowPrivateTargets: true, DefaultMaxRetries: 3}))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &site{t: t, url: srv.URL, store: st, token: token}
+}
+
+// browser is a visitor of the dashboard: a cookie jar and the CSRF token of
+// the last page it saw.
+type browser struct {
+	t    *testing.T
+	site *site
+	http *http.Client
+	csrf string
+}
+
+// page is one answer of the dashboard.
+type page struct {
+	status   int
+	header   http.Header
+	body     string
+	location string
+}
+
+// newBrowser returns a visitor without a session that does not follow
+// redirects, so that tests see them.
+func (s *site) newBrowser() *browser {
+	s.t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return &browser{t: s.t, site: s, http: &http.Client{
+		Jar:           jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// signedIn returns a visitor who has signed in (or, on an open dashboard,
+// has a session).
+func (s *site) signedIn() *browser {
+	s.t.Helper()
+	b := s.newBrowser()
+	b.get("/ui/login")
+	if s.token != "" {
+		p := b.post("/ui/login", url.Values{"token": {s.token}})
+		if p.status != http.StatusSeeOther {
+			s.t.Fatalf("sign in: status %d", p.status)
+		}
+	}
+	return b
+}
+
+var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// do sends one request and remembers the page's CSRF token.
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	resp, err := b.http.Do(req)
+	if err != nil {
+		b.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	p := page{status: resp.StatusCode, header: resp.Header, body: string(raw), location: resp.Header.Get("Location")}
+	if m := csrfInput.FindStringSubmatch(p.body); m != nil {
+		b.csrf = html.UnescapeString(m[1])
+	}
+	return p
+}
+
+// get fetches a dashboard path.
+func (b *browser) get(path string) page {
+	b.t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, b.site.url+path, nil)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	return b.do(req)
+}
+
+// post sends a form with the CSRF token of the last page, as a browser on
+// the same origin does.
+func (b *browser) post(path string, form url.Values) page {
+	b.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if !form.Has("csrf") {
+		form.Set("csrf", b.csrf)
+	}
+	return b.postRaw(path, form, http.Header{"Origin": {b.site.url}})
+}
+
+// postRaw sends a form as it is, with the given extra headers.
+func (b *browser) postRaw(path string, form url.Values, header http.Header) page {
+	b.t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, b.site.url+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for name, values := range header {
+		req.Header[name] = values
+	}
+	return b.do(req)
+}
+
+// must checks a page's status.
+func (p page) must(t *testing.T, status int) page {
+	t.Helper()
+	if p.status != status {
+		t.Fatalf("status %d, want %d; body:\n%s", p.status, status, p.body)
+	}
+	return p
+}
+
+// contains checks that the page shows every text (compared after HTML
+// unescaping).
+func (p page) contains(t *testing.T, texts ...string) page {
+	t.Helper()
+	body := html.UnescapeString(p.body)
+	for _, text := range texts {
+		if !strings.Contains(body, text) {
+			t.Errorf("page does not show %q; body:\n%s", text, p.body)
+		}
+	}
+	return p
+}
+
+// lacks checks that the page shows none of texts.
+func (p page) lacks(t *testing.T, texts ...string) page {
+	t.Helper()
+	body := html.UnescapeString(p.body)
+	for _, text := range texts {
+		if strings.Contains(body, text) {
+			t.Errorf("page shows %q; body:\n%s", text, p.body)
+		}
+	}
+	return p
+}
+
+// redirects checks a 303 to a location that starts with prefix.
+func (p page) redirects(t *testing.T, prefix string) string {
+	t.Helper()
+	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, prefix) {
+		t.Fatalf("got status %d to %q, want 303 to %s…; body:\n%s", p.status, p.location, prefix, p.body)
+	}
+	return p.location
+}
+
+// apiCall calls the JSON API with the site's token and decodes the answer.
+func (s *site) apiCall(method, path string, body any, out any) int {
+	s.t.Helper()
+	var reader io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		reader = strings.NewReader(string(raw))
+	}
+	req, err := http.NewRequestWithContext(context.Background(), method, s.url+path, reader)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			s.t.Fatalf("%s %s: decode: %v", method, path, err)
+		}
+	}
+	return resp.StatusCode
+}

@@ -1,0 +1,150 @@
+package ui
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/hookrelay/hookrelay/internal/client"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// pages holds one template set per page: the layout, the shared partials and
+// the page itself.
+type pages struct {
+	byName map[string]*template.Template
+}
+
+// pageNames are the templates/<name>.html files that are whole pages.
+var pageNames = []string{
+	"login", "error", "overview",
+	"endpoints", "endpoint", "endpoint_form", "endpoint_delete", "secret",
+	"deliveries", "delivery", "events",
+}
+
+// mustParsePages parses every page; the templates are embedded, so a failure
+// is a bug that the tests catch.
+func mustParsePages() *pages {
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, name := range pageNames {
+		t := template.New("layout.html").Funcs(templateFuncs)
+		p.byName[name] = template.Must(t.ParseFS(templateFiles,
+			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
+	}
+	return p
+}
+
+// view is what every page template receives: the layout's data and the
+// page's own in Data.
+type view struct {
+	Title string
+	// Nav is the section of the navigation bar to highlight.
+	Nav string
+	// CSRF is the token that every POST form carries.
+	CSRF string
+	// Authorized shows the navigation: the visitor is signed in, or the
+	// dashboard is open.
+	Authorized bool
+	// CanSignOut shows the sign-out button (never on an open dashboard).
+	CanSignOut bool
+	// Notice is a message about the change just made.
+	Notice string
+	Data   any
+}
+
+// render writes the page name with data; title names it in the browser.
+// Pages are never cached: they may show a secret once.
+func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
+	sess := sessionOf(r)
+	v := view{
+		Title:      title,
+		Nav:        section(r.URL.Path),
+		CSRF:       s.sessions.csrfToken(sess),
+		Authorized: sess.signedIn,
+		CanSignOut: sess.signedIn && !s.sessions.open(),
+		Notice:     noticeText(r),
+		Data:       data,
+	}
+	var buf bytes.Buffer
+	if err := s.pages.byName[name].Execute(&buf, v); err != nil {
+		s.logger.ErrorContext(r.Context(), "render dashboard page", slog.String("page", name), slog.Any("error", err))
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w) // the browser went away; nothing left to tell it
+}
+
+// section is the first path segment after the prefix: the navigation entry.
+func section(path string) string {
+	rest := strings.TrimPrefix(path, Prefix)
+	first, _, _ := strings.Cut(rest, "/")
+	if first == "" {
+		return "overview"
+	}
+	return first
+}
+
+// pageError is an error the visitor caused, answered with its status and
+// shown as it is.
+type pageError struct {
+	status int
+	msg    string
+}
+
+func (e *pageError) Error() string { return e.msg }
+
+// Errors that handlers and the session layer return.
+var (
+	errNotFound  = &pageError{http.StatusNotFound, "there is no such page"}
+	errForbidden = &pageError{http.StatusForbidden, "this form has expired or was sent from another site: go back, reload the page and try again"}
+	errSignedOut = &pageError{http.StatusUnauthorized, "your session has ended: sign in again"}
+)
+
+// errorView is the data of the error page.
+type errorView struct {
+	Status  int
+	Message string
+}
+
+// renderError answers err with the error page and the status that fits;
+// errors that are the server's fault are logged and not shown.
+func (s *server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	status, msg := http.StatusInternalServerError, "Something went wrong on the server; the log has the details."
+	var apiErr *client.Error
+	var pageErr *pageError
+	switch {
+	case errors.As(err, &pageErr):
+		status, msg = pageErr.status, sentence(pageErr.msg)
+	case errors.As(err, &apiErr) && apiErr.StatusCode < http.StatusInternalServerError:
+		status, msg = apiErr.StatusCode, sentence(apiErr.Body.Message)
+	default:
+		s.logger.ErrorContext(r.Context(), "dashboard request failed",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	}
+	s.render(w, r, status, "error", http.StatusText(status), errorView{Status: status, Message: msg})
+}
+
+// sentence turns a message into a sentence: a capital first letter (ASCII)
+// and a closing period.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	if 'a' <= s[0] && s[0] <= 'z' {
+		s = string(s[0]-'a'+'A') + s[1:]
+	}
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}

@@ -1,0 +1,160 @@
+// Package ui is hookrelay's dashboard: server-rendered pages under /ui/ to
+// manage endpoints, follow every delivery, look up events and watch the
+// queue. `hookrelay serve` mounts the handler that New returns.
+//
+// The dashboard is a client of the JSON API (internal/api), served in the
+// same process: every change goes through the API's handlers, so it is
+// validated, masked and recorded exactly as an API call is. Statistics the
+// API does not offer (success rates, deliveries per minute) are computed
+// from the store.
+//
+// Templates, CSS and JavaScript are embedded: the pages need no CDN and work
+// offline. Every change is a POST form, protected by a per-session CSRF token
+// and by an Origin/Referer check; JavaScript only adds niceties (copy,
+// confirm, auto refresh).
+package ui
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/api"
+	"github.com/hookrelay/hookrelay/internal/client"
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// Prefix is the path under which the dashboard is served.
+const Prefix = "/ui/"
+
+// maxFormBytes bounds the body of a dashboard form.
+const maxFormBytes = 1 << 20
+
+// Options configure the dashboard.
+type Options struct {
+	// Store holds endpoints, events and deliveries. Required.
+	Store store.Store
+	// Logger receives failed requests and login attempts; nil discards.
+	Logger *slog.Logger
+	// Token, when not empty, is the API token that signs a user in. When it
+	// is empty the dashboard is open, as the API is.
+	Token string
+	// AllowPrivateTargets lets endpoint URLs resolve to loopback and private
+	// addresses, as in the API.
+	AllowPrivateTargets bool
+	// RotationWindow is how long a rotated-out secret still signs requests.
+	RotationWindow time.Duration
+	// DefaultMaxRetries is the retry budget of deliveries to endpoints that set none.
+	DefaultMaxRetries int
+}
+
+// server holds the dashboard's dependencies.
+type server struct {
+	store    store.Store
+	api      *client.Client
+	logger   *slog.Logger
+	sessions *sessions
+	pages    *pages
+	mux      *http.ServeMux
+}
+
+// handlerFunc is a page handler whose error becomes an error page.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// New returns the dashboard handler, serving everything under Prefix.
+func New(opts Options) http.Handler {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	apiHandler := api.New(api.Options{
+		Store:               opts.Store,
+		Logger:              logger,
+		Token:               opts.Token,
+		DefaultMaxRetries:   opts.DefaultMaxRetries,
+		AllowPrivateTargets: opts.AllowPrivateTargets,
+		RotationWindow:      opts.RotationWindow,
+	})
+	apiClient, err := client.New(apiBaseURL, opts.Token, &http.Client{Transport: apiTransport{api: apiHandler}})
+	if err != nil {
+		panic(err) // apiBaseURL is a constant that client.New accepts
+	}
+	s := &server{
+		store:    opts.Store,
+		api:      apiClient,
+		logger:   logger,
+		sessions: newSessions(opts.Token),
+		pages:    mustParsePages(),
+		mux:      http.NewServeMux(),
+	}
+	s.routes()
+	return securityHeaders(s.mux)
+}
+
+// routes registers every page and action.
+func (s *server) routes() {
+	s.mux.Handle("GET "+Prefix+"static/", staticHandler())
+
+	s.handle("GET "+Prefix+"login", s.loginPage, public)
+	s.handle("POST "+Prefix+"login", s.login, public)
+	s.handle("POST "+Prefix+"logout", s.logout, signedIn)
+
+	s.handle("GET "+Prefix+"{$}", s.overview, signedIn)
+
+	s.handle("GET "+Prefix+"endpoints", s.listEndpoints, signedIn)
+	s.handle("GET "+Prefix+"endpoints/new", s.newEndpoint, signedIn)
+	s.handle("POST "+Prefix+"endpoints", s.createEndpoint, signedIn)
+	s.handle("GET "+Prefix+"endpoints/{id}", s.showEndpoint, signedIn)
+	s.handle("GET "+Prefix+"endpoints/{id}/edit", s.editEndpoint, signedIn)
+	s.handle("POST "+Prefix+"endpoints/{id}", s.updateEndpoint, signedIn)
+	s.handle("POST "+Prefix+"endpoints/{id}/enable", s.enableEndpoint, signedIn)
+	s.handle("POST "+Prefix+"endpoints/{id}/disable", s.disableEndpoint, signedIn)
+	s.handle("POST "+Prefix+"endpoints/{id}/rotate-secret", s.rotateSecret, signedIn)
+	s.handle("POST "+Prefix+"endpoints/{id}/ping", s.pingEndpoint, signedIn)
+	s.handle("GET "+Prefix+"endpoints/{id}/delete", s.confirmDeleteEndpoint, signedIn)
+	s.handle("POST "+Prefix+"endpoints/{id}/delete", s.deleteEndpoint, signedIn)
+
+	s.handle("GET "+Prefix+"deliveries", s.listDeliveries, signedIn)
+	s.handle("POST "+Prefix+"deliveries/replay", s.replayDeliveries, signedIn)
+	s.handle("GET "+Prefix+"deliveries/{id}", s.showDelivery, signedIn)
+	s.handle("POST "+Prefix+"deliveries/{id}/retry", s.retryDelivery, signedIn)
+	s.handle("POST "+Prefix+"deliveries/{id}/cancel", s.cancelDelivery, signedIn)
+
+	s.handle("GET "+Prefix+"events", s.events, signedIn)
+	s.handle("POST "+Prefix+"events", s.publishEvent, signedIn)
+
+	s.handle(Prefix, s.notFound, public)
+}
+
+// access says who may reach a route.
+type access bool
+
+const (
+	public   access = false
+	signedIn access = true
+)
+
+// handle registers h behind the session, CSRF and sign-in checks.
+func (s *server) handle(pattern string, h handlerFunc, who access) {
+	s.mux.Handle(pattern, s.withSession(h, who))
+}
+
+// notFound answers paths under the prefix that no route takes.
+func (s *server) notFound(http.ResponseWriter, *http.Request) error {
+	return errNotFound
+}
+
+// securityHeaders sets the headers every dashboard answer carries: a strict
+// content security policy (no inline script or style, nothing from other
+// origins), no framing, no sniffing.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
+			"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(w, r)
+	})
+}
