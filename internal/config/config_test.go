@@ -1,0 +1,95 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func validServe() Serve {
+	return Serve{
+		Database: Database{DatabaseURL: "hookrelay.db"},
+		Log:      Log{LogFormat: "json", LogLevel: "info"},
+		Delivery: Delivery{
+			TimeoutMS: 10000, MaxRetries: 6, BackoffBase: time.Minute, BackoffCap: time.Hour, RetryAfterCap: time.Hour,
+			Concurrency: 64, EndpointInFlight: 16, BatchSize: 100, PollInterval: time.Second,
+			ShutdownTimeout: 30 * time.Second, DisableAfter: 100, DisableAfterFor: 72 * time.Hour, Retention: 720 * time.Hour,
+		},
+		Server: Server{Listen: "127.0.0.1:8080", MaxPayloadBytes: 256 << 10, RotationWindow: 24 * time.Hour},
+	}
+}
+
+func TestValidateAcceptsDefaults(t *testing.T) {
+	if err := validServe().Validate(); err != nil {
+		t.Fatalf("defaults rejected: %v", err)
+	}
+}
+
+func TestValidateNamesEverySetting(t *testing.T) {
+	tests := []struct {
+		mutate func(*Serve)
+		want   string
+	}{
+		{func(s *Serve) { s.DatabaseURL = " " }, "DATABASE_URL"},
+		{func(s *Serve) { s.EncryptionKey = "too-short" }, "HOOKRELAY_ENCRYPTION_KEY"},
+		{func(s *Serve) { s.WebhookURLs = []string{"not a url"}; s.WebhookSecret = "x" }, "WEBHOOK_URLS"},
+		{func(s *Serve) { s.WebhookURLs = []string{"https://user:pw@example.com"}; s.WebhookSecret = "x" }, "credentials"},
+		{func(s *Serve) { s.WebhookURLs = []string{"https://example.com"} }, "WEBHOOK_SECRET"},
+		{func(s *Serve) { s.TimeoutMS = 0 }, "WEBHOOK_TIMEOUT_MS"},
+		{func(s *Serve) { s.MaxRetries = -1 }, "WEBHOOK_MAX_RETRIES"},
+		{func(s *Serve) { s.BackoffBase = 0 }, "HOOKRELAY_BACKOFF_BASE"},
+		{func(s *Serve) { s.BackoffCap = time.Second }, "HOOKRELAY_BACKOFF_CAP"},
+		{func(s *Serve) { s.RetryAfterCap = -time.Second }, "HOOKRELAY_RETRY_AFTER_CAP"},
+		{func(s *Serve) { s.Concurrency = 0 }, "HOOKRELAY_CONCURRENCY"},
+		{func(s *Serve) { s.EndpointInFlight = 0 }, "HOOKRELAY_ENDPOINT_CONCURRENCY"},
+		{func(s *Serve) { s.BatchSize = 0 }, "HOOKRELAY_BATCH_SIZE"},
+		{func(s *Serve) { s.PollInterval = 0 }, "HOOKRELAY_POLL_INTERVAL"},
+		{func(s *Serve) { s.Lease = 5 * time.Second }, "HOOKRELAY_LEASE"},
+		{func(s *Serve) { s.ShutdownTimeout = -1 }, "HOOKRELAY_SHUTDOWN_TIMEOUT"},
+		{func(s *Serve) { s.DisableAfter = -1 }, "HOOKRELAY_DISABLE_AFTER_FAILURES"},
+		{func(s *Serve) { s.DisableAfterFor = -1 }, "HOOKRELAY_DISABLE_AFTER_FAILING_FOR"},
+		{func(s *Serve) { s.Retention = -1 }, "HOOKRELAY_RETENTION"},
+		{func(s *Serve) { s.Listen = "8080" }, "HOOKRELAY_LISTEN"},
+		{func(s *Serve) { s.Listen = "0.0.0.0:8080" }, "HOOKRELAY_API_TOKEN"},
+		{func(s *Serve) { s.MaxPayloadBytes = 0 }, "HOOKRELAY_MAX_PAYLOAD_BYTES"},
+		{func(s *Serve) { s.RotationWindow = -1 }, "HOOKRELAY_SECRET_ROTATION_WINDOW"},
+	}
+	for _, tt := range tests {
+		s := validServe()
+		tt.mutate(&s)
+		err := s.Validate()
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("want an error naming %s, got %v", tt.want, err)
+		}
+	}
+}
+
+func TestPublicListenWithTokenIsAllowed(t *testing.T) {
+	s := validServe()
+	s.Listen, s.APIToken = "0.0.0.0:8080", "a-long-random-token"
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLeaseDuration(t *testing.T) {
+	d := Delivery{TimeoutMS: 10000}
+	if got := d.LeaseDuration(); got != time.Minute {
+		t.Errorf("default lease = %s, want 3 × 10s + 30s", got)
+	}
+	d.Lease = 2 * time.Minute
+	if got := d.LeaseDuration(); got != 2*time.Minute {
+		t.Errorf("set lease = %s", got)
+	}
+}
+
+func TestIsLoopbackListen(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8080": true, "localhost:1": true, "[::1]:80": true, "127.5.5.5:9": true,
+		"0.0.0.0:8080": false, ":8080": false, "10.0.0.1:80": false, "example.com:80": false, "bad": false,
+	} {
+		if got := IsLoopbackListen(addr); got != want {
+			t.Errorf("IsLoopbackListen(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}
