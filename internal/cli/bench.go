@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"syscall"
 	"time"
 
@@ -29,6 +30,7 @@ type benchCmd struct {
 	Preload             bool          `help:"Publish every event before the workers start (measures draining a backlog)."`
 	Processes           int           `default:"0" help:"Run this many 'hookrelay serve' processes instead of an in-process worker."`
 	Timeout             time.Duration `default:"10m" help:"Give up waiting for deliveries after this long."`
+	CPUProfile          string        `name:"cpuprofile" type:"path" help:"Write a CPU profile of the run to this file (read it with go tool pprof)."`
 }
 
 func (c *benchCmd) Run(e Env) error {
@@ -53,6 +55,17 @@ func (c *benchCmd) Run(e Env) error {
 	}
 	fmt.Fprintf(e.Stdout, "%d events × %d endpoints, %d-byte payloads, rate %s, %s\n\n",
 		c.Events, c.Endpoints, c.Payload, rateText(c.Rate), workersText(c.Processes, c.Concurrency))
+	if c.CPUProfile != "" {
+		f, err := os.Create(c.CPUProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	var results []bench.Result
 	var errs []error
 	for _, target := range targets {
