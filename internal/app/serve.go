@@ -20,6 +20,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 	"github.com/hookrelay/hookrelay/internal/store/storeopen"
+	"github.com/hookrelay/hookrelay/internal/ui"
 )
 
 // OpenStore opens and migrates the store that DATABASE_URL names, with
@@ -75,7 +76,8 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 
 	m := metrics.New(st)
 	worker := NewWorker(st, cfg.Delivery, logger, m)
-	handler := api.New(api.Options{
+	handler := http.NewServeMux()
+	handler.Handle("/", api.New(api.Options{
 		Store:               st,
 		Logger:              logger,
 		Token:               cfg.APIToken,
@@ -84,7 +86,16 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 		AllowPrivateTargets: cfg.AllowPrivate,
 		RotationWindow:      cfg.RotationWindow,
 		Metrics:             m.Handler(),
-	})
+	}))
+	handler.Handle("/ui/", ui.New(ui.Options{
+		Store:               st,
+		Logger:              logger,
+		Token:               cfg.APIToken,
+		AllowPrivateTargets: cfg.AllowPrivate,
+		RotationWindow:      cfg.RotationWindow,
+		DefaultMaxRetries:   cfg.MaxRetries,
+	}))
+	handler.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("HOOKRELAY_LISTEN: %w", err)
@@ -106,8 +117,9 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 		}
 		close(serveErr)
 	}()
-	logger.Info("hookrelay started", slog.String("listen", ln.Addr().String()), slog.String("worker", worker.Name()),
-		slog.Int("concurrency", cfg.Concurrency), slog.Duration("timeout", cfg.Timeout()))
+	logger.Info("hookrelay started", slog.String("listen", ln.Addr().String()),
+		slog.String("dashboard", "http://"+ln.Addr().String()+"/ui/"), slog.String("worker", worker.Name()),
+		slog.Int("concurrency", cfg.Concurrency), slog.String("timeout", cfg.Timeout().String()))
 
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
