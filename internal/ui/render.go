@@ -116,8 +116,9 @@ type errorView struct {
 	Message string
 }
 
-// renderError answers err with the error page and the status that fits;
-// errors that are the server's fault are logged and not shown.
+// renderError answers err with the error page and the status that fits.
+// Errors that are the server's fault are not shown; they are logged here,
+// or were logged by the API when it answered one of its own 5xx.
 func (s *server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, "Something went wrong on the server; the log has the details."
 	var apiErr *client.Error
@@ -125,8 +126,10 @@ func (s *server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	switch {
 	case errors.As(err, &pageErr):
 		status, msg = pageErr.status, sentence(pageErr.msg)
-	case errors.As(err, &apiErr) && apiErr.StatusCode < http.StatusInternalServerError:
-		status, msg = apiErr.StatusCode, sentence(apiErr.Body.Message)
+	case errors.As(err, &apiErr):
+		if apiErr.StatusCode < http.StatusInternalServerError {
+			status, msg = apiErr.StatusCode, sentence(apiErr.Body.Message)
+		}
 	default:
 		s.logger.ErrorContext(r.Context(), "dashboard request failed",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
