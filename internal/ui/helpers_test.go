@@ -51,8 +51,8 @@ type browser struct {
 	csrf string
 }
 
-// page is one answer of the dashboard.
-type page struct {
+// answer is one answer of the dashboard.
+type answer struct {
 	status   int
 	header   http.Header
 	body     string
@@ -91,7 +91,7 @@ func (s *site) signedIn() *browser {
 var csrfInput = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // do sends one request and remembers the page's CSRF token.
-func (b *browser) do(req *http.Request) page {
+func (b *browser) do(req *http.Request) answer {
 	b.t.Helper()
 	resp, err := b.http.Do(req)
 	if err != nil {
@@ -102,7 +102,7 @@ func (b *browser) do(req *http.Request) page {
 	if err != nil {
 		b.t.Fatal(err)
 	}
-	p := page{status: resp.StatusCode, header: resp.Header, body: string(raw), location: resp.Header.Get("Location")}
+	p := answer{status: resp.StatusCode, header: resp.Header, body: string(raw), location: resp.Header.Get("Location")}
 	if m := csrfInput.FindStringSubmatch(p.body); m != nil {
 		b.csrf = html.UnescapeString(m[1])
 	}
@@ -110,7 +110,7 @@ func (b *browser) do(req *http.Request) page {
 }
 
 // get fetches a dashboard path.
-func (b *browser) get(path string) page {
+func (b *browser) get(path string) answer {
 	b.t.Helper()
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, b.site.url+path, nil)
 	if err != nil {
@@ -121,7 +121,7 @@ func (b *browser) get(path string) page {
 
 // post sends a form with the CSRF token of the last page, as a browser on
 // the same origin does.
-func (b *browser) post(path string, form url.Values) page {
+func (b *browser) post(path string, form url.Values) answer {
 	b.t.Helper()
 	if form == nil {
 		form = url.Values{}
@@ -133,7 +133,7 @@ func (b *browser) post(path string, form url.Values) page {
 }
 
 // postRaw sends a form as it is, with the given extra headers.
-func (b *browser) postRaw(path string, form url.Values, header http.Header) page {
+func (b *browser) postRaw(path string, form url.Values, header http.Header) answer {
 	b.t.Helper()
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, b.site.url+path, strings.NewReader(form.Encode()))
 	if err != nil {
@@ -147,7 +147,7 @@ func (b *browser) postRaw(path string, form url.Values, header http.Header) page
 }
 
 // must checks a page's status.
-func (p page) must(t *testing.T, status int) page {
+func (p answer) must(t *testing.T, status int) answer {
 	t.Helper()
 	if p.status != status {
 		t.Fatalf("status %d, want %d; body:\n%s", p.status, status, p.body)
@@ -157,7 +157,7 @@ func (p page) must(t *testing.T, status int) page {
 
 // contains checks that the page shows every text (compared after HTML
 // unescaping).
-func (p page) contains(t *testing.T, texts ...string) page {
+func (p answer) contains(t *testing.T, texts ...string) answer {
 	t.Helper()
 	body := html.UnescapeString(p.body)
 	for _, text := range texts {
@@ -169,7 +169,7 @@ func (p page) contains(t *testing.T, texts ...string) page {
 }
 
 // lacks checks that the page shows none of texts.
-func (p page) lacks(t *testing.T, texts ...string) page {
+func (p answer) lacks(t *testing.T, texts ...string) answer {
 	t.Helper()
 	body := html.UnescapeString(p.body)
 	for _, text := range texts {
@@ -181,7 +181,7 @@ func (p page) lacks(t *testing.T, texts ...string) page {
 }
 
 // redirects checks a 303 to a location that starts with prefix.
-func (p page) redirects(t *testing.T, prefix string) string {
+func (p answer) redirects(t *testing.T, prefix string) string {
 	t.Helper()
 	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, prefix) {
 		t.Fatalf("got status %d to %q, want 303 to %s…; body:\n%s", p.status, p.location, prefix, p.body)
