@@ -37,7 +37,7 @@ func (s *Store) Complete(ctx context.Context, outcomes []store.Outcome, health s
 	if len(batch) == 0 {
 		return res, nil
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx execer) error {
 		applied, err := writeOutcomes(ctx, tx, batch, now)
 		if err != nil {
 			return err
@@ -121,7 +121,7 @@ func newOutcomeBatch(outcomes []store.Outcome, now time.Time) ([]outcomeRow, err
 // writeOutcomes writes the outcomes of batch whose lease holds to their
 // deliveries and attempt logs, and returns them in batch order with their
 // endpoints.
-func writeOutcomes(ctx context.Context, tx *sql.Tx, batch []outcomeRow, now time.Time) ([]outcomeRow, error) {
+func writeOutcomes(ctx context.Context, tx execer, batch []outcomeRow, now time.Time) ([]outcomeRow, error) {
 	const update = `
 		WITH o AS (
 			SELECT
@@ -152,7 +152,7 @@ func writeOutcomes(ctx context.Context, tx *sql.Tx, batch []outcomeRow, now time
 			last_error = nullif(o.error, '')
 		FROM o
 		WHERE webhook_deliveries.id = o.id
-		  AND webhook_deliveries.status = 'processing'
+		  AND +webhook_deliveries.status = 'processing'
 		  AND webhook_deliveries.locked_by = o.worker
 		  AND webhook_deliveries.retry_count = o.retry_count
 		RETURNING webhook_deliveries.id, webhook_deliveries.webhook_id`

@@ -28,7 +28,7 @@ const removedFromConfig = "removed from WEBHOOK_URLS"
 // Endpoints created otherwise are never touched.
 func (s *Store) SyncConfigEndpoints(ctx context.Context, urls []string, secret string) error {
 	now := micros(time.Now())
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx execer) error {
 		for _, u := range urls {
 			if err := syncConfigURL(ctx, tx, u, secret, now); err != nil {
 				return err
@@ -58,7 +58,7 @@ func (s *Store) SyncConfigEndpoints(ctx context.Context, urls []string, secret s
 
 // syncConfigURL updates the config endpoints of u, or inserts one. Errors name
 // the URL's host only: a URL may carry credentials.
-func syncConfigURL(ctx context.Context, tx *sql.Tx, u, secret string, now int64) error {
+func syncConfigURL(ctx context.Context, tx execer, u, secret string, now int64) error {
 	args := []any{
 		sql.Named("source", store.ConfigSource), sql.Named("url", u),
 		sql.Named("secret", secret), sql.Named("now", now), sql.Named("title", hostOf(u)),

@@ -13,7 +13,7 @@ import (
 
 // GetDelivery returns one delivery or store.ErrNotFound.
 func (s *Store) GetDelivery(ctx context.Context, id int64) (store.Delivery, error) {
-	d, err := getDelivery(ctx, s.read, id)
+	d, err := getDelivery(ctx, s.reads, id)
 	if err != nil {
 		return store.Delivery{}, fmt.Errorf("get delivery %d: %w", id, err)
 	}
@@ -22,7 +22,8 @@ func (s *Store) GetDelivery(ctx context.Context, id int64) (store.Delivery, erro
 
 func getDelivery(ctx context.Context, q execer, id int64) (store.Delivery, error) {
 	const get = `SELECT ` + deliveryColumns + ` FROM webhook_deliveries WHERE webhook_deliveries.id = ?`
-	return queryOne(q.QueryRowContext(ctx, get, id), deliveryDest)
+	rows, err := q.QueryContext(ctx, get, id)
+	return queryOne(rows, err, deliveryDest)
 }
 
 // deliveryFilter is the WHERE clause of the set fields of f (WebhookID,
@@ -84,7 +85,7 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]s
 		WHERE ` + where + `
 		ORDER BY webhook_deliveries.id DESC
 		LIMIT :limit`
-	rows, err := s.read.QueryContext(ctx, q, append(args, sql.Named("limit", noLimit(f.Limit)))...)
+	rows, err := s.reads.QueryContext(ctx, q, append(args, sql.Named("limit", noLimit(f.Limit)))...)
 	deliveries, err := queryAll(rows, err, deliveryDest)
 	if err != nil {
 		return nil, fmt.Errorf("list deliveries: %w", err)
@@ -108,7 +109,7 @@ func (s *Store) ListAttempts(ctx context.Context, deliveryID int64) ([]store.Att
 		FROM webhook_delivery_attempts
 		WHERE webhook_delivery_attempts.delivery_id = ?
 		ORDER BY webhook_delivery_attempts.id`
-	rows, err := s.read.QueryContext(ctx, q, deliveryID)
+	rows, err := s.reads.QueryContext(ctx, q, deliveryID)
 	attempts, err := queryAll(rows, err, attemptDest)
 	if err != nil {
 		return nil, fmt.Errorf("list attempts of delivery %d: %w", deliveryID, err)
@@ -170,9 +171,9 @@ func (s *Store) CancelDelivery(ctx context.Context, id int64) (store.Delivery, e
 // is store.ErrNotFound or store.ErrConflict naming the current status.
 func (s *Store) transition(ctx context.Context, update string, id int64) (store.Delivery, error) {
 	var d store.Delivery
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		d, err = queryOne(tx.QueryRowContext(ctx, update, sql.Named("id", id), sql.Named("now", micros(time.Now()))), deliveryDest)
+	err := s.inTx(ctx, func(tx execer) error {
+		rows, err := tx.QueryContext(ctx, update, sql.Named("id", id), sql.Named("now", micros(time.Now())))
+		d, err = queryOne(rows, err, deliveryDest)
 		if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -211,7 +212,7 @@ func (s *Store) CountByStatus(ctx context.Context) (map[store.Status]int64, erro
 		status store.Status
 		n      int64
 	}
-	rows, err := s.read.QueryContext(ctx, `SELECT status, count(*) FROM webhook_deliveries GROUP BY status`)
+	rows, err := s.reads.QueryContext(ctx, `SELECT status, count(*) FROM webhook_deliveries GROUP BY status`)
 	counted, err := queryAll(rows, err, func(c *count) []any { return []any{&c.status, &c.n} })
 	if err != nil {
 		return nil, fmt.Errorf("count deliveries: %w", err)
@@ -232,9 +233,9 @@ func (s *Store) CountByStatus(ctx context.Context) (map[store.Status]int64, erro
 // returns how many deliveries it removed.
 func (s *Store) DeleteFinishedBefore(ctx context.Context, t time.Time) (int64, error) {
 	var removed int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx execer) error {
 		const deliveries = `
-			DELETE FROM webhook_deliveries
+			DELETE FROM webhook_deliveries INDEXED BY idx_webhook_deliveries_finished
 			WHERE status IN ('delivered', 'failed', 'cancelled') AND processed_at < ?`
 		res, err := tx.ExecContext(ctx, deliveries, micros(t))
 		if err != nil {

@@ -56,7 +56,7 @@ func healthOf(applied []outcomeRow) []endpointHealth {
 // success" when failing_since <= now - health.DisableAfterFailingFor = D > 0
 // (D formatted by time.Duration.String). It returns the endpoints it
 // disabled, by ascending ID.
-func updateEndpointHealth(ctx context.Context, tx *sql.Tx, applied []outcomeRow, health store.HealthPolicy, now time.Time) ([]store.DisabledEndpoint, error) {
+func updateEndpointHealth(ctx context.Context, tx execer, applied []outcomeRow, health store.HealthPolicy, now time.Time) ([]store.DisabledEndpoint, error) {
 	if len(applied) == 0 {
 		return nil, nil
 	}

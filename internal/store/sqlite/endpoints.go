@@ -64,7 +64,8 @@ func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.End
 // GetEndpoint returns one endpoint or store.ErrNotFound.
 func (s *Store) GetEndpoint(ctx context.Context, id int64) (store.Endpoint, error) {
 	const q = `SELECT ` + endpointColumns + ` FROM webhooks WHERE webhooks.id = ?`
-	e, err := queryOne(s.read.QueryRowContext(ctx, q, id), endpointDest)
+	rows, err := s.reads.QueryContext(ctx, q, id)
+	e, err := queryOne(rows, err, endpointDest)
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("get endpoint %d: %w", id, err)
 	}
@@ -82,7 +83,7 @@ func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]st
 		  AND (:active IS NULL OR webhooks.active = :active)
 		ORDER BY webhooks.id
 		LIMIT :limit`
-	rows, err := s.read.QueryContext(ctx, q,
+	rows, err := s.reads.QueryContext(ctx, q,
 		sql.Named("after", f.AfterID), sql.Named("active", f.Active), sql.Named("limit", noLimit(f.Limit)))
 	endpoints, err := queryAll(rows, err, endpointDest)
 	if err != nil {

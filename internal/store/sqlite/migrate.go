@@ -36,11 +36,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.write.ExecContext(ctx, createMigrationsTable); err != nil {
+	if _, err := s.writes.db.ExecContext(ctx, createMigrationsTable); err != nil {
 		return fmt.Errorf("migrate: create schema_migrations: %w", err)
 	}
 	for _, m := range all {
-		err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := s.transact(ctx, func(tx *sql.Tx) error {
 			var applied bool
 			const check = `SELECT count(*) > 0 FROM schema_migrations WHERE version = ?`
 			if err := tx.QueryRowContext(ctx, check, m.Version).Scan(&applied); err != nil || applied {
@@ -75,13 +75,13 @@ func (s *Store) MigrationsCurrent(ctx context.Context) (bool, error) {
 	}
 	var exists bool
 	const table = `SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`
-	if err := s.read.QueryRowContext(ctx, table).Scan(&exists); err != nil {
+	if err := s.reads.db.QueryRowContext(ctx, table).Scan(&exists); err != nil {
 		return false, fmt.Errorf("check migrations: %w", err)
 	}
 	if !exists {
 		return false, nil
 	}
-	applied, err := appliedVersions(ctx, s.read)
+	applied, err := appliedVersions(ctx, s.reads.db)
 	if err != nil {
 		return false, err
 	}

@@ -17,9 +17,9 @@ import (
 // of this store once the transaction has committed.
 func (s *Store) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
 	var res store.PublishResult
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx execer) error {
 		var err error
-		res, err = PublishTx(ctx, tx, ev, opts)
+		res, err = publish(ctx, tx, ev, opts)
 		return err
 	})
 	if err != nil {
@@ -35,9 +35,9 @@ func (s *Store) Publish(ctx context.Context, ev store.Event, opts store.PublishO
 // database file, so that an application can publish atomically with its own
 // writes (the outbox pattern). Nothing is visible to workers before tx
 // commits, and workers learn of it at their next poll (only Publish wakes
-// them). tx should hold the write lock from its start (a database opened with
-// _txlock=immediate, as the store's own), or a concurrent writer may make it
-// fail with SQLITE_BUSY.
+// them). tx should hold the write lock from its start, as the transactions of
+// a database opened with DSN do, or a concurrent writer may make it fail with
+// SQLITE_BUSY.
 //
 // ev is first normalised by store.Event.Normalize: an empty ID gets a new
 // UUID, a non-UUID ID or an invalid type or data is an error wrapping a
@@ -49,14 +49,20 @@ func (s *Store) Publish(ctx context.Context, ev store.Event, opts store.PublishO
 // the event's type, data (as payload) and priority, is due now, and has the
 // endpoint's MaxRetries or else opts.MaxRetries.
 func PublishTx(ctx context.Context, tx *sql.Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	res, err := publish(ctx, tx, ev, opts, time.Now())
+	return publish(ctx, tx, ev, opts)
+}
+
+// publish is PublishTx on tx, an execer in a write transaction.
+func publish(ctx context.Context, tx execer, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
+	res, err := record(ctx, tx, ev, opts, time.Now())
 	if err != nil {
 		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
 	}
 	return res, nil
 }
 
-func publish(ctx context.Context, tx *sql.Tx, ev store.Event, opts store.PublishOptions, now time.Time) (store.PublishResult, error) {
+// record normalises ev and writes it and its deliveries at now.
+func record(ctx context.Context, tx execer, ev store.Event, opts store.PublishOptions, now time.Time) (store.PublishResult, error) {
 	if err := ev.Normalize(); err != nil {
 		return store.PublishResult{}, err
 	}
@@ -65,8 +71,8 @@ func publish(ctx context.Context, tx *sql.Tx, ev store.Event, opts store.Publish
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING ` + eventColumns
-	created, err := queryOne(tx.QueryRowContext(ctx, insertEvent,
-		ev.ID, ev.Type, string(ev.Data), ev.Priority, micros(now)), eventDest)
+	rows, err := tx.QueryContext(ctx, insertEvent, ev.ID, ev.Type, string(ev.Data), ev.Priority, micros(now))
+	created, err := queryOne(rows, err, eventDest)
 	if errors.Is(err, store.ErrNotFound) {
 		stored, err := getEvent(ctx, tx, ev.ID)
 		return store.PublishResult{Event: stored}, err
@@ -105,7 +111,7 @@ type target struct {
 
 // subscribers selects the active endpoints (among opts.EndpointIDs when set)
 // that subscribe to eventType, by ascending ID.
-func subscribers(ctx context.Context, tx *sql.Tx, eventType string, opts store.PublishOptions) ([]target, error) {
+func subscribers(ctx context.Context, tx execer, eventType string, opts store.PublishOptions) ([]target, error) {
 	const active = `
 		SELECT webhooks.id, webhooks.events, webhooks.max_retries
 		FROM webhooks
@@ -140,7 +146,7 @@ func subscribers(ctx context.Context, tx *sql.Tx, eventType string, opts store.P
 // GetEvent returns one event or store.ErrNotFound (also for an ID that is not
 // a UUID).
 func (s *Store) GetEvent(ctx context.Context, id string) (store.Event, error) {
-	ev, err := getEvent(ctx, s.read, id)
+	ev, err := getEvent(ctx, s.reads, id)
 	if err != nil {
 		return store.Event{}, fmt.Errorf("get event %s: %w", id, err)
 	}
@@ -153,7 +159,8 @@ func getEvent(ctx context.Context, q execer, id string) (store.Event, error) {
 		return store.Event{}, store.ErrNotFound
 	}
 	const get = `SELECT ` + eventColumns + ` FROM webhook_events WHERE webhook_events.id = ?`
-	return queryOne(q.QueryRowContext(ctx, get, uid), eventDest)
+	rows, err := q.QueryContext(ctx, get, uid)
+	return queryOne(rows, err, eventDest)
 }
 
 // canonicalUUID returns s in the canonical form the store keeps, or false

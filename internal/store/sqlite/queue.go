@@ -35,7 +35,7 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 	}
 	now := time.Now()
 	var claimed []store.Claimed
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx execer) error {
 		const lease = `
 			UPDATE webhook_deliveries SET
 				status = 'processing',
@@ -44,7 +44,7 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 				next_retry_at = ` + nextRetryAt + `
 			WHERE id IN (
 				SELECT d.id
-				FROM webhook_deliveries AS d
+				FROM webhook_deliveries AS d INDEXED BY idx_webhook_deliveries_priority_scheduled
 				JOIN webhooks AS w ON w.id = d.webhook_id
 				WHERE d.status = 'pending'
 				  AND d.scheduled_for <= :now
@@ -76,7 +76,7 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 
 // loadClaimed reads the deliveries ids with their endpoints and events, in
 // claim order.
-func loadClaimed(ctx context.Context, tx *sql.Tx, ids []int64) ([]store.Claimed, error) {
+func loadClaimed(ctx context.Context, tx execer, ids []int64) ([]store.Claimed, error) {
 	if len(ids) == 0 {
 		return []store.Claimed{}, nil
 	}
@@ -113,7 +113,7 @@ func (s *Store) Release(ctx context.Context, leases []store.Lease) error {
 			status = 'pending', lease_expires_at = NULL, locked_by = NULL
 		FROM json_each(?) AS l
 		WHERE webhook_deliveries.id = l.value ->> 'DeliveryID'
-		  AND webhook_deliveries.status = 'processing'
+		  AND +webhook_deliveries.status = 'processing'
 		  AND webhook_deliveries.locked_by = l.value ->> 'Worker'
 		  AND webhook_deliveries.retry_count = l.value ->> 'RetryCount'`
 	if _, err := s.exec(ctx, q, jsonText(leases)); err != nil {
@@ -135,7 +135,7 @@ func (s *Store) RescueExpired(ctx context.Context) (int, error) {
 	const q = `
 		WITH expired AS (
 			SELECT id, retry_count + 1 > max_retries AS exhausted
-			FROM webhook_deliveries
+			FROM webhook_deliveries INDEXED BY idx_webhook_deliveries_lease
 			WHERE status = 'processing' AND lease_expires_at < :now
 		)
 		UPDATE webhook_deliveries SET

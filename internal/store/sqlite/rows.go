@@ -81,14 +81,24 @@ func attemptDest(a *store.Attempt) []any {
 	}
 }
 
-// queryOne scans the one row of a query with dest; no row is
+// queryOne scans the first row of a query with dest; no row is
 // store.ErrNotFound.
-func queryOne[T any](row *sql.Row, dest func(*T) []any) (T, error) {
+func queryOne[T any](rows *sql.Rows, err error, dest func(*T) []any) (T, error) {
 	var v T
-	if err := row.Scan(dest(&v)...); err != nil {
-		return v, notFound(err)
+	if err != nil {
+		return v, err
 	}
-	return v, nil
+	defer rows.Close()
+	if !rows.Next() {
+		if err := rows.Err(); err != nil {
+			return v, err
+		}
+		return v, store.ErrNotFound
+	}
+	if err := rows.Scan(dest(&v)...); err != nil {
+		return v, err
+	}
+	return v, rows.Close()
 }
 
 // queryAll scans every row of a query with dest. It never returns a nil

@@ -17,7 +17,7 @@ func TestStore(t *testing.T) {
 }
 
 // migrated opens a store on the file at path and migrates it.
-func migrated(t *testing.T, path string) *sqlite.Store {
+func migrated(t testing.TB, path string) *sqlite.Store {
 	t.Helper()
 	s := open(t, path)
 	if err := s.Migrate(t.Context()); err != nil {
@@ -27,7 +27,7 @@ func migrated(t *testing.T, path string) *sqlite.Store {
 }
 
 // open opens a store on the file at path, closed when t ends.
-func open(t *testing.T, path string) *sqlite.Store {
+func open(t testing.TB, path string) *sqlite.Store {
 	t.Helper()
 	s, err := sqlite.Open(context.Background(), path)
 	if err != nil {

@@ -13,7 +13,15 @@
 // wait on the lock for up to the busy timeout. Reads use a pool of read-only
 // connections that the writer never blocks (WAL mode). Batches (claim,
 // complete, release, fan-out) are a few statements per transaction, whatever
-// their size: lists travel as one JSON parameter read with json_each.
+// their size: lists travel as one JSON parameter read with json_each. Every
+// statement is prepared once and kept.
+//
+// The queue statements steer SQLite's planner, which has no statistics
+// (ANALYZE) to go by: Claim, RescueExpired and DeleteFinishedBefore name the
+// index they walk (INDEXED BY), and the batch updates disable the status
+// indexes with a unary + (+status = 'processing') so that they look each row
+// up by ID. Otherwise SQLite reads every row of a status and then sorts or
+// joins them, work that grows with the queue rather than with the batch.
 //
 // Every time the store returns is in UTC.
 package sqlite
@@ -35,8 +43,8 @@ import (
 
 // Store is a store.Store on one SQLite database file.
 type Store struct {
-	write   *sql.DB // one connection: writers take turns
-	read    *sql.DB // read-only connections
+	writes  *statements // on the write pool
+	reads   *statements // on the read pool
 	wakeups *broadcast
 }
 
@@ -61,6 +69,7 @@ var pragmas = []string{
 	"journal_mode(WAL)",
 	"synchronous(FULL)",
 	"foreign_keys(1)",
+	"temp_store(MEMORY)",
 }
 
 // Open opens (creating it when missing) the SQLite database file at path and
@@ -82,7 +91,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
-	return &Store{write: write, read: read, wakeups: newBroadcast()}, nil
+	return &Store{writes: newStatements(write), reads: newStatements(read), wakeups: newBroadcast()}, nil
 }
 
 // openPool opens a connection pool on path and pings it. A read-only pool's
@@ -119,28 +128,42 @@ func dsn(path string, readOnly bool) string {
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.read.PingContext(ctx); err != nil {
+	if err := s.reads.db.PingContext(ctx); err != nil {
 		return fmt.Errorf("ping SQLite: %w", err)
 	}
 	return nil
 }
 
-// Close closes both connection pools.
+// Close closes the prepared statements and both connection pools.
 func (s *Store) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	return errors.Join(s.reads.close(), s.writes.close(), s.reads.db.Close(), s.writes.db.Close())
 }
 
-// execer runs statements on a pool or inside a transaction.
-type execer interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// inTx runs fn in a write transaction through the prepared statements of the
+// write pool, committed when fn returns nil and rolled back otherwise.
+//
+// The queries that fn ran unprepared are prepared once the transaction has
+// committed, for the next time. That is an optimisation only: a query that
+// fails to prepare then (the context ended, the store is closing) runs
+// unprepared again next time, so the error is dropped.
+func (s *Store) inTx(ctx context.Context, fn func(tx execer) error) error {
+	var missed []string
+	err := s.transact(ctx, func(tx *sql.Tx) error {
+		return fn(txStatements{tx: tx, stmts: s.writes, missed: &missed})
+	})
+	if err != nil {
+		return err
+	}
+	for _, query := range missed {
+		_, _ = s.writes.prepare(ctx, query)
+	}
+	return nil
 }
 
-// inTx runs fn in a write transaction, committed when fn returns nil and
+// transact runs fn in a write transaction, committed when fn returns nil and
 // rolled back otherwise.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
+func (s *Store) transact(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.writes.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -161,7 +184,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 // many rows it changed.
 func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, error) {
 	var n int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx execer) error {
 		res, err := tx.ExecContext(ctx, query, args...)
 		if err != nil {
 			return err
@@ -176,18 +199,10 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, err
 // in a transaction of its own; no row is store.ErrNotFound.
 func writeOne[T any](ctx context.Context, s *Store, query string, args []any, dest func(*T) []any) (T, error) {
 	var v T
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		v, err = queryOne(tx.QueryRowContext(ctx, query, args...), dest)
+	err := s.inTx(ctx, func(tx execer) error {
+		rows, err := tx.QueryContext(ctx, query, args...)
+		v, err = queryOne(rows, err, dest)
 		return err
 	})
 	return v, err
-}
-
-// notFound turns sql.ErrNoRows into store.ErrNotFound.
-func notFound(err error) error {
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.ErrNotFound
-	}
-	return err
 }
