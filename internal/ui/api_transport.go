@@ -55,14 +55,17 @@ type responseBuffer struct {
 	body   bytes.Buffer
 }
 
+// Header returns the answer's headers.
 func (b *responseBuffer) Header() http.Header { return b.header }
 
+// WriteHeader records the first status written.
 func (b *responseBuffer) WriteHeader(status int) {
 	if b.status == 0 {
 		b.status = status
 	}
 }
 
+// Write appends to the body, with status 200 unless one was written.
 func (b *responseBuffer) Write(p []byte) (int, error) {
 	b.WriteHeader(http.StatusOK)
 	return b.body.Write(p)

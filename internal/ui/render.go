@@ -101,6 +101,7 @@ type pageError struct {
 	msg    string
 }
 
+// Error returns the message shown to the visitor.
 func (e *pageError) Error() string { return e.msg }
 
 // Errors that handlers and the session layer return.
