@@ -1,7 +1,6 @@
 package sqlite_test
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -15,7 +14,10 @@ func BenchmarkPublish(b *testing.B) {
 	s := withEndpoints(b, 4)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			publish(b, s)
+			if _, err := publishOne(b.Context(), s); err != nil {
+				b.Error(err)
+				return
+			}
 		}
 	})
 }
@@ -26,7 +28,9 @@ func BenchmarkClaimComplete(b *testing.B) {
 	const batch = 100
 	s := withEndpoints(b, 4)
 	for range b.N*batch/4 + 1 {
-		publish(b, s)
+		if _, err := publishOne(b.Context(), s); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ResetTimer()
 	for range b.N {
@@ -34,35 +38,16 @@ func BenchmarkClaimComplete(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		outcomes := make([]store.Outcome, len(claimed))
-		for i, c := range claimed {
-			outcomes[i] = store.Outcome{Lease: c.Lease, Result: store.ResultDelivered, Attempt: store.Attempt{Attempt: 1, StartedAt: time.Now()}}
-		}
-		if _, err := s.Complete(b.Context(), outcomes, store.HealthPolicy{DisableAfterFailures: 10}); err != nil {
+		if _, err := s.Complete(b.Context(), deliveredAll(claimed), store.HealthPolicy{DisableAfterFailures: 10}); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "deliveries/s")
 }
 
-// withEndpoints returns a migrated store with n active endpoints that
-// subscribe to every event.
+// withEndpoints returns a migrated store with n endpoints.
 func withEndpoints(tb testing.TB, n int) store.Store {
 	s := migrated(tb, testdb.SQLitePath(tb))
-	for i := range n {
-		e := store.Endpoint{URL: fmt.Sprintf("https://receiver-%d.example/hook", i), Secret: "secret", Active: true}
-		if _, err := s.CreateEndpoint(tb.Context(), e); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	addEndpoints(tb, s, n)
 	return s
-}
-
-// publish publishes a new document.created event.
-func publish(tb testing.TB, s store.Store) store.PublishResult {
-	res, err := s.Publish(tb.Context(), store.Event{Type: "document.created"}, store.PublishOptions{MaxRetries: 3})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return res
 }

@@ -73,10 +73,12 @@ var pragmas = []string{
 }
 
 // Open opens (creating it when missing) the SQLite database file at path and
-// checks that it answers. It does not migrate.
+// checks that it answers. Any character may stand in path. It does not
+// migrate.
 func Open(ctx context.Context, path string) (*Store, error) {
-	if path == "" {
-		return nil, errors.New("open SQLite: empty path")
+	if path == "" || path == ":memory:" {
+		// Each connection to :memory: would be a database of its own.
+		return nil, fmt.Errorf("open SQLite: %q is not a file path", path)
 	}
 	write, err := openPool(ctx, path, false)
 	if err != nil {
