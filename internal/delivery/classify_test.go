@@ -1,6 +1,8 @@
 package delivery
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -8,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/netguard"
+	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 func TestClassify(t *testing.T) {
@@ -90,5 +93,31 @@ func TestRetryPolicyDelay(t *testing.T) {
 	}
 	if got := p.Next(0, time.Hour); got != 10*time.Second {
 		t.Errorf("Next with Retry-After 1h = %s, want RetryAfterCap", got)
+	}
+}
+
+func TestEnvelope(t *testing.T) {
+	ev := store.Event{
+		ID: "0190c4a2-7b3e-7c1d-9f00-123456789abc", Type: "document.created",
+		Data:      json.RawMessage(` {"title":"Q3 \u00e9t\u00e9 report","n":[1,2]} `),
+		CreatedAt: time.Date(2026, 11, 29, 12, 30, 15, 123456000, time.FixedZone("CET", 3600)),
+	}
+	body, err := Envelope(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		ID, Type, Timestamp string
+		Data                map[string]any
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatalf("envelope %s is not JSON: %v", body, err)
+	}
+	if got.ID != ev.ID || got.Type != ev.Type || got.Timestamp != "2026-11-29T11:30:15.123456Z" || got.Data["title"] != "Q3 été report" {
+		t.Errorf("envelope = %s", body)
+	}
+	empty, _ := Envelope(store.Event{ID: ev.ID, Type: ev.Type})
+	if !json.Valid(empty) || !bytes.Contains(empty, []byte(`"data":{}`)) {
+		t.Errorf("envelope without data = %s", empty)
 	}
 }

@@ -108,17 +108,31 @@ type SendResult struct {
 
 // Envelope returns the JSON body sent for an event:
 // {"id","type","timestamp" (RFC 3339, when it was published),"data"}.
+// The data is written as stored: the store validated it at publish time, so
+// it is not parsed again for every attempt.
 func Envelope(ev store.Event) ([]byte, error) {
-	data := ev.Data
+	data := bytes.TrimSpace(ev.Data)
 	if len(data) == 0 {
-		data = json.RawMessage("{}")
+		data = []byte("{}")
 	}
-	return json.Marshal(struct {
-		ID        string          `json:"id"`
-		Type      string          `json:"type"`
-		Timestamp string          `json:"timestamp"`
-		Data      json.RawMessage `json:"data"`
-	}{ev.ID, ev.Type, ev.CreatedAt.UTC().Format(time.RFC3339Nano), data})
+	id, err := json.Marshal(ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	eventType, err := json.Marshal(ev.Type)
+	if err != nil {
+		return nil, err
+	}
+	body := make([]byte, 0, len(data)+len(id)+len(eventType)+80)
+	body = append(body, `{"id":`...)
+	body = append(body, id...)
+	body = append(body, `,"type":`...)
+	body = append(body, eventType...)
+	body = append(body, `,"timestamp":"`...)
+	body = ev.CreatedAt.UTC().AppendFormat(body, time.RFC3339Nano)
+	body = append(body, `","data":`...)
+	body = append(body, data...)
+	return append(body, '}'), nil
 }
 
 // SigningSecrets returns the secrets that sign a request to e at now: the
