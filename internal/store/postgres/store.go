@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,13 +31,22 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
+// defaultMaxConns is the pool size when the URL sets no pool_max_conns:
+// enough for the API's publishes, the workers' claims and their batched
+// outcome writes to run side by side (pgxpool's own default, the number of
+// CPUs, makes them queue behind each other on a small machine).
+const defaultMaxConns = 16
+
 // Open connects to the PostgreSQL database at databaseURL (a postgres:// URL;
-// query parameters such as sslmode and search_path are honoured) and checks
-// that it answers. It does not migrate.
+// query parameters such as sslmode, search_path and pool_max_conns are
+// honoured) and checks that it answers. It does not migrate.
 func Open(ctx context.Context, databaseURL string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("parse PostgreSQL URL: %w", err)
+	}
+	if !strings.Contains(databaseURL, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
 	}
 	cfg.AfterConnect = func(_ context.Context, conn *pgx.Conn) error {
 		scanInUTC(conn)
