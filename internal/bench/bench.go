@@ -58,7 +58,7 @@ type Result struct {
 	P50, P95, P99  time.Duration
 	Max            time.Duration
 	CPUPer1000     time.Duration // CPU (user+system) per 1,000 deliveries, this process and its worker processes
-	PeakRSSMiB     float64       // peak resident memory of this process (or of the largest worker process)
+	PeakRSSMiB     float64       // peak resident memory of this process, or of the largest worker process when Processes > 0
 	Duplicates     int64         // deliveries that arrived more than once
 	IncompleteNote string
 }
@@ -136,7 +136,7 @@ func Run(ctx context.Context, target Target, opts Options, spawn Spawner) (Resul
 	if res.Deliveries > 0 {
 		res.CPUPer1000 = cpu * 1000 / time.Duration(res.Deliveries)
 	}
-	res.PeakRSSMiB = peakRSSMiB()
+	res.PeakRSSMiB = peakRSSMiB(opts.Processes > 0)
 	if waitErr != nil {
 		res.IncompleteNote = waitErr.Error()
 	}
@@ -311,9 +311,15 @@ func cpuTime() time.Duration {
 	return tv(self.Utime) + tv(self.Stime) + tv(children.Utime) + tv(children.Stime)
 }
 
-func peakRSSMiB() float64 {
-	var self, children syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
-	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
-	return float64(max(self.Maxrss, children.Maxrss)) / 1024 // Maxrss is in KiB on Linux
+// peakRSSMiB is the peak resident memory of this process, or of the largest
+// finished child process: the worker processes, without the benchmark's own
+// bookkeeping.
+func peakRSSMiB(children bool) float64 {
+	who := syscall.RUSAGE_SELF
+	if children {
+		who = syscall.RUSAGE_CHILDREN
+	}
+	var usage syscall.Rusage
+	_ = syscall.Getrusage(who, &usage)
+	return float64(usage.Maxrss) / 1024 // Maxrss is in KiB on Linux
 }
