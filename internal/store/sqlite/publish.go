@@ -12,25 +12,6 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// Publish records ev and its deliveries in one write transaction (see
-// PublishTx) and, when it created deliveries, wakes the Wakeups subscribers
-// of this store once the transaction has committed.
-func (s *Store) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	var res store.PublishResult
-	err := s.inTx(ctx, func(tx execer) error {
-		var err error
-		res, err = publish(ctx, tx, ev, opts)
-		return err
-	})
-	if err != nil {
-		return store.PublishResult{}, err
-	}
-	if res.Deliveries > 0 {
-		s.wakeups.send()
-	}
-	return res, nil
-}
-
 // PublishTx publishes ev inside the caller's transaction tx on the store's
 // database file, so that an application can publish atomically with its own
 // writes (the outbox pattern). Nothing is visible to workers before tx

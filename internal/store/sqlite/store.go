@@ -13,7 +13,8 @@
 // wait on the lock for up to the busy timeout. Reads use a pool of read-only
 // connections that the writer never blocks (WAL mode). Batches (claim,
 // complete, release, fan-out) are a few statements per transaction, whatever
-// their size: lists travel as one JSON parameter read with json_each. Every
+// their size: lists travel as one JSON parameter read with json_each.
+// Concurrent publishes share write transactions (group commit). Every
 // statement is prepared once and kept.
 //
 // The queue statements steer SQLite's planner, which has no statistics
@@ -43,9 +44,10 @@ import (
 
 // Store is a store.Store on one SQLite database file.
 type Store struct {
-	writes  *statements // on the write pool
-	reads   *statements // on the read pool
-	wakeups *broadcast
+	writes    *statements // on the write pool
+	reads     *statements // on the read pool
+	publishes publishQueue
+	wakeups   *broadcast
 }
 
 var _ store.Store = (*Store)(nil)
@@ -63,7 +65,8 @@ const busyTimeout = 10 * time.Second
 // survive kill -9 too (the WAL is written before the commit returns, only not
 // synced), but could lose the last commits on power loss: an accepted event
 // that is never delivered. The fsync costs one per write transaction, which
-// batching keeps few (one per publish, claim or complete batch).
+// batching keeps few: one per claim or complete batch, and one per group of
+// concurrent publishes (see Publish).
 var pragmas = []string{
 	fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()),
 	"journal_mode(WAL)",
