@@ -68,9 +68,9 @@ func TestOpenAnyPath(t *testing.T) {
 	}
 }
 
-// TestDurableSettings pins the settings of every connection: a commit is
-// synced (synchronous FULL in WAL mode) so that it survives a crash of the
-// process or of the machine.
+// TestDurableSettings pins the settings that DSN, and so every connection of
+// the store, applies: a commit is synced (synchronous FULL in WAL mode) so
+// that it survives a crash of the process or of the machine.
 func TestDurableSettings(t *testing.T) {
 	db, err := sql.Open("sqlite", sqlite.DSN(testdb.SQLitePath(t)))
 	if err != nil {
