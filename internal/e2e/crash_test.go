@@ -68,35 +68,14 @@ func TestKillNineLosesNothing(t *testing.T) {
 			}
 			first := start(t, env, "serve")
 			st := openStore(t, databaseURL)
-			waitUntil(t, 20*time.Second, "endpoint synced", func() bool {
-				list, err := st.ListEndpoints(context.Background(), store.EndpointFilter{})
-				return err == nil && len(list) == 1
-			})
-
-			ids := make([]string, events)
-			for i := range ids {
-				ev := store.Event{Type: "document.created", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))}
-				if err := ev.Normalize(); err != nil {
-					t.Fatal(err)
-				}
-				if _, err := st.Publish(context.Background(), ev, store.PublishOptions{MaxRetries: 10}); err != nil {
-					t.Fatalf("publish %d: %v", i, err)
-				}
-				ids[i] = ev.ID
-			}
-			waitUntil(t, 30*time.Second, "some deliveries", func() bool { return rcv.unique() >= events/5 })
+			ids := publishUnderLoad(t, st, rcv, events)
 			first.kill()
 			if got := rcv.unique(); got >= events {
 				t.Logf("every event arrived before the kill (%d); the restart still has to settle leases", got)
 			}
 
 			second := start(t, env, "serve")
-			waitUntil(t, 60*time.Second, "every event delivered", func() bool { return rcv.unique() == events })
-			waitUntil(t, 30*time.Second, "queue settled", func() bool {
-				counts, err := st.CountByStatus(context.Background())
-				return err == nil && counts[store.StatusDelivered] == events &&
-					counts[store.StatusPending] == 0 && counts[store.StatusProcessing] == 0
-			})
+			waitAllDelivered(t, st, rcv, events)
 			for _, id := range ids {
 				if !rcv.has(id) {
 					t.Errorf("event %s never arrived", id)
@@ -107,6 +86,42 @@ func TestKillNineLosesNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// publishUnderLoad waits until the serve process has synced its endpoint,
+// publishes n events, and returns once a fifth of them have arrived, so that
+// what comes next happens in the middle of the work.
+func publishUnderLoad(t *testing.T, st store.Store, rcv *countingReceiver, n int) []string {
+	t.Helper()
+	waitUntil(t, 20*time.Second, "endpoint synced", func() bool {
+		list, err := st.ListEndpoints(context.Background(), store.EndpointFilter{})
+		return err == nil && len(list) == 1
+	})
+	ids := make([]string, n)
+	for i := range ids {
+		ev := store.Event{Type: "document.created", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))}
+		if err := ev.Normalize(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.Publish(context.Background(), ev, store.PublishOptions{MaxRetries: 10}); err != nil {
+			t.Fatalf("publish %d: %v", i, err)
+		}
+		ids[i] = ev.ID
+	}
+	waitUntil(t, 30*time.Second, "some deliveries", func() bool { return rcv.unique() >= n/5 })
+	return ids
+}
+
+// waitAllDelivered waits until n events have arrived and the queue holds n
+// delivered deliveries and nothing pending or processing.
+func waitAllDelivered(t *testing.T, st store.Store, rcv *countingReceiver, n int) {
+	t.Helper()
+	waitUntil(t, 90*time.Second, "every event delivered", func() bool { return rcv.unique() == n })
+	waitUntil(t, 60*time.Second, "queue settled", func() bool {
+		counts, err := st.CountByStatus(context.Background())
+		return err == nil && counts[store.StatusDelivered] == int64(n) &&
+			counts[store.StatusPending] == 0 && counts[store.StatusProcessing] == 0
+	})
 }
 
 func waitUntil(t *testing.T, timeout time.Duration, what string, cond func() bool) {

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -12,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // throwawayPostgres is a PostgreSQL cluster of the test's own, on a free
@@ -96,31 +92,11 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	env := serveEnv(pg.url(), rcv.URL)
 	serve := start(t, env, "serve")
 	st := openStore(t, pg.url())
-	waitUntil(t, 20*time.Second, "endpoint synced", func() bool {
-		list, err := st.ListEndpoints(context.Background(), store.EndpointFilter{})
-		return err == nil && len(list) == 1
-	})
-	ids := make([]string, events)
-	for i := range ids {
-		ev := store.Event{Type: "document.created", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))}
-		if err := ev.Normalize(); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.Publish(context.Background(), ev, store.PublishOptions{MaxRetries: 10}); err != nil {
-			t.Fatalf("publish %d: %v", i, err)
-		}
-		ids[i] = ev.ID
-	}
-	waitUntil(t, 30*time.Second, "some deliveries", func() bool { return rcv.unique() >= events/5 })
+	publishUnderLoad(t, st, rcv, events)
 
 	pg.ctl(t, "restart", "-m", "fast", "-w", "-o", fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off", pg.port, pg.socketDir))
 
-	waitUntil(t, 90*time.Second, "every event delivered after the restart", func() bool { return rcv.unique() == events })
-	waitUntil(t, 60*time.Second, "queue settled", func() bool {
-		counts, err := st.CountByStatus(context.Background())
-		return err == nil && counts[store.StatusDelivered] == events &&
-			counts[store.StatusPending] == 0 && counts[store.StatusProcessing] == 0
-	})
+	waitAllDelivered(t, st, rcv, events)
 	if !serve.logged(`"level":"ERROR"`) {
 		t.Error("the outage left no error in the log")
 	}
