@@ -88,7 +88,7 @@ func Run(ctx context.Context, target Target, opts Options, spawn Spawner) (Resul
 		}
 	}
 
-	startWorkers := func() (func() error, error) {
+	startWorkers := func() (stopFunc, error) {
 		if opts.Processes > 0 {
 			return spawn(ctx, databaseURL, opts)
 		}
@@ -98,11 +98,11 @@ func Run(ctx context.Context, target Target, opts Options, spawn Spawner) (Resul
 		}), opts.Worker)
 		done := make(chan error, 1)
 		go func() { done <- w.Run(wctx) }()
-		return func() error { cancel(); return <-done }, nil
+		return func() (float64, error) { cancel(); return selfPeakRSSMiB(), <-done }, nil
 	}
 
 	cpuStart := cpuTime()
-	var stop func() error
+	var stop stopFunc
 	if !opts.Preload {
 		if stop, err = startWorkers(); err != nil {
 			return res, err
@@ -111,7 +111,7 @@ func Run(ctx context.Context, target Target, opts Options, spawn Spawner) (Resul
 	started := time.Now()
 	if err := publishAll(ctx, st, rcv, opts); err != nil {
 		if stop != nil {
-			_ = stop()
+			_, _ = stop()
 		}
 		return res, err
 	}
@@ -125,7 +125,7 @@ func Run(ctx context.Context, target Target, opts Options, spawn Spawner) (Resul
 	}
 	waitErr := rcv.wait(ctx, opts.Timeout)
 	elapsed := rcv.lastArrival().Sub(started)
-	stopErr := stop()
+	peakRSS, stopErr := stop()
 
 	res.Deliveries = int(rcv.unique.Load())
 	res.PublishRate = float64(opts.Events) / publishTime.Seconds()
@@ -136,16 +136,20 @@ func Run(ctx context.Context, target Target, opts Options, spawn Spawner) (Resul
 	if res.Deliveries > 0 {
 		res.CPUPer1000 = cpu * 1000 / time.Duration(res.Deliveries)
 	}
-	res.PeakRSSMiB = peakRSSMiB(opts.Processes > 0)
+	res.PeakRSSMiB = peakRSS
 	if waitErr != nil {
 		res.IncompleteNote = waitErr.Error()
 	}
 	return res, errors.Join(waitErr, stopErr)
 }
 
+// stopFunc stops the workers, waits for them, and returns their peak
+// resident memory in MiB.
+type stopFunc func() (peakRSSMiB float64, err error)
+
 // Spawner starts worker processes against databaseURL and returns a function
-// that stops them and waits for them.
-type Spawner func(ctx context.Context, databaseURL string, opts Options) (stop func() error, err error)
+// that stops them, waits for them and reports the largest one's peak memory.
+type Spawner func(ctx context.Context, databaseURL string, opts Options) (stop func() (float64, error), err error)
 
 func publishAll(ctx context.Context, st store.Store, rcv *receiver, opts Options) error {
 	pad := strings.Repeat("x", max(opts.PayloadSize-64, 0))
@@ -311,15 +315,10 @@ func cpuTime() time.Duration {
 	return tv(self.Utime) + tv(self.Stime) + tv(children.Utime) + tv(children.Stime)
 }
 
-// peakRSSMiB is the peak resident memory of this process, or of the largest
-// finished child process: the worker processes, without the benchmark's own
-// bookkeeping.
-func peakRSSMiB(children bool) float64 {
-	who := syscall.RUSAGE_SELF
-	if children {
-		who = syscall.RUSAGE_CHILDREN
-	}
+// selfPeakRSSMiB is the peak resident memory of this process: the worker
+// with the benchmark's own receiver and bookkeeping.
+func selfPeakRSSMiB() float64 {
 	var usage syscall.Rusage
-	_ = syscall.Getrusage(who, &usage)
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
 	return float64(usage.Maxrss) / 1024 // Maxrss is in KiB on Linux
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -98,15 +100,17 @@ func workersText(processes, concurrency int) string {
 }
 
 // spawn starts opts.Processes `hookrelay serve` processes on databaseURL.
-func (c *benchCmd) spawn(ctx context.Context, databaseURL string, opts bench.Options) (func() error, error) {
+func (c *benchCmd) spawn(ctx context.Context, databaseURL string, opts bench.Options) (func() (float64, error), error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
 	var procs []*exec.Cmd
-	stopAll := func() error {
+	stopAll := func() (float64, error) {
 		var errs []error
+		var peak float64
 		for _, p := range procs {
+			peak = max(peak, peakRSSMiB(p.Process.Pid))
 			_ = p.Process.Signal(syscall.SIGTERM)
 		}
 		for _, p := range procs {
@@ -114,7 +118,7 @@ func (c *benchCmd) spawn(ctx context.Context, databaseURL string, opts bench.Opt
 				errs = append(errs, fmt.Errorf("worker process: %w", err))
 			}
 		}
-		return errors.Join(errs...)
+		return peak, errors.Join(errs...)
 	}
 	for range opts.Processes {
 		p := exec.CommandContext(ctx, exe, "serve")
@@ -130,10 +134,26 @@ func (c *benchCmd) spawn(ctx context.Context, databaseURL string, opts bench.Opt
 		)
 		p.Stdout, p.Stderr = io.Discard, io.Discard
 		if err := p.Start(); err != nil {
-			_ = stopAll()
+			_, _ = stopAll()
 			return nil, fmt.Errorf("start worker process: %w", err)
 		}
 		procs = append(procs, p)
 	}
 	return stopAll, nil
+}
+
+// peakRSSMiB reads a running process's peak resident memory (VmHWM) from
+// /proc; it is 0 when that cannot be read.
+func peakRSSMiB(pid int) float64 {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kib, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kib / 1024
+		}
+	}
+	return 0
 }
