@@ -17,6 +17,16 @@ func NewEventID() string {
 	return uuid.Must(uuid.NewV7()).String()
 }
 
+// CanonicalEventID returns id in the canonical form that events are stored
+// in (lower-case, hyphenated), or false when id is not a UUID.
+func CanonicalEventID(id string) (string, bool) {
+	parsed, err := uuid.Parse(id)
+	if err != nil {
+		return "", false
+	}
+	return parsed.String(), true
+}
+
 // FieldError is a validation failure of one named input field.
 type FieldError struct {
 	Field   string
@@ -30,10 +40,10 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 func (ev *Event) Normalize() error {
 	if ev.ID == "" {
 		ev.ID = NewEventID()
-	} else if id, err := uuid.Parse(ev.ID); err != nil {
+	} else if id, ok := CanonicalEventID(ev.ID); !ok {
 		return &FieldError{"id", fmt.Sprintf("%q is not a UUID", ev.ID)}
 	} else {
-		ev.ID = id.String()
+		ev.ID = id
 	}
 	if err := ValidateEventType(ev.Type); err != nil {
 		return &FieldError{"type", err.Error()}

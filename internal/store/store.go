@@ -1,6 +1,7 @@
 // Package store defines the durable queue and endpoint registry that hookrelay
 // runs on: the Store interface, the domain types it speaks in, and the rules
-// (event matching, delivery states) that every implementation shares.
+// (event matching, delivery states, outcome batches, endpoint health) that
+// every implementation shares.
 //
 // Two implementations live below it: store/postgres (production, several
 // processes on one database) and store/sqlite (embedded, one node). Both pass
@@ -82,9 +83,32 @@ type Store interface {
 	// reached, endpoint active) in priority DESC, scheduled_for ASC order, marks
 	// them processing and returns them with what is needed to send them.
 	Claim(ctx context.Context, c ClaimRequest) ([]Claimed, error)
-	// Complete records the outcomes of claimed deliveries in one batch. An outcome
-	// whose lease no longer holds (cancelled, or rescued and claimed again) is
-	// skipped.
+	// Complete records the outcomes of claimed deliveries in one batch, in one
+	// transaction; an outcome with an unknown Result fails the whole batch.
+	//
+	// An outcome applies only while its lease holds: the delivery is
+	// processing, held by Lease.Worker at Lease.RetryCount (not cancelled, nor
+	// rescued and claimed again). Otherwise, or when an earlier outcome of the
+	// batch is for the same delivery (see FirstOutcomes), it is skipped: not
+	// counted in Applied, its attempt not recorded, its DisableEndpoint
+	// ignored. An applied outcome
+	//   - ResultDelivered: makes the delivery delivered with ProcessedAt now;
+	//   - ResultRetry: makes it pending with RetryCount + 1 and ScheduledFor
+	//     and NextRetryAt = RetryAt (now when RetryAt is zero), ProcessedAt nil;
+	//   - ResultFailed: makes it failed with ProcessedAt now;
+	//
+	// clears the lease, copies the attempt's request headers, response status,
+	// headers and body, and error (LastError) into the delivery, and appends
+	// the attempt to its attempt log.
+	//
+	// The endpoints of the applied outcomes then have their health updated as
+	// EndpointTally says. Last, an active endpoint of the batch is disabled
+	// (Active false, DisabledAt now) with the DisableEndpoint of its first
+	// applied outcome that has one, or else health.FailuresReason when its
+	// FailureCount >= health.DisableAfterFailures > 0, or else
+	// health.FailingForReason when its FailingSince <= now -
+	// health.DisableAfterFailingFor > 0. Result.Disabled lists the endpoints
+	// this call disabled, by ascending ID.
 	Complete(ctx context.Context, outcomes []Outcome, health HealthPolicy) (CompleteResult, error)
 	// Release hands claimed deliveries back to pending without counting an
 	// attempt, as a worker does when it shuts down before sending them.
@@ -120,9 +144,6 @@ type Store interface {
 	Wakeups(ctx context.Context) <-chan struct{}
 }
 
-// ConfigSource is the CreatedBy value of endpoints synced from WEBHOOK_URLS.
-const ConfigSource = "config:WEBHOOK_URLS"
-
 // Signature profiles: which headers an endpoint's requests carry.
 const (
 	// ProfileStandard sends the X-* headers and the Standard Webhooks headers.
@@ -157,6 +178,15 @@ type Endpoint struct {
 	LastDeliveredAt         *time.Time
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
+}
+
+// EffectiveProfile is the signature profile the endpoint is stored and
+// signed with: its SignatureProfile, or ProfileStandard when that is empty.
+func (e Endpoint) EffectiveProfile() string {
+	if e.SignatureProfile == "" {
+		return ProfileStandard
+	}
+	return e.SignatureProfile
 }
 
 // Subscribes reports whether the endpoint wants events of type eventType.

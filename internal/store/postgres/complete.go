@@ -10,40 +10,14 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// Complete records a batch of outcomes in one transaction of four statements,
-// whatever the batch size.
-//
-// An outcome applies only while its lease holds: the delivery is processing,
-// locked_by = Lease.Worker and retry_count = Lease.RetryCount; otherwise it is
-// skipped (not counted in Applied, its attempt not recorded, its
-// DisableEndpoint ignored). When a batch holds several outcomes for one
-// delivery, the first one applies and the others are skipped. An applied
-// outcome
-//   - ResultDelivered: makes the delivery delivered with processed_at now;
-//   - ResultRetry: makes it pending with retry_count + 1 and scheduled_for and
-//     next_retry_at = RetryAt (now when RetryAt is zero), processed_at NULL;
-//   - ResultFailed: makes it failed with processed_at now;
-//
-// clears the lease, copies the attempt's request headers, response status,
-// headers and body, and error (last_error; NULL when empty) into the
-// delivery, and appends the attempt to its attempt log.
-//
-// The endpoints of applied outcomes are then updated as if the outcomes came
-// one by one in batch order: a delivered outcome sets last_delivered_at now,
-// failure_count 0 and failing_since NULL; a retry or failed outcome adds one
-// to failure_count and sets failing_since to now when it is NULL. Last, an
-// active endpoint of the batch is disabled (active false, disabled_at now)
-// with the reason of the first applied outcome that has DisableEndpoint, or
-// else "N consecutive failed attempts" when failure_count >=
-// health.DisableAfterFailures = N > 0, or else "failing for D without a
-// success" when failing_since <= now - health.DisableAfterFailingFor = D > 0
-// (D formatted by time.Duration.String). Result.Disabled lists the endpoints
-// this call disabled, by ascending ID.
+// Complete records a batch of outcomes as store.Store.Complete says, in
+// one transaction of four statements, whatever the batch size.
 func (s *Store) Complete(ctx context.Context, outcomes []store.Outcome, health store.HealthPolicy) (store.CompleteResult, error) {
-	batch, err := newOutcomeBatch(outcomes)
+	first, err := store.FirstOutcomes(outcomes)
 	if err != nil {
 		return store.CompleteResult{}, fmt.Errorf("complete deliveries: %w", err)
 	}
+	batch := newOutcomeBatch(first)
 	var res store.CompleteResult
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		applied, err := batch.apply(ctx, tx)
@@ -51,7 +25,7 @@ func (s *Store) Complete(ctx context.Context, outcomes []store.Outcome, health s
 			return err
 		}
 		res.Applied = len(applied)
-		res.Disabled, err = updateEndpointHealth(ctx, tx, endpointTallies(applied, outcomes), health)
+		res.Disabled, err = updateEndpointHealth(ctx, tx, store.TallyEndpoints(applied), health)
 		return err
 	})
 	if err != nil {
@@ -60,17 +34,11 @@ func (s *Store) Complete(ctx context.Context, outcomes []store.Outcome, health s
 	return res, nil
 }
 
-// resultNames are the Result values as the SQL of Complete spells them.
-var resultNames = map[store.Result]string{
-	store.ResultDelivered: "delivered",
-	store.ResultRetry:     "retry",
-	store.ResultFailed:    "failed",
-}
-
 // outcomeBatch holds the outcomes of one Complete as the arrays that unnest
-// reads, one element per outcome, the first outcome of each delivery only.
+// reads, one element per outcome.
 type outcomeBatch struct {
-	index           []int // position in the caller's slice
+	outcomes        []store.Outcome
+	index           []int // position in outcomes
 	ids             []int64
 	workers         []string
 	retryCounts     []int
@@ -86,18 +54,10 @@ type outcomeBatch struct {
 	errors          []string
 }
 
-func newOutcomeBatch(outcomes []store.Outcome) (*outcomeBatch, error) {
-	b := &outcomeBatch{}
-	seen := make(map[int64]bool, len(outcomes))
+// newOutcomeBatch lays out outcomes, at most one per delivery, as arrays.
+func newOutcomeBatch(outcomes []store.Outcome) *outcomeBatch {
+	b := &outcomeBatch{outcomes: outcomes}
 	for i, o := range outcomes {
-		name, ok := resultNames[o.Result]
-		if !ok {
-			return nil, fmt.Errorf("delivery %d: unknown result %d", o.Lease.DeliveryID, o.Result)
-		}
-		if seen[o.Lease.DeliveryID] {
-			continue
-		}
-		seen[o.Lease.DeliveryID] = true
 		var retryAt *time.Time
 		if o.Result == store.ResultRetry && !o.RetryAt.IsZero() {
 			retryAt = &o.RetryAt
@@ -107,7 +67,7 @@ func newOutcomeBatch(outcomes []store.Outcome) (*outcomeBatch, error) {
 		b.ids = append(b.ids, o.Lease.DeliveryID)
 		b.workers = append(b.workers, o.Lease.Worker)
 		b.retryCounts = append(b.retryCounts, o.Lease.RetryCount)
-		b.results = append(b.results, name)
+		b.results = append(b.results, o.Result.String())
 		b.retryAt = append(b.retryAt, retryAt)
 		b.attempts = append(b.attempts, a.Attempt)
 		b.startedAt = append(b.startedAt, a.StartedAt)
@@ -118,18 +78,13 @@ func newOutcomeBatch(outcomes []store.Outcome) (*outcomeBatch, error) {
 		b.responseBody = append(b.responseBody, a.ResponseBody)
 		b.errors = append(b.errors, a.Error)
 	}
-	return b, nil
-}
-
-// appliedOutcome is an outcome whose lease held.
-type appliedOutcome struct {
-	index     int // position in the caller's slice
-	webhookID int64
+	return b
 }
 
 // apply writes the outcomes whose lease holds to their deliveries and attempt
-// logs, in one statement, and returns them in batch order.
-func (b *outcomeBatch) apply(ctx context.Context, tx pgx.Tx) ([]appliedOutcome, error) {
+// logs, in one statement, and returns them in batch order with their
+// endpoints.
+func (b *outcomeBatch) apply(ctx context.Context, tx pgx.Tx) ([]store.AppliedOutcome, error) {
 	if len(b.ids) == 0 {
 		return nil, nil
 	}
@@ -177,38 +132,17 @@ func (b *outcomeBatch) apply(ctx context.Context, tx pgx.Tx) ([]appliedOutcome, 
 		b.index, b.ids, b.workers, b.retryCounts, b.results, b.retryAt,
 		b.attempts, b.startedAt, b.durationMS, b.requestHeaders, b.responseStatus,
 		b.responseHeaders, b.responseBody, b.errors)
-	applied, err := queryAll(rows, err, func(a *appliedOutcome) []any { return []any{&a.index, &a.webhookID} })
+	type row struct {
+		index     int
+		webhookID int64
+	}
+	written, err := queryAll(rows, err, func(r *row) []any { return []any{&r.index, &r.webhookID} })
 	if err != nil {
 		return nil, fmt.Errorf("write outcomes: %w", err)
 	}
-	return applied, nil
-}
-
-// endpointTally is what a batch's applied outcomes do to one endpoint.
-type endpointTally struct {
-	delivered bool // some outcome delivered
-	failures  int  // failed attempts after the last delivered one
-	disable   string
-}
-
-// endpointTallies sums up applied outcomes per endpoint, in batch order.
-func endpointTallies(applied []appliedOutcome, outcomes []store.Outcome) map[int64]*endpointTally {
-	tallies := make(map[int64]*endpointTally)
-	for _, a := range applied {
-		t := tallies[a.webhookID]
-		if t == nil {
-			t = &endpointTally{}
-			tallies[a.webhookID] = t
-		}
-		o := outcomes[a.index]
-		if o.Result == store.ResultDelivered {
-			t.delivered, t.failures = true, 0
-		} else {
-			t.failures++
-		}
-		if t.disable == "" {
-			t.disable = o.DisableEndpoint
-		}
+	applied := make([]store.AppliedOutcome, len(written))
+	for i, r := range written {
+		applied[i] = store.AppliedOutcome{Outcome: b.outcomes[r.index], EndpointID: r.webhookID}
 	}
-	return tallies
+	return applied, nil
 }

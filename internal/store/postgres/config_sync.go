@@ -3,16 +3,11 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"net/url"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 )
-
-// removedFromConfig is the DisabledReason of a configuration endpoint whose
-// URL left WEBHOOK_URLS.
-const removedFromConfig = "removed from WEBHOOK_URLS"
 
 // SyncConfigEndpoints makes the endpoints with CreatedBy store.ConfigSource
 // match urls, in one transaction:
@@ -22,7 +17,7 @@ const removedFromConfig = "removed from WEBHOOK_URLS"
 //   - a URL of urls without a config endpoint gets a new active one, subscribed
 //     to every event (Events empty), titled with the URL's host;
 //   - config endpoints whose URL is not in urls become inactive with
-//     DisabledReason "removed from WEBHOOK_URLS" (DisabledAt is set when they
+//     DisabledReason store.RemovedFromConfigReason (DisabledAt is set when they
 //     were active, and kept when they were already inactive).
 //
 // Endpoints created otherwise are never touched.
@@ -42,7 +37,7 @@ func (s *Store) SyncConfigEndpoints(ctx context.Context, urls []string, secret s
 			WHERE created_by = $1
 			  AND target_url <> ALL ($2::text[])
 			  AND (active OR disabled_reason IS DISTINCT FROM $3)`
-		if _, err := tx.Exec(ctx, deactivate, store.ConfigSource, nonNil(urls), removedFromConfig); err != nil {
+		if _, err := tx.Exec(ctx, deactivate, store.ConfigSource, nonNil(urls), store.RemovedFromConfigReason); err != nil {
 			return fmt.Errorf("deactivate removed: %w", err)
 		}
 		return nil
@@ -64,7 +59,7 @@ func syncConfigURL(ctx context.Context, tx pgx.Tx, u, secret string) error {
 		WHERE created_by = $1 AND target_url = $2`
 	tag, err := tx.Exec(ctx, update, store.ConfigSource, u, secret)
 	if err != nil {
-		return fmt.Errorf("update %s: %w", hostOf(u), err)
+		return fmt.Errorf("update %s: %w", store.URLHost(u), err)
 	}
 	if tag.RowsAffected() > 0 {
 		return nil
@@ -72,16 +67,8 @@ func syncConfigURL(ctx context.Context, tx pgx.Tx, u, secret string) error {
 	const insert = `
 		INSERT INTO webhooks (title, target_url, secret, active, created_by)
 		VALUES ($1, $2, $3, true, $4)`
-	if _, err := tx.Exec(ctx, insert, hostOf(u), u, secret, store.ConfigSource); err != nil {
-		return fmt.Errorf("add %s: %w", hostOf(u), err)
+	if _, err := tx.Exec(ctx, insert, store.URLHost(u), u, secret, store.ConfigSource); err != nil {
+		return fmt.Errorf("add %s: %w", store.URLHost(u), err)
 	}
 	return nil
-}
-
-// hostOf is the host of a URL, or the URL itself when it has none.
-func hostOf(u string) string {
-	if parsed, err := url.Parse(u); err == nil && parsed.Host != "" {
-		return parsed.Host
-	}
-	return u
 }

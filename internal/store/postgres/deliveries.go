@@ -41,7 +41,7 @@ const deliveryFilter = `
 func filterArgs(f store.DeliveryFilter) ([]any, bool) {
 	var eventID *string
 	if f.EventID != "" {
-		id, ok := parseUUID(f.EventID)
+		id, ok := store.CanonicalEventID(f.EventID)
 		if !ok {
 			return nil, false
 		}

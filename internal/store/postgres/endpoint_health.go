@@ -11,25 +11,20 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// updateEndpointHealth writes the tallies of one Complete batch to their
-// endpoints and disables those that the batch or the health policy condemns;
-// it returns the endpoints it disabled, by ascending ID. See Complete for the
-// rules.
-func updateEndpointHealth(ctx context.Context, tx pgx.Tx, tallies map[int64]*endpointTally, health store.HealthPolicy) ([]store.DisabledEndpoint, error) {
+// updateEndpointHealth writes the tallies of one Complete batch (by
+// ascending endpoint ID) to their endpoints and disables those that the batch
+// or the health policy condemns; it returns the endpoints it disabled, by
+// ascending ID. See store.Store.Complete for the rules.
+func updateEndpointHealth(ctx context.Context, tx pgx.Tx, tallies []store.EndpointTally, health store.HealthPolicy) ([]store.DisabledEndpoint, error) {
 	if len(tallies) == 0 {
 		return nil, nil
 	}
-	ids := make([]int64, 0, len(tallies))
-	for id := range tallies {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	delivered := make([]bool, len(ids))
-	failures := make([]int, len(ids))
-	reasons := make([]string, len(ids))
-	for i, id := range ids {
-		t := tallies[id]
-		delivered[i], failures[i], reasons[i] = t.delivered, t.failures, t.disable
+	ids := make([]int64, len(tallies))
+	delivered := make([]bool, len(tallies))
+	failures := make([]int, len(tallies))
+	reasons := make([]string, len(tallies))
+	for i, t := range tallies {
+		ids[i], delivered[i], failures[i], reasons[i] = t.EndpointID, t.Delivered, t.Failures, t.DisableReason
 	}
 
 	// Lock in ID order so that concurrent batches cannot deadlock.
@@ -66,24 +61,12 @@ func updateEndpointHealth(ctx context.Context, tx pgx.Tx, tallies map[int64]*end
 		WHERE w.id = r.id AND w.active AND r.reason IS NOT NULL
 		RETURNING w.id, w.disabled_reason`
 	rows, err := tx.Query(ctx, disable, ids, reasons,
-		health.DisableAfterFailures, failuresReason(health),
-		health.DisableAfterFailingFor.Microseconds(), failingForReason(health))
+		health.DisableAfterFailures, health.FailuresReason(),
+		health.DisableAfterFailingFor.Microseconds(), health.FailingForReason())
 	disabled, err := queryAll(rows, err, func(d *store.DisabledEndpoint) []any { return []any{&d.ID, &d.Reason} })
 	if err != nil {
 		return nil, fmt.Errorf("disable failing endpoints: %w", err)
 	}
 	slices.SortFunc(disabled, func(a, b store.DisabledEndpoint) int { return cmp.Compare(a.ID, b.ID) })
 	return disabled, nil
-}
-
-// failuresReason is the DisabledReason of an endpoint disabled by
-// health.DisableAfterFailures.
-func failuresReason(health store.HealthPolicy) string {
-	return fmt.Sprintf("%d consecutive failed attempts", health.DisableAfterFailures)
-}
-
-// failingForReason is the DisabledReason of an endpoint disabled by
-// health.DisableAfterFailingFor.
-func failingForReason(health store.HealthPolicy) string {
-	return fmt.Sprintf("failing for %s without a success", health.DisableAfterFailingFor)
 }

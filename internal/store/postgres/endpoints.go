@@ -8,16 +8,12 @@ import (
 )
 
 // endpointValues are the parameters $1..$17 of insertEndpoint and
-// updateEndpoint: every stored field of e but its ID and times, with an empty
-// signature profile meaning the standard one.
+// updateEndpoint: every stored field of e but its ID and times, with the
+// endpoint's effective signature profile.
 func endpointValues(e store.Endpoint) []any {
-	profile := e.SignatureProfile
-	if profile == "" {
-		profile = store.ProfileStandard
-	}
 	return []any{
 		e.Title, e.URL, e.Secret, e.Active, nonNil(e.Events), jsonMap(e.Headers),
-		e.Description, e.CreatedBy, e.MaxRetries, profile,
+		e.Description, e.CreatedBy, e.MaxRetries, e.EffectiveProfile(),
 		e.PreviousSecret, e.PreviousSecretExpiresAt, e.DisabledReason, e.DisabledAt,
 		e.FailureCount, e.FailingSince, e.LastDeliveredAt,
 	}

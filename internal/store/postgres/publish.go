@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -142,19 +141,10 @@ func (s *Store) GetEvent(ctx context.Context, id string) (store.Event, error) {
 }
 
 func getEvent(ctx context.Context, q querier, id string) (store.Event, error) {
-	uid, ok := parseUUID(id)
+	uid, ok := store.CanonicalEventID(id)
 	if !ok {
 		return store.Event{}, store.ErrNotFound
 	}
 	const get = `SELECT ` + eventColumns + ` FROM webhook_events e WHERE e.id = $1`
 	return queryOne(q.QueryRow(ctx, get, uid), eventDest)
-}
-
-// parseUUID returns s in canonical form, or false when it is not a UUID.
-func parseUUID(s string) (string, bool) {
-	id, err := uuid.Parse(s)
-	if err != nil {
-		return "", false
-	}
-	return id.String(), true
 }

@@ -9,41 +9,25 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// Complete records a batch of outcomes in one write transaction of four
-// statements, whatever the batch size.
-//
-// An outcome applies only while its lease holds: the delivery is processing,
-// locked_by = Lease.Worker and retry_count = Lease.RetryCount; otherwise it is
-// skipped (not counted in Applied, its attempt not recorded, its
-// DisableEndpoint ignored). When a batch holds several outcomes for one
-// delivery, the first one applies and the others are skipped. An applied
-// outcome
-//   - ResultDelivered: makes the delivery delivered with processed_at now;
-//   - ResultRetry: makes it pending with retry_count + 1 and scheduled_for and
-//     next_retry_at = RetryAt (now when RetryAt is zero), processed_at NULL;
-//   - ResultFailed: makes it failed with processed_at now;
-//
-// clears the lease, copies the attempt's request headers, response status,
-// headers and body, and error (last_error; NULL when empty) into the
-// delivery, and appends the attempt to its attempt log. The endpoints of the
-// applied outcomes then have their health updated: see updateEndpointHealth.
+// Complete records a batch of outcomes as store.Store.Complete says, in
+// one write transaction of four statements, whatever the batch size.
 func (s *Store) Complete(ctx context.Context, outcomes []store.Outcome, health store.HealthPolicy) (store.CompleteResult, error) {
-	now := time.Now()
-	batch, err := newOutcomeBatch(outcomes, now)
+	first, err := store.FirstOutcomes(outcomes)
 	if err != nil {
 		return store.CompleteResult{}, fmt.Errorf("complete deliveries: %w", err)
 	}
 	var res store.CompleteResult
-	if len(batch) == 0 {
+	if len(first) == 0 {
 		return res, nil
 	}
+	now := time.Now()
 	err = s.inTx(ctx, func(tx execer) error {
-		applied, err := writeOutcomes(ctx, tx, batch, now)
+		applied, err := writeOutcomes(ctx, tx, first, now)
 		if err != nil {
 			return err
 		}
 		res.Applied = len(applied)
-		res.Disabled, err = updateEndpointHealth(ctx, tx, applied, health, now)
+		res.Disabled, err = updateEndpointHealth(ctx, tx, store.TallyEndpoints(applied), health, now)
 		return err
 	})
 	if err != nil {
@@ -67,61 +51,40 @@ type outcomeRow struct {
 	ResponseHeaders map[string]string `json:"response_headers"`
 	ResponseBody    string            `json:"response_body"`
 	Error           string            `json:"error"`
-
-	webhookID       int64  // the delivery's endpoint, known once applied
-	disableEndpoint string // Outcome.DisableEndpoint
 }
 
-// resultNames are the Result values as the SQL of Complete spells them.
-var resultNames = map[store.Result]string{
-	store.ResultDelivered: "delivered",
-	store.ResultRetry:     "retry",
-	store.ResultFailed:    "failed",
-}
-
-// newOutcomeBatch turns outcomes into rows, keeping the first outcome of
-// each delivery only.
-func newOutcomeBatch(outcomes []store.Outcome, now time.Time) ([]outcomeRow, error) {
-	rows := make([]outcomeRow, 0, len(outcomes))
-	seen := make(map[int64]bool, len(outcomes))
-	for _, o := range outcomes {
-		result, ok := resultNames[o.Result]
-		if !ok {
-			return nil, fmt.Errorf("delivery %d: unknown result %d", o.Lease.DeliveryID, o.Result)
-		}
-		if seen[o.Lease.DeliveryID] {
-			continue
-		}
-		seen[o.Lease.DeliveryID] = true
-		retryAt := o.RetryAt
-		if retryAt.IsZero() {
-			retryAt = now
-		}
-		a := o.Attempt
-		rows = append(rows, outcomeRow{
-			ID:              o.Lease.DeliveryID,
-			Worker:          o.Lease.Worker,
-			RetryCount:      o.Lease.RetryCount,
-			Result:          result,
-			RetryAt:         micros(retryAt),
-			Attempt:         a.Attempt,
-			StartedAt:       micros(a.StartedAt),
-			DurationMS:      a.DurationMS,
-			RequestHeaders:  nonNilMap(a.RequestHeaders),
-			ResponseStatus:  a.ResponseStatus,
-			ResponseHeaders: nonNilMap(a.ResponseHeaders),
-			ResponseBody:    a.ResponseBody,
-			Error:           a.Error,
-			disableEndpoint: o.DisableEndpoint,
-		})
+// newOutcomeRow is o as a row, with a zero RetryAt meaning now.
+func newOutcomeRow(o store.Outcome, now time.Time) outcomeRow {
+	retryAt := o.RetryAt
+	if retryAt.IsZero() {
+		retryAt = now
 	}
-	return rows, nil
+	a := o.Attempt
+	return outcomeRow{
+		ID:              o.Lease.DeliveryID,
+		Worker:          o.Lease.Worker,
+		RetryCount:      o.Lease.RetryCount,
+		Result:          o.Result.String(),
+		RetryAt:         micros(retryAt),
+		Attempt:         a.Attempt,
+		StartedAt:       micros(a.StartedAt),
+		DurationMS:      a.DurationMS,
+		RequestHeaders:  nonNilMap(a.RequestHeaders),
+		ResponseStatus:  a.ResponseStatus,
+		ResponseHeaders: nonNilMap(a.ResponseHeaders),
+		ResponseBody:    a.ResponseBody,
+		Error:           a.Error,
+	}
 }
 
-// writeOutcomes writes the outcomes of batch whose lease holds to their
-// deliveries and attempt logs, and returns them in batch order with their
-// endpoints.
-func writeOutcomes(ctx context.Context, tx execer, batch []outcomeRow, now time.Time) ([]outcomeRow, error) {
+// writeOutcomes writes the outcomes, at most one per delivery, whose lease
+// holds to their deliveries and attempt logs, and returns them in batch order
+// with their endpoints.
+func writeOutcomes(ctx context.Context, tx execer, outcomes []store.Outcome, now time.Time) ([]store.AppliedOutcome, error) {
+	batch := make([]outcomeRow, len(outcomes))
+	for i, o := range outcomes {
+		batch[i] = newOutcomeRow(o, now)
+	}
 	const update = `
 		WITH o AS (
 			SELECT
@@ -165,11 +128,12 @@ func writeOutcomes(ctx context.Context, tx execer, batch []outcomeRow, now time.
 	for _, r := range written {
 		webhookOf[r[0]] = r[1]
 	}
-	applied := make([]outcomeRow, 0, len(written))
-	for _, o := range batch {
-		if id, ok := webhookOf[o.ID]; ok {
-			o.webhookID = id
-			applied = append(applied, o)
+	var applied []store.AppliedOutcome
+	var logged []outcomeRow
+	for i, o := range outcomes {
+		if id, ok := webhookOf[o.Lease.DeliveryID]; ok {
+			applied = append(applied, store.AppliedOutcome{Outcome: o, EndpointID: id})
+			logged = append(logged, batch[i])
 		}
 	}
 	if len(applied) == 0 {
@@ -184,7 +148,7 @@ func writeOutcomes(ctx context.Context, tx execer, batch []outcomeRow, now time.
 			value -> 'request_headers', value ->> 'response_status', value -> 'response_headers',
 			nullif(value ->> 'response_body', ''), nullif(value ->> 'error', '')
 		FROM json_each(?)`
-	if _, err := tx.ExecContext(ctx, log, jsonText(applied)); err != nil {
+	if _, err := tx.ExecContext(ctx, log, jsonText(logged)); err != nil {
 		return nil, fmt.Errorf("log attempts: %w", err)
 	}
 	return applied, nil

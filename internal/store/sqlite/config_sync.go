@@ -4,15 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 )
-
-// removedFromConfig is the DisabledReason of a configuration endpoint whose
-// URL left WEBHOOK_URLS.
-const removedFromConfig = "removed from WEBHOOK_URLS"
 
 // SyncConfigEndpoints makes the endpoints with CreatedBy store.ConfigSource
 // match urls, in one write transaction:
@@ -22,7 +17,7 @@ const removedFromConfig = "removed from WEBHOOK_URLS"
 //   - a URL of urls without a config endpoint gets a new active one, subscribed
 //     to every event (Events empty), titled with the URL's host;
 //   - config endpoints whose URL is not in urls become inactive with
-//     DisabledReason "removed from WEBHOOK_URLS" (DisabledAt is set when they
+//     DisabledReason store.RemovedFromConfigReason (DisabledAt is set when they
 //     were active, and kept when they were already inactive).
 //
 // Endpoints created otherwise are never touched.
@@ -44,7 +39,7 @@ func (s *Store) SyncConfigEndpoints(ctx context.Context, urls []string, secret s
 			  AND target_url NOT IN (SELECT value FROM json_each(:urls))
 			  AND (active OR disabled_reason IS NOT :reason)`
 		if _, err := tx.ExecContext(ctx, deactivate,
-			sql.Named("reason", removedFromConfig), sql.Named("now", now),
+			sql.Named("reason", store.RemovedFromConfigReason), sql.Named("now", now),
 			sql.Named("source", store.ConfigSource), sql.Named("urls", jsonText(nonNil(urls)))); err != nil {
 			return fmt.Errorf("deactivate removed: %w", err)
 		}
@@ -61,7 +56,7 @@ func (s *Store) SyncConfigEndpoints(ctx context.Context, urls []string, secret s
 func syncConfigURL(ctx context.Context, tx execer, u, secret string, now int64) error {
 	args := []any{
 		sql.Named("source", store.ConfigSource), sql.Named("url", u),
-		sql.Named("secret", secret), sql.Named("now", now), sql.Named("title", hostOf(u)),
+		sql.Named("secret", secret), sql.Named("now", now), sql.Named("title", store.URLHost(u)),
 	}
 	const update = `
 		UPDATE webhooks SET
@@ -72,7 +67,7 @@ func syncConfigURL(ctx context.Context, tx execer, u, secret string, now int64) 
 		WHERE created_by = :source AND target_url = :url`
 	res, err := tx.ExecContext(ctx, update, args...)
 	if err != nil {
-		return fmt.Errorf("update %s: %w", hostOf(u), err)
+		return fmt.Errorf("update %s: %w", store.URLHost(u), err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n > 0 {
 		return err
@@ -81,15 +76,7 @@ func syncConfigURL(ctx context.Context, tx execer, u, secret string, now int64) 
 		INSERT INTO webhooks (title, target_url, secret, active, created_by, created_at, updated_at)
 		VALUES (:title, :url, :secret, 1, :source, :now, :now)`
 	if _, err := tx.ExecContext(ctx, insert, args...); err != nil {
-		return fmt.Errorf("add %s: %w", hostOf(u), err)
+		return fmt.Errorf("add %s: %w", store.URLHost(u), err)
 	}
 	return nil
-}
-
-// hostOf is the host of a URL, or the URL itself when it has none.
-func hostOf(u string) string {
-	if parsed, err := url.Parse(u); err == nil && parsed.Host != "" {
-		return parsed.Host
-	}
-	return u
 }

@@ -45,7 +45,7 @@ func deliveryFilter(f store.DeliveryFilter) (where string, args []any, ok bool) 
 		add("webhook_deliveries.event_type = :event_type", "event_type", f.EventType)
 	}
 	if f.EventID != "" {
-		id, ok := canonicalUUID(f.EventID)
+		id, ok := store.CanonicalEventID(f.EventID)
 		if !ok {
 			return "", nil, false
 		}

@@ -10,13 +10,9 @@ import (
 )
 
 // endpointArgs are the named parameters of every stored field of e but its ID
-// and times, with an empty signature profile meaning the standard one and
-// empty optional text stored as NULL.
+// and times, with the endpoint's effective signature profile and empty
+// optional text stored as NULL.
 func endpointArgs(e store.Endpoint) []any {
-	profile := e.SignatureProfile
-	if profile == "" {
-		profile = store.ProfileStandard
-	}
 	return []any{
 		sql.Named("title", e.Title),
 		sql.Named("url", e.URL),
@@ -27,7 +23,7 @@ func endpointArgs(e store.Endpoint) []any {
 		sql.Named("description", e.Description),
 		sql.Named("created_by", e.CreatedBy),
 		sql.Named("max_retries", e.MaxRetries),
-		sql.Named("profile", profile),
+		sql.Named("profile", e.EffectiveProfile()),
 		sql.Named("previous_secret", e.PreviousSecret),
 		sql.Named("previous_expires", microsOrNull(e.PreviousSecretExpiresAt)),
 		sql.Named("disabled_reason", e.DisabledReason),

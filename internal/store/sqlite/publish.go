@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -135,21 +133,11 @@ func (s *Store) GetEvent(ctx context.Context, id string) (store.Event, error) {
 }
 
 func getEvent(ctx context.Context, q execer, id string) (store.Event, error) {
-	uid, ok := canonicalUUID(id)
+	uid, ok := store.CanonicalEventID(id)
 	if !ok {
 		return store.Event{}, store.ErrNotFound
 	}
 	const get = `SELECT ` + eventColumns + ` FROM webhook_events WHERE webhook_events.id = ?`
 	rows, err := q.QueryContext(ctx, get, uid)
 	return queryOne(rows, err, eventDest)
-}
-
-// canonicalUUID returns s in the canonical form the store keeps, or false
-// when it is not a UUID.
-func canonicalUUID(s string) (string, bool) {
-	id, err := uuid.Parse(s)
-	if err != nil {
-		return "", false
-	}
-	return id.String(), true
 }

@@ -68,8 +68,7 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
 	for i := range claimed {
-		d := claimed[i].Delivery
-		claimed[i].Lease = store.Lease{DeliveryID: d.ID, Worker: c.Worker, RetryCount: d.RetryCount}
+		claimed[i].Lease = store.NewLease(claimed[i].Delivery, c.Worker)
 	}
 	return claimed, nil
 }
@@ -122,15 +121,12 @@ func (s *Store) Release(ctx context.Context, leases []store.Lease) error {
 	return nil
 }
 
-// leaseExpired is the last_error of a delivery whose lease expired.
-const leaseExpired = "lease expired: worker lost"
-
 // RescueExpired takes back every processing delivery whose lease_expires_at
 // has passed, counting the lost attempt: when retry_count + 1 > max_retries
 // the delivery becomes failed (retry_count unchanged, processed_at now);
 // otherwise it becomes pending with retry_count + 1 and scheduled_for and
 // next_retry_at now. Both clear the lease and set last_error to
-// "lease expired: worker lost". It returns how many deliveries it took back.
+// store.LeaseExpiredMessage. It returns how many deliveries it took back.
 func (s *Store) RescueExpired(ctx context.Context) (int, error) {
 	const q = `
 		WITH expired AS (
@@ -149,7 +145,7 @@ func (s *Store) RescueExpired(ctx context.Context) (int, error) {
 			locked_by = NULL
 		FROM expired AS x
 		WHERE webhook_deliveries.id = x.id`
-	n, err := s.exec(ctx, q, sql.Named("now", micros(time.Now())), sql.Named("error", leaseExpired))
+	n, err := s.exec(ctx, q, sql.Named("now", micros(time.Now())), sql.Named("error", store.LeaseExpiredMessage))
 	if err != nil {
 		return 0, fmt.Errorf("rescue expired leases: %w", err)
 	}
