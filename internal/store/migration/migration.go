@@ -2,7 +2,9 @@
 //
 // A migration is a file named NNN_description.sql; files are applied in
 // ascending NNN order, each once. The stores keep the applied versions in a
-// schema_migrations table and apply each file in its own transaction.
+// hookrelay_schema_migrations table (not schema_migrations, which the
+// migration tool of an application sharing the schema may own) and apply
+// each file in its own transaction.
 package migration
 
 import (

@@ -18,9 +18,11 @@ func migrations() ([]migration.Migration, error) {
 	return migration.Load(migrationFiles, "migrations")
 }
 
-// The table of applied migrations, created in the connection's schema.
+// The table of applied migrations, created in the connection's schema. Its
+// name is hookrelay's own, so that an application sharing the schema may keep
+// a schema_migrations table of its migration tool (golang-migrate's) there.
 const createMigrationsTable = `
-	CREATE TABLE IF NOT EXISTS schema_migrations (
+	CREATE TABLE IF NOT EXISTS hookrelay_schema_migrations (
 		version    INT PRIMARY KEY,
 		name       TEXT NOT NULL,
 		applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
@@ -45,7 +47,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 				return fmt.Errorf("lock: %w", err)
 			}
 			if _, err := tx.Exec(ctx, createMigrationsTable); err != nil {
-				return fmt.Errorf("create schema_migrations: %w", err)
+				return fmt.Errorf("create hookrelay_schema_migrations: %w", err)
 			}
 			applied, err := appliedVersions(ctx, tx)
 			if err != nil {
@@ -72,7 +74,7 @@ func apply(ctx context.Context, tx pgx.Tx, m migration.Migration) error {
 	if _, err := tx.Exec(ctx, m.SQL); err != nil {
 		return fmt.Errorf("apply %s: %w", m.Name, err)
 	}
-	const record = `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`
+	const record = `INSERT INTO hookrelay_schema_migrations (version, name) VALUES ($1, $2)`
 	if _, err := tx.Exec(ctx, record, m.Version, m.Name); err != nil {
 		return fmt.Errorf("record %s: %w", m.Name, err)
 	}
@@ -86,7 +88,7 @@ func (s *Store) MigrationsCurrent(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	var exists bool
-	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('hookrelay_schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
 		return false, fmt.Errorf("check migrations: %w", err)
 	}
 	if !exists {
@@ -99,15 +101,15 @@ func (s *Store) MigrationsCurrent(ctx context.Context) (bool, error) {
 	return len(migration.Pending(all, applied)) == 0, nil
 }
 
-// appliedVersions reads the versions recorded in schema_migrations.
+// appliedVersions reads the versions recorded in hookrelay_schema_migrations.
 func appliedVersions(ctx context.Context, q querier) (map[int]bool, error) {
-	rows, err := q.Query(ctx, `SELECT version FROM schema_migrations`)
+	rows, err := q.Query(ctx, `SELECT version FROM hookrelay_schema_migrations`)
 	if err != nil {
-		return nil, fmt.Errorf("read schema_migrations: %w", err)
+		return nil, fmt.Errorf("read hookrelay_schema_migrations: %w", err)
 	}
 	versions, err := pgx.CollectRows(rows, pgx.RowTo[int])
 	if err != nil {
-		return nil, fmt.Errorf("read schema_migrations: %w", err)
+		return nil, fmt.Errorf("read hookrelay_schema_migrations: %w", err)
 	}
 	applied := make(map[int]bool, len(versions))
 	for _, v := range versions {

@@ -46,6 +46,38 @@ func TestConcurrentMigrations(t *testing.T) {
 	}
 }
 
+// TestMigrateBesideAnotherTool migrates a schema where the application's
+// migration tool already keeps a schema_migrations table (golang-migrate's):
+// hookrelay records its migrations in a table of its own and leaves that one
+// alone.
+func TestMigrateBesideAnotherTool(t *testing.T) {
+	u := testdb.PostgresURL(t)
+	conn := connect(t, u)
+	const golangMigrate = `
+		CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+		INSERT INTO schema_migrations VALUES (20240101120000, false)`
+	if _, err := conn.Exec(t.Context(), golangMigrate); err != nil {
+		t.Fatal(err)
+	}
+	s := open(t, u)
+	if current, err := s.MigrationsCurrent(t.Context()); err != nil || current {
+		t.Fatalf("MigrationsCurrent before Migrate = %v, %v; want false", current, err)
+	}
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if current, err := s.MigrationsCurrent(t.Context()); err != nil || !current {
+		t.Fatalf("MigrationsCurrent = %v, %v; want true", current, err)
+	}
+	var theirs, ours int
+	err := conn.QueryRow(t.Context(), `
+		SELECT (SELECT count(*) FROM schema_migrations WHERE version = 20240101120000 AND NOT dirty),
+		       (SELECT count(*) FROM hookrelay_schema_migrations)`).Scan(&theirs, &ours)
+	if err != nil || theirs != 1 || ours == 0 {
+		t.Errorf("schema_migrations has %d rows of the other tool, hookrelay_schema_migrations %d rows (%v); want 1 and some", theirs, ours, err)
+	}
+}
+
 func TestOpenUnreachable(t *testing.T) {
 	_, err := postgres.Open(t.Context(), "postgres://hookrelay:s3cret@127.0.0.1:1/db?sslmode=disable&connect_timeout=2")
 	if err == nil || !strings.Contains(err.Error(), "connect to PostgreSQL at 127.0.0.1:1") {

@@ -19,9 +19,11 @@ func migrations() ([]migration.Migration, error) {
 }
 
 // The table of applied migrations; applied_at is a time column
-// (microseconds since the Unix epoch).
+// (microseconds since the Unix epoch). Its name is hookrelay's own, so that
+// an application sharing the file may keep a schema_migrations table of its
+// migration tool (golang-migrate's) there.
 const createMigrationsTable = `
-	CREATE TABLE IF NOT EXISTS schema_migrations (
+	CREATE TABLE IF NOT EXISTS hookrelay_schema_migrations (
 		version    INTEGER PRIMARY KEY,
 		name       TEXT NOT NULL,
 		applied_at INTEGER NOT NULL
@@ -37,12 +39,12 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return err
 	}
 	if _, err := s.writes.db.ExecContext(ctx, createMigrationsTable); err != nil {
-		return fmt.Errorf("migrate: create schema_migrations: %w", err)
+		return fmt.Errorf("migrate: create hookrelay_schema_migrations: %w", err)
 	}
 	for _, m := range all {
 		err := s.transact(ctx, func(tx *sql.Tx) error {
 			var applied bool
-			const check = `SELECT count(*) > 0 FROM schema_migrations WHERE version = ?`
+			const check = `SELECT count(*) > 0 FROM hookrelay_schema_migrations WHERE version = ?`
 			if err := tx.QueryRowContext(ctx, check, m.Version).Scan(&applied); err != nil || applied {
 				return err
 			}
@@ -60,7 +62,7 @@ func apply(ctx context.Context, tx *sql.Tx, m migration.Migration) error {
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
-	const record = `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`
+	const record = `INSERT INTO hookrelay_schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`
 	if _, err := tx.ExecContext(ctx, record, m.Version, m.Name, micros(time.Now())); err != nil {
 		return fmt.Errorf("record: %w", err)
 	}
@@ -74,7 +76,7 @@ func (s *Store) MigrationsCurrent(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	var exists bool
-	const table = `SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'`
+	const table = `SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'hookrelay_schema_migrations'`
 	if err := s.reads.db.QueryRowContext(ctx, table).Scan(&exists); err != nil {
 		return false, fmt.Errorf("check migrations: %w", err)
 	}
@@ -88,12 +90,12 @@ func (s *Store) MigrationsCurrent(ctx context.Context) (bool, error) {
 	return len(migration.Pending(all, applied)) == 0, nil
 }
 
-// appliedVersions reads the versions recorded in schema_migrations.
+// appliedVersions reads the versions recorded in hookrelay_schema_migrations.
 func appliedVersions(ctx context.Context, q execer) (map[int]bool, error) {
-	rows, err := q.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	rows, err := q.QueryContext(ctx, `SELECT version FROM hookrelay_schema_migrations`)
 	versions, err := queryAll(rows, err, func(v *int) []any { return []any{v} })
 	if err != nil {
-		return nil, fmt.Errorf("read schema_migrations: %w", err)
+		return nil, fmt.Errorf("read hookrelay_schema_migrations: %w", err)
 	}
 	applied := make(map[int]bool, len(versions))
 	for _, v := range versions {

@@ -45,6 +45,44 @@ func open(t testing.TB, path string) *sqlite.Store {
 	return s
 }
 
+// TestMigrateBesideAnotherTool migrates a file where the application's
+// migration tool already keeps a schema_migrations table (golang-migrate's):
+// hookrelay records its migrations in a table of its own and leaves that one
+// alone.
+func TestMigrateBesideAnotherTool(t *testing.T) {
+	path := testdb.SQLitePath(t)
+	db, err := sql.Open("sqlite", sqlite.DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, q := range []string{
+		`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, dirty BOOLEAN NOT NULL)`,
+		`INSERT INTO schema_migrations VALUES (20240101120000, false)`,
+	} {
+		if _, err := db.ExecContext(t.Context(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := open(t, path)
+	if current, err := s.MigrationsCurrent(t.Context()); err != nil || current {
+		t.Fatalf("MigrationsCurrent before Migrate = %v, %v; want false", current, err)
+	}
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if current, err := s.MigrationsCurrent(t.Context()); err != nil || !current {
+		t.Fatalf("MigrationsCurrent = %v, %v; want true", current, err)
+	}
+	var theirs, ours int
+	err = db.QueryRowContext(t.Context(), `
+		SELECT (SELECT count(*) FROM schema_migrations WHERE version = 20240101120000 AND NOT dirty),
+		       (SELECT count(*) FROM hookrelay_schema_migrations)`).Scan(&theirs, &ours)
+	if err != nil || theirs != 1 || ours == 0 {
+		t.Errorf("schema_migrations has %d rows of the other tool, hookrelay_schema_migrations %d rows (%v); want 1 and some", theirs, ours, err)
+	}
+}
+
 func TestOpenAnyPath(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "odd dir?#%", "hook relay?.db")
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
