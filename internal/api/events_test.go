@@ -58,7 +58,7 @@ func testSameIDIsIdempotent(t *testing.T, st store.Store) {
 
 func testEndpointIDs(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	a := s.createWebhook("http://127.0.0.1:9/a")
+	a := s.createWebhook("http://127.0.0.1:9/a", "document.*") // a target gets the event whatever it subscribes to
 	s.createWebhook("http://127.0.0.1:9/b")
 	var res wire.PublishResponse
 	s.call("POST", "/v1/events", wire.PublishRequest{Type: "x.y", EndpointIDs: []int64{a.ID}}, http.StatusAccepted, &res)

@@ -191,17 +191,15 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 }
 
 // pingWebhook handles POST /v1/webhooks/{id}/ping: a webhook.ping event sent
-// through the queue to this endpoint only.
+// through the queue to this endpoint only, whatever the event types it
+// subscribes to. A disabled endpoint is refused with 409.
 func (s *server) pingWebhook(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.endpoint(r)
 	if err != nil {
 		return err
 	}
 	if !e.Active {
-		return newError(http.StatusConflict, codeConflict, "webhook %d is disabled; enable it first", e.ID)
-	}
-	if !e.Subscribes(pingEventType) {
-		return notSubscribed(e.ID)
+		return endpointDisabled(e.ID)
 	}
 	ev := store.Event{ID: store.NewEventID(), Type: pingEventType, Data: fmt.Appendf(nil, `{"webhook_id":%d}`, e.ID)}
 	res, err := s.store.Publish(r.Context(), ev, store.PublishOptions{MaxRetries: s.maxRetries, EndpointIDs: []int64{e.ID}})
@@ -212,8 +210,8 @@ func (s *server) pingWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("find ping delivery: %w", err)
 	}
-	if len(deliveries) == 0 { // disabled or changed since it was read
-		return notSubscribed(e.ID)
+	if len(deliveries) == 0 { // disabled since it was read
+		return endpointDisabled(e.ID)
 	}
 	writeJSON(w, http.StatusAccepted, wire.PingResponse{EventID: res.Event.ID, DeliveryID: deliveries[0].ID})
 	return nil
@@ -222,10 +220,9 @@ func (s *server) pingWebhook(w http.ResponseWriter, r *http.Request) error {
 // pingEventType is the type of the events that ping sends.
 const pingEventType = "webhook.ping"
 
-// notSubscribed refuses a ping to an endpoint that would not receive it.
-func notSubscribed(id int64) error {
-	return newError(http.StatusConflict, codeConflict,
-		"webhook %d does not subscribe to %s events; add %q (or \"*\") to its events", id, pingEventType, pingEventType)
+// endpointDisabled refuses a ping to an endpoint that is not active.
+func endpointDisabled(id int64) error {
+	return newError(http.StatusConflict, codeConflict, "webhook %d is disabled; enable it first", id)
 }
 
 // endpoint loads the endpoint of the route's {id}.

@@ -287,16 +287,20 @@ func testPing(t *testing.T, st store.Store) {
 	if len(others) != 0 {
 		t.Errorf("ping reached endpoint %d too", other.ID)
 	}
-	s.call("POST", fmt.Sprintf("/v1/webhooks/%d/disable", target.ID), nil, http.StatusOK, nil)
-	s.wantError("POST", fmt.Sprintf("/v1/webhooks/%d/ping", target.ID), nil, http.StatusConflict, "conflict")
 
 	picky := s.createWebhook("http://127.0.0.1:9/c", "document.*")
-	e := s.wantError("POST", fmt.Sprintf("/v1/webhooks/%d/ping", picky.ID), nil, http.StatusConflict, "conflict")
-	if !strings.Contains(e.Message, "webhook.ping") {
-		t.Errorf("ping to an endpoint that does not subscribe: %q", e.Message)
+	s.call("POST", fmt.Sprintf("/v1/webhooks/%d/ping", picky.ID), nil, http.StatusAccepted, &ping)
+	if d, err := st.GetDelivery(context.Background(), ping.DeliveryID); err != nil || d.WebhookID != picky.ID || d.EventType != "webhook.ping" {
+		t.Errorf("ping to an endpoint subscribed to other types: delivery %+v (%v), want a webhook.ping delivery to it", d, err)
 	}
-	if ds, _ := st.ListDeliveries(context.Background(), store.DeliveryFilter{EventType: "webhook.ping"}); len(ds) != 1 {
-		t.Errorf("%d ping deliveries, want only the first", len(ds))
+
+	s.call("POST", fmt.Sprintf("/v1/webhooks/%d/disable", target.ID), nil, http.StatusOK, nil)
+	e := s.wantError("POST", fmt.Sprintf("/v1/webhooks/%d/ping", target.ID), nil, http.StatusConflict, "conflict")
+	if !strings.Contains(e.Message, "disabled") {
+		t.Errorf("ping to a disabled endpoint: %q, want it to say so", e.Message)
+	}
+	if ds, _ := st.ListDeliveries(context.Background(), store.DeliveryFilter{EventType: "webhook.ping"}); len(ds) != 2 {
+		t.Errorf("%d ping deliveries, want 2 (none to the disabled endpoint)", len(ds))
 	}
 }
 

@@ -72,9 +72,11 @@ type Store interface {
 	// get the secret and are re-activated, others are deactivated.
 	SyncConfigEndpoints(ctx context.Context, urls []string, secret string) error
 
-	// Publish records ev and one pending delivery per active endpoint that
-	// subscribes to it, atomically. Publishing an ID that exists creates nothing
-	// and returns the stored event with Created false.
+	// Publish records ev and one pending delivery per target, atomically: each
+	// active endpoint of opts.EndpointIDs, whatever it subscribes to, or
+	// without EndpointIDs each active endpoint that subscribes to ev.Type (see
+	// FanOut). Publishing an ID that exists creates nothing and returns the
+	// stored event with Created false.
 	Publish(ctx context.Context, ev Event, opts PublishOptions) (PublishResult, error)
 	// GetEvent returns one event or ErrNotFound.
 	GetEvent(ctx context.Context, id string) (Event, error)
@@ -240,7 +242,10 @@ type PublishOptions struct {
 	// MaxRetries is the retry budget of the new deliveries when their endpoint
 	// sets none.
 	MaxRetries int
-	// EndpointIDs, when not empty, limits the fan-out to these endpoints.
+	// EndpointIDs, when not empty, names the targets: the event goes to each
+	// of these endpoints that is active, whatever its subscriptions (an
+	// explicit target is the caller's choice), and to no other. When empty,
+	// the event goes to every active endpoint that subscribes to its type.
 	EndpointIDs []int64
 }
 

@@ -33,10 +33,11 @@ func (s *Store) Publish(ctx context.Context, ev store.Event, opts store.PublishO
 // *store.FieldError, and empty Data becomes {}. The event row is inserted
 // unless its ID exists; then the stored event is returned with Created false
 // and nothing else is written. Otherwise one pending delivery is inserted for
-// each active endpoint that subscribes to ev.Type (store.Endpoint.Subscribes)
-// and, when opts.EndpointIDs is not empty, is one of them. A delivery carries
-// the event's type, data (as payload) and priority, is due now, and has the
-// endpoint's MaxRetries or else opts.MaxRetries. When deliveries were created,
+// each target (store.FanOut): each active endpoint of opts.EndpointIDs,
+// whatever it subscribes to, or without EndpointIDs each active endpoint that
+// subscribes to ev.Type. A delivery carries the event's type, data (as
+// payload) and priority, is due now, and has the endpoint's MaxRetries or
+// else opts.MaxRetries. When deliveries were created,
 // workers are notified on commit.
 func PublishTx(ctx context.Context, tx pgx.Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
 	res, err := publish(ctx, tx, ev, opts)
@@ -65,19 +66,24 @@ func publish(ctx context.Context, q querier, ev store.Event, opts store.PublishO
 	if err != nil {
 		return store.PublishResult{}, fmt.Errorf("insert event: %w", err)
 	}
-	targets, err := subscribers(ctx, q, created.Type, opts)
+	targets, err := fanOut(ctx, q, created.Type, opts)
 	if err != nil {
 		return store.PublishResult{}, err
 	}
-	res := store.PublishResult{Event: created, Created: true, Deliveries: len(targets.ids)}
-	if len(targets.ids) == 0 {
+	res := store.PublishResult{Event: created, Created: true, Deliveries: len(targets)}
+	if len(targets) == 0 {
 		return res, nil
+	}
+	ids := make([]int64, len(targets))
+	maxRetries := make([]int, len(targets))
+	for i, t := range targets {
+		ids[i], maxRetries[i] = t.EndpointID, t.MaxRetries
 	}
 	const insertDeliveries = `
 		INSERT INTO webhook_deliveries (webhook_id, max_retries, event_id, event_type, payload, priority)
 		SELECT t.webhook_id, t.max_retries, $3, $4, $5, $6
 		FROM unnest($1::bigint[], $2::int[]) AS t (webhook_id, max_retries)`
-	if _, err := q.Exec(ctx, insertDeliveries, targets.ids, targets.maxRetries,
+	if _, err := q.Exec(ctx, insertDeliveries, ids, maxRetries,
 		created.ID, created.Type, created.Data, created.Priority); err != nil {
 		return store.PublishResult{}, fmt.Errorf("insert deliveries: %w", err)
 	}
@@ -87,15 +93,10 @@ func publish(ctx context.Context, q querier, ev store.Event, opts store.PublishO
 	return res, nil
 }
 
-// fanOut is the endpoints an event goes to, with each one's retry budget.
-type fanOut struct {
-	ids        []int64
-	maxRetries []int
-}
-
-// subscribers selects the active endpoints (among opts.EndpointIDs when set)
-// that subscribe to eventType.
-func subscribers(ctx context.Context, q querier, eventType string, opts store.PublishOptions) (fanOut, error) {
+// fanOut selects the active endpoints (those of opts.EndpointIDs when it is
+// not empty) by ascending ID, and returns the targets among them of an event
+// of eventType (store.FanOut).
+func fanOut(ctx context.Context, q querier, eventType string, opts store.PublishOptions) ([]store.PublishTarget, error) {
 	const active = `
 		SELECT w.id, w.events, w.max_retries
 		FROM webhooks w
@@ -107,27 +108,11 @@ func subscribers(ctx context.Context, q querier, eventType string, opts store.Pu
 		only = nil
 	}
 	rows, err := q.Query(ctx, active, only)
+	endpoints, err := queryAll(rows, err, func(e *store.Endpoint) []any { return []any{&e.ID, &e.Events, &e.MaxRetries} })
 	if err != nil {
-		return fanOut{}, fmt.Errorf("select endpoints: %w", err)
+		return nil, fmt.Errorf("select endpoints: %w", err)
 	}
-	var out fanOut
-	var e store.Endpoint
-	_, err = pgx.ForEachRow(rows, []any{&e.ID, &e.Events, &e.MaxRetries}, func() error {
-		if !e.Subscribes(eventType) {
-			return nil
-		}
-		out.ids = append(out.ids, e.ID)
-		if e.MaxRetries != nil {
-			out.maxRetries = append(out.maxRetries, *e.MaxRetries)
-		} else {
-			out.maxRetries = append(out.maxRetries, opts.MaxRetries)
-		}
-		return nil
-	})
-	if err != nil {
-		return fanOut{}, fmt.Errorf("select endpoints: %w", err)
-	}
-	return out, nil
+	return store.FanOut(endpoints, eventType, opts), nil
 }
 
 // GetEvent returns one event or store.ErrNotFound (also for an ID that is not

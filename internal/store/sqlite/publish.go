@@ -23,10 +23,11 @@ import (
 // *store.FieldError, and empty Data becomes {}. The event row is inserted
 // unless its ID exists; then the stored event is returned with Created false
 // and nothing else is written. Otherwise one pending delivery is inserted for
-// each active endpoint that subscribes to ev.Type (store.Endpoint.Subscribes)
-// and, when opts.EndpointIDs is not empty, is one of them. A delivery carries
-// the event's type, data (as payload) and priority, is due now, and has the
-// endpoint's MaxRetries or else opts.MaxRetries.
+// each target (store.FanOut): each active endpoint of opts.EndpointIDs,
+// whatever it subscribes to, or without EndpointIDs each active endpoint that
+// subscribes to ev.Type. A delivery carries the event's type, data (as
+// payload) and priority, is due now, and has the endpoint's MaxRetries or
+// else opts.MaxRetries.
 func PublishTx(ctx context.Context, tx *sql.Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
 	return publish(ctx, tx, ev, opts)
 }
@@ -59,7 +60,7 @@ func record(ctx context.Context, tx execer, ev store.Event, opts store.PublishOp
 	if err != nil {
 		return store.PublishResult{}, fmt.Errorf("insert event: %w", err)
 	}
-	targets, err := subscribers(ctx, tx, created.Type, opts)
+	targets, err := fanOut(ctx, tx, created.Type, opts)
 	if err != nil {
 		return store.PublishResult{}, err
 	}
@@ -67,10 +68,12 @@ func record(ctx context.Context, tx execer, ev store.Event, opts store.PublishOp
 	if len(targets) == 0 {
 		return res, nil
 	}
+	// The targets travel as JSON objects keyed by the field names of
+	// store.PublishTarget.
 	const insertDeliveries = `
 		INSERT INTO webhook_deliveries (
 			webhook_id, max_retries, event_id, event_type, payload, priority, created_at, scheduled_for)
-		SELECT t.value ->> 'webhook_id', t.value ->> 'max_retries', :event_id, :type, :payload, :priority, :now, :now
+		SELECT t.value ->> 'EndpointID', t.value ->> 'MaxRetries', :event_id, :type, :payload, :priority, :now, :now
 		FROM json_each(:targets) AS t`
 	if _, err := tx.ExecContext(ctx, insertDeliveries,
 		sql.Named("event_id", created.ID), sql.Named("type", created.Type),
@@ -81,16 +84,10 @@ func record(ctx context.Context, tx execer, ev store.Event, opts store.PublishOp
 	return res, nil
 }
 
-// target is an endpoint an event goes to, with the retry budget of its
-// delivery.
-type target struct {
-	WebhookID  int64 `json:"webhook_id"`
-	MaxRetries int   `json:"max_retries"`
-}
-
-// subscribers selects the active endpoints (among opts.EndpointIDs when set)
-// that subscribe to eventType, by ascending ID.
-func subscribers(ctx context.Context, tx execer, eventType string, opts store.PublishOptions) ([]target, error) {
+// fanOut selects the active endpoints (those of opts.EndpointIDs when it is
+// not empty) by ascending ID, and returns the targets among them of an event
+// of eventType (store.FanOut).
+func fanOut(ctx context.Context, tx execer, eventType string, opts store.PublishOptions) ([]store.PublishTarget, error) {
 	const active = `
 		SELECT webhooks.id, webhooks.events, webhooks.max_retries
 		FROM webhooks
@@ -108,18 +105,7 @@ func subscribers(ctx context.Context, tx execer, eventType string, opts store.Pu
 	if err != nil {
 		return nil, fmt.Errorf("select endpoints: %w", err)
 	}
-	var out []target
-	for _, e := range endpoints {
-		if !e.Subscribes(eventType) {
-			continue
-		}
-		retries := opts.MaxRetries
-		if e.MaxRetries != nil {
-			retries = *e.MaxRetries
-		}
-		out = append(out, target{WebhookID: e.ID, MaxRetries: retries})
-	}
-	return out, nil
+	return store.FanOut(endpoints, eventType, opts), nil
 }
 
 // GetEvent returns one event or store.ErrNotFound (also for an ID that is not

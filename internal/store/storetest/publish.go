@@ -151,10 +151,32 @@ var publishTests = []test{
 	{"PublishToChosenEndpoints", func(t *testing.T, f *fixture) {
 		a, b := f.endpoint(), f.endpoint()
 		off := f.endpoint(inactive)
-		picky := f.endpoint(subscribedTo("reminder.sent"))
-		res := f.publish("document.created", toEndpoints(b.ID, off.ID, picky.ID))
-		if got := webhookIDs(f.deliveriesOf(res.Event.ID)); !slices.Equal(got, []int64{b.ID}) {
-			t.Errorf("went to %v, want only %d (not %d, inactive or unsubscribed)", got, b.ID, a.ID)
+		res := f.publish("document.created", toEndpoints(b.ID, off.ID, 404))
+		if got := webhookIDs(f.deliveriesOf(res.Event.ID)); !slices.Equal(got, []int64{b.ID}) || res.Deliveries != 1 {
+			t.Errorf("went to %v (%d), want only %d (not %d, unlisted, nor %d, inactive)", got, res.Deliveries, b.ID, a.ID, off.ID)
+		}
+	}},
+	{"PublishToChosenEndpointsIgnoresSubscriptions", func(t *testing.T, f *fixture) {
+		picky := f.endpoint(subscribedTo("reminder.sent", "signature.*"))
+		other := f.endpoint(subscribedTo("webhook.ping"))
+		res := f.publish("webhook.ping", toEndpoints(picky.ID), withRetries(7))
+		ds := f.deliveriesOf(res.Event.ID)
+		if got := webhookIDs(ds); !slices.Equal(got, []int64{picky.ID}) || res.Deliveries != 1 {
+			t.Fatalf("went to %v (%d), want only %d, targeted though subscribed to other types (not %d, subscribed but not targeted)",
+				got, res.Deliveries, picky.ID, other.ID)
+		}
+		if d := ds[0]; d.Status != store.StatusPending || d.EventType != "webhook.ping" || d.MaxRetries != 7 {
+			t.Errorf("delivery %+v: want pending, webhook.ping, 7 retries", d)
+		}
+	}},
+	{"PublishToAnInactiveEndpointCreatesNoDelivery", func(t *testing.T, f *fixture) {
+		off := f.endpoint(inactive, subscribedTo("webhook.ping"))
+		res := f.publish("webhook.ping", toEndpoints(off.ID))
+		if !res.Created || res.Deliveries != 0 {
+			t.Errorf("result %+v, want created with no deliveries", res)
+		}
+		if ds := f.list(store.DeliveryFilter{WebhookID: off.ID}); len(ds) != 0 {
+			t.Errorf("inactive target got %d deliveries", len(ds))
 		}
 	}},
 	{"PublishWithoutSubscribersKeepsTheEvent", func(t *testing.T, f *fixture) {

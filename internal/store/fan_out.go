@@ -1,0 +1,30 @@
+package store
+
+// PublishTarget is an endpoint that a published event goes to, with the
+// retry budget of its delivery.
+type PublishTarget struct {
+	EndpointID int64
+	MaxRetries int
+}
+
+// FanOut picks the targets of an event of eventType among active, the active
+// endpoints that the store selected for opts (those of opts.EndpointIDs when
+// it is not empty, else all), in their order. With opts.EndpointIDs every one
+// of them is a target, whatever it subscribes to: an explicit target is the
+// caller's choice. Without, subscriptions decide (Endpoint.Subscribes). A
+// target's retry budget is its endpoint's MaxRetries, or else
+// opts.MaxRetries.
+func FanOut(active []Endpoint, eventType string, opts PublishOptions) []PublishTarget {
+	targets := make([]PublishTarget, 0, len(active))
+	for _, e := range active {
+		if len(opts.EndpointIDs) == 0 && !e.Subscribes(eventType) {
+			continue
+		}
+		retries := opts.MaxRetries
+		if e.MaxRetries != nil {
+			retries = *e.MaxRetries
+		}
+		targets = append(targets, PublishTarget{EndpointID: e.ID, MaxRetries: retries})
+	}
+	return targets
+}
