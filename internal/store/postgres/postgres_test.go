@@ -59,16 +59,7 @@ func TestMigrateBesideAnotherTool(t *testing.T) {
 	if _, err := conn.Exec(t.Context(), golangMigrate); err != nil {
 		t.Fatal(err)
 	}
-	s := open(t, u)
-	if current, err := s.MigrationsCurrent(t.Context()); err != nil || current {
-		t.Fatalf("MigrationsCurrent before Migrate = %v, %v; want false", current, err)
-	}
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	if current, err := s.MigrationsCurrent(t.Context()); err != nil || !current {
-		t.Fatalf("MigrationsCurrent = %v, %v; want true", current, err)
-	}
+	storetest.MigrateNew(t, open(t, u))
 	var theirs, ours int
 	err := conn.QueryRow(t.Context(), `
 		SELECT (SELECT count(*) FROM schema_migrations WHERE version = 20240101120000 AND NOT dirty),

@@ -64,16 +64,7 @@ func TestMigrateBesideAnotherTool(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s := open(t, path)
-	if current, err := s.MigrationsCurrent(t.Context()); err != nil || current {
-		t.Fatalf("MigrationsCurrent before Migrate = %v, %v; want false", current, err)
-	}
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
-	if current, err := s.MigrationsCurrent(t.Context()); err != nil || !current {
-		t.Fatalf("MigrationsCurrent = %v, %v; want true", current, err)
-	}
+	storetest.MigrateNew(t, open(t, path))
 	var theirs, ours int
 	err = db.QueryRowContext(t.Context(), `
 		SELECT (SELECT count(*) FROM schema_migrations WHERE version = 20240101120000 AND NOT dirty),

@@ -297,6 +297,22 @@ func Eventually(t testing.TB, what string, cond func() bool) {
 	}
 }
 
+// MigrateNew migrates s, a store on a database that hookrelay has not
+// migrated yet, checking that MigrationsCurrent is false before and true
+// after.
+func MigrateNew(t testing.TB, s store.Store) {
+	t.Helper()
+	if current, err := s.MigrationsCurrent(t.Context()); err != nil || current {
+		t.Fatalf("MigrationsCurrent before Migrate = %v, %v; want false", current, err)
+	}
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if current, err := s.MigrationsCurrent(t.Context()); err != nil || !current {
+		t.Fatalf("MigrationsCurrent after Migrate = %v, %v; want true", current, err)
+	}
+}
+
 // expire polls RescueExpired until it takes back a delivery, one claimed
 // with a tiny lease.
 func (f *fixture) expire() {
