@@ -12,7 +12,7 @@ import (
 
 // eventsCmd publishes and shows events through the API.
 type eventsCmd struct {
-	Publish eventsPublishCmd `cmd:"" help:"Publish an event to every subscribed endpoint."`
+	Publish eventsPublishCmd `cmd:"" help:"Publish an event to every subscribed endpoint, or to chosen ones with --endpoint."`
 	Get     eventsGetCmd     `cmd:"" help:"Show an event and its deliveries."`
 }
 

@@ -324,7 +324,7 @@ func (w *Worker) log(ctx context.Context, c store.Claimed, res SendResult, out s
 		slog.Int("attempt", res.Attempt.Attempt),
 		slog.Int("status", status),
 		slog.Int64("duration_ms", res.Attempt.DurationMS),
-		slog.String("outcome", resultName(out.Result)),
+		slog.String("outcome", out.Result.String()),
 	}
 	if res.Attempt.Error != "" {
 		attrs = append(attrs, slog.String("error", res.Attempt.Error))
@@ -333,16 +333,4 @@ func (w *Worker) log(ctx context.Context, c store.Claimed, res SendResult, out s
 		attrs = append(attrs, slog.Time("next_attempt_at", out.RetryAt))
 	}
 	w.opts.Logger.LogAttrs(ctx, level, "delivery attempt", attrs...)
-}
-
-func resultName(r store.Result) string {
-	switch r {
-	case store.ResultDelivered:
-		return "delivered"
-	case store.ResultRetry:
-		return "retry"
-	case store.ResultFailed:
-		return "failed"
-	}
-	return "unknown"
 }

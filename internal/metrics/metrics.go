@@ -63,8 +63,8 @@ func New(st store.Store) *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
-	for _, outcome := range []string{"delivered", "retry", "failed"} {
-		m.attempts.WithLabelValues(outcome)
+	for _, result := range []store.Result{store.ResultDelivered, store.ResultRetry, store.ResultFailed} {
+		m.attempts.WithLabelValues(result.String())
 	}
 	return m
 }
@@ -77,15 +77,10 @@ func (m *Metrics) Handler() http.Handler {
 // AttemptFinished records an attempt's outcome, duration and, for a
 // delivery, its latency since publication.
 func (m *Metrics) AttemptFinished(c store.Claimed, res delivery.SendResult, result store.Result) {
-	outcome := "failed"
-	switch result {
-	case store.ResultDelivered:
-		outcome = "delivered"
+	if result == store.ResultDelivered {
 		m.deliveryLatency.Observe(time.Since(c.Event.CreatedAt).Seconds())
-	case store.ResultRetry:
-		outcome = "retry"
 	}
-	m.attempts.WithLabelValues(outcome).Inc()
+	m.attempts.WithLabelValues(result.String()).Inc()
 	m.attemptDuration.Observe(float64(res.Attempt.DurationMS) / 1000)
 }
 

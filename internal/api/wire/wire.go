@@ -98,7 +98,8 @@ type PingResponse struct {
 }
 
 // PublishRequest is the body of POST /v1/events. ID defaults to a new UUID;
-// EndpointIDs, when given, limits the fan-out to these endpoints.
+// EndpointIDs, when given, sends the event to these endpoints (the active
+// ones) whatever their subscriptions, and to no other.
 type PublishRequest struct {
 	ID          string          `json:"id,omitempty"`
 	Type        string          `json:"type"`
