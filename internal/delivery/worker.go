@@ -116,6 +116,10 @@ func NewWorker(s store.Store, sender *Sender, opts Options) *Worker {
 // Name returns the name under which the worker holds leases.
 func (w *Worker) Name() string { return w.opts.Name }
 
+// shutdownWriteGrace bounds the database writes of a shutdown (handing leases
+// back, recording the last outcomes) once requests have stopped.
+const shutdownWriteGrace = 5 * time.Second
+
 // finished is what a sender goroutine reports back to the dispatch loop.
 type finished struct {
 	webhookID int64
@@ -215,6 +219,8 @@ func (w *Worker) release(ctx context.Context, claimed []store.Claimed) {
 	if len(claimed) == 0 {
 		return
 	}
+	ctx, cancel := context.WithTimeout(ctx, shutdownWriteGrace)
+	defer cancel()
 	leases := make([]store.Lease, len(claimed))
 	for i, c := range claimed {
 		leases[i] = c.Lease
@@ -251,26 +257,41 @@ func (w *Worker) maintain(ctx context.Context) {
 func (w *Worker) shutdown(ctx context.Context, d *dispatcher, done chan finished, comp *completer,
 	cancelSends, cancelWrites context.CancelFunc) error {
 	w.release(ctx, d.drainWaiting())
+	// Stage by stage: wait for requests in flight; past the deadline, cut
+	// them (they hand their leases back); if outcomes still cannot be written
+	// (the database is down), stop writing so that nothing waits forever:
+	// unwritten outcomes' leases expire and those deliveries go out again.
 	deadline := time.NewTimer(w.opts.ShutdownTimeout)
 	defer deadline.Stop()
-	for d.inFlight() > 0 {
+	var dropped bool
+	for stage := 0; d.inFlight() > 0; {
 		select {
 		case f := <-done:
 			d.finish(f.webhookID)
 		case <-deadline.C:
-			w.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "shutdown deadline reached; handing back requests in flight",
-				slog.Int("in_flight", d.inFlight()))
-			cancelSends()
-			deadline.Reset(time.Hour)
+			stage++
+			switch stage {
+			case 1:
+				w.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "shutdown deadline reached; handing back requests in flight",
+					slog.Int("in_flight", d.inFlight()))
+				cancelSends()
+				deadline.Reset(shutdownWriteGrace)
+			default:
+				cancelWrites()
+				dropped = true
+			}
 		}
 	}
 	close(comp.in)
 	select {
 	case <-comp.done:
-	case <-time.After(max(w.opts.ShutdownTimeout, 5*time.Second)):
+	case <-time.After(shutdownWriteGrace):
 		cancelWrites()
 		<-comp.done
-		return errors.New("shutdown: delivery outcomes not all recorded; their leases will expire")
+		dropped = true
+	}
+	if dropped {
+		return errors.New("shutdown: delivery outcomes not all recorded; their leases will expire and they will be sent again")
 	}
 	return nil
 }
