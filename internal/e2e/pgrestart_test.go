@@ -104,3 +104,24 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 		t.Errorf("serve after SIGTERM: %v", err)
 	}
 }
+
+// TestShutdownWithDatabaseDown stops PostgreSQL under load and then asks
+// `hookrelay serve` to stop: it must end within its shutdown bounds rather
+// than wait forever to write outcomes to a database that is gone.
+func TestShutdownWithDatabaseDown(t *testing.T) {
+	pg := newThrowawayPostgres(t)
+	rcv := newCountingReceiver(t, 20*time.Millisecond)
+	env := append(serveEnv(pg.url(), rcv.URL), "HOOKRELAY_SHUTDOWN_TIMEOUT=1s")
+	serve := start(t, env, "serve")
+	st := openStore(t, pg.url())
+	publishUnderLoad(t, st, rcv, 200)
+
+	pg.ctl(t, "stop", "-m", "immediate")
+	time.Sleep(200 * time.Millisecond) // let the workers notice
+	stopped := time.Now()
+	_ = serve.stop(t) // the exit code may report unrecorded outcomes
+	if took := time.Since(stopped); took > 20*time.Second {
+		t.Errorf("serve took %s to stop with the database down", took)
+	}
+	pg.start(t) // for the cleanup's stop
+}
