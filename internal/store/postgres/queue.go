@@ -8,7 +8,11 @@ import (
 )
 
 // Claim leases up to c.Limit due deliveries in one statement and returns them
-// in the order they were chosen: priority DESC, scheduled_for ASC, id ASC. A
+// in priority DESC, scheduled_for ASC, id ASC order. They are chosen by
+// priority DESC, scheduled_for ASC alone, the order of the seed's partial
+// index, so that the choice is an index scan that stops at the limit however
+// deep the queue (adding id would sort every pending row); ties go in index
+// order. A
 // delivery is due when it is pending, its scheduled_for has come, its
 // endpoint is active and not in c.SkipWebhooks. Claimed rows become
 // processing with lease_expires_at = now + c.Lease and locked_by = c.Worker;
@@ -30,7 +34,7 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 			  AND d.scheduled_for <= now()
 			  AND w.active
 			  AND d.webhook_id <> ALL ($4::bigint[])
-			ORDER BY d.priority DESC, d.scheduled_for ASC, d.id ASC
+			ORDER BY d.priority DESC, d.scheduled_for ASC
 			LIMIT $1
 			FOR UPDATE OF d SKIP LOCKED
 		), claimed AS (
