@@ -105,7 +105,7 @@ func TestBrowser(t *testing.T) {
 	rcv.heal()
 	c.submit(`form[action$="/retry"] button`)
 	c.see("Delivery queued to be sent again now.")
-	waitStatus(t, st, store.DeliveryFilter{EventID: eventID, Status: store.StatusFailed})
+	waitStatus(t, st, store.DeliveryFilter{EventID: eventID}, store.StatusDelivered, store.StatusDelivered)
 	c.open(strings.TrimPrefix(failedURL, s.url))
 	c.see("Attempt 2: HTTP 200", "delivered")
 
