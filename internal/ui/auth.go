@@ -183,18 +183,29 @@ func (s *server) loginPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 // login handles POST /ui/login: the right token starts a new, signed-in
-// session (a new ID, so that a planted cookie is worth nothing).
+// session (a new ID, so that a planted cookie is worth nothing). An address
+// that failed too often is refused, right token or not, until its window ends.
 func (s *server) login(w http.ResponseWriter, r *http.Request) error {
 	next := safeNext(r.PostFormValue("next"))
 	if s.sessions.open() {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
+	addr := clientAddr(r)
+	wait, last := s.signIns.attempt(addr)
+	if wait > 0 {
+		w.Header().Set("Retry-After", strconv.FormatInt(ceilDiv(wait, time.Second), 10))
+		return &pageError{http.StatusTooManyRequests, "too many failed sign-ins; try again in " + minutes(wait)}
+	}
 	if !s.sessions.checkToken(r.PostFormValue("token")) {
 		s.logger.WarnContext(r.Context(), "dashboard sign-in refused", slog.String("remote_addr", r.RemoteAddr))
+		if last {
+			s.logger.WarnContext(r.Context(), "dashboard sign-ins throttled", slog.String("remote_addr", r.RemoteAddr))
+		}
 		s.render(w, r, http.StatusUnauthorized, "login", "Sign in", loginView{Next: next, Error: "That is not the API token."})
 		return nil
 	}
+	s.signIns.succeed(addr)
 	http.SetCookie(w, s.sessions.cookie(r, s.sessions.start(true, time.Now())))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil

@@ -3,6 +3,7 @@ package ui_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +101,44 @@ func TestSignIn(t *testing.T) {
 			b := s.signedIn()
 			for _, path := range []string{"/ui/", "/ui/endpoints", "/ui/deliveries", "/ui/events", "/ui/endpoints/new"} {
 				b.get(path).must(t, http.StatusOK).lacks(t, testToken)
+			}
+		})
+	})
+}
+
+func TestSignInThrottle(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := newStore(t)
+
+		t.Run("five wrong tokens shut the address out, X-Forwarded-For or not", func(t *testing.T) {
+			s := newSite(t, st, testToken)
+			b := s.newBrowser()
+			b.get("/ui/login")
+			for i := range 5 {
+				b.postRaw("/ui/login", url.Values{"token": {"nope"}, "csrf": {b.csrf}}, http.Header{
+					"Origin": {s.url}, "X-Forwarded-For": {"203.0.113." + strconv.Itoa(i)},
+				}).must(t, http.StatusUnauthorized)
+			}
+			p := b.post("/ui/login", url.Values{"token": {testToken}}).
+				must(t, http.StatusTooManyRequests).contains(t, "Too many failed sign-ins; try again in 5 minutes.")
+			if after, err := strconv.Atoi(p.header.Get("Retry-After")); err != nil || after < 1 || after > 300 {
+				t.Errorf("Retry-After %q", p.header.Get("Retry-After"))
+			}
+			other := s.newBrowser()
+			other.get("/ui/login")
+			other.post("/ui/login", url.Values{"token": {testToken}}).must(t, http.StatusTooManyRequests)
+			other.get("/ui/").redirects(t, "/ui/login")
+		})
+
+		t.Run("a sign-in clears the count", func(t *testing.T) {
+			s := newSite(t, st, testToken)
+			for range 2 {
+				b := s.newBrowser()
+				b.get("/ui/login")
+				for range 4 {
+					b.post("/ui/login", url.Values{"token": {"nope"}}).must(t, http.StatusUnauthorized)
+				}
+				b.post("/ui/login", url.Values{"token": {testToken}}).redirects(t, "/ui/")
 			}
 		})
 	})

@@ -54,6 +54,7 @@ type server struct {
 	api      *client.Client
 	logger   *slog.Logger
 	sessions *sessions
+	signIns  *signInLimiter
 	pages    *pages
 	mux      *http.ServeMux
 }
@@ -84,6 +85,7 @@ func New(opts Options) http.Handler {
 		api:      apiClient,
 		logger:   logger,
 		sessions: newSessions(opts.Token),
+		signIns:  newSignInLimiter(time.Now),
 		pages:    mustParsePages(),
 		mux:      http.NewServeMux(),
 	}
