@@ -3,10 +3,12 @@ package ui_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/ui"
 )
 
 func TestEventPages(t *testing.T) {
@@ -43,6 +45,16 @@ func TestEventPages(t *testing.T) {
 			b.post("/ui/events", url.Values{"type": {""}}).must(t, http.StatusUnprocessableEntity).contains(t, `id="type-error"`, "type: is required")
 			b.post("/ui/events", url.Values{"type": {"x"}, "data": {"{nope"}}).must(t, http.StatusUnprocessableEntity).
 				contains(t, `id="data-error"`, "{nope")
+		})
+
+		t.Run("an event over the payload limit shows the API's 413", func(t *testing.T) {
+			small := newSite(t, st, testToken, func(o *ui.Options) { o.MaxPayloadBytes = 64 })
+			b := small.signedIn()
+			b.get("/ui/events")
+			data := `{"text": "` + strings.Repeat("x", 64) + `"}`
+			b.post("/ui/events", url.Values{"type": {"document.created"}, "data": {data}}).
+				must(t, http.StatusRequestEntityTooLarge).contains(t, "Request body is larger than 64 bytes.")
+			b.post("/ui/events", url.Values{"type": {"document.created"}, "data": {"{}"}}).redirects(t, "/ui/events?")
 		})
 	})
 }

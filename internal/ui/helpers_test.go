@@ -31,12 +31,19 @@ type site struct {
 }
 
 // newSite serves the API and the dashboard over st, with token ("" for an
-// open dashboard).
-func newSite(t *testing.T, st store.Store, token string) *site {
+// open dashboard) and the dashboard's options changed by mods; the API
+// shares the options they have in common.
+func newSite(t *testing.T, st store.Store, token string, mods ...func(*ui.Options)) *site {
 	t.Helper()
+	opts := ui.Options{Store: st, Token: token, AllowPrivateTargets: true, DefaultMaxRetries: 3}
+	for _, m := range mods {
+		m(&opts)
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/", api.New(api.Options{Store: st, Token: token, AllowPrivateTargets: true, DefaultMaxRetries: 3}))
-	mux.Handle(ui.Prefix, ui.New(ui.Options{Store: st, Token: token, AllowPrivateTargets: true, DefaultMaxRetries: 3}))
+	mux.Handle("/", api.New(api.Options{
+		Store: st, Token: token, AllowPrivateTargets: true, DefaultMaxRetries: 3, MaxPayloadBytes: opts.MaxPayloadBytes,
+	}))
+	mux.Handle(ui.Prefix, ui.New(opts))
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &site{t: t, url: srv.URL, store: st, token: token}

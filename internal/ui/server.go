@@ -46,6 +46,9 @@ type Options struct {
 	RotationWindow time.Duration
 	// DefaultMaxRetries is the retry budget of deliveries to endpoints that set none.
 	DefaultMaxRetries int
+	// MaxPayloadBytes bounds the bodies the dashboard sends to the API, as
+	// in the API; 0 means api.DefaultMaxPayloadBytes.
+	MaxPayloadBytes int64
 }
 
 // server holds the dashboard's dependencies.
@@ -72,6 +75,7 @@ func New(opts Options) http.Handler {
 		Store:               opts.Store,
 		Logger:              logger,
 		Token:               opts.Token,
+		MaxPayloadBytes:     opts.MaxPayloadBytes,
 		DefaultMaxRetries:   opts.DefaultMaxRetries,
 		AllowPrivateTargets: opts.AllowPrivateTargets,
 		RotationWindow:      opts.RotationWindow,
