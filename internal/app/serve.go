@@ -94,6 +94,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 		AllowPrivateTargets: cfg.AllowPrivate,
 		RotationWindow:      cfg.RotationWindow,
 		DefaultMaxRetries:   cfg.MaxRetries,
+		MaxPayloadBytes:     cfg.MaxPayloadBytes,
 	}))
 	handler.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
 	ln, err := net.Listen("tcp", cfg.Listen)
