@@ -23,6 +23,10 @@ import (
 	"github.com/hookrelay/hookrelay/internal/ui"
 )
 
+// maxRequestHeaderBytes bounds the request headers the HTTP API accepts;
+// larger ones get 431.
+const maxRequestHeaderBytes = 64 << 10
+
 // OpenStore opens and migrates the store that DATABASE_URL names, with
 // secrets encrypted at rest when HOOKRELAY_ENCRYPTION_KEY is set.
 func OpenStore(ctx context.Context, db config.Database) (store.Store, error) {
@@ -107,6 +111,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 	server := &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
+		MaxHeaderBytes:    maxRequestHeaderBytes,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

@@ -1,0 +1,96 @@
+package e2e
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// listenAddress waits for serve's start line and returns the address it
+// listens on.
+func (p *process) listenAddress(t *testing.T) string {
+	t.Helper()
+	var addr string
+	waitUntil(t, 30*time.Second, "serve to listen", func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for _, line := range p.log {
+			var started struct {
+				Msg    string `json:"msg"`
+				Listen string `json:"listen"`
+			}
+			if json.Unmarshal([]byte(line), &started) == nil && started.Msg == "hookrelay started" {
+				addr = started.Listen
+				return true
+			}
+		}
+		return false
+	})
+	return addr
+}
+
+// TestServeMountsEverything runs `hookrelay serve` with a token and checks
+// what it serves: health without the token; the API, metrics and dashboard
+// behind it; oversized headers refused.
+func TestServeMountsEverything(t *testing.T) {
+	const token = "e2e-token-0123456789"
+	serve := start(t, []string{
+		"DATABASE_URL=" + t.TempDir() + "/hookrelay.db",
+		"HOOKRELAY_LISTEN=127.0.0.1:0",
+		"HOOKRELAY_API_TOKEN=" + token,
+	}, "serve")
+	base := "http://" + serve.listenAddress(t)
+
+	get := func(path string, header http.Header) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, base+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range header {
+			req.Header[k] = v
+		}
+		client := &http.Client{
+			Transport:     &http.Transport{DisableKeepAlives: true}, // each request on a connection of its own
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	auth := http.Header{"Authorization": {"Bearer " + token}}
+	tests := []struct {
+		path   string
+		header http.Header
+		status int
+		want   string
+	}{
+		{"/healthz", nil, 200, "ok"},
+		{"/readyz", nil, 200, ""},
+		{"/v1/webhooks", nil, 401, "unauthorized"},
+		{"/v1/webhooks", auth, 200, `"data"`},
+		{"/v1/openapi.json", auth, 200, `"openapi"`},
+		{"/metrics", nil, 401, ""},
+		{"/metrics", auth, 200, "hookrelay_queue_depth"},
+		{"/ui", nil, 301, ""},
+		{"/ui/", nil, 303, ""}, // to the sign-in page
+		{"/ui/login", nil, 200, "<form"},
+		{"/healthz", http.Header{"X-Big": {strings.Repeat("a", 70<<10)}}, 431, ""},
+	}
+	for _, tt := range tests {
+		status, body := get(tt.path, tt.header)
+		if status != tt.status || !strings.Contains(body, tt.want) {
+			t.Errorf("GET %s: %d %.120q; want %d containing %q", tt.path, status, body, tt.status, tt.want)
+		}
+	}
+	if err := serve.stop(t); err != nil {
+		t.Errorf("serve after SIGTERM: %v", err)
+	}
+}
