@@ -1,14 +1,12 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/hookrelay/hookrelay/internal/api"
@@ -118,7 +116,7 @@ func testUnknownRoute(t *testing.T, st store.Store) {
 }
 
 func testStoreFailure(t *testing.T, st store.Store) {
-	var logs syncBuffer
+	var logs testenv.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	s := newServer(t, failingStore{st}, func(o *api.Options) { o.Logger = logger })
 	e := s.wantError("GET", "/v1/webhooks", nil, http.StatusInternalServerError, "internal_error")
@@ -134,7 +132,7 @@ func testStoreFailure(t *testing.T, st store.Store) {
 }
 
 func testPanic(t *testing.T, st store.Store) {
-	var logs syncBuffer
+	var logs testenv.Buffer
 	s := newServer(t, panickingStore{st}, func(o *api.Options) { o.Logger = slog.New(slog.NewTextHandler(&logs, nil)) })
 	s.wantError("GET", "/v1/webhooks/1", nil, http.StatusInternalServerError, "internal_error")
 	if !strings.Contains(logs.String(), "panic") {
@@ -173,24 +171,6 @@ type panickingStore struct{ store.Store }
 
 func (panickingStore) GetEndpoint(context.Context, int64) (store.Endpoint, error) {
 	panic("bug")
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func TestMetricsRoute(t *testing.T) {

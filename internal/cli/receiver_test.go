@@ -9,10 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/hookrelay/hookrelay/internal/testenv"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
@@ -77,7 +77,7 @@ func TestListenCommand(t *testing.T) {
 	ln.Close()
 
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &lockedBuffer{}
+	out := &testenv.Buffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- Main(ctx, []string{"listen", "--port", fmt.Sprint(port), "--secret", secret, "--status", "503"}, out, out)
@@ -110,22 +110,4 @@ func TestListenCommand(t *testing.T) {
 	if got := out.String(); !strings.Contains(got, "evt-9") || !strings.Contains(got, "signature.created") || strings.Contains(got, secret) {
 		t.Errorf("listen output %q: want the event id and type, and never the secret", got)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for a command writing while the test reads.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

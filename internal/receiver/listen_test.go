@@ -12,18 +12,19 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/receiver"
+	"github.com/hookrelay/hookrelay/internal/testenv"
 )
 
 // startServe runs receiver.Serve on a real loopback port and returns its
 // base URL and output; the server stops when the test ends.
-func startServe(t *testing.T, opts receiver.ListenOptions) (string, *syncBuffer) {
+func startServe(t *testing.T, opts receiver.ListenOptions) (string, *testenv.Buffer) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &testenv.Buffer{}
 	done := make(chan error, 1)
 	go func() { done <- receiver.Serve(ctx, ln, opts, out) }()
 	t.Cleanup(func() {
@@ -110,7 +111,7 @@ func TestListenBodyLimit(t *testing.T) {
 }
 
 func TestListenBindsPortAndStops(t *testing.T) {
-	out := &syncBuffer{}
+	out := &testenv.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- receiver.Listen(ctx, receiver.ListenOptions{Port: 0, Secrets: []string{secret}}, out) }()
