@@ -2,14 +2,8 @@ package bench
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/postgres"
@@ -41,30 +35,12 @@ func SQLiteTarget() Target {
 // databaseURL, dropped at the end.
 func PostgresTarget(databaseURL string) Target {
 	return Target{Name: "postgres", Open: func(ctx context.Context) (store.Store, string, func(), error) {
-		var b [6]byte
-		_, _ = rand.Read(b[:])
-		schema := "hookrelay_bench_" + hex.EncodeToString(b[:])
-		conn, err := pgx.Connect(ctx, databaseURL)
+		schemaURL, drop, err := postgres.CreateSchema(ctx, databaseURL, "hookrelay_bench_")
 		if err != nil {
-			return nil, "", nil, fmt.Errorf("connect: %w", err)
-		}
-		if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-			conn.Close(ctx)
-			return nil, "", nil, fmt.Errorf("create schema: %w", err)
-		}
-		cleanup := func() {
-			_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-			conn.Close(context.Background())
-		}
-		u, err := url.Parse(databaseURL)
-		if err != nil {
-			cleanup()
 			return nil, "", nil, err
 		}
-		q := u.Query()
-		q.Set("search_path", schema)
-		u.RawQuery = q.Encode()
-		st, err := postgres.Open(ctx, u.String())
+		cleanup := func() { _ = drop(context.Background()) }
+		st, err := postgres.Open(ctx, schemaURL)
 		if err == nil {
 			err = st.Migrate(ctx)
 		}
@@ -72,6 +48,6 @@ func PostgresTarget(databaseURL string) Target {
 			cleanup()
 			return nil, "", nil, err
 		}
-		return st, u.String(), cleanup, nil
+		return st, schemaURL, cleanup, nil
 	}}
 }

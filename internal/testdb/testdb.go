@@ -5,15 +5,13 @@ package testdb
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/hookrelay/hookrelay/internal/store/postgres"
 )
 
 // DefaultPostgresURL is the test server used when HOOKRELAY_TEST_POSTGRES_URL
@@ -37,45 +35,21 @@ func PostgresURL(t testing.TB) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
+	schemaURL, drop, err := postgres.CreateSchema(ctx, base, "test_")
 	if err != nil {
 		t.Fatalf("PostgreSQL for tests does not answer (%s=%q): %v\n"+
 			"Start one, e.g. `pg_ctlcluster 15 main start`, or run scripts/test as root, "+
 			"which installs and starts it; or point %s at a server.",
 			PostgresURLEnv, redact(base), err, PostgresURLEnv)
 	}
-	defer conn.Close(context.Background())
-
-	schema := "test_" + randomHex(8)
-	if _, err := conn.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("create test schema: %v", err)
-	}
-	t.Cleanup(func() { dropSchema(t, base, schema) })
-
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse %s: %v", PostgresURLEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
-
-// dropSchema removes a test schema on a connection of its own, since the
-// test's connections may be closed by then.
-func dropSchema(t testing.TB, base, schema string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Errorf("drop test schema %s: %v", schema, err)
-		return
-	}
-	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-		t.Errorf("drop test schema %s: %v", schema, err)
-	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := drop(ctx); err != nil {
+			t.Errorf("drop test schema: %v", err)
+		}
+	})
+	return schemaURL
 }
 
 // SQLitePath returns the path of a SQLite file, not yet created, in a
@@ -92,10 +66,4 @@ func redact(raw string) string {
 		return "(unparsable URL)"
 	}
 	return u.Redacted()
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
