@@ -27,6 +27,9 @@ type completer struct {
 	observer Observer
 	in       chan store.Outcome
 	done     chan struct{}
+	// disabled, when set, is called with each endpoint that a write
+	// disabled, once the write has committed. It must not block.
+	disabled func(webhookID int64)
 }
 
 func newCompleter(s store.Store, health store.HealthPolicy, logger *slog.Logger, observer Observer, capacity int) *completer {
@@ -66,20 +69,41 @@ func (c *completer) run(ctx context.Context) {
 	}
 }
 
+// write records batch. A write that fails while the store still answers a
+// ping is taken to be refused for something in the batch, not for the store:
+// the batch is split in halves written on their own, so that one outcome the
+// store refuses never holds back the others; a single outcome that is still
+// refused is written once more without its response detail (see bare), and
+// dropped if even that fails (its lease expires and it is sent again). While
+// the store does not answer, the same batch is retried with backoff until it
+// succeeds or ctx ends.
 func (c *completer) write(ctx context.Context, batch []store.Outcome) {
 	wait := 50 * time.Millisecond
+	tries := 0
 	for {
-		res, err := c.store.Complete(ctx, batch, c.health)
+		err := c.complete(ctx, batch)
 		if err == nil {
-			for _, d := range res.Disabled {
-				c.logger.LogAttrs(ctx, slog.LevelWarn, "endpoint disabled",
-					slog.Int64("webhook_id", d.ID), slog.String("reason", d.Reason))
-				c.observer.EndpointDisabled(d.ID, d.Reason)
-			}
 			return
 		}
-		c.logger.LogAttrs(ctx, slog.LevelError, "record delivery outcomes failed; retrying",
+		tries++
+		c.logger.LogAttrs(ctx, slog.LevelError, "record delivery outcomes failed",
 			slog.Int("outcomes", len(batch)), slog.String("error", err.Error()))
+		if ctx.Err() == nil && c.store.Ping(ctx) == nil {
+			switch {
+			case len(batch) > 1:
+				half := len(batch) / 2
+				c.write(ctx, batch[:half])
+				c.write(ctx, batch[half:])
+				return
+			case tries == 2:
+				batch = []store.Outcome{bare(batch[0], err)}
+				continue
+			case tries > 2:
+				c.logger.LogAttrs(ctx, slog.LevelError, "delivery outcome refused by the store; its lease will expire and it will be sent again",
+					slog.Int64("delivery_id", batch[0].Lease.DeliveryID), slog.String("error", err.Error()))
+				return
+			}
+		}
 		select {
 		case <-ctx.Done():
 			c.logger.LogAttrs(context.Background(), slog.LevelError, "delivery outcomes not recorded; their leases will expire and they will be sent again",
@@ -89,4 +113,42 @@ func (c *completer) write(ctx context.Context, batch []store.Outcome) {
 		}
 		wait = min(wait*2, completeRetryMax)
 	}
+}
+
+// complete writes batch in one call and reports the endpoints it disabled.
+func (c *completer) complete(ctx context.Context, batch []store.Outcome) error {
+	res, err := c.store.Complete(ctx, batch, c.health)
+	if err != nil {
+		return err
+	}
+	for _, d := range res.Disabled {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "endpoint disabled",
+			slog.Int64("webhook_id", d.ID), slog.String("reason", d.Reason))
+		c.observer.EndpointDisabled(d.ID, d.Reason)
+		if c.disabled != nil {
+			c.disabled(d.ID)
+		}
+	}
+	return nil
+}
+
+// bareErrorBytes bounds the store error quoted in a bare outcome.
+const bareErrorBytes = 512
+
+// bare returns o without the attempt's headers and response body, its error
+// saying why: the form of an outcome that the store refused in full.
+func bare(o store.Outcome, refused error) store.Outcome {
+	a := o.Attempt
+	msg := refused.Error()
+	if len(msg) > bareErrorBytes {
+		msg = msg[:bareErrorBytes]
+	}
+	detail := a.Error
+	if detail != "" {
+		detail += "; "
+	}
+	a.Error = store.Storable(detail + "response not recorded, the store refused it: " + msg)
+	a.RequestHeaders, a.ResponseHeaders, a.ResponseBody = nil, nil, ""
+	o.Attempt = a
+	return o
 }

@@ -120,11 +120,6 @@ func (w *Worker) Name() string { return w.opts.Name }
 // back, recording the last outcomes) once requests have stopped.
 const shutdownWriteGrace = 5 * time.Second
 
-// finished is what a sender goroutine reports back to the dispatch loop.
-type finished struct {
-	webhookID int64
-}
-
 // Run delivers until ctx ends, then shuts down gracefully: it stops claiming,
 // hands back the leases of deliveries not yet sent, waits up to
 // ShutdownTimeout for requests in flight, and records their outcomes.
@@ -134,21 +129,29 @@ func (w *Worker) Run(ctx context.Context) error {
 	sendCtx, cancelSends := context.WithCancel(bg)
 	defer cancelSends()
 
+	disabled := newIDSignal()
 	comp := newCompleter(w.store, o.Health, o.Logger, o.Observer, 4*o.Concurrency)
+	comp.disabled = disabled.add
 	writeCtx, cancelWrites := context.WithCancel(bg)
 	defer cancelWrites()
 	go comp.run(writeCtx)
 
 	wake := w.store.Wakeups(ctx)
-	d := newDispatcher(o.Concurrency, o.EndpointInFlight)
-	done := make(chan finished, o.Concurrency)
-	start := func(c store.Claimed) {
-		o.Observer.InFlight(1)
-		go func() {
-			w.attempt(sendCtx, comp, c)
-			o.Observer.InFlight(-1)
-			done <- finished{webhookID: c.Endpoint.ID}
-		}()
+	d := newDispatcher(dispatchLimits{
+		total: o.Concurrency, perEndpoint: o.EndpointInFlight, hold: o.Concurrency + o.BatchSize,
+		lease: o.Lease, timeout: w.sender.timeout,
+	}, time.Now)
+	done := make(chan attemptEnd, o.Concurrency)
+	start := func(run []started) {
+		for _, s := range run {
+			o.Observer.InFlight(1)
+			go func() {
+				end := w.attempt(sendCtx, comp, s.claimed)
+				end.restricted = s.restricted
+				o.Observer.InFlight(-1)
+				done <- end
+			}()
+		}
 	}
 
 	poll := time.NewTimer(0)
@@ -159,30 +162,39 @@ func (w *Worker) Run(ctx context.Context) error {
 	maintenance := time.NewTicker(time.Hour)
 	defer maintenance.Stop()
 
-	more := true // the last claim filled its batch: claim again as soon as there is room
+	// due: work is probably waiting in the store; claim as soon as there is
+	// room for a useful batch.
+	due := true
+	threshold := min(o.BatchSize, o.Concurrency)/4 + 1
 	for ctx.Err() == nil {
-		if more && d.room() >= min(o.BatchSize, o.Concurrency)/4+1 {
-			more = w.claim(ctx, d, start)
-			if !more {
+		if due && d.room() >= threshold {
+			due = w.claim(ctx, d, start)
+			if !due {
 				poll.Reset(o.PollInterval)
 			}
 			continue
 		}
 		select {
 		case <-ctx.Done():
-		case f := <-done:
-			for _, c := range d.finish(f.webhookID) {
-				start(c)
+		case end := <-done:
+			run, release, claim := d.finish(end)
+			start(run)
+			w.release(ctx, release)
+			due = due || claim
+		case <-disabled.ready:
+			for _, id := range disabled.take() {
+				w.release(ctx, d.disabled(id))
 			}
 		case _, ok := <-wake:
 			if !ok {
 				wake = nil
 			}
-			more = true
+			due = true
 		case <-poll.C:
-			more = true
+			due = true
 		case <-rescue.C:
 			w.rescue(ctx)
+			d.forgetIdle()
 		case <-maintenance.C:
 			w.maintain(ctx)
 		}
@@ -190,16 +202,17 @@ func (w *Worker) Run(ctx context.Context) error {
 	return w.shutdown(bg, d, done, comp, cancelSends, cancelWrites)
 }
 
-// claim asks the store for as much work as there is room for, starts what the
-// endpoint caps allow and keeps the rest waiting. It reports whether the
-// batch came back full, meaning more work is probably due.
-func (w *Worker) claim(ctx context.Context, d *dispatcher, start func(store.Claimed)) bool {
+// claim asks the store for as much work as there is room for, skipping the
+// endpoints that accept no more, starts what the slots allow and keeps the
+// rest waiting. It reports whether the batch came back full, meaning more
+// work is probably due.
+func (w *Worker) claim(ctx context.Context, d *dispatcher, start func([]started)) bool {
 	limit := min(d.room(), w.opts.BatchSize)
 	claimed, err := w.store.Claim(ctx, store.ClaimRequest{
 		Limit:        limit,
 		Lease:        w.opts.Lease,
 		Worker:       w.opts.Name,
-		SkipWebhooks: d.saturated(),
+		SkipWebhooks: d.skipList(),
 	})
 	if err != nil {
 		if ctx.Err() == nil {
@@ -208,11 +221,11 @@ func (w *Worker) claim(ctx context.Context, d *dispatcher, start func(store.Clai
 		return false
 	}
 	run, overflow := d.admit(claimed)
-	for _, c := range run {
-		start(c)
-	}
+	start(run)
 	w.release(ctx, overflow)
-	return len(claimed) == limit
+	// A full batch that was handed back whole says nothing of other work:
+	// claiming again would bring the same deliveries back.
+	return len(claimed) == limit && len(overflow) < len(claimed)
 }
 
 func (w *Worker) release(ctx context.Context, claimed []store.Claimed) {
@@ -254,7 +267,7 @@ func (w *Worker) maintain(ctx context.Context) {
 	}
 }
 
-func (w *Worker) shutdown(ctx context.Context, d *dispatcher, done chan finished, comp *completer,
+func (w *Worker) shutdown(ctx context.Context, d *dispatcher, done chan attemptEnd, comp *completer,
 	cancelSends, cancelWrites context.CancelFunc) error {
 	w.release(ctx, d.drainWaiting())
 	// Stage by stage: wait for requests in flight; past the deadline, cut
@@ -266,8 +279,9 @@ func (w *Worker) shutdown(ctx context.Context, d *dispatcher, done chan finished
 	var dropped bool
 	for stage := 0; d.inFlight() > 0; {
 		select {
-		case f := <-done:
-			d.finish(f.webhookID)
+		case end := <-done:
+			_, release, _ := d.finish(end)
+			w.release(ctx, release)
 		case <-deadline.C:
 			stage++
 			switch stage {
@@ -296,18 +310,24 @@ func (w *Worker) shutdown(ctx context.Context, d *dispatcher, done chan finished
 	return nil
 }
 
-// attempt sends one delivery and queues its outcome.
-func (w *Worker) attempt(ctx context.Context, comp *completer, c store.Claimed) {
+// attempt sends one delivery, queues its outcome and says how it ended.
+func (w *Worker) attempt(ctx context.Context, comp *completer, c store.Claimed) attemptEnd {
 	res := w.sender.Send(ctx, c)
+	end := attemptEnd{webhookID: c.Endpoint.ID, class: res.Class, duration: time.Duration(res.Attempt.DurationMS) * time.Millisecond}
+	if res.Attempt.ResponseStatus != nil {
+		end.status = *res.Attempt.ResponseStatus
+	}
 	if ctx.Err() != nil && res.Class != Delivered {
 		// Shutdown cut this request short: hand it back unsent.
 		w.release(context.WithoutCancel(ctx), []store.Claimed{c})
-		return
+		end.class = 0
+		return end
 	}
 	out := w.outcome(c, res)
 	w.opts.Observer.AttemptFinished(c, res, out.Result)
 	w.log(ctx, c, res, out)
 	comp.add(out)
+	return end
 }
 
 // outcome decides what an attempt's result does to its delivery.

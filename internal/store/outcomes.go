@@ -29,6 +29,8 @@ func (r Result) Valid() bool {
 // batch order: the first outcome of each delivery, since Complete skips the
 // others. An outcome with an unknown Result, first of its delivery or not,
 // is an error, so that a batch is refused whole rather than written in part.
+// Each returned outcome's attempt is made Storable, so that no string a
+// receiver sent can make the write fail.
 func FirstOutcomes(outcomes []Outcome) ([]Outcome, error) {
 	first := make([]Outcome, 0, len(outcomes))
 	seen := make(map[int64]bool, len(outcomes))
@@ -40,6 +42,7 @@ func FirstOutcomes(outcomes []Outcome) ([]Outcome, error) {
 			continue
 		}
 		seen[o.Lease.DeliveryID] = true
+		o.Attempt = o.Attempt.Storable()
 		first = append(first, o)
 	}
 	return first, nil

@@ -1,0 +1,267 @@
+package delivery_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/delivery"
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testenv"
+)
+
+// TestEngine pins how the worker behaves with serve's default settings under
+// the loads that users meet: one busy endpoint, hanging endpoints beside a
+// healthy one, receivers that answer bytes no store can keep, and endpoints
+// that go away.
+func TestEngine(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		t.Run("OneEndpointDrainsWithoutWaitingForPolls", func(t *testing.T) { t.Parallel(); testDrainsWithoutPolls(t, newStore(t)) })
+		t.Run("HangingEndpointsLeaveSlotsToHealthyOne", func(t *testing.T) { t.Parallel(); testHangingBesideHealthy(t, newStore(t)) })
+		t.Run("UnstorableAnswerStallsNoOne", func(t *testing.T) { t.Parallel(); testUnstorableAnswer(t, newStore(t)) })
+		t.Run("GoneStopsRequestsAndKeepsQueue", func(t *testing.T) { t.Parallel(); testGoneKeepsQueue(t, newStore(t)) })
+	})
+}
+
+// serveOptions are the worker options of `hookrelay serve` with no settings,
+// with a test logger and polls that never come: anything the test sees
+// happen, the worker did without polling.
+func serveOptions(t *testing.T) delivery.Options {
+	o := delivery.Defaults()
+	o.PollInterval = time.Hour
+	o.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
+	return o
+}
+
+// waitUntil polls cond every 10 ms until it holds or the deadline passes.
+func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %s: %s", within, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func counts(t *testing.T, s store.Store) map[store.Status]int64 {
+	t.Helper()
+	c, err := s.CountByStatus(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func publishTo(t *testing.T, s store.Store, endpoints ...int64) {
+	t.Helper()
+	ev := store.Event{Type: "document.created", Data: []byte(`{"n":1}`)}
+	if _, err := s.Publish(context.Background(), ev, store.PublishOptions{MaxRetries: 3, EndpointIDs: endpoints}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// With every default, one endpoint's backlog drains without a pause: when
+// the endpoint frees slots the worker claims again at once. (The worker
+// used to skip the busy endpoint, get a short batch and sleep until its
+// next poll.)
+func testDrainsWithoutPolls(t *testing.T, s store.Store) {
+	const events = 600
+	rcv := newReceiver(t, status(http.StatusOK))
+	e := addEndpoint(t, s, rcv.URL)
+	for range events {
+		publishTo(t, s, e.ID)
+	}
+	startWorker(t, s, serveOptions(t), 10*time.Second)
+	waitUntil(t, 60*time.Second, "backlog not drained without polls", func() bool {
+		return counts(t, s)[store.StatusDelivered] == events
+	})
+	if n := len(rcv.received()); n != events {
+		t.Errorf("receiver got %d requests, want %d", n, events)
+	}
+}
+
+// Six endpoints that never answer, with a backlog queued before the healthy
+// endpoint's, cannot take every slot: the healthy endpoint gets all its
+// deliveries while every request to the hanging ones is still open.
+func testHangingBesideHealthy(t *testing.T, s store.Store) {
+	const hangingEndpoints, hangingEvents, healthyEvents = 6, 30, 20
+	release := make(chan struct{})
+	var ended atomic.Int64
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+		ended.Add(1)
+	}))
+	t.Cleanup(func() { close(release); hang.Close() })
+	var hanging []int64
+	for range hangingEndpoints {
+		hanging = append(hanging, addEndpoint(t, s, hang.URL).ID)
+	}
+	healthy := newReceiver(t, status(http.StatusOK))
+	h := addEndpoint(t, s, healthy.URL)
+	for range hangingEvents {
+		publishTo(t, s, hanging...)
+	}
+	for range healthyEvents {
+		publishTo(t, s, h.ID)
+	}
+	startWorker(t, s, serveOptions(t), 30*time.Second)
+	waitUntil(t, 25*time.Second, "healthy endpoint starved", func() bool {
+		return len(healthy.received()) == healthyEvents
+	})
+	if n := ended.Load(); n != 0 {
+		t.Fatalf("%d requests to hanging endpoints ended before the healthy endpoint got its deliveries; want 0 (they hold their slots until the 30 s timeout)", n)
+	}
+}
+
+// rawServer answers every request with the bytes of reply, verbatim.
+func rawServer(t *testing.T, reply string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer conn.Close()
+				r := bufio.NewReader(conn)
+				for {
+					req, err := http.ReadRequest(r)
+					if err != nil {
+						return
+					}
+					_, _ = req.Body.Read(make([]byte, 64<<10))
+					req.Body.Close()
+					if _, err := conn.Write([]byte(reply)); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String()
+}
+
+// Receivers that answer with NUL bytes and invalid UTF-8 (PostgreSQL can
+// keep neither) have their answers recorded in a storable form, and the
+// outcomes of other endpoints written in the same batches are recorded too.
+func testUnstorableAnswer(t *testing.T, s store.Store) {
+	const events = 5
+	body := "oops\x00binary\xff"
+	nulBody := rawServer(t, fmt.Sprintf("HTTP/1.1 500 Internal Server Error\r\nContent-Length: %d\r\nX-Odd: caf\xe9\r\n\r\n%s", len(body), body))
+	badStatus := rawServer(t, "HTTP/1.1 500 n\x00pe \xfe\r\nX-N\xffme: v\x00\r\nContent-Length: 0\r\n\r\n")
+	healthy := newReceiver(t, status(http.StatusOK))
+	a := addEndpoint(t, s, nulBody)
+	b := addEndpoint(t, s, badStatus)
+	h := addEndpoint(t, s, healthy.URL)
+	for range events {
+		publishTo(t, s, a.ID, b.ID, h.ID)
+	}
+	startWorker(t, s, serveOptions(t), 5*time.Second)
+	waitUntil(t, 20*time.Second, "outcomes not all recorded", func() bool {
+		c := counts(t, s)
+		return c[store.StatusDelivered] == events && c[store.StatusPending] == 2*events
+	})
+	list, err := s.ListDeliveries(context.Background(), store.DeliveryFilter{WebhookID: a.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range list {
+		if d.RetryCount != 1 || d.ResponseStatus == nil || *d.ResponseStatus != 500 {
+			t.Fatalf("delivery %d: retry_count %d, status %v; want a recorded 500 to retry", d.ID, d.RetryCount, d.ResponseStatus)
+		}
+		if d.ResponseBody != "oops\uFFFDbinary\uFFFD" {
+			t.Errorf("stored body %q, want the NUL and the bad byte replaced", d.ResponseBody)
+		}
+		if d.ResponseHeaders["X-Odd"] != "caf\uFFFD" {
+			t.Errorf("stored headers %q, want X-Odd made valid UTF-8", d.ResponseHeaders)
+		}
+	}
+	attempts, err := s.ListAttempts(context.Background(), list[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(attempts) != 1 || attempts[0].ResponseBody != "oops\uFFFDbinary\uFFFD" {
+		t.Errorf("attempt log %+v, want one attempt with the storable body", attempts)
+	}
+}
+
+// An endpoint that answers 410 Gone is stopped at once: no request to it
+// starts after the first 410 arrives, and its deliveries that were not sent
+// stay pending, not failed, until someone enables it again.
+func testGoneKeepsQueue(t *testing.T, s store.Store) {
+	const events = 40
+	var mu sync.Mutex
+	var arrivals []time.Time
+	var firstGone time.Time
+	gone := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+		time.Sleep(time.Second)
+		mu.Lock()
+		if firstGone.IsZero() {
+			firstGone = time.Now()
+		}
+		mu.Unlock()
+		w.WriteHeader(http.StatusGone)
+	}))
+	t.Cleanup(gone.Close)
+	e := addEndpoint(t, s, gone.URL)
+	for range events {
+		publishTo(t, s, e.ID)
+	}
+	startWorker(t, s, serveOptions(t), 10*time.Second)
+	waitUntil(t, 20*time.Second, "endpoint not disabled and settled", func() bool {
+		got, err := s.GetEndpoint(context.Background(), e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := counts(t, s)
+		return !got.Active && c[store.StatusProcessing] == 0 && c[store.StatusFailed]+c[store.StatusPending] == events
+	})
+	mu.Lock()
+	sent, stoppedAt := len(arrivals), firstGone
+	for _, at := range arrivals {
+		if at.After(stoppedAt) {
+			t.Errorf("a request arrived %s after the first 410 was answered", at.Sub(stoppedAt))
+		}
+	}
+	mu.Unlock()
+	c := counts(t, s)
+	if c[store.StatusFailed] != int64(sent) || c[store.StatusPending] != int64(events-sent) {
+		t.Errorf("%d requests sent; deliveries %v; want %d failed (those sent) and the rest pending", sent, c, sent)
+	}
+	pending, err := s.ListDeliveries(context.Background(), store.DeliveryFilter{Status: store.StatusPending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range pending {
+		if d.RetryCount != 0 {
+			t.Fatalf("pending delivery %d has retry_count %d; want no attempt counted", d.ID, d.RetryCount)
+		}
+	}
+}
