@@ -21,12 +21,14 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/hookrelay/hookrelay/internal/groupcommit"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // Store is a store.Store on a PostgreSQL connection pool.
 type Store struct {
-	pool *pgxpool.Pool
+	pool      *pgxpool.Pool
+	publishes *groupcommit.Queue[store.Publication, store.PublishResult]
 }
 
 var _ store.Store = (*Store)(nil)
@@ -60,7 +62,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL at %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
-	return &Store{pool: pool}, nil
+	return newStore(pool), nil
 }
 
 // scanInUTC makes conn return timestamptz values in UTC.
