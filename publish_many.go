@@ -53,7 +53,7 @@ func (c *Client) publishMany(evs []Event, write func([]store.Publication) ([]sto
 			return nil, fmt.Errorf("hookrelay: events[%d]: %w", i, invalid{err})
 		}
 	}
-	if err := store.CheckPublishMany(pubs); err != nil {
+	if err := store.CheckPublishMany(len(pubs)); err != nil {
 		return nil, fmt.Errorf("hookrelay: %w", invalid{err})
 	}
 	results, err := write(pubs)

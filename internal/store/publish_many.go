@@ -21,14 +21,14 @@ type PublicationResult struct {
 	Err error
 }
 
-// CheckPublishMany refuses a PublishMany of no or more than MaxPublishMany
-// publications with a *FieldError on "events".
-func CheckPublishMany(pubs []Publication) error {
-	if len(pubs) == 0 {
+// CheckPublishMany refuses a PublishMany of n publications, when n is 0 or
+// more than MaxPublishMany, with a *FieldError on "events".
+func CheckPublishMany(n int) error {
+	if n == 0 {
 		return &FieldError{Field: "events", Message: "at least one event is required"}
 	}
-	if len(pubs) > MaxPublishMany {
-		return &FieldError{Field: "events", Message: fmt.Sprintf("at most %d events are allowed, got %d", MaxPublishMany, len(pubs))}
+	if n > MaxPublishMany {
+		return &FieldError{Field: "events", Message: fmt.Sprintf("at most %d events are allowed, got %d", MaxPublishMany, n)}
 	}
 	return nil
 }

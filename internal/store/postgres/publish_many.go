@@ -57,7 +57,7 @@ type eventBatch struct {
 // the events that existed, one of the active endpoints, one INSERT of the
 // deliveries, and one NOTIFY.
 func publishMany(ctx context.Context, q querier, pubs []store.Publication) ([]store.PublicationResult, error) {
-	if err := store.CheckPublishMany(pubs); err != nil {
+	if err := store.CheckPublishMany(len(pubs)); err != nil {
 		return nil, err
 	}
 	results := make([]store.PublicationResult, len(pubs))
