@@ -36,10 +36,6 @@ func PublishManyTx(ctx context.Context, tx pgx.Tx, pubs []store.Publication) ([]
 	if err != nil {
 		return nil, fmt.Errorf("publish events: %w", err)
 	}
-	// tx may come from a connection that scans times in local time.
-	for i := range results {
-		results[i].Event.CreatedAt = results[i].Event.CreatedAt.UTC()
-	}
 	return results, nil
 }
 
@@ -107,6 +103,8 @@ func publishMany(ctx context.Context, q querier, pubs []store.Publication) ([]st
 			return nil, fmt.Errorf("event %s: %w", events[i].ID, store.ErrNotFound)
 		}
 		isFirst := first[ev.ID] == i
+		// q may be a connection that scans times in local time.
+		ev.CreatedAt = ev.CreatedAt.UTC()
 		results[i].PublishResult = store.PublishResult{
 			Event: ev, Created: isFirst && createdIDs[ev.ID], Deliveries: deliveries[i],
 		}
