@@ -4,7 +4,10 @@
 // The delivery queue is the seed's webhook_deliveries table. Workers claim
 // rows with FOR UPDATE SKIP LOCKED and hold them by a lease (lease_expires_at,
 // locked_by, retry_count); publishers wake them with NOTIFY on the
-// hookrelay_deliveries channel. Every time the store returns is in UTC.
+// hookrelay_deliveries channel. Concurrent publishes share transactions
+// (group commit, see Publish), and a batch of events is written set-based,
+// a few statements whatever its size (see PublishMany). Every time the store
+// returns is in UTC.
 //
 // The schema is embedded (migrations/NNN_name.sql) and applied by Migrate.
 package postgres
