@@ -40,9 +40,10 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// publication checks req, one event to publish, and returns what to publish:
-// an error wrapping a *store.FieldError (422) for an invalid field, an
-// 413 for data above the payload limit (which only a batch can send). known
+// publication checks req, one event to publish, exactly as both publish
+// routes check an event, and returns what to publish. Its errors are a
+// *store.FieldError (422) for an invalid field, a 413 for data above the
+// payload limit (which only a batch can send), or the store's error. known
 // caches which endpoint IDs exist, across the events of a batch.
 func (s *server) publication(r *http.Request, req wire.PublishRequest, known map[int64]bool) (store.Publication, error) {
 	if int64(len(req.Data)) > s.maxPayload {
