@@ -14,11 +14,12 @@ import (
 // database and, once started, runs delivery workers in the application's
 // process. It is safe for concurrent use.
 type Client struct {
-	store     store.Store
-	publishTx publishTxFunc
-	settings  settings
-	endpoints endpointrules.Checker
-	workers   workers
+	store         store.Store
+	publishTx     publishTxFunc
+	publishManyTx publishManyTxFunc
+	settings      settings
+	endpoints     endpointrules.Checker
+	workers       workers
 }
 
 // publishTxFunc publishes in the caller's transaction of one kind of store.
@@ -26,7 +27,7 @@ type publishTxFunc func(ctx context.Context, tx Tx, ev store.Event, opts store.P
 
 // newClient applies opts and readies st: migrated (or checked), and wrapped
 // to encrypt secrets when a key is given.
-func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, opts []Option) (*Client, error) {
+func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, publishManyTx publishManyTxFunc, opts []Option) (*Client, error) {
 	s, err := newSettings(opts)
 	if err != nil {
 		return nil, err
@@ -46,9 +47,10 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, opt
 		}
 	}
 	return &Client{
-		store:     st,
-		publishTx: publishTx,
-		settings:  s,
-		endpoints: endpointrules.Checker{AllowPrivate: s.allowPrivate},
+		store:         st,
+		publishTx:     publishTx,
+		publishManyTx: publishManyTx,
+		settings:      s,
+		endpoints:     endpointrules.Checker{AllowPrivate: s.allowPrivate},
 	}, nil
 }

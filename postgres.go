@@ -21,14 +21,32 @@ func NewPostgres(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Clie
 	if pool == nil {
 		return nil, errors.New("hookrelay: NewPostgres: nil pool")
 	}
-	return newClient(ctx, postgres.New(pool), publishPgx, opts)
+	return newClient(ctx, postgres.New(pool), publishPgx, publishManyPgx, opts)
 }
 
 // publishPgx publishes in a pgx.Tx.
 func publishPgx(ctx context.Context, tx Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	pgxTx, ok := tx.(pgx.Tx)
-	if !ok {
-		return store.PublishResult{}, fmt.Errorf("this client is on PostgreSQL and publishes in a pgx.Tx, got %T", tx)
+	pgxTx, err := asPgx(tx)
+	if err != nil {
+		return store.PublishResult{}, err
 	}
 	return postgres.PublishTx(ctx, pgxTx, ev, opts)
+}
+
+// publishManyPgx publishes many events in a pgx.Tx.
+func publishManyPgx(ctx context.Context, tx Tx, pubs []store.Publication) ([]store.PublicationResult, error) {
+	pgxTx, err := asPgx(tx)
+	if err != nil {
+		return nil, err
+	}
+	return postgres.PublishManyTx(ctx, pgxTx, pubs)
+}
+
+// asPgx is tx as the pgx.Tx that a client on PostgreSQL publishes in.
+func asPgx(tx Tx) (pgx.Tx, error) {
+	pgxTx, ok := tx.(pgx.Tx)
+	if !ok {
+		return nil, fmt.Errorf("this client is on PostgreSQL and publishes in a pgx.Tx, got %T", tx)
+	}
+	return pgxTx, nil
 }

@@ -33,14 +33,32 @@ func NewSQLite(ctx context.Context, db *sql.DB, opts ...Option) (*Client, error)
 	if db == nil {
 		return nil, errors.New("hookrelay: NewSQLite: nil database")
 	}
-	return newClient(ctx, sqlite.New(db), publishSQL, opts)
+	return newClient(ctx, sqlite.New(db), publishSQL, publishManySQL, opts)
 }
 
 // publishSQL publishes in a *sql.Tx.
 func publishSQL(ctx context.Context, tx Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	sqlTx, ok := tx.(*sql.Tx)
-	if !ok {
-		return store.PublishResult{}, fmt.Errorf("this client is on SQLite and publishes in a *sql.Tx, got %T", tx)
+	sqlTx, err := asSQL(tx)
+	if err != nil {
+		return store.PublishResult{}, err
 	}
 	return sqlite.PublishTx(ctx, sqlTx, ev, opts)
+}
+
+// publishManySQL publishes many events in a *sql.Tx.
+func publishManySQL(ctx context.Context, tx Tx, pubs []store.Publication) ([]store.PublicationResult, error) {
+	sqlTx, err := asSQL(tx)
+	if err != nil {
+		return nil, err
+	}
+	return sqlite.PublishManyTx(ctx, sqlTx, pubs)
+}
+
+// asSQL is tx as the *sql.Tx that a client on SQLite publishes in.
+func asSQL(tx Tx) (*sql.Tx, error) {
+	sqlTx, ok := tx.(*sql.Tx)
+	if !ok {
+		return nil, fmt.Errorf("this client is on SQLite and publishes in a *sql.Tx, got %T", tx)
+	}
+	return sqlTx, nil
 }

@@ -107,7 +107,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // into v, refusing unknown fields and trailing data. An empty body is an
 // error unless optional is set, in which case v is left as it is.
 func (s *server) decodeJSON(w http.ResponseWriter, r *http.Request, v any, optional bool) error {
-	r.Body = http.MaxBytesReader(w, r.Body, s.maxPayload)
+	return decodeJSONUpTo(w, r, v, optional, s.maxPayload)
+}
+
+// decodeJSONUpTo is decodeJSON with a body of at most limit bytes.
+func decodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, optional bool, limit int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {

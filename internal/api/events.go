@@ -22,17 +22,11 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeJSON(w, r, &req, false); err != nil {
 		return err
 	}
-	ev := store.Event{ID: req.ID, Type: req.Type, Data: req.Data, Priority: req.Priority}
-	if err := ev.Normalize(); err != nil {
+	pub, err := s.publication(r, req, map[int64]bool{})
+	if err != nil {
 		return err
 	}
-	if req.Priority < math.MinInt32 || req.Priority > math.MaxInt32 {
-		return &store.FieldError{Field: "priority", Message: "is out of the 32-bit integer range"}
-	}
-	if err := s.checkEndpointIDs(r, req.EndpointIDs); err != nil {
-		return err
-	}
-	res, err := s.store.Publish(r.Context(), ev, store.PublishOptions{MaxRetries: s.maxRetries, EndpointIDs: req.EndpointIDs})
+	res, err := s.store.Publish(r.Context(), pub.Event, pub.Options)
 	if err != nil {
 		return fmt.Errorf("publish event: %w", err)
 	}
@@ -46,9 +40,33 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// publication checks req, one event to publish, exactly as both publish
+// routes check an event, and returns what to publish. Its errors are a
+// *store.FieldError (422) for an invalid field, a 413 for data above the
+// payload limit (which only a batch can send), or the store's error. known
+// caches which endpoint IDs exist, across the events of a batch.
+func (s *server) publication(r *http.Request, req wire.PublishRequest, known map[int64]bool) (store.Publication, error) {
+	if int64(len(req.Data)) > s.maxPayload {
+		e := newError(http.StatusRequestEntityTooLarge, codePayloadTooLarge, "data is larger than %d bytes", s.maxPayload)
+		e.body.Field = "data"
+		return store.Publication{}, e
+	}
+	ev := store.Event{ID: req.ID, Type: req.Type, Data: req.Data, Priority: req.Priority}
+	if err := ev.Normalize(); err != nil {
+		return store.Publication{}, err
+	}
+	if req.Priority < math.MinInt32 || req.Priority > math.MaxInt32 {
+		return store.Publication{}, &store.FieldError{Field: "priority", Message: "is out of the 32-bit integer range"}
+	}
+	if err := s.checkEndpointIDs(r, req.EndpointIDs, known); err != nil {
+		return store.Publication{}, err
+	}
+	return store.Publication{Event: ev, Options: store.PublishOptions{MaxRetries: s.maxRetries, EndpointIDs: req.EndpointIDs}}, nil
+}
+
 // checkEndpointIDs refuses targets that do not exist, so that a typo is not
-// silently an event without deliveries.
-func (s *server) checkEndpointIDs(r *http.Request, ids []int64) error {
+// silently an event without deliveries. known remembers the IDs looked up.
+func (s *server) checkEndpointIDs(r *http.Request, ids []int64, known map[int64]bool) error {
 	if len(ids) > maxTargetEndpoints {
 		return &store.FieldError{Field: "endpoint_ids", Message: fmt.Sprintf("at most %d endpoints are allowed", maxTargetEndpoints)}
 	}
@@ -57,11 +75,17 @@ func (s *server) checkEndpointIDs(r *http.Request, ids []int64) error {
 		if id <= 0 {
 			return &store.FieldError{Field: field, Message: "must be a positive integer"}
 		}
-		if _, err := s.store.GetEndpoint(r.Context(), id); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return &store.FieldError{Field: field, Message: fmt.Sprintf("webhook %d does not exist", id)}
+		exists, looked := known[id]
+		if !looked {
+			_, err := s.store.GetEndpoint(r.Context(), id)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("check endpoint %d: %w", id, err)
 			}
-			return fmt.Errorf("check endpoint %d: %w", id, err)
+			exists = err == nil
+			known[id] = exists
+		}
+		if !exists {
+			return &store.FieldError{Field: field, Message: fmt.Sprintf("webhook %d does not exist", id)}
 		}
 	}
 	return nil

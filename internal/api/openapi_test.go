@@ -68,6 +68,8 @@ func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 		"EventDetail": wire.EventDetail{}, "Delivery": wire.Delivery{}, "DeliveryDetail": wire.DeliveryDetail{},
 		"Attempt": wire.Attempt{}, "DeliveryList": wire.DeliveryList{}, "ReplayRequest": wire.ReplayRequest{},
 		"ReplayResponse": wire.ReplayResponse{}, "Health": wire.Health{}, "Error": wire.ErrorBody{},
+		"ErrorDetail": wire.Error{}, "PublishBatchRequest": wire.PublishBatchRequest{},
+		"PublishBatchResponse": wire.PublishBatchResponse{}, "PublishBatchResult": wire.PublishBatchResult{},
 	}
 	for name, v := range types {
 		schema, ok := doc.Components.Schemas[name]

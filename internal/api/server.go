@@ -84,6 +84,7 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/v1/openapi.json", handle: s.openAPI},
 
 		{method: "POST", path: "/v1/events", handle: s.publishEvent},
+		{method: "POST", path: "/v1/events/batch", handle: s.publishBatch},
 		{method: "GET", path: "/v1/events/{id}", handle: s.getEvent},
 
 		{method: "POST", path: "/v1/webhooks", handle: s.createWebhook},

@@ -26,7 +26,12 @@ type cliServer struct {
 
 func newCLIServer(t *testing.T) *cliServer {
 	t.Helper()
-	st := testenv.NewSQLite(t)
+	return newCLIServerOn(t, testenv.NewSQLite(t))
+}
+
+// newCLIServerOn is newCLIServer on st.
+func newCLIServerOn(t *testing.T, st store.Store) *cliServer {
+	t.Helper()
 	srv := httptest.NewServer(api.New(api.Options{Store: st, Token: cliToken, DefaultMaxRetries: 2, AllowPrivateTargets: true}))
 	t.Cleanup(srv.Close)
 	return &cliServer{t: t, url: srv.URL, store: st}

@@ -18,14 +18,21 @@ type eventsCmd struct {
 
 type eventsPublishCmd struct {
 	apiFlags
-	Type      string  `required:"" help:"Event type, e.g. document.created."`
+	Type      string  `help:"Event type, e.g. document.created (required without --file)."`
 	Data      string  `help:"Event data as a JSON document (default {})."`
 	ID        string  `placeholder:"UUID" help:"Event ID (a UUID); publishing an existing ID creates nothing. Default: a new one."`
 	Priority  int     `help:"Higher is delivered first."`
 	Endpoints []int64 `name:"endpoint" placeholder:"ID" help:"Deliver only to these endpoint IDs; repeat or separate by commas."`
+	publishFileFlags
 }
 
 func (c *eventsPublishCmd) Run(e Env) error {
+	if c.File != "" {
+		return c.publishFile(e)
+	}
+	if c.Type == "" {
+		return usageError{fmt.Errorf("--type is required (or --file to publish the events of a file)")}
+	}
 	req := wire.PublishRequest{ID: c.ID, Type: c.Type, Priority: c.Priority, EndpointIDs: c.Endpoints}
 	if c.Data != "" {
 		if !json.Valid([]byte(c.Data)) {

@@ -22,3 +22,14 @@ func (c *Client) GetEvent(ctx context.Context, id string) (wire.EventDetail, err
 	err := c.do(ctx, http.MethodGet, "/v1/events/"+url.PathEscape(id), nil, nil, &out)
 	return out, err
 }
+
+// PublishEvents publishes a batch of events (POST /v1/events/batch), 1 to
+// 1,000, in one transaction. The answer has one result per event, in order;
+// an event refused alone has its Error and Status there, and the call still
+// succeeds. An error is returned only when the whole batch was refused or
+// could not be sent.
+func (c *Client) PublishEvents(ctx context.Context, req wire.PublishBatchRequest) (wire.PublishBatchResponse, error) {
+	var out wire.PublishBatchResponse
+	err := c.do(ctx, http.MethodPost, "/v1/events/batch", nil, req, &out)
+	return out, err
+}

@@ -1,5 +1,7 @@
 package store
 
+import "slices"
+
 // PublishTarget is an endpoint that a published event goes to, with the
 // retry budget of its delivery.
 type PublishTarget struct {
@@ -8,16 +10,17 @@ type PublishTarget struct {
 }
 
 // FanOut picks the targets of an event of eventType among active, the active
-// endpoints that the store selected for opts (those of opts.EndpointIDs when
-// it is not empty, else all), in their order. With opts.EndpointIDs every one
-// of them is a target, whatever it subscribes to: an explicit target is the
-// caller's choice. Without, subscriptions decide (Endpoint.Subscribes). A
-// target's retry budget is its endpoint's MaxRetries, or else
-// opts.MaxRetries.
+// endpoints that the store selected (at least those of opts.EndpointIDs when
+// it is not empty, else all; a batch selects the union of its events'), in
+// their order. With opts.EndpointIDs every one of them that is active is a
+// target, whatever it subscribes to: an explicit target is the caller's
+// choice. Without, subscriptions decide (Endpoint.Subscribes). A target's
+// retry budget is its endpoint's MaxRetries, or else opts.MaxRetries.
 func FanOut(active []Endpoint, eventType string, opts PublishOptions) []PublishTarget {
 	targets := make([]PublishTarget, 0, len(active))
 	for _, e := range active {
-		if len(opts.EndpointIDs) == 0 && !e.Subscribes(eventType) {
+		if len(opts.EndpointIDs) == 0 && !e.Subscribes(eventType) ||
+			len(opts.EndpointIDs) > 0 && !slices.Contains(opts.EndpointIDs, e.ID) {
 			continue
 		}
 		retries := opts.MaxRetries

@@ -35,6 +35,11 @@ func TestFanOut(t *testing.T) {
 			opts: PublishOptions{MaxRetries: 5, EndpointIDs: []int64{1, 2, 3}},
 			want: []PublishTarget{{EndpointID: 1, MaxRetries: 5}, {EndpointID: 2, MaxRetries: 5}, {EndpointID: 3, MaxRetries: 9}},
 		},
+		{
+			name: "explicit targets among more active endpoints", eventType: "document.created",
+			opts: PublishOptions{MaxRetries: 5, EndpointIDs: []int64{3, 404}},
+			want: []PublishTarget{{EndpointID: 3, MaxRetries: 9}},
+		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := FanOut(active, c.eventType, c.opts); !slices.Equal(got, c.want) {

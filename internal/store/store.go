@@ -78,6 +78,13 @@ type Store interface {
 	// FanOut). Publishing an ID that exists creates nothing and returns the
 	// stored event with Created false.
 	Publish(ctx context.Context, ev Event, opts PublishOptions) (PublishResult, error)
+	// PublishMany publishes each of pubs as Publish would, all in one
+	// transaction, and returns one result per publication, in order. An
+	// event that Event.Normalize refuses gets its error in its result and the
+	// others are written still; an ID that exists, or that an earlier
+	// publication of pubs has, creates nothing. A database error fails the
+	// whole call and writes nothing. At most MaxPublishMany publications.
+	PublishMany(ctx context.Context, pubs []Publication) ([]PublicationResult, error)
 	// GetEvent returns one event or ErrNotFound.
 	GetEvent(ctx context.Context, id string) (Event, error)
 

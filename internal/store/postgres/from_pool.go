@@ -11,5 +11,5 @@ import "github.com/jackc/pgx/v5/pgxpool"
 // the caller's scans them in its own location, so the times the store returns
 // are the same instants but not necessarily in UTC.
 func New(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool}
+	return newStore(pool)
 }

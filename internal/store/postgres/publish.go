@@ -13,17 +13,6 @@ import (
 // wakeupChannel is the NOTIFY channel that tells workers deliveries are due.
 const wakeupChannel = "hookrelay_deliveries"
 
-// Publish records ev and its deliveries in one transaction; see PublishTx.
-func (s *Store) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	var res store.PublishResult
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		res, err = PublishTx(ctx, tx, ev, opts)
-		return err
-	})
-	return res, err
-}
-
 // PublishTx publishes ev inside the caller's transaction tx, so that an
 // application can publish atomically with its own writes (the outbox
 // pattern). Nothing is visible to workers before tx commits.
@@ -97,13 +86,22 @@ func publish(ctx context.Context, q querier, ev store.Event, opts store.PublishO
 // not empty) by ascending ID, and returns the targets among them of an event
 // of eventType (store.FanOut).
 func fanOut(ctx context.Context, q querier, eventType string, opts store.PublishOptions) ([]store.PublishTarget, error) {
+	endpoints, err := activeEndpoints(ctx, q, opts.EndpointIDs)
+	if err != nil {
+		return nil, err
+	}
+	return store.FanOut(endpoints, eventType, opts), nil
+}
+
+// activeEndpoints selects the active endpoints, only those of only when it
+// is not empty, by ascending ID.
+func activeEndpoints(ctx context.Context, q querier, only []int64) ([]store.Endpoint, error) {
 	const active = `
 		SELECT w.id, w.events, w.max_retries
 		FROM webhooks w
 		WHERE w.active
 		  AND ($1::bigint[] IS NULL OR w.id = ANY ($1))
 		ORDER BY w.id`
-	only := opts.EndpointIDs
 	if len(only) == 0 {
 		only = nil
 	}
@@ -112,7 +110,7 @@ func fanOut(ctx context.Context, q querier, eventType string, opts store.Publish
 	if err != nil {
 		return nil, fmt.Errorf("select endpoints: %w", err)
 	}
-	return store.FanOut(endpoints, eventType, opts), nil
+	return endpoints, nil
 }
 
 // GetEvent returns one event or store.ErrNotFound (also for an ID that is not

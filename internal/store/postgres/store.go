@@ -4,7 +4,10 @@
 // The delivery queue is the seed's webhook_deliveries table. Workers claim
 // rows with FOR UPDATE SKIP LOCKED and hold them by a lease (lease_expires_at,
 // locked_by, retry_count); publishers wake them with NOTIFY on the
-// hookrelay_deliveries channel. Every time the store returns is in UTC.
+// hookrelay_deliveries channel. Concurrent publishes share transactions
+// (group commit, see Publish), and a batch of events is written set-based,
+// a few statements whatever its size (see PublishMany). Every time the store
+// returns is in UTC.
 //
 // The schema is embedded (migrations/NNN_name.sql) and applied by Migrate.
 package postgres
@@ -21,12 +24,14 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/hookrelay/hookrelay/internal/groupcommit"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // Store is a store.Store on a PostgreSQL connection pool.
 type Store struct {
-	pool *pgxpool.Pool
+	pool      *pgxpool.Pool
+	publishes *groupcommit.Queue[store.Publication, store.PublishResult]
 }
 
 var _ store.Store = (*Store)(nil)
@@ -60,7 +65,7 @@ func Open(ctx context.Context, databaseURL string) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL at %s:%d: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
-	return &Store{pool: pool}, nil
+	return newStore(pool), nil
 }
 
 // scanInUTC makes conn return timestamptz values in UTC.

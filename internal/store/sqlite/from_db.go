@@ -21,5 +21,5 @@ func DSN(path string) string {
 // The handle stays the caller's: Close closes it, so a caller that keeps
 // using db must not close the store.
 func New(db *sql.DB) *Store {
-	return &Store{writes: newStatements(db), reads: newStatements(db), wakeups: newBroadcast()}
+	return newStore(db, db)
 }

@@ -2,15 +2,28 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
+	"time"
 
+	"github.com/hookrelay/hookrelay/internal/groupcommit"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // maxPublishGroup is the most publishes one group transaction takes.
 const maxPublishGroup = 128
+
+// publishCall is one Publish waiting for its group.
+type publishCall = groupcommit.Call[store.Publication, store.PublishResult]
+
+// newStore returns a store that writes through write and reads through read
+// (one pool may be both).
+func newStore(write, read *sql.DB) *Store {
+	s := &Store{writes: newStatements(write), reads: newStatements(read), wakeups: newBroadcast()}
+	s.publishes = groupcommit.New(maxPublishGroup, s.publishGroup)
+	return s
+}
 
 // Publish records ev and its deliveries atomically (see PublishTx) and
 // returns once they are committed; when it created deliveries, it wakes the
@@ -23,65 +36,11 @@ const maxPublishGroup = 128
 // savepoint and leaves the others of its group be. A publish whose ctx ends
 // while it waits is not written, unless its group has started it.
 func (s *Store) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	call := &publishCall{ctx: ctx, ev: ev, opts: opts, done: make(chan struct{})}
-	s.publishes.add(call, s.runPublishGroups)
-	select {
-	case <-call.done:
-		return call.res, call.err
-	case <-ctx.Done():
-		return store.PublishResult{}, fmt.Errorf("publish event: %w", ctx.Err())
+	res, err := s.publishes.Do(ctx, store.Publication{Event: ev, Options: opts})
+	if err != nil {
+		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
 	}
-}
-
-// publishCall is one Publish waiting for its group.
-type publishCall struct {
-	ctx  context.Context
-	ev   store.Event
-	opts store.PublishOptions
-	res  store.PublishResult
-	err  error
-	done chan struct{} // closed once res and err are set
-}
-
-// publishQueue holds the publishes waiting for a group transaction; one
-// goroutine at most runs the groups, while there are publishes waiting.
-type publishQueue struct {
-	mu      sync.Mutex
-	waiting []*publishCall
-	running bool
-}
-
-// add queues call and starts run in a goroutine unless it is running.
-func (q *publishQueue) add(call *publishCall, run func()) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.waiting = append(q.waiting, call)
-	if !q.running {
-		q.running = true
-		go run()
-	}
-}
-
-// next takes the next group of waiting publishes, or nil, and then marks the
-// queue as no longer running, when none is waiting.
-func (q *publishQueue) next() []*publishCall {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	n := min(len(q.waiting), maxPublishGroup)
-	if n == 0 {
-		q.running = false
-		return nil
-	}
-	group := q.waiting[:n:n]
-	q.waiting = q.waiting[n:]
-	return group
-}
-
-// runPublishGroups writes groups of waiting publishes until none is left.
-func (s *Store) runPublishGroups() {
-	for group := s.publishes.next(); group != nil; group = s.publishes.next() {
-		s.publishGroup(group)
-	}
+	return res, nil
 }
 
 // publishGroup writes group in one write transaction, wakes the Wakeups
@@ -92,35 +51,32 @@ func (s *Store) publishGroup(group []*publishCall) {
 	ctx := context.Background()
 	err := s.inTx(ctx, func(tx execer) error {
 		for _, call := range group {
-			call.res, call.err = publishInGroup(ctx, tx, call)
+			call.Result, call.Err = publishInGroup(ctx, tx, call)
 		}
 		return nil
 	})
 	created := false
 	for _, call := range group {
-		if err != nil && call.err == nil {
-			call.res, call.err = store.PublishResult{}, fmt.Errorf("publish event: %w", err)
+		if err != nil && call.Err == nil {
+			call.Result, call.Err = store.PublishResult{}, err
 		}
-		created = created || call.res.Deliveries > 0
+		created = created || call.Result.Deliveries > 0
 	}
 	if created {
 		s.wakeups.send()
-	}
-	for _, call := range group {
-		close(call.done)
 	}
 }
 
 // publishInGroup publishes call in a savepoint of tx, unless its ctx has
 // ended.
 func publishInGroup(ctx context.Context, tx execer, call *publishCall) (store.PublishResult, error) {
-	if err := call.ctx.Err(); err != nil {
-		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
+	if err := call.Ctx.Err(); err != nil {
+		return store.PublishResult{}, err
 	}
 	var res store.PublishResult
 	err := inSavepoint(ctx, tx, func() error {
 		var err error
-		res, err = publish(ctx, tx, call.ev, call.opts)
+		res, err = record(ctx, tx, call.Value.Event, call.Value.Options, time.Now())
 		return err
 	})
 	if err != nil {

@@ -3,8 +3,6 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -187,67 +185,6 @@ func TestClaimSetsTheSeedsNextRetryTime(t *testing.T) {
 		if _, err := s.Complete(t.Context(), []store.Outcome{out}, store.HealthPolicy{}); err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-// TestConcurrentPublishesFailAlone publishes valid and invalid events at
-// once, so that they share write transactions: each invalid one fails alone.
-func TestConcurrentPublishesFailAlone(t *testing.T) {
-	s := migrated(t, testdb.SQLitePath(t))
-	addEndpoints(t, s, 2)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	published := map[string]bool{}
-	for g := range 16 {
-		wg.Go(func() {
-			for i := range 10 {
-				ev := store.Event{Type: "document.created"}
-				if (g+i)%3 == 0 {
-					ev.Data = json.RawMessage(`{`)
-				}
-				res, err := s.Publish(t.Context(), ev, store.PublishOptions{})
-				var fe *store.FieldError
-				switch {
-				case ev.Data != nil && !errors.As(err, &fe):
-					t.Errorf("invalid event: %v, want a field error", err)
-				case ev.Data == nil && (err != nil || res.Deliveries != 2):
-					t.Errorf("valid event: %+v, %v", res, err)
-				case ev.Data == nil:
-					mu.Lock()
-					published[res.Event.ID] = true
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	wg.Wait()
-	ds, err := s.ListDeliveries(t.Context(), store.DeliveryFilter{})
-	if err != nil || len(ds) != 2*len(published) {
-		t.Fatalf("%d deliveries, %v; want %d", len(ds), err, 2*len(published))
-	}
-	for _, d := range ds {
-		if !published[d.EventID] {
-			t.Errorf("delivery of an event not published: %s", d.EventID)
-		}
-	}
-}
-
-func TestPublishWithAnEndedContextWritesNothing(t *testing.T) {
-	s := migrated(t, testdb.SQLitePath(t))
-	addEndpoints(t, s, 1)
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
-	id := store.NewEventID()
-	if _, err := s.Publish(ctx, store.Event{ID: id, Type: "document.created"}, store.PublishOptions{}); !errors.Is(err, context.Canceled) {
-		t.Errorf("publish: %v, want context.Canceled", err)
-	}
-	// Publishes are written in order: once this one returns, the cancelled
-	// one has had its turn.
-	if _, err := publishOne(t.Context(), s); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.GetEvent(t.Context(), id); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("event of a cancelled publish: %v, want not found", err)
 	}
 }
 

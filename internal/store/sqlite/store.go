@@ -39,6 +39,7 @@ import (
 	// The pure Go SQLite driver, registered as "sqlite".
 	_ "modernc.org/sqlite"
 
+	"github.com/hookrelay/hookrelay/internal/groupcommit"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -46,7 +47,7 @@ import (
 type Store struct {
 	writes    *statements // on the write pool
 	reads     *statements // on the read pool
-	publishes publishQueue
+	publishes *groupcommit.Queue[store.Publication, store.PublishResult]
 	wakeups   *broadcast
 }
 
@@ -96,7 +97,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
-	return &Store{writes: newStatements(write), reads: newStatements(read), wakeups: newBroadcast()}, nil
+	return newStore(write, read), nil
 }
 
 // openPool opens a connection pool on path and pings it. A read-only pool's

@@ -1,0 +1,209 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// PublishMany publishes pubs in one transaction (see store.Store): a few
+// statements whatever their number, and one NOTIFY when deliveries were
+// created.
+func (s *Store) PublishMany(ctx context.Context, pubs []store.Publication) ([]store.PublicationResult, error) {
+	var results []store.PublicationResult
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		results, err = publishMany(ctx, tx, pubs)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("publish events: %w", err)
+	}
+	return results, nil
+}
+
+// PublishManyTx publishes pubs inside the caller's transaction tx, each as
+// PublishTx would, and returns one result per publication, in order: an
+// event that store.Event.Normalize refuses gets its error in its result, and
+// nothing is written for it. Any other error fails the call, and tx is then
+// aborted. Workers are notified once, on commit, when deliveries were
+// created. At most store.MaxPublishMany publications.
+func PublishManyTx(ctx context.Context, tx pgx.Tx, pubs []store.Publication) ([]store.PublicationResult, error) {
+	results, err := publishMany(ctx, tx, pubs)
+	if err != nil {
+		return nil, fmt.Errorf("publish events: %w", err)
+	}
+	return results, nil
+}
+
+// eventBatch is the events of a PublishMany that are to be inserted: the
+// first publication of each valid event ID, as parallel arrays for unnest.
+type eventBatch struct {
+	index      []int // of the publication
+	ids        []string
+	types      []string
+	data       []string
+	priorities []int
+}
+
+// publishMany writes pubs set-based: one INSERT of the events, one SELECT of
+// the events that existed, one of the active endpoints, one INSERT of the
+// deliveries, and one NOTIFY.
+func publishMany(ctx context.Context, q querier, pubs []store.Publication) ([]store.PublicationResult, error) {
+	if err := store.CheckPublishMany(len(pubs)); err != nil {
+		return nil, err
+	}
+	results := make([]store.PublicationResult, len(pubs))
+	events := make([]store.Event, len(pubs))
+	first := make(map[string]int, len(pubs)) // event ID → its first publication
+	var batch eventBatch
+	for i, p := range pubs {
+		ev := p.Event
+		if err := ev.Normalize(); err != nil {
+			results[i].Err = err
+			continue
+		}
+		events[i] = ev
+		if _, seen := first[ev.ID]; seen {
+			continue
+		}
+		first[ev.ID] = i
+		batch.index = append(batch.index, i)
+		batch.ids = append(batch.ids, ev.ID)
+		batch.types = append(batch.types, ev.Type)
+		batch.data = append(batch.data, string(ev.Data))
+		batch.priorities = append(batch.priorities, ev.Priority)
+	}
+	if len(batch.ids) == 0 {
+		return results, nil
+	}
+	stored, createdIDs, err := insertEvents(ctx, q, batch)
+	if err != nil {
+		return nil, err
+	}
+	var created []int // publications whose event was inserted
+	for _, i := range batch.index {
+		if createdIDs[events[i].ID] {
+			created = append(created, i)
+		}
+	}
+	deliveries, err := fanOutMany(ctx, q, pubs, events, created)
+	if err != nil {
+		return nil, err
+	}
+	for i := range pubs {
+		if results[i].Err != nil {
+			continue
+		}
+		ev, ok := stored[events[i].ID]
+		if !ok {
+			return nil, fmt.Errorf("event %s: %w", events[i].ID, store.ErrNotFound)
+		}
+		isFirst := first[ev.ID] == i
+		// q may be a connection that scans times in local time.
+		ev.CreatedAt = ev.CreatedAt.UTC()
+		results[i].PublishResult = store.PublishResult{
+			Event: ev, Created: isFirst && createdIDs[ev.ID], Deliveries: deliveries[i],
+		}
+	}
+	return results, nil
+}
+
+// insertEvents inserts the events of batch whose ID does not exist yet, and
+// returns every event of batch as stored, by ID, with the IDs it inserted.
+func insertEvents(ctx context.Context, q querier, batch eventBatch) (map[string]store.Event, map[string]bool, error) {
+	const insert = `
+		INSERT INTO webhook_events AS e (id, type, data, priority)
+		SELECT t.id, t.type, t.data::jsonb, t.priority
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[]) AS t (id, type, data, priority)
+		ON CONFLICT (id) DO NOTHING
+		RETURNING ` + eventColumns
+	rows, err := q.Query(ctx, insert, batch.ids, batch.types, batch.data, batch.priorities)
+	inserted, err := queryAll(rows, err, eventDest)
+	if err != nil {
+		return nil, nil, fmt.Errorf("insert events: %w", err)
+	}
+	stored := make(map[string]store.Event, len(batch.ids))
+	createdIDs := make(map[string]bool, len(inserted))
+	for _, ev := range inserted {
+		stored[ev.ID] = ev
+		createdIDs[ev.ID] = true
+	}
+	if len(inserted) == len(batch.ids) {
+		return stored, createdIDs, nil
+	}
+	var existing []string
+	for _, id := range batch.ids {
+		if !createdIDs[id] {
+			existing = append(existing, id)
+		}
+	}
+	const get = `SELECT ` + eventColumns + ` FROM webhook_events e WHERE e.id = ANY ($1::uuid[])`
+	rows, err = q.Query(ctx, get, existing)
+	found, err := queryAll(rows, err, eventDest)
+	if err != nil {
+		return nil, nil, fmt.Errorf("select existing events: %w", err)
+	}
+	for _, ev := range found {
+		stored[ev.ID] = ev
+	}
+	return stored, createdIDs, nil
+}
+
+// fanOutMany inserts the deliveries of the created publications (indexes of
+// pubs, whose normalised events are in events) in publication order, notifies
+// workers once when there are any, and returns how many each publication got.
+func fanOutMany(ctx context.Context, q querier, pubs []store.Publication, events []store.Event, created []int) ([]int, error) {
+	counts := make([]int, len(pubs))
+	if len(created) == 0 {
+		return counts, nil
+	}
+	// One SELECT serves every publication: all active endpoints when one of
+	// them follows subscriptions, else the union of their targets.
+	var only []int64
+	for _, i := range created {
+		ids := pubs[i].Options.EndpointIDs
+		if len(ids) == 0 {
+			only = nil
+			break
+		}
+		only = append(only, ids...)
+	}
+	active, err := activeEndpoints(ctx, q, only)
+	if err != nil {
+		return nil, err
+	}
+	var eventIDs []string
+	var endpointIDs []int64
+	var maxRetries []int
+	for _, i := range created {
+		targets := store.FanOut(active, events[i].Type, pubs[i].Options)
+		counts[i] = len(targets)
+		for _, t := range targets {
+			eventIDs = append(eventIDs, events[i].ID)
+			endpointIDs = append(endpointIDs, t.EndpointID)
+			maxRetries = append(maxRetries, t.MaxRetries)
+		}
+	}
+	if len(eventIDs) == 0 {
+		return counts, nil
+	}
+	// Delivery IDs follow the order of the publications, which is the order
+	// in which claims take deliveries of equal priority and due time.
+	const insert = `
+		INSERT INTO webhook_deliveries (webhook_id, max_retries, event_id, event_type, payload, priority)
+		SELECT t.webhook_id, t.max_retries, e.id, e.type, e.data, e.priority
+		FROM unnest($1::uuid[], $2::bigint[], $3::int[]) WITH ORDINALITY AS t (event_id, webhook_id, max_retries, n)
+		JOIN webhook_events e ON e.id = t.event_id
+		ORDER BY t.n`
+	if _, err := q.Exec(ctx, insert, eventIDs, endpointIDs, maxRetries); err != nil {
+		return nil, fmt.Errorf("insert deliveries: %w", err)
+	}
+	if _, err := q.Exec(ctx, `SELECT pg_notify($1, '')`, wakeupChannel); err != nil {
+		return nil, fmt.Errorf("notify: %w", err)
+	}
+	return counts, nil
+}
