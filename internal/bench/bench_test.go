@@ -130,7 +130,7 @@ func checkTable(t *testing.T, opts bench.Options, results []bench.Result) {
 	}
 	var rows [][]string
 	for line := range strings.SplitSeq(text, "\n") {
-		if !strings.HasPrefix(line, "|") || strings.HasPrefix(line, "|---") {
+		if !strings.HasPrefix(line, "| ") || strings.HasPrefix(line, "| ---") {
 			continue
 		}
 		cells := strings.Split(strings.Trim(line, "|"), "|")

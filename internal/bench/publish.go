@@ -162,6 +162,9 @@ func apiBatchPublisher(httpClient *http.Client, baseURL, token string, wantDeliv
 			return fmt.Errorf("POST /v1/events/batch: %w", err)
 		}
 		defer resp.Body.Close()
+		if resp.StatusCode == http.StatusNotFound || resp.StatusCode == http.StatusMethodNotAllowed {
+			return fmt.Errorf("POST /v1/events/batch: %s: this hookrelay has no batch route", resp.Status)
+		}
 		if resp.StatusCode >= 300 {
 			text, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
 			return fmt.Errorf("POST /v1/events/batch: %s: %s", resp.Status, bytes.TrimSpace(text))

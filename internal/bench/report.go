@@ -34,7 +34,7 @@ func Print(w io.Writer, opts Options, results []Result) error {
 
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	fmt.Fprintf(tw, "| %s\t|\n", strings.Join(Columns, "\t| "))
-	fmt.Fprintf(tw, "|%s\t|\n", strings.Repeat("---\t|", len(Columns)-1)+" ---")
+	fmt.Fprintf(tw, "|%s\n", strings.Repeat(" ---\t|", len(Columns)))
 	for _, r := range results {
 		during := "-"
 		if r.DuringPublish >= 0 {
@@ -77,9 +77,25 @@ func settingsText(s config.Delivery) string {
 		case "WEBHOOK_URLS", "WEBHOOK_SECRET", "HOOKRELAY_ALLOW_PRIVATE_TARGETS":
 			continue // the benchmark makes its own endpoints, on loopback
 		}
-		kept = append(kept, kv)
+		kept = append(kept, shortDuration(kv))
 	}
 	return strings.Join(kept, " ")
+}
+
+// shortDuration drops the zero tails of a NAME=duration setting for
+// reading: 1m0s becomes 1m, 72h0m0s becomes 72h.
+func shortDuration(kv string) string {
+	name, value, _ := strings.Cut(kv, "=")
+	if _, err := time.ParseDuration(value); err != nil || !strings.HasSuffix(value, "s") {
+		return kv
+	}
+	if v, ok := strings.CutSuffix(value, "m0s"); ok {
+		value = v + "m"
+	}
+	if v, ok := strings.CutSuffix(value, "h0m"); ok {
+		value = v + "h"
+	}
+	return name + "=" + value
 }
 
 func rateText(rate int) string {
