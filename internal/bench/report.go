@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -28,9 +29,13 @@ func Print(w io.Writer, opts Options, results []Result) error {
 	if opts.Processes > 0 {
 		workers = fmt.Sprintf("%d `hookrelay serve` processes", opts.Processes)
 	}
-	fmt.Fprintf(w, "load: %d-byte payloads, %s, %s; workers %s; slow: %d silent endpoints, %d events at %d/s, timeout %s\n\n",
-		opts.PayloadSize, rateText(opts.Rate), preloadText(opts.Preload), workers,
-		opts.Slow.Silent, opts.Slow.Events, opts.Slow.Rate, opts.Slow.Timeout)
+	slow := ""
+	if slices.ContainsFunc(results, func(r Result) bool { return r.Scenario == Slow }) {
+		slow = fmt.Sprintf("; slow: %d silent endpoints, %d events at %d/s, attempt timeout %s",
+			opts.Slow.Silent, opts.Slow.Events, opts.Slow.Rate, opts.Slow.Timeout)
+	}
+	fmt.Fprintf(w, "load: %d-byte payloads, %s, %s; workers %s%s\n\n",
+		opts.PayloadSize, rateText(opts.Rate), preloadText(opts.Preload), workers, slow)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	fmt.Fprintf(tw, "| %s\t|\n", strings.Join(Columns, "\t| "))
