@@ -101,7 +101,7 @@ type Options struct {
 	// BatchEvents is the number of events per request of api-batch.
 	BatchEvents int
 	// Preload publishes every event before the workers start (a backlog
-	// drain). It applies to the scenarios that publish in process.
+	// drain). It applies to one, four and many.
 	Preload bool
 	// Processes, when above 0, runs the workers in that many `hookrelay
 	// serve` processes instead of in process; the api scenarios publish
@@ -174,6 +174,7 @@ type scenario struct {
 	rate      int           // events per second, 0 as fast as possible
 	timeout   time.Duration // attempt timeout; 0 keeps the settings'
 	via       string        // "" in process, API or APIBatch
+	preload   bool          // publish everything before the workers start
 }
 
 func (o Options) scenario(name string) (scenario, error) {
@@ -181,7 +182,7 @@ func (o Options) scenario(name string) (scenario, error) {
 	switch name {
 	case One, Four, Many:
 		n := map[string]int{One: 1, Four: 4, Many: o.ManyEndpoints}[name]
-		return scenario{name: name, endpoints: n, events: eventsFor(n), rate: o.Rate}, nil
+		return scenario{name: name, endpoints: n, events: eventsFor(n), rate: o.Rate, preload: o.Preload}, nil
 	case Slow:
 		return scenario{name: name, endpoints: 1, silent: o.Slow.Silent, events: o.Slow.Events, rate: o.Slow.Rate, timeout: o.Slow.Timeout}, nil
 	case API, APIBatch:
@@ -193,13 +194,15 @@ func (o Options) scenario(name string) (scenario, error) {
 // Validate checks the options and says which one is wrong.
 func (o Options) Validate() error {
 	var errs []error
-	positive := map[string]int{
-		"deliveries": o.Deliveries, "many endpoints": o.ManyEndpoints, "api endpoints": o.APIEndpoints,
-		"publishers": o.Publishers, "batch events": o.BatchEvents, "slow events": o.Slow.Events, "slow rate": o.Slow.Rate,
-	}
-	for name, v := range positive {
-		if v <= 0 {
-			errs = append(errs, fmt.Errorf("%s must be positive, got %d", name, v))
+	for _, f := range []struct {
+		name  string
+		value int
+	}{
+		{"deliveries", o.Deliveries}, {"many endpoints", o.ManyEndpoints}, {"api endpoints", o.APIEndpoints},
+		{"publishers", o.Publishers}, {"batch events", o.BatchEvents}, {"slow events", o.Slow.Events}, {"slow rate", o.Slow.Rate},
+	} {
+		if f.value <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be positive, got %d", f.name, f.value))
 		}
 	}
 	if o.Rate < 0 || o.PayloadSize < 0 || o.Processes < 0 || o.Slow.Silent < 0 {
@@ -317,8 +320,8 @@ func Run(ctx context.Context, target Target, name string, opts Options) (Result,
 	res.P50, res.P99 = p50, p99
 	res.PeakRSSMiB = peakRSS
 	res.Duplicates = rcv.duplicates.Load()
-	if waitErr != nil {
-		res.Note = waitErr.Error()
+	if err := errors.Join(pubErr, waitErr); err != nil {
+		res.Note = err.Error()
 	}
 	if err := errors.Join(pubErr, waitErr, stopErr); err != nil {
 		return res, fmt.Errorf("%s on %s: %w", sc.name, target.Name, err)
@@ -371,7 +374,7 @@ func startInProcessSystem(ctx context.Context, sc scenario, opts Options, settin
 		st.Close()
 		return peak, err
 	}
-	if opts.Preload {
+	if sc.preload {
 		sys.startWorkers = start
 		return sys, nil
 	}

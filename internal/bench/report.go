@@ -112,7 +112,7 @@ func rateText(rate int) string {
 
 func preloadText(preload bool) string {
 	if preload {
-		return "in-process scenarios publish everything before the workers start (backlog drain)"
+		return "one, four and many publish everything before the workers start (backlog drain)"
 	}
 	return "publishing while delivering"
 }

@@ -25,7 +25,7 @@ type benchCmd struct {
 	Payload     int           `default:"1024" help:"Approximate size of each event's data, in bytes."`
 	Publishers  int           `default:"16" help:"Publishers at once: goroutines in process, HTTP clients in the api scenarios."`
 	BatchEvents int           `name:"batch-events" default:"100" help:"Events per request of api-batch (the route takes 1 to 1,000)."`
-	Preload     bool          `help:"Publish every event before the workers start (a backlog drain; in-process scenarios)."`
+	Preload     bool          `help:"Publish every event before the workers start (a backlog drain; one, four and many)."`
 	Processes   int           `default:"0" help:"Run the workers in this many 'hookrelay serve' processes instead of in process."`
 	SlowSilent  int           `name:"slow-endpoints" default:"6" help:"Silent endpoints (never answer) of the slow scenario, beside one healthy endpoint."`
 	SlowEvents  int           `name:"slow-events" default:"300" help:"Events published in the slow scenario."`
