@@ -1,324 +1,489 @@
-// Package bench measures hookrelay as its users judge it: it starts a
-// receiver on loopback, creates endpoints in a throwaway database, publishes
-// events (as fast as possible or at a fixed rate), waits until every delivery
-// has arrived, and reports publish rate, delivery throughput, publish-to-
-// arrival latency, CPU per 1,000 deliveries and peak memory. It removes what
-// it created.
+// Package bench measures hookrelay as its users run it: `hookrelay serve`'s
+// settings (its defaults unless told otherwise), a loopback receiver that
+// counts arrivals, a throwaway database, and events published in this
+// process, through the HTTP API of a separate `hookrelay serve` process, or
+// through its batch route. Each scenario (one endpoint, four, many, silent
+// endpoints beside a healthy one, API publishing) gives one row: publish
+// rate, deliveries per second end to end, publish→arrival latency, CPU per
+// 1,000 deliveries and peak memory. It removes what it created.
 package bench
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
-	"sort"
+	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
-	"github.com/hookrelay/hookrelay/internal/delivery"
+	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/app"
+	"github.com/hookrelay/hookrelay/internal/client"
+	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// Options describe one benchmark run.
+// The scenarios, in the order "all" runs them.
+const (
+	// One publishes in process to one endpoint.
+	One = "one"
+	// Four publishes in process to four endpoints.
+	Four = "four"
+	// Many publishes in process to Options.ManyEndpoints endpoints.
+	Many = "many"
+	// Slow publishes in process at Options.Slow.Rate to one healthy endpoint
+	// beside Options.Slow.Silent endpoints that never answer, and measures
+	// the healthy one.
+	Slow = "slow"
+	// API publishes through POST /v1/events of a `hookrelay serve` process,
+	// one event per request, to Options.APIEndpoints endpoints.
+	API = "api"
+	// APIBatch publishes through POST /v1/events/batch of a `hookrelay
+	// serve` process, Options.BatchEvents events per request.
+	APIBatch = "api-batch"
+)
+
+// Scenarios lists every scenario, in the order "all" runs them.
+var Scenarios = []string{One, Four, Many, Slow, API, APIBatch}
+
+// ParseScenarios reads a comma-separated list of scenario names, where
+// "all" stands for every scenario, and returns them in the order given
+// without repeats. An unknown name is an error listing the known ones.
+func ParseScenarios(list string) ([]string, error) {
+	var names []string
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		expanded := []string{name}
+		if name == "all" {
+			expanded = Scenarios
+		} else if !slices.Contains(Scenarios, name) {
+			return nil, fmt.Errorf("unknown scenario %q: want %s or all", name, strings.Join(Scenarios, ", "))
+		}
+		for _, n := range expanded {
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names, nil
+}
+
+// Options describe the runs. Settings are the worker's; the others shape
+// the load.
 type Options struct {
-	Events      int           // events published
-	Endpoints   int           // endpoints, each subscribed to every event
-	Rate        int           // events per second; 0 publishes as fast as possible
-	PayloadSize int           // bytes of padding in each event's data
-	Publishers  int           // goroutines publishing at once
-	Preload     bool          // publish everything before the workers start
-	Timeout     time.Duration // give up waiting for deliveries after this
-	Worker      delivery.Options
-	// Processes, when above 0, runs that many `hookrelay serve` processes
-	// against the database instead of an in-process worker.
+	// Settings are the delivery settings of `hookrelay serve` that every
+	// worker runs with, in process or in a child process; the caller fills
+	// them with serve's defaults and the overrides it was given.
+	Settings config.Delivery
+	// Deliveries is the number of deliveries each scenario aims at: it
+	// publishes Deliveries ÷ its endpoints events (at least one). The slow
+	// scenario publishes Slow.Events instead.
+	Deliveries int
+	// ManyEndpoints is the number of endpoints of the many scenario.
+	ManyEndpoints int
+	// APIEndpoints is the number of endpoints of the api and api-batch scenarios.
+	APIEndpoints int
+	// Rate is events published per second; 0 publishes as fast as possible.
+	// The slow scenario uses Slow.Rate.
+	Rate int
+	// PayloadSize is the approximate size of each event's data, in bytes.
+	PayloadSize int
+	// Publishers is how many publish at once: goroutines in process, HTTP
+	// clients in the api scenarios.
+	Publishers int
+	// BatchEvents is the number of events per request of api-batch.
+	BatchEvents int
+	// Preload publishes every event before the workers start (a backlog
+	// drain). It applies to one, four and many.
+	Preload bool
+	// Processes, when above 0, runs the workers in that many `hookrelay
+	// serve` processes instead of in process; the api scenarios publish
+	// through all of them in turn.
 	Processes int
+	// Slow shapes the slow scenario.
+	Slow SlowOptions
+	// Timeout gives up waiting for a scenario's deliveries after this long.
+	Timeout time.Duration
+	// ServeCommand starts hookrelay: the executable and any arguments to
+	// put before "serve" (the CLI passes its own executable).
+	ServeCommand []string
+}
+
+// SlowOptions shape the slow scenario: silent endpoints that never answer
+// beside one healthy endpoint, events published at a steady rate.
+type SlowOptions struct {
+	Silent  int           // endpoints that never answer
+	Events  int           // events published, each to every endpoint
+	Rate    int           // events published per second
+	Timeout time.Duration // WEBHOOK_TIMEOUT_MS of this scenario
 }
 
 // Target is a database to run against.
 type Target struct {
 	Name string
-	// Open returns a fresh, migrated store and the DATABASE_URL that names it
-	// (for worker processes), and a cleanup that removes it.
-	Open func(ctx context.Context) (st store.Store, databaseURL string, cleanup func(), err error)
+	// Create makes an empty database and returns the DATABASE_URL that
+	// names it and a function that removes it.
+	Create func(ctx context.Context) (databaseURL string, drop func(), err error)
 }
 
-// Result holds the figures of one run.
+// Result holds the figures of one scenario on one store.
 type Result struct {
-	Target         string
-	Deliveries     int
-	PublishRate    float64 // events per second
-	Throughput     float64 // deliveries per second, first publish to last arrival
-	P50, P95, P99  time.Duration
-	Max            time.Duration
-	CPUPer1000     time.Duration // CPU (user+system) per 1,000 deliveries, this process and its worker processes
-	PeakRSSMiB     float64       // peak resident memory of this process, or of the largest worker process when Processes > 0
-	Duplicates     int64         // deliveries that arrived more than once
-	IncompleteNote string
+	Scenario   string
+	Store      string
+	Endpoints  string // endpoints, e.g. "4" or "1 + 6 silent"
+	Publishing string // how events were published
+	Events     int    // events published
+	Expected   int    // deliveries expected at the counting receiver
+	Deliveries int    // deliveries counted there (first arrivals)
+	// PublishRate is events published per second, first publish call to
+	// last answer.
+	PublishRate float64
+	// Throughput is deliveries per second end to end: first publish (with
+	// Preload, the workers' start) to last arrival.
+	Throughput float64
+	// DuringPublish is how many deliveries arrived before publishing
+	// ended; -1 with Preload, where the workers start after it.
+	DuringPublish int
+	// P50 and P99 are publish→arrival latencies (with Preload, from the
+	// workers' start).
+	P50, P99 time.Duration
+	// CPUPer1k is the CPU time (user + system) of every hookrelay process
+	// of the run, this one with its publisher and receiver included, per
+	// 1,000 counted deliveries; PostgreSQL's own is not counted.
+	CPUPer1k time.Duration
+	// PeakRSSMiB is the peak resident memory of the process running the
+	// workers: this one (its receiver included) or the largest `serve`.
+	PeakRSSMiB float64
+	Duplicates int64  // deliveries that arrived more than once
+	Note       string // why the run is incomplete, when it is
 }
 
-// Run benchmarks one target.
-func Run(ctx context.Context, target Target, opts Options, spawn Spawner) (Result, error) {
-	res := Result{Target: target.Name}
-	st, databaseURL, cleanup, err := target.Open(ctx)
+// scenario is one scenario made concrete by the options.
+type scenario struct {
+	name      string
+	endpoints int           // endpoints that answer, counted at the receiver
+	silent    int           // endpoints that never answer
+	events    int           // events published
+	rate      int           // events per second, 0 as fast as possible
+	timeout   time.Duration // attempt timeout; 0 keeps the settings'
+	via       string        // "" in process, API or APIBatch
+	preload   bool          // publish everything before the workers start
+}
+
+func (o Options) scenario(name string) (scenario, error) {
+	eventsFor := func(endpoints int) int { return max(o.Deliveries/max(endpoints, 1), 1) }
+	switch name {
+	case One, Four, Many:
+		n := map[string]int{One: 1, Four: 4, Many: o.ManyEndpoints}[name]
+		return scenario{name: name, endpoints: n, events: eventsFor(n), rate: o.Rate, preload: o.Preload}, nil
+	case Slow:
+		return scenario{name: name, endpoints: 1, silent: o.Slow.Silent, events: o.Slow.Events, rate: o.Slow.Rate, timeout: o.Slow.Timeout}, nil
+	case API, APIBatch:
+		return scenario{name: name, endpoints: o.APIEndpoints, events: eventsFor(o.APIEndpoints), rate: o.Rate, via: name}, nil
+	}
+	return scenario{}, fmt.Errorf("unknown scenario %q", name)
+}
+
+// Validate checks the options and says which one is wrong.
+func (o Options) Validate() error {
+	var errs []error
+	for _, f := range []struct {
+		name  string
+		value int
+	}{
+		{"deliveries", o.Deliveries}, {"many endpoints", o.ManyEndpoints}, {"api endpoints", o.APIEndpoints},
+		{"publishers", o.Publishers}, {"batch events", o.BatchEvents}, {"slow events", o.Slow.Events}, {"slow rate", o.Slow.Rate},
+	} {
+		if f.value <= 0 {
+			errs = append(errs, fmt.Errorf("%s must be positive, got %d", f.name, f.value))
+		}
+	}
+	if o.Rate < 0 || o.PayloadSize < 0 || o.Processes < 0 || o.Slow.Silent < 0 {
+		errs = append(errs, errors.New("rate, payload, processes and slow endpoints must not be negative"))
+	}
+	if o.Slow.Timeout <= 0 || o.Timeout <= 0 {
+		errs = append(errs, errors.New("slow timeout and timeout must be positive"))
+	}
+	if len(o.ServeCommand) == 0 {
+		errs = append(errs, errors.New("no command to start hookrelay serve"))
+	}
+	return errors.Join(errs...)
+}
+
+// system is what a scenario measures: how to publish, how to start the
+// workers when they are not running yet, and how to stop everything.
+type system struct {
+	publishers   []publisher
+	describe     string
+	startWorkers func() error // nil when they already run
+	// stop stops the workers and returns the peak resident memory of the
+	// process that ran them.
+	stop func() (peakRSSMiB float64, err error)
+}
+
+// Run runs one scenario on target and returns its figures. A run that
+// timed out still returns what it measured, with Note saying so.
+func Run(ctx context.Context, target Target, name string, opts Options) (Result, error) {
+	sc, err := opts.scenario(name)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Scenario: sc.name, Store: target.Name, Events: sc.events, Expected: sc.events * sc.endpoints, DuringPublish: -1}
+	res.Endpoints = strconv.Itoa(sc.endpoints)
+	if sc.silent > 0 {
+		res.Endpoints = fmt.Sprintf("%d + %d silent", sc.endpoints, sc.silent)
+	}
+	databaseURL, drop, err := target.Create(ctx)
 	if err != nil {
 		return res, fmt.Errorf("%s: %w", target.Name, err)
 	}
-	defer cleanup()
-	defer st.Close()
+	defer drop()
 
-	rcv, err := startReceiver(opts.Events * opts.Endpoints)
+	rcv, err := startReceiver(res.Expected)
 	if err != nil {
 		return res, err
 	}
 	defer rcv.close()
-	for i := range opts.Endpoints {
-		_, err := st.CreateEndpoint(ctx, store.Endpoint{
-			Title: fmt.Sprintf("bench %d", i+1), URL: fmt.Sprintf("%s/%d", rcv.url, i+1),
-			Secret: "bench-secret-0123456789", Active: true, SignatureProfile: store.ProfileStandard,
-		})
+	urls := make([]string, 0, sc.endpoints+sc.silent)
+	for i := range sc.endpoints {
+		urls = append(urls, fmt.Sprintf("%s/%d", rcv.url, i+1))
+	}
+	closeSilent := func() {}
+	if sc.silent > 0 {
+		silent, err := startSilentReceiver()
 		if err != nil {
-			return res, fmt.Errorf("create endpoint: %w", err)
+			return res, err
+		}
+		closeSilent = sync.OnceFunc(silent.close)
+		defer closeSilent()
+		for i := range sc.silent {
+			urls = append(urls, fmt.Sprintf("%s/silent-%d", silent.url, i+1))
 		}
 	}
-
-	startWorkers := func() (stopFunc, error) {
-		if opts.Processes > 0 {
-			return spawn(ctx, databaseURL, opts)
-		}
-		wctx, cancel := context.WithCancel(ctx)
-		w := delivery.NewWorker(st, delivery.NewSender(delivery.SenderOptions{
-			Timeout: 10 * time.Second, MaxIdlePerHost: opts.Worker.EndpointInFlight, AllowPrivate: true,
-		}), opts.Worker)
-		done := make(chan error, 1)
-		go func() { done <- w.Run(wctx) }()
-		return func() (float64, error) { cancel(); return selfPeakRSSMiB(), <-done }, nil
+	settings := opts.Settings
+	if sc.timeout > 0 {
+		settings.TimeoutMS = int(sc.timeout.Milliseconds())
 	}
 
 	cpuStart := cpuTime()
-	var stop stopFunc
-	if !opts.Preload {
-		if stop, err = startWorkers(); err != nil {
-			return res, err
-		}
+	resetPeakRSS()
+	var sys system
+	if sc.via != "" {
+		sys, err = startAPISystem(ctx, sc, opts, settings, databaseURL, urls)
+	} else {
+		sys, err = startInProcessSystem(ctx, sc, opts, settings, databaseURL, urls)
+	}
+	if err != nil {
+		return res, fmt.Errorf("%s on %s: %w", sc.name, target.Name, err)
+	}
+	res.Publishing = sys.describe
+
+	perCall := 1
+	if sc.via == APIBatch {
+		perCall = opts.BatchEvents
 	}
 	started := time.Now()
-	if err := publishAll(ctx, st, rcv, opts); err != nil {
-		if stop != nil {
-			_, _ = stop()
-		}
-		return res, err
-	}
-	publishTime := time.Since(started)
-	if opts.Preload {
+	pubErr := publishAll(ctx, rcv, publishPlan{
+		events: sc.events, perCall: perCall, rate: sc.rate, workers: opts.Publishers,
+		payloadSize: opts.PayloadSize, publishers: sys.publishers,
+	})
+	publishEnd := time.Now()
+	res.PublishRate = float64(sc.events) / publishEnd.Sub(started).Seconds()
+	var waitErr error
+	if pubErr == nil && sys.startWorkers != nil {
 		started = time.Now()
 		rcv.rebase(started)
-		if stop, err = startWorkers(); err != nil {
-			return res, err
-		}
+		pubErr = sys.startWorkers()
 	}
-	waitErr := rcv.wait(ctx, opts.Timeout)
-	elapsed := rcv.lastArrival().Sub(started)
-	peakRSS, stopErr := stop()
+	if pubErr == nil {
+		waitErr = rcv.wait(ctx, opts.Timeout)
+	}
+	last, during, p50, p99 := rcv.summary(publishEnd)
+	closeSilent()
+	peakRSS, stopErr := sys.stop()
 
 	res.Deliveries = int(rcv.unique.Load())
-	res.PublishRate = float64(opts.Events) / publishTime.Seconds()
-	res.Throughput = float64(res.Deliveries) / elapsed.Seconds()
-	res.P50, res.P95, res.P99, res.Max = rcv.percentiles()
-	res.Duplicates = rcv.duplicates.Load()
-	cpu := cpuTime() - cpuStart
 	if res.Deliveries > 0 {
-		res.CPUPer1000 = cpu * 1000 / time.Duration(res.Deliveries)
+		res.Throughput = float64(res.Deliveries) / last.Sub(started).Seconds()
+		res.CPUPer1k = (cpuTime() - cpuStart) * 1000 / time.Duration(res.Deliveries)
 	}
+	if sys.startWorkers == nil {
+		res.DuringPublish = during
+	}
+	res.P50, res.P99 = p50, p99
 	res.PeakRSSMiB = peakRSS
-	if waitErr != nil {
-		res.IncompleteNote = waitErr.Error()
+	res.Duplicates = rcv.duplicates.Load()
+	if err := errors.Join(pubErr, waitErr); err != nil {
+		res.Note = err.Error()
 	}
-	return res, errors.Join(waitErr, stopErr)
+	if err := errors.Join(pubErr, waitErr, stopErr); err != nil {
+		return res, fmt.Errorf("%s on %s: %w", sc.name, target.Name, err)
+	}
+	return res, nil
 }
 
-// stopFunc stops the workers, waits for them, and returns their peak
-// resident memory in MiB.
-type stopFunc func() (peakRSSMiB float64, err error)
-
-// Spawner starts worker processes against databaseURL and returns a function
-// that stops them, waits for them and reports the largest one's peak memory.
-type Spawner func(ctx context.Context, databaseURL string, opts Options) (stop func() (float64, error), err error)
-
-func publishAll(ctx context.Context, st store.Store, rcv *receiver, opts Options) error {
-	pad := strings.Repeat("x", max(opts.PayloadSize-64, 0))
-	var next atomic.Int64
-	var interval time.Duration
-	if opts.Rate > 0 {
-		interval = time.Second / time.Duration(opts.Rate)
+// startInProcessSystem publishes in this process, straight into the store;
+// the workers run in this process, or in opts.Processes `serve` processes.
+func startInProcessSystem(ctx context.Context, sc scenario, opts Options, settings config.Delivery, databaseURL string, urls []string) (system, error) {
+	st, err := app.OpenStore(ctx, config.Database{DatabaseURL: databaseURL})
+	if err != nil {
+		return system{}, err
 	}
-	begin := time.Now()
-	var wg sync.WaitGroup
-	errs := make(chan error, opts.Publishers)
-	for range max(opts.Publishers, 1) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := next.Add(1) - 1
-				if i >= int64(opts.Events) {
-					return
-				}
-				if interval > 0 {
-					if wait := time.Until(begin.Add(time.Duration(i) * interval)); wait > 0 {
-						time.Sleep(wait)
-					}
-				}
-				data, _ := json.Marshal(map[string]any{"seq": i, "pad": pad})
-				ev := store.Event{ID: store.NewEventID(), Type: "bench.event", Data: data}
-				rcv.published(ev.ID)
-				res, err := st.Publish(ctx, ev, store.PublishOptions{MaxRetries: 6})
-				if err != nil {
-					errs <- fmt.Errorf("publish: %w", err)
-					return
-				}
-				if res.Deliveries != opts.Endpoints {
-					errs <- fmt.Errorf("publish created %d deliveries, want %d", res.Deliveries, opts.Endpoints)
-					return
+	for i, u := range urls {
+		if _, err := st.CreateEndpoint(ctx, store.Endpoint{
+			Title: fmt.Sprintf("bench %d", i+1), URL: u, Secret: "bench-secret-0123456789",
+			Active: true, SignatureProfile: store.ProfileStandard,
+		}); err != nil {
+			st.Close()
+			return system{}, fmt.Errorf("create endpoint: %w", err)
+		}
+	}
+	sys := system{
+		publishers: []publisher{storePublisher(st, settings.MaxRetries, len(urls))},
+		describe:   fmt.Sprintf("in process ×%d", opts.Publishers),
+	}
+	var stopWorkers func() (float64, error)
+	start := func() error {
+		if opts.Processes > 0 {
+			procs, err := startServes(ctx, opts, settings, databaseURL, newToken())
+			stopWorkers = func() (float64, error) { return stopServes(procs) }
+			return err
+		}
+		settings.AllowPrivate = true // the receivers are on loopback
+		// JSON at info, as serve logs by default, formatted and discarded.
+		w := app.NewWorker(st, settings, slog.New(slog.NewJSONHandler(io.Discard, nil)), nil)
+		wctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(wctx) }()
+		stopWorkers = func() (float64, error) { cancel(); err := <-done; return selfPeakRSSMiB(), err }
+		return nil
+	}
+	sys.stop = func() (float64, error) {
+		var peak float64
+		var err error
+		if stopWorkers != nil {
+			peak, err = stopWorkers()
+		}
+		st.Close()
+		return peak, err
+	}
+	if sc.preload {
+		sys.startWorkers = start
+		return sys, nil
+	}
+	if err := start(); err != nil {
+		_, _ = sys.stop()
+		return system{}, err
+	}
+	return sys, nil
+}
+
+// startAPISystem starts `hookrelay serve` processes, creates the endpoints
+// through the API and publishes through it, one event per request or in
+// batches.
+func startAPISystem(ctx context.Context, sc scenario, opts Options, settings config.Delivery, databaseURL string, urls []string) (system, error) {
+	token := newToken()
+	procs, err := startServes(ctx, opts, settings, databaseURL, token)
+	if err != nil {
+		return system{}, err
+	}
+	sys := system{stop: func() (float64, error) { return stopServes(procs) }}
+	httpClient := &http.Client{Timeout: time.Minute, Transport: &http.Transport{
+		MaxIdleConns: opts.Publishers, MaxIdleConnsPerHost: opts.Publishers, IdleConnTimeout: time.Minute,
+	}}
+	for i, p := range procs {
+		base := "http://" + p.addr
+		c, err := client.New(base, token, httpClient)
+		if err != nil {
+			_, _ = sys.stop()
+			return system{}, err
+		}
+		if i == 0 {
+			for j, u := range urls {
+				if _, err := c.CreateWebhook(ctx, wire.EndpointCreate{Title: fmt.Sprintf("bench %d", j+1), URL: u}); err != nil {
+					_, _ = sys.stop()
+					return system{}, fmt.Errorf("create endpoint through the API: %w", err)
 				}
 			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	return <-errs
-}
-
-// receiver is the loopback endpoint: it records when each event was
-// published and when each of its deliveries arrived.
-type receiver struct {
-	url      string
-	server   *http.Server
-	expected int64
-
-	mu        sync.Mutex
-	publishAt map[string]time.Time
-	seen      map[string]int // event id + endpoint path → arrivals
-	latencies []time.Duration
-	last      time.Time
-
-	unique     atomic.Int64
-	duplicates atomic.Int64
-	done       chan struct{}
-}
-
-func startReceiver(expected int) (*receiver, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("receiver: %w", err)
-	}
-	r := &receiver{
-		url:       "http://" + ln.Addr().String(),
-		expected:  int64(expected),
-		publishAt: make(map[string]time.Time, expected),
-		seen:      make(map[string]int, expected),
-		latencies: make([]time.Duration, 0, expected),
-		done:      make(chan struct{}),
-	}
-	r.server = &http.Server{Handler: r, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(slog.DiscardHandler, slog.LevelError)}
-	go r.server.Serve(ln)
-	return r, nil
-}
-
-func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	_, _ = io.Copy(io.Discard, req.Body)
-	now := time.Now()
-	id := req.Header.Get("X-Event-Id")
-	key := id + req.URL.Path
-	r.mu.Lock()
-	r.seen[key]++
-	first := r.seen[key] == 1
-	if first {
-		if at, ok := r.publishAt[id]; ok {
-			r.latencies = append(r.latencies, now.Sub(at))
 		}
-		r.last = now
+		if sc.via == APIBatch {
+			sys.publishers = append(sys.publishers, apiBatchPublisher(httpClient, base, token, len(urls)))
+		} else {
+			sys.publishers = append(sys.publishers, apiPublisher(c, len(urls)))
+		}
 	}
-	r.mu.Unlock()
-	w.WriteHeader(http.StatusNoContent)
-	if !first {
-		r.duplicates.Add(1)
-		return
+	sys.describe = fmt.Sprintf("POST /v1/events ×%d clients", opts.Publishers)
+	if sc.via == APIBatch {
+		sys.describe = fmt.Sprintf("POST /v1/events/batch of %d ×%d clients", opts.BatchEvents, opts.Publishers)
 	}
-	if r.unique.Add(1) == r.expected {
-		close(r.done)
+	return sys, nil
+}
+
+// startServes starts max(opts.Processes, 1) `hookrelay serve` processes.
+func startServes(ctx context.Context, opts Options, settings config.Delivery, databaseURL, token string) ([]*serveProcess, error) {
+	var procs []*serveProcess
+	for range max(opts.Processes, 1) {
+		p, err := startServe(ctx, opts.ServeCommand, databaseURL, settings, token)
+		if err != nil {
+			_, _ = stopServes(procs)
+			return nil, err
+		}
+		procs = append(procs, p)
 	}
+	return procs, nil
 }
 
-func (r *receiver) published(id string) {
-	r.mu.Lock()
-	r.publishAt[id] = time.Now()
-	r.mu.Unlock()
-}
-
-// rebase makes latencies count from t, for runs that publish before the
-// workers start.
-func (r *receiver) rebase(t time.Time) {
-	r.mu.Lock()
-	for id := range r.publishAt {
-		r.publishAt[id] = t
+// stopServes stops the processes and returns the largest peak memory.
+func stopServes(procs []*serveProcess) (float64, error) {
+	var peak float64
+	var errs []error
+	for _, p := range procs {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM) // all stop at once
 	}
-	r.mu.Unlock()
-}
-
-func (r *receiver) wait(ctx context.Context, timeout time.Duration) error {
-	select {
-	case <-r.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(timeout):
-		return fmt.Errorf("timed out after %s with %d of %d deliveries", timeout, r.unique.Load(), r.expected)
+	for _, p := range procs {
+		_, rss, err := p.stop()
+		peak = max(peak, rss)
+		errs = append(errs, err)
 	}
+	return peak, errors.Join(errs...)
 }
 
-func (r *receiver) lastArrival() time.Time {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.last
-}
-
-func (r *receiver) percentiles() (p50, p95, p99, maxLatency time.Duration) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	l := r.latencies
-	if len(l) == 0 {
-		return
-	}
-	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
-	at := func(q float64) time.Duration { return l[min(int(q*float64(len(l))), len(l)-1)] }
-	return at(0.50), at(0.95), at(0.99), l[len(l)-1]
-}
-
-func (r *receiver) close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	_ = r.server.Shutdown(ctx)
-}
-
+// cpuTime is the CPU time (user + system) of this process and of its
+// children that have ended.
 func cpuTime() time.Duration {
 	var self, children syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
 	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
-	tv := func(t syscall.Timeval) time.Duration { return time.Duration(t.Nano()) }
-	return tv(self.Utime) + tv(self.Stime) + tv(children.Utime) + tv(children.Stime)
+	return time.Duration(self.Utime.Nano() + self.Stime.Nano() + children.Utime.Nano() + children.Stime.Nano())
 }
 
-// selfPeakRSSMiB is the peak resident memory of this process: the worker
-// with the benchmark's own receiver and bookkeeping.
+// resetPeakRSS starts this process's peak resident memory (VmHWM) afresh,
+// so that each scenario reports its own (Linux 4.0 and later).
+func resetPeakRSS() {
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// selfPeakRSSMiB is the peak resident memory of this process since the last
+// resetPeakRSS: the workers with the benchmark's receiver and bookkeeping.
 func selfPeakRSSMiB() float64 {
+	if status, err := os.ReadFile("/proc/self/status"); err == nil {
+		for line := range strings.SplitSeq(string(status), "\n") {
+			if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				kib, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+				if err == nil {
+					return kib / 1024
+				}
+			}
+		}
+	}
 	var usage syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
-	return float64(usage.Maxrss) / 1024 // Maxrss is in KiB on Linux
+	return float64(usage.Maxrss) / 1024 // KiB on Linux
 }
