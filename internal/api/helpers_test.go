@@ -144,15 +144,21 @@ func finish(t *testing.T, st store.Store, result store.Result) {
 	}
 	outcomes := make([]store.Outcome, len(claimed))
 	for i, c := range claimed {
-		status := 500
-		outcomes[i] = store.Outcome{Lease: c.Lease, Result: result, RetryAt: time.Now().Add(time.Hour), Attempt: store.Attempt{
-			DeliveryID: c.Delivery.ID, Attempt: c.Delivery.RetryCount + 1, StartedAt: time.Now(),
-			ResponseStatus: &status, ResponseBody: "boom", Error: "HTTP 500",
-		}}
+		outcomes[i] = outcomeOf(c, result)
 	}
 	if _, err := st.Complete(ctx, outcomes, store.HealthPolicy{}); err != nil {
 		t.Fatalf("complete: %v", err)
 	}
+}
+
+// outcomeOf is the outcome of one attempt of c that the endpoint answered
+// with 500 (result says what the queue makes of it; a retry is due in an hour).
+func outcomeOf(c store.Claimed, result store.Result) store.Outcome {
+	status := 500
+	return store.Outcome{Lease: c.Lease, Result: result, RetryAt: time.Now().Add(time.Hour), Attempt: store.Attempt{
+		DeliveryID: c.Delivery.ID, Attempt: c.Delivery.RetryCount + 1, StartedAt: time.Now(),
+		ResponseStatus: &status, ResponseBody: "boom", Error: "HTTP 500",
+	}}
 }
 
 // mustJSON encodes v.

@@ -220,11 +220,11 @@ func testUpdateIsPartial(t *testing.T, st store.Store) {
 
 func testEnableDisable(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	ep := s.createWebhook("http://127.0.0.1:9/a")
-	stored, _ := st.GetEndpoint(context.Background(), ep.ID)
 	since := time.Now().Add(-time.Hour)
-	stored.FailureCount, stored.FailingSince = 7, &since
-	if _, err := st.UpdateEndpoint(context.Background(), stored); err != nil {
+	ep, err := st.CreateEndpoint(context.Background(), store.Endpoint{
+		URL: "http://127.0.0.1:9/a", Secret: "secret-0123456789abcdef", Active: true, FailureCount: 7, FailingSince: &since,
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	var got wire.Endpoint
@@ -236,7 +236,10 @@ func testEnableDisable(t *testing.T, st store.Store) {
 	if !got.Active || got.DisabledReason != "" || got.DisabledAt != nil || got.FailureCount != 0 {
 		t.Fatalf("enabled: %+v", got)
 	}
-	stored, _ = st.GetEndpoint(context.Background(), ep.ID)
+	stored, err := st.GetEndpoint(context.Background(), ep.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if stored.FailingSince != nil {
 		t.Errorf("enable kept failing_since %v", stored.FailingSince)
 	}

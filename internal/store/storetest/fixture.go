@@ -183,6 +183,17 @@ func (f *fixture) complete(health store.HealthPolicy, outcomes ...store.Outcome)
 	return res
 }
 
+// failDue claims the due deliveries (up to 100) and records each as failed
+// under health, in one batch.
+func (f *fixture) failDue(health store.HealthPolicy) store.CompleteResult {
+	f.t.Helper()
+	var outcomes []store.Outcome
+	for _, c := range f.claim(100) {
+		outcomes = append(outcomes, failed(c))
+	}
+	return f.complete(health, outcomes...)
+}
+
 // attemptOf is an attempt of c as a worker records it: whole-second start,
 // request headers, and the given status (nil for a network error) and error.
 func attemptOf(c store.Claimed, status int, errText string) store.Attempt {
