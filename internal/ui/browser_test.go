@@ -17,6 +17,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // chromiumPath is where Debian's chromium package (and .ci/install-chromium)
@@ -41,7 +42,11 @@ const (
 // and disable an endpoint, then check every page at phone width.
 func TestBrowser(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s is not installed, so the browser test cannot run: install it with .ci/install-chromium (apt-get install chromium)", chromiumPath)
+		const why = "%s is not installed, so the browser test cannot run: install it with .ci/install-chromium (apt-get install chromium)"
+		if os.Getenv("CI") == "true" {
+			t.Fatalf(why+"; CI=true, where the browser test must run", chromiumPath)
+		}
+		t.Skipf(why, chromiumPath)
 	}
 	st := testenv.NewPostgres(t)
 	rcv := newReceiver(t)
@@ -197,7 +202,7 @@ func startWorker(t *testing.T, st store.Store) {
 	go func() { done <- w.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
+		if err := testwait.Receive(t, done, "worker stop"); err != nil {
 			t.Errorf("worker: %v", err)
 		}
 	})

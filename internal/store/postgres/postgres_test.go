@@ -16,6 +16,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store/postgres"
 	"github.com/hookrelay/hookrelay/internal/store/storetest"
 	"github.com/hookrelay/hookrelay/internal/testdb"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 func TestStore(t *testing.T) {
@@ -38,7 +39,7 @@ func TestConcurrentMigrations(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	testwait.Group(t, &wg, "migrating processes")
 	for i, s := range stores {
 		if current, err := s.MigrationsCurrent(t.Context()); err != nil || !current {
 			t.Errorf("process %d: MigrationsCurrent = %v, %v; want true", i, current, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store/sqlite"
 	"github.com/hookrelay/hookrelay/internal/store/storetest"
 	"github.com/hookrelay/hookrelay/internal/testdb"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 func TestStore(t *testing.T) {
@@ -134,7 +135,7 @@ func TestStoresShareAFile(t *testing.T) {
 			}
 		})
 	}
-	migrations.Wait()
+	testwait.Group(t, &migrations, "migrations")
 	if current, err := worker.MigrationsCurrent(t.Context()); err != nil || !current {
 		t.Fatalf("MigrationsCurrent = %v, %v; want true", current, err)
 	}
@@ -164,7 +165,7 @@ func TestStoresShareAFile(t *testing.T) {
 		done += res.Applied
 		return done == deliveries
 	})
-	wg.Wait()
+	testwait.Group(t, &wg, "publishers")
 }
 
 func TestClaimSetsTheSeedsNextRetryTime(t *testing.T) {
@@ -220,7 +221,7 @@ func TestConcurrentPublishesFailAlone(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	testwait.Group(t, &wg, "publishers")
 	ds, err := s.ListDeliveries(t.Context(), store.DeliveryFilter{})
 	if err != nil || len(ds) != 2*len(published) {
 		t.Fatalf("%d deliveries, %v; want %d", len(ds), err, 2*len(published))

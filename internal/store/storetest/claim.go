@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 var claimTests = []test{
@@ -151,7 +152,7 @@ var claimTests = []test{
 				}
 			})
 		}
-		wg.Wait()
+		testwait.Group(t, &wg, "claiming workers")
 		if len(seen) != 40 {
 			t.Errorf("claimed %d distinct deliveries, want 40", len(seen))
 		}

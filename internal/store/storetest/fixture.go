@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // fixture is one test's store with helpers that make rows and check them.
@@ -296,16 +297,11 @@ func wantErr(t *testing.T, what string, err, target error) {
 }
 
 // Eventually polls cond every few milliseconds until it holds, failing t
-// after five seconds: the way to wait in store tests, without fixed sleeps.
+// after testwait.Timeout: the way to wait in store tests, without fixed
+// sleeps.
 func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still not true after 5s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.Until(t, what, cond)
 }
 
 // MigrateNew migrates s, a store on a database that hookrelay has not
