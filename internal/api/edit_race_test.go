@@ -39,7 +39,11 @@ func TestEditsRacingOutcomesKeepTheHealthRecord(t *testing.T) {
 		policy := store.HealthPolicy{DisableAfterFailures: disableAfter}
 		started, done := make(chan struct{}), make(chan error, 1)
 		go func() {
-			<-started
+			select {
+			case <-started:
+			case <-t.Context().Done(): // the first edit failed
+				return
+			}
 			for _, c := range claimed {
 				if _, err := st.Complete(ctx, []store.Outcome{outcomeOf(c, store.ResultFailed)}, policy); err != nil {
 					done <- fmt.Errorf("complete delivery %d: %w", c.Delivery.ID, err)

@@ -161,6 +161,37 @@ func outcomeOf(c store.Claimed, result store.Result) store.Outcome {
 	}}
 }
 
+// listDeliveries lists the deliveries that match f, failing t when the store
+// fails.
+func listDeliveries(t *testing.T, st store.Store, f store.DeliveryFilter) []store.Delivery {
+	t.Helper()
+	ds, err := st.ListDeliveries(context.Background(), f)
+	if err != nil {
+		t.Fatalf("list deliveries %+v: %v", f, err)
+	}
+	return ds
+}
+
+// listEndpoints lists every endpoint, failing t when the store fails.
+func listEndpoints(t *testing.T, st store.Store) []store.Endpoint {
+	t.Helper()
+	es, err := st.ListEndpoints(context.Background(), store.EndpointFilter{})
+	if err != nil {
+		t.Fatalf("list endpoints: %v", err)
+	}
+	return es
+}
+
+// getEndpoint reads the stored endpoint id, failing t when the store fails.
+func getEndpoint(t *testing.T, st store.Store, id int64) store.Endpoint {
+	t.Helper()
+	e, err := st.GetEndpoint(context.Background(), id)
+	if err != nil {
+		t.Fatalf("get endpoint %d: %v", id, err)
+	}
+	return e
+}
+
 // mustJSON encodes v.
 func mustJSON(t *testing.T, v any) string {
 	t.Helper()

@@ -134,8 +134,8 @@ func TestBrowser(t *testing.T) {
 	endpointURL := strings.TrimPrefix(c.location(), s.url)
 	endpointURL, _, _ = strings.Cut(endpointURL, "?")
 	c.shoot("endpoint")
-	if es, _ := st.ListEndpoints(t.Context(), store.EndpointFilter{Active: new(false)}); len(es) != 1 {
-		t.Fatalf("inactive endpoints %v", es)
+	if es, err := st.ListEndpoints(t.Context(), store.EndpointFilter{Active: new(false)}); err != nil || len(es) != 1 {
+		t.Fatalf("inactive endpoints %v (%v)", es, err)
 	}
 
 	c.open("/ui/endpoints")
