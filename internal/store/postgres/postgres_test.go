@@ -95,6 +95,7 @@ func TestPublishTxFollowsTheCallersTransaction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		rollBackAtEnd(t, tx)
 		res, err := postgres.PublishTx(t.Context(), tx, store.Event{Type: "document.created", Data: json.RawMessage(`{}`)}, store.PublishOptions{})
 		if err != nil || res.Deliveries != 1 {
 			t.Fatalf("PublishTx = %+v, %v; want 1 delivery", res, err)
@@ -120,6 +121,17 @@ func TestPublishTxFollowsTheCallersTransaction(t *testing.T) {
 	if err != nil || len(ds) != 1 {
 		t.Errorf("deliveries of a committed publish: %d, %v; want 1", len(ds), err)
 	}
+}
+
+// rollBackAtEnd rolls tx back when t ends, so that a test failing inside it
+// leaves no connection busy for the pool's Close to wait on.
+func rollBackAtEnd(t *testing.T, tx pgx.Tx) {
+	t.Helper()
+	t.Cleanup(func() {
+		if err := tx.Rollback(context.Background()); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+			t.Errorf("roll back the test's transaction: %v", err)
+		}
+	})
 }
 
 func TestWakeupsReconnect(t *testing.T) {
