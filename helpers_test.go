@@ -174,19 +174,28 @@ func started(t *testing.T, b backend, opts ...hookrelay.Option) *hookrelay.Clien
 	if err := c.Start(context.WithoutCancel(t.Context())); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { stop(t, c) })
+	t.Cleanup(func() {
+		if err := stopWithin(c); err != nil && !errors.Is(err, hookrelay.ErrNotRunning) { // a test may have stopped it
+			t.Errorf("Stop: %v", err)
+		}
+	})
 	return c
 }
 
-// stop stops c's workers, failing t when they are not stopped within
-// testwait.Timeout. Stopping twice is fine.
+// stop stops c's workers, failing t when that fails or takes longer than
+// testwait.Timeout.
 func stop(t *testing.T, c *hookrelay.Client) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), testwait.Timeout)
-	defer cancel()
-	if err := c.Stop(ctx); err != nil && !errors.Is(err, hookrelay.ErrNotRunning) {
+	if err := stopWithin(c); err != nil {
 		t.Errorf("Stop: %v", err)
 	}
+}
+
+// stopWithin stops c's workers, giving up after testwait.Timeout.
+func stopWithin(c *hookrelay.Client) error {
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Timeout)
+	defer cancel()
+	return c.Stop(ctx)
 }
 
 // inTx runs fn in a transaction of the application's and commits it.
