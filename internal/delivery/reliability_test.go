@@ -142,6 +142,7 @@ func testIsolation(t *testing.T, s store.Store) {
 	opts := fastOptions(t)
 	opts.Concurrency, opts.EndpointInFlight = 8, 2
 	opts.Retry.Base, opts.Retry.Cap = time.Minute, time.Minute // no retries during the test
+	opts.Lease = time.Minute                                   // nor rescues of the hanging deliveries
 	startWorker(t, s, opts, time.Minute)                       // the hanging requests end only when released
 	for range events {
 		publish(t, s, "", "document.created", 3)
