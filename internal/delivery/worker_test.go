@@ -484,6 +484,7 @@ func testGracefulShutdown(t *testing.T, s store.Store) {
 	opts.Concurrency, opts.EndpointInFlight = 2, 2
 	opts.ShutdownTimeout = 100 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel) // when the test fails before it stops the worker
 	done := make(chan error, 1)
 	go func() { done <- delivery.NewWorker(s, newSender(10*time.Second), opts).Run(ctx) }()
 	testwait.Until(t, "two requests hanging", func() bool { return len(rcv.received()) >= 2 })
