@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hookrelay/hookrelay"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // The environment that turns the test binary into an application that dies
@@ -90,13 +91,23 @@ func TestCrashBeforeCommitLeavesNothing(t *testing.T) {
 		if err := child.Start(); err != nil {
 			t.Fatal(err)
 		}
-		line, err := bufio.NewReader(stdout).ReadString('\n')
-		if err != nil {
+		t.Cleanup(func() { _ = child.Process.Kill() }) // when the test fails first; an error says it had ended
+		type published struct {
+			line string
+			err  error
+		}
+		out := make(chan published, 1)
+		go func() {
+			line, err := bufio.NewReader(stdout).ReadString('\n')
+			out <- published{line, err}
+		}()
+		got := testwait.Receive(t, out, "the application's published event ID")
+		if got.err != nil {
 			child.Process.Kill()
 			child.Wait()
-			t.Fatalf("the application did not publish: %v; stderr: %s", err, stderr.String())
+			t.Fatalf("the application did not publish: %v; stderr: %s", got.err, stderr.String())
 		}
-		crashed := strings.TrimSpace(line)
+		crashed := strings.TrimSpace(got.line)
 		if err := child.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}

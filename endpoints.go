@@ -118,15 +118,14 @@ func (c *Client) EnableEndpoint(ctx context.Context, id int64) (Endpoint, error)
 	return c.setActive(ctx, id, true, "")
 }
 
+// setActive enables or disables endpoint id, writing only what that changes
+// (see store.Activation) so that the worker's health record survives.
 func (c *Client) setActive(ctx context.Context, id int64, active bool, reason string) (Endpoint, error) {
-	e, err := c.store.GetEndpoint(ctx, id)
+	a, err := endpointrules.NewActivation(active, reason, time.Now())
 	if err != nil {
-		return Endpoint{}, fmt.Errorf("hookrelay: %w", err)
-	}
-	if err := endpointrules.SetActive(&e, active, reason, time.Now()); err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: %w", public(err))
 	}
-	saved, err := c.store.UpdateEndpoint(ctx, e)
+	saved, err := c.store.UpdateEndpoint(ctx, id, store.EndpointPatch{Activation: &a})
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/hookrelay/hookrelay"
 	"github.com/hookrelay/hookrelay/signature"
@@ -97,7 +98,12 @@ func Example() {
 		log.Fatal(err)
 	}
 	fmt.Println("deliveries queued:", res.Deliveries)
-	fmt.Println("received:", <-received)
+	select {
+	case got := <-received:
+		fmt.Println("received:", got)
+	case <-time.After(10 * time.Second):
+		fmt.Println("nothing received within 10 s")
+	}
 	// Output:
 	// deliveries queued: 1
 	// received: document.created {"document_id":"doc-1"}

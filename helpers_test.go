@@ -3,6 +3,7 @@ package hookrelay_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,10 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hookrelay/hookrelay"
 	"github.com/hookrelay/hookrelay/internal/testdb"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
@@ -40,6 +43,20 @@ type appTx struct {
 	rollback func() error
 }
 
+// newAppTx wraps an open transaction and rolls it back when t ends, so that a
+// test failing inside it never leaves a connection busy and the pool's Close
+// waiting for it. done is the error the driver returns for a transaction
+// that has already ended (committed or rolled back by the test).
+func newAppTx(t *testing.T, tx hookrelay.Tx, commit, rollback func() error, done error) appTx {
+	t.Helper()
+	t.Cleanup(func() {
+		if err := rollback(); err != nil && !errors.Is(err, done) {
+			t.Errorf("roll back the test's transaction: %v", err)
+		}
+	})
+	return appTx{tx: tx, commit: commit, rollback: rollback}
+}
+
 // eachStore runs test on PostgreSQL and SQLite, each with a database of its own.
 func eachStore(t *testing.T, test func(t *testing.T, b backend)) {
 	t.Run("postgres", func(t *testing.T) { t.Parallel(); test(t, newPostgres(t)) })
@@ -62,7 +79,7 @@ func newPostgres(t *testing.T) backend {
 				t.Fatal(err)
 			}
 			ctx := context.WithoutCancel(t.Context())
-			return appTx{tx: tx, commit: func() error { return tx.Commit(ctx) }, rollback: func() error { return tx.Rollback(ctx) }}
+			return newAppTx(t, tx, func() error { return tx.Commit(ctx) }, func() error { return tx.Rollback(ctx) }, pgx.ErrTxClosed)
 		},
 		queryInt: func(ctx context.Context, query string) (n int, err error) {
 			err = pool.QueryRow(ctx, query).Scan(&n)
@@ -86,7 +103,7 @@ func newSQLite(t *testing.T) backend {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return appTx{tx: tx, commit: tx.Commit, rollback: tx.Rollback}
+			return newAppTx(t, tx, tx.Commit, tx.Rollback, sql.ErrTxDone)
 		},
 		queryInt: func(ctx context.Context, query string) (n int, err error) {
 			err = db.QueryRowContext(ctx, query).Scan(&n)
@@ -158,11 +175,27 @@ func started(t *testing.T, b backend, opts ...hookrelay.Option) *hookrelay.Clien
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := c.Stop(context.Background()); err != nil {
+		if err := stopWithin(c); err != nil && !errors.Is(err, hookrelay.ErrNotRunning) { // a test may have stopped it
 			t.Errorf("Stop: %v", err)
 		}
 	})
 	return c
+}
+
+// stop stops c's workers, failing t when that fails or takes longer than
+// testwait.Timeout.
+func stop(t *testing.T, c *hookrelay.Client) {
+	t.Helper()
+	if err := stopWithin(c); err != nil {
+		t.Errorf("Stop: %v", err)
+	}
+}
+
+// stopWithin stops c's workers, giving up after testwait.Timeout.
+func stopWithin(c *hookrelay.Client) error {
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Timeout)
+	defer cancel()
+	return c.Stop(ctx)
 }
 
 // inTx runs fn in a transaction of the application's and commits it.

@@ -6,9 +6,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hookrelay/hookrelay"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 func TestCommittedPublishIsDelivered(t *testing.T) {
@@ -119,16 +119,17 @@ func TestPublishNowUsesTheClientsRetryBudget(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for r.attemptsOf(res.EventID) < 3 && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
-		}
-		time.Sleep(300 * time.Millisecond) // several backoffs: room for a wrong fourth attempt
-		if err := c.Stop(t.Context()); err != nil {
-			t.Fatal(err)
-		}
+		// The known point: the delivery is failed in the store, then the
+		// workers stop; no request can start after that.
+		testwait.Until(t, "the delivery fails", func() bool {
+			return b.count(t, "webhook_deliveries WHERE status = 'failed'") == 1
+		})
+		stop(t, c)
 		if n := r.attemptsOf(res.EventID); n != 3 {
-			t.Errorf("%d attempts, want 3: the first and WithMaxRetries(2) retries", n)
+			t.Errorf("%d requests, want 3: the first and WithMaxRetries(2) retries", n)
+		}
+		if n := b.count(t, "webhook_delivery_attempts"); n != 3 {
+			t.Errorf("%d attempts recorded, want 3", n)
 		}
 	})
 }

@@ -26,9 +26,7 @@ func TestStartStopRun(t *testing.T) {
 		if err := c.Run(t.Context()); !errors.Is(err, hookrelay.ErrRunning) {
 			t.Errorf("Run while started = %v, want ErrRunning", err)
 		}
-		if err := c.Stop(t.Context()); err != nil {
-			t.Fatalf("Stop: %v", err)
-		}
+		stop(t, c)
 
 		// Run delivers until its context ends.
 		r := subscribe(t, c)
@@ -48,9 +46,7 @@ func TestStartStopRun(t *testing.T) {
 		if err := c.Start(t.Context()); err != nil {
 			t.Fatalf("Start after Run returned: %v", err)
 		}
-		if err := c.Stop(t.Context()); err != nil {
-			t.Fatal(err)
-		}
+		stop(t, c)
 	})
 }
 

@@ -58,7 +58,10 @@ func postSigned(t *testing.T, url string, body []byte, tamper func([]byte) []byt
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	answer, _ := io.ReadAll(resp.Body)
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read the answer: %v", err)
+	}
 	return resp.StatusCode, string(answer)
 }
 

@@ -150,7 +150,10 @@ func do(t *testing.T, method, url string, body any, want int) []byte {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	answer, _ := io.ReadAll(resp.Body)
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: read the answer: %v", method, url, err)
+	}
 	if resp.StatusCode != want {
 		t.Fatalf("%s %s: %d %s, want %d", method, url, resp.StatusCode, answer, want)
 	}

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -92,7 +91,7 @@ func testGetDelivery(t *testing.T, st store.Store) {
 	s.createWebhook("http://127.0.0.1:9/a")
 	res := s.publish("document.created")
 	finish(t, st, store.ResultRetry)
-	ds, _ := st.ListDeliveries(context.Background(), store.DeliveryFilter{EventID: res.EventID})
+	ds := listDeliveries(t, st, store.DeliveryFilter{EventID: res.EventID})
 	var got wire.DeliveryDetail
 	s.call("GET", fmt.Sprintf("/v1/deliveries/%d", ds[0].ID), nil, http.StatusOK, &got)
 	if got.ID != ds[0].ID || got.EventID != res.EventID || got.Status != "pending" || got.RetryCount != 1 || len(got.Payload) == 0 {
@@ -109,7 +108,7 @@ func testRetryAndCancel(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
 	s.createWebhook("http://127.0.0.1:9/a")
 	res := s.publish("document.created")
-	ds, _ := st.ListDeliveries(context.Background(), store.DeliveryFilter{EventID: res.EventID})
+	ds := listDeliveries(t, st, store.DeliveryFilter{EventID: res.EventID})
 	path := fmt.Sprintf("/v1/deliveries/%d", ds[0].ID)
 
 	var got wire.Delivery

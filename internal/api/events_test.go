@@ -50,7 +50,7 @@ func testSameIDIsIdempotent(t *testing.T, st store.Store) {
 	if second.Created || second.Deliveries != 0 || second.EventID != first.EventID || string(second.Event.Data) != `{"n":1}` {
 		t.Fatalf("second publish = %+v, want the stored event and no deliveries", second)
 	}
-	ds, _ := st.ListDeliveries(context.Background(), store.DeliveryFilter{EventID: first.EventID})
+	ds := listDeliveries(t, st, store.DeliveryFilter{EventID: first.EventID})
 	if len(ds) != 1 {
 		t.Errorf("%d deliveries after two publishes of one ID, want 1", len(ds))
 	}
@@ -62,7 +62,7 @@ func testEndpointIDs(t *testing.T, st store.Store) {
 	s.createWebhook("http://127.0.0.1:9/b")
 	var res wire.PublishResponse
 	s.call("POST", "/v1/events", wire.PublishRequest{Type: "x.y", EndpointIDs: []int64{a.ID}}, http.StatusAccepted, &res)
-	ds, _ := st.ListDeliveries(context.Background(), store.DeliveryFilter{EventID: res.EventID})
+	ds := listDeliveries(t, st, store.DeliveryFilter{EventID: res.EventID})
 	if res.Deliveries != 1 || len(ds) != 1 || ds[0].WebhookID != a.ID {
 		t.Fatalf("targeted publish: %+v, deliveries %+v", res, ds)
 	}
@@ -94,7 +94,7 @@ func testPublishValidation(t *testing.T, st store.Store) {
 	if e.Field != "type" {
 		t.Errorf("type of the wrong kind: %+v", e)
 	}
-	ds, _ := st.ListDeliveries(context.Background(), store.DeliveryFilter{})
+	ds := listDeliveries(t, st, store.DeliveryFilter{})
 	if len(ds) != 0 {
 		t.Errorf("refused publishes created %d deliveries", len(ds))
 	}

@@ -144,15 +144,52 @@ func finish(t *testing.T, st store.Store, result store.Result) {
 	}
 	outcomes := make([]store.Outcome, len(claimed))
 	for i, c := range claimed {
-		status := 500
-		outcomes[i] = store.Outcome{Lease: c.Lease, Result: result, RetryAt: time.Now().Add(time.Hour), Attempt: store.Attempt{
-			DeliveryID: c.Delivery.ID, Attempt: c.Delivery.RetryCount + 1, StartedAt: time.Now(),
-			ResponseStatus: &status, ResponseBody: "boom", Error: "HTTP 500",
-		}}
+		outcomes[i] = outcomeOf(c, result)
 	}
 	if _, err := st.Complete(ctx, outcomes, store.HealthPolicy{}); err != nil {
 		t.Fatalf("complete: %v", err)
 	}
+}
+
+// outcomeOf is the outcome of one attempt of c that the endpoint answered
+// with 500 (result says what the queue makes of it; a retry is due in an hour).
+func outcomeOf(c store.Claimed, result store.Result) store.Outcome {
+	status := 500
+	return store.Outcome{Lease: c.Lease, Result: result, RetryAt: time.Now().Add(time.Hour), Attempt: store.Attempt{
+		DeliveryID: c.Delivery.ID, Attempt: c.Delivery.RetryCount + 1, StartedAt: time.Now(),
+		ResponseStatus: &status, ResponseBody: "boom", Error: "HTTP 500",
+	}}
+}
+
+// listDeliveries lists the deliveries that match f, failing t when the store
+// fails.
+func listDeliveries(t *testing.T, st store.Store, f store.DeliveryFilter) []store.Delivery {
+	t.Helper()
+	ds, err := st.ListDeliveries(context.Background(), f)
+	if err != nil {
+		t.Fatalf("list deliveries %+v: %v", f, err)
+	}
+	return ds
+}
+
+// listEndpoints lists every endpoint, failing t when the store fails.
+func listEndpoints(t *testing.T, st store.Store) []store.Endpoint {
+	t.Helper()
+	es, err := st.ListEndpoints(context.Background(), store.EndpointFilter{})
+	if err != nil {
+		t.Fatalf("list endpoints: %v", err)
+	}
+	return es
+}
+
+// getEndpoint reads the stored endpoint id, failing t when the store fails.
+func getEndpoint(t *testing.T, st store.Store, id int64) store.Endpoint {
+	t.Helper()
+	e, err := st.GetEndpoint(context.Background(), id)
+	if err != nil {
+		t.Fatalf("get endpoint %d: %v", id, err)
+	}
+	return e
 }
 
 // mustJSON encodes v.

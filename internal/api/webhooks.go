@@ -39,9 +39,11 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 		e.SignatureProfile = store.ProfileStandard
 	}
 	if !e.Active {
-		if err := endpointrules.SetActive(&e, false, disabledByAPI, time.Now()); err != nil {
+		off, err := endpointrules.NewActivation(false, disabledByAPI, time.Now())
+		if err != nil {
 			return err
 		}
+		e = store.EndpointPatch{Activation: &off}.Apply(e)
 	}
 	if err := s.rules.Validate(r.Context(), e, true); err != nil {
 		return err
@@ -91,7 +93,9 @@ func (s *server) getWebhook(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// updateWebhook handles PATCH /v1/webhooks/{id}: only the fields given change.
+// updateWebhook handles PATCH /v1/webhooks/{id}: only the fields given
+// change. The endpoint they would make is validated, then only those fields
+// are written, so that the health record the worker keeps meanwhile survives.
 func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.endpoint(r)
 	if err != nil {
@@ -101,25 +105,22 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeJSON(w, r, &req, false); err != nil {
 		return err
 	}
-	urlChanged := req.URL != nil && *req.URL != e.URL
-	setIf(&e.Title, req.Title)
-	setIf(&e.URL, req.URL)
-	setIf(&e.Events, req.Events)
-	setIf(&e.Headers, req.Headers)
-	setIf(&e.Description, req.Description)
-	setIf(&e.SignatureProfile, req.SignatureProfile)
-	if req.MaxRetries != nil {
-		e.MaxRetries = req.MaxRetries
+	p := store.EndpointPatch{
+		Title: req.Title, URL: req.URL, Events: req.Events, Headers: req.Headers, Description: req.Description,
+		MaxRetries: req.MaxRetries, SignatureProfile: req.SignatureProfile,
 	}
 	if req.Active != nil && *req.Active != e.Active {
-		if err := endpointrules.SetActive(&e, *req.Active, disabledByAPI, time.Now()); err != nil {
+		a, err := endpointrules.NewActivation(*req.Active, disabledByAPI, time.Now())
+		if err != nil {
 			return err
 		}
+		p.Activation = &a
 	}
-	if err := s.rules.Validate(r.Context(), e, urlChanged); err != nil {
+	urlChanged := req.URL != nil && *req.URL != e.URL
+	if err := s.rules.Validate(r.Context(), p.Apply(e), urlChanged); err != nil {
 		return err
 	}
-	return s.saveEndpoint(w, r, e)
+	return s.saveEndpoint(w, r, e.ID, p, false)
 }
 
 // deleteWebhook handles DELETE /v1/webhooks/{id}.
@@ -138,19 +139,20 @@ func (s *server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
 // enableWebhook handles POST /v1/webhooks/{id}/enable: the endpoint is
 // active again with a clean health record.
 func (s *server) enableWebhook(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.endpoint(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	if err := endpointrules.SetActive(&e, true, "", time.Now()); err != nil {
+	on, err := endpointrules.NewActivation(true, "", time.Now())
+	if err != nil {
 		return err
 	}
-	return s.saveEndpoint(w, r, e)
+	return s.saveEndpoint(w, r, id, store.EndpointPatch{Activation: &on}, false)
 }
 
 // disableWebhook handles POST /v1/webhooks/{id}/disable {reason?}.
 func (s *server) disableWebhook(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.endpoint(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
@@ -158,17 +160,18 @@ func (s *server) disableWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeJSON(w, r, &req, true); err != nil {
 		return err
 	}
-	if err := endpointrules.SetActive(&e, false, req.Reason, time.Now()); err != nil {
+	off, err := endpointrules.NewActivation(false, req.Reason, time.Now())
+	if err != nil {
 		return err
 	}
-	return s.saveEndpoint(w, r, e)
+	return s.saveEndpoint(w, r, id, store.EndpointPatch{Activation: &off}, false)
 }
 
 // rotateSecret handles POST /v1/webhooks/{id}/rotate-secret {secret?}: the
 // new secret signs from now on, the old one also until the rotation window
 // ends. The answer shows the new secret in full.
 func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
-	e, err := s.endpoint(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
@@ -180,14 +183,8 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	expires := time.Now().Add(s.rotationWindow).UTC()
-	e.PreviousSecret, e.PreviousSecretExpiresAt, e.Secret = e.Secret, &expires, secret
-	saved, err := s.store.UpdateEndpoint(r.Context(), e)
-	if err != nil {
-		return notFound(err, fmt.Sprintf("webhook %d", e.ID))
-	}
-	writeJSON(w, http.StatusOK, endpointJSON(saved, true))
-	return nil
+	rotation := store.SecretRotation{Secret: secret, PreviousExpiresAt: time.Now().Add(s.rotationWindow).UTC()}
+	return s.saveEndpoint(w, r, id, store.EndpointPatch{Rotation: &rotation}, true)
 }
 
 // pingWebhook handles POST /v1/webhooks/{id}/ping: a webhook.ping event sent
@@ -238,21 +235,15 @@ func (s *server) endpoint(r *http.Request) (store.Endpoint, error) {
 	return e, nil
 }
 
-// saveEndpoint stores e and answers with it, its secret masked.
-func (s *server) saveEndpoint(w http.ResponseWriter, r *http.Request, e store.Endpoint) error {
-	saved, err := s.store.UpdateEndpoint(r.Context(), e)
+// saveEndpoint writes p to endpoint id and answers with the stored row, its
+// secret masked unless fullSecret is set.
+func (s *server) saveEndpoint(w http.ResponseWriter, r *http.Request, id int64, p store.EndpointPatch, fullSecret bool) error {
+	saved, err := s.store.UpdateEndpoint(r.Context(), id, p)
 	if err != nil {
-		return notFound(err, fmt.Sprintf("webhook %d", e.ID))
+		return notFound(err, fmt.Sprintf("webhook %d", id))
 	}
-	writeJSON(w, http.StatusOK, endpointJSON(saved, false))
+	writeJSON(w, http.StatusOK, endpointJSON(saved, fullSecret))
 	return nil
-}
-
-// setIf sets *dst to *src when src is given.
-func setIf[T any](dst *T, src *T) {
-	if src != nil {
-		*dst = *src
-	}
 }
 
 // endpointJSON is the API view of an endpoint; the secret is masked unless

@@ -220,11 +220,11 @@ func testUpdateIsPartial(t *testing.T, st store.Store) {
 
 func testEnableDisable(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	ep := s.createWebhook("http://127.0.0.1:9/a")
-	stored, _ := st.GetEndpoint(context.Background(), ep.ID)
 	since := time.Now().Add(-time.Hour)
-	stored.FailureCount, stored.FailingSince = 7, &since
-	if _, err := st.UpdateEndpoint(context.Background(), stored); err != nil {
+	ep, err := st.CreateEndpoint(context.Background(), store.Endpoint{
+		URL: "http://127.0.0.1:9/a", Secret: "secret-0123456789abcdef", Active: true, FailureCount: 7, FailingSince: &since,
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 	var got wire.Endpoint
@@ -236,8 +236,7 @@ func testEnableDisable(t *testing.T, st store.Store) {
 	if !got.Active || got.DisabledReason != "" || got.DisabledAt != nil || got.FailureCount != 0 {
 		t.Fatalf("enabled: %+v", got)
 	}
-	stored, _ = st.GetEndpoint(context.Background(), ep.ID)
-	if stored.FailingSince != nil {
+	if stored := getEndpoint(t, st, ep.ID); stored.FailingSince != nil {
 		t.Errorf("enable kept failing_since %v", stored.FailingSince)
 	}
 	s.call("POST", fmt.Sprintf("/v1/webhooks/%d/disable", ep.ID), nil, http.StatusOK, &got)
@@ -259,7 +258,7 @@ func testRotateSecret(t *testing.T, st store.Store) {
 	if got.PreviousSecretExpiresAt == nil || got.PreviousSecretExpiresAt.Sub(before) < 2*time.Hour-time.Minute {
 		t.Fatalf("previous_secret_expires_at = %v, want about 2h from now", got.PreviousSecretExpiresAt)
 	}
-	stored, _ := st.GetEndpoint(context.Background(), ep.ID)
+	stored := getEndpoint(t, st, ep.ID)
 	if stored.Secret != got.Secret || stored.PreviousSecret != ep.Secret {
 		t.Errorf("stored secrets = %q / %q, want new / old", stored.Secret, stored.PreviousSecret)
 	}
@@ -283,7 +282,7 @@ func testPing(t *testing.T, st store.Store) {
 	if err != nil || d.WebhookID != target.ID || d.EventType != "webhook.ping" || d.EventID != ping.EventID || d.Status != store.StatusPending {
 		t.Fatalf("ping delivery = %+v (%v)", d, err)
 	}
-	others, _ := st.ListDeliveries(context.Background(), store.DeliveryFilter{WebhookID: other.ID})
+	others := listDeliveries(t, st, store.DeliveryFilter{WebhookID: other.ID})
 	if len(others) != 0 {
 		t.Errorf("ping reached endpoint %d too", other.ID)
 	}
@@ -299,7 +298,7 @@ func testPing(t *testing.T, st store.Store) {
 	if !strings.Contains(e.Message, "disabled") {
 		t.Errorf("ping to a disabled endpoint: %q, want it to say so", e.Message)
 	}
-	if ds, _ := st.ListDeliveries(context.Background(), store.DeliveryFilter{EventType: "webhook.ping"}); len(ds) != 2 {
+	if ds := listDeliveries(t, st, store.DeliveryFilter{EventType: "webhook.ping"}); len(ds) != 2 {
 		t.Errorf("%d ping deliveries, want 2 (none to the disabled endpoint)", len(ds))
 	}
 }
@@ -315,7 +314,7 @@ func testDelete(t *testing.T, st store.Store) {
 	}
 	s.wantError("GET", path, nil, http.StatusNotFound, "not_found")
 	s.wantError("DELETE", path, nil, http.StatusNotFound, "not_found")
-	left, _ := st.ListDeliveries(context.Background(), store.DeliveryFilter{WebhookID: ep.ID})
+	left := listDeliveries(t, st, store.DeliveryFilter{WebhookID: ep.ID})
 	if len(left) != 0 {
 		t.Errorf("%d deliveries outlived their endpoint", len(left))
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
@@ -104,7 +105,7 @@ func TestListenCommand(t *testing.T) {
 		t.Errorf("verified request answered %d, want the chosen 503", resp.StatusCode)
 	}
 	cancel()
-	if code := <-done; code != 0 {
+	if code := testwait.Receive(t, done, "listen exit"); code != 0 {
 		t.Errorf("listen exit %d: %s", code, out.String())
 	}
 	if got := out.String(); !strings.Contains(got, "evt-9") || !strings.Contains(got, "signature.created") || strings.Contains(got, secret) {

@@ -85,6 +85,26 @@ func TestRetryPolicyDelay(t *testing.T) {
 			}
 		}
 	}
+	// The jitter spreads the delays over the whole range: 2,000 samples of
+	// one delay fall in each tenth of [want, 1.3×want] (a bucket stays empty
+	// by chance with probability below 10×0.9^2000).
+	const samples, buckets = 2000, 10
+	want := 8 * time.Second
+	var hits [buckets]int
+	for range samples {
+		got := p.Delay(3)
+		spread := float64(got-want) / (0.3 * float64(want))
+		if spread < 0 || spread > 1 {
+			t.Fatalf("Delay(3) = %s, want within [%s, %s]", got, want, want*13/10)
+		}
+		hits[min(int(spread*buckets), buckets-1)]++
+	}
+	for i, n := range hits {
+		if n == 0 {
+			t.Fatalf("no Delay(3) of %d fell in [%.2f, %.2f]×%s: the jitter does not span 30 %% (%v)",
+				samples, 1+0.03*float64(i), 1.03+0.03*float64(i), want, hits)
+		}
+	}
 	if got := p.Delay(1000); got != time.Minute {
 		t.Errorf("Delay(1000) = %s, want the cap", got)
 	}

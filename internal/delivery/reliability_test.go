@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,6 +17,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 func TestReliability(t *testing.T) {
@@ -106,27 +107,31 @@ func testChaosReceiver(t *testing.T, s store.Store) {
 	}
 }
 
-// testIsolation runs one endpoint that hangs past the timeout beside a healthy
-// one, under the same load: the healthy one's deliveries keep their latency.
+// testIsolation runs one endpoint whose requests hang until the test
+// releases them beside a healthy one, under the same load: the healthy one
+// gets every delivery while the hanging one still holds its slots.
 func testIsolation(t *testing.T, s store.Store) {
 	const events = 40
 	stop := make(chan struct{})
+	release := sync.OnceFunc(func() { close(stop) })
+	var hangingStarted, hangingEnded atomic.Int64
 	hanging := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hangingStarted.Add(1)
+		defer hangingEnded.Add(1)
 		select {
-		case <-time.After(10 * time.Second):
 		case <-stop:
 		case <-r.Context().Done():
 		}
 	}))
-	t.Cleanup(func() { close(stop); hanging.Close() })
+	t.Cleanup(func() { release(); hanging.Close() })
 	var mu sync.Mutex
-	var latencies []time.Duration
+	var received []string   // event IDs, in arrival order
+	var endedBefore []int64 // hanging requests ended before each arrival
 	healthy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var env struct{ Timestamp time.Time }
-		body, _ := io.ReadAll(r.Body)
-		_ = json.Unmarshal(body, &env)
+		_, _ = io.Copy(io.Discard, r.Body)
 		mu.Lock()
-		latencies = append(latencies, time.Since(env.Timestamp))
+		received = append(received, r.Header.Get("X-Event-Id"))
+		endedBefore = append(endedBefore, hangingEnded.Load())
 		mu.Unlock()
 		w.WriteHeader(http.StatusOK)
 	}))
@@ -137,32 +142,32 @@ func testIsolation(t *testing.T, s store.Store) {
 	opts := fastOptions(t)
 	opts.Concurrency, opts.EndpointInFlight = 8, 2
 	opts.Retry.Base, opts.Retry.Cap = time.Minute, time.Minute // no retries during the test
-	startWorker(t, s, opts, 3*time.Second)
+	opts.Lease = time.Minute                                   // nor rescues of the hanging deliveries
+	startWorker(t, s, opts, time.Minute)                       // the hanging requests end only when released
 	for range events {
 		publish(t, s, "", "document.created", 3)
 		time.Sleep(10 * time.Millisecond)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	testwait.Until(t, "the healthy endpoint receives every event", func() bool {
 		mu.Lock()
-		n := len(latencies)
-		mu.Unlock()
-		if n == events {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("healthy endpoint got %d of %d events", n, events)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		defer mu.Unlock()
+		return len(received) >= events
+	})
+	// Without isolation the healthy endpoint would wait behind the hanging
+	// one until its requests end: here they end only when released below.
 	mu.Lock()
-	defer mu.Unlock()
-	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
-	// The hanging endpoint holds its two slots for 3 s at a time; without
-	// isolation the healthy one would wait behind it for seconds.
-	if p90 := latencies[len(latencies)*9/10]; p90 > 1500*time.Millisecond {
-		t.Errorf("healthy endpoint p90 latency %s beside a hanging one; want well under the 3 s timeout", p90)
+	got, ended := slices.Clone(received), slices.Clone(endedBefore)
+	mu.Unlock()
+	if slices.Sort(got); len(slices.Compact(got)) != events {
+		t.Errorf("healthy endpoint got %d requests for %d distinct events, want each event once", len(received), len(got))
 	}
+	if last := ended[len(ended)-1]; last != 0 {
+		t.Errorf("%d hanging requests had ended before the healthy endpoint got its last event, want none", last)
+	}
+	if n := hangingStarted.Load(); n < 1 || n > int64(opts.EndpointInFlight) {
+		t.Errorf("hanging endpoint holds %d requests, want 1 to its cap of %d", n, opts.EndpointInFlight)
+	}
+	release()
 }
 
 func testHealthDisable(t *testing.T, s store.Store) {
@@ -181,10 +186,7 @@ func testHealthDisable(t *testing.T, s store.Store) {
 	opts := fastOptions(t)
 	opts.Concurrency = 1
 	opts.Health = store.HealthPolicy{DisableAfterFailures: 2}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- delivery.NewWorker(s, newSender(time.Second), opts).Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	startWorker(t, s, opts, time.Second)
 
 	waitFor(t, s, onlyDelivery(t, s, first.Event.ID).ID, "failed", hasStatus(store.StatusFailed))
 	waitFor(t, s, onlyDelivery(t, s, second.Event.ID).ID, "failed", hasStatus(store.StatusFailed))
@@ -202,12 +204,30 @@ func testHealthDisable(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	failing.Store(false)
-	time.Sleep(150 * time.Millisecond)
-	if d, _ := s.GetDelivery(context.Background(), queued.ID); d.Status != store.StatusPending {
+	// A known point: a delivery to another endpoint, due after the queued
+	// one, is claimed and delivered, so a claim has passed over the queued
+	// delivery (claims take the earliest due first).
+	markerRcv := newReceiver(t, status(http.StatusOK))
+	markerEndpoint := addEndpoint(t, s, markerRcv.URL)
+	marker := store.Event{Type: "document.created", Data: json.RawMessage(`{}`)}
+	if err := marker.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Publish(context.Background(), marker, store.PublishOptions{EndpointIDs: []int64{markerEndpoint.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, s, onlyDelivery(t, s, marker.ID).ID, "delivered", hasStatus(store.StatusDelivered))
+	d, err := s.GetDelivery(context.Background(), queued.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Status != store.StatusPending {
 		t.Fatalf("delivery of a disabled endpoint is %s, want it kept pending", d.Status)
 	}
-	got.Active, got.DisabledReason, got.DisabledAt, got.FailureCount, got.FailingSince = true, "", nil, 0, nil
-	if _, err := s.UpdateEndpoint(context.Background(), got); err != nil {
+	if n := len(rcv.received()); n != 2 {
+		t.Fatalf("the disabled endpoint got %d requests, want only the 2 that disabled it", n)
+	}
+	if _, err := s.UpdateEndpoint(context.Background(), e.ID, store.EndpointPatch{Activation: &store.Activation{Active: true}}); err != nil {
 		t.Fatal(err)
 	}
 	waitFor(t, s, queued.ID, "delivered after re-enabling", hasStatus(store.StatusDelivered))
@@ -217,12 +237,10 @@ func testSSRFGuard(t *testing.T, s store.Store) {
 	rcv := newReceiver(t, status(http.StatusOK))
 	addEndpoint(t, s, rcv.URL)
 	res := publish(t, s, "", "document.created", 5)
-	ctx, cancel := context.WithCancel(context.Background())
 	guarded := delivery.NewSender(delivery.SenderOptions{Timeout: time.Second, MaxIdlePerHost: 2}) // AllowPrivate off
-	done := make(chan error, 1)
-	go func() { done <- delivery.NewWorker(s, guarded, fastOptions(t)).Run(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
+	stop := runWorker(t, delivery.NewWorker(s, guarded, fastOptions(t)))
 	d := waitFor(t, s, onlyDelivery(t, s, res.Event.ID).ID, "failed", hasStatus(store.StatusFailed))
+	stop()
 	if d.RetryCount != 0 || !strings.Contains(d.LastError, "forbidden target address") {
 		t.Errorf("retry_count %d, last_error %q; want a permanent SSRF refusal", d.RetryCount, d.LastError)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 func TestWorker(t *testing.T) {
@@ -135,18 +136,29 @@ func newSender(timeout time.Duration) *delivery.Sender {
 	return delivery.NewSender(delivery.SenderOptions{Timeout: timeout, MaxIdlePerHost: 8, AllowPrivate: true})
 }
 
-// startWorker runs a worker until the test ends.
-func startWorker(t *testing.T, s store.Store, opts delivery.Options, timeout time.Duration) {
+// startWorker runs a worker until the test ends or until the returned stop
+// is called. stop returns once the worker has stopped (within
+// testwait.Timeout): no request starts after it, the known point after
+// which a test may count requests and attempts.
+func startWorker(t *testing.T, s store.Store, opts delivery.Options, timeout time.Duration) (stop func()) {
+	t.Helper()
+	return runWorker(t, delivery.NewWorker(s, newSender(timeout), opts))
+}
+
+// runWorker runs w as startWorker does.
+func runWorker(t *testing.T, w *delivery.Worker) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- delivery.NewWorker(s, newSender(timeout), opts).Run(ctx) }()
-	t.Cleanup(func() {
+	go func() { done <- w.Run(ctx) }()
+	stop = sync.OnceFunc(func() {
 		cancel()
-		if err := <-done; err != nil {
+		if err := testwait.Receive(t, done, "worker stop"); err != nil {
 			t.Errorf("worker: %v", err)
 		}
 	})
+	t.Cleanup(stop)
+	return stop
 }
 
 // waitFor polls the delivery until cond holds or 10 s pass.
@@ -182,6 +194,22 @@ func onlyDelivery(t *testing.T, s store.Store, eventID string) store.Delivery {
 		t.Fatalf("event %s has %d deliveries, want 1", eventID, len(list))
 	}
 	return list[0]
+}
+
+// wantRequests checks, once the worker has stopped, that the receiver got n
+// requests and that delivery id has n attempts recorded.
+func wantRequests(t *testing.T, s store.Store, rcv *receiver, id int64, n int) {
+	t.Helper()
+	if got := len(rcv.received()); got != n {
+		t.Errorf("receiver got %d requests, want %d", got, n)
+	}
+	attempts, err := s.ListAttempts(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(attempts) != n {
+		t.Errorf("delivery %d has %d attempts recorded, want %d", id, len(attempts), n)
+	}
 }
 
 func testDeliversSignedRequest(t *testing.T, s store.Store) {
@@ -276,29 +304,26 @@ func testPermanentFailure(t *testing.T, s store.Store) {
 	rcv := newReceiver(t, status(http.StatusBadRequest))
 	addEndpoint(t, s, rcv.URL)
 	res := publish(t, s, "", "document.created", 5)
-	startWorker(t, s, fastOptions(t), 2*time.Second)
+	stop := startWorker(t, s, fastOptions(t), 2*time.Second)
 	d := waitFor(t, s, onlyDelivery(t, s, res.Event.ID).ID, "failed", hasStatus(store.StatusFailed))
+	stop()
 	if d.RetryCount != 0 || !strings.Contains(d.LastError, "400") {
 		t.Errorf("retry_count %d, last_error %q; want 0 and a 400", d.RetryCount, d.LastError)
 	}
-	time.Sleep(100 * time.Millisecond)
-	if n := len(rcv.received()); n != 1 {
-		t.Errorf("receiver got %d requests, want exactly 1", n)
-	}
+	wantRequests(t, s, rcv, d.ID, 1)
 }
 
 func testFailsAfterMaxRetries(t *testing.T, s store.Store) {
 	rcv := newReceiver(t, status(http.StatusServiceUnavailable))
 	addEndpoint(t, s, rcv.URL)
 	res := publish(t, s, "", "document.created", 3)
-	startWorker(t, s, fastOptions(t), 2*time.Second)
+	stop := startWorker(t, s, fastOptions(t), 2*time.Second)
 	d := waitFor(t, s, onlyDelivery(t, s, res.Event.ID).ID, "failed", hasStatus(store.StatusFailed))
+	stop()
 	if d.RetryCount != 3 || !strings.Contains(d.LastError, "503") {
 		t.Errorf("retry_count %d, last_error %q; want 3 and a 503", d.RetryCount, d.LastError)
 	}
-	if n := len(rcv.received()); n != 4 {
-		t.Errorf("receiver got %d requests, want 4 (1 + 3 retries)", n)
-	}
+	wantRequests(t, s, rcv, d.ID, 4) // 1 + 3 retries
 	e, err := s.GetEndpoint(context.Background(), d.WebhookID)
 	if err != nil {
 		t.Fatal(err)
@@ -337,12 +362,10 @@ func testSameEventIDDeliversOnce(t *testing.T, s store.Store) {
 	if !first.Created || first.Deliveries != 1 || second.Created || second.Deliveries != 0 {
 		t.Fatalf("first %+v, second %+v", first, second)
 	}
-	startWorker(t, s, fastOptions(t), 2*time.Second)
-	waitFor(t, s, onlyDelivery(t, s, id).ID, "delivered", hasStatus(store.StatusDelivered))
-	time.Sleep(100 * time.Millisecond)
-	if n := len(rcv.received()); n != 1 {
-		t.Errorf("receiver got %d requests, want 1", n)
-	}
+	stop := startWorker(t, s, fastOptions(t), 2*time.Second)
+	d := waitFor(t, s, onlyDelivery(t, s, id).ID, "delivered", hasStatus(store.StatusDelivered))
+	stop()
+	wantRequests(t, s, rcv, d.ID, 1)
 }
 
 func testTwoWorkers(t *testing.T, s store.Store) {
@@ -396,8 +419,9 @@ func testExpiredLease(t *testing.T, s store.Store) {
 	}
 	opts := fastOptions(t)
 	opts.RescueInterval = 20 * time.Millisecond
-	startWorker(t, s, opts, 2*time.Second)
+	stop := startWorker(t, s, opts, 2*time.Second)
 	d := waitFor(t, s, onlyDelivery(t, s, res.Event.ID).ID, "delivered", hasStatus(store.StatusDelivered))
+	stop()
 	if d.RetryCount != 1 {
 		t.Errorf("retry_count = %d, want 1 (the lost attempt counts)", d.RetryCount)
 	}
@@ -460,11 +484,10 @@ func testGracefulShutdown(t *testing.T, s store.Store) {
 	opts.Concurrency, opts.EndpointInFlight = 2, 2
 	opts.ShutdownTimeout = 100 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel) // when the test fails before it stops the worker
 	done := make(chan error, 1)
 	go func() { done <- delivery.NewWorker(s, newSender(10*time.Second), opts).Run(ctx) }()
-	for len(rcv.received()) < 2 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.Until(t, "two requests hanging", func() bool { return len(rcv.received()) >= 2 })
 	cancel() // two requests hang past the shutdown deadline
 	select {
 	case err := <-done:
@@ -472,6 +495,7 @@ func testGracefulShutdown(t *testing.T, s store.Store) {
 			t.Fatalf("run: %v", err)
 		}
 	case <-time.After(5 * time.Second):
+		close(release) // let the hanging requests end, so that the worker can stop before the test does
 		t.Fatal("worker did not stop after its shutdown deadline")
 	}
 	counts, err := s.CountByStatus(context.Background())

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -41,25 +42,51 @@ func TestMain(m *testing.M) {
 }
 
 // countingReceiver is a loopback endpoint that counts arrivals per event ID.
+// While it holds (hold), requests wait unanswered and uncounted until
+// release or until their sender goes away.
 type countingReceiver struct {
 	*httptest.Server
 	mu       sync.Mutex
 	arrivals map[string]int
+	holding  atomic.Bool
+	released chan struct{}
+	held     atomic.Int64 // requests waiting now
 }
 
 func newCountingReceiver(t *testing.T, delay time.Duration) *countingReceiver {
 	t.Helper()
-	r := &countingReceiver{arrivals: map[string]int{}}
+	r := &countingReceiver{arrivals: map[string]int{}, released: make(chan struct{})}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		_, _ = io.Copy(io.Discard, req.Body)
+		if r.holding.Load() {
+			r.held.Add(1)
+			select {
+			case <-r.released:
+				r.held.Add(-1)
+			case <-req.Context().Done(): // the sender gave up or died: not an arrival
+				r.held.Add(-1)
+				return
+			}
+		}
 		time.Sleep(delay)
 		r.mu.Lock()
 		r.arrivals[req.Header.Get("X-Event-Id")]++
 		r.mu.Unlock()
 		w.WriteHeader(http.StatusOK)
 	}))
-	t.Cleanup(r.Close)
+	t.Cleanup(func() { r.release(); r.Close() })
 	return r
+}
+
+// hold makes the requests from now on wait until release.
+func (r *countingReceiver) hold() { r.holding.Store(true) }
+
+// release answers the waiting requests and stops holding new ones; it may be
+// called more than once.
+func (r *countingReceiver) release() {
+	if r.holding.Swap(false) {
+		close(r.released)
+	}
 }
 
 func (r *countingReceiver) unique() int {

@@ -117,7 +117,7 @@ func TestShutdownWithDatabaseDown(t *testing.T) {
 	publishUnderLoad(t, st, rcv, 200)
 
 	pg.ctl(t, "stop", "-m", "immediate")
-	time.Sleep(200 * time.Millisecond) // let the workers notice
+	waitUntil(t, 20*time.Second, "the outage logged", func() bool { return serve.logged(`"level":"ERROR"`) })
 	stopped := time.Now()
 	_ = serve.stop(t) // the exit code may report unrecorded outcomes
 	if took := time.Since(stopped); took > 20*time.Second {

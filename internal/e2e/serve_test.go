@@ -62,7 +62,10 @@ func TestServeMountsEverything(t *testing.T) {
 			t.Fatalf("GET %s: %v", path, err)
 		}
 		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatalf("GET %s: read the answer: %v", path, err)
+		}
 		return resp.StatusCode, string(body)
 	}
 	auth := http.Header{"Authorization": {"Bearer " + token}}

@@ -7,19 +7,16 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// SetActive switches an endpoint on (with a clean health record) or off
-// (with the reason and time). A reason longer than a description may be is
-// refused with a *store.FieldError for "reason".
-func SetActive(e *store.Endpoint, active bool, reason string, now time.Time) error {
+// NewActivation checks a deliberate enable (active) or disable (with the
+// reason, at now in UTC) of an endpoint and returns it for an
+// store.EndpointPatch; store.Activation says what it changes. A reason longer
+// than a description may be is refused with a *store.FieldError for "reason".
+func NewActivation(active bool, reason string, now time.Time) (store.Activation, error) {
 	if len(reason) > maxDescription {
-		return &store.FieldError{Field: "reason", Message: fmt.Sprintf("is longer than %d characters", maxDescription)}
+		return store.Activation{}, &store.FieldError{Field: "reason", Message: fmt.Sprintf("is longer than %d characters", maxDescription)}
 	}
-	e.Active = active
 	if active {
-		e.DisabledReason, e.DisabledAt, e.FailureCount, e.FailingSince = "", nil, 0, nil
-		return nil
+		return store.Activation{Active: true}, nil
 	}
-	now = now.UTC()
-	e.DisabledReason, e.DisabledAt = reason, &now
-	return nil
+	return store.Activation{Reason: reason, At: now.UTC()}, nil
 }

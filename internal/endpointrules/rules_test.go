@@ -85,20 +85,24 @@ func TestNewSecret(t *testing.T) {
 	}
 }
 
-func TestSetActive(t *testing.T) {
+func TestNewActivation(t *testing.T) {
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))
-	e := store.Endpoint{Active: true, FailureCount: 3}
-	if err := endpointrules.SetActive(&e, false, "maintenance", now); err != nil {
+	off, err := endpointrules.NewActivation(false, "maintenance", now)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Active || e.DisabledReason != "maintenance" || e.DisabledAt == nil || !e.DisabledAt.Equal(now) || e.DisabledAt.Location() != time.UTC {
-		t.Errorf("disabled endpoint %+v, want inactive with the reason and the time in UTC", e)
+	e := store.EndpointPatch{Activation: &off}.Apply(store.Endpoint{Active: true, FailureCount: 3})
+	if e.Active || e.DisabledReason != "maintenance" || e.DisabledAt == nil || !e.DisabledAt.Equal(now) ||
+		e.DisabledAt.Location() != time.UTC || e.FailureCount != 3 {
+		t.Errorf("disabled endpoint %+v, want inactive with the reason, the time in UTC and its failures", e)
 	}
-	if err := endpointrules.SetActive(&e, true, "", now); err != nil {
+	on, err := endpointrules.NewActivation(true, "", now)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if !e.Active || e.DisabledReason != "" || e.DisabledAt != nil || e.FailureCount != 0 {
+	if e := (store.EndpointPatch{Activation: &on}).Apply(e); !e.Active || e.DisabledReason != "" || e.DisabledAt != nil || e.FailureCount != 0 {
 		t.Errorf("enabled endpoint %+v, want active with a clean health record", e)
 	}
-	wantField(t, endpointrules.SetActive(&e, false, strings.Repeat("r", 2001), now), "reason")
+	_, err = endpointrules.NewActivation(false, strings.Repeat("r", 2001), now)
+	wantField(t, err, "reason")
 }

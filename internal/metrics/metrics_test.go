@@ -43,7 +43,10 @@ func TestMetricsExposition(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	text := string(body)
 	for _, want := range []string{
 		`hookrelay_delivery_attempts_total{outcome="delivered"} 1`,

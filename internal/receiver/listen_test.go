@@ -13,6 +13,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/receiver"
 	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // startServe runs receiver.Serve on a real loopback port and returns its
@@ -29,7 +30,7 @@ func startServe(t *testing.T, opts receiver.ListenOptions) (string, *testenv.Buf
 	go func() { done <- receiver.Serve(ctx, ln, opts, out) }()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
+		if err := testwait.Receive(t, done, "Serve's return"); err != nil {
 			t.Errorf("Serve: %v", err)
 		}
 	})
@@ -44,7 +45,10 @@ func send(t *testing.T, req *http.Request) (int, string) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	answer, _ := io.ReadAll(resp.Body)
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read the answer: %v", err)
+	}
 	return resp.StatusCode, string(answer)
 }
 

@@ -63,8 +63,10 @@ type Store interface {
 	GetEndpoint(ctx context.Context, id int64) (Endpoint, error)
 	// ListEndpoints returns endpoints ordered by ID, filtered and paginated.
 	ListEndpoints(ctx context.Context, f EndpointFilter) ([]Endpoint, error)
-	// UpdateEndpoint stores every field of e (by e.ID) and returns the stored row.
-	UpdateEndpoint(ctx context.Context, e Endpoint) (Endpoint, error)
+	// UpdateEndpoint writes the fields that p sets to endpoint id, and only
+	// those (see EndpointPatch), in one statement, and returns the stored row
+	// or ErrNotFound.
+	UpdateEndpoint(ctx context.Context, id int64, p EndpointPatch) (Endpoint, error)
 	// DeleteEndpoint removes an endpoint and, by cascade, its deliveries.
 	DeleteEndpoint(ctx context.Context, id int64) error
 	// SyncConfigEndpoints makes the endpoints created from configuration

@@ -22,7 +22,10 @@ func TestAPITransport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if resp.StatusCode != http.StatusTeapot || resp.Header.Get("X-Answer") != "yes" || string(body) != "short and stout" ||
 		resp.ContentLength != int64(len(body)) || gotBody != "in" || gotURI != "/v1/x?y=1" {
 		t.Fatalf("answer %d %v %q; handler saw %q at %q", resp.StatusCode, resp.Header, body, gotBody, gotURI)

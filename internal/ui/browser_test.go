@@ -17,6 +17,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // chromiumPath is where Debian's chromium package (and .ci/install-chromium)
@@ -41,7 +42,11 @@ const (
 // and disable an endpoint, then check every page at phone width.
 func TestBrowser(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s is not installed, so the browser test cannot run: install it with .ci/install-chromium (apt-get install chromium)", chromiumPath)
+		const why = "%s is not installed, so the browser test cannot run: install it with .ci/install-chromium (apt-get install chromium)"
+		if os.Getenv("CI") == "true" {
+			t.Fatalf(why+"; CI=true, where the browser test must run", chromiumPath)
+		}
+		t.Skipf(why, chromiumPath)
 	}
 	st := testenv.NewPostgres(t)
 	rcv := newReceiver(t)
@@ -129,8 +134,8 @@ func TestBrowser(t *testing.T) {
 	endpointURL := strings.TrimPrefix(c.location(), s.url)
 	endpointURL, _, _ = strings.Cut(endpointURL, "?")
 	c.shoot("endpoint")
-	if es, _ := st.ListEndpoints(t.Context(), store.EndpointFilter{Active: new(false)}); len(es) != 1 {
-		t.Fatalf("inactive endpoints %v", es)
+	if es, err := st.ListEndpoints(t.Context(), store.EndpointFilter{Active: new(false)}); err != nil || len(es) != 1 {
+		t.Fatalf("inactive endpoints %v (%v)", es, err)
 	}
 
 	c.open("/ui/endpoints")
@@ -197,7 +202,7 @@ func startWorker(t *testing.T, st store.Store) {
 	go func() { done <- w.Run(ctx) }()
 	t.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
+		if err := testwait.Receive(t, done, "worker stop"); err != nil {
 			t.Errorf("worker: %v", err)
 		}
 	})

@@ -62,16 +62,16 @@ func TestDeliveryPages(t *testing.T) {
 
 		t.Run("retry makes a failed delivery due again", func(t *testing.T) {
 			b.post("/ui/deliveries/"+itoa(failed.ID)+"/retry", nil).redirects(t, "/ui/deliveries/"+itoa(failed.ID)+"?notice=retried")
-			if d, _ := st.GetDelivery(t.Context(), failed.ID); d.Status != store.StatusPending {
-				t.Fatalf("status %s after retry", d.Status)
+			if d, err := st.GetDelivery(t.Context(), failed.ID); err != nil || d.Status != store.StatusPending {
+				t.Fatalf("status %s after retry (%v)", d.Status, err)
 			}
 			b.get("/ui/deliveries/"+itoa(failed.ID)+"?notice=retried").contains(t, "Delivery queued to be sent again now.")
 		})
 
 		t.Run("cancel stops a waiting delivery; a finished one cannot be cancelled", func(t *testing.T) {
 			b.post("/ui/deliveries/"+itoa(waiting.ID)+"/cancel", nil).redirects(t, "/ui/deliveries/"+itoa(waiting.ID))
-			if d, _ := st.GetDelivery(t.Context(), waiting.ID); d.Status != store.StatusCancelled {
-				t.Fatalf("status %s after cancel", d.Status)
+			if d, err := st.GetDelivery(t.Context(), waiting.ID); err != nil || d.Status != store.StatusCancelled {
+				t.Fatalf("status %s after cancel (%v)", d.Status, err)
 			}
 			b.post("/ui/deliveries/"+itoa(waiting.ID)+"/cancel", nil).must(t, http.StatusConflict).contains(t, "already finished")
 			delivered := deliveryOf(t, st, paid.Event.ID)

@@ -102,9 +102,15 @@ func TestEndpointPages(t *testing.T) {
 		})
 
 		t.Run("rotate shows the new secret once", func(t *testing.T) {
-			before, _ := st.GetEndpoint(t.Context(), mustID(t, id))
+			before, err := st.GetEndpoint(t.Context(), mustID(t, id))
+			if err != nil {
+				t.Fatal(err)
+			}
 			p := b.post("/ui/endpoints/"+id+"/rotate-secret", nil).must(t, http.StatusOK).contains(t, "Secret rotated", "The previous secret also signs requests until")
-			after, _ := st.GetEndpoint(t.Context(), mustID(t, id))
+			after, err := st.GetEndpoint(t.Context(), mustID(t, id))
+			if err != nil {
+				t.Fatal(err)
+			}
 			if after.Secret == before.Secret || after.PreviousSecret != before.Secret {
 				t.Fatal("the secret did not rotate")
 			}

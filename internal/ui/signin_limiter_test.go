@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // testClock is a clock that a test moves by hand.
@@ -106,7 +108,7 @@ func TestSignInLimiter(t *testing.T) {
 				}
 			})
 		}
-		wg.Wait()
+		testwait.Group(t, &wg, "sign-in attempts")
 		if got := admitted.Load(); got != signInMaxFailures {
 			t.Errorf("%d attempts admitted, want %d", got, signInMaxFailures)
 		}

@@ -104,9 +104,16 @@ func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.End
 	return s.openOne(s.Store.CreateEndpoint(ctx, s.sealEndpoint(e)))
 }
 
-// UpdateEndpoint seals the secrets, then updates the endpoint.
-func (s *Store) UpdateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
-	return s.openOne(s.Store.UpdateEndpoint(ctx, s.sealEndpoint(e)))
+// UpdateEndpoint seals the new secret of a rotation, then updates the
+// endpoint. The store moves the stored secret, sealed or not, to
+// previous_secret as it is.
+func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPatch) (store.Endpoint, error) {
+	if p.Rotation != nil {
+		r := *p.Rotation
+		r.Secret = s.seal(r.Secret)
+		p.Rotation = &r
+	}
+	return s.openOne(s.Store.UpdateEndpoint(ctx, id, p))
 }
 
 // GetEndpoint returns the endpoint with its secrets opened.

@@ -92,3 +92,36 @@ func TestSecretsAreEncryptedAtRest(t *testing.T) {
 		}
 	})
 }
+
+func TestRotationSealsTheNewSecretAndKeepsTheOld(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		ctx := context.Background()
+		raw := newStore(t)
+		st, err := encrypted.Wrap(raw, testKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := st.CreateEndpoint(ctx, store.Endpoint{
+			URL: "https://example.com/hook", Secret: "whsec_first-secret", Active: true, SignatureProfile: store.ProfileStandard,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rotation := store.SecretRotation{Secret: "whsec_second-secret", PreviousExpiresAt: time.Now().Add(time.Hour)}
+		got, err := st.UpdateEndpoint(ctx, e.ID, store.EndpointPatch{Rotation: &rotation})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Secret != "whsec_second-secret" || got.PreviousSecret != "whsec_first-secret" {
+			t.Fatalf("rotated secrets %q / %q, want the new one and the old one in clear", got.Secret, got.PreviousSecret)
+		}
+		stored, err := raw.GetEndpoint(ctx, e.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(stored.Secret, "enc:v1:") || !strings.HasPrefix(stored.PreviousSecret, "enc:v1:") ||
+			strings.Contains(stored.Secret+stored.PreviousSecret, "-secret") {
+			t.Fatalf("secrets stored in clear after a rotation: %q, %q", stored.Secret, stored.PreviousSecret)
+		}
+	})
+}

@@ -69,23 +69,52 @@ func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]st
 	return endpoints, nil
 }
 
-// UpdateEndpoint stores every field of e but CreatedAt (counters and health
-// included), sets UpdatedAt, and returns the stored row or store.ErrNotFound.
-func (s *Store) UpdateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
+// UpdateEndpoint writes the fields that p sets, and only those (see
+// store.EndpointPatch), sets UpdatedAt, and returns the stored row or
+// store.ErrNotFound. Every right-hand side reads the row as it was before the
+// update, so a rotation moves the old secret to previous_secret atomically.
+func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPatch) (store.Endpoint, error) {
 	const q = `
 		UPDATE webhooks w SET
-			title = $1, target_url = $2, secret = $3, active = $4, events = $5, headers = $6,
-			description = nullif($7, ''), created_by = nullif($8, ''),
-			max_retries = $9, signature_profile = $10,
-			previous_secret = nullif($11, ''), previous_secret_expires_at = $12,
-			disabled_reason = nullif($13, ''), disabled_at = $14,
-			failure_count = $15, failing_since = $16, last_delivered_at = $17,
+			title = coalesce($2, w.title),
+			target_url = coalesce($3, w.target_url),
+			events = coalesce($4::text[], w.events),
+			headers = coalesce($5::jsonb, w.headers),
+			description = CASE WHEN $6::text IS NULL THEN w.description ELSE nullif($6, '') END,
+			max_retries = coalesce($7, w.max_retries),
+			signature_profile = coalesce($8, w.signature_profile),
+			secret = coalesce($9, w.secret),
+			previous_secret = CASE WHEN $9::text IS NULL THEN w.previous_secret ELSE w.secret END,
+			previous_secret_expires_at = CASE WHEN $9::text IS NULL THEN w.previous_secret_expires_at ELSE $10 END,
+			active = coalesce($11, w.active),
+			disabled_reason = CASE WHEN $11::boolean IS NULL THEN w.disabled_reason
+				WHEN $11 THEN NULL ELSE nullif($12, '') END,
+			disabled_at = CASE WHEN $11::boolean IS NULL THEN w.disabled_at WHEN $11 THEN NULL ELSE $13 END,
+			failure_count = CASE WHEN $11::boolean THEN 0 ELSE w.failure_count END,
+			failing_since = CASE WHEN $11::boolean THEN NULL ELSE w.failing_since END,
 			updated_at = now()
-		WHERE w.id = $18
+		WHERE w.id = $1
 		RETURNING ` + endpointColumns
-	updated, err := queryOne(s.pool.QueryRow(ctx, q, append(endpointValues(e), e.ID)...), endpointDest)
+	args := []any{id, p.Title, p.URL, nil, nil, p.Description, p.MaxRetries, p.SignatureProfile,
+		nil, nil, nil, nil, nil}
+	if p.Events != nil {
+		args[3] = nonNil(*p.Events)
+	}
+	if p.Headers != nil {
+		args[4] = jsonMap(*p.Headers)
+	}
+	if p.SignatureProfile != nil {
+		args[7] = store.Endpoint{SignatureProfile: *p.SignatureProfile}.EffectiveProfile()
+	}
+	if r := p.Rotation; r != nil {
+		args[8], args[9] = r.Secret, r.PreviousExpiresAt
+	}
+	if a := p.Activation; a != nil {
+		args[10], args[11], args[12] = a.Active, a.Reason, a.At
+	}
+	updated, err := queryOne(s.pool.QueryRow(ctx, q, args...), endpointDest)
 	if err != nil {
-		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", e.ID, err)
+		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
 	}
 	return updated, nil
 }

@@ -30,6 +30,7 @@ func TestNewSharesTheCallersPool(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rollBackAtEnd(t, tx)
 	res, err := postgres.PublishTx(t.Context(), tx, store.Event{Type: "document.created"}, store.PublishOptions{})
 	if err != nil || res.Deliveries != 1 {
 		t.Fatalf("PublishTx on the caller's pool = %+v, %v; want 1 delivery", res, err)

@@ -16,6 +16,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store/postgres"
 	"github.com/hookrelay/hookrelay/internal/store/storetest"
 	"github.com/hookrelay/hookrelay/internal/testdb"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 func TestStore(t *testing.T) {
@@ -38,7 +39,7 @@ func TestConcurrentMigrations(t *testing.T) {
 			}
 		})
 	}
-	wg.Wait()
+	testwait.Group(t, &wg, "migrating processes")
 	for i, s := range stores {
 		if current, err := s.MigrationsCurrent(t.Context()); err != nil || !current {
 			t.Errorf("process %d: MigrationsCurrent = %v, %v; want true", i, current, err)
@@ -94,6 +95,7 @@ func TestPublishTxFollowsTheCallersTransaction(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		rollBackAtEnd(t, tx)
 		res, err := postgres.PublishTx(t.Context(), tx, store.Event{Type: "document.created", Data: json.RawMessage(`{}`)}, store.PublishOptions{})
 		if err != nil || res.Deliveries != 1 {
 			t.Fatalf("PublishTx = %+v, %v; want 1 delivery", res, err)
@@ -119,6 +121,17 @@ func TestPublishTxFollowsTheCallersTransaction(t *testing.T) {
 	if err != nil || len(ds) != 1 {
 		t.Errorf("deliveries of a committed publish: %d, %v; want 1", len(ds), err)
 	}
+}
+
+// rollBackAtEnd rolls tx back when t ends, so that a test failing inside it
+// leaves no connection busy for the pool's Close to wait on.
+func rollBackAtEnd(t *testing.T, tx pgx.Tx) {
+	t.Helper()
+	t.Cleanup(func() {
+		if err := tx.Rollback(context.Background()); err != nil && !errors.Is(err, pgx.ErrTxClosed) {
+			t.Errorf("roll back the test's transaction: %v", err)
+		}
+	})
 }
 
 func TestWakeupsReconnect(t *testing.T) {

@@ -88,25 +88,60 @@ func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]st
 	return endpoints, nil
 }
 
-// UpdateEndpoint stores every field of e but CreatedAt (counters and health
-// included), sets UpdatedAt, and returns the stored row or store.ErrNotFound.
-func (s *Store) UpdateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
+// UpdateEndpoint writes the fields that p sets, and only those (see
+// store.EndpointPatch), sets UpdatedAt, and returns the stored row or
+// store.ErrNotFound. Every right-hand side reads the row as it was before the
+// update, so a rotation moves the old secret to previous_secret atomically.
+func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPatch) (store.Endpoint, error) {
 	const q = `
 		UPDATE webhooks SET
-			title = :title, target_url = :url, secret = :secret, active = :active,
-			events = :events, headers = :headers,
-			description = nullif(:description, ''), created_by = nullif(:created_by, ''),
-			max_retries = :max_retries, signature_profile = :profile,
-			previous_secret = nullif(:previous_secret, ''), previous_secret_expires_at = :previous_expires,
-			disabled_reason = nullif(:disabled_reason, ''), disabled_at = :disabled_at,
-			failure_count = :failure_count, failing_since = :failing_since,
-			last_delivered_at = :last_delivered, updated_at = :now
+			title = coalesce(:title, title),
+			target_url = coalesce(:url, target_url),
+			events = coalesce(:events, events),
+			headers = coalesce(:headers, headers),
+			description = CASE WHEN :description IS NULL THEN description ELSE nullif(:description, '') END,
+			max_retries = coalesce(:max_retries, max_retries),
+			signature_profile = coalesce(:profile, signature_profile),
+			secret = coalesce(:secret, secret),
+			previous_secret = CASE WHEN :secret IS NULL THEN previous_secret ELSE secret END,
+			previous_secret_expires_at = CASE WHEN :secret IS NULL THEN previous_secret_expires_at
+				ELSE :previous_expires END,
+			active = coalesce(:active, active),
+			disabled_reason = CASE WHEN :active IS NULL THEN disabled_reason
+				WHEN :active THEN NULL ELSE nullif(:disabled_reason, '') END,
+			disabled_at = CASE WHEN :active IS NULL THEN disabled_at WHEN :active THEN NULL ELSE :disabled_at END,
+			failure_count = CASE WHEN :active THEN 0 ELSE failure_count END,
+			failing_since = CASE WHEN :active THEN NULL ELSE failing_since END,
+			updated_at = :now
 		WHERE id = :id
 		RETURNING ` + endpointColumns
-	args := append(endpointArgs(e), sql.Named("now", micros(time.Now())), sql.Named("id", e.ID))
+	var events, headers, profile, secret, expires, active, reason, disabledAt any
+	if p.Events != nil {
+		events = jsonText(nonNil(*p.Events))
+	}
+	if p.Headers != nil {
+		headers = jsonText(nonNilMap(*p.Headers))
+	}
+	if p.SignatureProfile != nil {
+		profile = store.Endpoint{SignatureProfile: *p.SignatureProfile}.EffectiveProfile()
+	}
+	if r := p.Rotation; r != nil {
+		secret, expires = r.Secret, micros(r.PreviousExpiresAt)
+	}
+	if a := p.Activation; a != nil {
+		active, reason, disabledAt = a.Active, a.Reason, micros(a.At)
+	}
+	args := []any{
+		sql.Named("title", p.Title), sql.Named("url", p.URL), sql.Named("events", events),
+		sql.Named("headers", headers), sql.Named("description", p.Description),
+		sql.Named("max_retries", p.MaxRetries), sql.Named("profile", profile),
+		sql.Named("secret", secret), sql.Named("previous_expires", expires),
+		sql.Named("active", active), sql.Named("disabled_reason", reason), sql.Named("disabled_at", disabledAt),
+		sql.Named("now", micros(time.Now())), sql.Named("id", id),
+	}
 	updated, err := writeOne(ctx, s, q, args, endpointDest)
 	if err != nil {
-		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", e.ID, err)
+		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
 	}
 	return updated, nil
 }

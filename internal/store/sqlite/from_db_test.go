@@ -35,6 +35,11 @@ func TestPublishTxOnTheCallersHandle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { // a test failing inside the transaction leaves no connection busy
+			if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+				t.Errorf("roll back the test's transaction: %v", err)
+			}
+		})
 		res, err := sqlite.PublishTx(t.Context(), tx, store.Event{Type: "document.created"}, store.PublishOptions{})
 		if err != nil || res.Deliveries != 1 {
 			t.Fatalf("PublishTx = %+v, %v; want 1 delivery", res, err)

@@ -14,6 +14,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store/sqlite"
 	"github.com/hookrelay/hookrelay/internal/store/storetest"
 	"github.com/hookrelay/hookrelay/internal/testdb"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 func TestStore(t *testing.T) {
@@ -132,7 +133,7 @@ func TestStoresShareAFile(t *testing.T) {
 			}
 		})
 	}
-	migrations.Wait()
+	testwait.Group(t, &migrations, "migrations")
 	if current, err := worker.MigrationsCurrent(t.Context()); err != nil || !current {
 		t.Fatalf("MigrationsCurrent = %v, %v; want true", current, err)
 	}
@@ -162,7 +163,7 @@ func TestStoresShareAFile(t *testing.T) {
 		done += res.Applied
 		return done == deliveries
 	})
-	wg.Wait()
+	testwait.Group(t, &wg, "publishers")
 }
 
 func TestClaimSetsTheSeedsNextRetryTime(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 var claimTests = []test{
@@ -99,13 +100,11 @@ var claimTests = []test{
 	{"ClaimSkipsInactiveEndpoints", func(t *testing.T, f *fixture) {
 		ep := f.endpoint()
 		f.publish("document.created")
-		ep.Active = false
-		ep = f.update(ep)
+		f.setActive(ep.ID, false)
 		if got := f.claim(10); len(got) != 0 {
 			t.Fatalf("claimed %d deliveries of an inactive endpoint", len(got))
 		}
-		ep.Active = true
-		f.update(ep)
+		f.setActive(ep.ID, true)
 		if got := f.claimOne(); got.Delivery.WebhookID != ep.ID {
 			t.Errorf("claimed a delivery of %d, want %d", got.Delivery.WebhookID, ep.ID)
 		}
@@ -153,19 +152,25 @@ var claimTests = []test{
 				}
 			})
 		}
-		wg.Wait()
+		testwait.Group(t, &wg, "claiming workers")
 		if len(seen) != 40 {
 			t.Errorf("claimed %d distinct deliveries, want 40", len(seen))
 		}
 	}},
 }
 
-// update stores e.
-func (f *fixture) update(e store.Endpoint) store.Endpoint {
+// updateEndpoint writes p to endpoint id and returns the stored row.
+func (f *fixture) updateEndpoint(id int64, p store.EndpointPatch) store.Endpoint {
 	f.t.Helper()
-	updated, err := f.s.UpdateEndpoint(f.ctx, e)
+	updated, err := f.s.UpdateEndpoint(f.ctx, id, p)
 	if err != nil {
-		f.t.Fatalf("update endpoint %d: %v", e.ID, err)
+		f.t.Fatalf("update endpoint %d: %v", id, err)
 	}
 	return updated
+}
+
+// setActive enables or disables endpoint id as a person does.
+func (f *fixture) setActive(id int64, active bool) store.Endpoint {
+	f.t.Helper()
+	return f.updateEndpoint(id, store.EndpointPatch{Activation: &store.Activation{Active: active, Reason: "test", At: time.Now()}})
 }

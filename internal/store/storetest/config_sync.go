@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"testing"
-	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -53,10 +52,12 @@ var configSyncTests = []test{
 	{"SyncConfigEndpointsResetsHealthOnReactivation", func(t *testing.T, f *fixture) {
 		f.sync([]string{"https://a.example/hook"}, "secret")
 		ep := f.configEndpoints()["https://a.example/hook"]
-		since := wholeSecond(-time.Minute)
-		ep.Active, ep.DisabledReason, ep.DisabledAt, ep.FailureCount, ep.FailingSince = false, "3 consecutive failed attempts", &since, 3, &since
-		if _, err := f.s.UpdateEndpoint(f.ctx, ep); err != nil {
-			t.Fatal(err)
+		for range 3 {
+			f.publish("document.created")
+		}
+		f.failDue(store.HealthPolicy{DisableAfterFailures: 3})
+		if got := f.getEndpoint(ep.ID); got.Active || got.FailureCount != 3 || got.FailingSince == nil {
+			t.Fatalf("endpoint %+v: want disabled by its health after 3 failures", got)
 		}
 		f.sync([]string{"https://a.example/hook"}, "secret")
 		got := f.getEndpoint(ep.ID)

@@ -31,33 +31,79 @@ var endpointTests = []test{
 			t.Errorf("signature profile %q, want the default %q", got.SignatureProfile, store.ProfileStandard)
 		}
 	}},
-	{"EndpointUpdateStoresEveryField", func(t *testing.T, f *fixture) {
-		created := f.endpoint()
-		want := fullEndpoint()
-		want.ID = created.ID
-		updated, err := f.s.UpdateEndpoint(f.ctx, want)
-		if err != nil {
-			t.Fatalf("update: %v", err)
+	{"EndpointUpdateWritesOnlyWhatItSets", func(t *testing.T, f *fixture) {
+		created := f.endpoint(func(e *store.Endpoint) { *e = fullEndpoint() })
+		title, url, description, profile, retries := "Renamed", "https://renamed.example/hook", "", store.ProfileStandard, 0
+		events, headers := []string{"invoice.paid"}, map[string]string{"X-New": "1"}
+		edits := []store.EndpointPatch{
+			{},
+			{Title: &title},
+			{URL: &url, Description: &description},
+			{Events: &events, Headers: &headers, MaxRetries: &retries, SignatureProfile: &profile},
 		}
-		sameEndpoint(t, updated, want)
-		got := f.getEndpoint(created.ID)
-		sameEndpoint(t, got, want)
-		sameInstant(t, "CreatedAt", got.CreatedAt, created.CreatedAt)
-		if got.UpdatedAt.Before(created.UpdatedAt) {
-			t.Errorf("UpdatedAt went back from %v to %v", created.UpdatedAt, got.UpdatedAt)
+		want := created
+		for i, p := range edits {
+			want = p.Apply(want)
+			updated := f.updateEndpoint(created.ID, p)
+			sameEndpoint(t, updated, want)
+			sameEndpoint(t, f.getEndpoint(created.ID), want)
+			sameInstant(t, "CreatedAt", updated.CreatedAt, created.CreatedAt)
+			if updated.UpdatedAt.Before(created.UpdatedAt) {
+				t.Errorf("edit %d: UpdatedAt went back from %v to %v", i, created.UpdatedAt, updated.UpdatedAt)
+			}
 		}
-
-		want.MaxRetries, want.PreviousSecretExpiresAt, want.DisabledAt, want.FailingSince, want.LastDeliveredAt = nil, nil, nil, nil, nil
-		want.PreviousSecret, want.DisabledReason, want.Description, want.CreatedBy = "", "", "", ""
-		if _, err := f.s.UpdateEndpoint(f.ctx, want); err != nil {
-			t.Fatalf("clear: %v", err)
+		none, blank := []string{}, ""
+		got := f.updateEndpoint(created.ID, store.EndpointPatch{Events: &none, SignatureProfile: &blank})
+		if len(got.Events) != 0 || got.SignatureProfile != store.ProfileStandard {
+			t.Errorf("events %v, profile %q; want none and the default profile", got.Events, got.SignatureProfile)
 		}
-		sameEndpoint(t, f.getEndpoint(created.ID), want)
+	}},
+	{"EndpointUpdateKeepsTheHealthRecord", func(t *testing.T, f *fixture) {
+		ep := f.endpoint()
+		for range 2 {
+			f.publish("document.created")
+		}
+		f.failDue(store.HealthPolicy{DisableAfterFailures: 2})
+		disabled := f.getEndpoint(ep.ID)
+		if disabled.Active || disabled.FailureCount != 2 || disabled.FailingSince == nil || disabled.DisabledAt == nil {
+			t.Fatalf("endpoint %+v: want disabled by its health after 2 failures", disabled)
+		}
+		title, url := "renamed", "https://renamed.example/hook"
+		p := store.EndpointPatch{Title: &title, URL: &url,
+			Rotation: &store.SecretRotation{Secret: "secret-rotated-0123456789", PreviousExpiresAt: wholeSecond(time.Hour)}}
+		f.updateEndpoint(ep.ID, p)
+		sameEndpoint(t, f.getEndpoint(ep.ID), p.Apply(disabled))
+	}},
+	{"EndpointUpdateRotatesTheStoredSecret", func(t *testing.T, f *fixture) {
+		ep := f.endpoint(func(e *store.Endpoint) { e.Secret = "secret-first-0123456789" })
+		for _, next := range []string{"secret-second-0123456789", "secret-third-0123456789"} {
+			before := f.getEndpoint(ep.ID)
+			expires := wholeSecond(time.Hour)
+			p := store.EndpointPatch{Rotation: &store.SecretRotation{Secret: next, PreviousExpiresAt: expires}}
+			got := f.updateEndpoint(ep.ID, p)
+			if got.Secret != next || got.PreviousSecret != before.Secret {
+				t.Errorf("secrets %q / %q, want %q / %q", got.Secret, got.PreviousSecret, next, before.Secret)
+			}
+			sameEndpoint(t, f.getEndpoint(ep.ID), p.Apply(before))
+		}
+	}},
+	{"EndpointUpdateActivation", func(t *testing.T, f *fixture) {
+		ep := f.endpoint(func(e *store.Endpoint) { *e = fullEndpoint() })
+		on := store.EndpointPatch{Activation: &store.Activation{Active: true}}
+		enabled := f.updateEndpoint(ep.ID, on)
+		sameEndpoint(t, enabled, on.Apply(ep))
+		if !enabled.Active || enabled.FailureCount != 0 || enabled.FailingSince != nil || enabled.DisabledAt != nil ||
+			enabled.DisabledReason != "" || enabled.LastDeliveredAt == nil {
+			t.Errorf("enabled %+v: want active, a clean health record and its last delivery kept", enabled)
+		}
+		off := store.EndpointPatch{Activation: &store.Activation{Reason: "maintenance", At: wholeSecond(-time.Minute)}}
+		sameEndpoint(t, f.updateEndpoint(ep.ID, off), off.Apply(enabled))
 	}},
 	{"EndpointMissing", func(t *testing.T, f *fixture) {
 		_, err := f.s.GetEndpoint(f.ctx, 404)
 		wantErr(t, "get", err, store.ErrNotFound)
-		_, err = f.s.UpdateEndpoint(f.ctx, store.Endpoint{ID: 404, URL: "https://x.example", Secret: "s"})
+		title := "renamed"
+		_, err = f.s.UpdateEndpoint(f.ctx, 404, store.EndpointPatch{Title: &title})
 		wantErr(t, "update", err, store.ErrNotFound)
 		wantErr(t, "delete", f.s.DeleteEndpoint(f.ctx, 404), store.ErrNotFound)
 	}},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // fixture is one test's store with helpers that make rows and check them.
@@ -183,6 +184,17 @@ func (f *fixture) complete(health store.HealthPolicy, outcomes ...store.Outcome)
 	return res
 }
 
+// failDue claims the due deliveries (up to 100) and records each as failed
+// under health, in one batch.
+func (f *fixture) failDue(health store.HealthPolicy) store.CompleteResult {
+	f.t.Helper()
+	var outcomes []store.Outcome
+	for _, c := range f.claim(100) {
+		outcomes = append(outcomes, failed(c))
+	}
+	return f.complete(health, outcomes...)
+}
+
 // attemptOf is an attempt of c as a worker records it: whole-second start,
 // request headers, and the given status (nil for a network error) and error.
 func attemptOf(c store.Claimed, status int, errText string) store.Attempt {
@@ -285,16 +297,11 @@ func wantErr(t *testing.T, what string, err, target error) {
 }
 
 // Eventually polls cond every few milliseconds until it holds, failing t
-// after five seconds: the way to wait in store tests, without fixed sleeps.
+// after testwait.Timeout: the way to wait in store tests, without fixed
+// sleeps.
 func Eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still not true after 5s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testwait.Until(t, what, cond)
 }
 
 // MigrateNew migrates s, a store on a database that hookrelay has not
