@@ -69,8 +69,8 @@ type SenderOptions struct {
 type Sender struct {
 	timeout        time.Duration
 	defaultProfile string
-	guarded *http.Client // for endpoints created through the API
-	trusted *http.Client // for endpoints configured by the operator
+	guarded        *http.Client // for endpoints created through the API
+	trusted        *http.Client // for endpoints configured by the operator
 }
 
 // NewSender builds a Sender with shared keep-alive HTTP clients.
