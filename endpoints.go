@@ -14,7 +14,9 @@ const (
 	// ProfileStandard sends the X-Signature headers and the Standard Webhooks
 	// headers (webhook-id, webhook-timestamp, webhook-signature).
 	ProfileStandard = store.ProfileStandard
-	// ProfileAckify also sends the X-Ackify-* headers of Ackify CE.
+	// ProfileAckify sends Ackify CE's wire format instead: the payload bare,
+	// User-Agent Ackify-Webhooks/1.0 and the X-Ackify-* headers with one
+	// signature keyed with the secret's raw bytes.
 	ProfileAckify = store.ProfileAckify
 )
 
@@ -39,7 +41,10 @@ type Endpoint struct {
 	// MaxRetries overrides the client's retry budget (WithMaxRetries) for this
 	// endpoint when set, from 0 to 50.
 	MaxRetries *int
-	// SignatureProfile is ProfileStandard (when empty) or ProfileAckify.
+	// SignatureProfile is ProfileStandard or ProfileAckify; when empty,
+	// CreateEndpoint gives the client's WithSignatureProfile (default
+	// ProfileStandard). Under ProfileAckify the secret is used as raw bytes,
+	// whatever its prefix, as Ackify CE does.
 	SignatureProfile string
 
 	// The fields below are hookrelay's to set; CreateEndpoint ignores them.
@@ -63,13 +68,11 @@ func (c *Client) CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, erro
 		URL: e.URL, Events: e.Events, Title: e.Title, Description: e.Description, Headers: e.Headers,
 		MaxRetries: e.MaxRetries, SignatureProfile: e.SignatureProfile, Active: true, CreatedBy: createdByLibrary,
 	}
-	if in.SignatureProfile == "" {
-		in.SignatureProfile = ProfileStandard
-	}
+	in.SignatureProfile = c.endpoints.Profile(in)
 	if err := c.endpoints.Validate(ctx, in, true); err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: create endpoint: %w", public(err))
 	}
-	secret, err := endpointrules.NewSecret(e.Secret)
+	secret, err := endpointrules.NewSecret(e.Secret, in.SignatureProfile)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: create endpoint: %w", public(err))
 	}
@@ -126,6 +129,7 @@ func (c *Client) setActive(ctx context.Context, id int64, active bool, reason st
 	if err := endpointrules.SetActive(&e, active, reason, time.Now()); err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: %w", public(err))
 	}
+	e.SignatureProfile = c.endpoints.Profile(e) // a row Ackify created is saved with the profile it is signed with
 	saved, err := c.store.UpdateEndpoint(ctx, e)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: %w", err)

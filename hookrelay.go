@@ -49,6 +49,6 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, opt
 		store:     st,
 		publishTx: publishTx,
 		settings:  s,
-		endpoints: endpointrules.Checker{AllowPrivate: s.allowPrivate},
+		endpoints: endpointrules.Checker{AllowPrivate: s.allowPrivate, DefaultProfile: s.profile},
 	}, nil
 }

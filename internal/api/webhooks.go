@@ -35,9 +35,7 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 		SignatureProfile: req.SignatureProfile,
 		CreatedBy:        createdByAPI,
 	}
-	if e.SignatureProfile == "" {
-		e.SignatureProfile = store.ProfileStandard
-	}
+	e.SignatureProfile = s.rules.Profile(e)
 	if !e.Active {
 		if err := endpointrules.SetActive(&e, false, disabledByAPI, time.Now()); err != nil {
 			return err
@@ -46,7 +44,7 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := s.rules.Validate(r.Context(), e, true); err != nil {
 		return err
 	}
-	secret, err := endpointrules.NewSecret(req.Secret)
+	secret, err := endpointrules.NewSecret(req.Secret, e.SignatureProfile)
 	if err != nil {
 		return err
 	}
@@ -108,6 +106,7 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	setIf(&e.Headers, req.Headers)
 	setIf(&e.Description, req.Description)
 	setIf(&e.SignatureProfile, req.SignatureProfile)
+	e.SignatureProfile = s.rules.Profile(e)
 	if req.MaxRetries != nil {
 		e.MaxRetries = req.MaxRetries
 	}
@@ -176,7 +175,10 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeJSON(w, r, &req, true); err != nil {
 		return err
 	}
-	secret, err := endpointrules.NewSecret(req.Secret)
+	// A row that names no profile (Ackify's) is stored with the one it is
+	// signed with, the one its new secret is checked for.
+	e.SignatureProfile = s.rules.Profile(e)
+	secret, err := endpointrules.NewSecret(req.Secret, e.SignatureProfile)
 	if err != nil {
 		return err
 	}
@@ -240,6 +242,7 @@ func (s *server) endpoint(r *http.Request) (store.Endpoint, error) {
 
 // saveEndpoint stores e and answers with it, its secret masked.
 func (s *server) saveEndpoint(w http.ResponseWriter, r *http.Request, e store.Endpoint) error {
+	e.SignatureProfile = s.rules.Profile(e)
 	saved, err := s.store.UpdateEndpoint(r.Context(), e)
 	if err != nil {
 		return notFound(err, fmt.Sprintf("webhook %d", e.ID))

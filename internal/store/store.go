@@ -150,7 +150,10 @@ type Store interface {
 const (
 	// ProfileStandard sends the X-* headers and the Standard Webhooks headers.
 	ProfileStandard = "standard"
-	// ProfileAckify also sends the X-Ackify-* headers of Ackify CE.
+	// ProfileAckify sends Ackify CE's wire format: the payload bare, User-Agent
+	// Ackify-Webhooks/1.0, X-Ackify-* headers with one signature by the
+	// current secret's raw bytes. An endpoint whose SignatureProfile is empty
+	// (a row another program inserted) is sent with the configured default.
 	ProfileAckify = "ackify"
 )
 

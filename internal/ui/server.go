@@ -44,6 +44,9 @@ type Options struct {
 	AllowPrivateTargets bool
 	// RotationWindow is how long a rotated-out secret still signs requests.
 	RotationWindow time.Duration
+	// DefaultProfile is the signature profile of endpoints that name none
+	// (HOOKRELAY_SIGNATURE_PROFILE); see api.Options.DefaultProfile.
+	DefaultProfile string
 	// DefaultMaxRetries is the retry budget of deliveries to endpoints that set none.
 	DefaultMaxRetries int
 	// MaxPayloadBytes bounds the bodies the dashboard sends to the API, as
@@ -79,6 +82,7 @@ func New(opts Options) http.Handler {
 		DefaultMaxRetries:   opts.DefaultMaxRetries,
 		AllowPrivateTargets: opts.AllowPrivateTargets,
 		RotationWindow:      opts.RotationWindow,
+		DefaultProfile:      opts.DefaultProfile,
 	})
 	apiClient, err := client.New(apiBaseURL, opts.Token, &http.Client{Transport: apiTransport{api: apiHandler}})
 	if err != nil {
