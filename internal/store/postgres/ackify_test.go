@@ -44,6 +44,31 @@ func TestAckifyDropIn(t *testing.T) {
 	}
 }
 
+// TestAckifyMigratesAfterHookrelay: on a database at Ackify's seed schema
+// that hookrelay migrated, Ackify's later steps (jitter, tenants, row-level
+// security) still apply, and its tenant step gives hookrelay's rows the
+// instance's tenant too.
+func TestAckifyMigratesAfterHookrelay(t *testing.T) {
+	u := testdb.PostgresURL(t)
+	owner := connect(t, u)
+	_, role := runtimeRole(t, owner, u)
+	buildAckify(t, owner, role, []ackifyStage{ackifySeed})
+	s := migrated(t, u)
+	ep, err := s.CreateEndpoint(t.Context(), store.Endpoint{URL: "https://a.example/hook", Secret: ackifySecret, Active: true, SignatureProfile: store.ProfileAckify})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, later := range []ackifyStage{ackifyJitter, ackifyTenants, ackifyRLS} {
+		if _, err := owner.Exec(t.Context(), later.sql(role)); err != nil {
+			t.Fatalf("Ackify's step %s after hookrelay: %v", later.name, err)
+		}
+	}
+	var tenantless int
+	if err := owner.QueryRow(t.Context(), `SELECT count(*) FROM webhooks WHERE id = $1 AND tenant_id IS NULL`, ep.ID).Scan(&tenantless); err != nil || tenantless != 0 {
+		t.Errorf("hookrelay's endpoint has no tenant after Ackify's tenant step (%v)", err)
+	}
+}
+
 // request is one request the test's Ackify receiver got.
 type request struct {
 	header http.Header
