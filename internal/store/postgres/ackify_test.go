@@ -1,9 +1,7 @@
 package postgres_test
 
 import (
-	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,8 +9,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -36,10 +32,10 @@ const ackifySecret = "whsec_my-ackify-secret"
 // still run afterwards. Where Ackify's row-level security exists, hookrelay
 // and Ackify connect as a runtime role that is not the tables' owner.
 func TestAckifyDropIn(t *testing.T) {
-	for _, v := range ackifyVersions {
-		t.Run(v.name, func(t *testing.T) {
+	for _, v := range testdb.AckifyVersions {
+		t.Run(v.Name, func(t *testing.T) {
 			t.Parallel()
-			testAckifyDropIn(t, v.stages)
+			testAckifyDropIn(t, v.Stages)
 		})
 	}
 }
@@ -51,16 +47,16 @@ func TestAckifyDropIn(t *testing.T) {
 func TestAckifyMigratesAfterHookrelay(t *testing.T) {
 	u := testdb.PostgresURL(t)
 	owner := connect(t, u)
-	_, role := runtimeRole(t, owner, u)
-	buildAckify(t, owner, role, []ackifyStage{ackifySeed})
+	_, role := testdb.PostgresRole(t, owner, u)
+	testdb.BuildAckify(t, owner, role, []testdb.AckifyStage{testdb.AckifySeed})
 	s := migrated(t, u)
 	ep, err := s.CreateEndpoint(t.Context(), store.Endpoint{URL: "https://a.example/hook", Secret: ackifySecret, Active: true, SignatureProfile: store.ProfileAckify})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, later := range []ackifyStage{ackifyJitter, ackifyTenants, ackifyRLS} {
-		if _, err := owner.Exec(t.Context(), later.sql(role)); err != nil {
-			t.Fatalf("Ackify's step %s after hookrelay: %v", later.name, err)
+	for _, later := range []testdb.AckifyStage{testdb.AckifyJitter, testdb.AckifyTenants, testdb.AckifyRLS} {
+		if _, err := owner.Exec(t.Context(), later.SQL(role)); err != nil {
+			t.Fatalf("Ackify's step %s after hookrelay: %v", later.Name, err)
 		}
 	}
 	var tenantless int
@@ -75,18 +71,18 @@ type request struct {
 	body   []byte
 }
 
-func testAckifyDropIn(t *testing.T, stages []ackifyStage) {
+func testAckifyDropIn(t *testing.T, stages []testdb.AckifyStage) {
 	ctx := t.Context()
 	ownerURL := testdb.PostgresURL(t)
 	owner := connect(t, ownerURL)
-	withTenant, withRLS := hasStage(stages, "tenants"), hasStage(stages, "rls")
+	withTenant, withRLS := testdb.HasAckifyStage(stages, "tenants"), testdb.HasAckifyStage(stages, "rls")
 
 	// Ackify connects as its runtime role once RLS exists, as the owner before.
 	ackifyURL, role := ownerURL, ""
 	if withRLS {
-		ackifyURL, role = runtimeRole(t, owner, ownerURL)
+		ackifyURL, role = testdb.PostgresRole(t, owner, ownerURL)
 	}
-	buildAckify(t, owner, role, stages)
+	testdb.BuildAckify(t, owner, role, stages)
 	tenant := ""
 	if withTenant {
 		if err := owner.QueryRow(ctx, `SELECT id::text FROM instance_metadata`).Scan(&tenant); err != nil {
@@ -133,10 +129,10 @@ func testAckifyDropIn(t *testing.T, stages []ackifyStage) {
 	// hookrelay serve as the runtime role, in Ackify's tenant.
 	hookrelayURL := ackifyURL
 	if withRLS {
-		grantHookrelayTables(t, owner, role)
+		testdb.GrantHookrelayTables(t, owner, role)
 	}
 	if withTenant {
-		hookrelayURL = withOptions(t, ackifyURL, "-c app.tenant_id="+tenant)
+		hookrelayURL = testdb.WithPostgresOptions(t, ackifyURL, "-c app.tenant_id="+tenant)
 	}
 	hr := migrated(t, hookrelayURL) // serve migrates at start: a no-op for a role that may not create
 	claimed, err := hr.Claim(ctx, store.ClaimRequest{Limit: 10, Lease: time.Minute, Worker: "hookrelay-test"})
@@ -291,60 +287,3 @@ func ackifySchema(t *testing.T, conn *pgx.Conn) map[string]string {
 	return out
 }
 
-// runtimeRole creates a login role that owns nothing, as Ackify's ackify_app,
-// with the schema's USAGE, dropped when t ends; it returns a URL that
-// connects as it to the same schema.
-func runtimeRole(t *testing.T, owner *pgx.Conn, ownerURL string) (string, string) {
-	t.Helper()
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	role, password := "hookrelay_app_"+hex.EncodeToString(b[:]), hex.EncodeToString(b[:])+"-pw"
-	var schema string
-	if err := owner.QueryRow(t.Context(), `SELECT current_schema()`).Scan(&schema); err != nil {
-		t.Fatal(err)
-	}
-	stmts := fmt.Sprintf(`CREATE ROLE %[1]s LOGIN PASSWORD '%[2]s'; GRANT USAGE ON SCHEMA %[3]s TO %[1]s`, role, password, schema)
-	if _, err := owner.Exec(t.Context(), stmts); err != nil {
-		t.Fatalf("create role: %v", err)
-	}
-	t.Cleanup(func() {
-		// Before the schema goes: revoke what the role was granted, then drop it.
-		if _, err := owner.Exec(context.Background(), fmt.Sprintf(`DROP OWNED BY %[1]s; DROP ROLE %[1]s`, role)); err != nil {
-			t.Errorf("drop role %s: %v", role, err)
-		}
-	})
-	u, err := url.Parse(ownerURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.User = url.UserPassword(role, password)
-	return u.String(), role
-}
-
-// grantHookrelayTables grants role what `hookrelay serve` needs on the tables
-// hookrelay added, as the README says; Ackify's own grants cover its tables.
-func grantHookrelayTables(t *testing.T, owner *pgx.Conn, role string) {
-	t.Helper()
-	stmts := fmt.Sprintf(`
-		GRANT SELECT ON hookrelay_schema_migrations TO %[1]s;
-		GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_events, webhook_delivery_attempts TO %[1]s;
-		GRANT USAGE, SELECT ON SEQUENCE webhook_delivery_attempts_id_seq TO %[1]s`, role)
-	if _, err := owner.Exec(t.Context(), stmts); err != nil {
-		t.Fatalf("grant hookrelay's tables: %v", err)
-	}
-}
-
-// withOptions returns databaseURL with the libpq options parameter set,
-// escaped with its spaces written %20 (pgx does not read + as a space).
-func withOptions(t *testing.T, databaseURL, options string) string {
-	t.Helper()
-	u, err := url.Parse(databaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if u.RawQuery != "" {
-		u.RawQuery += "&"
-	}
-	u.RawQuery += "options=" + strings.ReplaceAll(url.QueryEscape(options), "+", "%20")
-	return u.String()
-}
