@@ -52,10 +52,11 @@ const eventColumns = `e.id::text, e.type, e.data, e.priority, e.created_at`
 // claimedEventColumns selects the event of a claimed delivery (alias d) in
 // eventDest order: its webhook_events row (alias e, LEFT JOINed) or, for a
 // row that another program inserted without one (Ackify CE's Enqueue), the
-// delivery's own columns.
+// delivery's own columns. The data is read as text, whatever the column's
+// type.
 const claimedEventColumns = `
 	coalesce(e.id, d.event_id)::text, coalesce(e.type, d.event_type),
-	coalesce(e.data, d.payload), coalesce(e.priority, d.priority),
+	coalesce(e.data::text, d.payload::text), coalesce(e.priority, d.priority),
 	coalesce(e.created_at, d.created_at)`
 
 func eventDest(e *store.Event) []any {
