@@ -21,6 +21,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/api"
 	"github.com/hookrelay/hookrelay/internal/client"
+	"github.com/hookrelay/hookrelay/internal/endpointrules"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -63,6 +64,8 @@ type server struct {
 	signIns  *signInLimiter
 	pages    *pages
 	mux      *http.ServeMux
+	// defaultProfile preselects the signature profile of a new endpoint.
+	defaultProfile string
 }
 
 // handlerFunc is a page handler whose error becomes an error page.
@@ -96,6 +99,8 @@ func New(opts Options) http.Handler {
 		signIns:  newSignInLimiter(time.Now),
 		pages:    mustParsePages(),
 		mux:      http.NewServeMux(),
+
+		defaultProfile: endpointrules.Checker{DefaultProfile: opts.DefaultProfile}.Profile(store.Endpoint{}),
 	}
 	s.routes()
 	return securityHeaders(s.mux)
