@@ -81,7 +81,7 @@ func (c *Client) CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, erro
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: create endpoint: %w", err)
 	}
-	return endpointOf(created), nil
+	return c.endpointOf(created), nil
 }
 
 // GetEndpoint returns one endpoint, or an error matching ErrNotFound.
@@ -90,7 +90,7 @@ func (c *Client) GetEndpoint(ctx context.Context, id int64) (Endpoint, error) {
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: %w", err)
 	}
-	return endpointOf(e), nil
+	return c.endpointOf(e), nil
 }
 
 // ListEndpoints returns every endpoint, by ID.
@@ -101,7 +101,7 @@ func (c *Client) ListEndpoints(ctx context.Context) ([]Endpoint, error) {
 	}
 	out := make([]Endpoint, len(all))
 	for i, e := range all {
-		out[i] = endpointOf(e)
+		out[i] = c.endpointOf(e)
 	}
 	return out, nil
 }
@@ -134,7 +134,7 @@ func (c *Client) setActive(ctx context.Context, id int64, active bool, reason st
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: %w", err)
 	}
-	return endpointOf(saved), nil
+	return c.endpointOf(saved), nil
 }
 
 // DeleteEndpoint removes an endpoint and its deliveries.
@@ -145,10 +145,12 @@ func (c *Client) DeleteEndpoint(ctx context.Context, id int64) error {
 	return nil
 }
 
-func endpointOf(e store.Endpoint) Endpoint {
+// endpointOf is the library's view of e; its SignatureProfile is the one
+// requests are signed with, WithSignatureProfile's for a row that names none.
+func (c *Client) endpointOf(e store.Endpoint) Endpoint {
 	return Endpoint{
 		ID: e.ID, URL: e.URL, Secret: e.Secret, Events: e.Events, Title: e.Title, Description: e.Description,
-		Headers: e.Headers, MaxRetries: e.MaxRetries, SignatureProfile: e.SignatureProfile,
+		Headers: e.Headers, MaxRetries: e.MaxRetries, SignatureProfile: c.endpoints.Profile(e),
 		Active: e.Active, DisabledReason: e.DisabledReason, FailureCount: e.FailureCount,
 		LastDeliveredAt: e.LastDeliveredAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 	}

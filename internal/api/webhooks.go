@@ -53,7 +53,7 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("create webhook: %w", err)
 	}
-	writeJSON(w, http.StatusCreated, endpointJSON(created, true))
+	writeJSON(w, http.StatusCreated, s.endpointJSON(created, true))
 	return nil
 }
 
@@ -73,7 +73,7 @@ func (s *server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 	endpoints, next := pageOf(endpoints, limit, func(e store.Endpoint) int64 { return e.ID })
 	page := wire.EndpointList{Data: make([]wire.Endpoint, len(endpoints)), NextCursor: next}
 	for i, e := range endpoints {
-		page.Data[i] = endpointJSON(e, false)
+		page.Data[i] = s.endpointJSON(e, false)
 	}
 	writeJSON(w, http.StatusOK, page)
 	return nil
@@ -85,7 +85,7 @@ func (s *server) getWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, endpointJSON(e, false))
+	writeJSON(w, http.StatusOK, s.endpointJSON(e, false))
 	return nil
 }
 
@@ -188,7 +188,7 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return notFound(err, fmt.Sprintf("webhook %d", e.ID))
 	}
-	writeJSON(w, http.StatusOK, endpointJSON(saved, true))
+	writeJSON(w, http.StatusOK, s.endpointJSON(saved, true))
 	return nil
 }
 
@@ -247,7 +247,7 @@ func (s *server) saveEndpoint(w http.ResponseWriter, r *http.Request, e store.En
 	if err != nil {
 		return notFound(err, fmt.Sprintf("webhook %d", e.ID))
 	}
-	writeJSON(w, http.StatusOK, endpointJSON(saved, false))
+	writeJSON(w, http.StatusOK, s.endpointJSON(saved, false))
 	return nil
 }
 
@@ -259,12 +259,13 @@ func setIf[T any](dst *T, src *T) {
 }
 
 // endpointJSON is the API view of an endpoint; the secret is masked unless
-// fullSecret is set.
-func endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
+// fullSecret is set. The signature profile is the one requests are signed
+// with, the default one for a row that names none.
+func (s *server) endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
 	out := wire.Endpoint{
 		ID: e.ID, Title: e.Title, URL: e.URL, Events: e.Events, Headers: e.Headers,
 		Description: e.Description, Active: e.Active, MaxRetries: e.MaxRetries,
-		SignatureProfile: e.SignatureProfile, Secret: maskSecret(e.Secret), CreatedBy: e.CreatedBy,
+		SignatureProfile: s.rules.Profile(e), Secret: maskSecret(e.Secret), CreatedBy: e.CreatedBy,
 		DisabledReason: e.DisabledReason, DisabledAt: e.DisabledAt, FailureCount: e.FailureCount,
 		LastDeliveredAt: e.LastDeliveredAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 	}

@@ -370,4 +370,19 @@ func testAckifySecrets(t *testing.T, st store.Store) {
 	if ep.SignatureProfile != "ackify" {
 		t.Errorf("profile %q, want the default ackify", ep.SignatureProfile)
 	}
+	// WEBHOOK_URLS endpoints name no profile: they show the default.
+	if err := st.SyncConfigEndpoints(t.Context(), []string{"http://127.0.0.1:9/config"}, ackifySecret); err != nil {
+		t.Fatal(err)
+	}
+	var page wire.EndpointList
+	byDefault.call("GET", "/v1/webhooks", nil, http.StatusOK, &page)
+	var shown []string
+	for _, e := range page.Data {
+		if e.CreatedBy == store.ConfigSource {
+			shown = append(shown, e.SignatureProfile)
+		}
+	}
+	if len(shown) != 1 || shown[0] != "ackify" {
+		t.Errorf("config endpoint shows the profile %q, want the default ackify", shown)
+	}
 }
