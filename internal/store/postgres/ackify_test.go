@@ -286,4 +286,3 @@ func ackifySchema(t *testing.T, conn *pgx.Conn) map[string]string {
 	}
 	return out
 }
-
