@@ -175,20 +175,8 @@ func (s *Sender) Send(ctx context.Context, c store.Claimed) SendResult {
 	return res
 }
 
-// Profile is the signature profile a request to e is sent with: e's own, or
-// the sender's DefaultProfile when e names none.
-func (s *Sender) Profile(e store.Endpoint) string {
-	if e.SignatureProfile != "" {
-		return e.SignatureProfile
-	}
-	if s.defaultProfile != "" {
-		return s.defaultProfile
-	}
-	return store.ProfileStandard
-}
-
 func (s *Sender) send(ctx context.Context, c store.Claimed, now time.Time, res *SendResult) (int, error) {
-	profile := s.Profile(c.Endpoint)
+	profile := c.Endpoint.ProfileOr(s.defaultProfile)
 	body, err := Body(c, profile)
 	if err != nil {
 		return 0, fmt.Errorf("%w: build body: %v", ErrPermanent, err)

@@ -46,13 +46,7 @@ type Checker struct {
 // WEBHOOK_URLS created, or a request that gives none). Callers store the
 // result, so that saving an endpoint never changes how it is signed.
 func (c Checker) Profile(e store.Endpoint) string {
-	switch {
-	case e.SignatureProfile != "":
-		return e.SignatureProfile
-	case c.DefaultProfile != "":
-		return c.DefaultProfile
-	}
-	return store.ProfileStandard
+	return e.ProfileOr(c.DefaultProfile)
 }
 
 // Validate checks every field of e. The URL's host is resolved and checked

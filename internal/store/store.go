@@ -185,13 +185,24 @@ type Endpoint struct {
 	UpdatedAt               time.Time
 }
 
-// EffectiveProfile is the signature profile the endpoint is stored and
-// signed with: its SignatureProfile, or ProfileStandard when that is empty.
+// EffectiveProfile is the signature profile the stores write for the
+// endpoint: ProfileOr(ProfileStandard).
 func (e Endpoint) EffectiveProfile() string {
-	if e.SignatureProfile == "" {
-		return ProfileStandard
+	return e.ProfileOr(ProfileStandard)
+}
+
+// ProfileOr is the signature profile the endpoint is signed with when the
+// configured default (HOOKRELAY_SIGNATURE_PROFILE) is defaultProfile: its
+// SignatureProfile, or defaultProfile when it names none (a row that Ackify
+// CE or WEBHOOK_URLS created), or ProfileStandard when both are empty.
+func (e Endpoint) ProfileOr(defaultProfile string) string {
+	switch {
+	case e.SignatureProfile != "":
+		return e.SignatureProfile
+	case defaultProfile != "":
+		return defaultProfile
 	}
-	return e.SignatureProfile
+	return ProfileStandard
 }
 
 // Subscribes reports whether the endpoint wants events of type eventType.

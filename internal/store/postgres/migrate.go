@@ -18,12 +18,12 @@ func migrations() ([]migration.Migration, error) {
 	return migration.Load(migrationFiles, "migrations")
 }
 
-// The table of applied migrations, created in the connection's schema when
-// it is missing. Its name is hookrelay's own, so that an application sharing
-// the schema may keep a schema_migrations table of its migration tool
-// (golang-migrate's, as Ackify CE does) there. It is created only when
-// missing, so that a role without the CREATE privilege (a runtime role beside
-// Ackify's) migrates a current schema as a no-op.
+// The table of applied migrations, in the connection's schema. Its name is
+// hookrelay's own, so that an application sharing the schema may keep a
+// schema_migrations table of its migration tool (golang-migrate's, as Ackify
+// CE does) there. It is created only when missing, so that a role without the
+// CREATE privilege (a runtime role beside Ackify's) migrates a current schema
+// as a no-op.
 const createMigrationsTable = `
 	CREATE TABLE hookrelay_schema_migrations (
 		version    INT PRIMARY KEY,
