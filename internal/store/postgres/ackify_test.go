@@ -174,6 +174,20 @@ func testAckifyDropIn(t *testing.T, stages []testdb.AckifyStage) {
 		}
 	}
 
+	// The rest of what serve does, with the same connection.
+	if err := hr.SyncConfigEndpoints(ctx, []string{receiver.URL + "/config"}, ackifySecret); err != nil {
+		t.Errorf("sync WEBHOOK_URLS: %v", err)
+	}
+	if _, err := hr.RescueExpired(ctx); err != nil {
+		t.Errorf("rescue: %v", err)
+	}
+	if list, err := hr.ListDeliveries(ctx, store.DeliveryFilter{WebhookID: webhookID, Limit: 10}); err != nil || len(list) == 0 {
+		t.Errorf("list deliveries: %d, %v; want Ackify's", len(list), err)
+	}
+	if _, err := hr.DeleteFinishedBefore(ctx, time.Now().Add(-time.Hour)); err != nil {
+		t.Errorf("retention: %v", err)
+	}
+
 	// Ackify's own statements, afterwards.
 	ackifyTx(t, ackify, tenant, func(tx pgx.Tx) {
 		q := queries(tx)
