@@ -14,7 +14,9 @@ const (
 	// ProfileStandard sends the X-Signature headers and the Standard Webhooks
 	// headers (webhook-id, webhook-timestamp, webhook-signature).
 	ProfileStandard = store.ProfileStandard
-	// ProfileAckify also sends the X-Ackify-* headers of Ackify CE.
+	// ProfileAckify sends Ackify CE's wire format instead: the payload bare,
+	// User-Agent Ackify-Webhooks/1.0 and the X-Ackify-* headers with one
+	// signature keyed with the secret's raw bytes.
 	ProfileAckify = store.ProfileAckify
 )
 
@@ -39,7 +41,10 @@ type Endpoint struct {
 	// MaxRetries overrides the client's retry budget (WithMaxRetries) for this
 	// endpoint when set, from 0 to 50.
 	MaxRetries *int
-	// SignatureProfile is ProfileStandard (when empty) or ProfileAckify.
+	// SignatureProfile is ProfileStandard or ProfileAckify; when empty,
+	// CreateEndpoint gives the client's WithSignatureProfile (default
+	// ProfileStandard). Under ProfileAckify the secret is used as raw bytes,
+	// whatever its prefix, as Ackify CE does.
 	SignatureProfile string
 
 	// The fields below are hookrelay's to set; CreateEndpoint ignores them.
@@ -63,13 +68,11 @@ func (c *Client) CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, erro
 		URL: e.URL, Events: e.Events, Title: e.Title, Description: e.Description, Headers: e.Headers,
 		MaxRetries: e.MaxRetries, SignatureProfile: e.SignatureProfile, Active: true, CreatedBy: createdByLibrary,
 	}
-	if in.SignatureProfile == "" {
-		in.SignatureProfile = ProfileStandard
-	}
+	in.SignatureProfile = c.endpoints.Profile(in)
 	if err := c.endpoints.Validate(ctx, in, true); err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: create endpoint: %w", public(err))
 	}
-	secret, err := endpointrules.NewSecret(e.Secret)
+	secret, err := endpointrules.NewSecret(e.Secret, in.SignatureProfile)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: create endpoint: %w", public(err))
 	}
@@ -78,7 +81,7 @@ func (c *Client) CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, erro
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: create endpoint: %w", err)
 	}
-	return endpointOf(created), nil
+	return c.endpointOf(created), nil
 }
 
 // GetEndpoint returns one endpoint, or an error matching ErrNotFound.
@@ -87,7 +90,7 @@ func (c *Client) GetEndpoint(ctx context.Context, id int64) (Endpoint, error) {
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: %w", err)
 	}
-	return endpointOf(e), nil
+	return c.endpointOf(e), nil
 }
 
 // ListEndpoints returns every endpoint, by ID.
@@ -98,7 +101,7 @@ func (c *Client) ListEndpoints(ctx context.Context) ([]Endpoint, error) {
 	}
 	out := make([]Endpoint, len(all))
 	for i, e := range all {
-		out[i] = endpointOf(e)
+		out[i] = c.endpointOf(e)
 	}
 	return out, nil
 }
@@ -129,7 +132,7 @@ func (c *Client) setActive(ctx context.Context, id int64, active bool, reason st
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: %w", err)
 	}
-	return endpointOf(saved), nil
+	return c.endpointOf(saved), nil
 }
 
 // DeleteEndpoint removes an endpoint and its deliveries.
@@ -140,10 +143,12 @@ func (c *Client) DeleteEndpoint(ctx context.Context, id int64) error {
 	return nil
 }
 
-func endpointOf(e store.Endpoint) Endpoint {
+// endpointOf is the library's view of e; its SignatureProfile is the one
+// requests are signed with, WithSignatureProfile's for a row that names none.
+func (c *Client) endpointOf(e store.Endpoint) Endpoint {
 	return Endpoint{
 		ID: e.ID, URL: e.URL, Secret: e.Secret, Events: e.Events, Title: e.Title, Description: e.Description,
-		Headers: e.Headers, MaxRetries: e.MaxRetries, SignatureProfile: e.SignatureProfile,
+		Headers: e.Headers, MaxRetries: e.MaxRetries, SignatureProfile: c.endpoints.Profile(e),
 		Active: e.Active, DisabledReason: e.DisabledReason, FailureCount: e.FailureCount,
 		LastDeliveredAt: e.LastDeliveredAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 	}

@@ -90,3 +90,21 @@ func publishNow(t *testing.T, c *hookrelay.Client, eventType string) hookrelay.P
 	}
 	return res
 }
+
+func TestSignatureProfileOption(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := b.newClient(t, append(fast(), hookrelay.WithSignatureProfile(hookrelay.ProfileAckify))...)
+		// An Ackify secret is a plain string used as raw bytes, whatever its prefix.
+		created, err := c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: "http://127.0.0.1:9/hooks", Secret: "whsec_my-ackify-secret"})
+		if err != nil {
+			t.Fatalf("create an endpoint with an Ackify secret: %v", err)
+		}
+		if created.SignatureProfile != hookrelay.ProfileAckify || created.Secret != "whsec_my-ackify-secret" {
+			t.Errorf("created %+v, want the ackify profile by default and the secret as given", created)
+		}
+		_, err = c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: "http://127.0.0.1:9/b", Secret: "whsec_my-ackify-secret", SignatureProfile: hookrelay.ProfileStandard})
+		if !errors.Is(err, hookrelay.ErrInvalid) {
+			t.Errorf("a standard endpoint with a whsec_ secret that is not base64: %v, want ErrInvalid", err)
+		}
+	})
+}

@@ -51,6 +51,6 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, pub
 		publishTx:     publishTx,
 		publishManyTx: publishManyTx,
 		settings:      s,
-		endpoints:     endpointrules.Checker{AllowPrivate: s.allowPrivate},
+		endpoints:     endpointrules.Checker{AllowPrivate: s.allowPrivate, DefaultProfile: s.profile},
 	}, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/delivery"
+	"github.com/hookrelay/hookrelay/internal/endpointrules"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 )
@@ -26,6 +27,7 @@ type settings struct {
 	httpClient   *http.Client
 	key          []byte
 	migrate      bool
+	profile      string
 }
 
 // defaults are the settings of `hookrelay serve` when none is given.
@@ -34,7 +36,7 @@ func defaults() settings {
 	w.Health = store.HealthPolicy{DisableAfterFailures: 100, DisableAfterFailingFor: 72 * time.Hour}
 	w.Retention = 30 * 24 * time.Hour
 	w.Logger = slog.Default()
-	return settings{timeout: 10 * time.Second, maxRetries: 6, worker: w, migrate: true}
+	return settings{timeout: 10 * time.Second, maxRetries: 6, worker: w, migrate: true, profile: ProfileStandard}
 }
 
 // newSettings applies opts over the defaults.
@@ -192,6 +194,21 @@ func WithEncryptionKey(key string) Option {
 			return fmt.Errorf("WithEncryptionKey: %w", err)
 		}
 		s.key = k
+		return nil
+	}
+}
+
+// WithSignatureProfile sets the signature profile of endpoints that name
+// none: ProfileStandard or ProfileAckify (HOOKRELAY_SIGNATURE_PROFILE; default
+// ProfileStandard). Endpoints created without a profile get it, and rows that
+// another program inserted without one (Ackify CE's own webhooks, when
+// hookrelay replaces Ackify's webhook worker) are signed with it.
+func WithSignatureProfile(profile string) Option {
+	return func(s *settings) error {
+		if err := endpointrules.ValidateProfile(profile); err != nil {
+			return fmt.Errorf("WithSignatureProfile: %w", err)
+		}
+		s.profile = profile
 		return nil
 	}
 }

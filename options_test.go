@@ -46,6 +46,7 @@ func TestDefaultsAreThoseOfServe(t *testing.T) {
 	check("health", s.worker.Health, store.HealthPolicy{DisableAfterFailures: serve.DisableAfter, DisableAfterFailingFor: serve.DisableAfterFor})
 	check("retention", s.worker.Retention, serve.Retention)
 	check("allow private", s.allowPrivate, serve.AllowPrivate)
+	check("signature profile", s.profile, serve.SignatureProfile)
 }
 
 func TestLeaseFollowsTheTimeout(t *testing.T) {
@@ -74,6 +75,8 @@ func TestOptionsRefuseBadValues(t *testing.T) {
 		WithLogger(nil),
 		WithHTTPClient(nil),
 		WithEncryptionKey("short"),
+		WithSignatureProfile(""),
+		WithSignatureProfile("Ackify"),
 	} {
 		if _, err := newSettings([]Option{opt}); err == nil || !strings.HasPrefix(err.Error(), "hookrelay: With") {
 			t.Errorf("error %v, want one naming the option", err)

@@ -41,6 +41,7 @@ func (c *Client) start(ctx context.Context) (*run, error) {
 		MaxIdlePerHost: c.settings.worker.EndpointInFlight,
 		AllowPrivate:   c.settings.allowPrivate,
 		Client:         c.settings.httpClient,
+		DefaultProfile: c.settings.profile,
 	})
 	w := delivery.NewWorker(c.store, sender, c.settings.worker)
 	runCtx, stop := context.WithCancel(ctx)

@@ -38,10 +38,14 @@
 //
 // # Ackify profile
 //
-// Endpoints with the ackify profile also get X-Ackify-Event,
-// X-Ackify-Event-Id, X-Ackify-Timestamp and X-Ackify-Signature:
+// Endpoints with the ackify profile get Ackify CE's wire format instead: the
+// body is the event's payload alone (no envelope), User-Agent is
+// Ackify-Webhooks/1.0, and the headers are X-Ackify-Event, X-Ackify-Event-Id,
+// X-Ackify-Timestamp and exactly one X-Ackify-Signature:
 // sha256=<hex HMAC over "<timestamp>.<event id>.<event type>.<body>">, keyed,
-// as Ackify CE does, with the secret string's raw bytes (see SetAckifyHeaders).
+// as Ackify CE does, with the secret string's raw bytes (see SetAckifyHeaders
+// and RawKey). During a rotation the new secret alone signs these requests,
+// as when a secret is changed in Ackify itself; Verify does not read them.
 //
 // # Receiving
 //

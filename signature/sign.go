@@ -78,27 +78,32 @@ func SetHeaders(h http.Header, id string, ts time.Time, body []byte, secrets ...
 }
 
 // SetAckifyHeaders sets X-Ackify-Event, X-Ackify-Event-Id, X-Ackify-Timestamp
-// and X-Ackify-Signature ("sha256=<hex>" of the HMAC-SHA256 of
-// "<ts>.<id>.<type>.<body>", one per secret, comma-separated).
+// and X-Ackify-Signature: exactly one "sha256=<hex>" of the HMAC-SHA256 of
+// "<ts>.<id>.<type>.<body>", as Ackify CE sends it. Ackify receivers compare
+// the whole header with the one value they compute, so a list of signatures
+// (as X-Signature carries during a rotation) would fail there: one secret
+// signs, whatever the rotation.
 //
 // As Ackify CE does, the HMAC key is the secret string's raw bytes, even for
 // a "whsec_" secret: an Ackify receiver keys its HMAC with the secret exactly
-// as it was given.
-func SetAckifyHeaders(h http.Header, id, eventType string, ts time.Time, body []byte, secrets ...string) error {
+// as it was given. An empty secret is ErrNoSecret.
+func SetAckifyHeaders(h http.Header, id, eventType string, ts time.Time, body []byte, secret string) error {
 	unix := strconv.FormatInt(ts.Unix(), 10)
-	sigs, err := macs(secrets, rawKey, []byte(unix), dot, []byte(id), dot, []byte(eventType), dot, body)
+	sigs, err := macs([]string{secret}, RawKey, []byte(unix), dot, []byte(id), dot, []byte(eventType), dot, body)
 	if err != nil {
 		return err
 	}
 	h.Set(HeaderAckifyEvent, eventType)
 	h.Set(HeaderAckifyEventID, id)
 	h.Set(HeaderAckifyTimestamp, unix)
-	h.Set(HeaderAckifySignature, joinSignatures(sigs, algorithmHex+"=", ",", hex.EncodeToString))
+	h.Set(HeaderAckifySignature, algorithmHex+"="+hex.EncodeToString(sigs[0]))
 	return nil
 }
 
-// rawKey is the key of a secret used as it is (the Ackify profile).
-func rawKey(secret string) ([]byte, error) {
+// RawKey returns the HMAC key of a secret used as it is, the way Ackify CE
+// keys its signatures: the secret string's bytes, whatever its prefix
+// ("whsec_" included). An empty secret is ErrNoSecret.
+func RawKey(secret string) ([]byte, error) {
 	if secret == "" {
 		return nil, ErrNoSecret
 	}

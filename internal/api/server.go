@@ -41,6 +41,11 @@ type Options struct {
 	DefaultMaxRetries int
 	// AllowPrivateTargets lets endpoint URLs resolve to loopback and private addresses.
 	AllowPrivateTargets bool
+	// DefaultProfile is the signature profile of endpoints that name none
+	// (HOOKRELAY_SIGNATURE_PROFILE): a new endpoint without one gets it, and a
+	// row that names none (one Ackify CE created) is saved with it. Empty
+	// means store.ProfileStandard.
+	DefaultProfile string
 	// RotationWindow is how long a rotated-out secret still signs requests
 	// (default DefaultRotationWindow).
 	RotationWindow time.Duration
@@ -114,7 +119,7 @@ func New(opts Options) http.Handler {
 		token:          []byte(opts.Token),
 		maxPayload:     opts.MaxPayloadBytes,
 		maxRetries:     opts.DefaultMaxRetries,
-		rules:          endpointrules.Checker{AllowPrivate: opts.AllowPrivateTargets, Resolver: opts.Resolver},
+		rules:          endpointrules.Checker{AllowPrivate: opts.AllowPrivateTargets, Resolver: opts.Resolver, DefaultProfile: opts.DefaultProfile},
 		rotationWindow: opts.RotationWindow,
 		metrics:        opts.Metrics,
 		mux:            http.NewServeMux(),

@@ -35,9 +35,7 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 		SignatureProfile: req.SignatureProfile,
 		CreatedBy:        createdByAPI,
 	}
-	if e.SignatureProfile == "" {
-		e.SignatureProfile = store.ProfileStandard
-	}
+	e.SignatureProfile = s.rules.Profile(e)
 	if !e.Active {
 		off, err := endpointrules.NewActivation(false, disabledByAPI, time.Now())
 		if err != nil {
@@ -48,7 +46,7 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := s.rules.Validate(r.Context(), e, true); err != nil {
 		return err
 	}
-	secret, err := endpointrules.NewSecret(req.Secret)
+	secret, err := endpointrules.NewSecret(req.Secret, e.SignatureProfile)
 	if err != nil {
 		return err
 	}
@@ -57,7 +55,7 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("create webhook: %w", err)
 	}
-	writeJSON(w, http.StatusCreated, endpointJSON(created, true))
+	writeJSON(w, http.StatusCreated, s.endpointJSON(created, true))
 	return nil
 }
 
@@ -77,7 +75,7 @@ func (s *server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 	endpoints, next := pageOf(endpoints, limit, func(e store.Endpoint) int64 { return e.ID })
 	page := wire.EndpointList{Data: make([]wire.Endpoint, len(endpoints)), NextCursor: next}
 	for i, e := range endpoints {
-		page.Data[i] = endpointJSON(e, false)
+		page.Data[i] = s.endpointJSON(e, false)
 	}
 	writeJSON(w, http.StatusOK, page)
 	return nil
@@ -89,7 +87,7 @@ func (s *server) getWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, endpointJSON(e, false))
+	writeJSON(w, http.StatusOK, s.endpointJSON(e, false))
 	return nil
 }
 
@@ -117,6 +115,9 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 		p.Activation = &a
 	}
 	urlChanged := req.URL != nil && *req.URL != e.URL
+	// A row that names no profile (Ackify's) is checked with the one it is
+	// signed with.
+	e.SignatureProfile = s.rules.Profile(e)
 	if err := s.rules.Validate(r.Context(), p.Apply(e), urlChanged); err != nil {
 		return err
 	}
@@ -171,7 +172,7 @@ func (s *server) disableWebhook(w http.ResponseWriter, r *http.Request) error {
 // new secret signs from now on, the old one also until the rotation window
 // ends. The answer shows the new secret in full.
 func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	e, err := s.endpoint(r)
 	if err != nil {
 		return err
 	}
@@ -179,12 +180,15 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeJSON(w, r, &req, true); err != nil {
 		return err
 	}
-	secret, err := endpointrules.NewSecret(req.Secret)
+	// A row that names no profile (Ackify's) is stored with the one it is
+	// signed with, the one its new secret is checked for.
+	profile := s.rules.Profile(e)
+	secret, err := endpointrules.NewSecret(req.Secret, profile)
 	if err != nil {
 		return err
 	}
 	rotation := store.SecretRotation{Secret: secret, PreviousExpiresAt: time.Now().Add(s.rotationWindow).UTC()}
-	return s.saveEndpoint(w, r, id, store.EndpointPatch{Rotation: &rotation}, true)
+	return s.saveEndpoint(w, r, e.ID, store.EndpointPatch{Rotation: &rotation, SignatureProfile: &profile}, true)
 }
 
 // pingWebhook handles POST /v1/webhooks/{id}/ping: a webhook.ping event sent
@@ -242,17 +246,18 @@ func (s *server) saveEndpoint(w http.ResponseWriter, r *http.Request, id int64, 
 	if err != nil {
 		return notFound(err, fmt.Sprintf("webhook %d", id))
 	}
-	writeJSON(w, http.StatusOK, endpointJSON(saved, fullSecret))
+	writeJSON(w, http.StatusOK, s.endpointJSON(saved, fullSecret))
 	return nil
 }
 
 // endpointJSON is the API view of an endpoint; the secret is masked unless
-// fullSecret is set.
-func endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
+// fullSecret is set. The signature profile is the one requests are signed
+// with, the default one for a row that names none.
+func (s *server) endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
 	out := wire.Endpoint{
 		ID: e.ID, Title: e.Title, URL: e.URL, Events: e.Events, Headers: e.Headers,
 		Description: e.Description, Active: e.Active, MaxRetries: e.MaxRetries,
-		SignatureProfile: e.SignatureProfile, Secret: maskSecret(e.Secret), CreatedBy: e.CreatedBy,
+		SignatureProfile: s.rules.Profile(e), Secret: maskSecret(e.Secret), CreatedBy: e.CreatedBy,
 		DisabledReason: e.DisabledReason, DisabledAt: e.DisabledAt, FailureCount: e.FailureCount,
 		LastDeliveredAt: e.LastDeliveredAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 	}

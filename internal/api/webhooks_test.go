@@ -25,6 +25,7 @@ func TestWebhooks(t *testing.T) {
 		t.Run("UpdateIsPartial", func(t *testing.T) { t.Parallel(); testUpdateIsPartial(t, newStore(t)) })
 		t.Run("EnableDisable", func(t *testing.T) { t.Parallel(); testEnableDisable(t, newStore(t)) })
 		t.Run("RotateSecret", func(t *testing.T) { t.Parallel(); testRotateSecret(t, newStore(t)) })
+		t.Run("AckifySecrets", func(t *testing.T) { t.Parallel(); testAckifySecrets(t, newStore(t)) })
 		t.Run("Ping", func(t *testing.T) { t.Parallel(); testPing(t, newStore(t)) })
 		t.Run("Delete", func(t *testing.T) { t.Parallel(); testDelete(t, newStore(t)) })
 		t.Run("UnknownWebhook", func(t *testing.T) { t.Parallel(); testUnknownWebhook(t, newStore(t)) })
@@ -342,3 +343,45 @@ func testUnknownWebhook(t *testing.T, st store.Store) {
 
 // maskOf is how the API shows a generated secret outside create and rotate.
 func maskOf(secret string) string { return "whsec_…" + secret[len(secret)-4:] }
+
+// testAckifySecrets: Ackify secrets are plain strings used as raw HMAC keys,
+// so an ackify endpoint takes one whatever its prefix; a standard endpoint
+// still wants whsec_ to mean base64. With DefaultProfile ackify, an endpoint
+// created without a profile is an ackify one, and so is a row that names none
+// once saved.
+func testAckifySecrets(t *testing.T, st store.Store) {
+	const ackifySecret = "whsec_my-ackify-secret"
+	s := newServer(t, st, nil)
+	var ep wire.Endpoint
+	s.call("POST", "/v1/webhooks", wire.EndpointCreate{URL: "http://127.0.0.1:9/a", SignatureProfile: "ackify", Secret: ackifySecret}, http.StatusCreated, &ep)
+	if ep.Secret != ackifySecret || ep.SignatureProfile != "ackify" {
+		t.Errorf("created %+v, want the Ackify secret kept under the ackify profile", ep)
+	}
+	var rotated wire.Endpoint
+	s.call("POST", fmt.Sprintf("/v1/webhooks/%d/rotate-secret", ep.ID), `{"secret":"whsec_another-ackify-one"}`, http.StatusOK, &rotated)
+	if rotated.Secret != "whsec_another-ackify-one" {
+		t.Errorf("rotated secret %q", rotated.Secret)
+	}
+	s.wantError("POST", "/v1/webhooks", wire.EndpointCreate{URL: "http://127.0.0.1:9/b", Secret: ackifySecret}, http.StatusUnprocessableEntity, "validation_failed")
+
+	byDefault := newServer(t, st, func(o *api.Options) { o.DefaultProfile = store.ProfileAckify })
+	byDefault.call("POST", "/v1/webhooks", wire.EndpointCreate{URL: "http://127.0.0.1:9/c", Secret: ackifySecret}, http.StatusCreated, &ep)
+	if ep.SignatureProfile != "ackify" {
+		t.Errorf("profile %q, want the default ackify", ep.SignatureProfile)
+	}
+	// WEBHOOK_URLS endpoints name no profile: they show the default.
+	if err := st.SyncConfigEndpoints(t.Context(), []string{"http://127.0.0.1:9/config"}, ackifySecret); err != nil {
+		t.Fatal(err)
+	}
+	var page wire.EndpointList
+	byDefault.call("GET", "/v1/webhooks", nil, http.StatusOK, &page)
+	var shown []string
+	for _, e := range page.Data {
+		if e.CreatedBy == store.ConfigSource {
+			shown = append(shown, e.SignatureProfile)
+		}
+	}
+	if len(shown) != 1 || shown[0] != "ackify" {
+		t.Errorf("config endpoint shows the profile %q, want the default ackify", shown)
+	}
+}

@@ -89,6 +89,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 		DefaultMaxRetries:   cfg.MaxRetries,
 		AllowPrivateTargets: cfg.AllowPrivate,
 		RotationWindow:      cfg.RotationWindow,
+		DefaultProfile:      cfg.SignatureProfile,
 		Metrics:             m.Handler(),
 	}))
 	handler.Handle("/ui/", ui.New(ui.Options{
@@ -97,6 +98,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 		Token:               cfg.APIToken,
 		AllowPrivateTargets: cfg.AllowPrivate,
 		RotationWindow:      cfg.RotationWindow,
+		DefaultProfile:      cfg.SignatureProfile,
 		DefaultMaxRetries:   cfg.MaxRetries,
 		MaxPayloadBytes:     cfg.MaxPayloadBytes,
 	}))
@@ -158,6 +160,7 @@ func NewWorker(st store.Store, cfg config.Delivery, logger *slog.Logger, observe
 		Timeout:        cfg.Timeout(),
 		MaxIdlePerHost: cfg.EndpointInFlight,
 		AllowPrivate:   cfg.AllowPrivate,
+		DefaultProfile: cfg.SignatureProfile,
 	})
 	return delivery.NewWorker(st, sender, delivery.Options{
 		Concurrency:      cfg.Concurrency,

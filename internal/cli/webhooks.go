@@ -39,7 +39,7 @@ type webhooksAddCmd struct {
 	Headers          []string `name:"header" sep:"none" placeholder:"\"NAME: VALUE\"" help:"Custom header \"Name: value\" sent with every request; repeatable."`
 	Description      string   `help:"Free text."`
 	MaxRetries       *int     `name:"max-retries" placeholder:"N" help:"Retries after the first attempt (default: the server's)."`
-	SignatureProfile string   `name:"signature-profile" enum:"standard,ackify" default:"standard" help:"Signature headers: standard or ackify."`
+	SignatureProfile string   `name:"signature-profile" enum:",standard,ackify" default:"" help:"Wire format: standard or ackify (default: the server's HOOKRELAY_SIGNATURE_PROFILE)."`
 	Secret           string   `help:"Signing secret, at least 16 characters (default: generated)."`
 	Inactive         bool     `help:"Create the endpoint disabled."`
 }
@@ -100,7 +100,7 @@ type webhooksUpdateCmd struct {
 	NoHeaders        bool     `name:"no-headers" xor:"headers" help:"Remove every custom header."`
 	Description      *string  `help:"New description."`
 	MaxRetries       *int     `name:"max-retries" placeholder:"N" help:"Retries after the first attempt."`
-	SignatureProfile *string  `name:"signature-profile" enum:"standard,ackify" help:"Signature headers: standard or ackify."`
+	SignatureProfile *string  `name:"signature-profile" enum:"standard,ackify" help:"Wire format: standard or ackify."`
 }
 
 func (c *webhooksUpdateCmd) Run(e Env) error {

@@ -12,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
+	"github.com/hookrelay/hookrelay/signature"
 )
 
 // Database holds the setting that chooses the store.
@@ -31,7 +33,8 @@ type Log struct {
 // Delivery holds the settings of the delivery workers.
 type Delivery struct {
 	WebhookURLs      []string      `name:"webhook-urls" env:"WEBHOOK_URLS" sep:"," help:"Comma-separated endpoints that receive every event, synced into the webhooks table at start."`
-	WebhookSecret    string        `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS (plain text or whsec_<base64>)."`
+	WebhookSecret    string        `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS (plain text or whsec_<base64>; any string, used as raw bytes, under the ackify profile)."`
+	SignatureProfile string        `name:"signature-profile" env:"HOOKRELAY_SIGNATURE_PROFILE" default:"standard" enum:"standard,ackify" help:"Signature profile of endpoints that name none (WEBHOOK_URLS, rows Ackify CE created) and of new ones created without one: standard or ackify."`
 	TimeoutMS        int           `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"10000" help:"Whole-request timeout of one delivery attempt, in milliseconds."`
 	MaxRetries       int           `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"6" help:"Retries after the first attempt before a delivery fails."`
 	BackoffBase      time.Duration `name:"backoff-base" env:"HOOKRELAY_BACKOFF_BASE" default:"1m" help:"Delay before the first retry; doubles on each retry."`
@@ -110,6 +113,16 @@ func (d Delivery) Validate() error {
 	}
 	if len(d.WebhookURLs) > 0 && d.WebhookSecret == "" {
 		add("WEBHOOK_SECRET: required when WEBHOOK_URLS is set")
+	}
+	switch d.SignatureProfile {
+	case store.ProfileAckify:
+		// Ackify keys its HMAC with the secret's raw bytes: any string goes.
+	case store.ProfileStandard:
+		if _, err := signature.Key(d.WebhookSecret); d.WebhookSecret != "" && err != nil {
+			add("WEBHOOK_SECRET: %v (an Ackify secret is used as raw bytes only with HOOKRELAY_SIGNATURE_PROFILE=ackify)", err)
+		}
+	default:
+		add("HOOKRELAY_SIGNATURE_PROFILE: must be %q or %q, got %q", store.ProfileStandard, store.ProfileAckify, d.SignatureProfile)
 	}
 	if d.TimeoutMS <= 0 {
 		add("WEBHOOK_TIMEOUT_MS: must be a positive number of milliseconds, got %d", d.TimeoutMS)

@@ -14,6 +14,7 @@ func validServe() Serve {
 			TimeoutMS: 10000, MaxRetries: 6, BackoffBase: time.Minute, BackoffCap: time.Hour, RetryAfterCap: time.Hour,
 			Concurrency: 64, EndpointInFlight: 16, BatchSize: 100, PollInterval: time.Second,
 			ShutdownTimeout: 30 * time.Second, DisableAfter: 100, DisableAfterFor: 72 * time.Hour, Retention: 720 * time.Hour,
+			SignatureProfile: "standard",
 		},
 		Server: Server{Listen: "127.0.0.1:8080", MaxPayloadBytes: 256 << 10, RotationWindow: 24 * time.Hour},
 	}
@@ -35,6 +36,8 @@ func TestValidateNamesEverySetting(t *testing.T) {
 		{func(s *Serve) { s.WebhookURLs = []string{"not a url"}; s.WebhookSecret = "x" }, "WEBHOOK_URLS"},
 		{func(s *Serve) { s.WebhookURLs = []string{"https://user:pw@example.com"}; s.WebhookSecret = "x" }, "credentials"},
 		{func(s *Serve) { s.WebhookURLs = []string{"https://example.com"} }, "WEBHOOK_SECRET"},
+		{func(s *Serve) { s.WebhookSecret = "whsec_my-ackify-secret" }, "HOOKRELAY_SIGNATURE_PROFILE=ackify"},
+		{func(s *Serve) { s.SignatureProfile = "" }, "HOOKRELAY_SIGNATURE_PROFILE"},
 		{func(s *Serve) { s.TimeoutMS = 0 }, "WEBHOOK_TIMEOUT_MS"},
 		{func(s *Serve) { s.MaxRetries = -1 }, "WEBHOOK_MAX_RETRIES"},
 		{func(s *Serve) { s.BackoffBase = 0 }, "HOOKRELAY_BACKOFF_BASE"},
@@ -91,5 +94,14 @@ func TestIsLoopbackListen(t *testing.T) {
 		if got := IsLoopbackListen(addr); got != want {
 			t.Errorf("IsLoopbackListen(%q) = %v, want %v", addr, got, want)
 		}
+	}
+}
+
+func TestAckifyProfileTakesAnyWebhookSecret(t *testing.T) {
+	s := validServe()
+	s.SignatureProfile = "ackify"
+	s.WebhookURLs, s.WebhookSecret = []string{"https://example.com/hook"}, "whsec_my-ackify-secret"
+	if err := s.Validate(); err != nil {
+		t.Errorf("an Ackify secret under the ackify profile rejected: %v", err)
 	}
 }

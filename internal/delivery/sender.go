@@ -21,6 +21,10 @@ import (
 // Version is the hookrelay version sent in the User-Agent header.
 const Version = "0.1.0"
 
+// AckifyUserAgent is the User-Agent of requests under the ackify profile,
+// the one Ackify CE's own webhook worker sends.
+const AckifyUserAgent = "Ackify-Webhooks/1.0"
+
 const (
 	// storedBodyBytes is how much of a response body the delivery record keeps.
 	storedBodyBytes = 4 << 10
@@ -54,18 +58,24 @@ type SenderOptions struct {
 	AllowPrivate bool
 	// Client replaces both HTTP clients (for embedding); nil builds them.
 	Client *http.Client
+	// DefaultProfile is the signature profile of endpoints whose row names
+	// none (rows that Ackify CE or WEBHOOK_URLS created):
+	// store.ProfileStandard (when empty) or store.ProfileAckify
+	// (HOOKRELAY_SIGNATURE_PROFILE).
+	DefaultProfile string
 }
 
 // Sender signs and posts one delivery and reports what happened.
 type Sender struct {
-	timeout time.Duration
-	guarded *http.Client // for endpoints created through the API
-	trusted *http.Client // for endpoints configured by the operator
+	timeout        time.Duration
+	defaultProfile string
+	guarded        *http.Client // for endpoints created through the API
+	trusted        *http.Client // for endpoints configured by the operator
 }
 
 // NewSender builds a Sender with shared keep-alive HTTP clients.
 func NewSender(opts SenderOptions) *Sender {
-	s := &Sender{timeout: opts.Timeout}
+	s := &Sender{timeout: opts.Timeout, defaultProfile: opts.DefaultProfile}
 	if opts.Client != nil {
 		s.guarded, s.trusted = opts.Client, opts.Client
 		return s
@@ -168,7 +178,8 @@ func (s *Sender) Send(ctx context.Context, c store.Claimed) SendResult {
 }
 
 func (s *Sender) send(ctx context.Context, c store.Claimed, now time.Time, res *SendResult) (int, error) {
-	body, err := Envelope(c.Event)
+	profile := c.Endpoint.ProfileOr(s.defaultProfile)
+	body, err := Body(c, profile)
 	if err != nil {
 		return 0, fmt.Errorf("%w: build body: %v", ErrPermanent, err)
 	}
@@ -178,7 +189,7 @@ func (s *Sender) send(ctx context.Context, c store.Claimed, now time.Time, res *
 	if err != nil {
 		return 0, fmt.Errorf("%w: build request: %v", ErrPermanent, err)
 	}
-	if err := setHeaders(req.Header, c, now, body); err != nil {
+	if err := setHeaders(req.Header, c, profile, now, body); err != nil {
 		return 0, fmt.Errorf("%w: sign: %v", ErrPermanent, err)
 	}
 	res.Attempt.RequestHeaders = flatten(req.Header)
@@ -215,24 +226,37 @@ func readBody(r io.Reader) (string, error) {
 	return strings.ToValidUTF8(buf.String(), "\uFFFD"), nil
 }
 
-func setHeaders(h http.Header, c store.Claimed, now time.Time, body []byte) error {
+// Body returns the body of a request of c under profile: for
+// store.ProfileAckify the delivery's payload as stored, bare, as Ackify CE
+// sends it; otherwise the event's Envelope.
+func Body(c store.Claimed, profile string) ([]byte, error) {
+	if profile == store.ProfileAckify {
+		return c.Delivery.Payload, nil
+	}
+	return Envelope(c.Event)
+}
+
+// setHeaders sets the endpoint's custom headers, then the ones of profile:
+// under store.ProfileAckify exactly Ackify CE's (Content-Type, User-Agent
+// Ackify-Webhooks/1.0 and the X-Ackify-* headers with one signature, by the
+// current secret, even during a rotation); otherwise hookrelay's
+// User-Agent, X-Event-Type and the X-* and Standard Webhooks signature
+// headers, by every secret of SigningSecrets.
+func setHeaders(h http.Header, c store.Claimed, profile string, now time.Time, body []byte) error {
 	for name, value := range c.Endpoint.Headers {
 		if !IsReservedHeader(name) {
 			h.Set(name, value)
 		}
 	}
 	h.Set("Content-Type", "application/json")
+	if profile == store.ProfileAckify {
+		h.Set("User-Agent", AckifyUserAgent)
+		return signature.SetAckifyHeaders(h, c.Event.ID, c.Event.Type, now, body, c.Endpoint.Secret)
+	}
 	h.Set("User-Agent", "hookrelay/"+Version)
 	h.Set("X-Event-Id", c.Event.ID)
 	h.Set("X-Event-Type", c.Event.Type)
-	secrets := SigningSecrets(c.Endpoint, now)
-	if err := signature.SetHeaders(h, c.Event.ID, now, body, secrets...); err != nil {
-		return err
-	}
-	if c.Endpoint.SignatureProfile == store.ProfileAckify {
-		return signature.SetAckifyHeaders(h, c.Event.ID, c.Event.Type, now, body, secrets...)
-	}
-	return nil
+	return signature.SetHeaders(h, c.Event.ID, now, body, SigningSecrets(c.Endpoint, now)...)
 }
 
 func describeSendError(err error, timeout time.Duration) error {

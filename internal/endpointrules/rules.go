@@ -36,6 +36,17 @@ type Checker struct {
 	// Resolver resolves URL hosts for the SSRF check; nil means
 	// net.DefaultResolver.
 	Resolver *net.Resolver
+	// DefaultProfile is the signature profile of an endpoint that names none
+	// (HOOKRELAY_SIGNATURE_PROFILE); empty means store.ProfileStandard.
+	DefaultProfile string
+}
+
+// Profile returns the signature profile e is signed with: its own, or the
+// checker's DefaultProfile when it names none (a row that Ackify CE or
+// WEBHOOK_URLS created, or a request that gives none). Callers store the
+// result, so that saving an endpoint never changes how it is signed.
+func (c Checker) Profile(e store.Endpoint) string {
+	return e.ProfileOr(c.DefaultProfile)
 }
 
 // Validate checks every field of e. The URL's host is resolved and checked
@@ -142,4 +153,13 @@ func isToken(name string) bool {
 		}
 	}
 	return true
+}
+
+// ValidateProfile checks a signature profile setting: store.ProfileStandard
+// or store.ProfileAckify.
+func ValidateProfile(profile string) error {
+	if profile != store.ProfileStandard && profile != store.ProfileAckify {
+		return fmt.Errorf("must be %q or %q, got %q", store.ProfileStandard, store.ProfileAckify, profile)
+	}
+	return nil
 }

@@ -72,16 +72,42 @@ func TestValidateHostCheck(t *testing.T) {
 }
 
 func TestNewSecret(t *testing.T) {
-	generated, err := endpointrules.NewSecret("")
-	if err != nil || !strings.HasPrefix(generated, signature.SecretPrefix) {
-		t.Errorf("NewSecret(\"\") = %q, %v; want a generated whsec_ secret", generated, err)
-	}
-	if got, err := endpointrules.NewSecret("a-long-enough-secret"); err != nil || got != "a-long-enough-secret" {
-		t.Errorf("NewSecret(given) = %q, %v; want it back", got, err)
-	}
-	for _, bad := range []string{"short", "whsec_c2hvcnQ=", "whsec_%%%"} {
-		_, err := endpointrules.NewSecret(bad)
+	for _, profile := range []string{store.ProfileStandard, store.ProfileAckify} {
+		generated, err := endpointrules.NewSecret("", profile)
+		if err != nil || !strings.HasPrefix(generated, signature.SecretPrefix) {
+			t.Errorf("%s: NewSecret(\"\") = %q, %v; want a generated whsec_ secret", profile, generated, err)
+		}
+		if got, err := endpointrules.NewSecret("a-long-enough-secret", profile); err != nil || got != "a-long-enough-secret" {
+			t.Errorf("%s: NewSecret(given) = %q, %v; want it back", profile, got, err)
+		}
+		_, err = endpointrules.NewSecret("short", profile)
 		wantField(t, err, "secret")
+	}
+	for _, bad := range []string{"whsec_c2hvcnQ=", "whsec_%%%", "whsec_my-ackify-secret"} {
+		_, err := endpointrules.NewSecret(bad, store.ProfileStandard)
+		wantField(t, err, "secret")
+	}
+	// Ackify keys its HMAC with the secret's raw bytes: a whsec_ prefix is
+	// just more characters.
+	for _, ackify := range []string{"whsec_my-ackify-secret", "whsec_%%%%%%%%%%%%%%%%"} {
+		if got, err := endpointrules.NewSecret(ackify, store.ProfileAckify); err != nil || got != ackify {
+			t.Errorf("ackify: NewSecret(%q) = %q, %v; want it back", ackify, got, err)
+		}
+	}
+	_, err := endpointrules.NewSecret("whsec_c2hvcnQ=", store.ProfileAckify)
+	wantField(t, err, "secret") // 14 characters
+}
+
+func TestProfile(t *testing.T) {
+	if got := (endpointrules.Checker{}).Profile(store.Endpoint{}); got != store.ProfileStandard {
+		t.Errorf("no default: profile %q, want standard", got)
+	}
+	ackify := endpointrules.Checker{DefaultProfile: store.ProfileAckify}
+	if got := ackify.Profile(store.Endpoint{}); got != store.ProfileAckify {
+		t.Errorf("a row naming none: profile %q, want the default ackify", got)
+	}
+	if got := ackify.Profile(store.Endpoint{SignatureProfile: store.ProfileStandard}); got != store.ProfileStandard {
+		t.Errorf("a row naming standard: profile %q, want standard", got)
 	}
 }
 

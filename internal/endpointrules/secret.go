@@ -11,11 +11,11 @@ import (
 // minSecretBytes is the shortest accepted HMAC key.
 const minSecretBytes = 16
 
-// NewSecret returns the caller's secret once checked by ValidateSecret, or a
-// generated one when given is empty.
-func NewSecret(given string) (string, error) {
+// NewSecret returns the caller's secret once checked by ValidateSecret for
+// an endpoint of profile, or a generated one when given is empty.
+func NewSecret(given, profile string) (string, error) {
 	if given != "" {
-		return given, ValidateSecret(given)
+		return given, ValidateSecret(given, profile)
 	}
 	secret, err := signature.GenerateSecret()
 	if err != nil {
@@ -24,18 +24,24 @@ func NewSecret(given string) (string, error) {
 	return secret, nil
 }
 
-// ValidateSecret checks a secret given by the caller: at least 16 bytes of
-// HMAC key, that is 16 characters, or 16 bytes once decoded in the
-// whsec_<base64> form.
-func ValidateSecret(secret string) error {
-	key, err := signature.Key(secret)
+// ValidateSecret checks a secret given by the caller for an endpoint of
+// profile: at least 16 bytes of HMAC key. Under store.ProfileAckify the key
+// is the secret's raw bytes whatever its prefix, as Ackify CE keys it
+// (signature.RawKey), so that is 16 characters; otherwise 16 characters, or
+// 16 bytes once decoded in the whsec_<base64> form (signature.Key).
+func ValidateSecret(secret, profile string) error {
+	keyOf := signature.Key
+	if profile == store.ProfileAckify {
+		keyOf = signature.RawKey
+	}
+	key, err := keyOf(secret)
 	if err != nil {
 		return &store.FieldError{Field: "secret", Message: err.Error()}
 	}
 	if len(key) >= minSecretBytes {
 		return nil
 	}
-	if strings.HasPrefix(secret, signature.SecretPrefix) {
+	if profile != store.ProfileAckify && strings.HasPrefix(secret, signature.SecretPrefix) {
 		return &store.FieldError{Field: "secret", Message: fmt.Sprintf("must decode to at least %d bytes", minSecretBytes)}
 	}
 	return &store.FieldError{Field: "secret", Message: fmt.Sprintf("must be at least %d characters", minSecretBytes)}

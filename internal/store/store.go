@@ -159,7 +159,10 @@ type Store interface {
 const (
 	// ProfileStandard sends the X-* headers and the Standard Webhooks headers.
 	ProfileStandard = "standard"
-	// ProfileAckify also sends the X-Ackify-* headers of Ackify CE.
+	// ProfileAckify sends Ackify CE's wire format: the payload bare, User-Agent
+	// Ackify-Webhooks/1.0, X-Ackify-* headers with one signature by the
+	// current secret's raw bytes. An endpoint whose SignatureProfile is empty
+	// (a row another program inserted) is sent with the configured default.
 	ProfileAckify = "ackify"
 )
 
@@ -191,13 +194,24 @@ type Endpoint struct {
 	UpdatedAt               time.Time
 }
 
-// EffectiveProfile is the signature profile the endpoint is stored and
-// signed with: its SignatureProfile, or ProfileStandard when that is empty.
+// EffectiveProfile is the signature profile the stores write for the
+// endpoint: ProfileOr(ProfileStandard).
 func (e Endpoint) EffectiveProfile() string {
-	if e.SignatureProfile == "" {
-		return ProfileStandard
+	return e.ProfileOr(ProfileStandard)
+}
+
+// ProfileOr is the signature profile the endpoint is signed with when the
+// configured default (HOOKRELAY_SIGNATURE_PROFILE) is defaultProfile: its
+// SignatureProfile, or defaultProfile when it names none (a row that Ackify
+// CE or WEBHOOK_URLS created), or ProfileStandard when both are empty.
+func (e Endpoint) ProfileOr(defaultProfile string) string {
+	switch {
+	case e.SignatureProfile != "":
+		return e.SignatureProfile
+	case defaultProfile != "":
+		return defaultProfile
 	}
-	return e.SignatureProfile
+	return ProfileStandard
 }
 
 // Subscribes reports whether the endpoint wants events of type eventType.

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/client"
-	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // Page sizes.
@@ -83,7 +82,7 @@ func (s *server) showEndpoint(w http.ResponseWriter, r *http.Request) error {
 
 // newEndpoint handles GET /ui/endpoints/new.
 func (s *server) newEndpoint(w http.ResponseWriter, r *http.Request) error {
-	f := endpointForm{Active: true, SignatureProfile: store.ProfileStandard}
+	f := endpointForm{Active: true, SignatureProfile: s.defaultProfile}
 	s.render(w, r, http.StatusOK, "endpoint_form", "New endpoint", f)
 	return nil
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/api"
 	"github.com/hookrelay/hookrelay/internal/client"
+	"github.com/hookrelay/hookrelay/internal/endpointrules"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -44,6 +45,9 @@ type Options struct {
 	AllowPrivateTargets bool
 	// RotationWindow is how long a rotated-out secret still signs requests.
 	RotationWindow time.Duration
+	// DefaultProfile is the signature profile of endpoints that name none
+	// (HOOKRELAY_SIGNATURE_PROFILE); see api.Options.DefaultProfile.
+	DefaultProfile string
 	// DefaultMaxRetries is the retry budget of deliveries to endpoints that set none.
 	DefaultMaxRetries int
 	// MaxPayloadBytes bounds the bodies the dashboard sends to the API, as
@@ -60,6 +64,8 @@ type server struct {
 	signIns  *signInLimiter
 	pages    *pages
 	mux      *http.ServeMux
+	// defaultProfile preselects the signature profile of a new endpoint.
+	defaultProfile string
 }
 
 // handlerFunc is a page handler whose error becomes an error page.
@@ -79,6 +85,7 @@ func New(opts Options) http.Handler {
 		DefaultMaxRetries:   opts.DefaultMaxRetries,
 		AllowPrivateTargets: opts.AllowPrivateTargets,
 		RotationWindow:      opts.RotationWindow,
+		DefaultProfile:      opts.DefaultProfile,
 	})
 	apiClient, err := client.New(apiBaseURL, opts.Token, &http.Client{Transport: apiTransport{api: apiHandler}})
 	if err != nil {
@@ -92,6 +99,8 @@ func New(opts Options) http.Handler {
 		signIns:  newSignInLimiter(time.Now),
 		pages:    mustParsePages(),
 		mux:      http.NewServeMux(),
+
+		defaultProfile: endpointrules.Checker{DefaultProfile: opts.DefaultProfile}.Profile(store.Endpoint{}),
 	}
 	s.routes()
 	return securityHeaders(s.mux)

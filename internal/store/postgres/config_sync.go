@@ -16,6 +16,9 @@ import (
 //     FailureCount 0 and FailingSince nil, as enabling through the API does;
 //   - a URL of urls without a config endpoint gets a new active one, subscribed
 //     to every event (Events empty), titled with the URL's host;
+//   - config endpoints name no signature profile (SignatureProfile ""), so
+//     that they get HOOKRELAY_SIGNATURE_PROFILE, as their secret comes from
+//     WEBHOOK_SECRET;
 //   - config endpoints whose URL is not in urls become inactive with
 //     DisabledReason store.RemovedFromConfigReason (DisabledAt is set when they
 //     were active, and kept when they were already inactive).
@@ -55,7 +58,8 @@ func syncConfigURL(ctx context.Context, tx pgx.Tx, u, secret string) error {
 			secret = $3,
 			failure_count = CASE WHEN active THEN failure_count ELSE 0 END,
 			failing_since = CASE WHEN active THEN failing_since END,
-			active = true, disabled_reason = NULL, disabled_at = NULL, updated_at = now()
+			active = true, disabled_reason = NULL, disabled_at = NULL, updated_at = now(),
+			signature_profile = NULL
 		WHERE created_by = $1 AND target_url = $2`
 	tag, err := tx.Exec(ctx, update, store.ConfigSource, u, secret)
 	if err != nil {
@@ -65,8 +69,8 @@ func syncConfigURL(ctx context.Context, tx pgx.Tx, u, secret string) error {
 		return nil
 	}
 	const insert = `
-		INSERT INTO webhooks (title, target_url, secret, active, created_by)
-		VALUES ($1, $2, $3, true, $4)`
+		INSERT INTO webhooks (title, target_url, secret, active, created_by, signature_profile, tenant_id)
+		VALUES ($1, $2, $3, true, $4, NULL, ` + sessionTenant + `)`
 	if _, err := tx.Exec(ctx, insert, store.URLHost(u), u, secret, store.ConfigSource); err != nil {
 		return fmt.Errorf("add %s: %w", store.URLHost(u), err)
 	}

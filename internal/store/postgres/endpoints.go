@@ -19,19 +19,25 @@ func endpointValues(e store.Endpoint) []any {
 	}
 }
 
+// sessionTenant is the tenant of the session: Ackify CE's app.tenant_id
+// setting (which its row-level security policies compare tenant_id with), or
+// NULL when the session sets none.
+const sessionTenant = `nullif(current_setting('app.tenant_id', true), '')::uuid`
+
 // CreateEndpoint inserts e (its ID, CreatedAt and UpdatedAt are ignored) and
-// returns the stored row.
+// returns the stored row. The row's tenant_id is the session's app.tenant_id
+// (see sessionTenant).
 func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
 	const q = `
 		INSERT INTO webhooks AS w (
 			title, target_url, secret, active, events, headers,
 			description, created_by, max_retries, signature_profile,
 			previous_secret, previous_secret_expires_at, disabled_reason, disabled_at,
-			failure_count, failing_since, last_delivered_at)
+			failure_count, failing_since, last_delivered_at, tenant_id)
 		VALUES ($1, $2, $3, $4, $5, $6,
 			nullif($7, ''), nullif($8, ''), $9, $10,
 			nullif($11, ''), $12, nullif($13, ''), $14,
-			$15, $16, $17)
+			$15, $16, $17, ` + sessionTenant + `)
 		RETURNING ` + endpointColumns
 	created, err := queryOne(s.pool.QueryRow(ctx, q, endpointValues(e)...), endpointDest)
 	if err != nil {

@@ -18,11 +18,14 @@ func migrations() ([]migration.Migration, error) {
 	return migration.Load(migrationFiles, "migrations")
 }
 
-// The table of applied migrations, created in the connection's schema. Its
-// name is hookrelay's own, so that an application sharing the schema may keep
-// a schema_migrations table of its migration tool (golang-migrate's) there.
+// The table of applied migrations, in the connection's schema. Its name is
+// hookrelay's own, so that an application sharing the schema may keep a
+// schema_migrations table of its migration tool (golang-migrate's, as Ackify
+// CE does) there. It is created only when missing, so that a role without the
+// CREATE privilege (a runtime role beside Ackify's) migrates a current schema
+// as a no-op.
 const createMigrationsTable = `
-	CREATE TABLE IF NOT EXISTS hookrelay_schema_migrations (
+	CREATE TABLE hookrelay_schema_migrations (
 		version    INT PRIMARY KEY,
 		name       TEXT NOT NULL,
 		applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
@@ -46,8 +49,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 			if _, err := tx.Exec(ctx, lockMigrations); err != nil {
 				return fmt.Errorf("lock: %w", err)
 			}
-			if _, err := tx.Exec(ctx, createMigrationsTable); err != nil {
-				return fmt.Errorf("create hookrelay_schema_migrations: %w", err)
+			if err := ensureMigrationsTable(ctx, tx); err != nil {
+				return err
 			}
 			applied, err := appliedVersions(ctx, tx)
 			if err != nil {
@@ -67,6 +70,28 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return nil
 		}
 	}
+}
+
+// ensureMigrationsTable creates hookrelay_schema_migrations when it is
+// missing. It reads pg_tables, whose rows the statement's snapshot shows as
+// committed by a process that held the lock before (to_regclass reads the
+// catalog cache, which may not have seen that commit yet).
+func ensureMigrationsTable(ctx context.Context, tx pgx.Tx) error {
+	const look = `
+		SELECT EXISTS (
+			SELECT FROM pg_catalog.pg_tables
+			WHERE schemaname = current_schema() AND tablename = 'hookrelay_schema_migrations')`
+	var exists bool
+	if err := tx.QueryRow(ctx, look).Scan(&exists); err != nil {
+		return fmt.Errorf("look for hookrelay_schema_migrations: %w", err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, createMigrationsTable); err != nil {
+		return fmt.Errorf("create hookrelay_schema_migrations: %w", err)
+	}
+	return nil
 }
 
 // apply runs one migration and records it.

@@ -21,8 +21,29 @@ import (
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return migrated(t, testdb.PostgresURL(t))
+		u := testdb.PostgresURL(t)
+		return foreignRows{migrated(t, u), u}
 	})
+}
+
+// foreignRows is a store whose database another program writes too
+// (storetest.ForeignWriter), as Ackify CE does.
+type foreignRows struct {
+	*postgres.Store
+	url string
+}
+
+// InsertForeignDelivery inserts a delivery row alone, as Ackify's Enqueue does.
+func (s foreignRows) InsertForeignDelivery(ctx context.Context, webhookID int64, eventID, eventType, payload string, createdAt time.Time) error {
+	conn, err := pgx.Connect(ctx, s.url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, `
+		INSERT INTO webhook_deliveries (webhook_id, event_type, event_id, payload, created_at, scheduled_for)
+		VALUES ($1, $2, $3, $4, $5, $5)`, webhookID, eventType, eventID, payload, createdAt)
+	return err
 }
 
 func TestConcurrentMigrations(t *testing.T) {

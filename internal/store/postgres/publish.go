@@ -69,8 +69,9 @@ func publish(ctx context.Context, q querier, ev store.Event, opts store.PublishO
 		ids[i], maxRetries[i] = t.EndpointID, t.MaxRetries
 	}
 	const insertDeliveries = `
-		INSERT INTO webhook_deliveries (webhook_id, max_retries, event_id, event_type, payload, priority)
-		SELECT t.webhook_id, t.max_retries, $3, $4, $5, $6
+		INSERT INTO webhook_deliveries (webhook_id, max_retries, event_id, event_type, payload, priority, tenant_id)
+		SELECT t.webhook_id, t.max_retries, $3, $4, $5, $6,
+			(SELECT w.tenant_id FROM webhooks w WHERE w.id = t.webhook_id)
 		FROM unnest($1::bigint[], $2::int[]) AS t (webhook_id, max_retries)`
 	if _, err := q.Exec(ctx, insertDeliveries, ids, maxRetries,
 		created.ID, created.Type, created.Data, created.Priority); err != nil {

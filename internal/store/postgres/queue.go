@@ -19,8 +19,10 @@ import (
 // the trigger of the seed sets next_retry_at. Rows locked by a concurrent
 // claim are skipped, so concurrent claims never return one row twice.
 //
-// The Event of a Claimed comes from webhook_events; the Lease is (ID, Worker,
-// RetryCount) as claimed.
+// The Event of a Claimed comes from webhook_events or, for a delivery that
+// has no event record there (one Ackify CE inserted), from the delivery's own
+// event_id, event_type, payload, priority and created_at; the Lease is (ID,
+// Worker, RetryCount) as claimed.
 func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claimed, error) {
 	if c.Limit <= 0 {
 		return []store.Claimed{}, nil
@@ -46,10 +48,10 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 			WHERE d.id = due.id
 			RETURNING d.*
 		)
-		SELECT ` + deliveryColumns + `, ` + endpointColumns + `, ` + eventColumns + `
+		SELECT ` + deliveryColumns + `, ` + endpointColumns + `, ` + claimedEventColumns + `
 		FROM claimed d
 		JOIN webhooks w ON w.id = d.webhook_id
-		JOIN webhook_events e ON e.id = d.event_id
+		LEFT JOIN webhook_events e ON e.id = d.event_id
 		ORDER BY d.priority DESC, d.scheduled_for ASC, d.id ASC`
 	rows, err := s.pool.Query(ctx, q, c.Limit, c.Lease.Microseconds(), c.Worker, nonNil(c.SkipWebhooks))
 	claimed, err := queryAll(rows, err, func(cl *store.Claimed) []any {

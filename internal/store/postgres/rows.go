@@ -7,11 +7,13 @@ import (
 )
 
 // endpointColumns selects a webhooks row (alias w) in endpointDest order.
-// Optional text reads as "", headers as an empty map, events as an empty slice.
+// Optional text reads as "", headers as an empty map, events as an empty slice;
+// a row that names no signature profile (one another program inserted) reads
+// as "".
 const endpointColumns = `
 	w.id, w.title, w.target_url, w.secret, w.active, w.events,
 	coalesce(w.headers, '{}'), coalesce(w.description, ''), coalesce(w.created_by, ''),
-	w.max_retries, w.signature_profile, coalesce(w.previous_secret, ''),
+	w.max_retries, coalesce(w.signature_profile, ''), coalesce(w.previous_secret, ''),
 	w.previous_secret_expires_at, coalesce(w.disabled_reason, ''), w.disabled_at,
 	w.failure_count, w.failing_since, w.last_delivered_at, w.created_at, w.updated_at`
 
@@ -46,6 +48,16 @@ func deliveryDest(d *store.Delivery) []any {
 
 // eventColumns selects a webhook_events row (alias e) in eventDest order.
 const eventColumns = `e.id::text, e.type, e.data, e.priority, e.created_at`
+
+// claimedEventColumns selects the event of a claimed delivery (alias d) in
+// eventDest order: its webhook_events row (alias e, LEFT JOINed) or, for a
+// row that another program inserted without one (Ackify CE's Enqueue), the
+// delivery's own columns. The data is read as text, whatever the column's
+// type.
+const claimedEventColumns = `
+	coalesce(e.id, d.event_id)::text, coalesce(e.type, d.event_type),
+	coalesce(e.data::text, d.payload::text), coalesce(e.priority, d.priority),
+	coalesce(e.created_at, d.created_at)`
 
 func eventDest(e *store.Event) []any {
 	return []any{&e.ID, &e.Type, &e.Data, &e.Priority, &e.CreatedAt}

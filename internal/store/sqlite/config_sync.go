@@ -16,6 +16,9 @@ import (
 //     FailureCount 0 and FailingSince nil, as enabling through the API does;
 //   - a URL of urls without a config endpoint gets a new active one, subscribed
 //     to every event (Events empty), titled with the URL's host;
+//   - config endpoints name no signature profile (SignatureProfile ""), so
+//     that they get HOOKRELAY_SIGNATURE_PROFILE, as their secret comes from
+//     WEBHOOK_SECRET;
 //   - config endpoints whose URL is not in urls become inactive with
 //     DisabledReason store.RemovedFromConfigReason (DisabledAt is set when they
 //     were active, and kept when they were already inactive).
@@ -63,7 +66,8 @@ func syncConfigURL(ctx context.Context, tx execer, u, secret string, now int64) 
 			secret = :secret,
 			failure_count = CASE WHEN active THEN failure_count ELSE 0 END,
 			failing_since = CASE WHEN active THEN failing_since END,
-			active = 1, disabled_reason = NULL, disabled_at = NULL, updated_at = :now
+			active = 1, disabled_reason = NULL, disabled_at = NULL, updated_at = :now,
+			signature_profile = ''
 		WHERE created_by = :source AND target_url = :url`
 	res, err := tx.ExecContext(ctx, update, args...)
 	if err != nil {
@@ -73,8 +77,8 @@ func syncConfigURL(ctx context.Context, tx execer, u, secret string, now int64) 
 		return err
 	}
 	const insert = `
-		INSERT INTO webhooks (title, target_url, secret, active, created_by, created_at, updated_at)
-		VALUES (:title, :url, :secret, 1, :source, :now, :now)`
+		INSERT INTO webhooks (title, target_url, secret, active, created_by, created_at, updated_at, signature_profile)
+		VALUES (:title, :url, :secret, 1, :source, :now, :now, '')`
 	if _, err := tx.ExecContext(ctx, insert, args...); err != nil {
 		return fmt.Errorf("add %s: %w", store.URLHost(u), err)
 	}

@@ -13,11 +13,12 @@ import (
 
 func TestStoreOnTheCallersHandle(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
-		s := sqlite.New(openDSN(t, testdb.SQLitePath(t)))
+		path := testdb.SQLitePath(t)
+		s := sqlite.New(openDSN(t, path))
 		if err := s.Migrate(t.Context()); err != nil {
 			t.Fatalf("migrate through the caller's handle: %v", err)
 		}
-		return s
+		return foreignRows{s, path}
 	})
 }
 

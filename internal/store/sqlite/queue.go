@@ -27,8 +27,10 @@ const nextRetryAt = `
 // next_retry_at as the seed computes it. Writers take turns, so concurrent
 // claims never return one row twice.
 //
-// The Event of a Claimed comes from webhook_events; the Lease is (ID, Worker,
-// RetryCount) as claimed.
+// The Event of a Claimed comes from webhook_events or, for a delivery that
+// has no event record there (inserted by another program), from the
+// delivery's own event_id, event_type, payload, priority and created_at; the
+// Lease is (ID, Worker, RetryCount) as claimed.
 func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claimed, error) {
 	if c.Limit <= 0 {
 		return []store.Claimed{}, nil
@@ -80,10 +82,10 @@ func loadClaimed(ctx context.Context, tx execer, ids []int64) ([]store.Claimed, 
 		return []store.Claimed{}, nil
 	}
 	const q = `
-		SELECT ` + deliveryColumns + `, ` + endpointColumns + `, ` + eventColumns + `
+		SELECT ` + deliveryColumns + `, ` + endpointColumns + `, ` + claimedEventColumns + `
 		FROM webhook_deliveries
 		JOIN webhooks ON webhooks.id = webhook_deliveries.webhook_id
-		JOIN webhook_events ON webhook_events.id = webhook_deliveries.event_id
+		LEFT JOIN webhook_events ON webhook_events.id = webhook_deliveries.event_id
 		WHERE webhook_deliveries.id IN (SELECT value FROM json_each(?))
 		ORDER BY webhook_deliveries.priority DESC, webhook_deliveries.scheduled_for ASC, webhook_deliveries.id ASC`
 	rows, err := tx.QueryContext(ctx, q, jsonText(ids))

@@ -59,6 +59,16 @@ const eventColumns = `
 	webhook_events.id, webhook_events.type, webhook_events.data,
 	webhook_events.priority, webhook_events.created_at`
 
+// claimedEventColumns selects the event of a claimed delivery in eventDest
+// order: its webhook_events row (LEFT JOINed) or, for a row that another
+// program inserted without one, the delivery's own columns.
+const claimedEventColumns = `
+	coalesce(webhook_events.id, webhook_deliveries.event_id),
+	coalesce(webhook_events.type, webhook_deliveries.event_type),
+	coalesce(webhook_events.data, webhook_deliveries.payload),
+	coalesce(webhook_events.priority, webhook_deliveries.priority),
+	coalesce(webhook_events.created_at, webhook_deliveries.created_at)`
+
 func eventDest(e *store.Event) []any {
 	return []any{&e.ID, &e.Type, rawJSONCol{&e.Data}, &e.Priority, timeCol{&e.CreatedAt}}
 }

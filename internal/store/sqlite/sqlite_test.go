@@ -19,8 +19,30 @@ import (
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return migrated(t, testdb.SQLitePath(t))
+		path := testdb.SQLitePath(t)
+		return foreignRows{migrated(t, path), path}
 	})
+}
+
+// foreignRows is a store whose file another program writes too
+// (storetest.ForeignWriter).
+type foreignRows struct {
+	store.Store
+	path string
+}
+
+// InsertForeignDelivery inserts a delivery row alone, with no event record,
+// through a connection of its own.
+func (s foreignRows) InsertForeignDelivery(ctx context.Context, webhookID int64, eventID, eventType, payload string, createdAt time.Time) error {
+	db, err := sql.Open("sqlite", sqlite.DSN(s.path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `
+		INSERT INTO webhook_deliveries (webhook_id, event_type, event_id, payload, created_at, scheduled_for)
+		VALUES (?, ?, ?, ?, ?, ?)`, webhookID, eventType, eventID, payload, createdAt.UnixMicro(), createdAt.UnixMicro())
+	return err
 }
 
 // migrated opens a store on the file at path and migrates it.

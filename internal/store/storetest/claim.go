@@ -11,6 +11,31 @@ import (
 )
 
 var claimTests = []test{
+	{"ClaimSendsRowsWithoutAnEventRecord", func(t *testing.T, f *fixture) {
+		ep := f.endpoint()
+		w, ok := f.s.(ForeignWriter)
+		if !ok {
+			t.Fatalf("the store of the suite (%T) must implement storetest.ForeignWriter", f.s)
+		}
+		const id = "0b7f7f2e-3c1a-4d8e-9a51-2f0d6c1b9e47"
+		created := wholeSecond(-time.Minute)
+		if err := w.InsertForeignDelivery(f.ctx, ep.ID, id, "signature.created", `{"doc_id": "d-1"}`, created); err != nil {
+			t.Fatalf("insert a delivery as Ackify does: %v", err)
+		}
+		c := f.claimOne()
+		if c.Delivery.EventID != id || c.Delivery.WebhookID != ep.ID || c.Delivery.Status != store.StatusProcessing {
+			t.Fatalf("claimed delivery %+v, want the inserted one", c.Delivery)
+		}
+		if c.Event.ID != id || c.Event.Type != "signature.created" || c.Event.Priority != 0 {
+			t.Errorf("claimed event %+v, want one made of the delivery's columns", c.Event)
+		}
+		sameJSON(t, "event data", c.Event.Data, []byte(`{"doc_id": "d-1"}`))
+		sameInstant(t, "event CreatedAt", c.Event.CreatedAt, created)
+		f.complete(store.HealthPolicy{}, delivered(c))
+		if got := f.delivery(c.Delivery.ID); got.Status != store.StatusDelivered {
+			t.Errorf("status %s after delivery, want delivered", got.Status)
+		}
+	}},
 	{"ClaimReturnsWhatIsNeededToSend", func(t *testing.T, f *fixture) {
 		ep := f.endpoint(func(e *store.Endpoint) { e.Headers = map[string]string{"X-Tenant": "7"} })
 		res := f.publish("document.created", withPriority(2))

@@ -18,6 +18,9 @@ var configSyncTests = []test{
 		if !a.Active || a.Secret != "secret-one" || a.Title != "a.example" || len(a.Events) != 0 {
 			t.Errorf("added endpoint %+v: want active, secret-one, titled a.example, all events", a)
 		}
+		if a.SignatureProfile != "" {
+			t.Errorf("config endpoint names the profile %q, want none: it follows HOOKRELAY_SIGNATURE_PROFILE", a.SignatureProfile)
+		}
 		if b := byURL["https://b.example:8443/hook"]; b.Title != "b.example:8443" {
 			t.Errorf("title %q, want the URL's host b.example:8443", b.Title)
 		}
@@ -31,8 +34,8 @@ var configSyncTests = []test{
 		if gone.ID != a.ID {
 			t.Errorf("removed URL has ID %d, want %d: endpoints must be kept", gone.ID, a.ID)
 		}
-		if b := byURL["https://b.example:8443/hook"]; !b.Active || b.Secret != "secret-two" {
-			t.Errorf("kept URL: %+v; want active with the new secret", b)
+		if b := byURL["https://b.example:8443/hook"]; !b.Active || b.Secret != "secret-two" || b.SignatureProfile != "" {
+			t.Errorf("kept URL: %+v; want active with the new secret, naming no profile", b)
 		}
 		if c := byURL["https://c.example/hook"]; !c.Active || c.Secret != "secret-two" {
 			t.Errorf("new URL: %+v; want active with the secret", c)

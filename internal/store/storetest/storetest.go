@@ -12,10 +12,24 @@
 package storetest
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 )
+
+// ForeignWriter writes rows as another program sharing the database does:
+// Ackify CE's Enqueue inserts a delivery row alone, with no event record. The
+// store that a Run factory returns must implement it (a test-side wrapper
+// that writes with the dialect's own SQL), so that the suite can prove such
+// rows are delivered.
+type ForeignWriter interface {
+	// InsertForeignDelivery inserts a pending, due delivery of an event with
+	// the given id, type and JSON payload to endpoint webhookID, created at
+	// createdAt, into the deliveries table only.
+	InsertForeignDelivery(ctx context.Context, webhookID int64, eventID, eventType, payload string, createdAt time.Time) error
+}
 
 // test is one behaviour of the suite.
 type test struct {

@@ -1,49 +1,54 @@
 -- hookrelay's additions to the seed schema: endpoint health and secret
 -- rotation, delivery leases, the event envelope and the attempt log.
+--
+-- As in 001, every statement adds only what is missing: Ackify CE adds the
+-- title column itself (its migration 0011), and a database it created keeps
+-- its rows as they are. signature_profile has no default, so that a row that
+-- another program inserts names no profile and gets HOOKRELAY_SIGNATURE_PROFILE.
 
 ALTER TABLE webhooks
-    ADD COLUMN title                      TEXT NOT NULL DEFAULT '',
-    ADD COLUMN signature_profile          TEXT NOT NULL DEFAULT 'standard',
-    ADD COLUMN previous_secret            TEXT,
-    ADD COLUMN previous_secret_expires_at TIMESTAMPTZ,
-    ADD COLUMN max_retries                INT CHECK (max_retries >= 0),
-    ADD COLUMN disabled_reason            TEXT,
-    ADD COLUMN disabled_at                TIMESTAMPTZ,
-    ADD COLUMN failing_since              TIMESTAMPTZ;
+    ADD COLUMN IF NOT EXISTS title                      TEXT NOT NULL DEFAULT '',
+    ADD COLUMN IF NOT EXISTS signature_profile          TEXT,
+    ADD COLUMN IF NOT EXISTS previous_secret            TEXT,
+    ADD COLUMN IF NOT EXISTS previous_secret_expires_at TIMESTAMPTZ,
+    ADD COLUMN IF NOT EXISTS max_retries                INT CHECK (max_retries >= 0),
+    ADD COLUMN IF NOT EXISTS disabled_reason            TEXT,
+    ADD COLUMN IF NOT EXISTS disabled_at                TIMESTAMPTZ,
+    ADD COLUMN IF NOT EXISTS failing_since              TIMESTAMPTZ;
 
 COMMENT ON COLUMN webhooks.max_retries IS 'Retry budget of new deliveries; NULL uses the global setting';
 COMMENT ON COLUMN webhooks.failing_since IS 'First failed attempt since the last success';
 
-CREATE INDEX idx_webhooks_created_by ON webhooks (created_by);
+CREATE INDEX IF NOT EXISTS idx_webhooks_created_by ON webhooks (created_by);
 
 ALTER TABLE webhook_deliveries
-    ADD COLUMN lease_expires_at TIMESTAMPTZ,
-    ADD COLUMN locked_by        TEXT;
+    ADD COLUMN IF NOT EXISTS lease_expires_at TIMESTAMPTZ,
+    ADD COLUMN IF NOT EXISTS locked_by        TEXT;
 
 COMMENT ON COLUMN webhook_deliveries.lease_expires_at IS 'End of the claim of a processing delivery';
 COMMENT ON COLUMN webhook_deliveries.locked_by IS 'Worker holding the claim of a processing delivery';
 
 -- One delivery per endpoint and event: publishing is idempotent.
-CREATE UNIQUE INDEX idx_webhook_deliveries_webhook_event
+CREATE UNIQUE INDEX IF NOT EXISTS idx_webhook_deliveries_webhook_event
     ON webhook_deliveries (webhook_id, event_id);
 
 -- Leases to rescue when a worker dies.
-CREATE INDEX idx_webhook_deliveries_lease
+CREATE INDEX IF NOT EXISTS idx_webhook_deliveries_lease
     ON webhook_deliveries (lease_expires_at)
     WHERE status = 'processing';
 
 -- Listings, newest first, by the usual filters.
-CREATE INDEX idx_webhook_deliveries_webhook_id_id ON webhook_deliveries (webhook_id, id DESC);
-CREATE INDEX idx_webhook_deliveries_status_id ON webhook_deliveries (status, id DESC);
-CREATE INDEX idx_webhook_deliveries_event_id ON webhook_deliveries (event_id);
-CREATE INDEX idx_webhook_deliveries_created_at ON webhook_deliveries (created_at);
+CREATE INDEX IF NOT EXISTS idx_webhook_deliveries_webhook_id_id ON webhook_deliveries (webhook_id, id DESC);
+CREATE INDEX IF NOT EXISTS idx_webhook_deliveries_status_id ON webhook_deliveries (status, id DESC);
+CREATE INDEX IF NOT EXISTS idx_webhook_deliveries_event_id ON webhook_deliveries (event_id);
+CREATE INDEX IF NOT EXISTS idx_webhook_deliveries_created_at ON webhook_deliveries (created_at);
 
 -- Retention of finished deliveries.
-CREATE INDEX idx_webhook_deliveries_finished
+CREATE INDEX IF NOT EXISTS idx_webhook_deliveries_finished
     ON webhook_deliveries (processed_at)
     WHERE status IN ('delivered', 'failed', 'cancelled');
 
-CREATE TABLE webhook_events (
+CREATE TABLE IF NOT EXISTS webhook_events (
     id         UUID PRIMARY KEY,
     type       TEXT NOT NULL,
     data       JSONB NOT NULL DEFAULT '{}',
@@ -53,9 +58,9 @@ CREATE TABLE webhook_events (
 
 COMMENT ON TABLE webhook_events IS 'Published events: the envelope every delivery of an event sends';
 
-CREATE INDEX idx_webhook_events_created_at ON webhook_events (created_at);
+CREATE INDEX IF NOT EXISTS idx_webhook_events_created_at ON webhook_events (created_at);
 
-CREATE TABLE webhook_delivery_attempts (
+CREATE TABLE IF NOT EXISTS webhook_delivery_attempts (
     id               BIGSERIAL PRIMARY KEY,
     delivery_id      BIGINT NOT NULL REFERENCES webhook_deliveries (id) ON DELETE CASCADE,
     attempt          INT NOT NULL,
@@ -70,5 +75,5 @@ CREATE TABLE webhook_delivery_attempts (
 
 COMMENT ON TABLE webhook_delivery_attempts IS 'One row per HTTP request of a delivery';
 
-CREATE INDEX idx_webhook_delivery_attempts_delivery_id
+CREATE INDEX IF NOT EXISTS idx_webhook_delivery_attempts_delivery_id
     ON webhook_delivery_attempts (delivery_id);
