@@ -28,6 +28,7 @@ func TestEngine(t *testing.T) {
 		t.Run("HangingEndpointsLeaveSlotsToHealthyOne", func(t *testing.T) { t.Parallel(); testHangingBesideHealthy(t, newStore(t)) })
 		t.Run("UnstorableAnswerStallsNoOne", func(t *testing.T) { t.Parallel(); testUnstorableAnswer(t, newStore(t)) })
 		t.Run("GoneStopsRequestsAndKeepsQueue", func(t *testing.T) { t.Parallel(); testGoneKeepsQueue(t, newStore(t)) })
+		t.Run("DisablingStopsRequestsAndKeepsQueue", func(t *testing.T) { t.Parallel(); testDisableKeepsQueue(t, newStore(t)) })
 	})
 }
 
@@ -254,6 +255,63 @@ func testGoneKeepsQueue(t *testing.T, s store.Store) {
 	c := counts(t, s)
 	if c[store.StatusFailed] != int64(sent) || c[store.StatusPending] != int64(events-sent) {
 		t.Errorf("%d requests sent; deliveries %v; want %d failed (those sent) and the rest pending", sent, c, sent)
+	}
+	pending, err := s.ListDeliveries(context.Background(), store.DeliveryFilter{Status: store.StatusPending})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range pending {
+		if d.RetryCount != 0 {
+			t.Fatalf("pending delivery %d has retry_count %d; want no attempt counted", d.ID, d.RetryCount)
+		}
+	}
+}
+
+// An endpoint that a person disables while the worker holds some of its
+// deliveries gets no request that starts afterwards; what was not sent stays
+// pending, with no attempt counted.
+func testDisableKeepsQueue(t *testing.T, s store.Store) {
+	const events = 30
+	var mu sync.Mutex
+	var arrivals []time.Time
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		arrivals = append(arrivals, time.Now())
+		mu.Unlock()
+		time.Sleep(time.Second)
+		w.WriteHeader(http.StatusOK)
+	}))
+	t.Cleanup(slow.Close)
+	e := addEndpoint(t, s, slow.URL)
+	for range events {
+		publishTo(t, s, e.ID)
+	}
+	startWorker(t, s, serveOptions(t), 10*time.Second)
+	waitUntil(t, 10*time.Second, "no request arrived", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(arrivals) > 0
+	})
+	off := store.Activation{Active: false, Reason: "test", At: time.Now()}
+	if _, err := s.UpdateEndpoint(context.Background(), e.ID, store.EndpointPatch{Activation: &off}); err != nil {
+		t.Fatal(err)
+	}
+	disabledAt := time.Now()
+	waitUntil(t, 20*time.Second, "deliveries not settled", func() bool {
+		c := counts(t, s)
+		return c[store.StatusProcessing] == 0 && c[store.StatusDelivered]+c[store.StatusPending] == events
+	})
+	mu.Lock()
+	sent := len(arrivals)
+	for _, at := range arrivals {
+		if at.After(disabledAt) {
+			t.Errorf("a request arrived %s after the endpoint was disabled", at.Sub(disabledAt))
+		}
+	}
+	mu.Unlock()
+	c := counts(t, s)
+	if c[store.StatusDelivered] != int64(sent) || c[store.StatusPending] != int64(events-sent) {
+		t.Errorf("%d requests sent; deliveries %v; want %d delivered and the rest pending", sent, c, sent)
 	}
 	pending, err := s.ListDeliveries(context.Background(), store.DeliveryFilter{Status: store.StatusPending})
 	if err != nil {

@@ -137,6 +137,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	go comp.run(writeCtx)
 
 	wake := w.store.Wakeups(ctx)
+	deactivated := w.store.Deactivations(ctx)
 	d := newDispatcher(dispatchLimits{
 		total: o.Concurrency, perEndpoint: o.EndpointInFlight, hold: o.Concurrency + o.BatchSize,
 		lease: o.Lease, timeout: w.sender.timeout,
@@ -185,6 +186,12 @@ func (w *Worker) Run(ctx context.Context) error {
 			for _, id := range disabled.take() {
 				w.release(ctx, d.disabled(id))
 			}
+		case id, ok := <-deactivated:
+			if !ok {
+				deactivated = nil
+				continue
+			}
+			w.release(ctx, d.disabled(id))
 		case _, ok := <-wake:
 			if !ok {
 				wake = nil

@@ -153,6 +153,13 @@ type Store interface {
 	// published (by any process sharing the store, where the store can tell), so
 	// that workers need not wait for their next poll. It closes when ctx ends.
 	Wakeups(ctx context.Context) <-chan struct{}
+	// Deactivations returns a channel that receives the ID of each active
+	// endpoint soon after it is disabled (by a person, by Complete's health
+	// rules) or deleted, from any process sharing the store where the store
+	// can tell, so that workers start no request to it from the deliveries
+	// they hold. A receiver that falls far behind may miss values. The
+	// channel closes when ctx ends.
+	Deactivations(ctx context.Context) <-chan int64
 }
 
 // Signature profiles: which headers an endpoint's requests carry.

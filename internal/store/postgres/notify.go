@@ -2,16 +2,26 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 )
 
-// Reconnection delays of the Wakeups listener: the first, and the most.
+// Reconnection delays of the listeners: the first, and the most.
 const (
 	listenRetryMin = 100 * time.Millisecond
 	listenRetryMax = 10 * time.Second
 )
+
+// deactivationChannel is the NOTIFY channel on which migration 005's
+// triggers announce, with its id, each active endpoint that is disabled or
+// deleted.
+const deactivationChannel = "hookrelay_endpoints"
+
+// deactivationBuffer is how many deactivations wait for a slow receiver
+// before more are dropped.
+const deactivationBuffer = 256
 
 // Wakeups listens on the hookrelay_deliveries channel, which Publish notifies
 // when it creates deliveries, on a connection of its own. The returned channel
@@ -22,22 +32,55 @@ const (
 // ends.
 func (s *Store) Wakeups(ctx context.Context) <-chan struct{} {
 	ch := make(chan struct{}, 1)
-	go s.listen(ctx, ch)
+	wake := func() {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+	go func() {
+		defer close(ch)
+		s.listen(ctx, wakeupChannel, func(string) { wake() }, wake)
+	}()
 	return ch
 }
 
-// listen runs the listener until ctx ends, then closes ch.
-func (s *Store) listen(ctx context.Context, ch chan struct{}) {
-	defer close(ch)
+// Deactivations listens on the hookrelay_endpoints channel, on a connection
+// of its own, and sends the id of each endpoint that any process disabled or
+// deleted (see store.Store.Deactivations). The channel (buffer 256) drops
+// what a receiver that far behind has not taken; it closes when ctx ends.
+func (s *Store) Deactivations(ctx context.Context) <-chan int64 {
+	ch := make(chan int64, deactivationBuffer)
+	go func() {
+		defer close(ch)
+		s.listen(ctx, deactivationChannel, func(payload string) {
+			id, err := strconv.ParseInt(payload, 10, 64)
+			if err != nil {
+				return
+			}
+			select {
+			case ch <- id:
+			default:
+			}
+		}, func() {})
+	}()
+	return ch
+}
+
+// listen LISTENs on channel until ctx ends, calling notified with the payload
+// of each notification and reconnected each time it listens again after a
+// lost connection (notifications may have been lost meanwhile). It
+// reconnects with exponential backoff.
+func (s *Store) listen(ctx context.Context, channel string, notified func(payload string), reconnected func()) {
 	delay := listenRetryMin
 	for first := true; ; first = false {
 		listening := func() {
 			if !first {
-				wake(ch)
+				reconnected()
 			}
 			delay = listenRetryMin
 		}
-		s.listenOnce(ctx, ch, listening)
+		s.listenOnce(ctx, channel, notified, listening)
 		select {
 		case <-ctx.Done():
 			return
@@ -47,30 +90,23 @@ func (s *Store) listen(ctx context.Context, ch chan struct{}) {
 	}
 }
 
-// listenOnce connects, LISTENs, calls listening, and forwards notifications
-// to ch until the connection fails or ctx ends.
-func (s *Store) listenOnce(ctx context.Context, ch chan struct{}, listening func()) {
+// listenOnce connects, LISTENs, calls listening, and passes notifications to
+// notified until the connection fails or ctx ends.
+func (s *Store) listenOnce(ctx context.Context, channel string, notified func(string), listening func()) {
 	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig)
 	if err != nil {
 		return
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+wakeupChannel); err != nil {
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
 		return
 	}
 	listening()
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			return
 		}
-		wake(ch)
-	}
-}
-
-// wake sends on ch unless a wakeup is already waiting there.
-func wake(ch chan struct{}) {
-	select {
-	case ch <- struct{}{}:
-	default:
+		notified(n.Payload)
 	}
 }

@@ -194,10 +194,11 @@ func fanOutMany(ctx context.Context, q querier, pubs []store.Publication, events
 	// Delivery IDs follow the order of the publications, which is the order
 	// in which claims take deliveries of equal priority and due time.
 	const insert = `
-		INSERT INTO webhook_deliveries (webhook_id, max_retries, event_id, event_type, payload, priority)
-		SELECT t.webhook_id, t.max_retries, e.id, e.type, e.data, e.priority
+		INSERT INTO webhook_deliveries (webhook_id, max_retries, event_id, event_type, payload, priority, tenant_id)
+		SELECT t.webhook_id, t.max_retries, e.id, e.type, e.data, e.priority, w.tenant_id
 		FROM unnest($1::uuid[], $2::bigint[], $3::int[]) WITH ORDINALITY AS t (event_id, webhook_id, max_retries, n)
 		JOIN webhook_events e ON e.id = t.event_id
+		JOIN webhooks w ON w.id = t.webhook_id
 		ORDER BY t.n`
 	if _, err := q.Exec(ctx, insert, eventIDs, endpointIDs, maxRetries); err != nil {
 		return nil, fmt.Errorf("insert deliveries: %w", err)

@@ -33,6 +33,9 @@ func (s *Store) Complete(ctx context.Context, outcomes []store.Outcome, health s
 	if err != nil {
 		return store.CompleteResult{}, fmt.Errorf("complete deliveries: %w", err)
 	}
+	for _, d := range res.Disabled {
+		s.deactivations.send(d.ID)
+	}
 	return res, nil
 }
 

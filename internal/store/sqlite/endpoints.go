@@ -90,7 +90,8 @@ func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]st
 
 // UpdateEndpoint writes the fields that p sets, and only those (see
 // store.EndpointPatch), sets UpdatedAt, and returns the stored row or
-// store.ErrNotFound. Every right-hand side reads the row as it was before the
+// store.ErrNotFound. A patch that disables the endpoint is announced on
+// Deactivations once written. Every right-hand side reads the row as it was before the
 // update, so a rotation moves the old secret to previous_secret atomically.
 func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPatch) (store.Endpoint, error) {
 	const q = `
@@ -143,6 +144,9 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
 	}
+	if p.Activation != nil && !p.Activation.Active {
+		s.deactivations.send(id)
+	}
 	return updated, nil
 }
 
@@ -156,5 +160,6 @@ func (s *Store) DeleteEndpoint(ctx context.Context, id int64) error {
 	if err != nil {
 		return fmt.Errorf("delete endpoint %d: %w", id, err)
 	}
+	s.deactivations.send(id)
 	return nil
 }

@@ -20,7 +20,7 @@ type publishCall = groupcommit.Call[store.Publication, store.PublishResult]
 // newStore returns a store that writes through write and reads through read
 // (one pool may be both).
 func newStore(write, read *sql.DB) *Store {
-	s := &Store{writes: newStatements(write), reads: newStatements(read), wakeups: newBroadcast()}
+	s := &Store{writes: newStatements(write), reads: newStatements(read), wakeups: newBroadcast[struct{}](), deactivations: newBroadcast[int64]()}
 	s.publishes = groupcommit.New(maxPublishGroup, s.publishGroup)
 	return s
 }
@@ -63,7 +63,7 @@ func (s *Store) publishGroup(group []*publishCall) {
 		created = created || call.Result.Deliveries > 0
 	}
 	if created {
-		s.wakeups.send()
+		s.wakeups.send(struct{}{})
 	}
 }
 

@@ -24,7 +24,7 @@ func (s *Store) PublishMany(ctx context.Context, pubs []store.Publication) ([]st
 	}
 	for _, r := range results {
 		if r.Deliveries > 0 {
-			s.wakeups.send()
+			s.wakeups.send(struct{}{})
 			break
 		}
 	}

@@ -48,7 +48,8 @@ type Store struct {
 	writes    *statements // on the write pool
 	reads     *statements // on the read pool
 	publishes *groupcommit.Queue[store.Publication, store.PublishResult]
-	wakeups   *broadcast
+	wakeups       *broadcast[struct{}]
+	deactivations *broadcast[int64]
 }
 
 var _ store.Store = (*Store)(nil)

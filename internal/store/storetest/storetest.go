@@ -55,6 +55,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		listTests,
 		maintenanceTests,
 		wakeupTests,
+		deactivationTests,
 	}
 	for _, group := range groups {
 		for _, tc := range group {

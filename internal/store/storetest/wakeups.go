@@ -4,6 +4,8 @@ import (
 	"context"
 	"testing"
 	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 var wakeupTests = []test{
@@ -35,4 +37,68 @@ var wakeupTests = []test{
 			}
 		})
 	}},
+}
+
+var deactivationTests = []test{
+	{"DeactivationsAnnounceDisabledAndDeletedEndpoints", func(t *testing.T, f *fixture) {
+		ctx, cancel := context.WithCancel(f.ctx)
+		ids := f.s.Deactivations(ctx)
+		// The listener may not listen yet when Deactivations returns:
+		// disable endpoints until one is announced.
+		Eventually(t, "a disabled endpoint announced", func() bool {
+			ep := f.endpoint()
+			f.setActive(ep.ID, false)
+			return receiveID(t, ids, 50*time.Millisecond) == ep.ID
+		})
+		drainIDs(ids)
+		deleted := f.endpoint()
+		if err := f.s.DeleteEndpoint(f.ctx, deleted.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := receiveID(t, ids, 5*time.Second); got != deleted.ID {
+			t.Fatalf("after a delete: announced %d, want %d", got, deleted.ID)
+		}
+		failing := f.endpoint()
+		f.publish("document.created")
+		if res := f.failDue(store.HealthPolicy{DisableAfterFailures: 1}); len(res.Disabled) != 1 {
+			t.Fatalf("health rules disabled %v, want endpoint %d", res.Disabled, failing.ID)
+		}
+		if got := receiveID(t, ids, 5*time.Second); got != failing.ID {
+			t.Fatalf("after health rules disabled it: announced %d, want %d", got, failing.ID)
+		}
+		cancel()
+		Eventually(t, "deactivations closed after cancel", func() bool {
+			select {
+			case _, ok := <-ids:
+				return !ok
+			case <-time.After(50 * time.Millisecond):
+				return false
+			}
+		})
+	}},
+}
+
+// receiveID returns the next id from ids, or 0 when none comes within wait.
+func receiveID(t *testing.T, ids <-chan int64, wait time.Duration) int64 {
+	t.Helper()
+	select {
+	case id, ok := <-ids:
+		if !ok {
+			t.Fatal("deactivations closed early")
+		}
+		return id
+	case <-time.After(wait):
+		return 0
+	}
+}
+
+// drainIDs takes what ids holds now.
+func drainIDs(ids <-chan int64) {
+	for {
+		select {
+		case <-ids:
+		default:
+			return
+		}
+	}
 }
