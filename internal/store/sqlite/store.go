@@ -45,9 +45,9 @@ import (
 
 // Store is a store.Store on one SQLite database file.
 type Store struct {
-	writes    *statements // on the write pool
-	reads     *statements // on the read pool
-	publishes *groupcommit.Queue[store.Publication, store.PublishResult]
+	writes        *statements // on the write pool
+	reads         *statements // on the read pool
+	publishes     *groupcommit.Queue[store.Publication, store.PublishResult]
 	wakeups       *broadcast[struct{}]
 	deactivations *broadcast[int64]
 }
