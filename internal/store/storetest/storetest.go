@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		endpointTests,
 		configSyncTests,
 		publishTests,
+		dataTests,
 		claimTests,
 		leaseTests,
 		completeTests,
