@@ -48,6 +48,12 @@ func TestValidate(t *testing.T) {
 		{"max_retries", func(e *store.Endpoint) { e.MaxRetries = retries(51) }},
 		{"max_retries", func(e *store.Endpoint) { e.MaxRetries = retries(-1) }},
 		{"signature_profile", func(e *store.Endpoint) { e.SignatureProfile = "" }},
+		{"title", func(e *store.Endpoint) { e.Title = "a\x00b" }},
+		{"title", func(e *store.Endpoint) { e.Title = "caf\xe9" }},
+		{"description", func(e *store.Endpoint) { e.Description = "a\x00b" }},
+		{"url", func(e *store.Endpoint) { e.URL = "https://example.com/caf\xe9" }},
+		{"headers.X-A", func(e *store.Endpoint) { e.Headers = map[string]string{"X-A": "caf\xe9"} }},
+		{"reason", func(e *store.Endpoint) { e.DisabledReason = "a\x00b" }},
 	}
 	for _, tc := range cases {
 		e := valid()
@@ -79,7 +85,7 @@ func TestNewSecret(t *testing.T) {
 	if got, err := endpointrules.NewSecret("a-long-enough-secret"); err != nil || got != "a-long-enough-secret" {
 		t.Errorf("NewSecret(given) = %q, %v; want it back", got, err)
 	}
-	for _, bad := range []string{"short", "whsec_c2hvcnQ=", "whsec_%%%"} {
+	for _, bad := range []string{"short", "whsec_c2hvcnQ=", "whsec_%%%", "a-long-enough-secret\x00", "a-long-enough-secret\xff"} {
 		_, err := endpointrules.NewSecret(bad)
 		wantField(t, err, "secret")
 	}
@@ -94,6 +100,7 @@ func TestSetActive(t *testing.T) {
 	if e.Active || e.DisabledReason != "maintenance" || e.DisabledAt == nil || !e.DisabledAt.Equal(now) || e.DisabledAt.Location() != time.UTC {
 		t.Errorf("disabled endpoint %+v, want inactive with the reason and the time in UTC", e)
 	}
+	wantField(t, endpointrules.SetActive(&e, false, "a\x00b", now), "reason")
 	if err := endpointrules.SetActive(&e, true, "", now); err != nil {
 		t.Fatal(err)
 	}

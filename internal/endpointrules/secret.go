@@ -26,8 +26,11 @@ func NewSecret(given string) (string, error) {
 
 // ValidateSecret checks a secret given by the caller: at least 16 bytes of
 // HMAC key, that is 16 characters, or 16 bytes once decoded in the
-// whsec_<base64> form.
+// whsec_<base64> form, of valid UTF-8 without NUL (store.CheckText).
 func ValidateSecret(secret string) error {
+	if err := store.ValidText("secret", secret); err != nil {
+		return err
+	}
 	key, err := signature.Key(secret)
 	if err != nil {
 		return &store.FieldError{Field: "secret", Message: err.Error()}
