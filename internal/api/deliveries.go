@@ -19,9 +19,9 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := store.DeliveryFilter{
 		WebhookID:     q.id("webhook_id"),
-		Status:        store.Status(q.values.Get("status")),
-		EventType:     q.values.Get("event_type"),
-		EventID:       q.values.Get("event_id"),
+		Status:        store.Status(q.text("status")),
+		EventType:     q.text("event_type"),
+		EventID:       q.text("event_id"),
 		CreatedAfter:  q.time("created_after"),
 		CreatedBefore: q.time("created_before"),
 		BeforeID:      q.id("cursor"),
@@ -124,6 +124,9 @@ func (s *server) replayDeliveries(w http.ResponseWriter, r *http.Request) error 
 	}
 	if f.WebhookID < 0 {
 		return &store.FieldError{Field: "webhook_id", Message: "must be a positive integer"}
+	}
+	if err := store.ValidText("event_type", f.EventType); err != nil {
+		return err
 	}
 	if f.EventID != "" {
 		id, err := uuid.Parse(f.EventID)

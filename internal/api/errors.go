@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -105,10 +107,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // decodeJSON reads exactly one JSON document of at most s.maxPayload bytes
 // into v, refusing unknown fields and trailing data. An empty body is an
-// error unless optional is set, in which case v is left as it is.
+// error unless optional is set, in which case v is left as it is. A body
+// that is not UTF-8 is a 400: JSON text is UTF-8 (RFC 8259), and Go's
+// decoder would silently turn the bad bytes into U+FFFD.
 func (s *server) decodeJSON(w http.ResponseWriter, r *http.Request, v any, optional bool) error {
-	r.Body = http.MaxBytesReader(w, r.Body, s.maxPayload)
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxPayload))
+	if err != nil {
+		return jsonError(err)
+	}
+	if !utf8.Valid(body) {
+		return newError(http.StatusBadRequest, codeInvalidJSON, "request body is not valid UTF-8, which JSON text must be")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.EOF) && optional {
