@@ -26,6 +26,7 @@ const (
 	codeConflict        = "conflict"
 	codePayloadTooLarge = "payload_too_large"
 	codeNotReady        = "not_ready"
+	codeUnavailable     = "store_unavailable"
 	codeInternal        = "internal_error"
 )
 
@@ -77,17 +78,31 @@ func toAPIError(err error) (*apiError, bool) {
 		return newError(http.StatusNotFound, codeNotFound, "not found"), true
 	case errors.Is(err, store.ErrConflict):
 		return newError(http.StatusConflict, codeConflict, "%v", err), true
+	case store.Unavailable(err):
+		return newError(http.StatusServiceUnavailable, codeUnavailable,
+			"the database cannot take requests now (unreachable, read-only or full); nothing was written; try again later"), true
 	}
 	return newError(http.StatusInternalServerError, codeInternal, "internal server error"), false
 }
 
+// retryAfterUnavailable is the Retry-After, in seconds, of the answers
+// store_unavailable.
+const retryAfterUnavailable = "5"
+
 // writeError answers with err as a JSON error document and logs the errors
-// that are the server's fault.
+// that are the server's fault, and those of a database that cannot take
+// requests (as warnings: the operator has to act, the code is right).
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	ae, known := toAPIError(err)
-	if !known {
+	switch {
+	case !known:
 		s.logger.ErrorContext(r.Context(), "request failed",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	case ae.body.Code == codeUnavailable:
+		s.logger.WarnContext(r.Context(), "request refused: the database cannot take it",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+		w.Header().Set("Retry-After", retryAfterUnavailable)
+		s.writable.forget()
 	}
 	if ae.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hookrelay"`)
