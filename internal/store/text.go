@@ -67,6 +67,13 @@ const (
 	numericMaxExponent       = 1<<30 - 1 // INT_MAX / 2
 )
 
+// MaxNumberExpansion bounds how much longer the numbers of one event's data
+// get once PostgreSQL writes them out: JSONB prints numbers without an
+// exponent, so that "1e131071" (8 bytes) reads back as 131072 digits, and a
+// payload full of such numbers would read back as gigabytes, failing every
+// claim of its delivery.
+const MaxNumberExpansion = 1 << 20
+
 // CheckEventData checks that data, an event's JSON payload, is a JSON text
 // that both stores keep and send byte for byte: valid JSON in valid UTF-8, no
 // \u0000 escape, no unpaired UTF-16 surrogate escape (\ud800 alone), and no
@@ -80,6 +87,7 @@ func CheckEventData(data []byte) error {
 	if !json.Valid(data) {
 		return errors.New("is not valid JSON")
 	}
+	expansion := 0
 	for i := 0; i < len(data); {
 		switch c := data[i]; {
 		case c == '"':
@@ -93,8 +101,12 @@ func CheckEventData(data []byte) error {
 			for end < len(data) && strings.IndexByte("0123456789+-.eE", data[end]) >= 0 {
 				end++
 			}
-			if err := checkJSONNumber(string(data[i:end])); err != nil {
+			printed, err := checkJSONNumber(string(data[i:end]))
+			if err != nil {
 				return fmt.Errorf("number at byte %d %w", i, err)
+			}
+			if expansion += max(0, printed-(end-i)); expansion > MaxNumberExpansion {
+				return fmt.Errorf("has numbers that PostgreSQL writes out in over %d more bytes than given (at byte %d); write large or small numbers as strings", MaxNumberExpansion, i)
 			}
 			i = end
 		default:
@@ -163,7 +175,12 @@ func hex4(b []byte) rune {
 // numericMaxExponent, the digits after the decimal point (those written,
 // less the exponent) are at most numericMaxFractionDigits, and a value that
 // is not zero has at most numericMaxIntegerDigits digits before the point.
-func checkJSONNumber(n string) error {
+// It returns the length of n as PostgreSQL writes it out (without exponent).
+func checkJSONNumber(n string) (int, error) {
+	sign := 0
+	if strings.HasPrefix(n, "-") {
+		sign = 1
+	}
 	mantissa, expText, hasExp := strings.Cut(strings.ToLower(strings.TrimPrefix(n, "-")), "e")
 	exp := 0
 	if hasExp {
@@ -171,21 +188,26 @@ func checkJSONNumber(n string) error {
 		negative := strings.HasPrefix(expText, "-")
 		digits := strings.TrimLeft(strings.TrimPrefix(expText, "-"), "0")
 		if len(digits) > 10 {
-			return errors.New("has an exponent out of range")
+			return 0, errors.New("has an exponent out of range")
 		}
 		for _, c := range digits {
 			exp = exp*10 + int(c-'0')
 		}
 		if exp >= numericMaxExponent {
-			return errors.New("has an exponent out of range")
+			return 0, errors.New("has an exponent out of range")
 		}
 		if negative {
 			exp = -exp
 		}
 	}
 	intPart, fracPart, _ := strings.Cut(mantissa, ".")
-	if max(0, len(fracPart)-exp) > numericMaxFractionDigits {
-		return fmt.Errorf("has more than %d digits after the decimal point", numericMaxFractionDigits)
+	scale := max(0, len(fracPart)-exp)
+	if scale > numericMaxFractionDigits {
+		return 0, fmt.Errorf("has more than %d digits after the decimal point", numericMaxFractionDigits)
+	}
+	printed := sign + 1
+	if scale > 0 {
+		printed += 1 + scale
 	}
 	// weight is the power of ten of the first digit that is not zero.
 	var weight int
@@ -195,10 +217,10 @@ func checkJSONNumber(n string) error {
 	case strings.Trim(fracPart, "0") != "":
 		weight = -(len(fracPart) - len(strings.TrimLeft(fracPart, "0")) + 1) + exp
 	default:
-		return nil // zero
+		return printed, nil // zero
 	}
 	if weight >= numericMaxIntegerDigits {
-		return fmt.Errorf("has more than %d digits before the decimal point", numericMaxIntegerDigits)
+		return 0, fmt.Errorf("has more than %d digits before the decimal point", numericMaxIntegerDigits)
 	}
-	return nil
+	return printed + max(0, weight), nil
 }

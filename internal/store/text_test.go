@@ -33,7 +33,7 @@ func TestCheckEventData(t *testing.T) {
 	accepted := []string{
 		`{}`, `"\ud800\udc00"`, `"\u00e9\/\t"`, `-0`, `1E+2`, `1e131071`, `9.99e131071`, `0.1e131072`,
 		`1e-16383`, `0e-16383`, `100e-16383`, `0e1073741822`, `[` + strings.Repeat("1,", 1000) + `1]`,
-		`{"a":1,"a":2}`, `"\uffff"`,
+		`{"a":1,"a":2}`, `"\uffff"`, `[` + strings.Repeat(`1e131071,`, 7) + `1]`,
 	}
 	for _, data := range accepted {
 		if err := store.CheckEventData([]byte(data)); err != nil {
@@ -63,6 +63,11 @@ func TestCheckEventData(t *testing.T) {
 		if err := store.CheckEventData([]byte(data)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("CheckEventData(%.40s) = %v, want an error about %q", data, err, want)
 		}
+	}
+	// Nine numbers of 131072 digits would read back from JSONB as over 1 MiB
+	// more than was sent.
+	if err := store.CheckEventData([]byte(`[` + strings.Repeat(`1e131071,`, 9) + `1]`)); err == nil || !strings.Contains(err.Error(), "write large or small numbers as strings") {
+		t.Errorf("CheckEventData(nine huge numbers) = %v, want a refusal", err)
 	}
 	// An escaped backslash before "u0000" is not an escape.
 	if err := store.CheckEventData([]byte(`"\\u0000"`)); err != nil {
