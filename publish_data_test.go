@@ -1,8 +1,10 @@
 package hookrelay_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"testing"
 
 	"github.com/hookrelay/hookrelay"
@@ -65,4 +67,37 @@ func TestFailedPublishLeavesTheTransactionUsable(t *testing.T) {
 			t.Errorf("%d events stored, want 1 (none of the failed publish)", n)
 		}
 	})
+}
+
+// TestPublishOnReadOnlyDatabase: on a PostgreSQL session whose transactions
+// are read-only (a standby, say), Publish and PublishNow fail with an error
+// matching ErrUnavailable, and the application's transaction is still usable.
+func TestPublishOnReadOnlyDatabase(t *testing.T) {
+	b := newPostgres(t)
+	b.newClient(t) // migrates
+	u, err := url.Parse(b.target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.RawQuery += "&options=-c%20default_transaction_read_only%3Don"
+	pool := openPool(t, u.String())
+	c, err := hookrelay.NewPostgres(t.Context(), pool, append(fast(), hookrelay.WithoutMigrate())...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "document.created"}); !errors.Is(err, hookrelay.ErrUnavailable) {
+		t.Errorf("PublishNow on a read-only database = %v, want ErrUnavailable", err)
+	}
+	tx, err := pool.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(context.WithoutCancel(t.Context()))
+	if _, err := c.Publish(t.Context(), tx, hookrelay.Event{Type: "document.created"}); !errors.Is(err, hookrelay.ErrUnavailable) {
+		t.Errorf("Publish on a read-only database = %v, want ErrUnavailable", err)
+	}
+	var one int
+	if err := tx.QueryRow(t.Context(), "SELECT 1").Scan(&one); err != nil {
+		t.Errorf("the application's transaction after a refused publish: %v", err)
+	}
 }
