@@ -2,6 +2,7 @@ package hookrelay
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -13,6 +14,11 @@ var (
 	ErrInvalid = errors.New("invalid")
 	// ErrNotFound reports that no endpoint has the given ID.
 	ErrNotFound = store.ErrNotFound
+	// ErrUnavailable reports, from Publish and PublishNow, that the database
+	// cannot take the event now: it is unreachable, read-only or full (a PostgreSQL connection error,
+	// SQLSTATE 25006 or class 53; SQLITE_FULL, SQLITE_READONLY, …). Nothing
+	// was written; the same call may succeed later.
+	ErrUnavailable = store.ErrUnavailable
 	// ErrRunning reports a Start or Run while the client's workers run.
 	ErrRunning = errors.New("hookrelay: workers already running")
 	// ErrNotRunning reports a Stop while the client's workers do not run.
@@ -26,11 +32,15 @@ func (e invalid) Error() string        { return e.err.Error() }
 func (e invalid) Unwrap() error        { return e.err }
 func (e invalid) Is(target error) bool { return target == ErrInvalid }
 
-// public makes err, when it is a validation error, match ErrInvalid.
+// public makes err, when it is a validation error, match ErrInvalid, and
+// when the database cannot take the call, ErrUnavailable.
 func public(err error) error {
 	var fe *store.FieldError
-	if errors.As(err, &fe) {
+	switch {
+	case errors.As(err, &fe):
 		return invalid{err}
+	case store.Unavailable(err) && !errors.Is(err, store.ErrUnavailable):
+		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
 	}
 	return err
 }

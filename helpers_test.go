@@ -34,6 +34,8 @@ type backend struct {
 	begin func(t *testing.T) appTx
 	// queryInt runs a query that returns one integer.
 	queryInt func(ctx context.Context, query string) (int, error)
+	// exec runs statements on the application's handle.
+	exec func(ctx context.Context, statements string) error
 }
 
 // appTx is an open transaction of the application's.
@@ -85,6 +87,10 @@ func newPostgres(t *testing.T) backend {
 			err = pool.QueryRow(ctx, query).Scan(&n)
 			return n, err
 		},
+		exec: func(ctx context.Context, statements string) error {
+			_, err := pool.Exec(ctx, statements)
+			return err
+		},
 	}
 }
 
@@ -108,6 +114,10 @@ func newSQLite(t *testing.T) backend {
 		queryInt: func(ctx context.Context, query string) (n int, err error) {
 			err = db.QueryRowContext(ctx, query).Scan(&n)
 			return n, err
+		},
+		exec: func(ctx context.Context, statements string) error {
+			_, err := db.ExecContext(ctx, statements)
+			return err
 		},
 	}
 }

@@ -24,7 +24,10 @@ type Event struct {
 	// Type is what happened, such as "document.created": printable ASCII,
 	// without spaces or "*", at most 200 characters.
 	Type string
-	// Data is the JSON payload; empty means {}.
+	// Data is the JSON payload; empty means {}. Receivers get it byte for
+	// byte as given (without the JSON whitespace around it). It must be valid
+	// JSON in UTF-8 without a \u0000 escape, an unpaired surrogate escape
+	// (\ud800) or a number outside PostgreSQL's numeric range.
 	Data json.RawMessage
 	// Priority orders due deliveries: higher first.
 	Priority int
@@ -47,19 +50,30 @@ type PublishResult struct {
 // event exists, and is delivered, if and only if tx commits. If tx rolls
 // back, or the process dies before the commit, nothing was published.
 //
-// An invalid event is an error matching ErrInvalid; tx is then still usable.
+// An invalid event is an error matching ErrInvalid, returned before tx is
+// used. The event is written in a savepoint of tx: when the database refuses
+// a write, Publish returns its error and tx is still usable, without any part
+// of the event.
 func (c *Client) Publish(ctx context.Context, tx Tx, ev Event) (PublishResult, error) {
 	if tx == nil {
 		return PublishResult{}, errors.New("hookrelay: publish: nil transaction; use PublishNow to publish on its own")
 	}
-	res, err := c.publishTx(ctx, tx, ev.toStore(), c.publishOptions())
+	sev, err := ev.normalized()
+	if err != nil {
+		return publishResult(store.PublishResult{}, err)
+	}
+	res, err := c.publishTx(ctx, tx, sev, c.publishOptions())
 	return publishResult(res, err)
 }
 
 // PublishNow publishes ev in a transaction of its own, for events that go
 // with no write of the application's.
 func (c *Client) PublishNow(ctx context.Context, ev Event) (PublishResult, error) {
-	res, err := c.store.Publish(ctx, ev.toStore(), c.publishOptions())
+	sev, err := ev.normalized()
+	if err != nil {
+		return publishResult(store.PublishResult{}, err)
+	}
+	res, err := c.store.Publish(ctx, sev, c.publishOptions())
 	return publishResult(res, err)
 }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,9 +20,9 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := store.DeliveryFilter{
 		WebhookID:     q.id("webhook_id"),
-		Status:        store.Status(q.values.Get("status")),
-		EventType:     q.values.Get("event_type"),
-		EventID:       q.values.Get("event_id"),
+		Status:        store.Status(q.text("status")),
+		EventType:     q.text("event_type"),
+		EventID:       q.text("event_id"),
 		CreatedAfter:  q.time("created_after"),
 		CreatedBefore: q.time("created_before"),
 		BeforeID:      q.id("cursor"),
@@ -66,8 +67,12 @@ func (s *server) getDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("list attempts of delivery %d: %w", id, err)
 	}
+	payload, err := s.sentPayload(r.Context(), d)
+	if err != nil {
+		return err
+	}
 	detail := wire.DeliveryDetail{
-		Delivery: deliveryJSON(d), Payload: d.Payload, RequestHeaders: d.RequestHeaders,
+		Delivery: deliveryJSON(d), Payload: payload, RequestHeaders: d.RequestHeaders,
 		ResponseHeaders: d.ResponseHeaders, ResponseBody: d.ResponseBody,
 		Attempts: make([]wire.Attempt, len(attempts)),
 	}
@@ -80,6 +85,21 @@ func (s *server) getDelivery(w http.ResponseWriter, r *http.Request) error {
 	}
 	writeJSON(w, http.StatusOK, detail)
 	return nil
+}
+
+// sentPayload is the data that d's requests carry: its event's data, kept as
+// published, or the delivery's own payload when no event row exists (a row
+// inserted by another program). The payload column of PostgreSQL is JSONB,
+// which reorders keys and rewrites numbers, so it is not what was sent.
+func (s *server) sentPayload(ctx context.Context, d store.Delivery) (json.RawMessage, error) {
+	ev, err := s.store.GetEvent(ctx, d.EventID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return d.Payload, nil
+	case err != nil:
+		return nil, fmt.Errorf("get event of delivery %d: %w", d.ID, err)
+	}
+	return ev.Data, nil
 }
 
 // retryDelivery handles POST /v1/deliveries/{id}/retry: a failed, cancelled or
@@ -124,6 +144,9 @@ func (s *server) replayDeliveries(w http.ResponseWriter, r *http.Request) error 
 	}
 	if f.WebhookID < 0 {
 		return &store.FieldError{Field: "webhook_id", Message: "must be a positive integer"}
+	}
+	if err := store.ValidText("event_type", f.EventType); err != nil {
+		return err
 	}
 	if f.EventID != "" {
 		id, err := uuid.Parse(f.EventID)

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -24,6 +26,7 @@ const (
 	codeConflict        = "conflict"
 	codePayloadTooLarge = "payload_too_large"
 	codeNotReady        = "not_ready"
+	codeUnavailable     = "store_unavailable"
 	codeInternal        = "internal_error"
 )
 
@@ -75,17 +78,31 @@ func toAPIError(err error) (*apiError, bool) {
 		return newError(http.StatusNotFound, codeNotFound, "not found"), true
 	case errors.Is(err, store.ErrConflict):
 		return newError(http.StatusConflict, codeConflict, "%v", err), true
+	case store.Unavailable(err):
+		return newError(http.StatusServiceUnavailable, codeUnavailable,
+			"the database cannot take requests now (unreachable, read-only or full); nothing was written; try again later"), true
 	}
 	return newError(http.StatusInternalServerError, codeInternal, "internal server error"), false
 }
 
+// retryAfterUnavailable is the Retry-After, in seconds, of the answers
+// store_unavailable.
+const retryAfterUnavailable = "5"
+
 // writeError answers with err as a JSON error document and logs the errors
-// that are the server's fault.
+// that are the server's fault, and those of a database that cannot take
+// requests (as warnings: the operator has to act, the code is right).
 func (s *server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	ae, known := toAPIError(err)
-	if !known {
+	switch {
+	case !known:
 		s.logger.ErrorContext(r.Context(), "request failed",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+	case ae.body.Code == codeUnavailable:
+		s.logger.WarnContext(r.Context(), "request refused: the database cannot take it",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+		w.Header().Set("Retry-After", retryAfterUnavailable)
+		s.writable.forget()
 	}
 	if ae.status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="hookrelay"`)
@@ -105,15 +122,23 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // decodeJSON reads exactly one JSON document of at most s.maxPayload bytes
 // into v, refusing unknown fields and trailing data. An empty body is an
-// error unless optional is set, in which case v is left as it is.
+// error unless optional is set, in which case v is left as it is. A body
+// that is not UTF-8 is a 400: JSON text is UTF-8 (RFC 8259), and Go's
+// decoder would silently turn the bad bytes into U+FFFD.
 func (s *server) decodeJSON(w http.ResponseWriter, r *http.Request, v any, optional bool) error {
 	return decodeJSONUpTo(w, r, v, optional, s.maxPayload)
 }
 
 // decodeJSONUpTo is decodeJSON with a body of at most limit bytes.
 func decodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, optional bool, limit int64) error {
-	r.Body = http.MaxBytesReader(w, r.Body, limit)
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		return jsonError(err)
+	}
+	if !utf8.Valid(body) {
+		return newError(http.StatusBadRequest, codeInvalidJSON, "request body is not valid UTF-8, which JSON text must be")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		if errors.Is(err, io.EOF) && optional {

@@ -18,8 +18,9 @@ func (s *server) healthz(w http.ResponseWriter, _ *http.Request) error {
 	return nil
 }
 
-// readyz answers 200 when the database answers and its migrations are
-// current, 503 otherwise. The cause is logged, not shown: the route is public.
+// readyz answers 200 when the database answers, its migrations are current
+// and it takes writes (a write probe, at most one per writeProbeEvery), 503
+// otherwise. The cause is logged, not shown: the route is public.
 func (s *server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
 	defer cancel()
@@ -34,6 +35,10 @@ func (s *server) readyz(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !current {
 		return newError(http.StatusServiceUnavailable, codeNotReady, "database migrations are not current; run hookrelay migrate")
+	}
+	if err := s.writable.result(ctx); err != nil {
+		s.logger.WarnContext(ctx, "not ready: database does not take writes", slog.Any("error", err))
+		return newError(http.StatusServiceUnavailable, codeNotReady, "database does not take writes (read-only, full or failing)")
 	}
 	writeJSON(w, http.StatusOK, wire.Health{Status: "ready"})
 	return nil

@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // Page sizes of the list routes.
@@ -35,6 +37,17 @@ func (q *query) fail(err error) {
 	if q.err == nil {
 		q.err = err
 	}
+}
+
+// text reads a text parameter, which must be valid UTF-8 without NUL
+// (store.CheckText) like every stored text; "" when absent.
+func (q *query) text(name string) string {
+	raw := q.values.Get(name)
+	if err := store.CheckText(raw); err != nil {
+		q.fail(badParam(name, "%v", err))
+		return ""
+	}
+	return raw
 }
 
 // id reads a positive integer parameter; 0 when absent.

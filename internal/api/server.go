@@ -65,6 +65,7 @@ type server struct {
 	rules          endpointrules.Checker
 	rotationWindow time.Duration
 	metrics        http.Handler
+	writable       *writeProbe
 	mux            *http.ServeMux
 }
 
@@ -122,6 +123,7 @@ func New(opts Options) http.Handler {
 		rules:          endpointrules.Checker{AllowPrivate: opts.AllowPrivateTargets, Resolver: opts.Resolver, DefaultProfile: opts.DefaultProfile},
 		rotationWindow: opts.RotationWindow,
 		metrics:        opts.Metrics,
+		writable:       &writeProbe{check: opts.Store.CheckWritable},
 		mux:            http.NewServeMux(),
 	}
 	if s.logger == nil {

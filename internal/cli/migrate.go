@@ -17,7 +17,7 @@ func (c *migrateCmd) Run(e Env) error {
 	}
 	st, err := app.OpenStore(e.Ctx, c.Database)
 	if err != nil {
-		return err
+		return storeFailed(err)
 	}
 	defer st.Close()
 	fmt.Fprintln(e.Stdout, "migrations applied")

@@ -31,12 +31,12 @@ func (c *publishCmd) Run(e Env) error {
 	}
 	st, err := app.OpenStore(e.Ctx, c.Database)
 	if err != nil {
-		return err
+		return storeFailed(err)
 	}
 	defer st.Close()
 	res, err := st.Publish(e.Ctx, ev, store.PublishOptions{MaxRetries: c.MaxRetries})
 	if err != nil {
-		return err
+		return storeFailed(err)
 	}
 	out, err := json.Marshal(map[string]any{
 		"event_id": res.Event.ID, "type": res.Event.Type, "created": res.Created, "deliveries": res.Deliveries,

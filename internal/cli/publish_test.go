@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testdb"
 )
 
 func TestPublishIsIdempotent(t *testing.T) {
@@ -44,11 +45,29 @@ func TestPublishRejectsBadInput(t *testing.T) {
 		{[]string{"publish", "--type", "a.b", "--data", "{not json"}, "--data: is not valid JSON"},
 		{[]string{"publish", "--type", "a.b", "--id", "order-42"}, `--id: "order-42" is not a UUID`},
 		{[]string{"publish", "--type", "has space"}, "--type"},
+		{[]string{"publish", "--type", "a.b", "--data", `{"note":"a\u0000b"}`}, `--data: has a \u0000 escape`},
+		{[]string{"publish", "--type", "a.b", "--data", `{"s":"\ud800"}`}, "--data: has an unpaired surrogate"},
+		{[]string{"publish", "--type", "a.b", "--data", "{\"s\":\"caf\xe9\"}"}, "is not valid UTF-8"},
 	}
 	for _, tt := range tests {
 		_, stderr, code := runCLI(t, tt.args...)
 		if code != 2 || !strings.Contains(stderr, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tt.args, code, stderr, tt.want)
 		}
+	}
+}
+
+// TestPublishToReadOnlyDatabase: publishing on a PostgreSQL session whose
+// transactions are read-only says so in one line, with exit 1.
+func TestPublishToReadOnlyDatabase(t *testing.T) {
+	u := testdb.PostgresURL(t)
+	t.Setenv("DATABASE_URL", u)
+	if _, stderr, code := runCLI(t, "migrate"); code != 0 {
+		t.Fatalf("migrate: exit %d: %s", code, stderr)
+	}
+	t.Setenv("DATABASE_URL", u+"&options=-c%20default_transaction_read_only%3Don")
+	_, stderr, code := runCLI(t, "publish", "--type", "document.created")
+	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, store.ErrUnavailable.Error()) {
+		t.Errorf("publish on a read-only database: exit %d, stderr %q; want exit 1 and one line saying the database is unavailable", code, stderr)
 	}
 }

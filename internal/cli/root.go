@@ -53,6 +53,10 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "hookrelay: %v\n", err)
 		return 2
 	}
+	if err := checkArgs(args); err != nil {
+		fmt.Fprintf(stderr, "hookrelay: %v\n", err)
+		return 2
+	}
 	kctx, err := parser.Parse(args)
 	if exitCode >= 0 {
 		return exitCode // --help, or a usage error kong already printed

@@ -71,11 +71,15 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	u.RawQuery = query.Encode()
 	var reader io.Reader
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		// Without HTML escaping, so that the JSON inside (event data) keeps
+		// its "<", ">" and "&" as typed.
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(body); err != nil {
 			return fmt.Errorf("encode request: %w", err)
 		}
-		reader = bytes.NewReader(b)
+		reader = &b
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), reader)
 	if err != nil {

@@ -114,6 +114,9 @@ func (d Delivery) Validate() error {
 	if len(d.WebhookURLs) > 0 && d.WebhookSecret == "" {
 		add("WEBHOOK_SECRET: required when WEBHOOK_URLS is set")
 	}
+	if err := store.CheckText(d.WebhookSecret); err != nil {
+		add("WEBHOOK_SECRET: %v", err)
+	}
 	switch d.SignatureProfile {
 	case store.ProfileAckify:
 		// Ackify keys its HMAC with the secret's raw bytes: any string goes.
@@ -202,8 +205,12 @@ func IsLoopbackListen(addr string) bool {
 }
 
 // ValidateTargetURL checks that raw is an absolute http or https URL with a
-// host, the only kind of target hookrelay delivers to.
+// host, the only kind of target hookrelay delivers to, in valid UTF-8 without
+// NUL (store.CheckText).
 func ValidateTargetURL(raw string) error {
+	if err := store.CheckText(raw); err != nil {
+		return err
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("not a URL: %v", err)

@@ -54,6 +54,9 @@ func (c Checker) Profile(e store.Endpoint) string {
 // update changes the URL), so that an unchanged URL of an operator-configured
 // endpoint stays acceptable.
 func (c Checker) Validate(ctx context.Context, e store.Endpoint, checkHost bool) error {
+	if err := validateText(e); err != nil {
+		return err
+	}
 	if len(e.Title) > maxTitle {
 		return &store.FieldError{Field: "title", Message: fmt.Sprintf("is longer than %d characters", maxTitle)}
 	}
@@ -74,6 +77,26 @@ func (c Checker) Validate(ctx context.Context, e store.Endpoint, checkHost bool)
 	}
 	if e.SignatureProfile != store.ProfileStandard && e.SignatureProfile != store.ProfileAckify {
 		return &store.FieldError{Field: "signature_profile", Message: fmt.Sprintf("must be %q or %q, got %q", store.ProfileStandard, store.ProfileAckify, e.SignatureProfile)}
+	}
+	return nil
+}
+
+// validateText refuses text fields that are not valid UTF-8 or hold a NUL
+// (store.CheckText), so that both stores keep every field as given.
+func validateText(e store.Endpoint) error {
+	if err := store.ValidTexts("title", e.Title, "url", e.URL, "description", e.Description,
+		"reason", e.DisabledReason, "secret", e.Secret); err != nil {
+		return err
+	}
+	for i, p := range e.Events {
+		if err := store.ValidText(fmt.Sprintf("events[%d]", i), p); err != nil {
+			return err
+		}
+	}
+	for name, value := range e.Headers {
+		if err := store.ValidTexts("headers", name, "headers."+name, value); err != nil {
+			return err
+		}
 	}
 	return nil
 }

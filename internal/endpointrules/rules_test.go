@@ -48,6 +48,12 @@ func TestValidate(t *testing.T) {
 		{"max_retries", func(e *store.Endpoint) { e.MaxRetries = retries(51) }},
 		{"max_retries", func(e *store.Endpoint) { e.MaxRetries = retries(-1) }},
 		{"signature_profile", func(e *store.Endpoint) { e.SignatureProfile = "" }},
+		{"title", func(e *store.Endpoint) { e.Title = "a\x00b" }},
+		{"title", func(e *store.Endpoint) { e.Title = "caf\xe9" }},
+		{"description", func(e *store.Endpoint) { e.Description = "a\x00b" }},
+		{"url", func(e *store.Endpoint) { e.URL = "https://example.com/caf\xe9" }},
+		{"headers.X-A", func(e *store.Endpoint) { e.Headers = map[string]string{"X-A": "caf\xe9"} }},
+		{"reason", func(e *store.Endpoint) { e.DisabledReason = "a\x00b" }},
 	}
 	for _, tc := range cases {
 		e := valid()
@@ -80,8 +86,10 @@ func TestNewSecret(t *testing.T) {
 		if got, err := endpointrules.NewSecret("a-long-enough-secret", profile); err != nil || got != "a-long-enough-secret" {
 			t.Errorf("%s: NewSecret(given) = %q, %v; want it back", profile, got, err)
 		}
-		_, err = endpointrules.NewSecret("short", profile)
-		wantField(t, err, "secret")
+		for _, bad := range []string{"short", "a-long-enough-secret\x00", "a-long-enough-secret\xff"} {
+			_, err = endpointrules.NewSecret(bad, profile)
+			wantField(t, err, "secret")
+		}
 	}
 	for _, bad := range []string{"whsec_c2hvcnQ=", "whsec_%%%", "whsec_my-ackify-secret"} {
 		_, err := endpointrules.NewSecret(bad, store.ProfileStandard)
@@ -122,6 +130,8 @@ func TestNewActivation(t *testing.T) {
 		e.DisabledAt.Location() != time.UTC || e.FailureCount != 3 {
 		t.Errorf("disabled endpoint %+v, want inactive with the reason, the time in UTC and its failures", e)
 	}
+	_, err = endpointrules.NewActivation(false, "a\x00b", now)
+	wantField(t, err, "reason")
 	on, err := endpointrules.NewActivation(true, "", now)
 	if err != nil {
 		t.Fatal(err)

@@ -25,11 +25,15 @@ func NewSecret(given, profile string) (string, error) {
 }
 
 // ValidateSecret checks a secret given by the caller for an endpoint of
-// profile: at least 16 bytes of HMAC key. Under store.ProfileAckify the key
-// is the secret's raw bytes whatever its prefix, as Ackify CE keys it
-// (signature.RawKey), so that is 16 characters; otherwise 16 characters, or
-// 16 bytes once decoded in the whsec_<base64> form (signature.Key).
+// profile: valid UTF-8 without NUL (store.CheckText) and at least 16 bytes of
+// HMAC key. Under store.ProfileAckify the key is the secret's raw bytes
+// whatever its prefix, as Ackify CE keys it (signature.RawKey), so that is 16
+// characters; otherwise 16 characters, or 16 bytes once decoded in the
+// whsec_<base64> form (signature.Key).
 func ValidateSecret(secret, profile string) error {
+	if err := store.ValidText("secret", secret); err != nil {
+		return err
+	}
 	keyOf := signature.Key
 	if profile == store.ProfileAckify {
 		keyOf = signature.RawKey

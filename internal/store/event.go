@@ -36,7 +36,9 @@ type FieldError struct {
 func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 
 // Normalize checks an event about to be published and fills its defaults: a
-// new ID when none is given, {} for missing data. Errors are *FieldError.
+// new ID when none is given, {} for missing data. Data must pass
+// CheckEventData; the JSON whitespace around it is dropped, and the rest is
+// stored and sent byte for byte. Errors are *FieldError.
 func (ev *Event) Normalize() error {
 	if ev.ID == "" {
 		ev.ID = NewEventID()
@@ -50,9 +52,12 @@ func (ev *Event) Normalize() error {
 	}
 	if len(bytes.TrimSpace(ev.Data)) == 0 {
 		ev.Data = json.RawMessage("{}")
-	} else if !json.Valid(ev.Data) {
-		return &FieldError{"data", "is not valid JSON"}
+	} else if err := CheckEventData(ev.Data); err != nil {
+		return &FieldError{"data", err.Error()}
 	}
+	// What is stored is what receivers get, byte for byte: the data without
+	// the JSON whitespace around it.
+	ev.Data = bytes.Trim(ev.Data, " \t\r\n")
 	return nil
 }
 

@@ -54,6 +54,10 @@ type Store interface {
 	MigrationsCurrent(ctx context.Context) (bool, error)
 	// Ping checks that the database answers.
 	Ping(ctx context.Context) error
+	// CheckWritable commits a write that changes no value (WriteProbe), so
+	// that a database that answers but cannot write, read-only or full, is
+	// found (Unavailable then holds for the error).
+	CheckWritable(ctx context.Context) error
 	// Close releases the store's connections.
 	Close() error
 

@@ -151,6 +151,8 @@ func (s *server) withSession(h handlerFunc, who access) http.Handler {
 		switch {
 		case r.Method == http.MethodPost && !s.validPost(r, sess):
 			err = errForbidden
+		case r.Method == http.MethodPost && formText(r.PostForm) != nil:
+			err = formText(r.PostForm)
 		case who == signedIn && !sess.signedIn && r.Method == http.MethodGet:
 			http.Redirect(w, r, Prefix+"login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 			return

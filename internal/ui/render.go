@@ -128,7 +128,9 @@ func (s *server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	case errors.As(err, &pageErr):
 		status, msg = pageErr.status, sentence(pageErr.msg)
 	case errors.As(err, &apiErr):
-		if apiErr.StatusCode < http.StatusInternalServerError {
+		// A 503 says what the operator must fix (the database cannot take
+		// requests); other 5xx were logged by the API and are not shown.
+		if apiErr.StatusCode < http.StatusInternalServerError || apiErr.StatusCode == http.StatusServiceUnavailable {
 			status, msg = apiErr.StatusCode, sentence(apiErr.Body.Message)
 		}
 	default:

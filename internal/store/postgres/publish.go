@@ -28,7 +28,24 @@ const wakeupChannel = "hookrelay_deliveries"
 // payload) and priority, is due now, and has the endpoint's MaxRetries or
 // else opts.MaxRetries. When deliveries were created,
 // workers are notified on commit.
+//
+// An invalid event is refused before tx is used. The writes run in a
+// savepoint: when one fails, tx is rolled back to it and stays usable.
 func PublishTx(ctx context.Context, tx pgx.Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
+	if err := ev.Normalize(); err != nil {
+		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
+	}
+	var res store.PublishResult
+	err := pgx.BeginFunc(ctx, tx, func(savepoint pgx.Tx) error {
+		var err error
+		res, err = publishEvent(ctx, savepoint, ev, opts)
+		return err
+	})
+	return res, err
+}
+
+// publishEvent publishes ev in tx (see PublishTx), without a savepoint.
+func publishEvent(ctx context.Context, tx pgx.Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
 	res, err := publish(ctx, tx, ev, opts)
 	if err != nil {
 		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
@@ -47,7 +64,7 @@ func publish(ctx context.Context, q querier, ev store.Event, opts store.PublishO
 		VALUES ($1, $2, $3, $4)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING ` + eventColumns
-	created, err := queryOne(q.QueryRow(ctx, insertEvent, ev.ID, ev.Type, ev.Data, ev.Priority), eventDest)
+	created, err := queryOne(q.QueryRow(ctx, insertEvent, ev.ID, ev.Type, string(ev.Data), ev.Priority), eventDest)
 	if errors.Is(err, store.ErrNotFound) {
 		stored, err := getEvent(ctx, q, ev.ID)
 		return store.PublishResult{Event: stored}, err

@@ -117,7 +117,7 @@ func publishMany(ctx context.Context, q querier, pubs []store.Publication) ([]st
 func insertEvents(ctx context.Context, q querier, batch eventBatch) (map[string]store.Event, map[string]bool, error) {
 	const insert = `
 		INSERT INTO webhook_events AS e (id, type, data, priority)
-		SELECT t.id, t.type, t.data::jsonb, t.priority
+		SELECT t.id, t.type, t.data, t.priority
 		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[]) AS t (id, type, data, priority)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING ` + eventColumns
@@ -195,7 +195,7 @@ func fanOutMany(ctx context.Context, q querier, pubs []store.Publication, events
 	// in which claims take deliveries of equal priority and due time.
 	const insert = `
 		INSERT INTO webhook_deliveries (webhook_id, max_retries, event_id, event_type, payload, priority, tenant_id)
-		SELECT t.webhook_id, t.max_retries, e.id, e.type, e.data, e.priority, w.tenant_id
+		SELECT t.webhook_id, t.max_retries, e.id, e.type, e.data::jsonb, e.priority, w.tenant_id
 		FROM unnest($1::uuid[], $2::bigint[], $3::int[]) WITH ORDINALITY AS t (event_id, webhook_id, max_retries, n)
 		JOIN webhook_events e ON e.id = t.event_id
 		JOIN webhooks w ON w.id = t.webhook_id

@@ -28,8 +28,21 @@ import (
 // subscribes to ev.Type. A delivery carries the event's type, data (as
 // payload) and priority, is due now, and has the endpoint's MaxRetries or
 // else opts.MaxRetries.
+//
+// An invalid event is refused before tx is used. The writes run in a
+// savepoint: when one fails, tx is rolled back to it, so that no part of the
+// event stays in tx.
 func PublishTx(ctx context.Context, tx *sql.Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	return publish(ctx, tx, ev, opts)
+	if err := ev.Normalize(); err != nil {
+		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
+	}
+	var res store.PublishResult
+	err := inSavepoint(ctx, tx, func() error {
+		var err error
+		res, err = publish(ctx, tx, ev, opts)
+		return err
+	})
+	return res, err
 }
 
 // publish is PublishTx on tx, an execer in a write transaction.

@@ -24,4 +24,16 @@ var migrationTests = []test{
 			t.Fatalf("Ping: %v", err)
 		}
 	}},
+	{"CheckWritableChangesNothing", func(t *testing.T, f *fixture) {
+		ep := f.endpoint()
+		for range 2 {
+			if err := f.s.CheckWritable(f.ctx); err != nil {
+				t.Fatalf("CheckWritable: %v", err)
+			}
+		}
+		if current, err := f.s.MigrationsCurrent(f.ctx); err != nil || !current {
+			t.Errorf("MigrationsCurrent after CheckWritable = %v, %v; want true", current, err)
+		}
+		f.getEndpoint(ep.ID)
+	}},
 }

@@ -47,6 +47,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		configSyncTests,
 		publishTests,
 		publishManyTests,
+		dataTests,
 		claimTests,
 		leaseTests,
 		completeTests,
