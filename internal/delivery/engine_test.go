@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -105,7 +106,7 @@ func testHangingBesideHealthy(t *testing.T, s store.Store) {
 		}
 		ended.Add(1)
 	}))
-	t.Cleanup(func() { close(release); hang.Close() })
+	t.Cleanup(hang.Close)
 	var hanging []int64
 	for range hangingEndpoints {
 		hanging = append(hanging, addEndpoint(t, s, hang.URL).ID)
@@ -119,6 +120,7 @@ func testHangingBesideHealthy(t *testing.T, s store.Store) {
 		publishTo(t, s, h.ID)
 	}
 	startWorker(t, s, serveOptions(t), 30*time.Second)
+	t.Cleanup(func() { close(release) }) // before the worker stops: it waits for requests in flight
 	waitUntil(t, 25*time.Second, "healthy endpoint starved", func() bool {
 		return len(healthy.received()) == healthyEvents
 	})
@@ -127,42 +129,50 @@ func testHangingBesideHealthy(t *testing.T, s store.Store) {
 	}
 }
 
-// rawServer answers every request with the bytes of reply, verbatim.
+// rawServer answers every request with the bytes of reply, verbatim. It
+// closes its connections when the test ends.
 func rawServer(t *testing.T, reply string) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	var mu sync.Mutex
+	var conns []net.Conn
 	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	wg.Go(func() {
 		for {
 			conn, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
+			mu.Lock()
+			conns = append(conns, conn)
+			mu.Unlock()
+			wg.Go(func() {
 				r := bufio.NewReader(conn)
 				for {
 					req, err := http.ReadRequest(r)
 					if err != nil {
 						return
 					}
-					_, _ = req.Body.Read(make([]byte, 64<<10))
-					req.Body.Close()
+					_, _ = io.Copy(io.Discard, req.Body)
 					if _, err := conn.Write([]byte(reply)); err != nil {
 						return
 					}
 				}
-			}()
+			})
 		}
-	}()
+	})
 	return "http://" + ln.Addr().String()
 }
 
