@@ -1,7 +1,8 @@
 // Package groupcommit lets concurrent callers share one database
-// transaction (group commit). While one group of calls is written, the calls
-// that arrive queue up; the next group takes them all, up to a maximum, so
-// that one commit (one fsync, one round trip) serves many callers.
+// transaction (group commit). While groups of calls are written (at most a
+// set number at once), the calls that arrive queue up; the next group takes
+// them all, up to a maximum, so that one commit (one fsync, one round trip)
+// serves many callers.
 //
 // Both stores group their single publishes with it: SQLite, whose commits
 // each cost an fsync on its one writer, and PostgreSQL, whose commits each
@@ -33,19 +34,23 @@ type Call[T, R any] struct {
 // make one with New.
 type Queue[T, R any] struct {
 	maxGroup int
+	writers  int
 	write    func(group []*Call[T, R])
 
 	mu      sync.Mutex
 	waiting []*Call[T, R]
-	running bool
+	running int // goroutines writing groups
 }
 
 // New returns a queue whose groups hold at most maxGroup calls (at least 1),
 // written by write: write must set Result and Err of every call of group
-// before it returns; it runs on the queue's goroutine, one group at a time,
-// in the order the calls arrived.
-func New[T, R any](maxGroup int, write func(group []*Call[T, R])) *Queue[T, R] {
-	return &Queue[T, R]{maxGroup: max(1, maxGroup), write: write}
+// before it returns. Groups are taken in the order the calls arrived; at
+// most writers (at least 1) run write at once, so with one writer groups are
+// also written in that order, and with more a group may start while others
+// are being written (a store whose transactions do not serialise gains from
+// that: one group's round trips overlap another's).
+func New[T, R any](maxGroup, writers int, write func(group []*Call[T, R])) *Queue[T, R] {
+	return &Queue[T, R]{maxGroup: max(1, maxGroup), writers: max(1, writers), write: write}
 }
 
 // Do queues v, waits for its group to be written, and returns its Result and
@@ -63,26 +68,28 @@ func (q *Queue[T, R]) Do(ctx context.Context, v T) (R, error) {
 	}
 }
 
-// add queues call and starts the writing goroutine unless it runs.
+// add queues call and starts a writing goroutine unless writers run.
 func (q *Queue[T, R]) add(call *Call[T, R]) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.waiting = append(q.waiting, call)
-	if !q.running {
-		q.running = true
+	if q.running < q.writers {
+		q.running++
 		go q.run()
 	}
 }
 
-// next takes the next group of waiting calls or, when none waits, marks the
-// queue as no longer running and returns nil.
+// next takes the next group of waiting calls or, when none waits, counts
+// the calling goroutine as no longer running and returns nil.
 func (q *Queue[T, R]) next() []*Call[T, R] {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	n := min(len(q.waiting), q.maxGroup)
 	if n == 0 {
-		q.running = false
-		q.waiting = nil
+		q.running--
+		if q.running == 0 {
+			q.waiting = nil
+		}
 		return nil
 	}
 	group := q.waiting[:n:n]

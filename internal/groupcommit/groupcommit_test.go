@@ -20,7 +20,7 @@ func TestCallsShareGroups(t *testing.T) {
 	var mu sync.Mutex
 	var sizes []int
 	first := true
-	q := groupcommit.New(maxGroup, func(group []*groupcommit.Call[int, string]) {
+	q := groupcommit.New(maxGroup, 1, func(group []*groupcommit.Call[int, string]) {
 		if first {
 			first = false
 			<-release
@@ -74,7 +74,7 @@ func TestCallsShareGroups(t *testing.T) {
 func TestDoReturnsWhenItsContextEnds(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
 	sawEnded := make(chan bool, 2)
-	q := groupcommit.New(1, func(group []*groupcommit.Call[string, int]) {
+	q := groupcommit.New(1, 1, func(group []*groupcommit.Call[string, int]) {
 		if group[0].Value == "blocker" {
 			close(entered)
 			<-release
@@ -109,5 +109,50 @@ func TestDoReturnsWhenItsContextEnds(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the cancelled call never reached the writer")
+	}
+}
+
+// TestWritersRunAtOnce holds every group until as many writers as allowed
+// run at once: groups then overlap, never more than writers of them, and
+// every call gets its result.
+func TestWritersRunAtOnce(t *testing.T) {
+	const writers, calls = 3, 12
+	var mu sync.Mutex
+	running, most := 0, 0
+	allIn := make(chan struct{})
+	q := groupcommit.New(1, writers, func(group []*groupcommit.Call[int, int]) {
+		mu.Lock()
+		running++
+		most = max(most, running)
+		if running == writers {
+			close(allIn)
+		}
+		mu.Unlock()
+		select {
+		case <-allIn:
+		case <-time.After(10 * time.Second):
+		}
+		mu.Lock()
+		running--
+		mu.Unlock()
+		group[0].Result = group[0].Value * 2
+	})
+	var wg sync.WaitGroup
+	for i := range calls {
+		wg.Go(func() {
+			if got, err := q.Do(t.Context(), i); err != nil || got != 2*i {
+				t.Errorf("call %d: %d, %v", i, got, err)
+			}
+		})
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("calls not all written within 10 s")
+	}
+	if most != writers {
+		t.Errorf("at most %d groups ran at once, want %d", most, writers)
 	}
 }

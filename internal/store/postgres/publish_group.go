@@ -14,22 +14,27 @@ import (
 // maxPublishGroup is the most publishes one group transaction takes.
 const maxPublishGroup = 128
 
+// publishWriters is how many group transactions run at once: while one waits
+// on its round trips and its commit, the next group is written, so that
+// publishing is not bound by one connection's latency.
+const publishWriters = 4
+
 // publishCall is one Publish waiting for its group.
 type publishCall = groupcommit.Call[store.Publication, store.PublishResult]
 
 // newStore returns a store on pool.
 func newStore(pool *pgxpool.Pool) *Store {
 	s := &Store{pool: pool}
-	s.publishes = groupcommit.New(maxPublishGroup, s.publishGroup)
+	s.publishes = groupcommit.New(maxPublishGroup, publishWriters, s.publishGroup)
 	return s
 }
 
 // Publish records ev and its deliveries atomically (see PublishTx) and
 // returns once they are committed.
 //
-// Concurrent publishes share transactions (group commit): while one
-// transaction commits, the publishes that arrive queue up, and the next
-// transaction writes them all as one PublishMany does (a few statements and
+// Concurrent publishes share transactions (group commit): while group
+// transactions run (publishWriters at most), the publishes that arrive queue
+// up, and the next transaction writes them all as one PublishMany does (a few statements and
 // one NOTIFY for the whole group), so that one commit serves many. An invalid
 // event fails alone; when the group's transaction fails, each of its
 // publishes is tried again in a transaction of its own, so that one bad row

@@ -21,7 +21,7 @@ type publishCall = groupcommit.Call[store.Publication, store.PublishResult]
 // (one pool may be both).
 func newStore(write, read *sql.DB) *Store {
 	s := &Store{writes: newStatements(write), reads: newStatements(read), wakeups: newBroadcast[struct{}](), deactivations: newBroadcast[int64]()}
-	s.publishes = groupcommit.New(maxPublishGroup, s.publishGroup)
+	s.publishes = groupcommit.New(maxPublishGroup, 1, s.publishGroup)
 	return s
 }
 
