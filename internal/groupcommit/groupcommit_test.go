@@ -120,12 +120,13 @@ func TestWritersRunAtOnce(t *testing.T) {
 	var mu sync.Mutex
 	running, most := 0, 0
 	allIn := make(chan struct{})
+	var once sync.Once
 	q := groupcommit.New(1, writers, func(group []*groupcommit.Call[int, int]) {
 		mu.Lock()
 		running++
 		most = max(most, running)
 		if running == writers {
-			close(allIn)
+			once.Do(func() { close(allIn) })
 		}
 		mu.Unlock()
 		select {
