@@ -12,6 +12,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 func TestPublishBatch(t *testing.T) {
@@ -157,8 +158,11 @@ func testConcurrentSinglePublishes(t *testing.T, st store.Store) {
 			}
 		})
 	}
-	wg.Wait()
-	ds, _ := st.ListDeliveries(context.Background(), store.DeliveryFilter{})
+	testwait.Group(t, &wg, "publishers")
+	ds, err := st.ListDeliveries(context.Background(), store.DeliveryFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(ids) != 160 || len(ds) != 160 {
 		t.Errorf("%d events and %d deliveries, want 160 of each", len(ids), len(ds))
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/groupcommit"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // TestCallsShareGroups holds the first group until every other call waits,
@@ -55,7 +56,7 @@ func TestCallsShareGroups(t *testing.T) {
 	}
 	time.Sleep(10 * time.Millisecond) // not a proof: only makes larger groups likely
 	close(release)
-	wg.Wait()
+	testwait.Group(t, &wg, "calls")
 	total := 0
 	for _, n := range sizes {
 		if n > maxGroup {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 var publishManyTests = []test{
@@ -181,7 +182,7 @@ var publishManyTests = []test{
 				}
 			})
 		}
-		wg.Wait()
+		testwait.Group(t, &wg, "publishers")
 		ds := f.list(store.DeliveryFilter{})
 		if len(ds) != 2*len(published) {
 			t.Fatalf("%d deliveries, want %d", len(ds), 2*len(published))
