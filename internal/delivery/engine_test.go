@@ -17,6 +17,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // TestEngine pins how the worker behaves with serve's default settings under
@@ -41,18 +42,6 @@ func serveOptions(t *testing.T) delivery.Options {
 	o.PollInterval = time.Hour
 	o.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 	return o
-}
-
-// waitUntil polls cond every 10 ms until it holds or the deadline passes.
-func waitUntil(t *testing.T, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("after %s: %s", within, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func counts(t *testing.T, s store.Store) map[store.Status]int64 {
@@ -84,7 +73,7 @@ func testDrainsWithoutPolls(t *testing.T, s store.Store) {
 		publishTo(t, s, e.ID)
 	}
 	startWorker(t, s, serveOptions(t), 10*time.Second)
-	waitUntil(t, 60*time.Second, "backlog not drained without polls", func() bool {
+	testwait.Until(t, "backlog not drained without polls", func() bool {
 		return counts(t, s)[store.StatusDelivered] == events
 	})
 	if n := len(rcv.received()); n != events {
@@ -121,7 +110,7 @@ func testHangingBesideHealthy(t *testing.T, s store.Store) {
 	}
 	startWorker(t, s, serveOptions(t), 30*time.Second)
 	t.Cleanup(func() { close(release) }) // before the worker stops: it waits for requests in flight
-	waitUntil(t, 25*time.Second, "healthy endpoint starved", func() bool {
+	testwait.Until(t, "healthy endpoint starved", func() bool {
 		return len(healthy.received()) == healthyEvents
 	})
 	if n := ended.Load(); n != 0 {
@@ -192,7 +181,7 @@ func testUnstorableAnswer(t *testing.T, s store.Store) {
 		publishTo(t, s, a.ID, b.ID, h.ID)
 	}
 	startWorker(t, s, serveOptions(t), 5*time.Second)
-	waitUntil(t, 20*time.Second, "outcomes not all recorded", func() bool {
+	testwait.Until(t, "outcomes not all recorded", func() bool {
 		c := counts(t, s)
 		return c[store.StatusDelivered] == events && c[store.StatusPending] == 2*events
 	})
@@ -246,7 +235,7 @@ func testGoneKeepsQueue(t *testing.T, s store.Store) {
 		publishTo(t, s, e.ID)
 	}
 	startWorker(t, s, serveOptions(t), 10*time.Second)
-	waitUntil(t, 20*time.Second, "endpoint not disabled and settled", func() bool {
+	testwait.Until(t, "endpoint not disabled and settled", func() bool {
 		got, err := s.GetEndpoint(context.Background(), e.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -255,16 +244,25 @@ func testGoneKeepsQueue(t *testing.T, s store.Store) {
 		return !got.Active && c[store.StatusProcessing] == 0 && c[store.StatusFailed]+c[store.StatusPending] == events
 	})
 	mu.Lock()
-	sent, stoppedAt := len(arrivals), firstGone
+	sent, stoppedAt := append([]time.Time(nil), arrivals...), firstGone
+	mu.Unlock()
+	checkStopped(t, s, sent, stoppedAt, events, store.StatusFailed)
+}
+
+// checkStopped checks what stopping an endpoint at stoppedAt must leave: no
+// request arrived after it, each delivery sent ended finished, and every
+// other stayed pending with no attempt counted.
+func checkStopped(t *testing.T, s store.Store, arrivals []time.Time, stoppedAt time.Time, events int, finished store.Status) {
+	t.Helper()
 	for _, at := range arrivals {
 		if at.After(stoppedAt) {
-			t.Errorf("a request arrived %s after the first 410 was answered", at.Sub(stoppedAt))
+			t.Errorf("a request arrived %s after the endpoint was stopped", at.Sub(stoppedAt))
 		}
 	}
-	mu.Unlock()
+	sent := len(arrivals)
 	c := counts(t, s)
-	if c[store.StatusFailed] != int64(sent) || c[store.StatusPending] != int64(events-sent) {
-		t.Errorf("%d requests sent; deliveries %v; want %d failed (those sent) and the rest pending", sent, c, sent)
+	if c[finished] != int64(sent) || c[store.StatusPending] != int64(events-sent) {
+		t.Errorf("%d requests sent; deliveries %v; want %d %s (those sent) and the rest pending", sent, c, sent, finished)
 	}
 	pending, err := s.ListDeliveries(context.Background(), store.DeliveryFilter{Status: store.StatusPending})
 	if err != nil {
@@ -297,7 +295,7 @@ func testDisableKeepsQueue(t *testing.T, s store.Store) {
 		publishTo(t, s, e.ID)
 	}
 	startWorker(t, s, serveOptions(t), 10*time.Second)
-	waitUntil(t, 10*time.Second, "no request arrived", func() bool {
+	testwait.Until(t, "no request arrived", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return len(arrivals) > 0
@@ -307,29 +305,12 @@ func testDisableKeepsQueue(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	disabledAt := time.Now()
-	waitUntil(t, 20*time.Second, "deliveries not settled", func() bool {
+	testwait.Until(t, "deliveries not settled", func() bool {
 		c := counts(t, s)
 		return c[store.StatusProcessing] == 0 && c[store.StatusDelivered]+c[store.StatusPending] == events
 	})
 	mu.Lock()
-	sent := len(arrivals)
-	for _, at := range arrivals {
-		if at.After(disabledAt) {
-			t.Errorf("a request arrived %s after the endpoint was disabled", at.Sub(disabledAt))
-		}
-	}
+	sent := append([]time.Time(nil), arrivals...)
 	mu.Unlock()
-	c := counts(t, s)
-	if c[store.StatusDelivered] != int64(sent) || c[store.StatusPending] != int64(events-sent) {
-		t.Errorf("%d requests sent; deliveries %v; want %d delivered and the rest pending", sent, c, sent)
-	}
-	pending, err := s.ListDeliveries(context.Background(), store.DeliveryFilter{Status: store.StatusPending})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, d := range pending {
-		if d.RetryCount != 0 {
-			t.Fatalf("pending delivery %d has retry_count %d; want no attempt counted", d.ID, d.RetryCount)
-		}
-	}
+	checkStopped(t, s, sent, disabledAt, events, store.StatusDelivered)
 }
