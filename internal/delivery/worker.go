@@ -157,11 +157,14 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	poll := time.NewTimer(0)
 	defer poll.Stop()
-	rescue := time.NewTicker(o.RescueInterval)
-	defer rescue.Stop()
-	w.maintain(ctx)
-	maintenance := time.NewTicker(time.Hour)
-	defer maintenance.Stop()
+	maintained := make(chan struct{})
+	go func() {
+		defer close(maintained)
+		w.maintainLoop(ctx)
+	}()
+	defer func() { <-maintained }()
+	forget := time.NewTicker(idleForget)
+	defer forget.Stop()
 
 	// due: work is probably waiting in the store; claim as soon as there is
 	// room for a useful batch.
@@ -199,11 +202,8 @@ func (w *Worker) Run(ctx context.Context) error {
 			due = true
 		case <-poll.C:
 			due = true
-		case <-rescue.C:
-			w.rescue(ctx)
+		case <-forget.C:
 			d.forgetIdle()
-		case <-maintenance.C:
-			w.maintain(ctx)
 		}
 	}
 	return w.shutdown(bg, d, done, comp, cancelSends, cancelWrites)
@@ -248,6 +248,28 @@ func (w *Worker) release(ctx context.Context, claimed []store.Claimed) {
 	if err := w.store.Release(ctx, leases); err != nil {
 		w.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "release deliveries failed; their leases will expire",
 			slog.Int("deliveries", len(leases)), slog.String("error", err.Error()))
+	}
+}
+
+// maintainLoop rescues expired leases every RescueInterval and deletes
+// finished deliveries past Retention at once and then hourly, until ctx
+// ends. It runs beside the dispatch loop, so that a slow maintenance
+// statement never delays claims.
+func (w *Worker) maintainLoop(ctx context.Context) {
+	rescue := time.NewTicker(w.opts.RescueInterval)
+	defer rescue.Stop()
+	w.maintain(ctx)
+	maintenance := time.NewTicker(time.Hour)
+	defer maintenance.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-rescue.C:
+			w.rescue(ctx)
+		case <-maintenance.C:
+			w.maintain(ctx)
+		}
 	}
 }
 

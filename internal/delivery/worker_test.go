@@ -481,7 +481,8 @@ func testGracefulShutdown(t *testing.T, s store.Store) {
 		publish(t, s, "", "document.created", 3)
 	}
 	opts := fastOptions(t)
-	opts.Concurrency, opts.EndpointInFlight = 2, 2
+	// Four slots: a new endpoint that has not answered yet may use half.
+	opts.Concurrency, opts.EndpointInFlight = 4, 2
 	opts.ShutdownTimeout = 100 * time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel) // when the test fails before it stops the worker
