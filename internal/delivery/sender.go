@@ -227,10 +227,16 @@ func readBody(r io.Reader) (string, error) {
 }
 
 // Body returns the body of a request of c under profile: for
-// store.ProfileAckify the delivery's payload as stored, bare, as Ackify CE
-// sends it; otherwise the event's Envelope.
+// store.ProfileAckify the event's data bare, as Ackify CE sends its payload
+// (the text that was published, byte for byte, on both stores; for a row
+// that Ackify inserted without an event record, its payload as the store
+// reads it, which is what Ackify's own worker sends); otherwise the event's
+// Envelope.
 func Body(c store.Claimed, profile string) ([]byte, error) {
 	if profile == store.ProfileAckify {
+		if data := bytes.TrimSpace(c.Event.Data); len(data) > 0 {
+			return data, nil
+		}
 		return c.Delivery.Payload, nil
 	}
 	return Envelope(c.Event)

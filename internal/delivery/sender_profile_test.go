@@ -14,6 +14,8 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
@@ -156,5 +158,27 @@ func TestDefaultProfileAppliesToRowsThatNameNone(t *testing.T) {
 		url, got := ackifyReceiver(t)
 		c := ackifyRow(url, store.ProfileAckify)
 		checkAckifyWire(t, sendOne(t, store.ProfileStandard, c, got), c, "whsec_my-ackify-secret")
+	})
+}
+
+// An event published through hookrelay to an Ackify-profile endpoint is sent
+// as the data that was published, byte for byte, on both stores (not as
+// PostgreSQL's rewrite of the JSONB payload).
+func TestAckifyBodyIsThePublishedData(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		t.Parallel()
+		s := newStore(t)
+		const data = `{"b":1,"a":1e3,"s":"\u00e9\/", "n" : [ 1 , 2 ]}`
+		rcv := newReceiver(t, status(http.StatusOK))
+		e := addEndpoint(t, s, rcv.URL, func(e *store.Endpoint) { e.SignatureProfile = store.ProfileAckify })
+		ev := store.Event{Type: "signature.created", Data: json.RawMessage(data)}
+		if _, err := s.Publish(t.Context(), ev, store.PublishOptions{EndpointIDs: []int64{e.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		startWorker(t, s, fastOptions(t), 5*time.Second)
+		testwait.Until(t, "delivery", func() bool { return len(rcv.received()) == 1 })
+		if got := string(rcv.received()[0].body); got != data {
+			t.Errorf("body %s, want the published data %s", got, data)
+		}
 	})
 }
