@@ -64,22 +64,22 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &e) && e.StatusCode == http.StatusNotFound
 }
 
-// do sends one request with body (when not nil) as JSON, and decodes a 2xx
-// answer into out (when not nil).
+// do sends one request with body (when not nil) as JSON (a rawBody as it
+// is), and decodes a 2xx answer into out (when not nil).
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, body, out any) error {
 	u := c.base.JoinPath(path)
 	u.RawQuery = query.Encode()
 	var reader io.Reader
-	if body != nil {
-		// Without HTML escaping, so that the JSON inside (event data) keeps
-		// its "<", ">" and "&" as typed.
-		var b bytes.Buffer
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(false)
-		if err := enc.Encode(body); err != nil {
-			return fmt.Errorf("encode request: %w", err)
+	switch body := body.(type) {
+	case nil:
+	case rawBody:
+		reader = bytes.NewReader(body)
+	default:
+		b, err := encodeJSON(body)
+		if err != nil {
+			return err
 		}
-		reader = &b
+		reader = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), reader)
 	if err != nil {

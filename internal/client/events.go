@@ -8,11 +8,15 @@ import (
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 )
 
-// PublishEvent publishes an event. Created is false in the answer when the
-// event's ID was published before.
+// PublishEvent publishes an event, its data sent byte for byte as given.
+// Created is false in the answer when the event's ID was published before.
 func (c *Client) PublishEvent(ctx context.Context, req wire.PublishRequest) (wire.PublishResponse, error) {
 	var out wire.PublishResponse
-	err := c.do(ctx, http.MethodPost, "/v1/events", nil, req, &out)
+	body, err := publishBody(req)
+	if err != nil {
+		return out, err
+	}
+	err = c.do(ctx, http.MethodPost, "/v1/events", nil, rawBody(body), &out)
 	return out, err
 }
 
@@ -30,6 +34,10 @@ func (c *Client) GetEvent(ctx context.Context, id string) (wire.EventDetail, err
 // could not be sent.
 func (c *Client) PublishEvents(ctx context.Context, req wire.PublishBatchRequest) (wire.PublishBatchResponse, error) {
 	var out wire.PublishBatchResponse
-	err := c.do(ctx, http.MethodPost, "/v1/events/batch", nil, req, &out)
+	body, err := publishBatchBody(req)
+	if err != nil {
+		return out, err
+	}
+	err = c.do(ctx, http.MethodPost, "/v1/events/batch", nil, rawBody(body), &out)
 	return out, err
 }
