@@ -71,11 +71,11 @@ func WithTimeout(d time.Duration) Option {
 
 // WithMaxRetries sets the retries after the first attempt of the deliveries
 // this client publishes, for endpoints that set none (WEBHOOK_MAX_RETRIES;
-// default 6).
+// default 6; 0 to 35, see store.MaxRetriesLimit).
 func WithMaxRetries(n int) Option {
 	return func(s *settings) error {
-		if n < 0 {
-			return fmt.Errorf("WithMaxRetries: must be 0 or more, got %d", n)
+		if n < 0 || n > store.MaxRetriesLimit {
+			return fmt.Errorf("WithMaxRetries: must be between 0 and %d, got %d", store.MaxRetriesLimit, n)
 		}
 		s.maxRetries = n
 		return nil

@@ -63,6 +63,7 @@ func TestOptionsRefuseBadValues(t *testing.T) {
 	for _, opt := range []Option{
 		WithTimeout(0),
 		WithMaxRetries(-1),
+		WithMaxRetries(store.MaxRetriesLimit + 1),
 		WithBackoff(0, time.Hour),
 		WithBackoff(time.Hour, time.Minute),
 		WithRetryAfterCap(-time.Second),

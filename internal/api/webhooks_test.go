@@ -107,7 +107,7 @@ func testCreateValidation(t *testing.T, st store.Store) {
 		{"long title", fmt.Sprintf(`{"url":"http://127.0.0.1/","title":%q}`, long(201)), "title"},
 		{"long description", fmt.Sprintf(`{"url":"http://127.0.0.1/","description":%q}`, long(2001)), "description"},
 		{"negative retries", `{"url":"http://127.0.0.1/","max_retries":-1}`, "max_retries"},
-		{"too many retries", `{"url":"http://127.0.0.1/","max_retries":51}`, "max_retries"},
+		{"too many retries", `{"url":"http://127.0.0.1/","max_retries":36}`, "max_retries"},
 		{"bad profile", `{"url":"http://127.0.0.1/","signature_profile":"github"}`, "signature_profile"},
 		{"short secret", `{"url":"http://127.0.0.1/","secret":"short"}`, "secret"},
 		{"short whsec secret", `{"url":"http://127.0.0.1/","secret":"whsec_c2hvcnQ="}`, "secret"},

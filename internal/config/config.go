@@ -130,8 +130,8 @@ func (d Delivery) Validate() error {
 	if d.TimeoutMS <= 0 {
 		add("WEBHOOK_TIMEOUT_MS: must be a positive number of milliseconds, got %d", d.TimeoutMS)
 	}
-	if d.MaxRetries < 0 {
-		add("WEBHOOK_MAX_RETRIES: must be 0 or more, got %d", d.MaxRetries)
+	if d.MaxRetries < 0 || d.MaxRetries > store.MaxRetriesLimit {
+		add("WEBHOOK_MAX_RETRIES: must be between 0 and %d, got %d", store.MaxRetriesLimit, d.MaxRetries)
 	}
 	if d.BackoffBase <= 0 {
 		add("HOOKRELAY_BACKOFF_BASE: must be positive, got %s", d.BackoffBase)

@@ -43,6 +43,7 @@ func TestValidateNamesEverySetting(t *testing.T) {
 		{func(s *Serve) { s.WebhookURLs = []string{"https://example.com"}; s.WebhookSecret = "a\x00b" }, "WEBHOOK_SECRET"},
 		{func(s *Serve) { s.TimeoutMS = 0 }, "WEBHOOK_TIMEOUT_MS"},
 		{func(s *Serve) { s.MaxRetries = -1 }, "WEBHOOK_MAX_RETRIES"},
+		{func(s *Serve) { s.MaxRetries = 36 }, "WEBHOOK_MAX_RETRIES: must be between 0 and 35"},
 		{func(s *Serve) { s.BackoffBase = 0 }, "HOOKRELAY_BACKOFF_BASE"},
 		{func(s *Serve) { s.BackoffCap = time.Second }, "HOOKRELAY_BACKOFF_CAP"},
 		{func(s *Serve) { s.RetryAfterCap = -time.Second }, "HOOKRELAY_RETRY_AFTER_CAP"},

@@ -25,7 +25,7 @@ const (
 	maxDescription   = 2000
 	maxHeaders       = 20
 	maxHeaderValue   = 1 << 10
-	maxEndpointRetry = 50
+	maxEndpointRetry = store.MaxRetriesLimit
 )
 
 // Checker validates endpoints about to be stored.

@@ -45,7 +45,7 @@ func TestValidate(t *testing.T) {
 		{"headers.X-A", func(e *store.Endpoint) { e.Headers = map[string]string{"X-A": "a\r\nb"} }},
 		{"headers.X-A", func(e *store.Endpoint) { e.Headers = map[string]string{"X-A": strings.Repeat("v", 1025)} }},
 		{"description", func(e *store.Endpoint) { e.Description = strings.Repeat("d", 2001) }},
-		{"max_retries", func(e *store.Endpoint) { e.MaxRetries = retries(51) }},
+		{"max_retries", func(e *store.Endpoint) { e.MaxRetries = retries(36) }},
 		{"max_retries", func(e *store.Endpoint) { e.MaxRetries = retries(-1) }},
 		{"signature_profile", func(e *store.Endpoint) { e.SignatureProfile = "" }},
 		{"title", func(e *store.Endpoint) { e.Title = "a\x00b" }},

@@ -166,6 +166,15 @@ type Store interface {
 	Deactivations(ctx context.Context) <-chan int64
 }
 
+// MaxRetriesLimit is the most retries a delivery may be given (the global
+// WEBHOOK_MAX_RETRIES and an endpoint's max_retries alike). Ackify CE's own
+// calculate_next_retry_time, which the seed's trigger calls whenever a
+// delivery is claimed, overflows PostgreSQL's interval from a retry count of
+// about 37; kept below that, a claim on an Ackify database never fails. With
+// the default one-hour backoff cap, 35 retries already span about a day and
+// a half.
+const MaxRetriesLimit = 35
+
 // Signature profiles: which headers an endpoint's requests carry.
 const (
 	// ProfileStandard sends the X-* headers and the Standard Webhooks headers.
