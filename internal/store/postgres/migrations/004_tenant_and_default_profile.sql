@@ -9,7 +9,8 @@ ALTER TABLE webhooks ADD COLUMN IF NOT EXISTS tenant_id UUID;
 ALTER TABLE webhook_deliveries ADD COLUMN IF NOT EXISTS tenant_id UUID;
 
 CREATE INDEX IF NOT EXISTS idx_webhooks_tenant_id ON webhooks (tenant_id);
-CREATE INDEX IF NOT EXISTS idx_webhook_deliveries_tenant_id ON webhook_deliveries (tenant_id);
+CREATE INDEX IF NOT EXISTS idx_webhook_deliveries_tenant_id ON webhook_deliveries (tenant_id)
+    WHERE tenant_id IS NOT NULL;
 
 -- The first release of 002 gave signature_profile NOT NULL DEFAULT
 -- 'standard'; rows that another program inserts (Ackify's) must name none, so
