@@ -135,15 +135,36 @@ func testForbiddenTarget(t *testing.T, st store.Store) {
 			return nil, fmt.Errorf("no DNS in tests")
 		}}
 	})
-	for _, target := range []string{"http://127.0.0.1:8080/", "http://10.1.2.3/", "http://[::1]/", "http://169.254.169.254/latest"} {
+	// Every kind of non-global target, in the forms that hide an IPv4
+	// address in IPv6, and a name that resolves to loopback (from the hosts
+	// file): the refusal names the rule and the setting, never the address.
+	for _, target := range []string{
+		"http://127.0.0.1:8080/", "http://10.1.2.3/", "http://[::1]/", "http://169.254.169.254/latest",
+		"http://[::127.0.0.1]:19001/", "http://[::ffff:127.0.0.1]/", "http://[64:ff9b::a9fe:a9fe]/",
+		"http://[64:ff9b:1::a00:1]/", "http://[2002:7f00:1::1]/", "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/",
+		"http://192.0.2.10/", "http://198.51.100.1/", "http://203.0.113.10/", "http://[2001:db8::1]/",
+		"http://[fec0::1]/", "http://[fd00::2]/", "http://100.64.0.1/", "http://localhost:8080/",
+	} {
 		e := s.wantError("POST", "/v1/webhooks", wire.EndpointCreate{URL: target}, http.StatusUnprocessableEntity, "validation_failed")
-		if e.Field != "url" || !strings.Contains(e.Message, "resolves to a forbidden address") {
-			t.Errorf("%s: error %+v, want a forbidden address on url", target, e)
+		if e.Field != "url" || !strings.Contains(e.Message, "resolves to a non-public address") ||
+			!strings.Contains(e.Message, "HOOKRELAY_ALLOW_PRIVATE_TARGETS") {
+			t.Errorf("%s: error %+v, want the non-public rule on url", target, e)
+		}
+		for _, leak := range []string{"127.0.0.1", "::1", "169.254", "10.0.0.1", "7f00"} {
+			if strings.Contains(e.Message, leak) {
+				t.Errorf("%s: error %q names an address", target, e.Message)
+			}
+		}
+	}
+	for _, target := range []string{"http://203.0.113.10:65536/", "http://93.184.215.14:0/", "http://93.184.215.14:99999999/"} {
+		e := s.wantError("POST", "/v1/webhooks", wire.EndpointCreate{URL: target}, http.StatusUnprocessableEntity, "validation_failed")
+		if e.Field != "url" || !strings.Contains(e.Message, "port must be between 1 and 65535") {
+			t.Errorf("%s: error %+v, want the port rule on url", target, e)
 		}
 	}
 	e := s.wantError("POST", "/v1/webhooks", wire.EndpointCreate{URL: "http://unresolvable.invalid/"}, http.StatusUnprocessableEntity, "validation_failed")
-	if e.Field != "url" {
-		t.Errorf("unresolvable host: error %+v, want field url", e)
+	if e.Field != "url" || strings.Contains(e.Message, "no DNS in tests") {
+		t.Errorf("unresolvable host: error %+v, want field url, without the resolver's words", e)
 	}
 	s.call("POST", "/v1/webhooks", wire.EndpointCreate{URL: "https://93.184.215.14/hook"}, http.StatusCreated, nil)
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -205,7 +206,7 @@ func IsLoopbackListen(addr string) bool {
 }
 
 // ValidateTargetURL checks that raw is an absolute http or https URL with a
-// host, the only kind of target hookrelay delivers to, in valid UTF-8 without
+// host and, when it names one, a port from 1 to 65535, with no credentials, the only kind of target hookrelay delivers to, in valid UTF-8 without
 // NUL (store.CheckText).
 func ValidateTargetURL(raw string) error {
 	if err := store.CheckText(raw); err != nil {
@@ -220,6 +221,11 @@ func ValidateTargetURL(raw string) error {
 	}
 	if u.Host == "" || u.Hostname() == "" {
 		return errors.New("host is missing")
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return errors.New("port must be between 1 and 65535")
+		}
 	}
 	if u.User != nil {
 		return errors.New("credentials in the URL are not allowed; use custom headers")

@@ -36,6 +36,8 @@ func TestValidateNamesEverySetting(t *testing.T) {
 		{func(s *Serve) { s.WebhookURLs = []string{"not a url"}; s.WebhookSecret = "x" }, "WEBHOOK_URLS"},
 		{func(s *Serve) { s.WebhookURLs = []string{"https://user:pw@example.com"}; s.WebhookSecret = "x" }, "credentials"},
 		{func(s *Serve) { s.WebhookURLs = []string{"https://example.com"} }, "WEBHOOK_SECRET"},
+		{func(s *Serve) { s.WebhookURLs = []string{"http://203.0.113.10:65536/"} }, "port must be between 1 and 65535"},
+		{func(s *Serve) { s.WebhookURLs = []string{"http://example.com:0/"} }, "port must be between 1 and 65535"},
 		{func(s *Serve) { s.WebhookSecret = "whsec_my-ackify-secret" }, "HOOKRELAY_SIGNATURE_PROFILE=ackify"},
 		{func(s *Serve) { s.SignatureProfile = "" }, "HOOKRELAY_SIGNATURE_PROFILE"},
 		{func(s *Serve) { s.WebhookURLs = []string{"https://example.com/\x00"}; s.WebhookSecret = "x" }, "WEBHOOK_URLS"},

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/netguard"
@@ -80,19 +79,25 @@ func NewSender(opts SenderOptions) *Sender {
 		s.guarded, s.trusted = opts.Client, opts.Client
 		return s
 	}
-	s.trusted = newClient(opts.MaxIdlePerHost, nil)
+	s.trusted = newClient(opts.MaxIdlePerHost, false)
 	if opts.AllowPrivate {
 		s.guarded = s.trusted
 	} else {
-		s.guarded = newClient(opts.MaxIdlePerHost, netguard.Control)
+		s.guarded = newClient(opts.MaxIdlePerHost, true)
 	}
 	return s
 }
 
-func newClient(maxIdlePerHost int, control func(string, string, syscall.RawConn) error) *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: control}
+// newClient builds a keep-alive client; a guarded one dials only global
+// addresses (netguard.Dialer), checked on the address actually dialled.
+func newClient(maxIdlePerHost int, guarded bool) *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	dial := dialer.DialContext
+	if guarded {
+		dial = netguard.Dialer(dialer)
+	}
 	transport := &http.Transport{
-		DialContext:            dialer.DialContext,
+		DialContext:            dial,
 		ForceAttemptHTTP2:      true,
 		MaxIdleConns:           0,
 		MaxIdleConnsPerHost:    max(maxIdlePerHost, 2),
