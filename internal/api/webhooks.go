@@ -92,7 +92,7 @@ func (s *server) getWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 // updateWebhook handles PATCH /v1/webhooks/{id}: only the fields given
-// change. The endpoint they would make is validated, then only those fields
+// change. The URL of an endpoint that WEBHOOK_URLS defines cannot (409). The endpoint they would make is validated, then only those fields
 // are written, so that the health record the worker keeps meanwhile survives.
 func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.endpoint(r)
@@ -115,6 +115,9 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 		p.Activation = &a
 	}
 	urlChanged := req.URL != nil && *req.URL != e.URL
+	if urlChanged && e.CreatedBy == store.ConfigSource {
+		return configURLFixed(e.ID)
+	}
 	// A row that names no profile (Ackify's) is checked with the one it is
 	// signed with.
 	e.SignatureProfile = s.rules.Profile(e)
@@ -220,6 +223,16 @@ func (s *server) pingWebhook(w http.ResponseWriter, r *http.Request) error {
 
 // pingEventType is the type of the events that ping sends.
 const pingEventType = "webhook.ping"
+
+// configURLFixed refuses to change the URL of an endpoint that WEBHOOK_URLS
+// defines: the operator trusts that URL (it may be internal, and is dialled
+// without the SSRF guard), a trust that must not pass to another URL.
+func configURLFixed(id int64) error {
+	e := newError(http.StatusConflict, codeConflict,
+		"webhook %d is defined by WEBHOOK_URLS: its URL can only be changed there, by the operator (or create a new webhook)", id)
+	e.body.Field = "url"
+	return e
+}
 
 // endpointDisabled refuses a ping to an endpoint that is not active.
 func endpointDisabled(id int64) error {

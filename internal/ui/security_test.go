@@ -1,0 +1,39 @@
+package ui_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testenv"
+)
+
+// TestConfigEndpointURLIsFixedInTheDashboard: the edit form cannot point an
+// endpoint that WEBHOOK_URLS defines elsewhere (the API answers 409), but can
+// change its other fields.
+func TestConfigEndpointURLIsFixedInTheDashboard(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := newStore(t)
+		const configured = "http://127.0.0.1:9/config"
+		if err := st.SyncConfigEndpoints(t.Context(), []string{configured}, "config-secret-0123456789"); err != nil {
+			t.Fatal(err)
+		}
+		all, err := st.ListEndpoints(t.Context(), store.EndpointFilter{})
+		if err != nil || len(all) != 1 {
+			t.Fatalf("config endpoints: %v, %v", all, err)
+		}
+		id := itoa(all[0].ID)
+		b := newSite(t, st, testToken).signedIn()
+		b.get("/ui/endpoints/" + id + "/edit").must(t, http.StatusOK)
+		form := url.Values{"title": {"moved"}, "url": {"http://127.0.0.1:9/elsewhere"}, "events": {"*"},
+			"signature_profile": {store.ProfileStandard}, "active": {"1"}}
+		b.post("/ui/endpoints/"+id, form).must(t, http.StatusConflict).contains(t, "WEBHOOK_URLS")
+		got, err := st.GetEndpoint(t.Context(), all[0].ID)
+		if err != nil || got.URL != configured || got.Title == "moved" {
+			t.Fatalf("after a refused edit: %+v, %v", got, err)
+		}
+		form.Set("url", configured)
+		b.post("/ui/endpoints/"+id, form).redirects(t, "/ui/endpoints/"+id)
+	})
+}
