@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hookrelay/hookrelay/internal/authlimit"
 )
 
 // Session cookie settings.
@@ -193,8 +195,8 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	addr := clientAddr(r)
-	wait, last := s.signIns.attempt(addr)
+	addr := authlimit.ClientKey(r)
+	wait, last := s.signIns.Attempt(addr)
 	if wait > 0 {
 		w.Header().Set("Retry-After", strconv.FormatInt(ceilDiv(wait, time.Second), 10))
 		return &pageError{http.StatusTooManyRequests, "too many failed sign-ins; try again in " + minutes(wait)}
@@ -207,7 +209,7 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnauthorized, "login", "Sign in", loginView{Next: next, Error: "That is not the API token."})
 		return nil
 	}
-	s.signIns.succeed(addr)
+	s.signIns.Succeed(addr)
 	http.SetCookie(w, s.sessions.cookie(r, s.sessions.start(true, time.Now())))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil

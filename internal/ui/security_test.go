@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/hookrelay/hookrelay/internal/authlimit"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testenv"
 )
@@ -35,5 +36,30 @@ func TestConfigEndpointURLIsFixedInTheDashboard(t *testing.T) {
 		}
 		form.Set("url", configured)
 		b.post("/ui/endpoints/"+id, form).redirects(t, "/ui/endpoints/"+id)
+	})
+}
+
+// TestOneLimiterForEveryCredential: failed API tokens and failed sign-ins
+// from one client count against one budget, whichever door they knock on.
+func TestOneLimiterForEveryCredential(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		s := newSite(t, newStore(t), testToken)
+		for range authlimit.MaxFailures - 2 {
+			if status := s.apiCallAs("wrong-token", "GET", "/v1/webhooks"); status != http.StatusUnauthorized {
+				t.Fatalf("wrong API token: %d, want 401", status)
+			}
+		}
+		b := s.newBrowser()
+		b.get("/ui/login")
+		for range 2 {
+			b.post("/ui/login", url.Values{"token": {"nope"}}).must(t, http.StatusUnauthorized)
+		}
+		p := b.post("/ui/login", url.Values{"token": {testToken}}).must(t, http.StatusTooManyRequests)
+		if p.header.Get("Retry-After") == "" {
+			t.Error("no Retry-After on the sign-in")
+		}
+		if status := s.apiCallAs(testToken, "GET", "/v1/webhooks"); status != http.StatusTooManyRequests {
+			t.Errorf("right API token from the throttled client: %d, want 429", status)
+		}
 	})
 }
