@@ -246,3 +246,29 @@ func (s *site) apiCallAs(token, method, path string) int {
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode
 }
+
+// sessionCookie returns the browser's session cookie.
+func sessionCookie(t *testing.T, b *browser) *http.Cookie {
+	t.Helper()
+	u, err := url.Parse(b.site.url + "/ui/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range b.http.Jar.Cookies(u) {
+		if c.Name == "hookrelay_session" {
+			return c
+		}
+	}
+	t.Fatal("no session cookie")
+	return nil
+}
+
+// setCookie gives the browser a copy of c for the dashboard.
+func (b *browser) setCookie(c *http.Cookie) {
+	b.t.Helper()
+	u, err := url.Parse(b.site.url + "/ui/")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.http.Jar.SetCookies(u, []*http.Cookie{{Name: c.Name, Value: c.Value, Path: "/ui"}})
+}

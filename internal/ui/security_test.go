@@ -63,3 +63,30 @@ func TestOneLimiterForEveryCredential(t *testing.T) {
 		}
 	})
 }
+
+// TestSignOutEndsTheSession: after POST /ui/logout a copy of the session
+// cookie signs no one in; a token change ends every session too.
+func TestSignOutEndsTheSession(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := newStore(t)
+		s := newSite(t, st, testToken)
+		b := s.signedIn()
+		b.get("/ui/").must(t, http.StatusOK)
+		stolen := sessionCookie(t, b)
+
+		thief := s.newBrowser()
+		thief.setCookie(stolen)
+		thief.get("/ui/").must(t, http.StatusOK) // the copy works while the session lives
+
+		b.post("/ui/logout", nil).redirects(t, "/ui/login")
+		thief.setCookie(stolen)
+		thief.get("/ui/").redirects(t, "/ui/login")
+
+		// A token change: the same store served with another token.
+		b = s.signedIn()
+		cookie := sessionCookie(t, b)
+		other := newSite(t, st, "another-ui-token-0123456789").newBrowser()
+		other.setCookie(cookie)
+		other.get("/ui/").redirects(t, "/ui/login")
+	})
+}
