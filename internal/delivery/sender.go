@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/internal/netguard"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/signature"
@@ -197,7 +198,7 @@ func (s *Sender) send(ctx context.Context, c store.Claimed, now time.Time, res *
 	if err := setHeaders(req.Header, c, profile, now, body); err != nil {
 		return 0, fmt.Errorf("%w: sign: %v", ErrPermanent, err)
 	}
-	res.Attempt.RequestHeaders = flatten(req.Header)
+	res.Attempt.RequestHeaders = recordedHeaders(req.Header)
 
 	client := s.guarded
 	if c.Endpoint.CreatedBy == store.ConfigSource {
@@ -273,6 +274,19 @@ func describeSendError(err error, timeout time.Duration) error {
 		return fmt.Errorf("timeout after %s: %w", timeout, err)
 	}
 	return err
+}
+
+// recordedHeaders is the attempt's copy of the request headers: hookrelay's
+// own as sent, the endpoint's custom ones with their values masked
+// (mask.HeaderValue), since they may be the receiver's credentials.
+func recordedHeaders(h http.Header) map[string]string {
+	out := flatten(h)
+	for name, value := range out {
+		if !IsReservedHeader(name) {
+			out[name] = mask.HeaderValue(value)
+		}
+	}
+	return out
 }
 
 func flatten(h http.Header) map[string]string {

@@ -1,8 +1,10 @@
 package ui_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"testing"
 
 	"github.com/hookrelay/hookrelay/internal/authlimit"
@@ -88,5 +90,39 @@ func TestSignOutEndsTheSession(t *testing.T) {
 		other := newSite(t, st, "another-ui-token-0123456789").newBrowser()
 		other.setCookie(cookie)
 		other.get("/ui/").redirects(t, "/ui/login")
+	})
+}
+
+// TestHeaderValuesAreMaskedInTheDashboard: the edit form shows header values
+// masked, and saving it unchanged keeps the stored values; a new value is
+// written.
+func TestHeaderValuesAreMaskedInTheDashboard(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := newStore(t)
+		const credential = "Bearer receiver-credential-0123456789"
+		e := createEndpoint(t, st, func(e *store.Endpoint) {
+			e.Headers = map[string]string{"Authorization": credential, "X-Tenant": "tenant-seven"}
+		})
+		id := itoa(e.ID)
+		b := newSite(t, st, testToken).signedIn()
+		b.get("/ui/endpoints/"+id).must(t, http.StatusOK).contains(t, "Authorization", "Bearer …6789").lacks(t, "receiver-credential", "tenant-seven")
+		edit := b.get("/ui/endpoints/"+id+"/edit").must(t, http.StatusOK).lacks(t, "receiver-credential", "tenant-seven")
+		m := regexp.MustCompile(`(?s)<textarea id="headers"[^>]*>(.*?)</textarea>`).FindStringSubmatch(edit.body)
+		if m == nil {
+			t.Fatalf("no headers input:\n%s", edit.body)
+		}
+		form := url.Values{"title": {e.Title}, "url": {e.URL}, "events": {"*"}, "headers": {html.UnescapeString(m[1])},
+			"signature_profile": {store.ProfileStandard}, "active": {"1"}}
+		b.post("/ui/endpoints/"+id, form).redirects(t, "/ui/endpoints/"+id)
+		got, err := st.GetEndpoint(t.Context(), e.ID)
+		if err != nil || got.Headers["Authorization"] != credential || got.Headers["X-Tenant"] != "tenant-seven" {
+			t.Fatalf("after saving the masked form: %v, %v; want the stored values kept", got.Headers, err)
+		}
+		form.Set("headers", "Authorization: Bearer another-credential\nX-Tenant: …")
+		b.post("/ui/endpoints/"+id, form).redirects(t, "/ui/endpoints/"+id)
+		got, err = st.GetEndpoint(t.Context(), e.ID)
+		if err != nil || got.Headers["Authorization"] != "Bearer another-credential" || got.Headers["X-Tenant"] != "tenant-seven" {
+			t.Fatalf("after a new value: %v, %v", got.Headers, err)
+		}
 	})
 }
