@@ -84,6 +84,17 @@ type Serve struct {
 	Server   `embed:""`
 }
 
+// Minimum strengths of the credentials hookrelay is given.
+const (
+	// MinSecretBytes is the shortest HMAC key a signing secret may give,
+	// whether from WEBHOOK_SECRET or the API (under the standard profile).
+	MinSecretBytes = 16
+	// MinPublicTokenLength is the shortest HOOKRELAY_API_TOKEN accepted when
+	// the server listens beyond loopback: 32 characters, as 24 random bytes
+	// in base64 take.
+	MinPublicTokenLength = 32
+)
+
 // Validate checks every setting and returns one error per problem, each naming
 // its setting.
 func (s Serve) Validate() error {
@@ -109,7 +120,7 @@ func (d Delivery) Validate() error {
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	for _, raw := range d.WebhookURLs {
 		if err := ValidateTargetURL(strings.TrimSpace(raw)); err != nil {
-			add("WEBHOOK_URLS: %q: %v", raw, err)
+			add("WEBHOOK_URLS: %q: %v", RedactURL(strings.TrimSpace(raw)), err)
 		}
 	}
 	if len(d.WebhookURLs) > 0 && d.WebhookSecret == "" {
@@ -122,8 +133,16 @@ func (d Delivery) Validate() error {
 	case store.ProfileAckify:
 		// Ackify keys its HMAC with the secret's raw bytes: any string goes.
 	case store.ProfileStandard:
-		if _, err := signature.Key(d.WebhookSecret); d.WebhookSecret != "" && err != nil {
+		key, err := signature.Key(d.WebhookSecret)
+		switch {
+		case d.WebhookSecret == "":
+		case err != nil:
 			add("WEBHOOK_SECRET: %v (an Ackify secret is used as raw bytes only with HOOKRELAY_SIGNATURE_PROFILE=ackify)", err)
+		case len(key) < MinSecretBytes:
+			add("WEBHOOK_SECRET: too short: a signing secret needs at least %d bytes of key, as the API requires "+
+				"(%d characters, or whsec_ and the base64 of %d bytes); make one with: "+
+				"echo whsec_$(openssl rand -base64 24); an Ackify CE secret is accepted as it is with HOOKRELAY_SIGNATURE_PROFILE=ackify",
+				MinSecretBytes, MinSecretBytes, MinSecretBytes)
 		}
 	default:
 		add("HOOKRELAY_SIGNATURE_PROFILE: must be %q or %q, got %q", store.ProfileStandard, store.ProfileAckify, d.SignatureProfile)
@@ -182,6 +201,9 @@ func (s Server) Validate() error {
 		errs = append(errs, fmt.Errorf("HOOKRELAY_LISTEN: %q is not host:port: %v", s.Listen, err))
 	} else if s.APIToken == "" && !IsLoopbackListen(s.Listen) {
 		errs = append(errs, fmt.Errorf("HOOKRELAY_LISTEN: %q is not a loopback address; set HOOKRELAY_API_TOKEN to serve the API beyond this machine", s.Listen))
+	} else if !IsLoopbackListen(s.Listen) && len(s.APIToken) < MinPublicTokenLength {
+		errs = append(errs, fmt.Errorf("HOOKRELAY_API_TOKEN: too short to serve beyond loopback (HOOKRELAY_LISTEN %q): "+
+			"use at least %d random characters, for example: openssl rand -base64 32", s.Listen, MinPublicTokenLength))
 	}
 	if s.MaxPayloadBytes <= 0 {
 		errs = append(errs, fmt.Errorf("HOOKRELAY_MAX_PAYLOAD_BYTES: must be positive, got %d", s.MaxPayloadBytes))
@@ -214,6 +236,10 @@ func ValidateTargetURL(raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err // the url.Error would quote raw, credentials and all
+		}
 		return fmt.Errorf("not a URL: %v", err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
@@ -234,4 +260,29 @@ func ValidateTargetURL(raw string) error {
 		return errors.New("fragment is not allowed")
 	}
 	return nil
+}
+
+// RedactURL is raw fit to print: its user information (credentials) replaced
+// by "xxxxx", even when raw does not parse.
+func RedactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		if u.User != nil {
+			u.User = url.User("xxxxx")
+		}
+		return u.String()
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		scheme, rest = "", raw
+	} else {
+		scheme += "://"
+	}
+	authority, path := rest, ""
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority, path = rest[:i], rest[i:]
+	}
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		authority = "xxxxx" + authority[i:]
+	}
+	return scheme + authority + path
 }
