@@ -111,6 +111,9 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 		Title: req.Title, URL: req.URL, Events: req.Events, Headers: req.Headers, Description: req.Description,
 		MaxRetries: req.MaxRetries, SignatureProfile: req.SignatureProfile,
 	}
+	if err := endpointrules.CheckURLChange(e, p); err != nil {
+		return configURLFixed(e.ID, err)
+	}
 	if req.Active != nil && *req.Active != e.Active {
 		a, err := endpointrules.NewActivation(*req.Active, disabledByAPI, time.Now())
 		if err != nil {
@@ -119,9 +122,6 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 		p.Activation = &a
 	}
 	urlChanged := req.URL != nil && *req.URL != e.URL
-	if urlChanged && e.CreatedBy == store.ConfigSource {
-		return configURLFixed(e.ID)
-	}
 	// A row that names no profile (Ackify's) is checked with the one it is
 	// signed with.
 	e.SignatureProfile = s.rules.Profile(e)
@@ -228,12 +228,9 @@ func (s *server) pingWebhook(w http.ResponseWriter, r *http.Request) error {
 // pingEventType is the type of the events that ping sends.
 const pingEventType = "webhook.ping"
 
-// configURLFixed refuses to change the URL of an endpoint that WEBHOOK_URLS
-// defines: the operator trusts that URL (it may be internal, and is dialled
-// without the SSRF guard), a trust that must not pass to another URL.
-func configURLFixed(id int64) error {
-	e := newError(http.StatusConflict, codeConflict,
-		"webhook %d is defined by WEBHOOK_URLS: its URL can only be changed there, by the operator (or create a new webhook)", id)
+// configURLFixed is the 409 of endpointrules.ErrConfigURL on the url field.
+func configURLFixed(id int64, err error) error {
+	e := newError(http.StatusConflict, codeConflict, "webhook %d: %v", id, err)
 	e.body.Field = "url"
 	return e
 }
