@@ -159,9 +159,17 @@ func TestDialerRefusesLoopbackListener(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	_, err = Dialer(&net.Dialer{})(context.Background(), "tcp", ln.Addr().String())
-	if !errors.Is(err, ErrForbiddenAddress) {
-		t.Fatalf("dial loopback through the guard: %v, want ErrForbiddenAddress", err)
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	// A literal address, and a name that resolves to it when it is dialled
+	// (as a rebinding name would after passing the check at creation).
+	for _, address := range []string{ln.Addr().String(), net.JoinHostPort("localhost", port)} {
+		_, err = Dialer(&net.Dialer{})(context.Background(), "tcp", address)
+		if !errors.Is(err, ErrForbiddenAddress) {
+			t.Fatalf("dial %s through the guard: %v, want ErrForbiddenAddress", address, err)
+		}
+		if strings.Contains(err.Error(), "127.0.0.1") || strings.Contains(err.Error(), "::1") {
+			t.Errorf("dial %s: %q names the address", address, err)
+		}
 	}
 }
 
