@@ -219,14 +219,19 @@ func Control(_, address string, _ syscall.RawConn) error {
 // Dialer returns a DialContext function for http.Transport that dials through
 // d with Control set, and whose refusals carry the rule only: the net.OpError
 // that would name the address dialled is dropped, so that a delivery attempt
-// records "resolves to a non-public address" and never the address.
+// records "resolves to a non-public address" and never the address. A name
+// that does not resolve is reported without the resolver that said so.
 func Dialer(d *net.Dialer) func(ctx context.Context, network, address string) (net.Conn, error) {
 	guarded := *d
 	guarded.Control = Control
 	return func(ctx context.Context, network, address string) (net.Conn, error) {
 		conn, err := guarded.DialContext(ctx, network, address)
-		if errors.Is(err, ErrForbiddenAddress) {
+		var dnsErr *net.DNSError
+		switch {
+		case errors.Is(err, ErrForbiddenAddress):
 			return nil, forbidden()
+		case errors.As(err, &dnsErr):
+			return nil, fmt.Errorf("host %s %w", dnsErr.Name, errUnresolvable)
 		}
 		return conn, err
 	}

@@ -213,6 +213,19 @@ func TestCheckHostNames(t *testing.T) {
 	}
 }
 
+func TestDialerHidesTheResolver(t *testing.T) {
+	d := &net.Dialer{Timeout: 5 * time.Second, Resolver: &net.Resolver{PreferGo: true,
+		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			// Every query goes to 127.0.0.1:1, where nothing answers.
+			var d net.Dialer
+			return d.DialContext(ctx, network, "127.0.0.1:1")
+		}}}
+	_, err := Dialer(d)(t.Context(), "tcp", "no-such-host.invalid:443")
+	if err == nil || strings.Contains(err.Error(), "127.0.0.1") || !strings.Contains(err.Error(), "does not resolve") {
+		t.Errorf("dial an unresolvable name: %v, want an error without the resolver", err)
+	}
+}
+
 func ExampleCheckAddr() {
 	fmt.Println(CheckAddr(netip.MustParseAddr("::127.0.0.1")))
 	fmt.Println(CheckAddr(netip.MustParseAddr("2001:4860:4860::8888")))
