@@ -28,7 +28,7 @@ func TestConfigEndpointURLIsFixedInTheDashboard(t *testing.T) {
 		}
 		id := itoa(all[0].ID)
 		b := newSite(t, st, testToken).signedIn()
-		b.get("/ui/endpoints/"+id+"/edit").must(t, http.StatusOK)
+		b.get("/ui/endpoints/"+id+"/edit").must(t, http.StatusOK).contains(t, "readonly", "the URL can only be changed there")
 		form := url.Values{"title": {"moved"}, "url": {"http://127.0.0.1:9/elsewhere"}, "events": {"*"},
 			"signature_profile": {store.ProfileStandard}, "active": {"1"}}
 		b.post("/ui/endpoints/"+id, form).must(t, http.StatusConflict).contains(t, "WEBHOOK_URLS")
