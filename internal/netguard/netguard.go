@@ -19,7 +19,9 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"sync"
 	"syscall"
+	"time"
 )
 
 // AllowPrivateHint tells an operator how to deliver to private targets.
@@ -188,22 +190,49 @@ var specialBlocks = []specialBlock{
 // isLocalAddr reports whether addr is one of this host's interface addresses
 // (an embedded IPv4 address counts as the address it embeds).
 func isLocalAddr(addr netip.Addr) bool {
-	ifaddrs, err := net.InterfaceAddrs()
+	local, err := hostAddrs.get(time.Now())
 	if err != nil {
 		return true // when in doubt, refuse
 	}
-	addr = addr.WithZone("").Unmap()
+	_, ok := local[addr.WithZone("").Unmap()]
+	return ok
+}
+
+// hostAddrs caches this host's interface addresses for a second, so that a
+// burst of new connections does not list the interfaces for each one.
+var hostAddrs = &addrCache{ttl: time.Second}
+
+// addrCache holds the host's addresses, read again once ttl has passed.
+type addrCache struct {
+	ttl time.Duration
+
+	mu    sync.Mutex
+	read  time.Time
+	addrs map[netip.Addr]struct{}
+}
+
+// get returns the host's addresses, listing them again when the copy is
+// older than ttl.
+func (c *addrCache) get(now time.Time) (map[netip.Addr]struct{}, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.addrs != nil && now.Sub(c.read) < c.ttl {
+		return c.addrs, nil
+	}
+	ifaddrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil, fmt.Errorf("list interface addresses: %w", err)
+	}
+	addrs := make(map[netip.Addr]struct{}, len(ifaddrs))
 	for _, a := range ifaddrs {
-		n, ok := a.(*net.IPNet)
-		if !ok {
-			continue
-		}
-		local, ok := netip.AddrFromSlice(n.IP)
-		if ok && local.Unmap() == addr {
-			return true
+		if n, ok := a.(*net.IPNet); ok {
+			if ip, ok := netip.AddrFromSlice(n.IP); ok {
+				addrs[ip.Unmap()] = struct{}{}
+			}
 		}
 	}
-	return false
+	c.addrs, c.read = addrs, now
+	return addrs, nil
 }
 
 // Control is a net.Dialer Control function that refuses forbidden addresses at
