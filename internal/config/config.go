@@ -21,8 +21,9 @@ import (
 // Database holds the setting that chooses the store.
 type Database struct {
 	DatabaseURL string `name:"database-url" env:"DATABASE_URL" default:"hookrelay.db" help:"postgres://… for PostgreSQL; a file path or sqlite:PATH for the embedded SQLite store."`
-	// EncryptionKey, when set, encrypts endpoint secrets at rest.
-	EncryptionKey string `name:"encryption-key" env:"HOOKRELAY_ENCRYPTION_KEY" help:"32-byte key (64 hex digits or base64) that encrypts endpoint secrets at rest with AES-256-GCM; without it secrets are stored in clear."`
+	// EncryptionKey, when set, encrypts endpoint secrets and custom header
+	// values at rest.
+	EncryptionKey string `name:"encryption-key" env:"HOOKRELAY_ENCRYPTION_KEY" help:"32-byte key (64 hex digits or base64) that encrypts endpoint secrets and custom header values at rest with AES-256-GCM; without it they are stored in clear."`
 }
 
 // Log holds the logging settings.
@@ -34,7 +35,7 @@ type Log struct {
 // Delivery holds the settings of the delivery workers.
 type Delivery struct {
 	WebhookURLs      []string      `name:"webhook-urls" env:"WEBHOOK_URLS" sep:"," help:"Comma-separated endpoints that receive every event, synced into the webhooks table at start."`
-	WebhookSecret    string        `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS (plain text or whsec_<base64>; any string, used as raw bytes, under the ackify profile)."`
+	WebhookSecret    string        `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS (at least 16 characters, or whsec_<base64> of at least 16 bytes; any string, used as raw bytes, under the ackify profile)."`
 	SignatureProfile string        `name:"signature-profile" env:"HOOKRELAY_SIGNATURE_PROFILE" default:"standard" enum:"standard,ackify" help:"Signature profile of endpoints that name none (WEBHOOK_URLS, rows Ackify CE created) and of new ones created without one: standard or ackify."`
 	TimeoutMS        int           `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"10000" help:"Whole-request timeout of one delivery attempt, in milliseconds."`
 	MaxRetries       int           `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"6" help:"Retries after the first attempt before a delivery fails."`
@@ -49,7 +50,7 @@ type Delivery struct {
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"HOOKRELAY_SHUTDOWN_TIMEOUT" default:"30s" help:"How long shutdown waits for requests in flight."`
 	DisableAfter     int           `name:"disable-after-failures" env:"HOOKRELAY_DISABLE_AFTER_FAILURES" default:"100" help:"Disable an endpoint after this many consecutive failed attempts (0: never)."`
 	DisableAfterFor  time.Duration `name:"disable-after-failing-for" env:"HOOKRELAY_DISABLE_AFTER_FAILING_FOR" default:"72h" help:"Disable an endpoint that has failed without a success for this long (0: never)."`
-	AllowPrivate     bool          `name:"allow-private-targets" env:"HOOKRELAY_ALLOW_PRIVATE_TARGETS" help:"Allow API-created endpoints on loopback, private and link-local addresses (development only)."`
+	AllowPrivate     bool          `name:"allow-private-targets" env:"HOOKRELAY_ALLOW_PRIVATE_TARGETS" help:"Allow API-created endpoints on addresses that are not globally routable: loopback, private, link-local, documentation, this host's own… (development only)."`
 	Retention        time.Duration `name:"retention" env:"HOOKRELAY_RETENTION" default:"720h" help:"Finished deliveries older than this are deleted (0: keep forever)."`
 }
 
@@ -70,7 +71,7 @@ func (d Delivery) LeaseDuration() time.Duration {
 // Server holds the settings of the HTTP server.
 type Server struct {
 	Listen          string `name:"listen" env:"HOOKRELAY_LISTEN" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
-	APIToken        string `name:"api-token" env:"HOOKRELAY_API_TOKEN" help:"Bearer token required by the API; without it the server only listens on loopback."`
+	APIToken        string `name:"api-token" env:"HOOKRELAY_API_TOKEN" help:"Bearer token required by the API and the dashboard; without it the server only listens on loopback, and beyond loopback it needs at least 32 characters (openssl rand -base64 32)."`
 	MaxPayloadBytes int64  `name:"max-payload-bytes" env:"HOOKRELAY_MAX_PAYLOAD_BYTES" default:"262144" help:"Largest accepted request body of the API, in bytes."`
 	// RotationWindow is how long a rotated-out secret keeps signing requests.
 	RotationWindow time.Duration `name:"secret-rotation-window" env:"HOOKRELAY_SECRET_ROTATION_WINDOW" default:"24h" help:"How long the previous secret still signs requests after a rotation."`
