@@ -41,7 +41,8 @@ type Options struct {
 	MaxPayloadBytes int64
 	// DefaultMaxRetries is the retry budget of deliveries to endpoints that set none.
 	DefaultMaxRetries int
-	// AllowPrivateTargets lets endpoint URLs resolve to loopback and private addresses.
+	// AllowPrivateTargets lets endpoint URLs resolve to addresses that are not
+	// globally routable (see netguard): loopback, private, link-local, ….
 	AllowPrivateTargets bool
 	// DefaultProfile is the signature profile of endpoints that name none
 	// (HOOKRELAY_SIGNATURE_PROFILE): a new endpoint without one gets it, and a

@@ -53,7 +53,8 @@ type SenderOptions struct {
 	Timeout time.Duration
 	// MaxIdlePerHost is the number of keep-alive connections kept per endpoint.
 	MaxIdlePerHost int
-	// AllowPrivate lets every endpoint reach loopback and private addresses.
+	// AllowPrivate lets every endpoint reach addresses that are not globally
+	// routable (see netguard).
 	// Endpoints from WEBHOOK_URLS may always, as the operator configured them.
 	AllowPrivate bool
 	// Client replaces both HTTP clients (for embedding); nil builds them.
