@@ -60,8 +60,10 @@ type Endpoint struct {
 }
 
 // CreateEndpoint validates e as the HTTP API does and stores it, active. The
-// URL must be http or https; unless WithAllowPrivateTargets, its host must
-// not resolve to a loopback or private address. An invalid endpoint is an
+// URL must be http or https, with a port from 1 to 65535 if it names one;
+// unless WithAllowPrivateTargets, every address its host resolves to must be
+// globally routable (not loopback, private, link-local, documentation or
+// another special-purpose block, nor this host's own). An invalid endpoint is an
 // error matching ErrInvalid. The returned endpoint carries its ID and secret.
 func (c *Client) CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, error) {
 	in := store.Endpoint{

@@ -161,8 +161,8 @@ func WithLogger(logger *slog.Logger) Option {
 
 // WithHTTPClient sends deliveries with client instead of hookrelay's own
 // keep-alive clients. The attempt timeout still applies. hookrelay's clients
-// follow no redirects and, unless WithAllowPrivateTargets, refuse private
-// addresses when they connect; with client, that is client's business.
+// follow no redirects and, unless WithAllowPrivateTargets, refuse addresses
+// that are not globally routable when they connect; with client, that is client's business.
 func WithHTTPClient(client *http.Client) Option {
 	return func(s *settings) error {
 		if client == nil {
@@ -173,9 +173,11 @@ func WithHTTPClient(client *http.Client) Option {
 	}
 }
 
-// WithAllowPrivateTargets lets endpoints reach loopback, private and
-// link-local addresses, both when they are created and when they are called
-// (HOOKRELAY_ALLOW_PRIVATE_TARGETS; for development and tests).
+// WithAllowPrivateTargets lets endpoints reach addresses that are not
+// globally routable (loopback, private, link-local, documentation and the
+// other special-purpose blocks, and this host's own addresses), both when
+// they are created and when they are called (HOOKRELAY_ALLOW_PRIVATE_TARGETS;
+// for development and tests).
 func WithAllowPrivateTargets() Option {
 	return func(s *settings) error {
 		s.allowPrivate = true
@@ -183,7 +185,8 @@ func WithAllowPrivateTargets() Option {
 	}
 }
 
-// WithEncryptionKey keeps endpoint secrets encrypted at rest with AES-256-GCM
+// WithEncryptionKey keeps endpoint secrets and custom header values encrypted
+// at rest with AES-256-GCM
 // under key, 32 bytes written as 64 hex digits or base64
 // (HOOKRELAY_ENCRYPTION_KEY). Give it the same key as `hookrelay serve` when
 // both share the database.

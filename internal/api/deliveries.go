@@ -10,6 +10,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/delivery"
+	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -72,14 +74,14 @@ func (s *server) getDelivery(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	detail := wire.DeliveryDetail{
-		Delivery: deliveryJSON(d), Payload: payload, RequestHeaders: d.RequestHeaders,
+		Delivery: deliveryJSON(d), Payload: payload, RequestHeaders: maskRequestHeaders(d.RequestHeaders),
 		ResponseHeaders: d.ResponseHeaders, ResponseBody: d.ResponseBody,
 		Attempts: make([]wire.Attempt, len(attempts)),
 	}
 	for i, a := range attempts {
 		detail.Attempts[i] = wire.Attempt{
 			Attempt: a.Attempt, StartedAt: a.StartedAt, DurationMS: a.DurationMS,
-			RequestHeaders: a.RequestHeaders, ResponseStatus: a.ResponseStatus,
+			RequestHeaders: maskRequestHeaders(a.RequestHeaders), ResponseStatus: a.ResponseStatus,
 			ResponseHeaders: a.ResponseHeaders, ResponseBody: a.ResponseBody, Error: a.Error,
 		}
 	}
@@ -180,4 +182,22 @@ func deliveryJSON(d store.Delivery) wire.Delivery {
 		CreatedAt: d.CreatedAt, ScheduledFor: d.ScheduledFor, ProcessedAt: d.ProcessedAt,
 		NextRetryAt: d.NextRetryAt, ResponseStatus: d.ResponseStatus, LastError: d.LastError,
 	}
+}
+
+// maskRequestHeaders masks the values of the headers an attempt sent that
+// hookrelay did not set itself: the endpoint's custom headers, which may be
+// credentials. The sender records them masked already; this covers attempts
+// recorded before it did.
+func maskRequestHeaders(h map[string]string) map[string]string {
+	if h == nil {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for name, value := range h {
+		out[name] = value
+		if !delivery.IsReservedHeader(name) {
+			out[name] = mask.HeaderValue(value)
+		}
+	}
+	return out
 }

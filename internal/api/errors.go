@@ -21,6 +21,7 @@ const (
 	codeInvalidJSON     = "invalid_json"
 	codeValidation      = "validation_failed"
 	codeUnauthorized    = "unauthorized"
+	codeThrottled       = "too_many_requests"
 	codeNotFound        = "not_found"
 	codeMethod          = "method_not_allowed"
 	codeConflict        = "conflict"

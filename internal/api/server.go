@@ -13,9 +13,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hookrelay/hookrelay/internal/authlimit"
 	"github.com/hookrelay/hookrelay/internal/endpointrules"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -39,7 +41,8 @@ type Options struct {
 	MaxPayloadBytes int64
 	// DefaultMaxRetries is the retry budget of deliveries to endpoints that set none.
 	DefaultMaxRetries int
-	// AllowPrivateTargets lets endpoint URLs resolve to loopback and private addresses.
+	// AllowPrivateTargets lets endpoint URLs resolve to addresses that are not
+	// globally routable (see netguard): loopback, private, link-local, ….
 	AllowPrivateTargets bool
 	// DefaultProfile is the signature profile of endpoints that name none
 	// (HOOKRELAY_SIGNATURE_PROFILE): a new endpoint without one gets it, and a
@@ -53,6 +56,9 @@ type Options struct {
 	Resolver *net.Resolver
 	// Metrics, when not nil, serves GET /metrics (behind the token, like /v1).
 	Metrics http.Handler
+	// Limiter throttles bearer-token guessing (see authlimit); `serve`
+	// shares it with the dashboard's sign-in. Nil means one of the API's own.
+	Limiter *authlimit.Limiter
 }
 
 // server holds the handlers' dependencies.
@@ -60,6 +66,7 @@ type server struct {
 	store          store.Store
 	logger         *slog.Logger
 	token          []byte
+	limiter        *authlimit.Limiter
 	maxPayload     int64
 	maxRetries     int
 	rules          endpointrules.Checker
@@ -118,6 +125,7 @@ func New(opts Options) http.Handler {
 		store:          opts.Store,
 		logger:         opts.Logger,
 		token:          []byte(opts.Token),
+		limiter:        opts.Limiter,
 		maxPayload:     opts.MaxPayloadBytes,
 		maxRetries:     opts.DefaultMaxRetries,
 		rules:          endpointrules.Checker{AllowPrivate: opts.AllowPrivateTargets, Resolver: opts.Resolver, DefaultProfile: opts.DefaultProfile},
@@ -128,6 +136,9 @@ func New(opts Options) http.Handler {
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
+	}
+	if s.limiter == nil {
+		s.limiter = authlimit.New(time.Now)
 	}
 	if s.maxPayload <= 0 {
 		s.maxPayload = DefaultMaxPayloadBytes
@@ -196,22 +207,46 @@ func (s *server) unmatched(w http.ResponseWriter, r *http.Request, muxHandler ht
 }
 
 // requireToken refuses requests without the bearer token, when one is set.
+// Every missing or wrong token counts against the client's budget in the
+// limiter; past it the client is answered 429 with Retry-After, right token
+// or not, until its window ends. A right token is never delayed or counted.
 func (s *server) requireToken(next http.Handler) http.Handler {
 	if len(s.token) == 0 {
 		return next
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		client := authlimit.ClientKey(r)
 		scheme, given, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") {
+		ok = ok && strings.EqualFold(scheme, "Bearer")
+		if ok && subtle.ConstantTimeCompare([]byte(strings.TrimSpace(given)), s.token) == 1 {
+			if wait := s.limiter.Wait(client); wait > 0 {
+				s.writeThrottled(w, r, wait)
+				return
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		wait, last := s.limiter.Fail(client)
+		if last {
+			s.logger.WarnContext(r.Context(), "API token checks throttled", slog.String("client", client))
+		}
+		switch {
+		case wait > 0:
+			s.writeThrottled(w, r, wait)
+		case !ok:
 			s.writeError(w, r, newError(http.StatusUnauthorized, codeUnauthorized, "missing bearer token: send Authorization: Bearer <token>"))
-			return
-		}
-		if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(given)), s.token) != 1 {
+		default:
 			s.writeError(w, r, newError(http.StatusUnauthorized, codeUnauthorized, "invalid bearer token"))
-			return
 		}
-		next.ServeHTTP(w, r)
 	})
+}
+
+// writeThrottled answers 429 to a client that failed the token check too
+// often, with Retry-After in whole seconds.
+func (s *server) writeThrottled(w http.ResponseWriter, r *http.Request, wait time.Duration) {
+	seconds := int64((wait + time.Second - 1) / time.Second)
+	w.Header().Set("Retry-After", strconv.FormatInt(seconds, 10))
+	s.writeError(w, r, newError(http.StatusTooManyRequests, codeThrottled, "too many failed token checks from this address; try again in %d seconds", seconds))
 }
 
 // statusRecorder remembers the status written through it.

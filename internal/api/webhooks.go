@@ -8,8 +8,8 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/endpointrules"
+	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/internal/store"
-	"github.com/hookrelay/hookrelay/signature"
 )
 
 // createdByAPI is the CreatedBy of endpoints created through the API.
@@ -92,7 +92,7 @@ func (s *server) getWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 // updateWebhook handles PATCH /v1/webhooks/{id}: only the fields given
-// change. The endpoint they would make is validated, then only those fields
+// change. The URL of an endpoint that WEBHOOK_URLS defines cannot (409). The endpoint they would make is validated, then only those fields
 // are written, so that the health record the worker keeps meanwhile survives.
 func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.endpoint(r)
@@ -103,9 +103,16 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeJSON(w, r, &req, false); err != nil {
 		return err
 	}
+	if req.Headers != nil {
+		kept := keepMaskedHeaders(*req.Headers, e.Headers)
+		req.Headers = &kept
+	}
 	p := store.EndpointPatch{
 		Title: req.Title, URL: req.URL, Events: req.Events, Headers: req.Headers, Description: req.Description,
 		MaxRetries: req.MaxRetries, SignatureProfile: req.SignatureProfile,
+	}
+	if err := endpointrules.CheckURLChange(e, p); err != nil {
+		return configURLFixed(e.ID, err)
 	}
 	if req.Active != nil && *req.Active != e.Active {
 		a, err := endpointrules.NewActivation(*req.Active, disabledByAPI, time.Now())
@@ -221,6 +228,13 @@ func (s *server) pingWebhook(w http.ResponseWriter, r *http.Request) error {
 // pingEventType is the type of the events that ping sends.
 const pingEventType = "webhook.ping"
 
+// configURLFixed is the 409 of endpointrules.ErrConfigURL on the url field.
+func configURLFixed(id int64, err error) error {
+	e := newError(http.StatusConflict, codeConflict, "webhook %d: %v", id, err)
+	e.body.Field = "url"
+	return e
+}
+
 // endpointDisabled refuses a ping to an endpoint that is not active.
 func endpointDisabled(id int64) error {
 	return newError(http.StatusConflict, codeConflict, "webhook %d is disabled; enable it first", id)
@@ -251,13 +265,13 @@ func (s *server) saveEndpoint(w http.ResponseWriter, r *http.Request, id int64, 
 }
 
 // endpointJSON is the API view of an endpoint; the secret is masked unless
-// fullSecret is set. The signature profile is the one requests are signed
+// fullSecret is set, and header values are always masked (mask.Headers). The signature profile is the one requests are signed
 // with, the default one for a row that names none.
 func (s *server) endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
 	out := wire.Endpoint{
-		ID: e.ID, Title: e.Title, URL: e.URL, Events: e.Events, Headers: e.Headers,
+		ID: e.ID, Title: e.Title, URL: e.URL, Events: e.Events, Headers: mask.Headers(e.Headers),
 		Description: e.Description, Active: e.Active, MaxRetries: e.MaxRetries,
-		SignatureProfile: s.rules.Profile(e), Secret: maskSecret(e.Secret), CreatedBy: e.CreatedBy,
+		SignatureProfile: s.rules.Profile(e), Secret: mask.Secret(e.Secret), CreatedBy: e.CreatedBy,
 		DisabledReason: e.DisabledReason, DisabledAt: e.DisabledAt, FailureCount: e.FailureCount,
 		LastDeliveredAt: e.LastDeliveredAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 	}
@@ -276,15 +290,21 @@ func (s *server) endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
 	return out
 }
 
-// maskSecret shows enough of a secret to recognise it: "whsec_…" or its first
-// six characters, then "…" and its last four. Short secrets show nothing.
-func maskSecret(secret string) string {
-	const shown, hideShorterThan = 4, 16
-	switch {
-	case len(secret) < hideShorterThan:
-		return "…"
-	case strings.HasPrefix(secret, signature.SecretPrefix):
-		return signature.SecretPrefix + "…" + secret[len(secret)-shown:]
+// keepMaskedHeaders resolves the header values of a PATCH: a value given as
+// the mask the API shows for the stored value of that header (mask.HeaderValue)
+// keeps the stored value, so that a header value is written only when it is
+// given, and reading an endpoint then saving it changes nothing. Header names
+// match case-insensitively, as HTTP's do.
+func keepMaskedHeaders(given, stored map[string]string) map[string]string {
+	out := make(map[string]string, len(given))
+	for name, value := range given {
+		out[name] = value
+		for storedName, storedValue := range stored {
+			if strings.EqualFold(name, storedName) && value == mask.HeaderValue(storedValue) {
+				out[name] = storedValue
+				break
+			}
+		}
 	}
-	return secret[:6] + "…" + secret[len(secret)-shown:]
+	return out
 }

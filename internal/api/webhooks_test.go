@@ -68,15 +68,15 @@ func testCreateWithEveryField(t *testing.T, st store.Store) {
 	}
 	var ep wire.Endpoint
 	s.call("POST", "/v1/webhooks", req, http.StatusCreated, &ep)
-	if ep.Title != "CRM" || ep.URL != req.URL || len(ep.Events) != 3 || ep.Headers["X-Tenant"] != "acme" ||
+	if ep.Title != "CRM" || ep.URL != req.URL || len(ep.Events) != 3 || ep.Headers["X-Tenant"] != "…" ||
 		ep.Description != "the CRM" || ep.Active || *ep.MaxRetries != 4 || ep.SignatureProfile != "ackify" ||
 		ep.Secret != req.Secret || ep.DisabledReason != "disabled by API" || ep.DisabledAt == nil {
 		t.Fatalf("created endpoint = %+v", ep)
 	}
 	var got wire.Endpoint
 	s.call("GET", fmt.Sprintf("/v1/webhooks/%d", ep.ID), nil, http.StatusOK, &got)
-	if got.Secret != "a-plai…-chr" {
-		t.Errorf("masked plain secret = %q, want a-plai…-chr", got.Secret)
+	if got.Secret != "…-chr" {
+		t.Errorf("masked plain secret = %q, want …-chr", got.Secret)
 	}
 }
 
@@ -135,15 +135,36 @@ func testForbiddenTarget(t *testing.T, st store.Store) {
 			return nil, fmt.Errorf("no DNS in tests")
 		}}
 	})
-	for _, target := range []string{"http://127.0.0.1:8080/", "http://10.1.2.3/", "http://[::1]/", "http://169.254.169.254/latest"} {
+	// Every kind of non-global target, in the forms that hide an IPv4
+	// address in IPv6, and a name that resolves to loopback (from the hosts
+	// file): the refusal names the rule and the setting, never the address.
+	for _, target := range []string{
+		"http://127.0.0.1:8080/", "http://10.1.2.3/", "http://[::1]/", "http://169.254.169.254/latest",
+		"http://[::127.0.0.1]:19001/", "http://[::ffff:127.0.0.1]/", "http://[64:ff9b::a9fe:a9fe]/",
+		"http://[64:ff9b:1::a00:1]/", "http://[2002:7f00:1::1]/", "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/",
+		"http://192.0.2.10/", "http://198.51.100.1/", "http://203.0.113.10/", "http://[2001:db8::1]/",
+		"http://[fec0::1]/", "http://[fd00::2]/", "http://100.64.0.1/", "http://localhost:8080/",
+	} {
 		e := s.wantError("POST", "/v1/webhooks", wire.EndpointCreate{URL: target}, http.StatusUnprocessableEntity, "validation_failed")
-		if e.Field != "url" || !strings.Contains(e.Message, "resolves to a forbidden address") {
-			t.Errorf("%s: error %+v, want a forbidden address on url", target, e)
+		if e.Field != "url" || !strings.Contains(e.Message, "resolves to a non-public address") ||
+			!strings.Contains(e.Message, "HOOKRELAY_ALLOW_PRIVATE_TARGETS") {
+			t.Errorf("%s: error %+v, want the non-public rule on url", target, e)
+		}
+		for _, leak := range []string{"127.0.0.1", "::1", "169.254", "10.0.0.1", "7f00"} {
+			if strings.Contains(e.Message, leak) {
+				t.Errorf("%s: error %q names an address", target, e.Message)
+			}
+		}
+	}
+	for _, target := range []string{"http://203.0.113.10:65536/", "http://93.184.215.14:0/", "http://93.184.215.14:99999999/"} {
+		e := s.wantError("POST", "/v1/webhooks", wire.EndpointCreate{URL: target}, http.StatusUnprocessableEntity, "validation_failed")
+		if e.Field != "url" || !strings.Contains(e.Message, "port must be between 1 and 65535") {
+			t.Errorf("%s: error %+v, want the port rule on url", target, e)
 		}
 	}
 	e := s.wantError("POST", "/v1/webhooks", wire.EndpointCreate{URL: "http://unresolvable.invalid/"}, http.StatusUnprocessableEntity, "validation_failed")
-	if e.Field != "url" {
-		t.Errorf("unresolvable host: error %+v, want field url", e)
+	if e.Field != "url" || strings.Contains(e.Message, "no DNS in tests") {
+		t.Errorf("unresolvable host: error %+v, want field url, without the resolver's words", e)
 	}
 	s.call("POST", "/v1/webhooks", wire.EndpointCreate{URL: "https://93.184.215.14/hook"}, http.StatusCreated, nil)
 }
@@ -196,12 +217,12 @@ func testUpdateIsPartial(t *testing.T, st store.Store) {
 	path := fmt.Sprintf("/v1/webhooks/%d", ep.ID)
 	var got wire.Endpoint
 	s.call("PATCH", path, `{"title":"renamed","headers":{"X-A":"1"}}`, http.StatusOK, &got)
-	if got.Title != "renamed" || got.URL != ep.URL || len(got.Events) != 1 || got.Headers["X-A"] != "1" || got.Secret != maskOf(ep.Secret) {
+	if got.Title != "renamed" || got.URL != ep.URL || len(got.Events) != 1 || got.Headers["X-A"] != "…" || got.Secret != maskOf(ep.Secret) {
 		t.Fatalf("after title+headers update: %+v", got)
 	}
 	s.call("PATCH", path, `{"url":"https://127.0.0.1:9/b","events":[],"max_retries":0,"signature_profile":"ackify","description":"d"}`, http.StatusOK, &got)
 	if got.Title != "renamed" || got.URL != "https://127.0.0.1:9/b" || len(got.Events) != 0 || *got.MaxRetries != 0 ||
-		got.SignatureProfile != "ackify" || got.Description != "d" || got.Headers["X-A"] != "1" {
+		got.SignatureProfile != "ackify" || got.Description != "d" || getEndpoint(t, st, ep.ID).Headers["X-A"] != "1" {
 		t.Fatalf("after second update: %+v", got)
 	}
 	s.call("PATCH", path, `{"active":false}`, http.StatusOK, &got)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/api"
+	"github.com/hookrelay/hookrelay/internal/authlimit"
 	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/metrics"
@@ -81,7 +82,10 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 	m := metrics.New(st)
 	worker := NewWorker(st, cfg.Delivery, logger, m)
 	handler := http.NewServeMux()
+	// One limiter for every credential check: API tokens and sign-ins.
+	limiter := authlimit.New(time.Now)
 	handler.Handle("/", api.New(api.Options{
+		Limiter:             limiter,
 		Store:               st,
 		Logger:              logger,
 		Token:               cfg.APIToken,
@@ -93,6 +97,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 		Metrics:             m.Handler(),
 	}))
 	handler.Handle("/ui/", ui.New(ui.Options{
+		Limiter:             limiter,
 		Store:               st,
 		Logger:              logger,
 		Token:               cfg.APIToken,

@@ -23,7 +23,7 @@ func TestBenchRejectsBadArguments(t *testing.T) {
 		{"no publishers", []string{"--publishers", "0"}, nil, "publishers must be positive"},
 		{"serve setting out of range", []string{"--concurrency", "0"}, nil, "HOOKRELAY_CONCURRENCY"},
 		{"serve setting from the environment", nil, map[string]string{"HOOKRELAY_BATCH_SIZE": "-1"}, "HOOKRELAY_BATCH_SIZE"},
-		{"configured endpoints", nil, map[string]string{"WEBHOOK_URLS": "http://ok.example/hook", "WEBHOOK_SECRET": "s3cret-s3cret"}, "makes its own endpoints"},
+		{"configured endpoints", nil, map[string]string{"WEBHOOK_URLS": "http://ok.example/hook", "WEBHOOK_SECRET": "s3cret-s3cret-s3cret"}, "makes its own endpoints"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -36,7 +36,7 @@ func TestCLIWebhooks(t *testing.T) {
 		t.Errorf("list --limit 1: exit %d, stderr %q", r.code, r.stderr)
 	}
 
-	wantLines(t, "get", s.ok("webhooks", "get", id), "Secret:", "a-secr…ngth", "Active:", "false")
+	wantLines(t, "get", s.ok("webhooks", "get", id), "Secret:", "Secret:             …ngth", "Active:", "false")
 	wantLines(t, "update", s.ok("webhooks", "update", id, "--title", "Renamed", "--all-events", "--no-headers"), "Renamed")
 	wantLines(t, "enable", s.ok("webhooks", "enable", id), "Active:", "true")
 	wantLines(t, "disable", s.ok("webhooks", "disable", id, "--reason", "maintenance"), "maintenance")

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,8 +21,9 @@ import (
 // Database holds the setting that chooses the store.
 type Database struct {
 	DatabaseURL string `name:"database-url" env:"DATABASE_URL" default:"hookrelay.db" help:"postgres://… for PostgreSQL; a file path or sqlite:PATH for the embedded SQLite store."`
-	// EncryptionKey, when set, encrypts endpoint secrets at rest.
-	EncryptionKey string `name:"encryption-key" env:"HOOKRELAY_ENCRYPTION_KEY" help:"32-byte key (64 hex digits or base64) that encrypts endpoint secrets at rest with AES-256-GCM; without it secrets are stored in clear."`
+	// EncryptionKey, when set, encrypts endpoint secrets and custom header
+	// values at rest.
+	EncryptionKey string `name:"encryption-key" env:"HOOKRELAY_ENCRYPTION_KEY" help:"32-byte key (64 hex digits or base64) that encrypts endpoint secrets and custom header values at rest with AES-256-GCM; without it they are stored in clear."`
 }
 
 // Log holds the logging settings.
@@ -33,7 +35,7 @@ type Log struct {
 // Delivery holds the settings of the delivery workers.
 type Delivery struct {
 	WebhookURLs      []string      `name:"webhook-urls" env:"WEBHOOK_URLS" sep:"," help:"Comma-separated endpoints that receive every event, synced into the webhooks table at start."`
-	WebhookSecret    string        `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS (plain text or whsec_<base64>; any string, used as raw bytes, under the ackify profile)."`
+	WebhookSecret    string        `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS (at least 16 characters, or whsec_<base64> of at least 16 bytes; any string, used as raw bytes, under the ackify profile)."`
 	SignatureProfile string        `name:"signature-profile" env:"HOOKRELAY_SIGNATURE_PROFILE" default:"standard" enum:"standard,ackify" help:"Signature profile of endpoints that name none (WEBHOOK_URLS, rows Ackify CE created) and of new ones created without one: standard or ackify."`
 	TimeoutMS        int           `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"10000" help:"Whole-request timeout of one delivery attempt, in milliseconds."`
 	MaxRetries       int           `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"6" help:"Retries after the first attempt before a delivery fails."`
@@ -48,7 +50,7 @@ type Delivery struct {
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"HOOKRELAY_SHUTDOWN_TIMEOUT" default:"30s" help:"How long shutdown waits for requests in flight."`
 	DisableAfter     int           `name:"disable-after-failures" env:"HOOKRELAY_DISABLE_AFTER_FAILURES" default:"100" help:"Disable an endpoint after this many consecutive failed attempts (0: never)."`
 	DisableAfterFor  time.Duration `name:"disable-after-failing-for" env:"HOOKRELAY_DISABLE_AFTER_FAILING_FOR" default:"72h" help:"Disable an endpoint that has failed without a success for this long (0: never)."`
-	AllowPrivate     bool          `name:"allow-private-targets" env:"HOOKRELAY_ALLOW_PRIVATE_TARGETS" help:"Allow API-created endpoints on loopback, private and link-local addresses (development only)."`
+	AllowPrivate     bool          `name:"allow-private-targets" env:"HOOKRELAY_ALLOW_PRIVATE_TARGETS" help:"Allow API-created endpoints on addresses that are not globally routable: loopback, private, link-local, documentation, this host's own… (development only)."`
 	Retention        time.Duration `name:"retention" env:"HOOKRELAY_RETENTION" default:"720h" help:"Finished deliveries older than this are deleted (0: keep forever)."`
 }
 
@@ -69,7 +71,7 @@ func (d Delivery) LeaseDuration() time.Duration {
 // Server holds the settings of the HTTP server.
 type Server struct {
 	Listen          string `name:"listen" env:"HOOKRELAY_LISTEN" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
-	APIToken        string `name:"api-token" env:"HOOKRELAY_API_TOKEN" help:"Bearer token required by the API; without it the server only listens on loopback."`
+	APIToken        string `name:"api-token" env:"HOOKRELAY_API_TOKEN" help:"Bearer token required by the API and the dashboard; without it the server only listens on loopback, and beyond loopback it needs at least 32 characters (openssl rand -base64 32)."`
 	MaxPayloadBytes int64  `name:"max-payload-bytes" env:"HOOKRELAY_MAX_PAYLOAD_BYTES" default:"262144" help:"Largest accepted request body of the API, in bytes."`
 	// RotationWindow is how long a rotated-out secret keeps signing requests.
 	RotationWindow time.Duration `name:"secret-rotation-window" env:"HOOKRELAY_SECRET_ROTATION_WINDOW" default:"24h" help:"How long the previous secret still signs requests after a rotation."`
@@ -82,6 +84,17 @@ type Serve struct {
 	Delivery `embed:""`
 	Server   `embed:""`
 }
+
+// Minimum strengths of the credentials hookrelay is given.
+const (
+	// MinSecretBytes is the shortest HMAC key a signing secret may give,
+	// whether from WEBHOOK_SECRET or the API (under the standard profile).
+	MinSecretBytes = 16
+	// MinPublicTokenLength is the shortest HOOKRELAY_API_TOKEN accepted when
+	// the server listens beyond loopback: 32 characters, as 24 random bytes
+	// in base64 take.
+	MinPublicTokenLength = 32
+)
 
 // Validate checks every setting and returns one error per problem, each naming
 // its setting.
@@ -108,7 +121,7 @@ func (d Delivery) Validate() error {
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	for _, raw := range d.WebhookURLs {
 		if err := ValidateTargetURL(strings.TrimSpace(raw)); err != nil {
-			add("WEBHOOK_URLS: %q: %v", raw, err)
+			add("WEBHOOK_URLS: %q: %v", RedactURL(strings.TrimSpace(raw)), err)
 		}
 	}
 	if len(d.WebhookURLs) > 0 && d.WebhookSecret == "" {
@@ -121,8 +134,16 @@ func (d Delivery) Validate() error {
 	case store.ProfileAckify:
 		// Ackify keys its HMAC with the secret's raw bytes: any string goes.
 	case store.ProfileStandard:
-		if _, err := signature.Key(d.WebhookSecret); d.WebhookSecret != "" && err != nil {
+		key, err := signature.Key(d.WebhookSecret)
+		switch {
+		case d.WebhookSecret == "":
+		case err != nil:
 			add("WEBHOOK_SECRET: %v (an Ackify secret is used as raw bytes only with HOOKRELAY_SIGNATURE_PROFILE=ackify)", err)
+		case len(key) < MinSecretBytes:
+			add("WEBHOOK_SECRET: too short: a signing secret needs at least %d bytes of key, as the API requires "+
+				"(%d characters, or whsec_ and the base64 of %d bytes); make one with: "+
+				"echo whsec_$(openssl rand -base64 24); an Ackify CE secret is accepted as it is with HOOKRELAY_SIGNATURE_PROFILE=ackify",
+				MinSecretBytes, MinSecretBytes, MinSecretBytes)
 		}
 	default:
 		add("HOOKRELAY_SIGNATURE_PROFILE: must be %q or %q, got %q", store.ProfileStandard, store.ProfileAckify, d.SignatureProfile)
@@ -181,6 +202,9 @@ func (s Server) Validate() error {
 		errs = append(errs, fmt.Errorf("HOOKRELAY_LISTEN: %q is not host:port: %v", s.Listen, err))
 	} else if s.APIToken == "" && !IsLoopbackListen(s.Listen) {
 		errs = append(errs, fmt.Errorf("HOOKRELAY_LISTEN: %q is not a loopback address; set HOOKRELAY_API_TOKEN to serve the API beyond this machine", s.Listen))
+	} else if !IsLoopbackListen(s.Listen) && len(s.APIToken) < MinPublicTokenLength {
+		errs = append(errs, fmt.Errorf("HOOKRELAY_API_TOKEN: too short to serve beyond loopback (HOOKRELAY_LISTEN %q): "+
+			"use at least %d random characters, for example: openssl rand -base64 32", s.Listen, MinPublicTokenLength))
 	}
 	if s.MaxPayloadBytes <= 0 {
 		errs = append(errs, fmt.Errorf("HOOKRELAY_MAX_PAYLOAD_BYTES: must be positive, got %d", s.MaxPayloadBytes))
@@ -205,7 +229,7 @@ func IsLoopbackListen(addr string) bool {
 }
 
 // ValidateTargetURL checks that raw is an absolute http or https URL with a
-// host, the only kind of target hookrelay delivers to, in valid UTF-8 without
+// host and, when it names one, a port from 1 to 65535, with no credentials, the only kind of target hookrelay delivers to, in valid UTF-8 without
 // NUL (store.CheckText).
 func ValidateTargetURL(raw string) error {
 	if err := store.CheckText(raw); err != nil {
@@ -213,6 +237,10 @@ func ValidateTargetURL(raw string) error {
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
+		var urlErr *url.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err // the url.Error would quote raw, credentials and all
+		}
 		return fmt.Errorf("not a URL: %v", err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
@@ -221,6 +249,11 @@ func ValidateTargetURL(raw string) error {
 	if u.Host == "" || u.Hostname() == "" {
 		return errors.New("host is missing")
 	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return errors.New("port must be between 1 and 65535")
+		}
+	}
 	if u.User != nil {
 		return errors.New("credentials in the URL are not allowed; use custom headers")
 	}
@@ -228,4 +261,29 @@ func ValidateTargetURL(raw string) error {
 		return errors.New("fragment is not allowed")
 	}
 	return nil
+}
+
+// RedactURL is raw fit to print: its user information (credentials) replaced
+// by "xxxxx", even when raw does not parse.
+func RedactURL(raw string) string {
+	if u, err := url.Parse(raw); err == nil {
+		if u.User != nil {
+			u.User = url.User("xxxxx")
+		}
+		return u.String()
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		scheme, rest = "", raw
+	} else {
+		scheme += "://"
+	}
+	authority, path := rest, ""
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authority, path = rest[:i], rest[i:]
+	}
+	if i := strings.LastIndex(authority, "@"); i >= 0 {
+		authority = "xxxxx" + authority[i:]
+	}
+	return scheme + authority + path
 }

@@ -36,6 +36,8 @@ func TestValidateNamesEverySetting(t *testing.T) {
 		{func(s *Serve) { s.WebhookURLs = []string{"not a url"}; s.WebhookSecret = "x" }, "WEBHOOK_URLS"},
 		{func(s *Serve) { s.WebhookURLs = []string{"https://user:pw@example.com"}; s.WebhookSecret = "x" }, "credentials"},
 		{func(s *Serve) { s.WebhookURLs = []string{"https://example.com"} }, "WEBHOOK_SECRET"},
+		{func(s *Serve) { s.WebhookURLs = []string{"http://203.0.113.10:65536/"} }, "port must be between 1 and 65535"},
+		{func(s *Serve) { s.WebhookURLs = []string{"http://example.com:0/"} }, "port must be between 1 and 65535"},
 		{func(s *Serve) { s.WebhookSecret = "whsec_my-ackify-secret" }, "HOOKRELAY_SIGNATURE_PROFILE=ackify"},
 		{func(s *Serve) { s.SignatureProfile = "" }, "HOOKRELAY_SIGNATURE_PROFILE"},
 		{func(s *Serve) { s.WebhookURLs = []string{"https://example.com/\x00"}; s.WebhookSecret = "x" }, "WEBHOOK_URLS"},
@@ -58,6 +60,10 @@ func TestValidateNamesEverySetting(t *testing.T) {
 		{func(s *Serve) { s.Retention = -1 }, "HOOKRELAY_RETENTION"},
 		{func(s *Serve) { s.Listen = "8080" }, "HOOKRELAY_LISTEN"},
 		{func(s *Serve) { s.Listen = "0.0.0.0:8080" }, "HOOKRELAY_API_TOKEN"},
+		{func(s *Serve) { s.Listen, s.APIToken = "0.0.0.0:8080", "x" }, "openssl rand -base64 32"},
+		{func(s *Serve) { s.Listen, s.APIToken = ":8080", strings.Repeat("t", 31) }, "HOOKRELAY_API_TOKEN: too short"},
+		{func(s *Serve) { s.WebhookURLs, s.WebhookSecret = []string{"https://example.com"}, "nine-char" }, "WEBHOOK_SECRET: too short"},
+		{func(s *Serve) { s.WebhookSecret = "whsec_c2hvcnQta2V5" }, "at least 16 bytes"},
 		{func(s *Serve) { s.MaxPayloadBytes = 0 }, "HOOKRELAY_MAX_PAYLOAD_BYTES"},
 		{func(s *Serve) { s.RotationWindow = -1 }, "HOOKRELAY_SECRET_ROTATION_WINDOW"},
 	}
@@ -73,7 +79,7 @@ func TestValidateNamesEverySetting(t *testing.T) {
 
 func TestPublicListenWithTokenIsAllowed(t *testing.T) {
 	s := validServe()
-	s.Listen, s.APIToken = "0.0.0.0:8080", "a-long-random-token"
+	s.Listen, s.APIToken = "0.0.0.0:8080", "a-long-random-token-of-32-chars!"
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -107,5 +113,53 @@ func TestAckifyProfileTakesAnyWebhookSecret(t *testing.T) {
 	s.WebhookURLs, s.WebhookSecret = []string{"https://example.com/hook"}, "whsec_my-ackify-secret"
 	if err := s.Validate(); err != nil {
 		t.Errorf("an Ackify secret under the ackify profile rejected: %v", err)
+	}
+}
+
+// TestURLCredentialsAreNeverPrinted: a WEBHOOK_URLS entry with credentials is
+// refused without its password in the error, whether it parses or not.
+func TestURLCredentialsAreNeverPrinted(t *testing.T) {
+	for _, raw := range []string{
+		"http://user:s3cret-pass@example.com/hook",
+		"http://user:s3cret-pass@exa mple.com/hook",
+		"http://user:s3cret-pass@example.com:99999/hook",
+		"http://user:s3cret-pass@[::1/hook",
+		"https://:s3cret-pass@example.com",
+	} {
+		s := validServe()
+		s.WebhookURLs, s.WebhookSecret = []string{raw}, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+		err := s.Validate()
+		if err == nil || !strings.Contains(err.Error(), "WEBHOOK_URLS") {
+			t.Errorf("%s: %v, want a WEBHOOK_URLS error", raw, err)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s: the error prints the password: %v", raw, err)
+		}
+	}
+	if got := RedactURL("http://user:pw@exa mple.com/x"); got != "http://xxxxx@exa mple.com/x" {
+		t.Errorf("RedactURL = %q", got)
+	}
+}
+
+// TestMinimumStrengths: a long token beyond loopback and any token on
+// loopback are fine; a 16-character WEBHOOK_SECRET is, as the API's minimum.
+func TestMinimumStrengths(t *testing.T) {
+	s := validServe()
+	s.Listen, s.APIToken = "127.0.0.1:8080", "x"
+	if err := s.Validate(); err != nil {
+		t.Errorf("a short token on loopback: %v", err)
+	}
+	s.Listen, s.APIToken = "[::]:8080", strings.Repeat("t", MinPublicTokenLength)
+	if err := s.Validate(); err != nil {
+		t.Errorf("a 32-character token beyond loopback: %v", err)
+	}
+	s.WebhookURLs, s.WebhookSecret = []string{"https://example.com"}, "sixteen-chars-ok"
+	if err := s.Validate(); err != nil {
+		t.Errorf("a 16-character WEBHOOK_SECRET: %v", err)
+	}
+	s.SignatureProfile, s.WebhookSecret = "ackify", "short"
+	if err := s.Validate(); err != nil {
+		t.Errorf("an Ackify secret under the ackify profile: %v", err)
 	}
 }

@@ -15,7 +15,7 @@ import (
 func TestEnvironRoundTrips(t *testing.T) {
 	want := validServe()
 	want.WebhookURLs = []string{"https://a.example/hook", "https://b.example/hook"}
-	want.WebhookSecret = "s3cret"
+	want.WebhookSecret = "s3cret-s3cret-s3cret"
 	want.Lease = 2 * time.Minute
 	want.AllowPrivate = true
 	env, err := Environ(&want)

@@ -241,7 +241,7 @@ func testSSRFGuard(t *testing.T, s store.Store) {
 	stop := runWorker(t, delivery.NewWorker(s, guarded, fastOptions(t)))
 	d := waitFor(t, s, onlyDelivery(t, s, res.Event.ID).ID, "failed", hasStatus(store.StatusFailed))
 	stop()
-	if d.RetryCount != 0 || !strings.Contains(d.LastError, "forbidden target address") {
+	if d.RetryCount != 0 || !strings.Contains(d.LastError, "resolves to a non-public address") {
 		t.Errorf("retry_count %d, last_error %q; want a permanent SSRF refusal", d.RetryCount, d.LastError)
 	}
 	if n := len(rcv.received()); n != 0 {

@@ -10,9 +10,9 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/internal/netguard"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/signature"
@@ -53,7 +53,8 @@ type SenderOptions struct {
 	Timeout time.Duration
 	// MaxIdlePerHost is the number of keep-alive connections kept per endpoint.
 	MaxIdlePerHost int
-	// AllowPrivate lets every endpoint reach loopback and private addresses.
+	// AllowPrivate lets every endpoint reach addresses that are not globally
+	// routable (see netguard).
 	// Endpoints from WEBHOOK_URLS may always, as the operator configured them.
 	AllowPrivate bool
 	// Client replaces both HTTP clients (for embedding); nil builds them.
@@ -80,19 +81,25 @@ func NewSender(opts SenderOptions) *Sender {
 		s.guarded, s.trusted = opts.Client, opts.Client
 		return s
 	}
-	s.trusted = newClient(opts.MaxIdlePerHost, nil)
+	s.trusted = newClient(opts.MaxIdlePerHost, false)
 	if opts.AllowPrivate {
 		s.guarded = s.trusted
 	} else {
-		s.guarded = newClient(opts.MaxIdlePerHost, netguard.Control)
+		s.guarded = newClient(opts.MaxIdlePerHost, true)
 	}
 	return s
 }
 
-func newClient(maxIdlePerHost int, control func(string, string, syscall.RawConn) error) *http.Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second, Control: control}
+// newClient builds a keep-alive client; a guarded one dials only global
+// addresses (netguard.Dialer), checked on the address actually dialled.
+func newClient(maxIdlePerHost int, guarded bool) *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	dial := dialer.DialContext
+	if guarded {
+		dial = netguard.Dialer(dialer)
+	}
 	transport := &http.Transport{
-		DialContext:            dialer.DialContext,
+		DialContext:            dial,
 		ForceAttemptHTTP2:      true,
 		MaxIdleConns:           0,
 		MaxIdleConnsPerHost:    max(maxIdlePerHost, 2),
@@ -192,7 +199,7 @@ func (s *Sender) send(ctx context.Context, c store.Claimed, now time.Time, res *
 	if err := setHeaders(req.Header, c, profile, now, body); err != nil {
 		return 0, fmt.Errorf("%w: sign: %v", ErrPermanent, err)
 	}
-	res.Attempt.RequestHeaders = flatten(req.Header)
+	res.Attempt.RequestHeaders = recordedHeaders(req.Header)
 
 	client := s.guarded
 	if c.Endpoint.CreatedBy == store.ConfigSource {
@@ -274,6 +281,19 @@ func describeSendError(err error, timeout time.Duration) error {
 		return fmt.Errorf("timeout after %s: %w", timeout, err)
 	}
 	return err
+}
+
+// recordedHeaders is the attempt's copy of the request headers: hookrelay's
+// own as sent, the endpoint's custom ones with their values masked
+// (mask.HeaderValue), since they may be the receiver's credentials.
+func recordedHeaders(h http.Header) map[string]string {
+	out := flatten(h)
+	for name, value := range out {
+		if !IsReservedHeader(name) {
+			out[name] = mask.HeaderValue(value)
+		}
+	}
+	return out
 }
 
 func flatten(h http.Header) map[string]string {

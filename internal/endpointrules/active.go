@@ -1,6 +1,7 @@
 package endpointrules
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -23,4 +24,20 @@ func NewActivation(active bool, reason string, now time.Time) (store.Activation,
 		return store.Activation{Active: true}, nil
 	}
 	return store.Activation{Reason: reason, At: now.UTC()}, nil
+}
+
+// ErrConfigURL refuses a change to the URL of an endpoint that WEBHOOK_URLS
+// defines (CreatedBy store.ConfigSource). The operator trusts that URL (it
+// may be internal, and is dialled without the SSRF guard); the trust must not
+// pass to another URL, so the URL only changes in WEBHOOK_URLS.
+var ErrConfigURL = errors.New("its URL is defined by WEBHOOK_URLS and can only be changed there, by the operator (or create a new webhook)")
+
+// CheckURLChange returns ErrConfigURL when p would change the URL of current,
+// an endpoint that WEBHOOK_URLS defines; every door that edits endpoints (the
+// API, the dashboard through it, the library) asks it.
+func CheckURLChange(current store.Endpoint, p store.EndpointPatch) error {
+	if current.CreatedBy == store.ConfigSource && p.URL != nil && *p.URL != current.URL {
+		return ErrConfigURL
+	}
+	return nil
 }

@@ -7,7 +7,6 @@ package endpointrules
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -30,8 +29,8 @@ const (
 
 // Checker validates endpoints about to be stored.
 type Checker struct {
-	// AllowPrivate accepts URLs whose host resolves to loopback, private or
-	// link-local addresses (development).
+	// AllowPrivate accepts URLs whose host resolves to addresses that are
+	// not global unicast (loopback, private, link-local, …; development).
 	AllowPrivate bool
 	// Resolver resolves URL hosts for the SSRF check; nil means
 	// net.DefaultResolver.
@@ -117,11 +116,9 @@ func (c Checker) validateURL(ctx context.Context, raw string, checkHost bool) er
 	}
 	u, _ := url.Parse(raw) // ValidateTargetURL parsed it
 	if err := netguard.CheckHost(ctx, resolver, u.Hostname()); err != nil {
-		if errors.Is(err, netguard.ErrForbiddenAddress) {
-			_, detail, _ := strings.Cut(err.Error(), netguard.ErrForbiddenAddress.Error()+": ")
-			return &store.FieldError{Field: "url", Message: fmt.Sprintf("%s resolves to a forbidden address (%s)", u.Hostname(), detail)}
-		}
-		return &store.FieldError{Field: "url", Message: err.Error()}
+		// The guard's errors name the rule only, never an address or the
+		// resolver: an API user must not learn how internal names resolve.
+		return &store.FieldError{Field: "url", Message: "host " + err.Error()}
 	}
 	return nil
 }

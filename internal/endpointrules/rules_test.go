@@ -142,3 +142,20 @@ func TestNewActivation(t *testing.T) {
 	_, err = endpointrules.NewActivation(false, strings.Repeat("r", 2001), now)
 	wantField(t, err, "reason")
 }
+
+func TestCheckURLChange(t *testing.T) {
+	configured := store.Endpoint{URL: "http://10.0.0.5/hook", CreatedBy: store.ConfigSource}
+	same, other := configured.URL, "http://10.0.0.6/hook"
+	title := "t"
+	if err := endpointrules.CheckURLChange(configured, store.EndpointPatch{URL: &other}); !errors.Is(err, endpointrules.ErrConfigURL) {
+		t.Errorf("moving a configured endpoint: %v, want ErrConfigURL", err)
+	}
+	for _, p := range []store.EndpointPatch{{URL: &same}, {Title: &title}} {
+		if err := endpointrules.CheckURLChange(configured, p); err != nil {
+			t.Errorf("%+v: %v", p, err)
+		}
+	}
+	if err := endpointrules.CheckURLChange(store.Endpoint{URL: same, CreatedBy: "api"}, store.EndpointPatch{URL: &other}); err != nil {
+		t.Errorf("moving an API endpoint: %v", err)
+	}
+}

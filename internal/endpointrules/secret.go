@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
-// minSecretBytes is the shortest accepted HMAC key.
-const minSecretBytes = 16
+// minSecretBytes is the shortest accepted HMAC key, the one WEBHOOK_SECRET
+// must give too.
+const minSecretBytes = config.MinSecretBytes
 
 // NewSecret returns the caller's secret once checked by ValidateSecret for
 // an endpoint of profile, or a generated one when given is empty.

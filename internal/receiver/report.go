@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
@@ -99,16 +100,8 @@ func firstHeader(h http.Header, names ...string) string {
 	return ""
 }
 
-// maskSecret shows enough of a secret to tell it apart, never all of it:
-// "whsec_MfKQ…(38 chars)"; short secrets show no character at all.
+// maskSecret shows enough of a secret to tell it apart, never more than
+// mask.Secret shows, and its length: "whsec_…LaSw (38 chars)".
 func maskSecret(secret string) string {
-	prefix, rest := "", secret
-	if after, ok := strings.CutPrefix(secret, signature.SecretPrefix); ok {
-		prefix, rest = signature.SecretPrefix, after
-	}
-	shown := ""
-	if len(rest) >= 16 {
-		shown = rest[:4]
-	}
-	return fmt.Sprintf("%s%s…(%d chars)", prefix, shown, len(secret))
+	return fmt.Sprintf("%s (%d chars)", mask.Secret(secret), len(secret))
 }

@@ -11,7 +11,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/hookrelay/hookrelay/internal/authlimit"
 )
 
 // Session cookie settings.
@@ -31,11 +34,23 @@ type session struct {
 	signedIn bool
 }
 
-// sessions signs and checks session cookies.
+// maxLiveSessions bounds the signed-in sessions remembered; past it, the one
+// that expires first is ended.
+const maxLiveSessions = 10_000
+
+// sessions signs and checks session cookies, and remembers which signed-in
+// sessions are live: a signed cookie is not enough, its session must not have
+// been ended by a sign-out. The register lives in the process's memory, so a
+// restart (or a token change, which changes the signing key too) signs
+// everyone out.
 type sessions struct {
 	key []byte
 	// token is the SHA-256 of the API token; nil when the dashboard is open.
 	token []byte
+
+	mu sync.Mutex
+	// live maps the ID of each signed-in session to when it expires.
+	live map[string]time.Time
 }
 
 // newSessions derives the signing key from token, or draws a random one when
@@ -43,12 +58,12 @@ type sessions struct {
 // as the process).
 func newSessions(token string) *sessions {
 	if token == "" {
-		return &sessions{key: randomBytes(32)}
+		return &sessions{key: randomBytes(32), live: map[string]time.Time{}}
 	}
 	mac := hmac.New(sha256.New, []byte(token))
 	mac.Write([]byte(sessionKeyLabel))
 	sum := sha256.Sum256([]byte(token))
-	return &sessions{key: mac.Sum(nil), token: sum[:]}
+	return &sessions{key: mac.Sum(nil), token: sum[:], live: map[string]time.Time{}}
 }
 
 // open reports whether the dashboard needs no sign-in.
@@ -60,12 +75,57 @@ func (s *sessions) checkToken(given string) bool {
 	return hmac.Equal(sum[:], s.token)
 }
 
-// start returns a new session: signed in when asked, or always when open.
+// start returns a new session: signed in when asked, or always when open. A
+// signed-in session is registered as live until it expires or ends.
 func (s *sessions) start(signedIn bool, now time.Time) session {
-	return session{
+	sess := session{
 		id:       base64.RawURLEncoding.EncodeToString(randomBytes(18)),
 		expires:  now.Add(sessionTTL),
 		signedIn: signedIn || s.open(),
+	}
+	if sess.signedIn && !s.open() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.prune(now)
+		s.live[sess.id] = sess.expires
+	}
+	return sess
+}
+
+// end revokes a session: its cookie, even copied, signs no one in again.
+func (s *sessions) end(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.live, id)
+}
+
+// isLive reports whether the signed-in session id has neither expired nor
+// ended.
+func (s *sessions) isLive(id string, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	expires, ok := s.live[id]
+	return ok && now.Before(expires)
+}
+
+// prune forgets expired sessions and, when the register is full, ends the
+// one that expires first. s.mu is held.
+func (s *sessions) prune(now time.Time) {
+	if len(s.live) < maxLiveSessions {
+		return
+	}
+	first, firstID := time.Time{}, ""
+	for id, expires := range s.live {
+		if !now.Before(expires) {
+			delete(s.live, id)
+			continue
+		}
+		if firstID == "" || expires.Before(first) {
+			first, firstID = expires, id
+		}
+	}
+	if len(s.live) >= maxLiveSessions {
+		delete(s.live, firstID)
 	}
 }
 
@@ -80,7 +140,7 @@ func (s *sessions) encode(sess session) string {
 }
 
 // decode checks a cookie value and returns its session when the signature
-// holds and it has not expired.
+// holds, it has not expired and, signed in, it has not ended (isLive).
 func (s *sessions) decode(value string, now time.Time) (session, bool) {
 	payload, mac, ok := cutLast(value, ".")
 	if !ok || !hmac.Equal([]byte(mac), []byte(s.sign("session", payload))) {
@@ -94,7 +154,11 @@ func (s *sessions) decode(value string, now time.Time) (session, bool) {
 	if err != nil || !now.Before(time.Unix(unix, 0)) {
 		return session{}, false
 	}
-	return session{id: parts[0], expires: time.Unix(unix, 0), signedIn: parts[2] == "1"}, true
+	sess := session{id: parts[0], expires: time.Unix(unix, 0), signedIn: parts[2] == "1"}
+	if sess.signedIn && !s.open() && !s.isLive(sess.id, now) {
+		return session{}, false
+	}
+	return sess, true
 }
 
 // sign is the base64 HMAC of msg under the session key, in a named domain.
@@ -193,8 +257,8 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	addr := clientAddr(r)
-	wait, last := s.signIns.attempt(addr)
+	addr := authlimit.ClientKey(r)
+	wait, last := s.signIns.Attempt(addr)
 	if wait > 0 {
 		w.Header().Set("Retry-After", strconv.FormatInt(ceilDiv(wait, time.Second), 10))
 		return &pageError{http.StatusTooManyRequests, "too many failed sign-ins; try again in " + minutes(wait)}
@@ -207,14 +271,16 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, http.StatusUnauthorized, "login", "Sign in", loginView{Next: next, Error: "That is not the API token."})
 		return nil
 	}
-	s.signIns.succeed(addr)
+	s.signIns.Succeed(addr)
 	http.SetCookie(w, s.sessions.cookie(r, s.sessions.start(true, time.Now())))
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
 }
 
-// logout handles POST /ui/logout.
+// logout handles POST /ui/logout: the session ends on the server, so that a
+// copy of its cookie signs no one in.
 func (s *server) logout(w http.ResponseWriter, r *http.Request) error {
+	s.sessions.end(sessionOf(r).id)
 	http.SetCookie(w, s.sessions.cookie(r, session{}))
 	http.Redirect(w, r, Prefix+"login", http.StatusSeeOther)
 	return nil

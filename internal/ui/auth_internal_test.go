@@ -39,3 +39,34 @@ func TestOpenSessionsAreSignedIn(t *testing.T) {
 		t.Fatal("an open dashboard's session is not signed in")
 	}
 }
+
+func TestEndedSessionsStayEnded(t *testing.T) {
+	now := time.Now()
+	s := newSessions("token-0123456789")
+	sess := s.start(true, now)
+	value := s.encode(sess)
+	s.end(sess.id)
+	if _, ok := s.decode(value, now); ok {
+		t.Fatal("an ended session was accepted")
+	}
+	// A signed-in cookie the register never saw (forged with the key, or
+	// from before a restart) signs no one in.
+	if _, ok := s.decode(s.encode(session{id: "unknown", expires: now.Add(time.Hour), signedIn: true}), now); ok {
+		t.Error("a session the server did not start was accepted")
+	}
+}
+
+func TestLiveSessionsAreBounded(t *testing.T) {
+	now := time.Now()
+	s := newSessions("token-0123456789")
+	first := s.start(true, now)
+	for i := range maxLiveSessions + 10 {
+		s.start(true, now.Add(time.Duration(i+1)*time.Millisecond))
+	}
+	if len(s.live) > maxLiveSessions {
+		t.Fatalf("%d live sessions, want at most %d", len(s.live), maxLiveSessions)
+	}
+	if s.isLive(first.id, now) {
+		t.Error("the session that expires first was kept past the bound")
+	}
+}

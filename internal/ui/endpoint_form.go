@@ -23,7 +23,10 @@ type endpointForm struct {
 	MaxRetries       string // blank: the server's default
 	SignatureProfile string
 	Active           bool
-	Errors           formErrors
+	// FromConfig marks an endpoint that WEBHOOK_URLS defines: its URL is
+	// shown read-only, since the API refuses to change it.
+	FromConfig bool
+	Errors     formErrors
 }
 
 // Profiles lists the signature profiles for the form's select.
@@ -36,6 +39,7 @@ func formOf(e wire.Endpoint) endpointForm {
 	f := endpointForm{
 		ID: e.ID, Title: e.Title, URL: e.URL, Events: strings.Join(e.Events, ", "),
 		Description: e.Description, SignatureProfile: e.SignatureProfile, Active: e.Active,
+		FromConfig: e.CreatedBy == store.ConfigSource,
 	}
 	if e.MaxRetries != nil {
 		f.MaxRetries = strconv.Itoa(*e.MaxRetries)

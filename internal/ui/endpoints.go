@@ -8,6 +8,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/client"
+	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // Page sizes.
@@ -123,7 +124,7 @@ func (s *server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f := readEndpointForm(r)
-	f.ID = e.ID
+	f.ID, f.FromConfig = e.ID, e.CreatedBy == store.ConfigSource
 	req := f.update(e)
 	if f.Errors == nil {
 		_, err := s.api.UpdateWebhook(r.Context(), e.ID, req)

@@ -41,8 +41,8 @@ func TestEndpointPages(t *testing.T) {
 			secret := html.UnescapeString(m[1])
 			id = regexp.MustCompile(`/ui/endpoints/(\d+)`).FindStringSubmatch(p.body)[1]
 			show := b.get("/ui/endpoints/"+id).must(t, http.StatusOK).
-				contains(t, "Billing", "http://127.0.0.1:9/billing", "invoice.*", "document.created", "X-Tenant", "acme", "ackify", "the billing service").
-				lacks(t, secret)
+				contains(t, "Billing", "http://127.0.0.1:9/billing", "invoice.*", "document.created", "X-Tenant", "ackify", "the billing service").
+				lacks(t, secret, "acme")
 			show.contains(t, "whsec_…"+secret[len(secret)-4:])
 			b.get("/ui/endpoints").must(t, http.StatusOK).contains(t, "Billing", "active", "no finished deliveries").lacks(t, secret)
 		})
@@ -79,7 +79,7 @@ func TestEndpointPages(t *testing.T) {
 		})
 
 		t.Run("edit saves through the API", func(t *testing.T) {
-			b.get("/ui/endpoints/"+id+"/edit").must(t, http.StatusOK).contains(t, `value="Billing"`, "X-Env: test\nX-Tenant: acme", `value="4"`)
+			b.get("/ui/endpoints/"+id+"/edit").must(t, http.StatusOK).contains(t, `value="Billing"`, "X-Env: …\nX-Tenant: …", `value="4"`)
 			form := url.Values{"title": {"Billing v2"}, "url": {"http://127.0.0.1:9/v2"}, "events": {"*"},
 				"headers": {""}, "max_retries": {"2"}, "signature_profile": {store.ProfileStandard}}
 			b.post("/ui/endpoints/"+id, form).redirects(t, "/ui/endpoints/"+id+"?notice=updated")

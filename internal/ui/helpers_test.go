@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay/internal/api"
+	"github.com/hookrelay/hookrelay/internal/authlimit"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/ui"
 )
@@ -32,16 +33,17 @@ type site struct {
 
 // newSite serves the API and the dashboard over st, with token ("" for an
 // open dashboard) and the dashboard's options changed by mods; the API
-// shares the options they have in common.
+// shares the options they have in common, the credential limiter too.
 func newSite(t *testing.T, st store.Store, token string, mods ...func(*ui.Options)) *site {
 	t.Helper()
-	opts := ui.Options{Store: st, Token: token, AllowPrivateTargets: true, DefaultMaxRetries: 3}
+	opts := ui.Options{Store: st, Token: token, AllowPrivateTargets: true, DefaultMaxRetries: 3, Limiter: authlimit.New(nil)}
 	for _, m := range mods {
 		m(&opts)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", api.New(api.Options{
 		Store: st, Token: token, AllowPrivateTargets: true, DefaultMaxRetries: 3, MaxPayloadBytes: opts.MaxPayloadBytes,
+		Limiter: opts.Limiter,
 	}))
 	mux.Handle(ui.Prefix, ui.New(opts))
 	srv := httptest.NewServer(mux)
@@ -225,4 +227,48 @@ func (s *site) apiCall(method, path string, body any, out any) int {
 		}
 	}
 	return resp.StatusCode
+}
+
+// apiCallAs calls the JSON API with token, without a body, and returns the
+// status.
+func (s *site) apiCallAs(token, method, path string) int {
+	s.t.Helper()
+	req, err := http.NewRequestWithContext(context.Background(), method, s.url+path, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+// sessionCookie returns the browser's session cookie.
+func sessionCookie(t *testing.T, b *browser) *http.Cookie {
+	t.Helper()
+	u, err := url.Parse(b.site.url + "/ui/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range b.http.Jar.Cookies(u) {
+		if c.Name == "hookrelay_session" {
+			return c
+		}
+	}
+	t.Fatal("no session cookie")
+	return nil
+}
+
+// setCookie gives the browser a copy of c for the dashboard.
+func (b *browser) setCookie(c *http.Cookie) {
+	b.t.Helper()
+	u, err := url.Parse(b.site.url + "/ui/")
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	b.http.Jar.SetCookies(u, []*http.Cookie{{Name: c.Name, Value: c.Value, Path: "/ui"}})
 }

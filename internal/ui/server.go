@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/api"
+	"github.com/hookrelay/hookrelay/internal/authlimit"
 	"github.com/hookrelay/hookrelay/internal/client"
 	"github.com/hookrelay/hookrelay/internal/endpointrules"
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -50,6 +51,10 @@ type Options struct {
 	DefaultProfile string
 	// DefaultMaxRetries is the retry budget of deliveries to endpoints that set none.
 	DefaultMaxRetries int
+	// Limiter throttles failed sign-ins; `serve` gives the API's, so that
+	// every credential check counts against one budget per client. Nil
+	// means one of the dashboard's own.
+	Limiter *authlimit.Limiter
 	// MaxPayloadBytes bounds the bodies the dashboard sends to the API, as
 	// in the API; 0 means api.DefaultMaxPayloadBytes.
 	MaxPayloadBytes int64
@@ -61,7 +66,7 @@ type server struct {
 	api      *client.Client
 	logger   *slog.Logger
 	sessions *sessions
-	signIns  *signInLimiter
+	signIns  *authlimit.Limiter
 	pages    *pages
 	mux      *http.ServeMux
 	// defaultProfile preselects the signature profile of a new endpoint.
@@ -77,7 +82,12 @@ func New(opts Options) http.Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	limiter := opts.Limiter
+	if limiter == nil {
+		limiter = authlimit.New(time.Now)
+	}
 	apiHandler := api.New(api.Options{
+		Limiter:             limiter,
 		Store:               opts.Store,
 		Logger:              logger,
 		Token:               opts.Token,
@@ -96,7 +106,7 @@ func New(opts Options) http.Handler {
 		api:      apiClient,
 		logger:   logger,
 		sessions: newSessions(opts.Token),
-		signIns:  newSignInLimiter(time.Now),
+		signIns:  limiter,
 		pages:    mustParsePages(),
 		mux:      http.NewServeMux(),
 

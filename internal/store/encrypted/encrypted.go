@@ -1,7 +1,8 @@
 // Package encrypted keeps endpoint secrets encrypted at rest: it wraps a
-// store.Store so that secrets are sealed with AES-256-GCM before they are
-// written and opened only when read back to sign a request. Secrets written
-// before a key was set are read as they are and sealed on their next write.
+// store.Store so that signing secrets and the values of custom headers (which
+// may be receiver credentials) are sealed with AES-256-GCM before they are
+// written and opened when read back. Values written before a key was set are
+// read as they are and sealed on their next write.
 package encrypted
 
 import (
@@ -82,14 +83,45 @@ func (s *Store) open(stored string) (string, error) {
 func (s *Store) sealEndpoint(e store.Endpoint) store.Endpoint {
 	e.Secret = s.seal(e.Secret)
 	e.PreviousSecret = s.seal(e.PreviousSecret)
+	e.Headers = s.sealHeaders(e.Headers)
 	return e
 }
 
 func (s *Store) openEndpoint(e store.Endpoint) (store.Endpoint, error) {
-	var err1, err2 error
+	var err1, err2, err3 error
 	e.Secret, err1 = s.open(e.Secret)
 	e.PreviousSecret, err2 = s.open(e.PreviousSecret)
-	return e, errors.Join(err1, err2)
+	e.Headers, err3 = s.openHeaders(e.Headers)
+	return e, errors.Join(err1, err2, err3)
+}
+
+// sealHeaders returns a copy of headers with every value sealed; names stay
+// readable.
+func (s *Store) sealHeaders(headers map[string]string) map[string]string {
+	if headers == nil {
+		return nil
+	}
+	out := make(map[string]string, len(headers))
+	for name, value := range headers {
+		out[name] = s.seal(value)
+	}
+	return out
+}
+
+// openHeaders returns a copy of headers with every sealed value opened.
+func (s *Store) openHeaders(headers map[string]string) (map[string]string, error) {
+	if headers == nil {
+		return nil, nil
+	}
+	out := make(map[string]string, len(headers))
+	for name, value := range headers {
+		plain, err := s.open(value)
+		if err != nil {
+			return nil, fmt.Errorf("header %s: %w", name, err)
+		}
+		out[name] = plain
+	}
+	return out, nil
 }
 
 func (s *Store) openOne(e store.Endpoint, err error) (store.Endpoint, error) {
@@ -104,14 +136,18 @@ func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.End
 	return s.openOne(s.Store.CreateEndpoint(ctx, s.sealEndpoint(e)))
 }
 
-// UpdateEndpoint seals the new secret of a rotation, then updates the
-// endpoint. The store moves the stored secret, sealed or not, to
+// UpdateEndpoint seals the new secret of a rotation and new header values,
+// then updates the endpoint. The store moves the stored secret, sealed or not, to
 // previous_secret as it is.
 func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPatch) (store.Endpoint, error) {
 	if p.Rotation != nil {
 		r := *p.Rotation
 		r.Secret = s.seal(r.Secret)
 		p.Rotation = &r
+	}
+	if p.Headers != nil {
+		sealed := s.sealHeaders(*p.Headers)
+		p.Headers = &sealed
 	}
 	return s.openOne(s.Store.UpdateEndpoint(ctx, id, p))
 }

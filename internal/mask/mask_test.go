@@ -1,0 +1,41 @@
+package mask
+
+import "testing"
+
+func TestSecret(t *testing.T) {
+	for secret, want := range map[string]string{
+		"":                                       "…",
+		"0123456789abcdef":                       "…", // 16 characters show nothing
+		"0123456789abcdefghij":                   "…ghij",
+		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw": "whsec_…LaSw",
+		"whsec_short":                            "whsec_…",
+		"whsec_my-ackify-secret":                 "whsec_…",
+	} {
+		if got := Secret(secret); got != want {
+			t.Errorf("Secret(%q) = %q, want %q", secret, got, want)
+		}
+	}
+}
+
+func TestHeaderValue(t *testing.T) {
+	for value, want := range map[string]string{
+		"acme":                                "…",
+		"Bearer sk_live_0123456789abcdefWXYZ": "Bearer …WXYZ",
+		"Bearer short":                        "Bearer …",
+		"Basic dXNlcjpwYXNz":                  "Basic …",
+		"Basic dXNlcjpsb25nLXBhc3N3b3JkLTEyMzQ1Ng==": "Basic …Ng==",
+		"a value with spaces that is long enough":    "…ough",
+		"bearer 0123456789abcdefghij":                "bearer …ghij",
+		"0123456789abcdefghij0123":                   "…0123",
+	} {
+		if got := HeaderValue(value); got != want {
+			t.Errorf("HeaderValue(%q) = %q, want %q", value, got, want)
+		}
+	}
+	if got := Headers(map[string]string{"Authorization": "Bearer 0123456789abcdefghijkl", "X-Tenant": "acme"}); got["Authorization"] != "Bearer …ijkl" || got["X-Tenant"] != "…" {
+		t.Errorf("Headers = %v", got)
+	}
+	if Headers(nil) != nil {
+		t.Error("Headers(nil) is not nil")
+	}
+}
