@@ -169,7 +169,11 @@ func (w *Worker) Run(ctx context.Context) error {
 	// due: work is probably waiting in the store; claim as soon as there is
 	// room for a useful batch.
 	due := true
-	threshold := min(o.BatchSize, o.Concurrency)/4 + 1
+	// Claim in batches of at least half a batch while work keeps coming: a
+	// claim's cost is mostly per statement, and a worker holds a batch more
+	// than its slots, so that waiting for half a batch of room leaves no slot
+	// idle.
+	threshold := max(o.BatchSize/2, 1)
 	for ctx.Err() == nil {
 		if due && d.room() >= threshold {
 			due = w.claim(ctx, d, start)

@@ -192,12 +192,19 @@ func fanOutMany(ctx context.Context, q querier, pubs []store.Publication, events
 		return counts, nil
 	}
 	// Delivery IDs follow the order of the publications, which is the order
-	// in which claims take deliveries of equal priority and due time.
+	// in which claims take deliveries of equal priority and due time. Each
+	// event's data is parsed into the JSONB payload once, not once per
+	// delivery.
 	const insert = `
+		WITH e AS MATERIALIZED (
+			SELECT e.id, e.type, e.data::jsonb AS payload, e.priority
+			FROM webhook_events e
+			WHERE e.id = ANY ($1::uuid[])
+		)
 		INSERT INTO webhook_deliveries (webhook_id, max_retries, event_id, event_type, payload, priority, tenant_id)
-		SELECT t.webhook_id, t.max_retries, e.id, e.type, e.data::jsonb, e.priority, w.tenant_id
+		SELECT t.webhook_id, t.max_retries, e.id, e.type, e.payload, e.priority, w.tenant_id
 		FROM unnest($1::uuid[], $2::bigint[], $3::int[]) WITH ORDINALITY AS t (event_id, webhook_id, max_retries, n)
-		JOIN webhook_events e ON e.id = t.event_id
+		JOIN e ON e.id = t.event_id
 		JOIN webhooks w ON w.id = t.webhook_id
 		ORDER BY t.n`
 	if _, err := q.Exec(ctx, insert, eventIDs, endpointIDs, maxRetries); err != nil {
