@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -31,6 +32,7 @@ func TestEngine(t *testing.T) {
 		t.Run("UnstorableAnswerStallsNoOne", func(t *testing.T) { t.Parallel(); testUnstorableAnswer(t, newStore(t)) })
 		t.Run("GoneStopsRequestsAndKeepsQueue", func(t *testing.T) { t.Parallel(); testGoneKeepsQueue(t, newStore(t)) })
 		t.Run("DisablingStopsRequestsAndKeepsQueue", func(t *testing.T) { t.Parallel(); testDisableKeepsQueue(t, newStore(t)) })
+		t.Run("SwitchingProtocolsIsCutAtTheTimeout", func(t *testing.T) { t.Parallel(); testSwitchingProtocols(t, newStore(t)) })
 	})
 }
 
@@ -313,4 +315,26 @@ func testDisableKeepsQueue(t *testing.T, s store.Store) {
 	sent := append([]time.Time(nil), arrivals...)
 	mu.Unlock()
 	checkStopped(t, s, sent, disabledAt, events, store.StatusDelivered)
+}
+
+// A receiver that answers 101 Switching Protocols and keeps the connection
+// open gets no more than the attempt timeout: the attempt is cut, recorded
+// as a retryable failure, and never outlives its lease.
+func testSwitchingProtocols(t *testing.T, s store.Store) {
+	url := rawServer(t, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+	e := addEndpoint(t, s, url)
+	publishTo(t, s, e.ID)
+	startWorker(t, s, serveOptions(t), 300*time.Millisecond)
+	var d store.Delivery
+	testwait.Until(t, "the attempt was not recorded", func() bool {
+		list, err := s.ListDeliveries(context.Background(), store.DeliveryFilter{WebhookID: e.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d = list[0]
+		return d.Status == store.StatusPending && d.RetryCount == 1
+	})
+	if !strings.Contains(d.LastError, "101") {
+		t.Errorf("delivery's last error %q; want a retryable failure naming the 101", d.LastError)
+	}
 }

@@ -210,9 +210,18 @@ func (s *Sender) send(ctx context.Context, c store.Claimed, now time.Time, res *
 		return 0, describeSendError(err, s.timeout)
 	}
 	defer resp.Body.Close()
+	// The timeout bounds reading the answer too: a body that trickles, or
+	// the raw connection that a 101 Switching Protocols answer hands over
+	// (which the request's context no longer closes), is cut when it ends.
+	defer context.AfterFunc(ctx, func() { resp.Body.Close() })()
 	res.Attempt.ResponseStatus = &resp.StatusCode
 	res.Attempt.ResponseHeaders = flatten(resp.Header)
 	res.RetryAfter = ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	if resp.StatusCode < 200 {
+		// A 1xx as the final answer (101: the receiver switched protocols)
+		// is no answer to a webhook: retryable, its connection closed unread.
+		return resp.StatusCode, fmt.Errorf("endpoint answered %d %s, not a final answer", resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
 	stored, err := readBody(resp.Body)
 	res.Attempt.ResponseBody = stored
 	if err != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
