@@ -72,11 +72,8 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 			urls = append(urls, u)
 		}
 	}
-	if err := st.SyncConfigEndpoints(ctx, urls, cfg.WebhookSecret); err != nil {
-		return fmt.Errorf("WEBHOOK_URLS: sync endpoints: %w", err)
-	}
-	if len(urls) > 0 {
-		logger.Info("endpoints synced from WEBHOOK_URLS", slog.Int("endpoints", len(urls)))
+	if err := syncConfigEndpoints(ctx, st, urls, cfg.WebhookSecret, logger); err != nil {
+		return err
 	}
 
 	m := metrics.New(st)
@@ -180,4 +177,51 @@ func NewWorker(st store.Store, cfg config.Delivery, logger *slog.Logger, observe
 		Logger:           logger,
 		Observer:         observer,
 	})
+}
+
+// configSyncRetry is how often serve tries again to sync WEBHOOK_URLS while
+// the database takes no writes.
+const configSyncRetry = 5 * time.Second
+
+// syncConfigEndpoints makes the endpoints of WEBHOOK_URLS (urls) match the
+// database. When the database is unavailable (read-only, full, unreachable:
+// store.Unavailable) serve still starts, so that it can answer 503 and fail
+// /readyz, and the sync is tried again every configSyncRetry in the
+// background until it succeeds or ctx ends. Any other failure is returned.
+func syncConfigEndpoints(ctx context.Context, st store.Store, urls []string, secret string, logger *slog.Logger) error {
+	sync := func() error {
+		if err := st.SyncConfigEndpoints(ctx, urls, secret); err != nil {
+			if len(urls) == 0 {
+				return fmt.Errorf("deactivate endpoints no longer in WEBHOOK_URLS: %w", err)
+			}
+			return fmt.Errorf("WEBHOOK_URLS: sync endpoints: %w", err)
+		}
+		if len(urls) > 0 {
+			logger.Info("endpoints synced from WEBHOOK_URLS", slog.Int("endpoints", len(urls)))
+		}
+		return nil
+	}
+	err := sync()
+	if err == nil || !store.Unavailable(err) {
+		return err
+	}
+	logger.Warn("the database takes no writes; serving anyway, WEBHOOK_URLS synced once it does",
+		slog.String("error", err.Error()), slog.Duration("retry_every", configSyncRetry))
+	go func() {
+		tick := time.NewTicker(configSyncRetry)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				if err := sync(); err == nil {
+					return
+				} else if !store.Unavailable(err) {
+					logger.Error("sync WEBHOOK_URLS failed", slog.String("error", err.Error()))
+				}
+			}
+		}
+	}()
+	return nil
 }
