@@ -125,7 +125,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // into v, refusing unknown fields and trailing data. An empty body is an
 // error unless optional is set, in which case v is left as it is. A body
 // that is not UTF-8 is a 400: JSON text is UTF-8 (RFC 8259), and Go's
-// decoder would silently turn the bad bytes into U+FFFD.
+// decoder would silently turn the bad bytes into U+FFFD; a string field that
+// holds an unpaired surrogate escape is a 422 naming it (replacedText).
 func (s *server) decodeJSON(w http.ResponseWriter, r *http.Request, v any, optional bool) error {
 	return decodeJSONUpTo(w, r, v, optional, s.maxPayload)
 }
@@ -153,7 +154,7 @@ func decodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, optional bool
 		}
 		return jsonError(err)
 	}
-	return nil
+	return replacedText(body, v)
 }
 
 // jsonError turns a decoding failure into a 400, or a 413 when the body was

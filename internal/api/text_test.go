@@ -31,6 +31,14 @@ func TestTextNoStoreKeeps(t *testing.T) {
 			{"POST", id + "/disable", `{"reason":"a\u0000b"}`, "reason"},
 			{"POST", id + "/rotate-secret", `{"secret":"0123456789abcdef\u0000"}`, "secret"},
 			{"POST", "/v1/deliveries/replay", `{"event_type":"a\u0000b"}`, "event_type"},
+			// Unpaired surrogate escapes, which Go's decoder would turn into
+			// U+FFFD without a word.
+			{"POST", "/v1/webhooks", `{"url":"http://127.0.0.1:9/b","secret":"aaaaaaaaaaaaaaaa\ud800"}`, "secret"},
+			{"POST", "/v1/webhooks", `{"url":"http://127.0.0.1:9/\ud800"}`, "url"},
+			{"POST", "/v1/webhooks", `{"url":"http://127.0.0.1:9/b","headers":{"X-A":"\udfff"}}`, "headers"},
+			{"PATCH", id, `{"description":"x\udfff"}`, "description"},
+			{"POST", id + "/disable", `{"reason":"\ud800"}`, "reason"},
+			{"POST", id + "/rotate-secret", `{"secret":"aaaaaaaaaaaaaaaa\ud800"}`, "secret"},
 		}
 		for _, c := range refused {
 			e := s.wantError(c.method, c.path, c.body, http.StatusUnprocessableEntity, "validation_failed")
@@ -47,8 +55,12 @@ func TestTextNoStoreKeeps(t *testing.T) {
 				t.Errorf("?event_type=%s: %+v, want field event_type", q, e)
 			}
 		}
+		// A U+FFFD that the client sent is text like any other.
+		if status, _, raw := s.send("PATCH", id, `{"description":"\ufffd and �"}`, nil); status != http.StatusOK {
+			t.Errorf("a description with U+FFFD: %d %s, want 200", status, raw)
+		}
 		got, err := st.GetEndpoint(t.Context(), ep.ID)
-		if err != nil || got.Title != "" || !got.Active || got.Secret != ep.Secret {
+		if err != nil || got.Title != "" || !got.Active || got.Secret != ep.Secret || got.Description != "� and �" {
 			t.Errorf("endpoint after refused changes: %+v (%v), want it unchanged", got, err)
 		}
 		if ds, _ := st.ListDeliveries(t.Context(), store.DeliveryFilter{}); len(ds) != 0 {
