@@ -185,20 +185,23 @@ func (w *Worker) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 		case end := <-done:
+			// A finish may start waiting deliveries: first hear of every
+			// endpoint disabled meanwhile (select picks among ready cases
+			// at random), so that none of its deliveries starts.
+			w.release(ctx, takeDisabled(d, disabled, deactivated))
 			run, release, claim := d.finish(end)
 			start(run)
 			w.release(ctx, release)
 			due = due || claim
 		case <-disabled.ready:
-			for _, id := range disabled.take() {
-				w.release(ctx, d.disabled(id))
-			}
+			w.release(ctx, takeDisabled(d, disabled, deactivated))
 		case id, ok := <-deactivated:
 			if !ok {
 				deactivated = nil
 				continue
 			}
-			w.release(ctx, d.disabled(id))
+			release := d.disabled(id)
+			w.release(ctx, append(release, takeDisabled(d, disabled, deactivated)...))
 		case _, ok := <-wake:
 			if !ok {
 				wake = nil
@@ -211,6 +214,27 @@ func (w *Worker) Run(ctx context.Context) error {
 		}
 	}
 	return w.shutdown(bg, d, done, comp, cancelSends, cancelWrites)
+}
+
+// takeDisabled tells d of every endpoint disabled so far, by this worker's
+// outcomes (disabled) or by anyone (deactivated), without waiting, and
+// returns their waiting deliveries to hand back.
+func takeDisabled(d *dispatcher, disabled *idSignal, deactivated <-chan int64) []store.Claimed {
+	var release []store.Claimed
+	for _, id := range disabled.take() {
+		release = append(release, d.disabled(id)...)
+	}
+	for {
+		select {
+		case id, ok := <-deactivated:
+			if !ok {
+				return release
+			}
+			release = append(release, d.disabled(id)...)
+		default:
+			return release
+		}
+	}
 }
 
 // claim asks the store for as much work as there is room for, skipping the
