@@ -82,6 +82,11 @@ func toAPIError(err error) (*apiError, bool) {
 	case store.Unavailable(err):
 		return newError(http.StatusServiceUnavailable, codeUnavailable,
 			"the database cannot take requests now (unreachable, read-only or full); nothing was written; try again later"), true
+	case store.PermissionDenied(err):
+		// The operator's to fix, so logged as an error like any 500, but
+		// said plainly to the client too.
+		return newError(http.StatusInternalServerError, codeInternal,
+			"the database refused this request: permission denied or row-level security (on a database with Ackify CE's row-level security, connect with app.tenant_id set; see the README, Replacing Ackify's webhook worker)"), false
 	}
 	return newError(http.StatusInternalServerError, codeInternal, "internal server error"), false
 }

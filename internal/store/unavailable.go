@@ -87,3 +87,12 @@ func unavailableSQLiteCode(code int) bool {
 const WriteProbe = `
 	UPDATE hookrelay_schema_migrations SET version = version
 	WHERE version = (SELECT max(version) FROM hookrelay_schema_migrations)`
+
+// PermissionDenied reports whether err is PostgreSQL's refusal of a
+// statement for want of privileges (SQLSTATE 42501), which is also how a
+// row-level security policy refuses a row (Ackify CE's, when the session
+// sets no app.tenant_id).
+func PermissionDenied(err error) bool {
+	var pg interface{ SQLState() string }
+	return errors.As(err, &pg) && pg.SQLState() == "42501"
+}
