@@ -8,8 +8,11 @@ package endpointrules
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net"
+	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/hookrelay/hookrelay/internal/config"
@@ -25,7 +28,18 @@ const (
 	maxHeaders       = 20
 	maxHeaderValue   = 1 << 10
 	maxEndpointRetry = store.MaxRetriesLimit
+	maxURL           = 2048
+	maxEvents        = 100
 )
+
+// connectionHeaders are the hop-by-hop and framing headers of HTTP/1.1 (RFC
+// 9110, section 7.6.1, and Transfer-Encoding, TE, Trailer, Expect): they
+// describe one connection, which hookrelay manages, so a custom header may
+// not set them.
+var connectionHeaders = map[string]bool{
+	"Connection": true, "Keep-Alive": true, "Proxy-Connection": true, "Transfer-Encoding": true,
+	"Te": true, "Trailer": true, "Upgrade": true, "Expect": true,
+}
 
 // Checker validates endpoints about to be stored.
 type Checker struct {
@@ -104,6 +118,9 @@ func (c Checker) validateURL(ctx context.Context, raw string, checkHost bool) er
 	if raw == "" {
 		return &store.FieldError{Field: "url", Message: "is required"}
 	}
+	if len(raw) > maxURL {
+		return &store.FieldError{Field: "url", Message: fmt.Sprintf("is longer than %d bytes", maxURL)}
+	}
 	if err := config.ValidateTargetURL(raw); err != nil {
 		return &store.FieldError{Field: "url", Message: err.Error()}
 	}
@@ -123,8 +140,12 @@ func (c Checker) validateURL(ctx context.Context, raw string, checkHost bool) er
 	return nil
 }
 
-// validateEvents accepts "*", "prefix.*" and valid event types.
+// validateEvents accepts at most maxEvents of "*", "prefix.*" and valid
+// event types.
 func validateEvents(patterns []string) error {
+	if len(patterns) > maxEvents {
+		return &store.FieldError{Field: "events", Message: fmt.Sprintf("at most %d subscriptions are allowed, got %d", maxEvents, len(patterns))}
+	}
 	for i, p := range patterns {
 		field := fmt.Sprintf("events[%d]", i)
 		if p == "" {
@@ -140,19 +161,29 @@ func validateEvents(patterns []string) error {
 	return nil
 }
 
-// validateHeaders checks custom headers: valid names that hookrelay does not
-// set itself, single-line values of bounded size.
+// validateHeaders checks custom headers: valid names, one spelling each,
+// that hookrelay does not set itself and that describe no connection
+// (connectionHeaders), with single-line values of bounded size.
 func validateHeaders(headers map[string]string) error {
 	if len(headers) > maxHeaders {
 		return &store.FieldError{Field: "headers", Message: fmt.Sprintf("at most %d headers are allowed, got %d", maxHeaders, len(headers))}
 	}
-	for name, value := range headers {
+	seen := make(map[string]string, len(headers))
+	for _, name := range slices.Sorted(maps.Keys(headers)) {
+		value := headers[name]
 		field := "headers." + name
+		canonical := http.CanonicalHeaderKey(name)
+		other, twice := seen[canonical]
+		seen[canonical] = name
 		switch {
 		case !isToken(name):
 			return &store.FieldError{Field: field, Message: "is not a valid header name"}
+		case twice:
+			return &store.FieldError{Field: field, Message: fmt.Sprintf("is the same header as %q (header names ignore case)", other)}
 		case delivery.IsReservedHeader(name):
 			return &store.FieldError{Field: field, Message: "is set by hookrelay and cannot be overridden"}
+		case connectionHeaders[canonical]:
+			return &store.FieldError{Field: field, Message: "describes the connection, which hookrelay manages"}
 		case strings.ContainsAny(value, "\r\n\x00"):
 			return &store.FieldError{Field: field, Message: "value must not contain line breaks"}
 		case len(value) > maxHeaderValue:

@@ -2,6 +2,7 @@ package endpointrules_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -54,6 +55,16 @@ func TestValidate(t *testing.T) {
 		{"url", func(e *store.Endpoint) { e.URL = "https://example.com/caf\xe9" }},
 		{"headers.X-A", func(e *store.Endpoint) { e.Headers = map[string]string{"X-A": "caf\xe9"} }},
 		{"reason", func(e *store.Endpoint) { e.DisabledReason = "a\x00b" }},
+		{"url", func(e *store.Endpoint) { e.URL = "https://example.com/" + strings.Repeat("p", 2048) }},
+		{"events", func(e *store.Endpoint) {
+			e.Events = nil
+			for i := range 101 {
+				e.Events = append(e.Events, fmt.Sprintf("type.n%d", i))
+			}
+		}},
+		{"headers.Transfer-Encoding", func(e *store.Endpoint) { e.Headers = map[string]string{"Transfer-Encoding": "chunked"} }},
+		{"headers.connection", func(e *store.Endpoint) { e.Headers = map[string]string{"connection": "close"} }},
+		{"headers.x-a", func(e *store.Endpoint) { e.Headers = map[string]string{"x-a": "1", "X-A": "2"} }},
 	}
 	for _, tc := range cases {
 		e := valid()
@@ -86,7 +97,7 @@ func TestNewSecret(t *testing.T) {
 		if got, err := endpointrules.NewSecret("a-long-enough-secret", profile); err != nil || got != "a-long-enough-secret" {
 			t.Errorf("%s: NewSecret(given) = %q, %v; want it back", profile, got, err)
 		}
-		for _, bad := range []string{"short", "a-long-enough-secret\x00", "a-long-enough-secret\xff"} {
+		for _, bad := range []string{"short", "a-long-enough-secret\x00", "a-long-enough-secret\xff", strings.Repeat("s", 1025)} {
 			_, err = endpointrules.NewSecret(bad, profile)
 			wantField(t, err, "secret")
 		}
