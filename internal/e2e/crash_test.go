@@ -68,10 +68,12 @@ func TestKillNineLosesNothing(t *testing.T) {
 			}
 			first := start(t, env, "serve")
 			st := openStore(t, databaseURL)
-			ids := publishUnderLoad(t, st, rcv, events)
-			// Requests wait at the receiver from now on, so that some are in
-			// flight when the process dies: the point of the test.
+			ids := publishUnderLoad(t, st, rcv, events/2)
+			// Requests wait at the receiver from now on, so that those of
+			// the second half are in flight when the process dies: the
+			// point of the test.
 			rcv.hold()
+			ids = append(ids, publishEvents(t, st, events/2)...)
 			waitUntil(t, 30*time.Second, "deliveries in flight before the kill", func() bool { return rcv.held.Load() > 0 })
 			inFlight := rcv.held.Load()
 			first.kill()
@@ -104,6 +106,14 @@ func publishUnderLoad(t *testing.T, st store.Store, rcv *countingReceiver, n int
 		list, err := st.ListEndpoints(context.Background(), store.EndpointFilter{})
 		return err == nil && len(list) == 1
 	})
+	ids := publishEvents(t, st, n)
+	waitUntil(t, 30*time.Second, "some deliveries", func() bool { return rcv.unique() >= n/5 })
+	return ids
+}
+
+// publishEvents publishes n events, one by one, and returns their IDs.
+func publishEvents(t *testing.T, st store.Store, n int) []string {
+	t.Helper()
 	ids := make([]string, n)
 	for i := range ids {
 		ev := store.Event{Type: "document.created", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))}
@@ -115,7 +125,6 @@ func publishUnderLoad(t *testing.T, st store.Store, rcv *countingReceiver, n int
 		}
 		ids[i] = ev.ID
 	}
-	waitUntil(t, 30*time.Second, "some deliveries", func() bool { return rcv.unique() >= n/5 })
 	return ids
 }
 
