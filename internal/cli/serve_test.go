@@ -27,7 +27,7 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		wantCode int
 		want     string
 	}{
-		{"malformed URL", map[string]string{"WEBHOOK_URLS": "http://ok.example/hook,ftp://files.example", "WEBHOOK_SECRET": "s3cret-s3cret"}, 2, `WEBHOOK_URLS: "ftp://files.example": scheme must be http or https`},
+		{"malformed URL", map[string]string{"WEBHOOK_URLS": "http://ok.example/hook,ftp://files.example", "WEBHOOK_SECRET": "s3cret-s3cret"}, 2, `WEBHOOK_URLS: entry 2 "ftp://files.example": scheme must be http or https`},
 		{"URL without host", map[string]string{"WEBHOOK_URLS": "http://", "WEBHOOK_SECRET": "s3cret-s3cret"}, 2, "WEBHOOK_URLS"},
 		{"URLs without secret", map[string]string{"WEBHOOK_URLS": "http://ok.example/hook"}, 2, "WEBHOOK_SECRET: required"},
 		{"negative timeout", map[string]string{"WEBHOOK_TIMEOUT_MS": "-5"}, 2, "WEBHOOK_TIMEOUT_MS: must be a positive number"},

@@ -119,9 +119,13 @@ func (d Database) Validate() error {
 func (d Delivery) Validate() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	for _, raw := range d.WebhookURLs {
-		if err := ValidateTargetURL(strings.TrimSpace(raw)); err != nil {
-			add("WEBHOOK_URLS: %q: %v", RedactURL(strings.TrimSpace(raw)), err)
+	for i, raw := range d.WebhookURLs {
+		raw = strings.TrimSpace(raw)
+		if err := ValidateTargetURL(raw); err != nil {
+			if errors.Is(err, ErrNotURL) {
+				err = ErrNotURL // the parser's detail may quote a password
+			}
+			add("WEBHOOK_URLS: entry %d %s: %v", i+1, printableTarget(raw), err)
 		}
 	}
 	if len(d.WebhookURLs) > 0 && d.WebhookSecret == "" {
@@ -241,7 +245,7 @@ func ValidateTargetURL(raw string) error {
 		if errors.As(err, &urlErr) {
 			err = urlErr.Err // the url.Error would quote raw, credentials and all
 		}
-		return fmt.Errorf("not a URL: %v", err)
+		return fmt.Errorf("%w: %v", ErrNotURL, err)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return errors.New("scheme must be http or https")
@@ -263,27 +267,23 @@ func ValidateTargetURL(raw string) error {
 	return nil
 }
 
-// RedactURL is raw fit to print: its user information (credentials) replaced
-// by "xxxxx", even when raw does not parse.
-func RedactURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		if u.User != nil {
-			u.User = url.User("xxxxx")
-		}
-		return u.String()
+// ErrNotURL is the error of ValidateTargetURL for text that does not parse
+// as a URL; its wrapper adds the parser's detail, which may quote part of
+// the text.
+var ErrNotURL = errors.New("not a URL")
+
+// printableTarget is how an invalid WEBHOOK_URLS entry is shown: quoted,
+// with any credentials replaced by "xxxxx", when it parses as a URL with a
+// host; otherwise not at all, since there is no telling which part of it is
+// a password (a "/" or "#" in one, a missing "//", a comma that split the
+// entry).
+func printableTarget(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "(not shown: it does not parse as a URL with a host, and may hold a password)"
 	}
-	scheme, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		scheme, rest = "", raw
-	} else {
-		scheme += "://"
+	if u.User != nil {
+		u.User = url.User("xxxxx")
 	}
-	authority, path := rest, ""
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		authority, path = rest[:i], rest[i:]
-	}
-	if i := strings.LastIndex(authority, "@"); i >= 0 {
-		authority = "xxxxx" + authority[i:]
-	}
-	return scheme + authority + path
+	return fmt.Sprintf("%q", u.String())
 }

@@ -125,6 +125,12 @@ func TestURLCredentialsAreNeverPrinted(t *testing.T) {
 		"http://user:s3cret-pass@example.com:99999/hook",
 		"http://user:s3cret-pass@[::1/hook",
 		"https://:s3cret-pass@example.com",
+		"http://alice:s3cret/Passw0rd@127.0.0.1:19000/a",
+		"http://alice:s3cret#Passw0rd@127.0.0.1:19000/a",
+		"http://alice:s3cret?Passw0rd@127.0.0.1:19000/a",
+		"http://alice:s3cret", // a password with a comma, split by the list
+		"alice:s3cretPassw0rd@127.0.0.1:19000/a",
+		"http:alice:s3cretPassw0rd@127.0.0.1/a",
 	} {
 		s := validServe()
 		s.WebhookURLs, s.WebhookSecret = []string{raw}, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -137,8 +143,8 @@ func TestURLCredentialsAreNeverPrinted(t *testing.T) {
 			t.Errorf("%s: the error prints the password: %v", raw, err)
 		}
 	}
-	if got := RedactURL("http://user:pw@exa mple.com/x"); got != "http://xxxxx@exa mple.com/x" {
-		t.Errorf("RedactURL = %q", got)
+	if got := printableTarget("http://user:pw@example.com/x"); got != `"http://xxxxx@example.com/x"` {
+		t.Errorf("printableTarget = %s", got)
 	}
 }
 
