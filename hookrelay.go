@@ -45,6 +45,8 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, pub
 		if st, err = encrypted.Wrap(st, s.key); err != nil {
 			return nil, fmt.Errorf("hookrelay: %w", err)
 		}
+	} else if err := encrypted.CheckNoneSealed(ctx, st); err != nil {
+		return nil, fmt.Errorf("hookrelay: %w", err)
 	}
 	return &Client{
 		store:         st,

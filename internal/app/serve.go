@@ -40,6 +40,10 @@ func OpenStore(ctx context.Context, db config.Database) (store.Store, error) {
 		return nil, fmt.Errorf("DATABASE_URL: migrate: %w", err)
 	}
 	if db.EncryptionKey == "" {
+		if err := encrypted.CheckNoneSealed(ctx, st); err != nil {
+			st.Close()
+			return nil, fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: %w", err)
+		}
 		return st, nil
 	}
 	key, err := encrypted.ParseKey(db.EncryptionKey)

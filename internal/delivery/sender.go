@@ -14,6 +14,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/internal/netguard"
+	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/signature"
 )
@@ -185,6 +186,11 @@ func (s *Sender) Send(ctx context.Context, c store.Claimed) SendResult {
 }
 
 func (s *Sender) send(ctx context.Context, c store.Claimed, now time.Time, res *SendResult) (int, error) {
+	if field := encrypted.SealedField(c.Endpoint); field != "" {
+		// Another process with a key wrote it; this one would sign with the
+		// ciphertext. Retryable: the operator sets the key, and it goes.
+		return 0, fmt.Errorf("endpoint's %s is encrypted and this process has no HOOKRELAY_ENCRYPTION_KEY: nothing sent", field)
+	}
 	profile := c.Endpoint.ProfileOr(s.defaultProfile)
 	body, err := Body(c, profile)
 	if err != nil {

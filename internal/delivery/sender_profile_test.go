@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -181,4 +182,25 @@ func TestAckifyBodyIsThePublishedData(t *testing.T) {
 			t.Errorf("body %s, want the published data %s", got, data)
 		}
 	})
+}
+
+// An endpoint whose secret or header value is encrypted, read by a process
+// without the key, is not sent: the request would carry ciphertext. The
+// attempt is a retryable failure saying why.
+func TestSealedValuesAreNeverSent(t *testing.T) {
+	rcv := newReceiver(t, status(http.StatusOK))
+	for _, seal := range []func(*store.Claimed){
+		func(c *store.Claimed) { c.Endpoint.Secret = "enc:v1:c2VhbGVk" },
+		func(c *store.Claimed) { c.Endpoint.Headers = map[string]string{"Authorization": "enc:v1:c2VhbGVk"} },
+	} {
+		c := ackifyRow(rcv.URL, store.ProfileStandard)
+		seal(&c)
+		res := delivery.NewSender(delivery.SenderOptions{Timeout: time.Second, AllowPrivate: true}).Send(t.Context(), c)
+		if res.Class != delivery.Retryable || !strings.Contains(res.Attempt.Error, "HOOKRELAY_ENCRYPTION_KEY") {
+			t.Errorf("class %v, error %q; want a retryable failure naming the key", res.Class, res.Attempt.Error)
+		}
+	}
+	if n := len(rcv.received()); n != 0 {
+		t.Errorf("the receiver got %d requests, want none", n)
+	}
 }
