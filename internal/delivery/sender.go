@@ -14,8 +14,8 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/internal/netguard"
-	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
