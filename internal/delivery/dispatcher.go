@@ -278,6 +278,17 @@ func (d *dispatcher) takeWaiting(e *endpointState) []store.Claimed {
 	return out
 }
 
+// waitingEndpoints returns the endpoints that have deliveries waiting.
+func (d *dispatcher) waitingEndpoints() []int64 {
+	var ids []int64
+	for id, e := range d.endpoints {
+		if len(e.waiting) > 0 {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
 // drainWaiting removes and returns every waiting delivery.
 func (d *dispatcher) drainWaiting() []store.Claimed {
 	var out []store.Claimed

@@ -138,6 +138,7 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	wake := w.store.Wakeups(ctx)
 	deactivated := w.store.Deactivations(ctx)
+	waitReady(ctx, deactivated)
 	d := newDispatcher(dispatchLimits{
 		total: o.Concurrency, perEndpoint: o.EndpointInFlight, hold: o.Concurrency + o.BatchSize,
 		lease: o.Lease, timeout: w.sender.timeout,
@@ -188,20 +189,19 @@ func (w *Worker) Run(ctx context.Context) error {
 			// A finish may start waiting deliveries: first hear of every
 			// endpoint disabled meanwhile (select picks among ready cases
 			// at random), so that none of its deliveries starts.
-			w.release(ctx, takeDisabled(d, disabled, deactivated))
+			w.handBackDisabled(ctx, d, disabled, deactivated)
 			run, release, claim := d.finish(end)
 			start(run)
 			w.release(ctx, release)
 			due = due || claim
 		case <-disabled.ready:
-			w.release(ctx, takeDisabled(d, disabled, deactivated))
+			w.handBackDisabled(ctx, d, disabled, deactivated)
 		case id, ok := <-deactivated:
 			if !ok {
 				deactivated = nil
 				continue
 			}
-			release := d.disabled(id)
-			w.release(ctx, append(release, takeDisabled(d, disabled, deactivated)...))
+			w.handBackDisabled(ctx, d, disabled, deactivated, id)
 		case _, ok := <-wake:
 			if !ok {
 				wake = nil
@@ -216,25 +216,73 @@ func (w *Worker) Run(ctx context.Context) error {
 	return w.shutdown(bg, d, done, comp, cancelSends, cancelWrites)
 }
 
-// takeDisabled tells d of every endpoint disabled so far, by this worker's
-// outcomes (disabled) or by anyone (deactivated), without waiting, and
-// returns their waiting deliveries to hand back.
-func takeDisabled(d *dispatcher, disabled *idSignal, deactivated <-chan int64) []store.Claimed {
-	var release []store.Claimed
-	for _, id := range disabled.take() {
-		release = append(release, d.disabled(id)...)
-	}
+// deactivationsReadyWait bounds how long a worker waits, before its first
+// claim, for its Deactivations listener to be ready.
+const deactivationsReadyWait = 2 * time.Second
+
+// waitReady waits until deactivated says it is ready (0), ends, or
+// deactivationsReadyWait passes, so that no endpoint disabled after the
+// worker started goes unheard.
+func waitReady(ctx context.Context, deactivated <-chan int64) {
+	timeout := time.NewTimer(deactivationsReadyWait)
+	defer timeout.Stop()
 	for {
 		select {
 		case id, ok := <-deactivated:
-			if !ok {
-				return release
+			if !ok || id == 0 {
+				return
 			}
-			release = append(release, d.disabled(id)...)
-		default:
-			return release
+		case <-ctx.Done():
+			return
+		case <-timeout.C:
+			return
 		}
 	}
+}
+
+// handBackDisabled tells d of every endpoint disabled so far, by this
+// worker's outcomes (disabled) or by anyone (ids, then deactivated, without
+// waiting), and hands back their waiting deliveries. A 0 from deactivated
+// means deactivations may have been missed: then every endpoint whose
+// deliveries wait here is looked up in the store.
+func (w *Worker) handBackDisabled(ctx context.Context, d *dispatcher, disabled *idSignal, deactivated <-chan int64, ids ...int64) {
+	ids = append(ids, disabled.take()...)
+	for more := true; more; {
+		select {
+		case id, ok := <-deactivated:
+			if ok {
+				ids = append(ids, id)
+			}
+			more = ok
+		default:
+			more = false
+		}
+	}
+	var release []store.Claimed
+	for i := 0; i < len(ids); i++ { // ids grows when a 0 asks for a check
+		if ids[i] == 0 {
+			ids = append(ids, w.inactive(ctx, d.waitingEndpoints())...)
+			continue
+		}
+		release = append(release, d.disabled(ids[i])...)
+	}
+	w.release(ctx, release)
+}
+
+// inactive returns those of ids whose endpoint is no longer active (or no
+// longer exists).
+func (w *Worker) inactive(ctx context.Context, ids []int64) []int64 {
+	var out []int64
+	for _, id := range ids {
+		e, err := w.store.GetEndpoint(ctx, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound), err == nil && !e.Active:
+			out = append(out, id)
+		case err != nil && ctx.Err() == nil:
+			w.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "check endpoint failed", slog.Int64("webhook_id", id), slog.String("error", err.Error()))
+		}
+	}
+	return out
 }
 
 // claim asks the store for as much work as there is room for, skipping the
@@ -263,11 +311,14 @@ func (w *Worker) claim(ctx context.Context, d *dispatcher, start func([]started)
 	return len(claimed) == limit && len(overflow) < len(claimed)
 }
 
+// release hands claimed deliveries back to the store. It does so even once
+// ctx has ended (a worker that is stopping hands back what it holds), within
+// shutdownWriteGrace; what it cannot hand back waits for its lease to expire.
 func (w *Worker) release(ctx context.Context, claimed []store.Claimed) {
 	if len(claimed) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, shutdownWriteGrace)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownWriteGrace)
 	defer cancel()
 	leases := make([]store.Lease, len(claimed))
 	for i, c := range claimed {

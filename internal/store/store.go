@@ -161,8 +161,11 @@ type Store interface {
 	// endpoint soon after it is disabled (by a person, by Complete's health
 	// rules) or deleted, from any process sharing the store where the store
 	// can tell, so that workers start no request to it from the deliveries
-	// they hold. A receiver that falls far behind may miss values. The
-	// channel closes when ctx ends.
+	// they hold. It receives 0 (no endpoint has that ID) once it is ready,
+	// that is once every later deactivation will reach it, and again
+	// whenever deactivations may have been missed (its listener reconnected,
+	// the receiver fell far behind): the receiver should then check the
+	// endpoints it cares about. The channel closes when ctx ends.
 	Deactivations(ctx context.Context) <-chan int64
 }
 

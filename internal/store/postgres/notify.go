@@ -40,47 +40,62 @@ func (s *Store) Wakeups(ctx context.Context) <-chan struct{} {
 	}
 	go func() {
 		defer close(ch)
-		s.listen(ctx, wakeupChannel, func(string) { wake() }, wake)
+		s.listen(ctx, wakeupChannel, func(string) { wake() }, func(first bool) {
+			if !first {
+				wake()
+			}
+		})
 	}()
 	return ch
 }
 
 // Deactivations listens on the hookrelay_endpoints channel, on a connection
 // of its own, and sends the id of each endpoint that any process disabled or
-// deleted (see store.Store.Deactivations). The channel (buffer 256) drops
-// what a receiver that far behind has not taken; it closes when ctx ends.
+// deleted (see store.Store.Deactivations), and 0 each time it starts
+// listening. When its buffer (256) is full it drops ids and sends 0 as soon
+// as there is room again. It closes when ctx ends.
 func (s *Store) Deactivations(ctx context.Context) <-chan int64 {
 	ch := make(chan int64, deactivationBuffer)
+	var lost bool
+	send := func(id int64) {
+		if lost {
+			select {
+			case ch <- 0:
+				lost = false
+			default:
+				return
+			}
+		}
+		select {
+		case ch <- id:
+		default:
+			lost = true
+		}
+	}
 	go func() {
 		defer close(ch)
 		s.listen(ctx, deactivationChannel, func(payload string) {
-			id, err := strconv.ParseInt(payload, 10, 64)
-			if err != nil {
-				return
+			if id, err := strconv.ParseInt(payload, 10, 64); err == nil {
+				send(id)
 			}
-			select {
-			case ch <- id:
-			default:
-			}
-		}, func() {})
+		}, func(bool) { send(0) })
 	}()
 	return ch
 }
 
 // listen LISTENs on channel until ctx ends, calling notified with the payload
-// of each notification and reconnected each time it listens again after a
-// lost connection (notifications may have been lost meanwhile). It
-// reconnects with exponential backoff.
-func (s *Store) listen(ctx context.Context, channel string, notified func(payload string), reconnected func()) {
+// of each notification and listening each time it starts listening: first
+// true the first time, false when it listens again after a lost connection
+// (notifications may have been lost meanwhile). It reconnects with
+// exponential backoff.
+func (s *Store) listen(ctx context.Context, channel string, notified func(payload string), listening func(first bool)) {
 	delay := listenRetryMin
 	for first := true; ; first = false {
-		listening := func() {
-			if !first {
-				reconnected()
-			}
+		listened := func() {
+			listening(first)
 			delay = listenRetryMin
 		}
-		s.listenOnce(ctx, channel, notified, listening)
+		s.listenOnce(ctx, channel, notified, listened)
 		select {
 		case <-ctx.Done():
 			return

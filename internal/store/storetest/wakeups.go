@@ -43,14 +43,15 @@ var deactivationTests = []test{
 	{"DeactivationsAnnounceDisabledAndDeletedEndpoints", func(t *testing.T, f *fixture) {
 		ctx, cancel := context.WithCancel(f.ctx)
 		ids := f.s.Deactivations(ctx)
-		// The listener may not listen yet when Deactivations returns:
-		// disable endpoints until one is announced.
-		Eventually(t, "a disabled endpoint announced", func() bool {
-			ep := f.endpoint()
-			f.setActive(ep.ID, false)
-			return receiveID(t, ids, 50*time.Millisecond) == ep.ID
-		})
-		drainIDs(ids)
+		// 0 says it is ready: every deactivation from now on reaches it.
+		if got := receiveID(t, ids, 5*time.Second); got != 0 {
+			t.Fatalf("first value %d, want 0 once ready", got)
+		}
+		disabled := f.endpoint()
+		f.setActive(disabled.ID, false)
+		if got := receiveID(t, ids, 5*time.Second); got != disabled.ID {
+			t.Fatalf("after a disable: announced %d, want %d", got, disabled.ID)
+		}
 		deleted := f.endpoint()
 		if err := f.s.DeleteEndpoint(f.ctx, deleted.ID); err != nil {
 			t.Fatal(err)
@@ -89,16 +90,5 @@ func receiveID(t *testing.T, ids <-chan int64, wait time.Duration) int64 {
 		return id
 	case <-time.After(wait):
 		return 0
-	}
-}
-
-// drainIDs takes what ids holds now.
-func drainIDs(ids <-chan int64) {
-	for {
-		select {
-		case <-ids:
-		default:
-			return
-		}
 	}
 }
