@@ -130,7 +130,17 @@ func (c *Client) setActive(ctx context.Context, id int64, active bool, reason st
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: %w", public(err))
 	}
-	saved, err := c.store.UpdateEndpoint(ctx, id, store.EndpointPatch{Activation: &a})
+	p := store.EndpointPatch{Activation: &a}
+	if active {
+		current, err := c.store.GetEndpoint(ctx, id)
+		if err != nil {
+			return Endpoint{}, fmt.Errorf("hookrelay: %w", err)
+		}
+		if err := endpointrules.CheckConfigTrust(current, p); err != nil {
+			return Endpoint{}, fmt.Errorf("hookrelay: endpoint %d: %w", id, err)
+		}
+	}
+	saved, err := c.store.UpdateEndpoint(ctx, id, p)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: %w", err)
 	}

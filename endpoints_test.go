@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay"
+	"github.com/hookrelay/hookrelay/internal/store/storeopen"
 )
 
 func TestEndpointManagement(t *testing.T) {
@@ -105,6 +106,32 @@ func TestSignatureProfileOption(t *testing.T) {
 		_, err = c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: "http://127.0.0.1:9/b", Secret: "whsec_my-ackify-secret", SignatureProfile: hookrelay.ProfileStandard})
 		if !errors.Is(err, hookrelay.ErrInvalid) {
 			t.Errorf("a standard endpoint with a whsec_ secret that is not base64: %v, want ErrInvalid", err)
+		}
+	})
+}
+
+// An endpoint that WEBHOOK_URLS defined and the operator then removed keeps
+// no trust: the library cannot enable it again, as the API cannot.
+func TestEnablingAnEndpointRemovedFromConfigIsRefused(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := b.newClient(t, fast()...)
+		st, err := storeopen.Open(t.Context(), b.target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		if err := st.SyncConfigEndpoints(t.Context(), []string{"http://10.0.0.5/hook"}, "config-secret-0123456789"); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SyncConfigEndpoints(t.Context(), nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		list, err := c.ListEndpoints(t.Context())
+		if err != nil || len(list) != 1 {
+			t.Fatalf("endpoints %+v, %v; want the removed one", list, err)
+		}
+		if _, err := c.EnableEndpoint(t.Context(), list[0].ID); err == nil || !strings.Contains(err.Error(), "WEBHOOK_URLS") {
+			t.Errorf("EnableEndpoint = %v, want a refusal naming WEBHOOK_URLS", err)
 		}
 	})
 }

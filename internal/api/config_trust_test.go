@@ -36,5 +36,21 @@ func TestConfigEndpointURLIsFixed(t *testing.T) {
 		if got := getEndpoint(t, st, id); got.URL != configured || got.Title != "ops" || got.CreatedBy != store.ConfigSource {
 			t.Errorf("after an allowed PATCH: %+v", got)
 		}
+		// Once the operator removes it from WEBHOOK_URLS, its trust is gone:
+		// it cannot be enabled again through the API.
+		if err := st.SyncConfigEndpoints(t.Context(), nil, ""); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct{ method, path, body string }{
+			{"POST", path + "/enable", ""},
+			{"PATCH", path, `{"active":true}`},
+		} {
+			if e := s.wantError(c.method, c.path, c.body, http.StatusConflict, "conflict"); !strings.Contains(e.Message, "WEBHOOK_URLS") || e.Field != "active" {
+				t.Errorf("%s %s: %+v, want a conflict naming WEBHOOK_URLS", c.method, c.path, e)
+			}
+		}
+		if got := getEndpoint(t, st, id); got.Active {
+			t.Error("an endpoint removed from WEBHOOK_URLS was enabled through the API")
+		}
 	})
 }

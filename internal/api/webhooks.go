@@ -1,6 +1,7 @@
 package api
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -111,15 +112,15 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 		Title: req.Title, URL: req.URL, Events: req.Events, Headers: req.Headers, Description: req.Description,
 		MaxRetries: req.MaxRetries, SignatureProfile: req.SignatureProfile,
 	}
-	if err := endpointrules.CheckURLChange(e, p); err != nil {
-		return configURLFixed(e.ID, err)
-	}
 	if req.Active != nil && *req.Active != e.Active {
 		a, err := endpointrules.NewActivation(*req.Active, disabledByAPI, time.Now())
 		if err != nil {
 			return err
 		}
 		p.Activation = &a
+	}
+	if err := endpointrules.CheckConfigTrust(e, p); err != nil {
+		return configTrust(e.ID, err)
 	}
 	urlChanged := req.URL != nil && *req.URL != e.URL
 	// A row that names no profile (Ackify's) is checked with the one it is
@@ -147,7 +148,7 @@ func (s *server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
 // enableWebhook handles POST /v1/webhooks/{id}/enable: the endpoint is
 // active again with a clean health record.
 func (s *server) enableWebhook(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	e, err := s.endpoint(r)
 	if err != nil {
 		return err
 	}
@@ -155,7 +156,11 @@ func (s *server) enableWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.saveEndpoint(w, r, id, store.EndpointPatch{Activation: &on}, false)
+	p := store.EndpointPatch{Activation: &on}
+	if err := endpointrules.CheckConfigTrust(e, p); err != nil {
+		return configTrust(e.ID, err)
+	}
+	return s.saveEndpoint(w, r, e.ID, p, false)
 }
 
 // disableWebhook handles POST /v1/webhooks/{id}/disable {reason?}.
@@ -228,10 +233,14 @@ func (s *server) pingWebhook(w http.ResponseWriter, r *http.Request) error {
 // pingEventType is the type of the events that ping sends.
 const pingEventType = "webhook.ping"
 
-// configURLFixed is the 409 of endpointrules.ErrConfigURL on the url field.
-func configURLFixed(id int64, err error) error {
+// configTrust is the 409 of endpointrules.CheckConfigTrust, on the url
+// field (ErrConfigURL) or the active one (ErrConfigRemoved).
+func configTrust(id int64, err error) error {
 	e := newError(http.StatusConflict, codeConflict, "webhook %d: %v", id, err)
-	e.body.Field = "url"
+	e.body.Field = "active"
+	if errors.Is(err, endpointrules.ErrConfigURL) {
+		e.body.Field = "url"
+	}
 	return e
 }
 

@@ -154,19 +154,30 @@ func TestNewActivation(t *testing.T) {
 	wantField(t, err, "reason")
 }
 
-func TestCheckURLChange(t *testing.T) {
+func TestCheckConfigTrust(t *testing.T) {
 	configured := store.Endpoint{URL: "http://10.0.0.5/hook", CreatedBy: store.ConfigSource}
 	same, other := configured.URL, "http://10.0.0.6/hook"
 	title := "t"
-	if err := endpointrules.CheckURLChange(configured, store.EndpointPatch{URL: &other}); !errors.Is(err, endpointrules.ErrConfigURL) {
+	if err := endpointrules.CheckConfigTrust(configured, store.EndpointPatch{URL: &other}); !errors.Is(err, endpointrules.ErrConfigURL) {
 		t.Errorf("moving a configured endpoint: %v, want ErrConfigURL", err)
 	}
 	for _, p := range []store.EndpointPatch{{URL: &same}, {Title: &title}} {
-		if err := endpointrules.CheckURLChange(configured, p); err != nil {
+		if err := endpointrules.CheckConfigTrust(configured, p); err != nil {
 			t.Errorf("%+v: %v", p, err)
 		}
 	}
-	if err := endpointrules.CheckURLChange(store.Endpoint{URL: same, CreatedBy: "api"}, store.EndpointPatch{URL: &other}); err != nil {
+	if err := endpointrules.CheckConfigTrust(store.Endpoint{URL: same, CreatedBy: "api"}, store.EndpointPatch{URL: &other}); err != nil {
 		t.Errorf("moving an API endpoint: %v", err)
+	}
+	on := store.EndpointPatch{Activation: &store.Activation{Active: true}}
+	removed := configured
+	removed.Active, removed.DisabledReason = false, store.RemovedFromConfigReason
+	if err := endpointrules.CheckConfigTrust(removed, on); !errors.Is(err, endpointrules.ErrConfigRemoved) {
+		t.Errorf("enabling an endpoint removed from WEBHOOK_URLS: %v, want ErrConfigRemoved", err)
+	}
+	health := configured
+	health.Active, health.DisabledReason = false, "100 consecutive failed attempts"
+	if err := endpointrules.CheckConfigTrust(health, on); err != nil {
+		t.Errorf("enabling a configured endpoint that its health disabled: %v", err)
 	}
 }
