@@ -74,3 +74,35 @@ func TestHeaderValuesAreSecrets(t *testing.T) {
 		}
 	})
 }
+
+// Moving an endpoint to another URL does not carry its secret header values
+// there: the PATCH must give them again (or drop them), never their masks.
+func TestMovingAnEndpointNeedsItsHeadersAgain(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := newStore(t)
+		s := newServer(t, st, nil)
+		var ep wire.Endpoint
+		s.call("POST", "/v1/webhooks", wire.EndpointCreate{URL: "http://127.0.0.1:9/a",
+			Headers: map[string]string{"Authorization": credential}}, http.StatusCreated, &ep)
+		path := fmt.Sprintf("/v1/webhooks/%d", ep.ID)
+		for _, body := range []string{
+			`{"url":"http://127.0.0.1:9/elsewhere"}`,
+			`{"url":"http://127.0.0.1:9/elsewhere","headers":{"Authorization":"Bearer …6789"}}`,
+		} {
+			if e := s.wantError("PATCH", path, body, http.StatusUnprocessableEntity, "validation_failed"); e.Field != "headers" {
+				t.Errorf("PATCH %s: %+v, want the headers asked for again", body, e)
+			}
+		}
+		if got := getEndpoint(t, st, ep.ID); got.URL != "http://127.0.0.1:9/a" || got.Headers["Authorization"] != credential {
+			t.Fatalf("after refused moves: %+v", got)
+		}
+		s.call("PATCH", path, `{"url":"http://127.0.0.1:9/b","headers":{"Authorization":"Bearer new-credential-0000"}}`, http.StatusOK, nil)
+		if got := getEndpoint(t, st, ep.ID); got.URL != "http://127.0.0.1:9/b" || got.Headers["Authorization"] != "Bearer new-credential-0000" {
+			t.Errorf("after a move with new values: %+v", got)
+		}
+		s.call("PATCH", path, `{"url":"http://127.0.0.1:9/c","headers":{}}`, http.StatusOK, nil)
+		if got := getEndpoint(t, st, ep.ID); got.URL != "http://127.0.0.1:9/c" || len(got.Headers) != 0 {
+			t.Errorf("after a move that drops the headers: %+v", got)
+		}
+	})
+}

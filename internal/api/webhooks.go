@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -93,8 +94,11 @@ func (s *server) getWebhook(w http.ResponseWriter, r *http.Request) error {
 }
 
 // updateWebhook handles PATCH /v1/webhooks/{id}: only the fields given
-// change. The URL of an endpoint that WEBHOOK_URLS defines cannot (409). The endpoint they would make is validated, then only those fields
-// are written, so that the health record the worker keeps meanwhile survives.
+// change. The URL of an endpoint that WEBHOOK_URLS defines cannot (409); a
+// new URL comes with the custom headers' values given again (422 otherwise),
+// since they are secret. The endpoint they would make is validated, then
+// only those fields are written, so that the health record the worker keeps
+// meanwhile survives.
 func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.endpoint(r)
 	if err != nil {
@@ -104,6 +108,11 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeJSON(w, r, &req, false); err != nil {
 		return err
 	}
+	urlChanged := req.URL != nil && *req.URL != e.URL
+	// Header values are secret (shown masked): moving the endpoint must not
+	// carry them to a host that the caller picks, so a move gives them again.
+	moveKeepsSecrets := urlChanged && len(e.Headers) > 0 &&
+		(req.Headers == nil || len(keptHeaderValues(*req.Headers, e.Headers)) > 0)
 	if req.Headers != nil {
 		kept := keepMaskedHeaders(*req.Headers, e.Headers)
 		req.Headers = &kept
@@ -122,12 +131,14 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := endpointrules.CheckConfigTrust(e, p); err != nil {
 		return configTrust(e.ID, err)
 	}
-	urlChanged := req.URL != nil && *req.URL != e.URL
 	// A row that names no profile (Ackify's) is checked with the one it is
 	// signed with.
 	e.SignatureProfile = s.rules.Profile(e)
 	if err := s.rules.Validate(r.Context(), p.Apply(e), urlChanged); err != nil {
 		return err
+	}
+	if moveKeepsSecrets {
+		return &store.FieldError{Field: "headers", Message: "give the custom headers' values again (or none): they are secret, and the URL changes"}
 	}
 	return s.saveEndpoint(w, r, e.ID, p, false)
 }
@@ -305,15 +316,23 @@ func (s *server) endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
 // given, and reading an endpoint then saving it changes nothing. Header names
 // match case-insensitively, as HTTP's do.
 func keepMaskedHeaders(given, stored map[string]string) map[string]string {
-	out := make(map[string]string, len(given))
+	out := maps.Clone(given)
+	maps.Copy(out, keptHeaderValues(given, stored))
+	return out
+}
+
+// keptHeaderValues returns the headers of given whose value is the mask of
+// the stored value of the same name: by name, the stored value they stand
+// for.
+func keptHeaderValues(given, stored map[string]string) map[string]string {
+	kept := map[string]string{}
 	for name, value := range given {
-		out[name] = value
 		for storedName, storedValue := range stored {
 			if strings.EqualFold(name, storedName) && value == mask.HeaderValue(storedValue) {
-				out[name] = storedValue
+				kept[name] = storedValue
 				break
 			}
 		}
 	}
-	return out
+	return kept
 }

@@ -220,7 +220,7 @@ func testUpdateIsPartial(t *testing.T, st store.Store) {
 	if got.Title != "renamed" || got.URL != ep.URL || len(got.Events) != 1 || got.Headers["X-A"] != "…" || got.Secret != maskOf(ep.Secret) {
 		t.Fatalf("after title+headers update: %+v", got)
 	}
-	s.call("PATCH", path, `{"url":"https://127.0.0.1:9/b","events":[],"max_retries":0,"signature_profile":"ackify","description":"d"}`, http.StatusOK, &got)
+	s.call("PATCH", path, `{"url":"https://127.0.0.1:9/b","headers":{"X-A":"1"},"events":[],"max_retries":0,"signature_profile":"ackify","description":"d"}`, http.StatusOK, &got)
 	if got.Title != "renamed" || got.URL != "https://127.0.0.1:9/b" || len(got.Events) != 0 || *got.MaxRetries != 0 ||
 		got.SignatureProfile != "ackify" || got.Description != "d" || getEndpoint(t, st, ep.ID).Headers["X-A"] != "1" {
 		t.Fatalf("after second update: %+v", got)
