@@ -63,22 +63,16 @@ func IsGlobal(addr netip.Addr) bool {
 		return false
 	}
 	addr = addr.WithZone("")
-	if addr.Is4In6() {
-		return isGlobal4(addr.Unmap())
-	}
 	if addr.Is4() {
 		return isGlobal4(addr)
 	}
-	b := addr.As16()
-	switch {
-	case nat64.Contains(addr):
-		return isGlobal4(netip.AddrFrom4([4]byte(b[12:16])))
-	case sixToFour.Contains(addr):
-		return isGlobal4(netip.AddrFrom4([4]byte(b[2:6])))
-	case teredo.Contains(addr):
-		server := netip.AddrFrom4([4]byte(b[4:8]))
-		client := netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]})
-		return isGlobal4(server) && isGlobal4(client)
+	if embedded := embeddedIPv4(addr); embedded != nil {
+		for _, v4 := range embedded {
+			if !isGlobal4(v4) {
+				return false
+			}
+		}
+		return true
 	}
 	if !globalUnicast6.Contains(addr) {
 		return false // ::/8 (loopback, unspecified, IPv4-compatible), fc00::/7, fe80::/10, fec0::/10, ff00::/8, …
@@ -187,15 +181,47 @@ var specialBlocks = []specialBlock{
 	{netip.MustParsePrefix("ff00::/8"), false},         // multicast, RFC 4291
 }
 
-// isLocalAddr reports whether addr is one of this host's interface addresses
-// (an embedded IPv4 address counts as the address it embeds).
+// embeddedIPv4 returns the IPv4 addresses that the IPv6 address addr
+// carries and stands for: the one of an IPv4-mapped address, of NAT64
+// 64:ff9b::/96 or of 6to4 2002::/16, or a Teredo (2001::/32) server and
+// client; nil for any other address.
+func embeddedIPv4(addr netip.Addr) []netip.Addr {
+	b := addr.As16()
+	switch {
+	case addr.Is4In6():
+		return []netip.Addr{addr.Unmap()}
+	case nat64.Contains(addr):
+		return []netip.Addr{netip.AddrFrom4([4]byte(b[12:16]))}
+	case sixToFour.Contains(addr):
+		return []netip.Addr{netip.AddrFrom4([4]byte(b[2:6]))}
+	case teredo.Contains(addr):
+		server := netip.AddrFrom4([4]byte(b[4:8]))
+		client := netip.AddrFrom4([4]byte{^b[12], ^b[13], ^b[14], ^b[15]})
+		return []netip.Addr{server, client}
+	}
+	return nil
+}
+
+// isLocalAddr reports whether addr is one of this host's interface
+// addresses, or embeds one (embeddedIPv4).
 func isLocalAddr(addr netip.Addr) bool {
 	local, err := hostAddrs.get(time.Now())
 	if err != nil {
 		return true // when in doubt, refuse
 	}
-	_, ok := local[addr.WithZone("").Unmap()]
-	return ok
+	addr = addr.WithZone("")
+	if _, ok := local[addr]; ok {
+		return true
+	}
+	if addr.Is4() {
+		return false
+	}
+	for _, v4 := range embeddedIPv4(addr) {
+		if _, ok := local[v4]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // hostAddrs caches this host's interface addresses for a second, so that a

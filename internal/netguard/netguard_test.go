@@ -233,3 +233,20 @@ func ExampleCheckAddr() {
 	// resolves to a non-public address; to allow private targets in development, set HOOKRELAY_ALLOW_PRIVATE_TARGETS=true (WithAllowPrivateTargets in the Go library)
 	// <nil>
 }
+
+// An address that embeds one of this host's addresses is the host's too,
+// whichever IPv6 form carries it.
+func TestLocalAddressesInEveryForm(t *testing.T) {
+	loopback := netip.MustParseAddr("127.0.0.1") // an address of every host
+	for name, addr := range embeddedForms(loopback) {
+		if name == "compatible" || name == "nat64-local" {
+			continue // never global, so refused before this check
+		}
+		if !isLocalAddr(addr) {
+			t.Errorf("%s form %s not taken for this host's address", name, addr)
+		}
+	}
+	if isLocalAddr(netip.MustParseAddr("8.8.8.8")) {
+		t.Error("a public address taken for this host's")
+	}
+}
