@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -13,8 +12,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/postgres"
@@ -67,18 +64,7 @@ func TestPostgresReadOnly(t *testing.T) {
 // TestPostgresUnreachable: a store whose pool points at a closed port
 // answers 503 store_unavailable, and /readyz fails.
 func TestPostgresUnreachable(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	pool, err := pgxpool.New(t.Context(), fmt.Sprintf("postgres://postgres:postgres@%s/postgres?sslmode=disable&connect_timeout=2", addr))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	s := newServer(t, postgres.New(pool), nil)
+	s := newServer(t, testdb.UnreachablePostgres(t), nil)
 	wantUnavailable(t, s)
 	s.wantError("GET", "/v1/webhooks", nil, http.StatusServiceUnavailable, "store_unavailable")
 }

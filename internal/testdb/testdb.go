@@ -5,11 +5,14 @@ package testdb
 
 import (
 	"context"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hookrelay/hookrelay/internal/store/postgres"
 )
@@ -66,4 +69,23 @@ func redact(raw string) string {
 		return "(unparsable URL)"
 	}
 	return u.Redacted()
+}
+
+// UnreachablePostgres returns a PostgreSQL store whose server does not
+// answer (a loopback port that nothing listens on), for tests of what
+// happens while the database is down. It is closed when t ends.
+func UnreachablePostgres(t testing.TB) *postgres.Store {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := l.Addr().String()
+	l.Close()
+	pool, err := pgxpool.New(context.Background(), "postgres://postgres:postgres@"+closed+"/postgres?sslmode=disable&connect_timeout=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return postgres.New(pool)
 }
