@@ -43,7 +43,7 @@ type Delivery struct {
 	BackoffCap       time.Duration `name:"backoff-cap" env:"HOOKRELAY_BACKOFF_CAP" default:"1h" help:"Longest delay between two attempts."`
 	RetryAfterCap    time.Duration `name:"retry-after-cap" env:"HOOKRELAY_RETRY_AFTER_CAP" default:"1h" help:"Longest delay a Retry-After answer may ask for."`
 	Concurrency      int           `name:"concurrency" env:"HOOKRELAY_CONCURRENCY" default:"64" help:"Requests in flight at once, over all endpoints."`
-	EndpointInFlight int           `name:"endpoint-concurrency" env:"HOOKRELAY_ENDPOINT_CONCURRENCY" default:"16" help:"Requests in flight at once to one endpoint."`
+	EndpointInFlight int           `name:"endpoint-concurrency" env:"HOOKRELAY_ENDPOINT_CONCURRENCY" default:"16" help:"Most requests in flight at once to one endpoint: its adaptive limit starts at 4 and grows up to this while it answers 2xx."`
 	BatchSize        int           `name:"batch-size" env:"HOOKRELAY_BATCH_SIZE" default:"100" help:"Deliveries claimed by one query."`
 	PollInterval     time.Duration `name:"poll-interval" env:"HOOKRELAY_POLL_INTERVAL" default:"1s" help:"How often idle workers look for due retries when nothing wakes them."`
 	Lease            time.Duration `name:"lease" env:"HOOKRELAY_LEASE" help:"How long a claimed delivery stays with its worker before another may take it (default: 3 × timeout + 30s)."`
