@@ -19,8 +19,9 @@ type Options struct {
 	Name string
 	// Concurrency is the most requests in flight at once.
 	Concurrency int
-	// EndpointInFlight is the most requests in flight at once to one endpoint,
-	// so that one slow endpoint cannot hold every slot.
+	// EndpointInFlight is the most requests in flight at once to one
+	// endpoint: the ceiling of its adaptive limit (see dispatcher), which
+	// starts lower and grows while the endpoint answers 2xx.
 	EndpointInFlight int
 	// BatchSize is the most deliveries claimed by one query.
 	BatchSize int
