@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strings"
 	"unicode/utf8"
 
@@ -158,6 +159,9 @@ func decodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, optional bool
 			err = errors.New("unexpected data after the JSON document")
 		}
 		return jsonError(err)
+	}
+	if err := strictMembers(body, reflect.TypeOf(v)); err != nil {
+		return err
 	}
 	return replacedText(body, v)
 }
