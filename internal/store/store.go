@@ -149,7 +149,8 @@ type Store interface {
 	// CountByStatus returns the number of deliveries in each status.
 	CountByStatus(ctx context.Context) (map[Status]int64, error)
 	// DeleteFinishedBefore removes delivered, failed and cancelled deliveries
-	// (and events left without deliveries) finished before t; it returns how many
+	// (and events left without deliveries) finished before t, in batches of
+	// RetentionBatch rows (see DeleteInBatches); it returns how many
 	// deliveries it removed.
 	DeleteFinishedBefore(ctx context.Context, t time.Time) (int64, error)
 

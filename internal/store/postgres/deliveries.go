@@ -203,30 +203,44 @@ func (s *Store) CountByStatus(ctx context.Context) (map[store.Status]int64, erro
 
 // DeleteFinishedBefore removes the delivered, failed and cancelled deliveries
 // whose processed_at is before t (with their attempts), then the events
-// created before t that no delivery refers to, in one transaction. It returns
-// how many deliveries it removed.
+// created before t that no delivery refers to, oldest first, in batches of
+// store.RetentionBatch (one transaction each; rows that a concurrent process
+// is deleting are skipped). It returns how many deliveries it removed.
 func (s *Store) DeleteFinishedBefore(ctx context.Context, t time.Time) (int64, error) {
-	var removed int64
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		const deliveries = `
-			DELETE FROM webhook_deliveries
-			WHERE status IN ('delivered', 'failed', 'cancelled') AND processed_at < $1`
-		tag, err := tx.Exec(ctx, deliveries, t)
-		if err != nil {
-			return fmt.Errorf("deliveries: %w", err)
-		}
-		removed = tag.RowsAffected()
-		const events = `
-			DELETE FROM webhook_events e
-			WHERE e.created_at < $1
-			  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id)`
-		if _, err := tx.Exec(ctx, events, t); err != nil {
-			return fmt.Errorf("events: %w", err)
-		}
-		return nil
+	removed, err := store.DeleteInBatches(ctx, func(ctx context.Context) (deliveries, events int64, err error) {
+		err = s.inTx(ctx, func(tx pgx.Tx) error {
+			// Oldest first; rows another process is deleting are skipped.
+			const finished = `
+				DELETE FROM webhook_deliveries
+				WHERE id IN (
+					SELECT id FROM webhook_deliveries
+					WHERE status IN ('delivered', 'failed', 'cancelled') AND processed_at < $1
+					ORDER BY processed_at
+					LIMIT $2
+					FOR UPDATE SKIP LOCKED)`
+			tag, err := tx.Exec(ctx, finished, t, store.RetentionBatch)
+			if err != nil {
+				return fmt.Errorf("deliveries: %w", err)
+			}
+			deliveries = tag.RowsAffected()
+			const orphans = `
+				DELETE FROM webhook_events
+				WHERE id IN (
+					SELECT e.id FROM webhook_events e
+					WHERE e.created_at < $1
+					  AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = e.id)
+					LIMIT $2
+					FOR UPDATE SKIP LOCKED)`
+			if tag, err = tx.Exec(ctx, orphans, t, store.RetentionBatch); err != nil {
+				return fmt.Errorf("events: %w", err)
+			}
+			events = tag.RowsAffected()
+			return nil
+		})
+		return deliveries, events, err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("delete finished deliveries: %w", err)
+		return removed, fmt.Errorf("delete finished deliveries: %w", err)
 	}
 	return removed, nil
 }

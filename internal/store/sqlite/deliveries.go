@@ -229,33 +229,48 @@ func (s *Store) CountByStatus(ctx context.Context) (map[store.Status]int64, erro
 
 // DeleteFinishedBefore removes the delivered, failed and cancelled deliveries
 // whose processed_at is before t (with their attempts), then the events
-// created before t that no delivery refers to, in one write transaction. It
-// returns how many deliveries it removed.
+// created before t that no delivery refers to, oldest first, in batches of
+// store.RetentionBatch, each in a write transaction of its own so that the
+// one writer is never held for long. It returns how many deliveries it
+// removed.
 func (s *Store) DeleteFinishedBefore(ctx context.Context, t time.Time) (int64, error) {
-	var removed int64
-	err := s.inTx(ctx, func(tx execer) error {
-		const deliveries = `
-			DELETE FROM webhook_deliveries INDEXED BY idx_webhook_deliveries_finished
-			WHERE status IN ('delivered', 'failed', 'cancelled') AND processed_at < ?`
-		res, err := tx.ExecContext(ctx, deliveries, micros(t))
-		if err != nil {
-			return fmt.Errorf("deliveries: %w", err)
-		}
-		if removed, err = res.RowsAffected(); err != nil {
-			return fmt.Errorf("deliveries: %w", err)
-		}
-		const events = `
-			DELETE FROM webhook_events
-			WHERE created_at < ?
-			  AND NOT EXISTS (
-				SELECT 1 FROM webhook_deliveries WHERE webhook_deliveries.event_id = webhook_events.id)`
-		if _, err := tx.ExecContext(ctx, events, micros(t)); err != nil {
-			return fmt.Errorf("events: %w", err)
-		}
-		return nil
+	before := micros(t)
+	removed, err := store.DeleteInBatches(ctx, func(ctx context.Context) (deliveries, events int64, err error) {
+		err = s.inTx(ctx, func(tx execer) error {
+			const finished = `
+				DELETE FROM webhook_deliveries
+				WHERE id IN (
+					SELECT id FROM webhook_deliveries INDEXED BY idx_webhook_deliveries_finished
+					WHERE status IN ('delivered', 'failed', 'cancelled') AND processed_at < ?
+					ORDER BY processed_at
+					LIMIT ?)`
+			res, err := tx.ExecContext(ctx, finished, before, store.RetentionBatch)
+			if err == nil {
+				deliveries, err = res.RowsAffected()
+			}
+			if err != nil {
+				return fmt.Errorf("deliveries: %w", err)
+			}
+			const orphans = `
+				DELETE FROM webhook_events
+				WHERE id IN (
+					SELECT id FROM webhook_events
+					WHERE created_at < ?
+					  AND NOT EXISTS (
+						SELECT 1 FROM webhook_deliveries WHERE webhook_deliveries.event_id = webhook_events.id)
+					LIMIT ?)`
+			if res, err = tx.ExecContext(ctx, orphans, before, store.RetentionBatch); err == nil {
+				events, err = res.RowsAffected()
+			}
+			if err != nil {
+				return fmt.Errorf("events: %w", err)
+			}
+			return nil
+		})
+		return deliveries, events, err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("delete finished deliveries: %w", err)
+		return removed, fmt.Errorf("delete finished deliveries: %w", err)
 	}
 	return removed, nil
 }

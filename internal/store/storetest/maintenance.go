@@ -86,3 +86,40 @@ func (f *fixture) sameCounts(want map[store.Status]int64) {
 		f.t.Errorf("counts %v, want %v", got, want)
 	}
 }
+
+var retentionTests = []test{
+	{"DeleteFinishedBeforeDeletesMoreThanABatch", func(t *testing.T, f *fixture) {
+		ep := f.endpoint()
+		const n = store.RetentionBatch + 150
+		for sent := 0; sent < n; {
+			batch := min(n-sent, store.MaxPublishMany)
+			pubs := make([]store.Publication, batch)
+			for i := range pubs {
+				pubs[i] = store.Publication{Event: store.Event{Type: "document.created"}, Options: store.PublishOptions{EndpointIDs: []int64{ep.ID}}}
+			}
+			if _, err := f.s.PublishMany(f.ctx, pubs); err != nil {
+				t.Fatal(err)
+			}
+			sent += batch
+		}
+		for done := 0; done < n; {
+			claimed := f.claim(500)
+			if len(claimed) == 0 {
+				t.Fatalf("claimed nothing after %d of %d", done, n)
+			}
+			outcomes := make([]store.Outcome, len(claimed))
+			for i, c := range claimed {
+				outcomes[i] = delivered(c)
+			}
+			f.complete(store.HealthPolicy{}, outcomes...)
+			done += len(claimed)
+		}
+		removed, err := f.s.DeleteFinishedBefore(f.ctx, time.Now().Add(time.Hour))
+		if removed != n || err != nil {
+			t.Fatalf("deleted %d, %v; want all %d, in batches", removed, err, n)
+		}
+		if left := f.list(store.DeliveryFilter{}); len(left) != 0 {
+			t.Errorf("%d deliveries left", len(left))
+		}
+	}},
+}
