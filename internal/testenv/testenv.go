@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 	"github.com/hookrelay/hookrelay/internal/store/postgres"
 	"github.com/hookrelay/hookrelay/internal/store/sqlite"
 	"github.com/hookrelay/hookrelay/internal/testdb"
@@ -46,4 +47,15 @@ func migrated(t *testing.T, s store.Store) store.Store {
 		t.Fatalf("migrate: %v", err)
 	}
 	return s
+}
+
+// Sealed wraps st so that it keeps secrets encrypted at rest under a fixed
+// test key (store/encrypted), as serve does with HOOKRELAY_ENCRYPTION_KEY.
+func Sealed(t *testing.T, st store.Store) store.Store {
+	t.Helper()
+	sealed, err := encrypted.Wrap(st, []byte("test-key-0123456789abcdef-012345"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sealed
 }

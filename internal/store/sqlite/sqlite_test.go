@@ -14,6 +14,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store/sqlite"
 	"github.com/hookrelay/hookrelay/internal/store/storetest"
 	"github.com/hookrelay/hookrelay/internal/testdb"
+	"github.com/hookrelay/hookrelay/internal/testenv"
 	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
@@ -21,6 +22,15 @@ func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
 		path := testdb.SQLitePath(t)
 		return foreignRows{migrated(t, path), path}
+	})
+}
+
+// TestStoreEncrypted runs the suite through the wrapper that keeps secrets
+// encrypted at rest: with a key, a store behaves the same.
+func TestStoreEncrypted(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		path := testdb.SQLitePath(t)
+		return foreignRows{testenv.Sealed(t, migrated(t, path)), path}
 	})
 }
 
