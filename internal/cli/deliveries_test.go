@@ -36,8 +36,11 @@ func TestCLIDeliveries(t *testing.T) {
 	wantLines(t, "get", out, "Status:", "failed", "ATTEMPT", "503", "upstream down")
 
 	wantLines(t, "replay", s.ok("deliveries", "replay", "--event-type", "document.created",
-		"--created-after", time.Now().Add(-time.Hour).Format(time.RFC3339)), "replayed 1 deliveries")
-	wantLines(t, "replay all", s.ok("deliveries", "replay"), "replayed 1 deliveries") // the cancelled one
+		"--created-after", time.Now().Add(-time.Hour).Format(time.RFC3339)), "replayed 1 delivery\n")
+	s.fails(2, "or --all", "deliveries", "replay")
+	s.fails(2, "--all cannot be used with a filter", "deliveries", "replay", "--all", "--webhook", "1")
+	wantLines(t, "replay all", s.ok("deliveries", "replay", "--all"), "replayed 1 delivery\n") // the cancelled one
+	wantLines(t, "replay none", s.ok("deliveries", "replay", "--all"), "replayed 0 deliveries\n")
 	s.fails(1, "delivery 999 not found", "deliveries", "get", "999")
 }
 

@@ -51,6 +51,8 @@ func TestCLIWebhooks(t *testing.T) {
 	wantLines(t, "rotate-secret", s.ok("webhooks", "rotate-secret", id, "--secret", "another-long-secret-123"),
 		"another-long-secret-123", "Previous secret until:", "Store the secret now")
 
-	wantLines(t, "rm", s.ok("webhooks", "rm", id), "endpoint "+id+" deleted")
-	s.fails(1, "not found", "webhooks", "rm", id)
+	s.fails(2, "add --yes to confirm", "webhooks", "rm", id) // standard input is not a terminal here
+	s.ok("webhooks", "get", id)                              // still there
+	wantLines(t, "rm", s.ok("webhooks", "rm", id, "--yes"), "endpoint "+id+" deleted")
+	s.fails(1, "not found", "webhooks", "rm", "-y", id)
 }
