@@ -126,12 +126,17 @@ func printDeliveries(w io.Writer, ds []wire.Delivery) {
 	row(w, "ID", "WEBHOOK", "EVENT TYPE", "STATUS", "ATTEMPTS", "RESPONSE", "CREATED", "EVENT ID")
 	for _, d := range ds {
 		row(w, strconv.FormatInt(d.ID, 10), strconv.FormatInt(d.WebhookID, 10), d.EventType, d.Status,
-			strconv.Itoa(d.RetryCount), statusText(d.ResponseStatus), fmtTime(&d.CreatedAt), d.EventID)
+			fmt.Sprintf("%d/%d", d.AttemptCount, d.MaxAttempts()), statusText(d.ResponseStatus), fmtTime(&d.CreatedAt), d.EventID)
 	}
 }
 
-// printDeliveryState shows a delivery after a change of state.
+// printDeliveryState shows a delivery after a change of state, with when
+// it is due if it is pending.
 func printDeliveryState(w io.Writer, d wire.Delivery) {
+	if d.Status != "pending" {
+		fmt.Fprintf(w, "delivery %d is %s\n", d.ID, d.Status)
+		return
+	}
 	fmt.Fprintf(w, "delivery %d is %s (due %s)\n", d.ID, d.Status, fmtTime(&d.ScheduledFor))
 }
 
@@ -141,7 +146,7 @@ func printDeliveryDetail(w io.Writer, d wire.DeliveryDetail) {
 	row(w, "Webhook:", strconv.FormatInt(d.WebhookID, 10))
 	row(w, "Event:", d.EventID+" ("+d.EventType+")")
 	row(w, "Status:", d.Status)
-	row(w, "Attempts:", fmt.Sprintf("%d of at most %d", d.RetryCount, d.MaxRetries+1))
+	row(w, "Attempts:", fmt.Sprintf("%d of at most %d", d.AttemptCount, d.MaxAttempts()))
 	row(w, "Priority:", strconv.Itoa(d.Priority))
 	row(w, "Created:", fmtTime(&d.CreatedAt))
 	row(w, "Scheduled for:", fmtTime(&d.ScheduledFor))
