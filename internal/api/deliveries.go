@@ -27,7 +27,7 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 		EventID:       q.text("event_id"),
 		CreatedAfter:  q.time("created_after"),
 		CreatedBefore: q.time("created_before"),
-		BeforeID:      q.id("cursor"),
+		BeforeID:      q.cursor(""),
 		Limit:         q.limit(),
 	}
 	if q.err != nil {

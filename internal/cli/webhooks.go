@@ -69,11 +69,11 @@ type webhooksListCmd struct {
 	Active   bool  `xor:"state" help:"Only active endpoints."`
 	Inactive bool  `xor:"state" help:"Only inactive endpoints."`
 	Limit    int   `default:"50" help:"Endpoints per page (1 to 500)."`
-	After    int64 `placeholder:"ID" help:"Start after this endpoint ID (the cursor the previous page printed)."`
+	Cursor   int64 `placeholder:"ID" aliases:"after" help:"Continue from this cursor (printed by the previous page); --after is its older name."`
 }
 
 func (c *webhooksListCmd) Run(e Env) error {
-	f := client.WebhookFilter{After: c.After, Limit: c.Limit}
+	f := client.WebhookFilter{Cursor: c.Cursor, Limit: c.Limit}
 	if c.Active || c.Inactive {
 		f.Active = &c.Active
 	}
@@ -85,7 +85,7 @@ func (c *webhooksListCmd) Run(e Env) error {
 			row(w, strconv.FormatInt(ep.ID, 10), orDash(ep.Title), ep.URL, strconv.FormatBool(ep.Active),
 				eventsText(ep.Events), strconv.Itoa(ep.FailureCount), fmtTime(ep.LastDeliveredAt))
 		}
-		moreHint(e.Stderr, "after", page.NextCursor)
+		moreHint(e.Stderr, "cursor", page.NextCursor)
 	})
 }
 

@@ -26,14 +26,22 @@ func TestCLIWebhooks(t *testing.T) {
 
 	out = s.ok("webhooks", "list")
 	wantLines(t, "list", out, "ID", "TITLE", "URL", "ACTIVE", "http://127.0.0.1:9/hook", "https://127.0.0.1:9/other")
+	// Paging: the hint names --cursor, as deliveries list does; --after is its older name.
+	first := s.run("webhooks", "list", "--limit", "1")
+	hint := "more results: add --cursor "
+	if first.code != 0 || !strings.Contains(first.stderr, hint) {
+		t.Errorf("list --limit 1: exit %d, stderr %q; want %q", first.code, first.stderr, hint)
+	}
+	cursor := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(first.stderr), hint))
+	for _, flag := range []string{"--cursor", "--after"} {
+		if out := s.ok("webhooks", "list", flag, cursor); !strings.Contains(out, "https://127.0.0.1:9/other") || strings.Contains(out, "/hook ") {
+			t.Errorf("list %s %s: %s; want the second endpoint only", flag, cursor, out)
+		}
+	}
 	var page wire.EndpointList
 	s.okJSON(&page, "webhooks", "list", "--inactive")
 	if len(page.Data) != 1 || page.Data[0].ID != ep.ID {
 		t.Errorf("list --inactive = %+v", page.Data)
-	}
-	r := s.run("webhooks", "list", "--limit", "1")
-	if r.code != 0 || !strings.Contains(r.stderr, "more results: add --after") {
-		t.Errorf("list --limit 1: exit %d, stderr %q", r.code, r.stderr)
 	}
 
 	wantLines(t, "get", s.ok("webhooks", "get", id), "Secret:", "Secret:             …ngth", "Active:", "false")
