@@ -27,7 +27,7 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 		EventID:       q.text("event_id"),
 		CreatedAfter:  q.time("created_after"),
 		CreatedBefore: q.time("created_before"),
-		BeforeID:      q.id("cursor"),
+		BeforeID:      q.cursor(""),
 		Limit:         q.limit(),
 	}
 	if q.err != nil {
@@ -175,12 +175,18 @@ func deliveriesJSON(ds []store.Delivery) []wire.Delivery {
 }
 
 // deliveryJSON is the API view of a delivery, without its payload and record.
+// next_retry_at is given for a pending delivery only: the store keeps the
+// last due time of a finished or cancelled one, which is no retry to come.
 func deliveryJSON(d store.Delivery) wire.Delivery {
+	nextRetryAt := d.NextRetryAt
+	if d.Status != store.StatusPending {
+		nextRetryAt = nil
+	}
 	return wire.Delivery{
-		ID: d.ID, WebhookID: d.WebhookID, EventID: d.EventID, EventType: d.EventType,
-		Status: string(d.Status), RetryCount: d.RetryCount, MaxRetries: d.MaxRetries, Priority: d.Priority,
+		ID: d.ID, WebhookID: d.WebhookID, EventID: d.EventID, EventType: d.EventType, Status: string(d.Status),
+		AttemptCount: d.AttemptsMade(), RetryCount: d.RetryCount, MaxRetries: d.MaxRetries, Priority: d.Priority,
 		CreatedAt: d.CreatedAt, ScheduledFor: d.ScheduledFor, ProcessedAt: d.ProcessedAt,
-		NextRetryAt: d.NextRetryAt, ResponseStatus: d.ResponseStatus, LastError: d.LastError,
+		NextRetryAt: nextRetryAt, ResponseStatus: d.ResponseStatus, LastError: d.LastError,
 	}
 }
 

@@ -64,6 +64,20 @@ func (q *query) id(name string) int64 {
 	return v
 }
 
+// cursor reads the paging parameter "cursor" (the next_cursor of the
+// previous page); alias, when not "", is an older name of it that is still
+// accepted. Giving both is an error on "cursor".
+func (q *query) cursor(alias string) int64 {
+	if alias != "" && q.values.Has(alias) {
+		if q.values.Has("cursor") {
+			q.fail(badParam("cursor", "give cursor or %s (its deprecated name), not both", alias))
+			return 0
+		}
+		return q.id(alias)
+	}
+	return q.id("cursor")
+}
+
 // limit reads the page size: defaultLimit when absent, 1 to maxLimit.
 func (q *query) limit() int {
 	raw := q.values.Get("limit")

@@ -61,10 +61,12 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// listWebhooks handles GET /v1/webhooks?active=&limit=&after=.
+// listWebhooks handles GET /v1/webhooks?active=&limit=&cursor=, cursor as
+// in GET /v1/deliveries: the next_cursor of the previous page. after is its
+// deprecated alias (the name before 0.x), still accepted.
 func (s *server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	f := store.EndpointFilter{Active: q.bool("active"), AfterID: q.id("after"), Limit: q.limit()}
+	f := store.EndpointFilter{Active: q.bool("active"), AfterID: q.cursor("after"), Limit: q.limit()}
 	if q.err != nil {
 		return q.err
 	}

@@ -184,7 +184,7 @@ func testListWebhooks(t *testing.T, st store.Store) {
 	}
 	var seen []int64
 	for cursor := ""; ; cursor = page.NextCursor {
-		s.call("GET", "/v1/webhooks?limit=2&after="+cursor, nil, http.StatusOK, &page)
+		s.call("GET", "/v1/webhooks?limit=2&cursor="+cursor, nil, http.StatusOK, &page)
 		for _, ep := range page.Data {
 			seen = append(seen, ep.ID)
 		}
@@ -195,6 +195,12 @@ func testListWebhooks(t *testing.T, st store.Store) {
 	if fmt.Sprint(seen) != fmt.Sprint(ids) {
 		t.Errorf("paged through %v, want %v", seen, ids)
 	}
+	// after is the deprecated name of cursor: same page.
+	var alias wire.EndpointList
+	s.call("GET", fmt.Sprintf("/v1/webhooks?limit=2&after=%d", ids[1]), nil, http.StatusOK, &alias)
+	if len(alias.Data) != 2 || alias.Data[0].ID != ids[2] || alias.NextCursor != fmt.Sprint(ids[3]) {
+		t.Errorf("after=%d: %d items from %v, cursor %q; want the page cursor=%d gives", ids[1], len(alias.Data), alias.Data, alias.NextCursor, ids[1])
+	}
 	s.call("GET", "/v1/webhooks?active=false", nil, http.StatusOK, &page)
 	if len(page.Data) != 1 || page.Data[0].ID != ids[1] || page.NextCursor != "" {
 		t.Errorf("inactive = %+v, want only %d", page, ids[1])
@@ -203,7 +209,7 @@ func testListWebhooks(t *testing.T, st store.Store) {
 	if len(page.Data) != 4 {
 		t.Errorf("active = %d endpoints, want 4", len(page.Data))
 	}
-	for _, bad := range []string{"active=maybe", "limit=0", "limit=501", "limit=x", "after=-1", "after=x"} {
+	for _, bad := range []string{"active=maybe", "limit=0", "limit=501", "limit=x", "after=-1", "after=x", "cursor=0", "cursor=x", "cursor=1&after=1"} {
 		name, _, _ := strings.Cut(bad, "=")
 		if e := s.wantError("GET", "/v1/webhooks?"+bad, nil, http.StatusBadRequest, "bad_request"); e.Field != name {
 			t.Errorf("%s: error %+v, want field %q", bad, e, name)

@@ -29,16 +29,45 @@ import (
 const maxRequestHeaderBytes = 64 << 10
 
 // OpenStore opens and migrates the store that DATABASE_URL names, with
-// secrets encrypted at rest when HOOKRELAY_ENCRYPTION_KEY is set.
+// secrets sealed at rest when HOOKRELAY_ENCRYPTION_KEY is set.
 func OpenStore(ctx context.Context, db config.Database) (store.Store, error) {
+	st, _, err := MigrateStore(ctx, db)
+	return st, err
+}
+
+// MigrateStore is OpenStore that also returns the names of the migrations
+// it applied (none when the schema was current), for `hookrelay migrate`.
+func MigrateStore(ctx context.Context, db config.Database) (store.Store, []string, error) {
 	st, err := storeopen.Open(ctx, db.DatabaseURL)
+	if err != nil {
+		return nil, nil, err
+	}
+	applied, err := storeopen.Migrate(ctx, st)
+	if err != nil {
+		st.Close()
+		return nil, nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	sealed, err := seal(ctx, st, db)
+	return sealed, applied, err
+}
+
+// OpenExistingStore opens the store that DATABASE_URL names without creating
+// or migrating it (storeopen.OpenExisting: the error says where it looked),
+// with secrets sealed as OpenStore does. One-shot commands that write to the
+// database directly use it, so that a wrong DATABASE_URL or working directory
+// does not leave an empty database behind.
+func OpenExistingStore(ctx context.Context, db config.Database) (store.Store, error) {
+	st, err := storeopen.OpenExisting(ctx, db.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
-	if err := st.Migrate(ctx); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("DATABASE_URL: migrate: %w", err)
-	}
+	return seal(ctx, st, db)
+}
+
+// seal wraps st so that secrets are encrypted at rest when
+// HOOKRELAY_ENCRYPTION_KEY is set, and refuses a store holding sealed values
+// when it is not. st is closed when it fails.
+func seal(ctx context.Context, st store.Store, db config.Database) (store.Store, error) {
 	if db.EncryptionKey == "" {
 		if err := encrypted.CheckNoneSealed(ctx, st); err != nil {
 			st.Close()

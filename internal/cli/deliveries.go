@@ -16,7 +16,7 @@ type deliveriesCmd struct {
 	Get    deliveriesGetCmd    `cmd:"" help:"Show a delivery with its request, response and attempts."`
 	Retry  deliveriesRetryCmd  `cmd:"" help:"Make a failed, cancelled or pending delivery due now."`
 	Cancel deliveriesCancelCmd `cmd:"" help:"Cancel a pending or processing delivery."`
-	Replay deliveriesReplayCmd `cmd:"" help:"Make every failed or cancelled delivery that matches the filter due now."`
+	Replay deliveriesReplayCmd `cmd:"" help:"Make every failed or cancelled delivery that matches the filter (or --all) due now."`
 }
 
 // deliveryFilterFlags select deliveries in list and replay.
@@ -92,12 +92,19 @@ func (c *deliveriesCancelCmd) Run(e Env) error {
 type deliveriesReplayCmd struct {
 	apiFlags
 	deliveryFilterFlags
+	All bool `help:"Replay every failed or cancelled delivery; needed when no filter is given."`
 }
 
 func (c *deliveriesReplayCmd) Run(e Env) error {
 	f, err := c.filter()
 	if err != nil {
 		return err
+	}
+	if c.deliveryFilterFlags == (deliveryFilterFlags{}) && !c.All {
+		return usageError{fmt.Errorf("replay needs a filter (--webhook, --event-type, --event-id, --created-after, --created-before) or --all to replay every failed or cancelled delivery")}
+	}
+	if c.deliveryFilterFlags != (deliveryFilterFlags{}) && c.All {
+		return usageError{fmt.Errorf("--all cannot be used with a filter")}
 	}
 	req := wire.ReplayRequest{WebhookID: f.WebhookID, EventType: f.EventType, EventID: f.EventID}
 	if !f.CreatedAfter.IsZero() {
@@ -110,7 +117,7 @@ func (c *deliveriesReplayCmd) Run(e Env) error {
 		n, err := cl.ReplayDeliveries(e.Ctx, req)
 		return wire.ReplayResponse{Replayed: n}, err
 	}, func(w io.Writer, res wire.ReplayResponse) {
-		fmt.Fprintf(w, "replayed %d deliveries\n", res.Replayed)
+		fmt.Fprintf(w, "replayed %s\n", plural(res.Replayed, "delivery", "deliveries"))
 	})
 }
 
@@ -119,12 +126,17 @@ func printDeliveries(w io.Writer, ds []wire.Delivery) {
 	row(w, "ID", "WEBHOOK", "EVENT TYPE", "STATUS", "ATTEMPTS", "RESPONSE", "CREATED", "EVENT ID")
 	for _, d := range ds {
 		row(w, strconv.FormatInt(d.ID, 10), strconv.FormatInt(d.WebhookID, 10), d.EventType, d.Status,
-			strconv.Itoa(d.RetryCount), statusText(d.ResponseStatus), fmtTime(&d.CreatedAt), d.EventID)
+			fmt.Sprintf("%d/%d", d.AttemptCount, d.MaxAttempts()), statusText(d.ResponseStatus), fmtTime(&d.CreatedAt), d.EventID)
 	}
 }
 
-// printDeliveryState shows a delivery after a change of state.
+// printDeliveryState shows a delivery after a change of state, with when
+// it is due if it is pending.
 func printDeliveryState(w io.Writer, d wire.Delivery) {
+	if d.Status != "pending" {
+		fmt.Fprintf(w, "delivery %d is %s\n", d.ID, d.Status)
+		return
+	}
 	fmt.Fprintf(w, "delivery %d is %s (due %s)\n", d.ID, d.Status, fmtTime(&d.ScheduledFor))
 }
 
@@ -134,7 +146,7 @@ func printDeliveryDetail(w io.Writer, d wire.DeliveryDetail) {
 	row(w, "Webhook:", strconv.FormatInt(d.WebhookID, 10))
 	row(w, "Event:", d.EventID+" ("+d.EventType+")")
 	row(w, "Status:", d.Status)
-	row(w, "Attempts:", fmt.Sprintf("%d of at most %d", d.RetryCount, d.MaxRetries+1))
+	row(w, "Attempts:", fmt.Sprintf("%d of at most %d", d.AttemptCount, d.MaxAttempts()))
 	row(w, "Priority:", strconv.Itoa(d.Priority))
 	row(w, "Created:", fmtTime(&d.CreatedAt))
 	row(w, "Scheduled for:", fmtTime(&d.ScheduledFor))
@@ -168,4 +180,12 @@ func statusText(status *int) string {
 		return "-"
 	}
 	return strconv.Itoa(*status)
+}
+
+// plural writes n with the singular or the plural noun: "1 delivery", "0 deliveries".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

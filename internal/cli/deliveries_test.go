@@ -25,7 +25,9 @@ func TestCLIDeliveries(t *testing.T) {
 	out := s.ok("deliveries", "list", "--event-type", "signature.created")
 	wantLines(t, "list", out, "ID", "STATUS", "signature.created", "pending")
 
-	wantLines(t, "cancel", s.ok("deliveries", "cancel", newest), "delivery "+newest+" is cancelled")
+	if out := s.ok("deliveries", "cancel", newest); out != "delivery "+newest+" is cancelled\n" {
+		t.Errorf("cancel printed %q; want the new status and no due time", out)
+	}
 	s.fails(1, "only pending or processing", "deliveries", "cancel", newest)
 	wantLines(t, "retry", s.ok("deliveries", "retry", newest), "delivery "+newest+" is pending")
 	s.ok("deliveries", "cancel", newest)
@@ -33,11 +35,21 @@ func TestCLIDeliveries(t *testing.T) {
 
 	failOne(t, s.store)
 	out = s.ok("deliveries", "get", oldest)
-	wantLines(t, "get", out, "Status:", "failed", "ATTEMPT", "503", "upstream down")
+	wantLines(t, "get", out, "Status:", "failed", "Attempts:       1 of at most 3", "ATTEMPT", "503", "upstream down")
+	var failed wire.DeliveryDetail
+	s.okJSON(&failed, "deliveries", "get", oldest)
+	if failed.AttemptCount != 1 || len(failed.Attempts) != 1 || failed.NextRetryAt != nil {
+		t.Errorf("failed delivery: attempt_count %d, %d attempts, next_retry_at %v; want 1, 1 and null",
+			failed.AttemptCount, len(failed.Attempts), failed.NextRetryAt)
+	}
+	wantLines(t, "list attempts", s.ok("deliveries", "list", "--status", "failed"), "ATTEMPTS", " 1/3 ")
 
 	wantLines(t, "replay", s.ok("deliveries", "replay", "--event-type", "document.created",
-		"--created-after", time.Now().Add(-time.Hour).Format(time.RFC3339)), "replayed 1 deliveries")
-	wantLines(t, "replay all", s.ok("deliveries", "replay"), "replayed 1 deliveries") // the cancelled one
+		"--created-after", time.Now().Add(-time.Hour).Format(time.RFC3339)), "replayed 1 delivery\n")
+	s.fails(2, "or --all", "deliveries", "replay")
+	s.fails(2, "--all cannot be used with a filter", "deliveries", "replay", "--all", "--webhook", "1")
+	wantLines(t, "replay all", s.ok("deliveries", "replay", "--all"), "replayed 1 delivery\n") // the cancelled one
+	wantLines(t, "replay none", s.ok("deliveries", "replay", "--all"), "replayed 0 deliveries\n")
 	s.fails(1, "delivery 999 not found", "deliveries", "get", "999")
 }
 

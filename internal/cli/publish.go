@@ -29,7 +29,7 @@ func (c *publishCmd) Run(e Env) error {
 	if err := ev.Normalize(); err != nil {
 		return usageError{fmt.Errorf("--%w", err)}
 	}
-	st, err := app.OpenStore(e.Ctx, c.Database)
+	st, err := app.OpenExistingStore(e.Ctx, c.Database)
 	if err != nil {
 		return storeFailed(err)
 	}

@@ -3,22 +3,25 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/alecthomas/kong"
 
 	"github.com/hookrelay/hookrelay/internal/receiver"
 )
 
 type verifyCmd struct {
-	Secret    []string      `required:"" env:"WEBHOOK_SECRET" help:"Secret to check against (whsec_… or plain); repeat the flag to try several."`
-	Tolerance time.Duration `default:"5m" help:"Largest accepted distance between the request's timestamp and now; a negative value skips the check (for old captures)."`
-	Request   string        `short:"r" type:"path" help:"A captured raw HTTP request (request line, headers, blank line, body); - reads standard input."`
-	Headers   string        `type:"path" help:"A file of 'Name: value' header lines (use with --body)."`
-	Body      string        `type:"path" help:"The raw request body, byte for byte (use with --headers); - reads standard input."`
+	Secret    []string  `required:"" env:"WEBHOOK_SECRET" help:"Secret to check against (whsec_… or plain); repeat the flag to try several."`
+	Tolerance tolerance `default:"5m" placeholder:"DURATION|off" help:"Largest accepted distance between the request's timestamp and now, more than 0; off skips the check (for old captures)."`
+	Request   string    `short:"r" type:"path" help:"A captured raw HTTP request (request line, headers, blank line, body); - reads standard input."`
+	Headers   string    `type:"path" help:"A file of 'Name: value' header lines (use with --body)."`
+	Body      string    `type:"path" help:"The raw request body, byte for byte (use with --headers); - reads standard input."`
 }
 
 func (c *verifyCmd) Run(e Env) error {
 	opts := receiver.VerifyOptions{
-		Secrets: c.Secret, Tolerance: c.Tolerance,
+		Secrets: c.Secret, Tolerance: c.Tolerance.duration(),
 		RequestFile: c.Request, HeadersFile: c.Headers, BodyFile: c.Body, Stdin: e.Stdin,
 	}
 	if err := opts.Validate(); err != nil {
@@ -34,17 +37,58 @@ func (c *verifyCmd) Run(e Env) error {
 }
 
 type listenCmd struct {
-	Port      int           `default:"9000" help:"TCP port to listen on (0 picks a free one)."`
-	Host      string        `default:"127.0.0.1" help:"Address to listen on."`
-	Secret    []string      `required:"" env:"WEBHOOK_SECRET" help:"Secret that requests must be signed with (whsec_… or plain); repeat to accept several."`
-	Status    int           `default:"200" help:"Status to answer verified requests with; choose a 5xx to watch hookrelay retry."`
-	Tolerance time.Duration `default:"5m" help:"Largest accepted distance between a request's timestamp and now."`
+	Port      int       `default:"9000" help:"TCP port to listen on (0 picks a free one)."`
+	Host      string    `default:"127.0.0.1" help:"Address to listen on."`
+	Secret    []string  `env:"WEBHOOK_SECRET" help:"Secret that requests must be signed with (whsec_… or plain); repeat to accept several. Without one, requests are printed unverified."`
+	Status    int       `default:"200" help:"Status to answer verified requests with; choose a 5xx to watch hookrelay retry."`
+	Tolerance tolerance `default:"5m" placeholder:"DURATION|off" help:"Largest accepted distance between a request's timestamp and now, more than 0; off skips the check."`
 }
 
 func (c *listenCmd) Run(e Env) error {
-	opts := receiver.ListenOptions{Host: c.Host, Port: c.Port, Secrets: c.Secret, Status: c.Status, Tolerance: c.Tolerance}
+	opts := receiver.ListenOptions{Host: c.Host, Port: c.Port, Secrets: c.Secret, Status: c.Status, Tolerance: c.Tolerance.duration()}
 	if err := opts.Validate(); err != nil {
 		return usageError{err}
 	}
 	return receiver.Listen(e.Ctx, opts, e.Stdout)
+}
+
+// tolerance is the --tolerance flag: a duration more than 0, or off (skip
+// the timestamp check). 0 and negative durations are refused with a reason,
+// also when written "--tolerance -1s" (which the parser would otherwise read
+// as a short flag).
+type tolerance struct {
+	d   time.Duration
+	off bool
+}
+
+// Decode reads the flag's value, hyphen or not.
+func (t *tolerance) Decode(ctx *kong.DecodeContext) error {
+	token := ctx.Scan.Pop()
+	raw := strings.TrimSpace(token.String())
+	if raw == "" || token.IsEOL() {
+		return errors.New("give a duration such as 5m, or off to skip the timestamp check")
+	}
+	if strings.EqualFold(raw, "off") {
+		*t = tolerance{off: true}
+		return nil
+	}
+	d, err := time.ParseDuration(raw)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%q is not a duration (such as 30s or 5m) nor off", raw)
+	case d == 0:
+		return fmt.Errorf("0 would refuse every request not signed this very instant; give a duration such as 5m, or off to skip the timestamp check")
+	case d < 0:
+		return fmt.Errorf("%s: must be more than 0; give off to skip the timestamp check", raw)
+	}
+	*t = tolerance{d: d}
+	return nil
+}
+
+// duration is the tolerance as receiver options take it: negative for off.
+func (t tolerance) duration() time.Duration {
+	if t.off {
+		return -1
+	}
+	return t.d
 }

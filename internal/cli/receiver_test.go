@@ -68,6 +68,33 @@ func TestVerifyCommand(t *testing.T) {
 	}
 }
 
+// TestVerifyTolerance: --tolerance takes a duration more than 0 or off;
+// 0 and negative durations are refused with a reason (exit 2), also when
+// written "--tolerance -1s".
+func TestVerifyTolerance(t *testing.T) {
+	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	headers, bodyFile := signedRequestFiles(t, secret, []byte(`{"id":"evt-1"}`))
+	for _, tol := range []string{"1h", "off", "OFF"} {
+		if _, stderr, code := runCLI(t, "verify", "--secret", secret, "--headers", headers, "--body", bodyFile, "--tolerance", tol); code != 0 {
+			t.Errorf("--tolerance %s: exit %d, stderr %q", tol, code, stderr)
+		}
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--tolerance", "0"}, "0 would refuse every request"},
+		{[]string{"--tolerance", "-1s"}, "-1s: must be more than 0; give off"},
+		{[]string{"--tolerance=-5m"}, "-5m: must be more than 0"},
+		{[]string{"--tolerance", "soon"}, `"soon" is not a duration`},
+	} {
+		args := append([]string{"verify", "--secret", secret, "--headers", headers, "--body", bodyFile}, tt.args...)
+		if _, stderr, code := runCLI(t, args...); code != 2 || !strings.Contains(stderr, tt.want) || strings.Contains(stderr, "perhaps") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q", tt.args, code, stderr, tt.want)
+		}
+	}
+}
+
 func TestListenCommand(t *testing.T) {
 	const secret = "plain-shared-secret"
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

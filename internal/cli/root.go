@@ -11,6 +11,8 @@ import (
 	"os"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/hookrelay/hookrelay/internal/store/storeopen"
 )
 
 // root is the command tree; each command's Run does the work.
@@ -38,7 +40,7 @@ type Env struct {
 
 // Main parses args (without the program name), runs the command, and returns
 // the process exit code: 0 on success, 1 when the command failed, 2 for a bad
-// setting or argument.
+// setting or argument (a DATABASE_URL that names no known store included).
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var tree root
 	exitCode := -1
@@ -67,7 +69,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err := kctx.Run(Env{Ctx: ctx, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr}); err != nil {
 		fmt.Fprintf(stderr, "hookrelay: %v\n", err)
-		if errors.As(err, new(usageError)) {
+		if errors.As(err, new(usageError)) || errors.Is(err, storeopen.ErrBadURL) {
 			return 2
 		}
 		return 1

@@ -37,7 +37,7 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		{"public listen with a short token", map[string]string{"HOOKRELAY_LISTEN": "0.0.0.0:8080", "HOOKRELAY_API_TOKEN": "x"}, 2, "openssl rand -base64 32"},
 		{"credentials in WEBHOOK_URLS", map[string]string{"WEBHOOK_URLS": "http://user:secret@ok.example/hook", "WEBHOOK_SECRET": "s3cret-s3cret-s3cret"}, 2, "credentials in the URL are not allowed"},
 		{"short WEBHOOK_SECRET", map[string]string{"WEBHOOK_URLS": "http://ok.example/hook", "WEBHOOK_SECRET": "nine-char"}, 2, "WEBHOOK_SECRET: too short"},
-		{"unknown database scheme", map[string]string{"DATABASE_URL": "mysql://localhost/db"}, 1, `DATABASE_URL: unsupported scheme "mysql"`},
+		{"unknown database scheme", map[string]string{"DATABASE_URL": "mysql://localhost/db"}, 2, `DATABASE_URL: unsupported scheme "mysql"`},
 		{"unreachable database", map[string]string{"DATABASE_URL": "postgres://postgres:secret@127.0.0.1:1/hookrelay?connect_timeout=2"}, 1, "DATABASE_URL"},
 	}
 	for _, tt := range tests {

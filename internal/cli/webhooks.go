@@ -1,12 +1,17 @@
 package cli
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/mattn/go-isatty"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/client"
@@ -64,11 +69,11 @@ type webhooksListCmd struct {
 	Active   bool  `xor:"state" help:"Only active endpoints."`
 	Inactive bool  `xor:"state" help:"Only inactive endpoints."`
 	Limit    int   `default:"50" help:"Endpoints per page (1 to 500)."`
-	After    int64 `placeholder:"ID" help:"Start after this endpoint ID (the cursor the previous page printed)."`
+	Cursor   int64 `placeholder:"ID" aliases:"after" help:"Continue from this cursor (printed by the previous page); --after is its older name."`
 }
 
 func (c *webhooksListCmd) Run(e Env) error {
-	f := client.WebhookFilter{After: c.After, Limit: c.Limit}
+	f := client.WebhookFilter{Cursor: c.Cursor, Limit: c.Limit}
 	if c.Active || c.Inactive {
 		f.Active = &c.Active
 	}
@@ -80,7 +85,7 @@ func (c *webhooksListCmd) Run(e Env) error {
 			row(w, strconv.FormatInt(ep.ID, 10), orDash(ep.Title), ep.URL, strconv.FormatBool(ep.Active),
 				eventsText(ep.Events), strconv.Itoa(ep.FailureCount), fmtTime(ep.LastDeliveredAt))
 		}
-		moreHint(e.Stderr, "after", page.NextCursor)
+		moreHint(e.Stderr, "cursor", page.NextCursor)
 	})
 }
 
@@ -129,9 +134,24 @@ func (c *webhooksUpdateCmd) Run(e Env) error {
 	}, printEndpoint)
 }
 
-type webhooksRmCmd struct{ onWebhook }
+type webhooksRmCmd struct {
+	onWebhook
+	Yes bool `short:"y" help:"Delete without asking; needed when standard input is not a terminal."`
+}
 
 func (c *webhooksRmCmd) Run(e Env) error {
+	if !c.Yes {
+		if !isTerminal(e.Stdin) {
+			return usageError{fmt.Errorf("deleting endpoint %d also deletes all its deliveries and their history; add --yes to confirm", c.ID)}
+		}
+		ok, err := confirm(e, fmt.Sprintf("Delete endpoint %d with all its deliveries and their history? [y/N] ", c.ID))
+		if err != nil || !ok {
+			if err == nil {
+				err = errors.New("nothing deleted")
+			}
+			return err
+		}
+	}
 	return byID(e, c.apiFlags, c.ID, func(cl *client.Client, ctx context.Context, id int64) (map[string]int64, error) {
 		return map[string]int64{"deleted": id}, cl.DeleteWebhook(ctx, id)
 	}, func(w io.Writer, _ map[string]int64) {
@@ -235,4 +255,29 @@ func eventsText(events []string) string {
 		return "*"
 	}
 	return strings.Join(events, ",")
+}
+
+// isTerminal reports whether r is a terminal, where a person can answer a
+// question (/dev/null, a pipe or a file is not).
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	return isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd())
+}
+
+// confirm asks question on standard error and reports whether the answer
+// read from standard input is y or yes (any case).
+func confirm(e Env, question string) (bool, error) {
+	fmt.Fprint(e.Stderr, question)
+	answer, err := bufio.NewReader(e.Stdin).ReadString('\n')
+	if err != nil && answer == "" {
+		return false, fmt.Errorf("read the answer: %w", err)
+	}
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes":
+		return true, nil
+	}
+	return false, nil
 }

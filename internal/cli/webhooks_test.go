@@ -26,14 +26,22 @@ func TestCLIWebhooks(t *testing.T) {
 
 	out = s.ok("webhooks", "list")
 	wantLines(t, "list", out, "ID", "TITLE", "URL", "ACTIVE", "http://127.0.0.1:9/hook", "https://127.0.0.1:9/other")
+	// Paging: the hint names --cursor, as deliveries list does; --after is its older name.
+	first := s.run("webhooks", "list", "--limit", "1")
+	hint := "more results: add --cursor "
+	if first.code != 0 || !strings.Contains(first.stderr, hint) {
+		t.Errorf("list --limit 1: exit %d, stderr %q; want %q", first.code, first.stderr, hint)
+	}
+	cursor := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(first.stderr), hint))
+	for _, flag := range []string{"--cursor", "--after"} {
+		if out := s.ok("webhooks", "list", flag, cursor); !strings.Contains(out, "https://127.0.0.1:9/other") || strings.Contains(out, "/hook ") {
+			t.Errorf("list %s %s: %s; want the second endpoint only", flag, cursor, out)
+		}
+	}
 	var page wire.EndpointList
 	s.okJSON(&page, "webhooks", "list", "--inactive")
 	if len(page.Data) != 1 || page.Data[0].ID != ep.ID {
 		t.Errorf("list --inactive = %+v", page.Data)
-	}
-	r := s.run("webhooks", "list", "--limit", "1")
-	if r.code != 0 || !strings.Contains(r.stderr, "more results: add --after") {
-		t.Errorf("list --limit 1: exit %d, stderr %q", r.code, r.stderr)
 	}
 
 	wantLines(t, "get", s.ok("webhooks", "get", id), "Secret:", "Secret:             …ngth", "Active:", "false")
@@ -51,6 +59,8 @@ func TestCLIWebhooks(t *testing.T) {
 	wantLines(t, "rotate-secret", s.ok("webhooks", "rotate-secret", id, "--secret", "another-long-secret-123"),
 		"another-long-secret-123", "Previous secret until:", "Store the secret now")
 
-	wantLines(t, "rm", s.ok("webhooks", "rm", id), "endpoint "+id+" deleted")
-	s.fails(1, "not found", "webhooks", "rm", id)
+	s.fails(2, "add --yes to confirm", "webhooks", "rm", id) // standard input is not a terminal here
+	s.ok("webhooks", "get", id)                              // still there
+	wantLines(t, "rm", s.ok("webhooks", "rm", id, "--yes"), "endpoint "+id+" deleted")
+	s.fails(1, "not found", "webhooks", "rm", "-y", id)
 }

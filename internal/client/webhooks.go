@@ -12,7 +12,7 @@ import (
 // WebhookFilter selects endpoints in ListWebhooks.
 type WebhookFilter struct {
 	Active *bool
-	After  int64 // the NextCursor of the previous page
+	Cursor int64 // the NextCursor of the previous page
 	Limit  int   // 0: the server's default
 }
 
@@ -29,7 +29,7 @@ func (c *Client) ListWebhooks(ctx context.Context, f WebhookFilter) (wire.Endpoi
 	if f.Active != nil {
 		q.Set("active", strconv.FormatBool(*f.Active))
 	}
-	setID(q, "after", f.After)
+	setID(q, "cursor", f.Cursor)
 	setID(q, "limit", int64(f.Limit))
 	var out wire.EndpointList
 	err := c.do(ctx, http.MethodGet, "/v1/webhooks", q, nil, &out)

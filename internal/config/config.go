@@ -20,7 +20,7 @@ import (
 
 // Database holds the setting that chooses the store.
 type Database struct {
-	DatabaseURL string `name:"database-url" env:"DATABASE_URL" default:"hookrelay.db" help:"postgres://… for PostgreSQL; a file path or sqlite:PATH for the embedded SQLite store."`
+	DatabaseURL string `name:"database-url" env:"DATABASE_URL" default:"hookrelay.db" help:"postgres://… or a keyword string (host=… user=…) for PostgreSQL; a file path, sqlite:PATH or file:PATH for the embedded SQLite store; other schemes are refused."`
 	// EncryptionKey, when set, encrypts endpoint secrets and custom header
 	// values at rest.
 	EncryptionKey string `name:"encryption-key" env:"HOOKRELAY_ENCRYPTION_KEY" help:"32-byte key (64 hex digits or base64) that encrypts endpoint secrets and custom header values at rest with AES-256-GCM; without it they are stored in clear."`

@@ -25,7 +25,9 @@ type ListenOptions struct {
 	Host string
 	// Port is the TCP port; 0 picks a free one, printed at start.
 	Port int
-	// Secrets are the candidate secrets ("whsec_…" or plain).
+	// Secrets are the candidate secrets ("whsec_…" or plain). With none,
+	// requests are printed and answered Status without being verified, and
+	// every report says so.
 	Secrets []string
 	// Tolerance bounds the timestamp's distance from now: 0 means five
 	// minutes, a negative value skips the check.
@@ -41,7 +43,10 @@ type ListenOptions struct {
 
 // Validate reports options that cannot work.
 func (o ListenOptions) Validate() error {
-	errs := validateSecrets(o.Secrets)
+	var errs []error
+	if len(o.Secrets) > 0 {
+		errs = validateSecrets(o.Secrets)
+	}
 	if o.Port < 0 || o.Port > 65535 {
 		errs = append(errs, fmt.Errorf("port %d: must be 0 to 65535", o.Port))
 	}
@@ -89,8 +94,11 @@ func Serve(ctx context.Context, ln net.Listener, opts ListenOptions, out io.Writ
 		masked[i] = maskSecret(s)
 	}
 	out = &lockedWriter{w: out}
-	fmt.Fprintf(out, "listening on http://%s, verifying with %s, answering %d\n",
-		ln.Addr(), strings.Join(masked, ", "), opts.status())
+	verifying := "verifying with " + strings.Join(masked, ", ")
+	if len(opts.Secrets) == 0 {
+		verifying = "NOT verifying signatures (no --secret given: requests are printed unverified)"
+	}
+	fmt.Fprintf(out, "listening on http://%s, %s, answering %d\n", ln.Addr(), verifying, opts.status())
 
 	srv := &http.Server{Handler: NewHandler(opts, out), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
@@ -114,7 +122,9 @@ func Serve(ctx context.Context, ln net.Listener, opts ListenOptions, out io.Writ
 // NewHandler verifies every request, prints one block about it to out
 // (method and path, answer, verdict, event id, type, pretty body), and
 // answers opts.Status to a verified request, 400 or 401 with the reason to
-// a rejected one. Blocks of concurrent requests never interleave.
+// a rejected one. Without secrets it verifies nothing: each request is
+// printed as unverified and answered opts.Status (413 over the body limit).
+// Blocks of concurrent requests never interleave.
 func NewHandler(opts ListenOptions, out io.Writer) http.Handler {
 	if _, ok := out.(*lockedWriter); !ok {
 		out = &lockedWriter{w: out}
@@ -123,22 +133,51 @@ func NewHandler(opts ListenOptions, out io.Writer) http.Handler {
 		Secrets: opts.Secrets, Tolerance: opts.Tolerance, Now: opts.Now, MaxBodyBytes: opts.MaxBodyBytes,
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, body, err := signature.VerifyRequest(w, r, vopts)
+		unverified := len(opts.Secrets) == 0
+		var v signature.Verified
+		var body []byte
+		var err error
+		if unverified {
+			body, err = readBody(w, r, opts.MaxBodyBytes)
+		} else {
+			v, body, err = signature.VerifyRequest(w, r, vopts)
+		}
 		status := opts.status()
 		answer := fmt.Sprintf("ok, answering %d as asked\n", status)
+		if unverified && err == nil {
+			answer = fmt.Sprintf("received unverified (no secret given), answering %d as asked\n", status)
+		}
 		if err != nil {
 			status = signature.StatusCode(err)
 			answer = "invalid: " + err.Error() + "\n"
 		}
 		var block strings.Builder
 		fmt.Fprintf(&block, "%s %s %s -> %d\n", time.Now().Format(time.TimeOnly), r.Method, r.URL.RequestURI(), status)
-		report{header: r.Header, body: body, verified: v, err: err, secrets: len(opts.Secrets)}.write(&block, "  ")
+		report{header: r.Header, body: body, verified: v, err: err, secrets: len(opts.Secrets), unverified: unverified}.write(&block, "  ")
 		fmt.Fprint(out, block.String())
 
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, answer)
 	})
+}
+
+// readBody reads r's body for a receiver without secrets, bounded as
+// signature.VerifyRequest bounds it (maxBytes 0: DefaultMaxBodyBytes,
+// negative: no limit); over the limit the error is signature.StatusCode's 413.
+func readBody(w http.ResponseWriter, r *http.Request, maxBytes int64) ([]byte, error) {
+	reader := r.Body
+	switch {
+	case maxBytes == 0:
+		reader = http.MaxBytesReader(w, r.Body, signature.DefaultMaxBodyBytes)
+	case maxBytes > 0:
+		reader = http.MaxBytesReader(w, r.Body, maxBytes)
+	}
+	body, err := io.ReadAll(reader)
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	return body, nil
 }
 
 // lockedWriter serializes writes, so that each Write lands whole.

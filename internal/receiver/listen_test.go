@@ -144,12 +144,40 @@ func TestListenBindsPortAndStops(t *testing.T) {
 	}
 }
 
+// TestListenWithoutSecret prints and answers every request, saying at start
+// and in each report that nothing is verified.
+func TestListenWithoutSecret(t *testing.T) {
+	url, out := startServe(t, receiver.ListenOptions{Status: http.StatusAccepted, MaxBodyBytes: 64})
+	req, err := http.NewRequest(http.MethodPost, url+"/hooks", strings.NewReader(`{"type":"document.created","n":1}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Webhook-Id", "msg_1")
+	status, answer := send(t, req)
+	if status != http.StatusAccepted || !strings.Contains(answer, "unverified") {
+		t.Errorf("unsigned request: %d %q; want 202 and a word that it was not verified", status, answer)
+	}
+	big, _ := http.NewRequest(http.MethodPost, url+"/big", strings.NewReader(strings.Repeat("x", 65)))
+	if status, _ := send(t, big); status != http.StatusRequestEntityTooLarge {
+		t.Errorf("body over the limit: %d, want 413", status)
+	}
+	got := out.String()
+	for _, want := range []string{"NOT verifying signatures", "POST /hooks -> 202", "UNVERIFIED: no --secret given", "msg_1", "document.created", `"n": 1`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "signed at") {
+		t.Errorf("an unverified report shows a signing time:\n%s", got)
+	}
+}
+
 func TestListenOptionsValidate(t *testing.T) {
 	tests := []struct {
 		opts    receiver.ListenOptions
 		wantMsg string
 	}{
-		{receiver.ListenOptions{}, "give at least one secret"},
+		{receiver.ListenOptions{Port: -1}, "port -1"}, // no secret is fine: requests are printed unverified
 		{receiver.ListenOptions{Secrets: []string{"whsec_*"}}, "secret 1: signature: invalid secret"},
 		{receiver.ListenOptions{Secrets: []string{secret}, Port: 70000}, "port 70000"},
 		{receiver.ListenOptions{Secrets: []string{secret}, Status: 99}, "status 99"},

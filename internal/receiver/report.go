@@ -20,12 +20,17 @@ type report struct {
 	verified signature.Verified
 	err      error // nil when the request is valid
 	secrets  int   // how many candidate secrets were tried
+	// unverified: no secret was given, the signature was not checked.
+	unverified bool
 }
 
 // verdict is the first line of a report: "valid (…)" or "invalid: <reason>".
 func (r report) verdict() string {
 	if r.err != nil {
 		return "invalid: " + r.err.Error()
+	}
+	if r.unverified {
+		return "UNVERIFIED: no --secret given, the signature was not checked"
 	}
 	which := "the secret"
 	if r.secrets > 1 {
@@ -36,7 +41,7 @@ func (r report) verdict() string {
 
 // eventID is the verified id, or for a rejected request the id it claims.
 func (r report) eventID() string {
-	if r.err == nil {
+	if r.err == nil && !r.unverified {
 		return r.verified.ID
 	}
 	return firstHeader(r.header, signature.HeaderWebhookID, signature.HeaderEventID, signature.HeaderAckifyEventID)
@@ -68,7 +73,7 @@ func (r report) write(w io.Writer, indent string) {
 	line("result", r.verdict())
 	line("event id", r.eventID())
 	line("type", r.eventType())
-	if r.err == nil {
+	if r.err == nil && !r.unverified {
 		ts := r.verified.Timestamp
 		line("signed at", fmt.Sprintf("%s (%d)", ts.UTC().Format(time.RFC3339), ts.Unix()))
 	}

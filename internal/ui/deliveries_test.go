@@ -27,7 +27,8 @@ func TestDeliveryPages(t *testing.T) {
 		waiting := deliveryOf(t, st, queued.Event.ID)
 
 		t.Run("the log lists every delivery, newest first, with its endpoint", func(t *testing.T) {
-			p := b.get("/ui/deliveries").must(t, http.StatusOK).contains(t, "Billing", "Search", "invoice.paid", paid.Event.ID, "HTTP 503", "pending")
+			p := b.get("/ui/deliveries").must(t, http.StatusOK).contains(t, "Billing", "Search", "invoice.paid", paid.Event.ID, "HTTP 503", "pending",
+				`<th scope="col">Attempts</th>`, `<td data-label="Attempts">1 of 4</td>`)
 			if strings.Index(p.body, "document.updated") > strings.Index(p.body, "invoice.paid") {
 				t.Error("the log is not newest first")
 			}
@@ -53,9 +54,10 @@ func TestDeliveryPages(t *testing.T) {
 		t.Run("a delivery shows every attempt", func(t *testing.T) {
 			b.get("/ui/deliveries/"+itoa(failed.ID)).must(t, http.StatusOK).
 				contains(t, "Delivery #"+itoa(failed.ID), "Search", "document.created", "Attempt 1: HTTP 503", "12ms",
-					"X-Event-Id", created.Event.ID, "Content-Type", "answer 503", `"n": 1`, "Retry now").
-				lacks(t, ">Cancel<")
-			b.get("/ui/deliveries/"+itoa(waiting.ID)).contains(t, "Not attempted yet.", "Retry now", ">Cancel<")
+					"X-Event-Id", created.Event.ID, "Content-Type", "answer 503", `"n": 1`, "Retry now",
+					"<dt>Attempts</dt><dd>1 of at most 4</dd>").
+				lacks(t, ">Cancel<", "Retries")
+			b.get("/ui/deliveries/"+itoa(waiting.ID)).contains(t, "Not attempted yet.", "Retry now", ">Cancel<", "<dt>Attempts</dt><dd>0 of at most 4</dd>")
 			b.get("/ui/deliveries/999999").must(t, http.StatusNotFound)
 			b.get("/ui/deliveries/x").must(t, http.StatusNotFound)
 		})

@@ -31,13 +31,18 @@ type endpointsView struct {
 	Next string
 }
 
-// listEndpoints handles GET /ui/endpoints?after=.
+// listEndpoints handles GET /ui/endpoints?cursor= (after=, its older name,
+// is still read so that saved links keep working).
 func (s *server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
-	after, err := queryID(r, "after")
+	name := "cursor"
+	if r.URL.Query().Has("after") {
+		name = "after"
+	}
+	cursor, err := queryID(r, name)
 	if err != nil {
 		return err
 	}
-	page, err := s.api.ListWebhooks(r.Context(), client.WebhookFilter{After: after, Limit: endpointsPerPage})
+	page, err := s.api.ListWebhooks(r.Context(), client.WebhookFilter{Cursor: cursor, Limit: endpointsPerPage})
 	if err != nil {
 		return err
 	}
@@ -50,7 +55,7 @@ func (s *server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
 		v.Rows[i] = endpointRow{Endpoint: e, Chart: c}
 	}
 	if page.NextCursor != "" {
-		v.Next = Prefix + "endpoints?after=" + page.NextCursor
+		v.Next = Prefix + "endpoints?cursor=" + page.NextCursor
 	}
 	s.render(w, r, http.StatusOK, "endpoints", "Endpoints", v)
 	return nil
@@ -258,9 +263,9 @@ func (x endpointIndex) Name(id int64) string {
 // loadEndpointIndex reads the endpoint index through the API.
 func (s *server) loadEndpointIndex(ctx context.Context) (endpointIndex, error) {
 	x := endpointIndex{byID: map[int64]wire.Endpoint{}}
-	var after int64
+	var cursor int64
 	for len(x.All) < maxListedEndpoints {
-		page, err := s.api.ListWebhooks(ctx, client.WebhookFilter{After: after, Limit: 500})
+		page, err := s.api.ListWebhooks(ctx, client.WebhookFilter{Cursor: cursor, Limit: 500})
 		if err != nil {
 			return endpointIndex{}, err
 		}
@@ -271,7 +276,7 @@ func (s *server) loadEndpointIndex(ctx context.Context) (endpointIndex, error) {
 		if page.NextCursor == "" {
 			break
 		}
-		after = page.Data[len(page.Data)-1].ID
+		cursor = page.Data[len(page.Data)-1].ID
 	}
 	return x, nil
 }

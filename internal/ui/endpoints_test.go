@@ -137,7 +137,8 @@ func TestEndpointPages(t *testing.T) {
 			for _, path := range []string{"/ui/endpoints/999999/enable", "/ui/endpoints/999999/rotate-secret", "/ui/endpoints/999999/delete", "/ui/endpoints/999999"} {
 				b.post(path, url.Values{"url": {"http://127.0.0.1:9/x"}}).must(t, http.StatusNotFound)
 			}
-			b.get("/ui/endpoints?after=x").must(t, http.StatusBadRequest).contains(t, "After:")
+			b.get("/ui/endpoints?cursor=x").must(t, http.StatusBadRequest).contains(t, "Cursor:")
+			b.get("/ui/endpoints?after=x").must(t, http.StatusBadRequest).contains(t, "After:") // the older name is still read
 		})
 	})
 }
@@ -163,11 +164,12 @@ func TestEndpointListPagesAndRates(t *testing.T) {
 		if n := strings.Count(p.body, "<tr>") - 1; n != 50 {
 			t.Errorf("first page has %d rows, want 50", n)
 		}
-		next := regexp.MustCompile(`href="(/ui/endpoints\?after=\d+)" rel="next"`).FindStringSubmatch(p.body)
+		next := regexp.MustCompile(`href="(/ui/endpoints\?cursor=\d+)" rel="next"`).FindStringSubmatch(p.body)
 		if next == nil {
 			t.Fatal("no next page link")
 		}
 		b.get(next[1]).must(t, http.StatusOK).lacks(t, "Next page", long)
+		b.get(strings.Replace(next[1], "cursor=", "after=", 1)).must(t, http.StatusOK).lacks(t, "Next page", long) // saved links
 		b.get("/ui/endpoints/"+itoa(first.ID)).contains(t, "75 %", "Recent deliveries", "a.two", "HTTP 500")
 	})
 }

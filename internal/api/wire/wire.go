@@ -133,12 +133,18 @@ type EventDetail struct {
 }
 
 // Delivery is one event on its way to one endpoint, as lists show it.
+// AttemptCount is the number of attempts made (store.Delivery.AttemptsMade),
+// at most MaxRetries+1; RetryCount is the 0-based number of the current or
+// last attempt; MaxRetries is the retries allowed after the first attempt;
+// NextRetryAt is when a pending delivery's next attempt is due, nil in every
+// other status.
 type Delivery struct {
 	ID             int64      `json:"id"`
 	WebhookID      int64      `json:"webhook_id"`
 	EventID        string     `json:"event_id"`
 	EventType      string     `json:"event_type"`
 	Status         string     `json:"status"`
+	AttemptCount   int        `json:"attempt_count"`
 	RetryCount     int        `json:"retry_count"`
 	MaxRetries     int        `json:"max_retries"`
 	Priority       int        `json:"priority"`
@@ -149,6 +155,9 @@ type Delivery struct {
 	ResponseStatus *int       `json:"response_status"`
 	LastError      string     `json:"last_error"`
 }
+
+// MaxAttempts is the most attempts the delivery may make: MaxRetries + 1.
+func (d Delivery) MaxAttempts() int { return d.MaxRetries + 1 }
 
 // DeliveryDetail is the answer of GET /v1/deliveries/{id}: the delivery with
 // its payload, the record of its last request and every attempt.

@@ -142,3 +142,25 @@ func appliedVersions(ctx context.Context, q querier) (map[int]bool, error) {
 	}
 	return applied, nil
 }
+
+// AppliedMigrations returns the names of the applied migrations in version
+// order (none when the schema holds no hookrelay_schema_migrations table). It
+// is not part of store.Store: `hookrelay migrate` uses it to say what it did.
+func (s *Store) AppliedMigrations(ctx context.Context) ([]string, error) {
+	var exists bool
+	if err := s.pool.QueryRow(ctx, `SELECT to_regclass('hookrelay_schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("check migrations: %w", err)
+	}
+	if !exists {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT name FROM hookrelay_schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, fmt.Errorf("read hookrelay_schema_migrations: %w", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("read hookrelay_schema_migrations: %w", err)
+	}
+	return names, nil
+}

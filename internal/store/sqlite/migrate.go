@@ -103,3 +103,23 @@ func appliedVersions(ctx context.Context, q execer) (map[int]bool, error) {
 	}
 	return applied, nil
 }
+
+// AppliedMigrations returns the names of the applied migrations in version
+// order (none when the file holds no hookrelay_schema_migrations table). It
+// is not part of store.Store: `hookrelay migrate` uses it to say what it did.
+func (s *Store) AppliedMigrations(ctx context.Context) ([]string, error) {
+	var exists bool
+	const table = `SELECT count(*) > 0 FROM sqlite_schema WHERE type = 'table' AND name = 'hookrelay_schema_migrations'`
+	if err := s.reads.db.QueryRowContext(ctx, table).Scan(&exists); err != nil {
+		return nil, fmt.Errorf("check migrations: %w", err)
+	}
+	if !exists {
+		return nil, nil
+	}
+	rows, err := s.reads.db.QueryContext(ctx, `SELECT name FROM hookrelay_schema_migrations ORDER BY version`)
+	names, err := queryAll(rows, err, func(n *string) []any { return []any{n} })
+	if err != nil {
+		return nil, fmt.Errorf("read hookrelay_schema_migrations: %w", err)
+	}
+	return names, nil
+}

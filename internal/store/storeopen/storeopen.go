@@ -1,10 +1,19 @@
-// Package storeopen turns a DATABASE_URL into a store: postgres:// URLs open
-// PostgreSQL, file paths and sqlite: URLs open the embedded SQLite store.
+// Package storeopen turns a DATABASE_URL into a store: postgres:// URLs and
+// PostgreSQL keyword/value strings ("host=… user=…") open PostgreSQL; file
+// paths and sqlite: or file: URLs open the embedded SQLite store. Any other
+// scheme is refused (ErrBadURL).
 package storeopen
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -21,29 +30,89 @@ const (
 	SQLite   Kind = "sqlite"
 )
 
+// ErrBadURL is wrapped by Parse's errors: DATABASE_URL names no store
+// hookrelay knows (a bad setting, exit code 2 on the command line).
+var ErrBadURL = errors.New("DATABASE_URL")
+
+// ErrNoDatabase is wrapped by OpenExisting's errors when the database does
+// not exist or is not migrated.
+var ErrNoDatabase = errors.New("no hookrelay database")
+
+// keywordString matches the start of a PostgreSQL keyword/value connection
+// string (libpq's "host=localhost user=postgres …").
+var keywordString = regexp.MustCompile(`^[a-z_]+\s*=`)
+
 // Parse tells which store databaseURL names and returns what that store's
-// Open takes: the URL itself for PostgreSQL, the file path for SQLite.
+// Open takes: the string itself for PostgreSQL, the file path for SQLite.
+// sqlite:PATH and file:PATH (also with // before an absolute path) name the
+// SQLite file PATH; a query string (?…) is refused there, as hookrelay sets
+// the SQLite options itself. Errors wrap ErrBadURL.
 func Parse(databaseURL string) (Kind, string, error) {
 	u := strings.TrimSpace(databaseURL)
+	bad := func(format string, args ...any) (Kind, string, error) {
+		return "", "", fmt.Errorf("%w: "+format, append([]any{ErrBadURL}, args...)...)
+	}
 	switch {
 	case u == "":
-		return "", "", fmt.Errorf("DATABASE_URL: empty; use postgres://… or a SQLite file path")
-	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"):
+		return bad("empty; use postgres://…, host=… user=… or a SQLite file path")
+	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"), keywordString.MatchString(u):
 		return Postgres, u, nil
-	case strings.HasPrefix(u, "sqlite:"):
-		path := strings.TrimPrefix(strings.TrimPrefix(u, "sqlite:"), "//")
+	case strings.HasPrefix(u, "sqlite:"), strings.HasPrefix(u, "file:"):
+		scheme, rest, _ := strings.Cut(u, ":")
+		path := strings.TrimPrefix(rest, "//")
 		if path == "" {
-			return "", "", fmt.Errorf("DATABASE_URL: %q names no SQLite file", databaseURL)
+			return bad("%q names no SQLite file", databaseURL)
+		}
+		if strings.ContainsAny(path, "?#") {
+			return bad("%q: %s: URLs take no options here (hookrelay sets SQLite's own); give the file path only", databaseURL, scheme)
 		}
 		return SQLite, path, nil
 	case strings.Contains(u, "://"):
 		scheme, _, _ := strings.Cut(u, "://")
-		return "", "", fmt.Errorf("DATABASE_URL: unsupported scheme %q; use postgres://… or a SQLite file path", scheme)
+		return bad("unsupported scheme %q; use postgres://…, host=… user=… or a SQLite file path", scheme)
 	}
 	return SQLite, u, nil
 }
 
-// Open opens the store that databaseURL names. It does not migrate.
+// Describe says in words which store and database databaseURL names, with
+// any password redacted: "SQLite file /abs/path.db" or "PostgreSQL database
+// postgres://user:xxxxx@host/db". It assumes Parse accepts databaseURL.
+func Describe(databaseURL string) string {
+	kind, target, err := Parse(databaseURL)
+	if err != nil {
+		return err.Error()
+	}
+	if kind == SQLite {
+		if abs, err := filepath.Abs(target); err == nil {
+			target = abs
+		}
+		return "SQLite file " + target
+	}
+	return "PostgreSQL database " + redact(target)
+}
+
+// keywordPassword matches the password of a keyword/value string, quoted or not.
+var keywordPassword = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+
+// redact hides the password of a PostgreSQL URL or keyword/value string.
+func redact(target string) string {
+	if keywordString.MatchString(target) {
+		return keywordPassword.ReplaceAllString(target, "${1}xxxxx")
+	}
+	pu, err := url.Parse(target)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	q := pu.Query()
+	if q.Has("password") {
+		q.Set("password", "xxxxx")
+		pu.RawQuery = q.Encode()
+	}
+	return pu.Redacted()
+}
+
+// Open opens the store that databaseURL names. It does not migrate; a
+// SQLite file that does not exist is created.
 func Open(ctx context.Context, databaseURL string) (store.Store, error) {
 	kind, target, err := Parse(databaseURL)
 	if err != nil {
@@ -63,4 +132,70 @@ func Open(ctx context.Context, databaseURL string) (store.Store, error) {
 		}
 		return s, nil
 	}
+}
+
+// OpenExisting opens the store that databaseURL names when it exists and is
+// fully migrated, for the commands that only use a database `hookrelay
+// migrate` or `serve` made. Otherwise the error wraps ErrNoDatabase and says
+// where it looked (Describe) and that `hookrelay migrate` creates it; a
+// missing SQLite file is not created.
+func OpenExisting(ctx context.Context, databaseURL string) (store.Store, error) {
+	kind, target, err := Parse(databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	where := Describe(databaseURL)
+	if kind == SQLite {
+		if _, err := os.Stat(target); errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w at %s (DATABASE_URL); run `hookrelay migrate` to create it", ErrNoDatabase, where)
+		}
+	}
+	st, err := Open(ctx, databaseURL)
+	if err != nil {
+		return nil, err
+	}
+	current, err := st.MigrationsCurrent(ctx)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("DATABASE_URL: %s: %w", where, err)
+	}
+	if !current {
+		st.Close()
+		return nil, fmt.Errorf("%w at %s (DATABASE_URL): it is not migrated; run `hookrelay migrate` first", ErrNoDatabase, where)
+	}
+	return st, nil
+}
+
+// migrationLister is what both stores offer beside store.Store to say which
+// migrations are applied.
+type migrationLister interface {
+	AppliedMigrations(ctx context.Context) ([]string, error)
+}
+
+// Migrate applies st's pending migrations and returns the names of those
+// this call applied, in order (none when the schema was current). st must be
+// a store that Open returned.
+func Migrate(ctx context.Context, st store.Store) ([]string, error) {
+	lister, ok := st.(migrationLister)
+	if !ok {
+		return nil, fmt.Errorf("migrate: %T cannot list its migrations", st)
+	}
+	before, err := lister.AppliedMigrations(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	if err := st.Migrate(ctx); err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	after, err := lister.AppliedMigrations(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	var applied []string
+	for _, name := range after {
+		if !slices.Contains(before, name) {
+			applied = append(applied, name)
+		}
+	}
+	return applied, nil
 }

@@ -18,6 +18,11 @@ func TestParse(t *testing.T) {
 		{"/var/lib/hookrelay/data.db", SQLite, "/var/lib/hookrelay/data.db", ""},
 		{"sqlite:data/hr.db", SQLite, "data/hr.db", ""},
 		{"sqlite:///abs/hr.db", SQLite, "/abs/hr.db", ""},
+		{"file:y.db", SQLite, "y.db", ""},
+		{"file:///abs/y.db", SQLite, "/abs/y.db", ""},
+		{"host=localhost user=postgres", Postgres, "host=localhost user=postgres", ""},
+		{"user = postgres dbname=x", Postgres, "user = postgres dbname=x", ""},
+		{"file:y.db?mode=ro", "", "", "take no options"},
 		{"", "", "", "empty"},
 		{"sqlite:", "", "", "names no SQLite file"},
 		{"mysql://localhost/db", "", "", `unsupported scheme "mysql"`},
@@ -32,6 +37,21 @@ func TestParse(t *testing.T) {
 		}
 		if err != nil || kind != tt.kind || target != tt.target {
 			t.Errorf("Parse(%q) = %s, %q, %v; want %s, %q", tt.in, kind, target, err, tt.kind, tt.target)
+		}
+	}
+}
+
+func TestDescribeRedactsPasswords(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"postgres://u:secret@localhost/db", "PostgreSQL database postgres://u:xxxxx@localhost/db"},
+		{"postgres://localhost/db?password=secret", "PostgreSQL database postgres://localhost/db?password=xxxxx"},
+		{"host=h password=secret user=u", "PostgreSQL database host=h password=xxxxx user=u"},
+		{"host=h password='se cret' user=u", "PostgreSQL database host=h password=xxxxx user=u"},
+		{"/abs/hr.db", "SQLite file /abs/hr.db"},
+	}
+	for _, tt := range tests {
+		if got := Describe(tt.in); got != tt.want || strings.Contains(got, "secret") {
+			t.Errorf("Describe(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
