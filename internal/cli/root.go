@@ -11,6 +11,8 @@ import (
 	"os"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/hookrelay/hookrelay/internal/delivery"
 )
 
 // root is the command tree; each command's Run does the work.
@@ -25,6 +27,8 @@ type root struct {
 	Verify     verifyCmd     `cmd:"" help:"Check a captured request's signature and say exactly why it fails."`
 	Listen     listenCmd     `cmd:"" help:"Run a local receiver that verifies and prints every request."`
 	Version    versionCmd    `cmd:"" help:"Print the version."`
+
+	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
 }
 
 // Env is what every command's Run receives: the context that ends on SIGINT
@@ -38,8 +42,12 @@ type Env struct {
 
 // Main parses args (without the program name), runs the command, and returns
 // the process exit code: 0 on success, 1 when the command failed, 2 for a bad
-// setting or argument.
+// setting or argument. Without arguments it prints the usage, as --help
+// does, and returns 0.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		args = []string{"--help"}
+	}
 	var tree root
 	exitCode := -1
 	parser, err := kong.New(&tree,
@@ -48,6 +56,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		kong.UsageOnError(),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { exitCode = code }),
+		kong.Vars{"version": "hookrelay " + delivery.Version},
 	)
 	if err != nil {
 		fmt.Fprintf(stderr, "hookrelay: %v\n", err)
