@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -81,22 +82,70 @@ var (
 	verifiedReq = regexp.MustCompile(`POST /hooks -> 200\n\s+result\s+valid \(`)
 )
 
-// TestQuickStart follows the README's quick start: a `listen` receiver, a
-// `serve` that sends every event to it (WEBHOOK_URLS), one `publish`; the
-// receiver prints the request, verified. The ports are free ones rather
-// than the README's 9000 and 8080.
+// quickStart returns the commands of the README's quick start, in order:
+// the lines of the section's first sh block that are not comments, each as
+// its environment assignments and its arguments after "hookrelay".
+func quickStart(t *testing.T) (env [][]string, args [][]string) {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Quick start\n")
+	_, block, ok2 := strings.Cut(section, "```sh\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("README.md has no sh block under ## Quick start")
+	}
+	for line := range strings.Lines(block) {
+		if line = strings.TrimSpace(line); line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		words := shellWords(line)
+		var assignments []string
+		for len(words) > 0 && strings.Contains(words[0], "=") {
+			assignments, words = append(assignments, words[0]), words[1:]
+		}
+		if len(words) == 0 || words[0] != "hookrelay" {
+			t.Fatalf("the quick start's line %q does not run hookrelay", line)
+		}
+		env, args = append(env, assignments), append(args, words[1:])
+	}
+	if len(args) != 3 || args[0][0] != "listen" || args[1][0] != "serve" || args[2][0] != "publish" {
+		t.Fatalf("the quick start is not listen, serve, publish: %q", args)
+	}
+	return env, args
+}
+
+// TestQuickStart runs the README's quick start as written: a `listen`
+// receiver, a `serve` that sends every event to it (WEBHOOK_URLS), one
+// `publish`; the receiver prints the request, verified. Only the ports
+// change, to free ones, and the database goes to a temporary folder.
 func TestQuickStart(t *testing.T) {
-	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	env, args := quickStart(t)
 	db := "DATABASE_URL=" + t.TempDir() + "/hookrelay.db"
 
-	listen := startConsole(t, nil, "listen", "--port", "0", "--secret", secret)
+	listenArgs := slices.Clone(args[0])
+	port := slices.Index(listenArgs, "--port")
+	if port < 0 {
+		t.Fatalf("the quick start's listen names no --port: %q", listenArgs)
+	}
+	readmePort := listenArgs[port+1]
+	listenArgs[port+1] = "0"
+	listen := startConsole(t, env[0], listenArgs...)
 	receiver := listen.waitFor(t, "listen to start", listeningOn)[1]
+	_, freePort, _ := strings.Cut(receiver, ":")
 
-	startConsole(t, []string{db, "HOOKRELAY_LISTEN=127.0.0.1:0", "HOOKRELAY_LOG_FORMAT=text",
-		"WEBHOOK_URLS=http://" + receiver + "/hooks", "WEBHOOK_SECRET=" + secret}, "serve").
-		waitFor(t, "serve to start", startedOn)
+	serveEnv := []string{db, "HOOKRELAY_LISTEN=127.0.0.1:0", "HOOKRELAY_LOG_FORMAT=text"}
+	for _, kv := range env[1] {
+		if strings.HasPrefix(kv, "WEBHOOK_URLS=") {
+			kv = strings.Replace(kv, ":"+readmePort+"/", ":"+freePort+"/", 1)
+		}
+		serveEnv = append(serveEnv, kv)
+	}
+	startConsole(t, serveEnv, args[1]...).waitFor(t, "serve to start", startedOn)
 
-	stdout, stderr, code := run(t, []string{db}, "publish", "--type", "document.created", "--data", `{"document_id":"doc-1"}`)
+	stdout, stderr, code := run(t, append(env[2], db), args[2]...)
 	if code != 0 || !strings.Contains(stdout, `"deliveries":1`) {
 		t.Fatalf("publish: exit %d, stdout %q, stderr %q; want one delivery", code, stdout, stderr)
 	}
