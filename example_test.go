@@ -174,7 +174,7 @@ func ExampleClient_CreateEndpoint() {
 	// Output:
 	// secret generated: true
 	// 1 CRM active=false (CRM migration)
-	// hookrelay: create endpoint: url: host resolves to a non-public address; to allow private targets in development, set HOOKRELAY_ALLOW_PRIVATE_TARGETS=true (WithAllowPrivateTargets in the Go library)
+	// hookrelay: create endpoint: url: host resolves to a non-public address; to allow private targets in development, run hookrelay serve --dev or set HOOKRELAY_ALLOW_PRIVATE_TARGETS=true (WithAllowPrivateTargets in the Go library)
 }
 
 // exampleClient returns a client on a new SQLite database, the database, and

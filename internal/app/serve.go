@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -86,8 +87,9 @@ func seal(ctx context.Context, st store.Store, db config.Database) (store.Store,
 	return nil, fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: %w", err)
 }
 
-// Serve runs the service until ctx ends, then shuts it down gracefully.
-func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
+// Serve runs the service until ctx ends, then shuts it down gracefully. In
+// development mode (cfg.Dev) it writes DevBanner to out once it listens.
+func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Writer) error {
 	st, err := OpenStore(ctx, cfg.Database)
 	if err != nil {
 		return err
@@ -138,6 +140,9 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 		MaxPayloadBytes:     cfg.MaxPayloadBytes,
 	}))
 	handler.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
+	// The site's root is the dashboard; 302, not 301, so that browsers
+	// do not remember it should "/" ever serve something else.
+	handler.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("HOOKRELAY_LISTEN: %w", err)
@@ -161,8 +166,11 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 		close(serveErr)
 	}()
 	logger.Info("hookrelay started", slog.String("listen", ln.Addr().String()),
-		slog.String("dashboard", "http://"+ln.Addr().String()+"/ui/"), slog.String("worker", worker.Name()),
+		slog.String("dashboard", DashboardURL(ln.Addr())), slog.String("worker", worker.Name()),
 		slog.Int("concurrency", cfg.Concurrency), slog.String("timeout", cfg.Timeout().String()))
+	if cfg.Dev {
+		fmt.Fprint(out, DevBanner(cfg, ln.Addr()))
+	}
 
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
@@ -187,6 +195,26 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger) error {
 	}
 	logger.Info("stopped")
 	return errors.Join(errs...)
+}
+
+// DashboardURL is the address of the dashboard of a server listening on
+// addr, as a browser on this machine can open it: a listener on all
+// addresses (0.0.0.0, [::]) is reached at localhost.
+func DashboardURL(addr net.Addr) string {
+	return baseURL(addr) + "/ui/"
+}
+
+// baseURL is the http:// URL by which a client on this machine reaches a
+// server listening on addr: localhost for a listener on all addresses.
+func baseURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // NewWorker builds a delivery worker from the delivery settings.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/alecthomas/kong"
 
+	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store/storeopen"
 )
 
@@ -27,6 +28,8 @@ type root struct {
 	Verify     verifyCmd     `cmd:"" help:"Check a captured request's signature and say exactly why it fails."`
 	Listen     listenCmd     `cmd:"" help:"Run a local receiver that verifies and prints every request."`
 	Version    versionCmd    `cmd:"" help:"Print the version."`
+
+	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
 }
 
 // Env is what every command's Run receives: the context that ends on SIGINT
@@ -41,7 +44,11 @@ type Env struct {
 // Main parses args (without the program name), runs the command, and returns
 // the process exit code: 0 on success, 1 when the command failed, 2 for a bad
 // setting or argument (a DATABASE_URL that names no known store included).
+// Without arguments it prints the usage, as --help does, and returns 0.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		args = []string{"--help"}
+	}
 	var tree root
 	exitCode := -1
 	parser, err := kong.New(&tree,
@@ -50,6 +57,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		kong.UsageOnError(),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { exitCode = code }),
+		kong.Vars{"version": "hookrelay " + delivery.Version},
 	)
 	if err != nil {
 		fmt.Fprintf(stderr, "hookrelay: %v\n", err)

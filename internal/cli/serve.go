@@ -1,6 +1,10 @@
 package cli
 
 import (
+	"os"
+
+	"github.com/alecthomas/kong"
+
 	"github.com/hookrelay/hookrelay/internal/app"
 	"github.com/hookrelay/hookrelay/internal/config"
 )
@@ -9,9 +13,32 @@ type serveCmd struct {
 	config.Serve `embed:""`
 }
 
-func (c *serveCmd) Run(e Env) error {
+func (c *serveCmd) Run(e Env, kctx *kong.Context) error {
+	c.ApplyDev(explicitSettings(kctx))
 	if err := c.Validate(); err != nil {
 		return usageError{err}
 	}
-	return app.Serve(e.Ctx, c.Serve, app.NewLogger(e.Stderr, c.Log))
+	return app.Serve(e.Ctx, c.Serve, app.NewLogger(e.Stderr, c.Log), e.Stderr)
+}
+
+// explicitSettings returns a function that reports whether the setting of an
+// environment variable name was given explicitly: as a flag on the command
+// line, by a resolver (a configuration file), or in the environment, rather
+// than left to its default.
+func explicitSettings(kctx *kong.Context) func(env string) bool {
+	given := map[string]bool{}
+	for _, p := range kctx.Path {
+		if p.Flag != nil {
+			for _, env := range p.Flag.Envs {
+				given[env] = true
+			}
+		}
+	}
+	return func(env string) bool {
+		if given[env] {
+			return true
+		}
+		_, ok := os.LookupEnv(env)
+		return ok
+	}
 }

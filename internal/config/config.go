@@ -83,6 +83,46 @@ type Serve struct {
 	Log      `embed:""`
 	Delivery `embed:""`
 	Server   `embed:""`
+	// Dev turns development mode on; ApplyDev applies it.
+	Dev bool `name:"dev" env:"HOOKRELAY_DEV" help:"Development mode: endpoints may target loopback and private addresses, logs are text, retries wait 1s doubling up to 30s (each unless set explicitly), and a banner shows how to try a delivery. Not for production."`
+}
+
+// Settings that development mode (HOOKRELAY_DEV, --dev) gives those not set
+// explicitly, so that a failed delivery is retried while the developer
+// watches, in seconds rather than minutes.
+const (
+	DevLogFormat     = "text"
+	DevBackoffBase   = time.Second
+	DevBackoffCap    = 30 * time.Second
+	DevRetryAfterCap = 30 * time.Second
+)
+
+// ApplyDev applies development mode when Dev is set, and does nothing
+// otherwise: HOOKRELAY_ALLOW_PRIVATE_TARGETS becomes true, HOOKRELAY_LOG_FORMAT
+// DevLogFormat, HOOKRELAY_BACKOFF_BASE DevBackoffBase, HOOKRELAY_BACKOFF_CAP
+// DevBackoffCap and HOOKRELAY_RETRY_AFTER_CAP DevRetryAfterCap, each only
+// when explicit, called with the setting's environment variable name,
+// reports that it was not given (by flag, environment or configuration),
+// so that an explicit setting always wins.
+func (s *Serve) ApplyDev(explicit func(env string) bool) {
+	if !s.Dev {
+		return
+	}
+	if !explicit("HOOKRELAY_ALLOW_PRIVATE_TARGETS") {
+		s.AllowPrivate = true
+	}
+	if !explicit("HOOKRELAY_LOG_FORMAT") {
+		s.LogFormat = DevLogFormat
+	}
+	if !explicit("HOOKRELAY_BACKOFF_BASE") {
+		s.BackoffBase = DevBackoffBase
+	}
+	if !explicit("HOOKRELAY_BACKOFF_CAP") {
+		s.BackoffCap = max(DevBackoffCap, s.BackoffBase)
+	}
+	if !explicit("HOOKRELAY_RETRY_AFTER_CAP") {
+		s.RetryAfterCap = DevRetryAfterCap
+	}
 }
 
 // Minimum strengths of the credentials hookrelay is given.

@@ -82,10 +82,14 @@ func TestServeMountsEverything(t *testing.T) {
 		{"/v1/openapi.json", auth, 200, `"openapi"`},
 		{"/metrics", nil, 401, ""},
 		{"/metrics", auth, 200, "hookrelay_queue_depth"},
+		{"/", nil, 302, ""}, // the dashboard
 		{"/ui", nil, 301, ""},
 		{"/ui/", nil, 303, ""}, // to the sign-in page
 		{"/ui/login", nil, 200, "<form"},
 		{"/healthz", http.Header{"X-Big": {strings.Repeat("a", 70<<10)}}, 431, ""},
+	}
+	if location := redirect(t, base+"/"); location != "/ui/" {
+		t.Errorf("GET / redirects to %q, want /ui/", location)
 	}
 	for _, tt := range tests {
 		status, body := get(tt.path, tt.header)
@@ -96,4 +100,16 @@ func TestServeMountsEverything(t *testing.T) {
 	if err := serve.stop(t); err != nil {
 		t.Errorf("serve after SIGTERM: %v", err)
 	}
+}
+
+// redirect returns the Location of the redirect that url answers.
+func redirect(t *testing.T, url string) string {
+	t.Helper()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	resp.Body.Close()
+	return resp.Header.Get("Location")
 }

@@ -25,7 +25,7 @@ import (
 )
 
 // AllowPrivateHint tells an operator how to deliver to private targets.
-const AllowPrivateHint = "to allow private targets in development, set HOOKRELAY_ALLOW_PRIVATE_TARGETS=true (WithAllowPrivateTargets in the Go library)"
+const AllowPrivateHint = "to allow private targets in development, run hookrelay serve --dev or set HOOKRELAY_ALLOW_PRIVATE_TARGETS=true (WithAllowPrivateTargets in the Go library)"
 
 // ErrForbiddenAddress reports a target that the guard refuses. Its text is the
 // rule that was broken, never the address.

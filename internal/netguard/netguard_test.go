@@ -230,7 +230,7 @@ func ExampleCheckAddr() {
 	fmt.Println(CheckAddr(netip.MustParseAddr("::127.0.0.1")))
 	fmt.Println(CheckAddr(netip.MustParseAddr("2001:4860:4860::8888")))
 	// Output:
-	// resolves to a non-public address; to allow private targets in development, set HOOKRELAY_ALLOW_PRIVATE_TARGETS=true (WithAllowPrivateTargets in the Go library)
+	// resolves to a non-public address; to allow private targets in development, run hookrelay serve --dev or set HOOKRELAY_ALLOW_PRIVATE_TARGETS=true (WithAllowPrivateTargets in the Go library)
 	// <nil>
 }
 
