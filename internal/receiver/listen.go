@@ -37,6 +37,12 @@ type ListenOptions struct {
 	MaxBodyBytes int64
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// ForwardTo, when set, is an http(s) URL of a local app: each verified
+	// request goes there with its method, path (joined to the URL's path),
+	// query, headers and body, and the sender gets the app's status, headers
+	// and body instead of Status; 502 when the app cannot be reached.
+	// Rejected requests are answered by the receiver, not forwarded.
+	ForwardTo string
 }
 
 // Validate reports options that cannot work.
@@ -47,6 +53,11 @@ func (o ListenOptions) Validate() error {
 	}
 	if o.Status != 0 && (o.Status < 200 || o.Status > 599) {
 		errs = append(errs, fmt.Errorf("status %d: must be 200 to 599", o.Status))
+	}
+	if o.ForwardTo != "" {
+		if _, err := parseForwardURL(o.ForwardTo); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -89,8 +100,12 @@ func Serve(ctx context.Context, ln net.Listener, opts ListenOptions, out io.Writ
 		masked[i] = maskSecret(s)
 	}
 	out = &lockedWriter{w: out}
-	fmt.Fprintf(out, "listening on http://%s, verifying with %s, answering %d\n",
-		ln.Addr(), strings.Join(masked, ", "), opts.status())
+	answering := fmt.Sprintf("answering %d", opts.status())
+	if opts.ForwardTo != "" {
+		answering = "forwarding verified requests to " + opts.ForwardTo
+	}
+	fmt.Fprintf(out, "listening on http://%s, verifying with %s, %s\n",
+		ln.Addr(), strings.Join(masked, ", "), answering)
 
 	srv := &http.Server{Handler: NewHandler(opts, out), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
@@ -114,7 +129,10 @@ func Serve(ctx context.Context, ln net.Listener, opts ListenOptions, out io.Writ
 // NewHandler verifies every request, prints one block about it to out
 // (method and path, answer, verdict, event id, type, pretty body), and
 // answers opts.Status to a verified request, 400 or 401 with the reason to
-// a rejected one. Blocks of concurrent requests never interleave.
+// a rejected one. With opts.ForwardTo, a verified request is forwarded and
+// answered with the app's answer (see ListenOptions.ForwardTo); an invalid
+// ForwardTo answers 502 to each. Blocks of concurrent requests never
+// interleave.
 func NewHandler(opts ListenOptions, out io.Writer) http.Handler {
 	if _, ok := out.(*lockedWriter); !ok {
 		out = &lockedWriter{w: out}
@@ -122,22 +140,31 @@ func NewHandler(opts ListenOptions, out io.Writer) http.Handler {
 	vopts := signature.VerifyOptions{
 		Secrets: opts.Secrets, Tolerance: opts.Tolerance, Now: opts.Now, MaxBodyBytes: opts.MaxBodyBytes,
 	}
+	fwdClient := newForwardClient()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, body, err := signature.VerifyRequest(w, r, vopts)
 		status := opts.status()
-		answer := fmt.Sprintf("ok, answering %d as asked\n", status)
-		if err != nil {
+		answer := []byte(fmt.Sprintf("ok, answering %d as asked\n", status))
+		header := http.Header{"Content-Type": {"text/plain; charset=utf-8"}}
+		var fwdLine string
+		switch {
+		case err != nil:
 			status = signature.StatusCode(err)
-			answer = "invalid: " + err.Error() + "\n"
+			answer = []byte("invalid: " + err.Error() + "\n")
+		case opts.ForwardTo != "":
+			status, header, answer, fwdLine = forwardAnswer(r, fwdClient, opts.ForwardTo, body)
 		}
 		var block strings.Builder
 		fmt.Fprintf(&block, "%s %s %s -> %d\n", time.Now().Format(time.TimeOnly), r.Method, r.URL.RequestURI(), status)
 		report{header: r.Header, body: body, verified: v, err: err, secrets: len(opts.Secrets)}.write(&block, "  ")
+		block.WriteString(fwdLine)
 		fmt.Fprint(out, block.String())
 
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		for k, vs := range header {
+			w.Header()[k] = vs
+		}
 		w.WriteHeader(status)
-		_, _ = io.WriteString(w, answer)
+		_, _ = w.Write(answer)
 	})
 }
 
