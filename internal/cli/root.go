@@ -49,6 +49,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		kong.UsageOnError(),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { exitCode = code }),
+		settingsFileOption(),
 	)
 	if err != nil {
 		fmt.Fprintf(stderr, "hookrelay: %v\n", err)
