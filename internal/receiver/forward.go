@@ -84,7 +84,7 @@ func forward(ctx context.Context, c *http.Client, target *url.URL, r *http.Reque
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return forwarded{err: fmt.Errorf("forward to %s: %w", to, err)}
+		return forwarded{err: err} // a *url.Error: it names the method and URL
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxForwardAnswerBytes))
