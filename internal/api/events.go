@@ -143,11 +143,8 @@ func (s *server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("list events: %w", err)
 	}
-	page := wire.EventList{Data: make([]wire.Event, 0, min(len(events), limit))}
-	if len(events) > limit {
-		events = events[:limit]
-		page.NextCursor = store.CursorOf(events[limit-1]).String()
-	}
+	events, next := pageBy(events, limit, func(ev store.Event) string { return store.CursorOf(ev).String() })
+	page := wire.EventList{Data: make([]wire.Event, 0, len(events)), NextCursor: next}
 	for _, ev := range events {
 		page.Data = append(page.Data, eventJSON(ev))
 	}
