@@ -114,3 +114,40 @@ func (s *server) getEvent(w http.ResponseWriter, r *http.Request) error {
 func eventJSON(ev store.Event) wire.Event {
 	return wire.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority, CreatedAt: ev.CreatedAt}
 }
+
+// listEvents handles GET /v1/events: newest first, filtered by type,
+// created_after and created_before, paginated by limit and cursor (the
+// opaque next_cursor of the previous page).
+func (s *server) listEvents(w http.ResponseWriter, r *http.Request) error {
+	q := newQuery(r)
+	f := store.EventFilter{
+		Type:          q.text("type"),
+		CreatedAfter:  q.time("created_after"),
+		CreatedBefore: q.time("created_before"),
+		Limit:         q.limit(),
+	}
+	if raw := q.text("cursor"); raw != "" {
+		c, err := store.ParseEventCursor(raw)
+		if err != nil {
+			q.fail(badParam("cursor", "%v", err))
+		} else {
+			f.Before = &c
+		}
+	}
+	if q.err != nil {
+		return q.err
+	}
+	limit := f.Limit
+	f.Limit++ // one more tells whether a next page exists
+	events, err := s.store.ListEvents(r.Context(), f)
+	if err != nil {
+		return fmt.Errorf("list events: %w", err)
+	}
+	events, next := pageBy(events, limit, func(ev store.Event) string { return store.CursorOf(ev).String() })
+	page := wire.EventList{Data: make([]wire.Event, 0, len(events)), NextCursor: next}
+	for _, ev := range events {
+		page.Data = append(page.Data, eventJSON(ev))
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}

@@ -65,7 +65,7 @@ func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 		"EndpointList": wire.EndpointList{}, "DisableRequest": wire.DisableRequest{},
 		"RotateSecretRequest": wire.RotateSecretRequest{}, "PingResponse": wire.PingResponse{},
 		"PublishRequest": wire.PublishRequest{}, "PublishResponse": wire.PublishResponse{}, "Event": wire.Event{},
-		"EventDetail": wire.EventDetail{}, "Delivery": wire.Delivery{}, "DeliveryDetail": wire.DeliveryDetail{},
+		"EventDetail": wire.EventDetail{}, "EventList": wire.EventList{}, "Delivery": wire.Delivery{}, "DeliveryDetail": wire.DeliveryDetail{},
 		"Attempt": wire.Attempt{}, "DeliveryList": wire.DeliveryList{}, "ReplayRequest": wire.ReplayRequest{},
 		"ReplayResponse": wire.ReplayResponse{}, "Health": wire.Health{}, "Error": wire.ErrorBody{},
 		"ErrorDetail": wire.Error{}, "PublishBatchRequest": wire.PublishBatchRequest{},

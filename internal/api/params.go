@@ -124,9 +124,15 @@ func (q *query) time(name string) *time.Time {
 // cursor of the next page: the ID of its last item, or "" when the extra row
 // was not there.
 func pageOf[T any](items []T, limit int, id func(T) int64) ([]T, string) {
+	return pageBy(items, limit, func(v T) string { return strconv.FormatInt(id(v), 10) })
+}
+
+// pageBy is pageOf for a list whose cursor is not an ID: cursor encodes the
+// position of the last item of a page.
+func pageBy[T any](items []T, limit int, cursor func(T) string) ([]T, string) {
 	if len(items) <= limit {
 		return items, ""
 	}
 	items = items[:limit]
-	return items, strconv.FormatInt(id(items[limit-1]), 10)
+	return items, cursor(items[limit-1])
 }

@@ -96,6 +96,7 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/metrics", handle: s.serveMetrics},
 		{method: "GET", path: "/v1/openapi.json", handle: s.openAPI},
 
+		{method: "GET", path: "/v1/events", handle: s.listEvents},
 		{method: "POST", path: "/v1/events", handle: s.publishEvent},
 		{method: "POST", path: "/v1/events/batch", handle: s.publishBatch},
 		{method: "GET", path: "/v1/events/{id}", handle: s.getEvent},

@@ -10,10 +10,11 @@ import (
 	"github.com/hookrelay/hookrelay/internal/client"
 )
 
-// eventsCmd publishes and shows events through the API.
+// eventsCmd publishes, shows and lists events through the API.
 type eventsCmd struct {
 	Publish eventsPublishCmd `cmd:"" help:"Publish an event to every subscribed endpoint, or to chosen ones with --endpoint."`
 	Get     eventsGetCmd     `cmd:"" help:"Show an event and its deliveries."`
+	List    eventsListCmd    `cmd:"" help:"List events, newest first, filtered by type and creation time."`
 }
 
 type eventsPublishCmd struct {

@@ -25,6 +25,7 @@ type root struct {
 	Webhooks   webhooksCmd   `cmd:"" help:"Manage endpoints through the API (HOOKRELAY_URL)."`
 	Events     eventsCmd     `cmd:"" help:"Publish and show events through the API (HOOKRELAY_URL)."`
 	Deliveries deliveriesCmd `cmd:"" help:"Inspect, retry, cancel and replay deliveries through the API (HOOKRELAY_URL)."`
+	Trigger    triggerCmd    `cmd:"" help:"Publish a sample event of a type through the API (HOOKRELAY_URL), to try a receiver."`
 	Verify     verifyCmd     `cmd:"" help:"Check a captured request's signature and say exactly why it fails."`
 	Listen     listenCmd     `cmd:"" help:"Run a local receiver that verifies and prints every request."`
 	Version    versionCmd    `cmd:"" help:"Print the version."`
@@ -58,6 +59,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { exitCode = code }),
 		kong.Vars{"version": "hookrelay " + delivery.Version},
+		settingsFileOption(),
 	)
 	if err != nil {
 		fmt.Fprintf(stderr, "hookrelay: %v\n", err)

@@ -10,6 +10,7 @@ import (
 )
 
 type serveCmd struct {
+	Config       kong.ConfigFlag `name:"config" placeholder:"FILE" help:"Settings file of NAME = value lines, NAME being the environment variables below (see the README); flags and the environment take precedence over it."`
 	config.Serve `embed:""`
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 )
@@ -39,5 +40,27 @@ func (c *Client) PublishEvents(ctx context.Context, req wire.PublishBatchRequest
 		return out, err
 	}
 	err = c.do(ctx, http.MethodPost, "/v1/events/batch", nil, rawBody(body), &out)
+	return out, err
+}
+
+// EventFilter selects events in ListEvents; zero fields match all.
+type EventFilter struct {
+	Type          string    // exact event type
+	CreatedAfter  time.Time // created at or after
+	CreatedBefore time.Time // created before
+	Cursor        string    // the NextCursor of the previous page
+	Limit         int       // 0: the server's default
+}
+
+// ListEvents returns one page of events, newest first (GET /v1/events).
+func (c *Client) ListEvents(ctx context.Context, f EventFilter) (wire.EventList, error) {
+	q := url.Values{}
+	setString(q, "type", f.Type)
+	setTime(q, "created_after", f.CreatedAfter)
+	setTime(q, "created_before", f.CreatedBefore)
+	setString(q, "cursor", f.Cursor)
+	setID(q, "limit", int64(f.Limit))
+	var out wire.EventList
+	err := c.do(ctx, http.MethodGet, "/v1/events", q, nil, &out)
 	return out, err
 }

@@ -39,6 +39,13 @@ type ListenOptions struct {
 	MaxBodyBytes int64
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// ForwardTo, when set, is an http(s) URL of a local app: each accepted
+	// request (verified, or any request when there are no Secrets) goes
+	// there with its method, path (joined to the URL's path), query, headers
+	// and body, and the sender gets the app's status, headers
+	// and body instead of Status; 502 when the app cannot be reached.
+	// Rejected requests are answered by the receiver, not forwarded.
+	ForwardTo string
 }
 
 // Validate reports options that cannot work.
@@ -52,6 +59,11 @@ func (o ListenOptions) Validate() error {
 	}
 	if o.Status != 0 && (o.Status < 200 || o.Status > 599) {
 		errs = append(errs, fmt.Errorf("status %d: must be 200 to 599", o.Status))
+	}
+	if o.ForwardTo != "" {
+		if _, err := parseForwardURL(o.ForwardTo); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -98,7 +110,11 @@ func Serve(ctx context.Context, ln net.Listener, opts ListenOptions, out io.Writ
 	if len(opts.Secrets) == 0 {
 		verifying = "NOT verifying signatures (no --secret given: requests are printed unverified)"
 	}
-	fmt.Fprintf(out, "listening on http://%s, %s, answering %d\n", ln.Addr(), verifying, opts.status())
+	answering := fmt.Sprintf("answering %d", opts.status())
+	if opts.ForwardTo != "" {
+		answering = "forwarding accepted requests to " + opts.ForwardTo
+	}
+	fmt.Fprintf(out, "listening on http://%s, %s, %s\n", ln.Addr(), verifying, answering)
 
 	srv := &http.Server{Handler: NewHandler(opts, out), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)
@@ -124,7 +140,9 @@ func Serve(ctx context.Context, ln net.Listener, opts ListenOptions, out io.Writ
 // answers opts.Status to a verified request, 400 or 401 with the reason to
 // a rejected one. Without secrets it verifies nothing: each request is
 // printed as unverified and answered opts.Status (413 over the body limit).
-// Blocks of concurrent requests never interleave.
+// With opts.ForwardTo, an accepted request is forwarded and answered with
+// the app's answer (see ListenOptions.ForwardTo); an invalid ForwardTo
+// answers 502 to each. Blocks of concurrent requests never interleave.
 func NewHandler(opts ListenOptions, out io.Writer) http.Handler {
 	if _, ok := out.(*lockedWriter); !ok {
 		out = &lockedWriter{w: out}
@@ -132,6 +150,7 @@ func NewHandler(opts ListenOptions, out io.Writer) http.Handler {
 	vopts := signature.VerifyOptions{
 		Secrets: opts.Secrets, Tolerance: opts.Tolerance, Now: opts.Now, MaxBodyBytes: opts.MaxBodyBytes,
 	}
+	fwdClient := newForwardClient()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		unverified := len(opts.Secrets) == 0
 		var v signature.Verified
@@ -143,22 +162,30 @@ func NewHandler(opts ListenOptions, out io.Writer) http.Handler {
 			v, body, err = signature.VerifyRequest(w, r, vopts)
 		}
 		status := opts.status()
-		answer := fmt.Sprintf("ok, answering %d as asked\n", status)
+		answer := []byte(fmt.Sprintf("ok, answering %d as asked\n", status))
 		if unverified && err == nil {
-			answer = fmt.Sprintf("received unverified (no secret given), answering %d as asked\n", status)
+			answer = []byte(fmt.Sprintf("received unverified (no secret given), answering %d as asked\n", status))
 		}
-		if err != nil {
+		header := http.Header{"Content-Type": {"text/plain; charset=utf-8"}}
+		var fwdLine string
+		switch {
+		case err != nil:
 			status = signature.StatusCode(err)
-			answer = "invalid: " + err.Error() + "\n"
+			answer = []byte("invalid: " + err.Error() + "\n")
+		case opts.ForwardTo != "":
+			status, header, answer, fwdLine = forwardAnswer(r, fwdClient, opts.ForwardTo, body)
 		}
 		var block strings.Builder
 		fmt.Fprintf(&block, "%s %s %s -> %d\n", time.Now().Format(time.TimeOnly), r.Method, r.URL.RequestURI(), status)
 		report{header: r.Header, body: body, verified: v, err: err, secrets: len(opts.Secrets), unverified: unverified}.write(&block, "  ")
+		block.WriteString(fwdLine)
 		fmt.Fprint(out, block.String())
 
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		for k, vs := range header {
+			w.Header()[k] = vs
+		}
 		w.WriteHeader(status)
-		_, _ = io.WriteString(w, answer)
+		_, _ = w.Write(answer)
 	})
 }
 

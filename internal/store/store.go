@@ -93,6 +93,9 @@ type Store interface {
 	PublishMany(ctx context.Context, pubs []Publication) ([]PublicationResult, error)
 	// GetEvent returns one event or ErrNotFound.
 	GetEvent(ctx context.Context, id string) (Event, error)
+	// ListEvents returns the events that match f, newest first (created_at,
+	// then ID, both descending), after f.Before when set, at most f.Limit.
+	ListEvents(ctx context.Context, f EventFilter) ([]Event, error)
 
 	// Claim leases up to limit due deliveries (status pending, scheduled_for
 	// reached, endpoint active) in priority DESC, scheduled_for ASC order, marks

@@ -97,6 +97,14 @@ func TestBrowser(t *testing.T) {
 	c.see("Where it went", "Orders service", "Warehouse sync", "delivered", "failed", "o-1042")
 	c.shoot("event")
 
+	// The events page lists them, newest first, and filters by type.
+	c.open("/ui/events")
+	c.see("Recent events", "order.paid", "order.shipped", eventID)
+	c.fill(map[string]string{"#f-type": "order.paid"})
+	c.submit(`form[aria-label="Filter events"] button`)
+	c.see("order.paid")
+	c.lacks("order.shipped", eventID)
+
 	c.open("/ui/deliveries")
 	c.see("order.paid", "order.shipped", "HTTP 500", "HTTP 200")
 	c.shoot("deliveries")
@@ -150,7 +158,7 @@ func TestBrowser(t *testing.T) {
 	for name, path := range map[string]string{
 		"overview": "/ui/", "endpoints": "/ui/endpoints", "endpoint": endpointURL,
 		"deliveries": "/ui/deliveries", "delivery": strings.TrimPrefix(failedURL, s.url),
-		"event": "/ui/events?id=" + eventID, "new": "/ui/endpoints/new",
+		"event": "/ui/events?id=" + eventID, "events": "/ui/events", "new": "/ui/endpoints/new",
 	} {
 		c.open(path)
 		if overflow := c.horizontalOverflow(); overflow != "" {

@@ -20,7 +20,7 @@ type publishForm struct {
 }
 
 // eventsView is the data of the events page: a lookup by ID, what it found,
-// and the publish form.
+// the list of recent events (when nothing is looked up), and the publish form.
 type eventsView struct {
 	// ID is the ID looked up, as typed.
 	ID        string
@@ -29,14 +29,22 @@ type eventsView struct {
 	// Error says why the lookup found nothing.
 	Error   string
 	Publish publishForm
+	// Recent is the list of recent events; nil while an ID is looked up.
+	Recent *recentEvents
 }
 
-// events handles GET /ui/events?id=: an event and every delivery of it.
+// events handles GET /ui/events?id=: an event and every delivery of it;
+// without an id, the recent events (see listRecentEvents).
 func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 	v := eventsView{ID: strings.TrimSpace(r.URL.Query().Get("id")), Publish: publishForm{Data: "{}"}}
 	status, err := s.lookUpEvent(r, &v)
 	if err != nil {
 		return err
+	}
+	if v.ID == "" {
+		if v.Recent, status, err = s.listRecentEvents(r); err != nil {
+			return err
+		}
 	}
 	s.render(w, r, status, "events", "Events", v)
 	return nil

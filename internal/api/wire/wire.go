@@ -126,6 +126,13 @@ type Event struct {
 	CreatedAt time.Time       `json:"created_at"`
 }
 
+// EventList is a page of events, newest first; NextCursor is the "cursor"
+// value of the next page (opaque), "" on the last one.
+type EventList struct {
+	Data       []Event `json:"data"`
+	NextCursor string  `json:"next_cursor"`
+}
+
 // EventDetail is the answer of GET /v1/events/{id}: the event and its deliveries.
 type EventDetail struct {
 	Event

@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		healthTests,
 		deliveryTests,
 		listTests,
+		eventListTests,
 		maintenanceTests,
 		retentionTests,
 		wakeupTests,

@@ -1,0 +1,66 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/client"
+)
+
+// sampleEvents are the example bodies trigger sends for the event types
+// hookrelay and its Ackify example know (see examples/ackify); any other
+// type gets genericSample. Keys are exact event types.
+var sampleEvents = map[string]string{
+	"document.created":   `{"id":"doc_example","title":"Example document","expected_signers":["alice@example.com"],"created_at":"2026-01-02T15:04:05Z","example":true}`,
+	"document.completed": `{"id":"doc_example","title":"Example document","expected_signers":["alice@example.com"],"completed_at":"2026-01-02T15:04:05Z","example":true}`,
+	"signature.created":  `{"document_id":"doc_example","signer":"alice@example.com","signed_at":"2026-01-02T15:04:05Z","example":true}`,
+	"webhook.ping":       `{"example":true}`,
+}
+
+// genericSample is the body of a type without a sample.
+const genericSample = `{"example":true}`
+
+// sampleData returns the example body of eventType.
+func sampleData(eventType string) json.RawMessage {
+	if s, ok := sampleEvents[eventType]; ok {
+		return json.RawMessage(s)
+	}
+	return json.RawMessage(genericSample)
+}
+
+// sampleTypes lists the types with a sample body, sorted.
+func sampleTypes() string {
+	types := make([]string, 0, len(sampleEvents))
+	for t := range sampleEvents {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	return strings.Join(types, ", ")
+}
+
+// triggerCmd publishes a sample event of a type through the API, to try a
+// receiver without writing a body.
+type triggerCmd struct {
+	apiFlags
+	Type      string  `arg:"" help:"Event type to send, e.g. document.created; known types get a realistic body, others {\"example\":true}."`
+	Endpoints []int64 `name:"endpoint" placeholder:"ID" help:"Deliver only to these endpoint IDs; repeat or separate by commas."`
+}
+
+func (c *triggerCmd) Run(e Env) error {
+	req := wire.PublishRequest{Type: c.Type, Data: sampleData(c.Type), EndpointIDs: c.Endpoints}
+	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.PublishResponse, error) {
+		return cl.PublishEvent(e.Ctx, req)
+	}, func(w io.Writer, res wire.PublishResponse) {
+		fmt.Fprintf(w, "sample %s event %s published: %d deliveries\n", c.Type, res.EventID, res.Deliveries)
+		if _, ok := sampleEvents[c.Type]; !ok {
+			fmt.Fprintf(w, "no sample body for %s, so its data is %s (samples exist for %s)\n", c.Type, genericSample, sampleTypes())
+		}
+		if res.Deliveries == 0 {
+			fmt.Fprintf(w, "no endpoint subscribes to %s: add one with `hookrelay webhooks add --url …`\n", c.Type)
+		}
+	})
+}

@@ -1,0 +1,107 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/client"
+)
+
+// eventsPerPage is the page size of the recent events list.
+const eventsPerPage = 50
+
+// eventRange is one choice of the time-range filter: events created within
+// Within of now; 0 means any time.
+type eventRange struct {
+	Value  string // the query value, "" for any time
+	Label  string
+	Within time.Duration
+}
+
+// eventRanges are the choices of the time-range filter, in menu order.
+var eventRanges = []eventRange{
+	{"", "Any time", 0},
+	{"1h", "Last hour", time.Hour},
+	{"24h", "Last 24 hours", 24 * time.Hour},
+	{"7d", "Last 7 days", 7 * 24 * time.Hour},
+	{"30d", "Last 30 days", 30 * 24 * time.Hour},
+}
+
+// eventFilter is the filter form of the recent events list, as typed.
+type eventFilter struct {
+	Type  string
+	Range string
+}
+
+// Ranges lists the choices of the time-range select.
+func (eventFilter) Ranges() []eventRange { return eventRanges }
+
+// query is the filter as URL parameters, without the empty ones.
+func (f eventFilter) query() url.Values {
+	q := url.Values{}
+	if f.Type != "" {
+		q.Set("type", f.Type)
+	}
+	if f.Range != "" {
+		q.Set("range", f.Range)
+	}
+	return q
+}
+
+// recentEvents is the list part of the events page.
+type recentEvents struct {
+	Filter eventFilter
+	Events []wire.Event
+	// Error explains a filter that cannot be used.
+	Error string
+	// First is the URL of the first page; Next of the next (older) one, ""
+	// on the last; Paged is set beyond the first page.
+	First string
+	Next  string
+	Paged bool
+}
+
+// listRecentEvents reads GET /ui/events?type=&range=&cursor= and lists
+// those events, newest first, through the API's GET /v1/events; it returns
+// the page's status (400 for a filter the API or the page refuses).
+func (s *server) listRecentEvents(r *http.Request) (*recentEvents, int, error) {
+	q := r.URL.Query()
+	v := &recentEvents{Filter: eventFilter{Type: q.Get("type"), Range: q.Get("range")}}
+	v.First = Prefix + "events?" + v.Filter.query().Encode()
+	cursor := q.Get("cursor")
+	v.Paged = cursor != ""
+	f := client.EventFilter{Type: v.Filter.Type, Cursor: cursor, Limit: eventsPerPage}
+	known := false
+	for _, rg := range eventRanges {
+		if rg.Value == v.Filter.Range {
+			known = true
+			if rg.Within > 0 {
+				f.CreatedAfter = time.Now().Add(-rg.Within)
+			}
+		}
+	}
+	if !known {
+		v.Error = fmt.Sprintf("Range %q is not one of the choices.", v.Filter.Range)
+		return v, http.StatusBadRequest, nil
+	}
+	page, err := s.api.ListEvents(r.Context(), f)
+	var apiErr *client.Error
+	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest {
+		v.Error = sentence(apiErr.Body.Message)
+		return v, http.StatusBadRequest, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	v.Events = page.Data
+	if page.NextCursor != "" {
+		next := v.Filter.query()
+		next.Set("cursor", page.NextCursor)
+		v.Next = Prefix + "events?" + next.Encode()
+	}
+	return v, http.StatusOK, nil
+}
