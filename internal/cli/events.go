@@ -48,7 +48,7 @@ func (c *eventsPublishCmd) Run(e Env) error {
 			fmt.Fprintf(w, "event %s was already published; no new deliveries\n", res.EventID)
 			return
 		}
-		fmt.Fprintf(w, "event %s published: %d deliveries\n", res.EventID, res.Deliveries)
+		fmt.Fprintf(w, "event %s published: %s\n", res.EventID, plural(res.Deliveries, "delivery", "deliveries"))
 	})
 }
 

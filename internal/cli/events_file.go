@@ -164,7 +164,7 @@ func printLineResult(w io.Writer, line int, r wire.PublishBatchResult) {
 	case r.Error != nil:
 		fmt.Fprintf(w, "line %d: refused: %s (HTTP %d, %s)\n", line, r.Error.Message, r.Status, r.Error.Code)
 	case r.Created:
-		fmt.Fprintf(w, "line %d: event %s published: %d deliveries\n", line, r.EventID, r.Deliveries)
+		fmt.Fprintf(w, "line %d: event %s published: %s\n", line, r.EventID, plural(r.Deliveries, "delivery", "deliveries"))
 	default:
 		fmt.Fprintf(w, "line %d: event %s was already published; no new deliveries\n", line, r.EventID)
 	}

@@ -44,8 +44,8 @@ func testPublishFileResults(t *testing.T, s *cliServer) {
 	r := s.run("events", "publish", "--file", path)
 	checkFails(t, r, 1, "1 of 4 events refused (lines 4)", []string{"events publish --file"})
 	wantLines(t, "publish --file", r.stdout,
-		"line 1: event ", "published: 1 deliveries",
-		"line 2: event "+id+" published: 1 deliveries",
+		"line 1: event ", "published: 1 delivery",
+		"line 2: event "+id+" published: 1 delivery",
 		"line 4: refused: type: ", "(HTTP 422, validation_failed)",
 		"line 5: event "+id+" was already published",
 		"4 events: 2 published, 1 already published, 1 refused")

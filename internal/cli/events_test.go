@@ -13,7 +13,7 @@ func TestCLIEvents(t *testing.T) {
 
 	const id = "0190b6a4-0000-7000-8000-00000000abcd"
 	out := s.ok("events", "publish", "--type", "document.created", "--data", `{"doc":1}`, "--id", id, "--priority", "2")
-	wantLines(t, "publish", out, "event "+id+" published: 1 deliveries")
+	wantLines(t, "publish", out, "event "+id+" published: 1 delivery")
 	wantLines(t, "publish again", s.ok("events", "publish", "--type", "document.created", "--id", id), "already published")
 
 	var res wire.PublishResponse

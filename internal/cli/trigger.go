@@ -18,7 +18,7 @@ var sampleEvents = map[string]string{
 	"document.created":   `{"id":"doc_example","title":"Example document","expected_signers":["alice@example.com"],"created_at":"2026-01-02T15:04:05Z","example":true}`,
 	"document.completed": `{"id":"doc_example","title":"Example document","expected_signers":["alice@example.com"],"completed_at":"2026-01-02T15:04:05Z","example":true}`,
 	"signature.created":  `{"document_id":"doc_example","signer":"alice@example.com","signed_at":"2026-01-02T15:04:05Z","example":true}`,
-	"webhook.ping":       `{"example":true}`,
+	"webhook.ping":       `{"webhook_id":1,"example":true}`, // the shape of POST /v1/webhooks/{id}/ping's
 }
 
 // genericSample is the body of a type without a sample.
@@ -55,7 +55,7 @@ func (c *triggerCmd) Run(e Env) error {
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.PublishResponse, error) {
 		return cl.PublishEvent(e.Ctx, req)
 	}, func(w io.Writer, res wire.PublishResponse) {
-		fmt.Fprintf(w, "sample %s event %s published: %d deliveries\n", c.Type, res.EventID, res.Deliveries)
+		fmt.Fprintf(w, "sample %s event %s published: %s\n", c.Type, res.EventID, plural(res.Deliveries, "delivery", "deliveries"))
 		if _, ok := sampleEvents[c.Type]; !ok {
 			fmt.Fprintf(w, "no sample body for %s, so its data is %s (samples exist for %s)\n", c.Type, genericSample, sampleTypes())
 		}

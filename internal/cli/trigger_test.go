@@ -22,7 +22,7 @@ func TestCLITrigger(t *testing.T) {
 	}
 
 	out := s.ok("trigger", "invoice.paid")
-	wantLines(t, "unknown type", out, "sample invoice.paid event", "1 deliveries", `no sample body for invoice.paid, so its data is {"example":true}`, "document.created")
+	wantLines(t, "unknown type", out, "sample invoice.paid event", "1 delivery", `no sample body for invoice.paid, so its data is {"example":true}`, "document.created")
 	s.okJSON(&res, "trigger", "invoice.paid")
 	data = nil
 	if err := json.Unmarshal(res.Event.Data, &data); err != nil || len(data) != 1 || data["example"] != true {
@@ -30,7 +30,7 @@ func TestCLITrigger(t *testing.T) {
 	}
 
 	out = s.ok("trigger", "webhook.ping", "--endpoint", "1")
-	wantLines(t, "ping", out, "sample webhook.ping event", "1 deliveries")
+	wantLines(t, "ping", out, "sample webhook.ping event", "1 delivery")
 	s.fails(1, "webhook 7 does not exist", "trigger", "webhook.ping", "--endpoint", "7")
 	s.fails(2, "expected", "trigger")
 }

@@ -30,7 +30,7 @@ func TestOverview(t *testing.T) {
 		publish(t, st, "ok.two")
 
 		p := b.get("/ui/").must(t, http.StatusOK).
-			contains(t, "1 deliveries waiting", "1 delivered, 2 failed, 1 pending or cancelled", "Flaky", "Switched off", "endpoint answered 410 Gone").
+			contains(t, "1 delivery waiting", "1 delivered, 2 failed, 1 pending or cancelled", "Flaky", "Switched off", "endpoint answered 410 Gone").
 			lacks(t, "Healthy")
 		if strings.Index(p.body, "Flaky") > strings.Index(p.body, "Switched off") {
 			t.Error("the endpoint with the most failures is not first")

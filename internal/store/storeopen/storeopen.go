@@ -126,6 +126,11 @@ func Open(ctx context.Context, databaseURL string) (store.Store, error) {
 		}
 		return s, nil
 	default:
+		if dir := filepath.Dir(target); dir != "" {
+			if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+				return nil, fmt.Errorf("DATABASE_URL: SQLite file %q: its folder %q does not exist; create it first", target, dir)
+			}
+		}
 		s, err := sqlite.Open(ctx, target)
 		if err != nil {
 			return nil, fmt.Errorf("DATABASE_URL: SQLite file %q: %w", target, err)

@@ -1,6 +1,7 @@
 package storeopen
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -53,5 +54,15 @@ func TestDescribeRedactsPasswords(t *testing.T) {
 		if got := Describe(tt.in); got != tt.want || strings.Contains(got, "secret") {
 			t.Errorf("Describe(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// A SQLite file in a folder that does not exist is refused saying so, not
+// as a database that is unavailable.
+func TestOpenSaysTheFolderIsMissing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "no-such-folder", "hookrelay.db")
+	_, err := Open(t.Context(), path)
+	if err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("Open(%s) = %v, want an error saying the folder does not exist", path, err)
 	}
 }
