@@ -2,6 +2,7 @@ package ui_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -338,11 +339,26 @@ func (c *chrome) submit(sel string) {
 	c.do(chromedp.WaitReady(chromedp.CSS("#main")))
 }
 
-// fill types into inputs by CSS selector, replacing what they held.
+// fill sets inputs by CSS selector, replacing what they held, as typing
+// would (an input event follows). It sets them in the page's JavaScript:
+// chromedp's SendKeys reads a node's attributes while its event loop may be
+// writing them (a data race inside chromedp that the race detector reports
+// when, say, a <details> opens just before).
 func (c *chrome) fill(values map[string]string) {
 	c.t.Helper()
 	for sel, v := range values {
-		c.do(chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), v))
+		const set = `((sel, v) => {
+			const el = document.querySelector(sel);
+			if (!el) return false;
+			el.focus(); el.value = v;
+			el.dispatchEvent(new Event("input", {bubbles: true}));
+			el.dispatchEvent(new Event("change", {bubbles: true}));
+			return true;
+		})(%q, %q)`
+		ok, err := chromedp.Run(c.ctx, chromedp.Evaluate[bool](fmt.Sprintf(set, sel, v)))
+		if err != nil || !ok {
+			c.t.Fatalf("fill %s: %v (found: %v)", sel, err, ok)
+		}
 	}
 }
 
