@@ -55,9 +55,12 @@ func Parse(databaseURL string) (Kind, string, error) {
 	switch {
 	case u == "":
 		return bad("empty; use postgres://…, host=… user=… or a SQLite file path")
-	case strings.HasPrefix(u, "postgres://"), strings.HasPrefix(u, "postgresql://"), keywordString.MatchString(u):
+	case hasScheme(u, "postgres://"), hasScheme(u, "postgresql://"):
+		scheme, rest, _ := strings.Cut(u, ":")
+		return Postgres, strings.ToLower(scheme) + ":" + rest, nil
+	case keywordString.MatchString(u):
 		return Postgres, u, nil
-	case strings.HasPrefix(u, "sqlite:"), strings.HasPrefix(u, "file:"):
+	case hasScheme(u, "sqlite:"), hasScheme(u, "file:"):
 		scheme, rest, _ := strings.Cut(u, ":")
 		path := strings.TrimPrefix(rest, "//")
 		if path == "" {
@@ -67,11 +70,22 @@ func Parse(databaseURL string) (Kind, string, error) {
 			return bad("%q: %s: URLs take no options here (hookrelay sets SQLite's own); give the file path only", databaseURL, scheme)
 		}
 		return SQLite, path, nil
-	case strings.Contains(u, "://"):
-		scheme, _, _ := strings.Cut(u, "://")
-		return bad("unsupported scheme %q; use postgres://…, host=… user=… or a SQLite file path", scheme)
+	case schemePrefix.MatchString(u):
+		scheme, _, _ := strings.Cut(u, ":")
+		return bad("unsupported scheme %q; use postgres://…, host=… user=… or a SQLite file path (write ./%s for a file of that name)", scheme, u)
 	}
 	return SQLite, u, nil
+}
+
+// schemePrefix matches text that starts as a URL does, with a scheme and a
+// colon (RFC 3986: a letter, then letters, digits, "+", "-" or "."): such a
+// value is never taken for a SQLite file name.
+var schemePrefix = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
+
+// hasScheme reports whether u starts with prefix, a scheme and what follows
+// it, ignoring the case of the scheme as URLs do.
+func hasScheme(u, prefix string) bool {
+	return len(u) >= len(prefix) && strings.EqualFold(u[:len(prefix)], prefix)
 }
 
 // Describe says in words which store and database databaseURL names, with
@@ -104,8 +118,14 @@ func redact(target string) string {
 		return "(unparsable URL)"
 	}
 	q := pu.Query()
-	if q.Has("password") {
-		q.Set("password", "xxxxx")
+	masked := false
+	for name := range q {
+		if strings.Contains(strings.ToLower(name), "password") { // password, sslpassword
+			q.Set(name, "xxxxx")
+			masked = true
+		}
+	}
+	if masked {
 		pu.RawQuery = q.Encode()
 	}
 	return pu.Redacted()

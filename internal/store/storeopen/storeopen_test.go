@@ -27,6 +27,11 @@ func TestParse(t *testing.T) {
 		{"", "", "", "empty"},
 		{"sqlite:", "", "", "names no SQLite file"},
 		{"mysql://localhost/db", "", "", `unsupported scheme "mysql"`},
+		{"mysql:foo.db", "", "", `unsupported scheme "mysql"`},
+		{"sqlite3:/tmp/x.db", "", "", `unsupported scheme "sqlite3"`},
+		{"POSTGRES://localhost/db", Postgres, "postgres://localhost/db", ""},
+		{"SQLite:hr.db", SQLite, "hr.db", ""},
+		{"./mysql:foo.db", SQLite, "./mysql:foo.db", ""},
 	}
 	for _, tt := range tests {
 		kind, target, err := Parse(tt.in)
@@ -46,6 +51,7 @@ func TestDescribeRedactsPasswords(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"postgres://u:secret@localhost/db", "PostgreSQL database postgres://u:xxxxx@localhost/db"},
 		{"postgres://localhost/db?password=secret", "PostgreSQL database postgres://localhost/db?password=xxxxx"},
+		{"postgres://u@localhost/db?sslmode=disable&sslpassword=secret", "PostgreSQL database postgres://u@localhost/db?sslmode=disable&sslpassword=xxxxx"},
 		{"host=h password=secret user=u", "PostgreSQL database host=h password=xxxxx user=u"},
 		{"host=h password='se cret' user=u", "PostgreSQL database host=h password=xxxxx user=u"},
 		{"/abs/hr.db", "SQLite file /abs/hr.db"},
