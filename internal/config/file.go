@@ -2,6 +2,7 @@ package config
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -44,7 +45,9 @@ func ParseFile(r io.Reader) (map[string]string, error) {
 		}
 		name = strings.TrimSpace(strings.TrimPrefix(name, "export "))
 		if !envName.MatchString(name) {
-			return nil, fmt.Errorf("line %d: %q is not a setting name such as DATABASE_URL (the names are the environment variables)", n, name)
+			// Not quoted back: a line such as "DATABASE_URL: postgres://u:pw@…"
+			// would put a password in the error.
+			return nil, fmt.Errorf("line %d: does not start with a setting name such as DATABASE_URL (the names are the environment variables, then =)", n)
 		}
 		if first, dup := lines[name]; dup {
 			return nil, fmt.Errorf("line %d: %s is already set on line %d", n, name, first)
@@ -70,7 +73,7 @@ func fileValue(raw string) (string, error) {
 			return "", fmt.Errorf("the quoted value has no closing \"")
 		}
 		if rest := strings.TrimSpace(raw[end+1:]); rest != "" && !strings.HasPrefix(rest, "#") {
-			return "", fmt.Errorf("unexpected %q after the quoted value", rest)
+			return "", errors.New("unexpected text after the quoted value")
 		}
 		v, err := strconv.Unquote(raw[:end+1])
 		if err != nil {
@@ -83,7 +86,7 @@ func fileValue(raw string) (string, error) {
 			return "", fmt.Errorf("the quoted value has no closing '")
 		}
 		if rest := strings.TrimSpace(raw[end+2:]); rest != "" && !strings.HasPrefix(rest, "#") {
-			return "", fmt.Errorf("unexpected %q after the quoted value", rest)
+			return "", errors.New("unexpected text after the quoted value")
 		}
 		return raw[1 : end+1], nil
 	}

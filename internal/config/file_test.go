@@ -39,10 +39,11 @@ func TestParseFile(t *testing.T) {
 func TestParseFileErrors(t *testing.T) {
 	tests := []struct{ file, want string }{
 		{"DATABASE_URL\n", "line 1: want NAME = value"},
-		{"# c\ndatabase_url = x\n", `line 2: "database_url" is not a setting name`},
+		{"# c\ndatabase_url = x\n", `line 2: does not start with a setting name`},
+		{"DATABASE_URL: postgres://u:S3cretPW@localhost/db?sslmode=disable\n", `line 1: does not start with a setting name`},
 		{"A = 1\nA = 2\n", "line 2: A is already set on line 1"},
 		{`A = "open` + "\n", "line 1: A: the quoted value has no closing \""},
-		{`A = "x" y` + "\n", `line 1: A: unexpected "y" after the quoted value`},
+		{`A = "x" y` + "\n", `line 1: A: unexpected text after the quoted value`},
 		{`A = 'x` + "\n", "line 1: A: the quoted value has no closing '"},
 		{`A = "\q"` + "\n", "line 1: A: bad escape"},
 	}
@@ -50,6 +51,8 @@ func TestParseFileErrors(t *testing.T) {
 		_, err := config.ParseFile(strings.NewReader(tt.file))
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("ParseFile(%q) = %v, want %q", tt.file, err, tt.want)
+		} else if strings.Contains(err.Error(), "S3cret") {
+			t.Errorf("ParseFile(%q) = %v: the error quotes a password", tt.file, err)
 		}
 	}
 }

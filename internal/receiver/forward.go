@@ -5,9 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 	"time"
 )
@@ -41,20 +43,38 @@ func parseForwardURL(raw string) (*url.URL, error) {
 
 // forwardTarget is where a request to path?query goes: the target's path
 // when the request came to "/", else the target's path joined with the
-// request's path; the query strings are merged.
-func forwardTarget(target *url.URL, r *http.Request) string {
+// request's path, cleaned first (so that "/../x" or "%2e%2e" cannot climb
+// above the target's path); the query strings are merged, the target's own
+// parameters winning over the sender's of the same name.
+func forwardTarget(target *url.URL, r *http.Request) *url.URL {
 	u := *target
-	if p := r.URL.Path; p != "" && p != "/" {
+	if p := path.Clean("/" + r.URL.Path); p != "/" {
 		u.Path = strings.TrimSuffix(target.Path, "/") + p
 		u.RawPath = ""
 	}
-	switch {
-	case u.RawQuery == "":
-		u.RawQuery = r.URL.RawQuery
-	case r.URL.RawQuery != "":
-		u.RawQuery += "&" + r.URL.RawQuery
+	if target.RawQuery == "" || r.URL.RawQuery == "" {
+		u.RawQuery = target.RawQuery + r.URL.RawQuery
+	} else {
+		q := r.URL.Query()
+		maps.Copy(q, target.Query())
+		u.RawQuery = q.Encode()
 	}
-	return u.String()
+	return &u
+}
+
+// dropHopHeaders removes from h the hop-by-hop headers: those of hopHeaders
+// and those that its Connection header names (RFC 9110, section 7.6.1).
+func dropHopHeaders(h http.Header) {
+	for _, v := range h.Values("Connection") {
+		for name := range strings.SplitSeq(v, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				h.Del(name)
+			}
+		}
+	}
+	for _, name := range hopHeaders {
+		h.Del(name)
+	}
 }
 
 // forwarded is the app's answer to a forwarded request.
@@ -62,6 +82,7 @@ type forwarded struct {
 	status int
 	header http.Header
 	body   []byte
+	cut    bool  // the body was longer than maxForwardAnswerBytes
 	err    error // the app could not be reached or did not answer
 }
 
@@ -71,14 +92,12 @@ func forward(ctx context.Context, c *http.Client, target *url.URL, r *http.Reque
 	to := forwardTarget(target, r)
 	ctx, cancel := context.WithTimeout(ctx, ForwardTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, r.Method, to, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, r.Method, to.String(), bytes.NewReader(body))
 	if err != nil {
-		return forwarded{err: fmt.Errorf("forward to %s: %w", to, err)}
+		return forwarded{err: fmt.Errorf("forward to %s: %w", to.Redacted(), err)}
 	}
 	req.Header = r.Header.Clone()
-	for _, h := range hopHeaders {
-		req.Header.Del(h)
-	}
+	dropHopHeaders(req.Header)
 	if ip, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		req.Header.Add("X-Forwarded-For", ip)
 	}
@@ -87,21 +106,28 @@ func forward(ctx context.Context, c *http.Client, target *url.URL, r *http.Reque
 		return forwarded{err: err} // a *url.Error: it names the method and URL
 	}
 	defer resp.Body.Close()
-	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxForwardAnswerBytes))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxForwardAnswerBytes+1))
 	if err != nil {
-		return forwarded{err: fmt.Errorf("read the answer of %s: %w", to, err)}
+		return forwarded{err: fmt.Errorf("read the answer of %s: %w", to.Redacted(), err)}
+	}
+	cut := len(answer) > maxForwardAnswerBytes
+	if cut {
+		answer = answer[:maxForwardAnswerBytes]
 	}
 	header := resp.Header.Clone()
-	for _, h := range append(hopHeaders, "Content-Length") {
-		header.Del(h)
-	}
-	return forwarded{status: resp.StatusCode, header: header, body: answer}
+	dropHopHeaders(header)
+	header.Del("Content-Length")
+	return forwarded{status: resp.StatusCode, header: header, body: answer, cut: cut}
 }
 
 // newForwardClient is the client that forwards: no redirects followed, so
-// that the sender sees the app's own answer.
+// that the sender sees the app's own answer, and no compression asked for,
+// so that the app gets the sender's headers as they were.
 func newForwardClient() *http.Client {
-	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &http.Client{
+		Transport:     &http.Transport{DisableCompression: true, Proxy: nil},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
 }
 
 // forwardAnswer forwards a verified request to the app at rawTarget and
@@ -119,6 +145,19 @@ func forwardAnswer(r *http.Request, c *http.Client, rawTarget string, body []byt
 		return http.StatusBadGateway, http.Header{"Content-Type": {"text/plain; charset=utf-8"}},
 			[]byte("hookrelay listen: " + msg + "\n"), "  forwarded  " + msg + "; answered 502\n"
 	}
+	size := fmt.Sprintf("%d bytes", len(res.body))
+	if res.cut {
+		size = fmt.Sprintf("cut at %d bytes", len(res.body))
+	}
 	return res.status, res.header, res.body,
-		fmt.Sprintf("  forwarded  to %s: the app answered %d (%d bytes)\n", forwardTarget(target, r), res.status, len(res.body))
+		fmt.Sprintf("  forwarded  to %s: the app answered %d (%s)\n", forwardTarget(target, r).Redacted(), res.status, size)
+}
+
+// redactedURL is raw with any password replaced by "xxxxx", fit to print.
+func redactedURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	return u.Redacted()
 }

@@ -109,3 +109,33 @@ func TestListenForwardToValidate(t *testing.T) {
 		}
 	}
 }
+
+// Forwarding keeps to the target: a path cannot climb above the target's
+// path, the target's query parameters win, headers that the sender named
+// hop-by-hop stay behind, nothing is added, and the target's credentials are
+// never printed.
+func TestListenForwardKeepsToTheTarget(t *testing.T) {
+	app, got := startApp(t)
+	target := strings.Replace(app.URL, "http://", "http://user:FwdS3cret@", 1) + "/webhooks?k=app"
+	url, out := startServe(t, receiver.ListenOptions{Secrets: []string{secret}, ForwardTo: target})
+	req := newSignedRequest(t, url+"/../%2e%2e/x?k=sender&other=1", time.Now(), body, secret)
+	req.Header.Set("Connection", "X-Drop-Me")
+	req.Header.Set("X-Drop-Me", "hop secret")
+	sender := &http.Client{Transport: &http.Transport{DisableCompression: true}} // sends no Accept-Encoding
+	resp, err := sender.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	r := testwait.Receive(t, got, "the forwarded request")
+	if r.uri != "/webhooks/x?k=app&other=1" {
+		t.Errorf("app got %s, want /webhooks/x?k=app&other=1", r.uri)
+	}
+	if r.header.Get("X-Drop-Me") != "" || r.header.Get("Accept-Encoding") != "" {
+		t.Errorf("app got headers %v, want no hop-by-hop header and nothing added", r.header)
+	}
+	testwait.Until(t, "the forward line", func() bool { return strings.Contains(out.String(), "forwarded") })
+	if strings.Contains(out.String(), "FwdS3cret") {
+		t.Errorf("listen printed the target's password:\n%s", out.String())
+	}
+}

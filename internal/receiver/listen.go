@@ -112,7 +112,7 @@ func Serve(ctx context.Context, ln net.Listener, opts ListenOptions, out io.Writ
 	}
 	answering := fmt.Sprintf("answering %d", opts.status())
 	if opts.ForwardTo != "" {
-		answering = "forwarding accepted requests to " + opts.ForwardTo
+		answering = "forwarding accepted requests to " + redactedURL(opts.ForwardTo)
 	}
 	fmt.Fprintf(out, "listening on http://%s, %s, %s\n", ln.Addr(), verifying, answering)
 
