@@ -141,11 +141,16 @@ func (s *server) replayDeliveries(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	f := store.DeliveryFilter{
-		WebhookID: req.WebhookID, EventType: req.EventType, EventID: req.EventID,
+		EventType: req.EventType, EventID: req.EventID,
 		CreatedAfter: req.CreatedAfter, CreatedBefore: req.CreatedBefore,
 	}
-	if f.WebhookID < 0 {
-		return &store.FieldError{Field: "webhook_id", Message: "must be a positive integer"}
+	if req.WebhookID != nil {
+		// 0 is refused, not taken for "any": a client sending an unset
+		// integer must not replay every failed delivery.
+		if *req.WebhookID <= 0 {
+			return &store.FieldError{Field: "webhook_id", Message: "must be a positive integer (leave it out for every endpoint)"}
+		}
+		f.WebhookID = *req.WebhookID
 	}
 	if err := store.ValidText("event_type", f.EventType); err != nil {
 		return err

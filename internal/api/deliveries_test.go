@@ -139,9 +139,13 @@ func testReplay(t *testing.T, st store.Store) {
 	finish(t, st, store.ResultFailed)
 
 	var res wire.ReplayResponse
-	s.call("POST", "/v1/deliveries/replay", wire.ReplayRequest{WebhookID: a.ID, EventType: "document.created"}, http.StatusOK, &res)
+	s.call("POST", "/v1/deliveries/replay", wire.ReplayRequest{WebhookID: &a.ID, EventType: "document.created"}, http.StatusOK, &res)
 	if res.Replayed != 1 {
 		t.Fatalf("replayed %d, want 1", res.Replayed)
+	}
+	// An endpoint ID of 0 (an unset integer) is refused, never "every endpoint".
+	if e := s.wantError("POST", "/v1/deliveries/replay", `{"webhook_id":0}`, http.StatusUnprocessableEntity, "validation_failed"); e.Field != "webhook_id" {
+		t.Errorf("webhook_id 0: %+v, want a field error", e)
 	}
 	s.call("POST", "/v1/deliveries/replay", nil, http.StatusOK, &res)
 	if res.Replayed != 3 {

@@ -106,7 +106,7 @@ func (c *deliveriesReplayCmd) Run(e Env) error {
 	if c.deliveryFilterFlags != (deliveryFilterFlags{}) && c.All {
 		return usageError{fmt.Errorf("--all cannot be used with a filter")}
 	}
-	req := wire.ReplayRequest{WebhookID: f.WebhookID, EventType: f.EventType, EventID: f.EventID}
+	req := wire.ReplayRequest{WebhookID: wire.WebhookIDOf(f.WebhookID), EventType: f.EventType, EventID: f.EventID}
 	if !f.CreatedAfter.IsZero() {
 		req.CreatedAfter = &f.CreatedAfter
 	}

@@ -128,7 +128,7 @@ func (s *server) replayDeliveries(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	n, err := s.api.ReplayDeliveries(r.Context(), wire.ReplayRequest{WebhookID: webhookID, EventType: f.EventType, EventID: f.EventID})
+	n, err := s.api.ReplayDeliveries(r.Context(), wire.ReplayRequest{WebhookID: wire.WebhookIDOf(webhookID), EventType: f.EventType, EventID: f.EventID})
 	if err != nil {
 		return err
 	}

@@ -199,11 +199,19 @@ type DeliveryList struct {
 // ReplayRequest is the body of POST /v1/deliveries/replay: every failed or
 // cancelled delivery that matches all the given fields is made due now.
 type ReplayRequest struct {
-	WebhookID     int64      `json:"webhook_id,omitempty"`
+	WebhookID     *int64     `json:"webhook_id,omitempty"` // absent: any; given: a positive ID
 	EventType     string     `json:"event_type,omitempty"`
 	EventID       string     `json:"event_id,omitempty"`
 	CreatedAfter  *time.Time `json:"created_after,omitempty"`
 	CreatedBefore *time.Time `json:"created_before,omitempty"`
+}
+
+// WebhookIDOf is id as ReplayRequest.WebhookID: nil (any endpoint) for 0.
+func WebhookIDOf(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }
 
 // ReplayResponse is the answer of POST /v1/deliveries/replay.
