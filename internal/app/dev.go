@@ -10,6 +10,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/mask"
+	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
@@ -44,6 +45,11 @@ func DevBanner(cfg config.Serve, addr net.Addr) string {
 		token = " (with HOOKRELAY_API_TOKEN set to serve's token)"
 	}
 
+	if cfg.SignatureProfile == store.ProfileAckify {
+		// listen verifies hookrelay's headers, not Ackify's.
+		fmt.Fprintf(&b, "\nHOOKRELAY_SIGNATURE_PROFILE=ackify: `hookrelay listen` cannot verify Ackify's signature; point WEBHOOK_URLS at your Ackify receiver to watch deliveries.\n")
+		return b.String()
+	}
 	if host, port, ok := loopbackTarget(cfg.WebhookURLs); ok {
 		listen := "hookrelay listen --port " + port
 		if host != "127.0.0.1" && host != "localhost" {
@@ -55,6 +61,10 @@ func DevBanner(cfg config.Serve, addr net.Addr) string {
 		return b.String()
 	}
 
+	if !cfg.AllowPrivate {
+		fmt.Fprintf(&b, "\nPrivate targets are off (HOOKRELAY_ALLOW_PRIVATE_TARGETS=false): an endpoint created through the API cannot reach a local `hookrelay listen`; give its URL in WEBHOOK_URLS instead.\n")
+		return b.String()
+	}
 	secret := newDevSecret()
 	fmt.Fprintf(&b, "\nTo watch a delivery arrive verified, run in another shell:\n")
 	fmt.Fprintf(&b, "  hookrelay listen --port %s --secret %s\n", devListenPort, secret)

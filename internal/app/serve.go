@@ -167,7 +167,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 	}()
 	logger.Info("hookrelay started", slog.String("listen", ln.Addr().String()),
 		slog.String("dashboard", DashboardURL(ln.Addr())), slog.String("worker", worker.Name()),
-		slog.Int("concurrency", cfg.Concurrency), slog.String("timeout", cfg.Timeout().String()))
+		slog.Int("concurrency", cfg.Concurrency), slog.String("timeout", cfg.Timeout().String()), slog.Bool("dev", cfg.Dev))
 	if cfg.Dev {
 		fmt.Fprint(out, DevBanner(cfg, ln.Addr()))
 	}

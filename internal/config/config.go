@@ -117,8 +117,10 @@ func (s *Serve) ApplyDev(explicit func(env string) bool) {
 	if !explicit("HOOKRELAY_BACKOFF_BASE") {
 		s.BackoffBase = DevBackoffBase
 	}
-	if !explicit("HOOKRELAY_BACKOFF_CAP") {
-		s.BackoffCap = max(DevBackoffCap, s.BackoffBase)
+	if !explicit("HOOKRELAY_BACKOFF_CAP") && s.BackoffBase < DevBackoffCap {
+		// A base of the user's own at or above the development cap keeps
+		// serve's cap, so that the delays still double.
+		s.BackoffCap = DevBackoffCap
 	}
 	if !explicit("HOOKRELAY_RETRY_AFTER_CAP") {
 		s.RetryAfterCap = DevRetryAfterCap
