@@ -66,7 +66,7 @@ func TestListEvents(t *testing.T) {
 			t.Errorf("created_before + type = %v", got)
 		}
 
-		for _, bad := range []string{"cursor=nope", "cursor=12_not-a-uuid", "limit=0", "created_after=yesterday"} {
+		for _, bad := range []string{"cursor=nope", "cursor=12_not-a-uuid", "limit=0", "created_after=yesterday", "created_after=2026-01-02T00:00:00Z&created_before=2026-01-01T00:00:00Z"} {
 			s.wantError("GET", "/v1/events?"+bad, nil, http.StatusBadRequest, "bad_request")
 		}
 	})

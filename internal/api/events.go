@@ -126,6 +126,9 @@ func (s *server) listEvents(w http.ResponseWriter, r *http.Request) error {
 		CreatedBefore: q.time("created_before"),
 		Limit:         q.limit(),
 	}
+	if f.CreatedAfter != nil && f.CreatedBefore != nil && !f.CreatedAfter.Before(*f.CreatedBefore) {
+		q.fail(badParam("created_before", "must be later than created_after"))
+	}
 	if raw := q.text("cursor"); raw != "" {
 		c, err := store.ParseEventCursor(raw)
 		if err != nil {

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // envName is the form of a settings file's names: an environment variable
@@ -53,6 +55,11 @@ func ParseFile(r io.Reader) (map[string]string, error) {
 			return nil, fmt.Errorf("line %d: %s is already set on line %d", n, name, first)
 		}
 		value, err := fileValue(strings.TrimSpace(raw))
+		if err == nil {
+			// An escape could make a NUL or bytes that are not UTF-8, which
+			// no environment variable can hold.
+			err = store.CheckText(value)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("line %d: %s: %w", n, name, err)
 		}

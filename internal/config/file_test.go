@@ -46,6 +46,7 @@ func TestParseFileErrors(t *testing.T) {
 		{`A = "x" y` + "\n", `line 1: A: unexpected text after the quoted value`},
 		{`A = 'x` + "\n", "line 1: A: the quoted value has no closing '"},
 		{`A = "\q"` + "\n", "line 1: A: bad escape"},
+		{`A = "x\u0000.db"` + "\n", "line 1: A: "},
 	}
 	for _, tt := range tests {
 		_, err := config.ParseFile(strings.NewReader(tt.file))
