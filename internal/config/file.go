@@ -22,7 +22,7 @@ var envName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 // Blank lines and lines starting with # are skipped; `NAME=value` without
 // spaces (an env file) and a leading `export ` are accepted too. A value may
 // be quoted: "…" with the escapes of a TOML basic string (\" \\ \n \t
-// \uXXXX), or '…' taken literally; a bare value runs to the end of the line
+// \u and four hex digits), or '…' taken literally; a bare value runs to the end of the line
 // or to a # after a space (a comment), with its spaces trimmed: a # right
 // after another character is kept, since URLs may hold one. So
 // a file of quoted strings, numbers and booleans is also valid TOML with
