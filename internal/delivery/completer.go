@@ -27,9 +27,6 @@ type completer struct {
 	observer Observer
 	in       chan store.Outcome
 	done     chan struct{}
-	// disabled, when set, is called with each endpoint that a write
-	// disabled, once the write has committed. It must not block.
-	disabled func(webhookID int64)
 }
 
 func newCompleter(s store.Store, health store.HealthPolicy, logger *slog.Logger, observer Observer, capacity int) *completer {
@@ -125,9 +122,6 @@ func (c *completer) complete(ctx context.Context, batch []store.Outcome) error {
 		c.logger.LogAttrs(ctx, slog.LevelWarn, "endpoint disabled",
 			slog.Int64("webhook_id", d.ID), slog.String("reason", d.Reason))
 		c.observer.EndpointDisabled(d.ID, d.Reason)
-		if c.disabled != nil {
-			c.disabled(d.ID)
-		}
 	}
 	return nil
 }
@@ -147,7 +141,7 @@ func bare(o store.Outcome, refused error) store.Outcome {
 	if detail != "" {
 		detail += "; "
 	}
-	a.Error = store.Storable(detail + "response not recorded, the store refused it: " + msg)
+	a.Error = detail + "response not recorded, the store refused it: " + msg
 	a.RequestHeaders, a.ResponseHeaders, a.ResponseBody = nil, nil, ""
 	o.Attempt = a
 	return o

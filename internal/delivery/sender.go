@@ -164,8 +164,9 @@ func SigningSecrets(e store.Endpoint, now time.Time) []string {
 }
 
 // Send makes one attempt of c and returns its record. It never returns an
-// error: a failure is an attempt result like any other. Every string of the
-// record that the receiver controls is store.Storable.
+// error: a failure is an attempt result like any other. Strings of the record
+// that the receiver controls are kept as received (the store makes them
+// storable: see store.FirstOutcomes).
 func (s *Sender) Send(ctx context.Context, c store.Claimed) SendResult {
 	started := time.Now()
 	res := SendResult{Attempt: store.Attempt{
@@ -181,7 +182,6 @@ func (s *Sender) Send(ctx context.Context, c store.Claimed) SendResult {
 		res.Attempt.Error = fmt.Sprintf("endpoint answered %d %s", status, http.StatusText(status))
 	}
 	res.Class = Classify(status, err)
-	res.Attempt = res.Attempt.Storable()
 	return res
 }
 

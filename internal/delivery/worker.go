@@ -130,9 +130,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	sendCtx, cancelSends := context.WithCancel(bg)
 	defer cancelSends()
 
-	disabled := newIDSignal()
 	comp := newCompleter(w.store, o.Health, o.Logger, o.Observer, 4*o.Concurrency)
-	comp.disabled = disabled.add
 	writeCtx, cancelWrites := context.WithCancel(bg)
 	defer cancelWrites()
 	go comp.run(writeCtx)
@@ -190,19 +188,17 @@ func (w *Worker) Run(ctx context.Context) error {
 			// A finish may start waiting deliveries: first hear of every
 			// endpoint disabled meanwhile (select picks among ready cases
 			// at random), so that none of its deliveries starts.
-			w.handBackDisabled(ctx, d, disabled, deactivated)
+			w.handBackDisabled(ctx, d, deactivated)
 			run, release, claim := d.finish(end)
 			start(run)
 			w.release(ctx, release)
 			due = due || claim
-		case <-disabled.ready:
-			w.handBackDisabled(ctx, d, disabled, deactivated)
 		case id, ok := <-deactivated:
 			if !ok {
 				deactivated = nil
 				continue
 			}
-			w.handBackDisabled(ctx, d, disabled, deactivated, id)
+			w.handBackDisabled(ctx, d, deactivated, id)
 		case _, ok := <-wake:
 			if !ok {
 				wake = nil
@@ -241,13 +237,13 @@ func waitReady(ctx context.Context, deactivated <-chan int64) {
 	}
 }
 
-// handBackDisabled tells d of every endpoint disabled so far, by this
-// worker's outcomes (disabled) or by anyone (ids, then deactivated, without
-// waiting), and hands back their waiting deliveries. A 0 from deactivated
-// means deactivations may have been missed: then every endpoint whose
-// deliveries wait here is looked up in the store.
-func (w *Worker) handBackDisabled(ctx context.Context, d *dispatcher, disabled *idSignal, deactivated <-chan int64, ids ...int64) {
-	ids = append(ids, disabled.take()...)
+// handBackDisabled tells d of every endpoint disabled so far (ids, then
+// what deactivated holds, without waiting), by this worker's outcomes or by
+// anyone (store.Store.Deactivations announces both), and hands back their
+// waiting deliveries. A 0 from deactivated means deactivations may have been
+// missed: then every endpoint whose deliveries wait here is looked up in the
+// store.
+func (w *Worker) handBackDisabled(ctx context.Context, d *dispatcher, deactivated <-chan int64, ids ...int64) {
 	for more := true; more; {
 		select {
 		case id, ok := <-deactivated:
@@ -428,7 +424,7 @@ func (w *Worker) attempt(ctx context.Context, comp *completer, c store.Claimed) 
 	}
 	if ctx.Err() != nil && res.Class != Delivered {
 		// Shutdown cut this request short: hand it back unsent.
-		w.release(context.WithoutCancel(ctx), []store.Claimed{c})
+		w.release(ctx, []store.Claimed{c})
 		end.class = 0
 		return end
 	}
