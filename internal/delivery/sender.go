@@ -34,20 +34,6 @@ const (
 	drainBodyBytes = 64 << 10
 )
 
-// reservedHeaders are set by hookrelay on every request; an endpoint's custom
-// headers can never override them.
-var reservedHeaders = map[string]bool{
-	"Content-Type": true, "Content-Length": true, "User-Agent": true, "Host": true,
-	"X-Event-Id": true, "X-Event-Type": true, "X-Timestamp": true, "X-Signature": true,
-	"Webhook-Id": true, "Webhook-Timestamp": true, "Webhook-Signature": true,
-	"X-Ackify-Event": true, "X-Ackify-Event-Id": true, "X-Ackify-Timestamp": true, "X-Ackify-Signature": true,
-}
-
-// IsReservedHeader reports whether name is a header that hookrelay sets itself.
-func IsReservedHeader(name string) bool {
-	return reservedHeaders[http.CanonicalHeaderKey(name)]
-}
-
 // SenderOptions configure a Sender.
 type SenderOptions struct {
 	// Timeout bounds one whole attempt: connect, request, and reading the answer.
@@ -272,7 +258,7 @@ func Body(c store.Claimed, profile string) ([]byte, error) {
 // headers, by every secret of SigningSecrets.
 func setHeaders(h http.Header, c store.Claimed, profile string, now time.Time, body []byte) error {
 	for name, value := range c.Endpoint.Headers {
-		if !IsReservedHeader(name) {
+		if !store.IsReservedHeader(name) {
 			h.Set(name, value)
 		}
 	}
@@ -304,7 +290,7 @@ func describeSendError(err error, timeout time.Duration) error {
 func recordedHeaders(h http.Header) map[string]string {
 	out := flatten(h)
 	for name, value := range out {
-		if !IsReservedHeader(name) {
+		if !store.IsReservedHeader(name) {
 			out[name] = mask.HeaderValue(value)
 		}
 	}

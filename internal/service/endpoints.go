@@ -1,0 +1,281 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/hookrelay/hookrelay/internal/mask"
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// CreateEndpoint validates e and stores it. e.SignatureProfile empty means
+// Options.DefaultProfile; e.Secret empty means a generated one (NewSecret);
+// an inactive e is stored disabled with e.DisabledReason, now. The URL must
+// pass ValidateTargetURL and, unless Options.AllowPrivateTargets, resolve
+// to globally routable addresses only. The fields the store or the worker
+// keep (ID, times, health, previous secret) are ignored; CreatedBy is the
+// caller's to name (store.ConfigSource is SyncConfigEndpoints' alone).
+// Validation errors are *FieldErrors, joined. The stored endpoint carries
+// its ID and secret.
+func (s *Service) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
+	in := store.Endpoint{
+		Title: e.Title, URL: e.URL, Secret: e.Secret, Active: e.Active, Events: e.Events, Headers: e.Headers,
+		Description: e.Description, CreatedBy: e.CreatedBy, MaxRetries: e.MaxRetries, SignatureProfile: s.Profile(e),
+	}
+	var reasonErr error
+	if !in.Active {
+		reasonErr = validReason(e.DisabledReason)
+		off := s.activation(false, e.DisabledReason)
+		in = store.EndpointPatch{Activation: &off}.Apply(in)
+	}
+	if err := errors.Join(reasonErr, s.validate(ctx, in, true), secretError(in.Secret, in.SignatureProfile)); err != nil {
+		return store.Endpoint{}, err
+	}
+	secret, err := NewSecret(in.Secret, in.SignatureProfile)
+	if err != nil {
+		return store.Endpoint{}, err
+	}
+	in.Secret = secret
+	created, err := s.store.CreateEndpoint(ctx, in)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
+	}
+	return created, nil
+}
+
+// secretError is ValidateSecret's error for a secret given, nil for none.
+func secretError(given, profile string) error {
+	if given == "" {
+		return nil
+	}
+	return ValidateSecret(given, profile)
+}
+
+// EndpointUpdate is an edit of an endpoint (UpdateEndpoint): each field that
+// is set replaces the stored one, the others keep theirs.
+type EndpointUpdate struct {
+	Title       *string
+	URL         *string
+	Events      *[]string // an empty list subscribes to every event
+	Headers     *map[string]string
+	Description *string
+	// MaxRetries sets the endpoint's retry budget; an update cannot clear it.
+	MaxRetries       *int
+	SignatureProfile *string
+	// Active, when it differs from the stored state, enables the endpoint
+	// (with a clean health record) or disables it with DisabledReason.
+	Active         *bool
+	DisabledReason string
+}
+
+// UpdateEndpoint applies u to endpoint id and returns the stored row, or an
+// error matching store.ErrNotFound. The endpoint it would make is validated
+// as CreateEndpoint validates (the host checked only when the URL changes),
+// then only the fields of u are written, so that the health record the
+// worker keeps meanwhile survives.
+//
+// Custom header values are secret, and the doors show them masked: a value
+// given as the mask of the stored value of the same header (mask.HeaderValue,
+// names matched ignoring case) keeps the stored value, so that saving what
+// was read changes nothing; and a change of URL must give the values again
+// (or no headers), a *FieldError on FieldHeaders otherwise, so that no one
+// carries them to a host of their choosing. The URL of an endpoint that
+// WEBHOOK_URLS defines cannot change (ErrConfigURL), nor can one that
+// WEBHOOK_URLS dropped be enabled (ErrConfigRemoved).
+func (s *Service) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate) (store.Endpoint, error) {
+	e, err := s.getEndpoint(ctx, id)
+	if err != nil {
+		return store.Endpoint{}, err
+	}
+	urlChanged := u.URL != nil && *u.URL != e.URL
+	moveKeepsSecrets := urlChanged && len(e.Headers) > 0 &&
+		(u.Headers == nil || len(keptHeaderValues(*u.Headers, e.Headers)) > 0)
+	p := store.EndpointPatch{
+		Title: u.Title, URL: u.URL, Events: u.Events, Description: u.Description,
+		MaxRetries: u.MaxRetries, SignatureProfile: u.SignatureProfile,
+	}
+	if u.Headers != nil {
+		kept := keepMaskedHeaders(*u.Headers, e.Headers)
+		p.Headers = &kept
+	}
+	var reasonErr error
+	if u.Active != nil && *u.Active != e.Active {
+		if !*u.Active {
+			reasonErr = validReason(u.DisabledReason)
+		}
+		a := s.activation(*u.Active, u.DisabledReason)
+		p.Activation = &a
+	}
+	if err := checkConfigTrust(e, p); err != nil {
+		return store.Endpoint{}, err
+	}
+	// A row that names no profile (Ackify's) is checked with the one it is
+	// signed with.
+	e.SignatureProfile = s.Profile(e)
+	var moveErr error
+	if moveKeepsSecrets {
+		moveErr = &FieldError{Field: FieldHeaders, Message: "give the custom headers' values again (or none): they are secret, and the URL changes"}
+	}
+	if err := errors.Join(reasonErr, s.validate(ctx, p.Apply(e), urlChanged), moveErr); err != nil {
+		return store.Endpoint{}, err
+	}
+	return s.save(ctx, id, p)
+}
+
+// EnableEndpoint makes endpoint id active again with a clean health record
+// (store.Activation). An endpoint that WEBHOOK_URLS dropped stays disabled
+// (ErrConfigRemoved).
+func (s *Service) EnableEndpoint(ctx context.Context, id int64) (store.Endpoint, error) {
+	e, err := s.getEndpoint(ctx, id)
+	if err != nil {
+		return store.Endpoint{}, err
+	}
+	on := s.activation(true, "")
+	p := store.EndpointPatch{Activation: &on}
+	if err := checkConfigTrust(e, p); err != nil {
+		return store.Endpoint{}, err
+	}
+	return s.save(ctx, id, p)
+}
+
+// DisableEndpoint stops deliveries to endpoint id, recording reason (text
+// of at most 2000 bytes, a *FieldError on FieldReason otherwise) and now;
+// its health record is kept. Its queued deliveries wait, and new events
+// skip it, until EnableEndpoint.
+func (s *Service) DisableEndpoint(ctx context.Context, id int64, reason string) (store.Endpoint, error) {
+	if err := validReason(reason); err != nil {
+		return store.Endpoint{}, err
+	}
+	off := s.activation(false, reason)
+	return s.save(ctx, id, store.EndpointPatch{Activation: &off})
+}
+
+// RotateSecret gives endpoint id a new secret: secret once checked
+// (ValidateSecret), or a generated one when secret is empty. The new secret
+// signs from now on, the old one also until Options.RotationWindow ends. A
+// row that names no signature profile is saved with the one it is signed
+// with (Profile), the one the new secret is checked for. The stored
+// endpoint carries the new secret in full.
+func (s *Service) RotateSecret(ctx context.Context, id int64, secret string) (store.Endpoint, error) {
+	e, err := s.getEndpoint(ctx, id)
+	if err != nil {
+		return store.Endpoint{}, err
+	}
+	profile := s.Profile(e)
+	secret, err = NewSecret(secret, profile)
+	if err != nil {
+		return store.Endpoint{}, err
+	}
+	rotation := store.SecretRotation{Secret: secret, PreviousExpiresAt: s.opts.Now().Add(s.opts.RotationWindow).UTC()}
+	return s.save(ctx, id, store.EndpointPatch{Rotation: &rotation, SignatureProfile: &profile})
+}
+
+// PingEventType is the type of the events that PingEndpoint sends.
+const PingEventType = "webhook.ping"
+
+// PingEndpoint queues a PingEventType event, {"webhook_id": id}, for
+// endpoint id only, whatever the event types it subscribes to, and returns
+// its delivery. An endpoint that is not active is refused with
+// ErrEndpointDisabled.
+func (s *Service) PingEndpoint(ctx context.Context, id int64) (store.Delivery, error) {
+	e, err := s.getEndpoint(ctx, id)
+	if err != nil {
+		return store.Delivery{}, err
+	}
+	if !e.Active {
+		return store.Delivery{}, fmt.Errorf("endpoint %d %w", id, ErrEndpointDisabled)
+	}
+	ev := store.Event{ID: store.NewEventID(), Type: PingEventType, Data: fmt.Appendf(nil, `{"webhook_id":%d}`, id)}
+	res, err := s.store.Publish(ctx, ev, store.PublishOptions{MaxRetries: s.opts.DefaultMaxRetries, EndpointIDs: []int64{id}})
+	if err != nil {
+		return store.Delivery{}, fmt.Errorf("publish ping to endpoint %d: %w", id, err)
+	}
+	deliveries, err := s.store.ListDeliveries(ctx, store.DeliveryFilter{EventID: res.Event.ID, WebhookID: id, Limit: 1})
+	if err != nil {
+		return store.Delivery{}, fmt.Errorf("find ping delivery of endpoint %d: %w", id, err)
+	}
+	if len(deliveries) == 0 { // disabled since it was read
+		return store.Delivery{}, fmt.Errorf("endpoint %d %w", id, ErrEndpointDisabled)
+	}
+	return deliveries[0], nil
+}
+
+// DeleteEndpoint removes endpoint id and, by cascade, its deliveries; an
+// error matching store.ErrNotFound when there is none.
+func (s *Service) DeleteEndpoint(ctx context.Context, id int64) error {
+	if err := s.store.DeleteEndpoint(ctx, id); err != nil {
+		return fmt.Errorf("endpoint %d: %w", id, err)
+	}
+	return nil
+}
+
+// getEndpoint reads endpoint id, its errors naming it.
+func (s *Service) getEndpoint(ctx context.Context, id int64) (store.Endpoint, error) {
+	e, err := s.store.GetEndpoint(ctx, id)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("endpoint %d: %w", id, err)
+	}
+	return e, nil
+}
+
+// save writes p to endpoint id and returns the stored row.
+func (s *Service) save(ctx context.Context, id int64, p store.EndpointPatch) (store.Endpoint, error) {
+	saved, err := s.store.UpdateEndpoint(ctx, id, p)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("endpoint %d: %w", id, err)
+	}
+	return saved, nil
+}
+
+// activation is a deliberate enable, or a disable with reason at now in UTC
+// (store.Activation says what each changes).
+func (s *Service) activation(active bool, reason string) store.Activation {
+	if active {
+		return store.Activation{Active: true}
+	}
+	return store.Activation{Reason: reason, At: s.opts.Now().UTC()}
+}
+
+// checkConfigTrust keeps the trust of endpoints that WEBHOOK_URLS defines
+// (CreatedBy store.ConfigSource) with the operator: ErrConfigURL when p
+// would change the URL of current, ErrConfigRemoved when p would enable
+// current after WEBHOOK_URLS dropped it.
+func checkConfigTrust(current store.Endpoint, p store.EndpointPatch) error {
+	if current.CreatedBy != store.ConfigSource {
+		return nil
+	}
+	if p.URL != nil && *p.URL != current.URL {
+		return fmt.Errorf("endpoint %d: %w", current.ID, ErrConfigURL)
+	}
+	if a := p.Activation; a != nil && a.Active && !current.Active && current.DisabledReason == store.RemovedFromConfigReason {
+		return fmt.Errorf("endpoint %d: %w", current.ID, ErrConfigRemoved)
+	}
+	return nil
+}
+
+// keepMaskedHeaders resolves the header values of an update: a value given
+// as the mask of the stored value of that header keeps the stored value.
+func keepMaskedHeaders(given, stored map[string]string) map[string]string {
+	out := maps.Clone(given)
+	maps.Copy(out, keptHeaderValues(given, stored))
+	return out
+}
+
+// keptHeaderValues returns the headers of given whose value is the mask of
+// the stored value of the same name: by name, the stored value they stand
+// for.
+func keptHeaderValues(given, stored map[string]string) map[string]string {
+	kept := map[string]string{}
+	for name, value := range given {
+		for storedName, storedValue := range stored {
+			if strings.EqualFold(name, storedName) && value == mask.HeaderValue(storedValue) {
+				kept[name] = storedValue
+				break
+			}
+		}
+	}
+	return kept
+}

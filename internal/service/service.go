@@ -1,0 +1,87 @@
+// Package service holds what hookrelay does on behalf of a person or a
+// program, whichever door they come through (the HTTP API, the dashboard, the
+// Go library, `serve` at start): managing endpoints (create with defaults,
+// validation and a generated secret, update, enable, disable, rotate the
+// secret, ping, delete), publishing events (their validation and defaults),
+// acting on deliveries (retry, cancel, replay) and syncing the endpoints of
+// WEBHOOK_URLS. Each rule lives here once; the doors translate their input
+// into store types, call a Service, and translate its answers back.
+//
+// Validation errors are a *FieldError per field at fault (joined with
+// errors.Join when there are several), each matching ErrInvalid, so that a
+// door can name the field in its own terms: the API's JSON "field", the
+// dashboard's form input. Refusals that the state of a row explains
+// (ErrConfigURL, ErrEndpointDisabled, ErrNotRetryable, …) match
+// store.ErrConflict, and a missing row store.ErrNotFound.
+package service
+
+import (
+	"net"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// DefaultRotationWindow is how long a rotated-out secret still signs
+// requests when Options.RotationWindow is not positive.
+const DefaultRotationWindow = 24 * time.Hour
+
+// Options configure a Service. The zero value is usable: public targets
+// only, the standard profile, no retries, a one-day rotation window, no
+// data size limit.
+type Options struct {
+	// AllowPrivateTargets lets endpoint URLs resolve to addresses that are
+	// not globally routable (see netguard): loopback, private, link-local, ….
+	AllowPrivateTargets bool
+	// Resolver resolves endpoint hosts for the SSRF check; nil means
+	// net.DefaultResolver.
+	Resolver *net.Resolver
+	// DefaultProfile is the signature profile of endpoints that name none
+	// (HOOKRELAY_SIGNATURE_PROFILE): a new endpoint without one gets it, and
+	// a row that names none (one Ackify CE created) is read and saved with
+	// it. Empty means store.ProfileStandard.
+	DefaultProfile string
+	// DefaultMaxRetries is the retry budget of the deliveries published (and
+	// pinged) for endpoints that set none, used as given: the caller
+	// resolves its own default.
+	DefaultMaxRetries int
+	// RotationWindow is how long a rotated-out secret still signs requests;
+	// zero or less means DefaultRotationWindow.
+	RotationWindow time.Duration
+	// MaxDataBytes, when positive, bounds the data of each published event
+	// (a *SizeError above it); zero means no limit but the store's.
+	MaxDataBytes int64
+	// Now is the clock of disables and rotations; nil means time.Now.
+	Now func() time.Time
+}
+
+// Service carries out hookrelay's actions on one store. It is safe for
+// concurrent use.
+type Service struct {
+	store store.Store
+	opts  Options
+}
+
+// New returns a Service on st with opts, their zero values replaced by the
+// defaults that Options describes.
+func New(st store.Store, opts Options) *Service {
+	if opts.RotationWindow <= 0 {
+		opts.RotationWindow = DefaultRotationWindow
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Service{store: st, opts: opts}
+}
+
+// Store is the store the service acts on, for the doors' reads.
+func (s *Service) Store() store.Store { return s.store }
+
+// Profile returns the signature profile e is signed with: its own, or
+// Options.DefaultProfile when it names none (a row that Ackify CE or
+// WEBHOOK_URLS created). The doors show it, and the service stores it
+// whenever it writes a secret, so that saving an endpoint never changes how
+// it is signed.
+func (s *Service) Profile(e store.Endpoint) string {
+	return e.ProfileOr(s.opts.DefaultProfile)
+}
