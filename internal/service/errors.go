@@ -82,7 +82,9 @@ type SizeError struct {
 }
 
 // Error says which field exceeds which limit.
-func (e *SizeError) Error() string { return fmt.Sprintf("%s is larger than %d bytes", e.Field, e.Limit) }
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("%s is larger than %d bytes", e.Field, e.Limit)
+}
 
 // Is makes every SizeError match ErrInvalid.
 func (e *SizeError) Is(target error) bool { return target == ErrInvalid }
