@@ -10,8 +10,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
-	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/mask"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -107,25 +107,22 @@ func (s *server) sentPayload(ctx context.Context, d store.Delivery) (json.RawMes
 // retryDelivery handles POST /v1/deliveries/{id}/retry: a failed, cancelled or
 // pending delivery becomes due now.
 func (s *server) retryDelivery(w http.ResponseWriter, r *http.Request) error {
-	return s.changeDelivery(w, r, s.store.RetryDelivery, "is in flight or already delivered; only failed, cancelled or pending deliveries can be retried")
+	return s.changeDelivery(w, r, s.service.RetryDelivery)
 }
 
 // cancelDelivery handles POST /v1/deliveries/{id}/cancel.
 func (s *server) cancelDelivery(w http.ResponseWriter, r *http.Request) error {
-	return s.changeDelivery(w, r, s.store.CancelDelivery, "is already finished; only pending or processing deliveries can be cancelled")
+	return s.changeDelivery(w, r, s.service.CancelDelivery)
 }
 
 // changeDelivery applies a state change to the route's delivery and answers
-// with the result; conflict explains a refusal.
-func (s *server) changeDelivery(w http.ResponseWriter, r *http.Request, change func(context.Context, int64) (store.Delivery, error), conflict string) error {
+// with the result; a refusal is a 409 that explains it.
+func (s *server) changeDelivery(w http.ResponseWriter, r *http.Request, change func(context.Context, int64) (store.Delivery, error)) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
 	d, err := change(r.Context(), id)
-	if errors.Is(err, store.ErrConflict) {
-		return newError(http.StatusConflict, codeConflict, "delivery %d %s", id, conflict)
-	}
 	if err != nil {
 		return notFound(err, fmt.Sprintf("delivery %d", id))
 	}
@@ -140,31 +137,12 @@ func (s *server) replayDeliveries(w http.ResponseWriter, r *http.Request) error 
 	if err := s.decodeJSON(w, r, &req, true); err != nil {
 		return err
 	}
-	f := store.DeliveryFilter{
-		EventType: req.EventType, EventID: req.EventID,
+	n, err := s.service.ReplayDeliveries(r.Context(), service.ReplayFilter{
+		EndpointID: req.WebhookID, EventType: req.EventType, EventID: req.EventID,
 		CreatedAfter: req.CreatedAfter, CreatedBefore: req.CreatedBefore,
-	}
-	if req.WebhookID != nil {
-		// 0 is refused, not taken for "any": a client sending an unset
-		// integer must not replay every failed delivery.
-		if *req.WebhookID <= 0 {
-			return &store.FieldError{Field: "webhook_id", Message: "must be a positive integer (leave it out for every endpoint)"}
-		}
-		f.WebhookID = *req.WebhookID
-	}
-	if err := store.ValidText("event_type", f.EventType); err != nil {
-		return err
-	}
-	if f.EventID != "" {
-		id, err := uuid.Parse(f.EventID)
-		if err != nil {
-			return &store.FieldError{Field: "event_id", Message: fmt.Sprintf("%q is not a UUID", f.EventID)}
-		}
-		f.EventID = id.String()
-	}
-	n, err := s.store.ReplayDeliveries(r.Context(), f)
+	})
 	if err != nil {
-		return fmt.Errorf("replay deliveries: %w", err)
+		return err
 	}
 	writeJSON(w, http.StatusOK, wire.ReplayResponse{Replayed: n})
 	return nil
@@ -206,7 +184,7 @@ func maskRequestHeaders(h map[string]string) map[string]string {
 	out := make(map[string]string, len(h))
 	for name, value := range h {
 		out[name] = value
-		if !delivery.IsReservedHeader(name) {
+		if !store.IsReservedHeader(name) {
 			out[name] = mask.HeaderValue(value)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -51,6 +52,22 @@ func badParam(name, format string, args ...any) *apiError {
 	return e
 }
 
+// invalidField is a 422 naming the request field at fault.
+func invalidField(field, message string) *apiError {
+	return &apiError{status: http.StatusUnprocessableEntity, body: wire.Error{
+		Code: codeValidation, Message: field + ": " + message, Field: field,
+	}}
+}
+
+// wireField is the API's name of a service field path: the service's
+// endpoint_id is the wire's webhook_id.
+func wireField(path string) string {
+	if path == service.FieldEndpointID {
+		return "webhook_id"
+	}
+	return path
+}
+
 // notFound turns store.ErrNotFound into a 404 about what, and returns other
 // errors unchanged.
 func notFound(err error, what string) error {
@@ -64,15 +81,19 @@ func notFound(err error, what string) error {
 // know are 500s.
 func toAPIError(err error) (*apiError, bool) {
 	var ae *apiError
-	var fe *store.FieldError
+	var fe *service.FieldError
+	var se *service.SizeError
 	var tooLarge *http.MaxBytesError
 	switch {
 	case errors.As(err, &ae):
 		return ae, true
 	case errors.As(err, &fe):
-		return &apiError{status: http.StatusUnprocessableEntity, body: wire.Error{
-			Code: codeValidation, Message: fe.Error(), Field: fe.Field,
-		}}, true
+		// The first field at fault: the API names one.
+		return invalidField(wireField(fe.Path()), fe.Message), true
+	case errors.As(err, &se):
+		e := newError(http.StatusRequestEntityTooLarge, codePayloadTooLarge, "%v", se)
+		e.body.Field = se.Field
+		return e, true
 	case errors.As(err, &tooLarge):
 		return newError(http.StatusRequestEntityTooLarge, codePayloadTooLarge,
 			"request body is larger than %d bytes", tooLarge.Limit), true

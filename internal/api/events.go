@@ -1,19 +1,15 @@
 package api
 
 import (
-	"errors"
 	"fmt"
-	"math"
 	"net/http"
 
 	"github.com/google/uuid"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
-
-// maxTargetEndpoints bounds endpoint_ids of one publish.
-const maxTargetEndpoints = 100
 
 // publishEvent handles POST /v1/events: 202 with the deliveries created, or
 // 200 with the stored event when its ID was published before.
@@ -22,13 +18,9 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 	if err := s.decodeJSON(w, r, &req, false); err != nil {
 		return err
 	}
-	pub, err := s.publication(r, req, map[int64]bool{})
+	res, err := s.service.Publish(r.Context(), publishRequest(req))
 	if err != nil {
 		return err
-	}
-	res, err := s.store.Publish(r.Context(), pub.Event, pub.Options)
-	if err != nil {
-		return fmt.Errorf("publish event: %w", err)
 	}
 	status := http.StatusAccepted
 	if !res.Created {
@@ -40,55 +32,12 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// publication checks req, one event to publish, exactly as both publish
-// routes check an event, and returns what to publish. Its errors are a
-// *store.FieldError (422) for an invalid field, a 413 for data above the
-// payload limit (which only a batch can send), or the store's error. known
-// caches which endpoint IDs exist, across the events of a batch.
-func (s *server) publication(r *http.Request, req wire.PublishRequest, known map[int64]bool) (store.Publication, error) {
-	if int64(len(req.Data)) > s.maxPayload {
-		e := newError(http.StatusRequestEntityTooLarge, codePayloadTooLarge, "data is larger than %d bytes", s.maxPayload)
-		e.body.Field = "data"
-		return store.Publication{}, e
+// publishRequest is the service's view of one event to publish.
+func publishRequest(req wire.PublishRequest) service.PublishRequest {
+	return service.PublishRequest{
+		Event:       store.Event{ID: req.ID, Type: req.Type, Data: req.Data, Priority: req.Priority},
+		EndpointIDs: req.EndpointIDs,
 	}
-	ev := store.Event{ID: req.ID, Type: req.Type, Data: req.Data, Priority: req.Priority}
-	if err := ev.Normalize(); err != nil {
-		return store.Publication{}, err
-	}
-	if req.Priority < math.MinInt32 || req.Priority > math.MaxInt32 {
-		return store.Publication{}, &store.FieldError{Field: "priority", Message: "is out of the 32-bit integer range"}
-	}
-	if err := s.checkEndpointIDs(r, req.EndpointIDs, known); err != nil {
-		return store.Publication{}, err
-	}
-	return store.Publication{Event: ev, Options: store.PublishOptions{MaxRetries: s.maxRetries, EndpointIDs: req.EndpointIDs}}, nil
-}
-
-// checkEndpointIDs refuses targets that do not exist, so that a typo is not
-// silently an event without deliveries. known remembers the IDs looked up.
-func (s *server) checkEndpointIDs(r *http.Request, ids []int64, known map[int64]bool) error {
-	if len(ids) > maxTargetEndpoints {
-		return &store.FieldError{Field: "endpoint_ids", Message: fmt.Sprintf("at most %d endpoints are allowed", maxTargetEndpoints)}
-	}
-	for i, id := range ids {
-		field := fmt.Sprintf("endpoint_ids[%d]", i)
-		if id <= 0 {
-			return &store.FieldError{Field: field, Message: "must be a positive integer"}
-		}
-		exists, looked := known[id]
-		if !looked {
-			_, err := s.store.GetEndpoint(r.Context(), id)
-			if err != nil && !errors.Is(err, store.ErrNotFound) {
-				return fmt.Errorf("check endpoint %d: %w", id, err)
-			}
-			exists = err == nil
-			known[id] = exists
-		}
-		if !exists {
-			return &store.FieldError{Field: field, Message: fmt.Sprintf("webhook %d does not exist", id)}
-		}
-	}
-	return nil
 }
 
 // getEvent handles GET /v1/events/{id}: the event and its deliveries.

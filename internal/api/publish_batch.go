@@ -1,11 +1,10 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
-	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/service"
 )
 
 // batchPayloadFactor is how many times MaxPayloadBytes the body of a batch
@@ -24,43 +23,27 @@ func (s *server) publishBatch(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSONUpTo(w, r, &req, false, batchPayloadFactor*s.maxPayload); err != nil {
 		return err
 	}
-	if err := store.CheckPublishMany(len(req.Events)); err != nil {
+	reqs := make([]service.PublishRequest, len(req.Events))
+	for i, ev := range req.Events {
+		reqs[i] = publishRequest(ev)
+	}
+	published, err := s.service.PublishMany(r.Context(), reqs)
+	if err != nil {
 		return err
 	}
-	results := make([]wire.PublishBatchResult, len(req.Events))
-	pubs := make([]store.Publication, 0, len(req.Events))
-	at := make([]int, 0, len(req.Events)) // the request's index of each of pubs
-	known := map[int64]bool{}
-	for i, ev := range req.Events {
-		pub, err := s.publication(r, ev, known)
-		if err != nil {
-			if results[i], err = refused(err); err != nil {
+	results := make([]wire.PublishBatchResult, len(published))
+	for i, p := range published {
+		if p.Err != nil {
+			if results[i], err = refused(p.Err); err != nil {
 				return err
 			}
 			continue
 		}
-		pubs = append(pubs, pub)
-		at = append(at, i)
-	}
-	if len(pubs) > 0 {
-		published, err := s.store.PublishMany(r.Context(), pubs)
-		if err != nil {
-			return fmt.Errorf("publish %d events: %w", len(pubs), err)
+		status := http.StatusAccepted
+		if !p.Created {
+			status = http.StatusOK
 		}
-		for j, p := range published {
-			i := at[j]
-			if p.Err != nil {
-				if results[i], err = refused(p.Err); err != nil {
-					return err
-				}
-				continue
-			}
-			status := http.StatusAccepted
-			if !p.Created {
-				status = http.StatusOK
-			}
-			results[i] = wire.PublishBatchResult{Status: status, EventID: p.Event.ID, Created: p.Created, Deliveries: p.Deliveries}
-		}
+		results[i] = wire.PublishBatchResult{Status: status, EventID: p.Event.ID, Created: p.Created, Deliveries: p.Deliveries}
 	}
 	writeJSON(w, http.StatusOK, wire.PublishBatchResponse{Results: results})
 	return nil

@@ -5,8 +5,6 @@ import (
 	"reflect"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // replacedText checks a decoded request body: encoding/json turns an
@@ -14,15 +12,15 @@ import (
 // without a word, so that a title, a URL or a secret would be stored as
 // something the client did not send. When body holds no U+FFFD of its own
 // (neither the character nor its escape), any U+FFFD in a string of v came
-// from such an escape, and the field that holds it is refused with a
-// *store.FieldError. Event data (a json.RawMessage) is left raw by the
+// from such an escape, and the field that holds it is refused with a 422
+// naming it. Event data (a json.RawMessage) is left raw by the
 // decoder and checked by store.CheckEventData instead.
 func replacedText(body []byte, v any) error {
 	if bytes.Contains(body, []byte("\uFFFD")) || bytes.Contains(bytes.ToLower(body), []byte(`\ufffd`)) {
 		return nil
 	}
 	if field := fieldWithReplacement(reflect.ValueOf(v), ""); field != "" {
-		return &store.FieldError{Field: field, Message: "has an unpaired surrogate escape (\\ud800 to \\udfff alone), which is not text"}
+		return invalidField(field, "has an unpaired surrogate escape (\\ud800 to \\udfff alone), which is not text")
 	}
 	return nil
 }

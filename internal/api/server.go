@@ -18,20 +18,22 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/authlimit"
-	"github.com/hookrelay/hookrelay/internal/endpointrules"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// Defaults of Options.
-const (
-	DefaultMaxPayloadBytes = 256 << 10
-	DefaultRotationWindow  = 24 * time.Hour
-)
+// DefaultMaxPayloadBytes is the default of Options.MaxPayloadBytes.
+const DefaultMaxPayloadBytes = 256 << 10
 
 // Options configure the API.
 type Options struct {
 	// Store holds endpoints, events and deliveries. Required.
 	Store store.Store
+	// Service carries out every change (endpoints, publishing, delivery
+	// actions) on Store. Nil means one made from Store and the options
+	// below (DefaultMaxRetries, AllowPrivateTargets, DefaultProfile,
+	// RotationWindow, Resolver), which are ignored when Service is given.
+	Service *service.Service
 	// Logger receives request failures and, at debug level, one line per request.
 	Logger *slog.Logger
 	// Token, when not empty, is the bearer token every route but the health
@@ -50,7 +52,7 @@ type Options struct {
 	// means store.ProfileStandard.
 	DefaultProfile string
 	// RotationWindow is how long a rotated-out secret still signs requests
-	// (default DefaultRotationWindow).
+	// (default service.DefaultRotationWindow).
 	RotationWindow time.Duration
 	// Resolver resolves endpoint hosts for the SSRF check; nil uses the default.
 	Resolver *net.Resolver
@@ -63,17 +65,15 @@ type Options struct {
 
 // server holds the handlers' dependencies.
 type server struct {
-	store          store.Store
-	logger         *slog.Logger
-	token          []byte
-	limiter        *authlimit.Limiter
-	maxPayload     int64
-	maxRetries     int
-	rules          endpointrules.Checker
-	rotationWindow time.Duration
-	metrics        http.Handler
-	writable       *writeProbe
-	mux            *http.ServeMux
+	store      store.Store
+	service    *service.Service
+	logger     *slog.Logger
+	token      []byte
+	limiter    *authlimit.Limiter
+	maxPayload int64
+	metrics    http.Handler
+	writable   *writeProbe
+	mux        *http.ServeMux
 }
 
 // handlerFunc is a handler whose error becomes the JSON error answer.
@@ -123,17 +123,15 @@ func (s *server) routes() []route {
 // under /v1.
 func New(opts Options) http.Handler {
 	s := &server{
-		store:          opts.Store,
-		logger:         opts.Logger,
-		token:          []byte(opts.Token),
-		limiter:        opts.Limiter,
-		maxPayload:     opts.MaxPayloadBytes,
-		maxRetries:     opts.DefaultMaxRetries,
-		rules:          endpointrules.Checker{AllowPrivate: opts.AllowPrivateTargets, Resolver: opts.Resolver, DefaultProfile: opts.DefaultProfile},
-		rotationWindow: opts.RotationWindow,
-		metrics:        opts.Metrics,
-		writable:       &writeProbe{check: opts.Store.CheckWritable},
-		mux:            http.NewServeMux(),
+		store:      opts.Store,
+		service:    opts.Service,
+		logger:     opts.Logger,
+		token:      []byte(opts.Token),
+		limiter:    opts.Limiter,
+		maxPayload: opts.MaxPayloadBytes,
+		metrics:    opts.Metrics,
+		writable:   &writeProbe{check: opts.Store.CheckWritable},
+		mux:        http.NewServeMux(),
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
@@ -144,9 +142,14 @@ func New(opts Options) http.Handler {
 	if s.maxPayload <= 0 {
 		s.maxPayload = DefaultMaxPayloadBytes
 	}
-	if s.rotationWindow <= 0 {
-		s.rotationWindow = DefaultRotationWindow
+	if s.service == nil {
+		s.service = service.New(opts.Store, service.Options{
+			AllowPrivateTargets: opts.AllowPrivateTargets, Resolver: opts.Resolver, DefaultProfile: opts.DefaultProfile,
+			DefaultMaxRetries: opts.DefaultMaxRetries, RotationWindow: opts.RotationWindow,
+		})
 	}
+	// An event of a batch may not carry more data than one request may.
+	s.service = s.service.WithMaxDataBytes(s.maxPayload)
 	for _, rt := range s.routes() {
 		h := s.adapt(rt.handle)
 		if !rt.public {

@@ -85,3 +85,12 @@ func (s *Service) Store() store.Store { return s.store }
 func (s *Service) Profile(e store.Endpoint) string {
 	return e.ProfileOr(s.opts.DefaultProfile)
 }
+
+// WithMaxDataBytes returns a Service on the same store with
+// Options.MaxDataBytes set to n: a door with a size limit of its own (the
+// API's request bodies) applies it through the service's checks.
+func (s *Service) WithMaxDataBytes(n int64) *Service {
+	c := *s
+	c.opts.MaxDataBytes = n
+	return &c
+}
