@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/hookrelay/hookrelay/internal/endpointrules"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -66,24 +66,68 @@ type Endpoint struct {
 // another special-purpose block, nor this host's own). An invalid endpoint is an
 // error matching ErrInvalid. The returned endpoint carries its ID and secret.
 func (c *Client) CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, error) {
-	in := store.Endpoint{
-		URL: e.URL, Events: e.Events, Title: e.Title, Description: e.Description, Headers: e.Headers,
+	created, err := c.service.CreateEndpoint(ctx, store.Endpoint{
+		URL: e.URL, Secret: e.Secret, Events: e.Events, Title: e.Title, Description: e.Description, Headers: e.Headers,
 		MaxRetries: e.MaxRetries, SignatureProfile: e.SignatureProfile, Active: true, CreatedBy: createdByLibrary,
-	}
-	in.SignatureProfile = c.endpoints.Profile(in)
-	if err := c.endpoints.Validate(ctx, in, true); err != nil {
-		return Endpoint{}, fmt.Errorf("hookrelay: create endpoint: %w", public(err))
-	}
-	secret, err := endpointrules.NewSecret(e.Secret, in.SignatureProfile)
+	})
+	return c.endpointResult(created, err, "create endpoint: ")
+}
+
+// EndpointUpdate is an edit of an endpoint (UpdateEndpoint): each field that
+// is set replaces the stored one, the others keep theirs. Endpoint says what
+// each field means.
+type EndpointUpdate struct {
+	URL         *string
+	Events      *[]string
+	Title       *string
+	Description *string
+	// Headers replaces every custom header; an empty map removes them all.
+	Headers *map[string]string
+	// MaxRetries sets the endpoint's retry budget, 0 to 35; it cannot be
+	// cleared.
+	MaxRetries       *int
+	SignatureProfile *string
+}
+
+// UpdateEndpoint changes the fields that u sets of endpoint id and returns
+// the endpoint, or an error matching ErrNotFound. The endpoint it would make
+// is validated as CreateEndpoint validates (an invalid one is an error
+// matching ErrInvalid, and nothing is written), the host of its URL only
+// when the URL changes. A new URL of an endpoint with custom headers comes
+// with Headers given again (or emptied): their values are credentials that
+// must not follow the endpoint to another host. Only the fields of u are
+// written, so that the health record the workers keep meanwhile survives.
+// The URL of an endpoint that `hookrelay serve` syncs from WEBHOOK_URLS
+// cannot change.
+func (c *Client) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate) (Endpoint, error) {
+	saved, err := c.service.UpdateEndpoint(ctx, id, service.EndpointUpdate{
+		Title: u.Title, URL: u.URL, Events: u.Events, Headers: u.Headers, Description: u.Description,
+		MaxRetries: u.MaxRetries, SignatureProfile: u.SignatureProfile,
+	})
+	return c.endpointResult(saved, err, "update endpoint: ")
+}
+
+// RotateSecret gives endpoint id a new secret: secret, checked as
+// CreateEndpoint checks one (an error matching ErrInvalid), or a generated
+// "whsec_<base64>" one when secret is empty. The new secret signs from now
+// on; the old one signs too for 24 hours (service.DefaultRotationWindow), so
+// that receivers can roll over without losing a delivery. The returned
+// endpoint carries the new secret.
+func (c *Client) RotateSecret(ctx context.Context, id int64, secret string) (Endpoint, error) {
+	saved, err := c.service.RotateSecret(ctx, id, secret)
+	return c.endpointResult(saved, err, "rotate secret: ")
+}
+
+// PingEndpoint queues a "webhook.ping" event, {"webhook_id": id}, for
+// endpoint id only, whatever the event types it subscribes to, so that its
+// receiver can be tested; the workers deliver it like any event. A disabled
+// endpoint is refused with an error; a missing one matches ErrNotFound.
+func (c *Client) PingEndpoint(ctx context.Context, id int64) (PublishResult, error) {
+	d, err := c.service.PingEndpoint(ctx, id)
 	if err != nil {
-		return Endpoint{}, fmt.Errorf("hookrelay: create endpoint: %w", public(err))
+		return PublishResult{}, fmt.Errorf("hookrelay: ping: %w", public(err))
 	}
-	in.Secret = secret
-	created, err := c.store.CreateEndpoint(ctx, in)
-	if err != nil {
-		return Endpoint{}, fmt.Errorf("hookrelay: create endpoint: %w", err)
-	}
-	return c.endpointOf(created), nil
+	return PublishResult{EventID: d.EventID, Created: true, Deliveries: 1}, nil
 }
 
 // GetEndpoint returns one endpoint, or an error matching ErrNotFound.
@@ -108,51 +152,43 @@ func (c *Client) ListEndpoints(ctx context.Context) ([]Endpoint, error) {
 	return out, nil
 }
 
-// DisableEndpoint stops deliveries to an endpoint, recording reason. Its
-// queued deliveries wait, and new events skip it, until EnableEndpoint.
+// disabledByLibrary is the reason of a DisableEndpoint that gives none.
+const disabledByLibrary = "disabled by application"
+
+// DisableEndpoint stops deliveries to an endpoint, recording reason (at most
+// 2000 bytes; empty means "disabled by application"). Its queued deliveries
+// wait, and new events skip it, until EnableEndpoint.
 func (c *Client) DisableEndpoint(ctx context.Context, id int64, reason string) (Endpoint, error) {
 	if reason == "" {
-		reason = "disabled by application"
+		reason = disabledByLibrary
 	}
-	return c.setActive(ctx, id, false, reason)
+	saved, err := c.service.DisableEndpoint(ctx, id, reason)
+	return c.endpointResult(saved, err, "")
 }
 
 // EnableEndpoint resumes deliveries to an endpoint, with a clean health
-// record.
+// record. An endpoint that `hookrelay serve` synced from WEBHOOK_URLS and
+// that the operator has since removed from it stays disabled (an error).
 func (c *Client) EnableEndpoint(ctx context.Context, id int64) (Endpoint, error) {
-	return c.setActive(ctx, id, true, "")
-}
-
-// setActive enables or disables endpoint id, writing only what that changes
-// (see store.Activation) so that the worker's health record survives.
-func (c *Client) setActive(ctx context.Context, id int64, active bool, reason string) (Endpoint, error) {
-	a, err := endpointrules.NewActivation(active, reason, time.Now())
-	if err != nil {
-		return Endpoint{}, fmt.Errorf("hookrelay: %w", public(err))
-	}
-	p := store.EndpointPatch{Activation: &a}
-	if active {
-		current, err := c.store.GetEndpoint(ctx, id)
-		if err != nil {
-			return Endpoint{}, fmt.Errorf("hookrelay: %w", err)
-		}
-		if err := endpointrules.CheckConfigTrust(current, p); err != nil {
-			return Endpoint{}, fmt.Errorf("hookrelay: endpoint %d: %w", id, err)
-		}
-	}
-	saved, err := c.store.UpdateEndpoint(ctx, id, p)
-	if err != nil {
-		return Endpoint{}, fmt.Errorf("hookrelay: %w", err)
-	}
-	return c.endpointOf(saved), nil
+	saved, err := c.service.EnableEndpoint(ctx, id)
+	return c.endpointResult(saved, err, "")
 }
 
 // DeleteEndpoint removes an endpoint and its deliveries.
 func (c *Client) DeleteEndpoint(ctx context.Context, id int64) error {
-	if err := c.store.DeleteEndpoint(ctx, id); err != nil {
-		return fmt.Errorf("hookrelay: %w", err)
+	if err := c.service.DeleteEndpoint(ctx, id); err != nil {
+		return fmt.Errorf("hookrelay: %w", public(err))
 	}
 	return nil
+}
+
+// endpointResult is the library's answer to a change of an endpoint: the
+// saved endpoint, or err with what was done.
+func (c *Client) endpointResult(saved store.Endpoint, err error, doing string) (Endpoint, error) {
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("hookrelay: %s%w", doing, public(err))
+	}
+	return c.endpointOf(saved), nil
 }
 
 // endpointOf is the library's view of e; its SignatureProfile is the one
@@ -160,7 +196,7 @@ func (c *Client) DeleteEndpoint(ctx context.Context, id int64) error {
 func (c *Client) endpointOf(e store.Endpoint) Endpoint {
 	return Endpoint{
 		ID: e.ID, URL: e.URL, Secret: e.Secret, Events: e.Events, Title: e.Title, Description: e.Description,
-		Headers: e.Headers, MaxRetries: e.MaxRetries, SignatureProfile: c.endpoints.Profile(e),
+		Headers: e.Headers, MaxRetries: e.MaxRetries, SignatureProfile: c.service.Profile(e),
 		Active: e.Active, DisabledReason: e.DisabledReason, FailureCount: e.FailureCount,
 		LastDeliveredAt: e.LastDeliveredAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 	}

@@ -4,14 +4,15 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // Errors that callers decide on, with errors.Is.
 var (
 	// ErrInvalid reports an event or endpoint that breaks a rule; the error's
-	// message names the field.
-	ErrInvalid = errors.New("invalid")
+	// message names the field (each field at fault, one a line).
+	ErrInvalid = service.ErrInvalid
 	// ErrNotFound reports that no endpoint has the given ID.
 	ErrNotFound = store.ErrNotFound
 	// ErrUnavailable reports, from Publish and PublishNow, that the database
@@ -25,21 +26,11 @@ var (
 	ErrNotRunning = errors.New("hookrelay: workers not running")
 )
 
-// invalid is a validation error of the store, made to match ErrInvalid.
-type invalid struct{ err error }
-
-func (e invalid) Error() string        { return e.err.Error() }
-func (e invalid) Unwrap() error        { return e.err }
-func (e invalid) Is(target error) bool { return target == ErrInvalid }
-
-// public makes err, when it is a validation error, match ErrInvalid, and
-// when the database cannot take the call, ErrUnavailable.
+// public makes err, when the database cannot take the call, match
+// ErrUnavailable. (The service's validation errors match ErrInvalid
+// already.)
 func public(err error) error {
-	var fe *store.FieldError
-	switch {
-	case errors.As(err, &fe):
-		return invalid{err}
-	case store.Unavailable(err) && !errors.Is(err, store.ErrUnavailable):
+	if store.Unavailable(err) && !errors.Is(err, store.ErrUnavailable) {
 		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
 	}
 	return err

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hookrelay/hookrelay/internal/endpointrules"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 )
@@ -18,7 +18,7 @@ type Client struct {
 	publishTx     publishTxFunc
 	publishManyTx publishManyTxFunc
 	settings      settings
-	endpoints     endpointrules.Checker
+	service       *service.Service
 	workers       workers
 }
 
@@ -53,6 +53,6 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, pub
 		publishTx:     publishTx,
 		publishManyTx: publishManyTx,
 		settings:      s,
-		endpoints:     endpointrules.Checker{AllowPrivate: s.allowPrivate, DefaultProfile: s.profile},
+		service:       service.New(st, service.Options{AllowPrivateTargets: s.allowPrivate, DefaultProfile: s.profile, DefaultMaxRetries: s.maxRetries}),
 	}, nil
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/delivery"
-	"github.com/hookrelay/hookrelay/internal/endpointrules"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 )
@@ -208,7 +208,7 @@ func WithEncryptionKey(key string) Option {
 // hookrelay replaces Ackify's webhook worker) are signed with it.
 func WithSignatureProfile(profile string) Option {
 	return func(s *settings) error {
-		if err := endpointrules.ValidateProfile(profile); err != nil {
+		if err := service.ValidateProfile(profile); err != nil {
 			return fmt.Errorf("WithSignatureProfile: %w", err)
 		}
 		s.profile = profile

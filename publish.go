@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -29,7 +30,7 @@ type Event struct {
 	// JSON in UTF-8 without a \u0000 escape, an unpaired surrogate escape
 	// (\ud800) or a number outside PostgreSQL's numeric range.
 	Data json.RawMessage
-	// Priority orders due deliveries: higher first.
+	// Priority orders due deliveries: higher first. It must fit in 32 bits.
 	Priority int
 }
 
@@ -58,31 +59,24 @@ func (c *Client) Publish(ctx context.Context, tx Tx, ev Event) (PublishResult, e
 	if tx == nil {
 		return PublishResult{}, errors.New("hookrelay: publish: nil transaction; use PublishNow to publish on its own")
 	}
-	sev, err := ev.normalized()
+	pub, err := c.service.Prepare(ctx, ev.request())
 	if err != nil {
 		return publishResult(store.PublishResult{}, err)
 	}
-	res, err := c.publishTx(ctx, tx, sev, c.publishOptions())
+	res, err := c.publishTx(ctx, tx, pub.Event, pub.Options)
 	return publishResult(res, err)
 }
 
 // PublishNow publishes ev in a transaction of its own, for events that go
 // with no write of the application's.
 func (c *Client) PublishNow(ctx context.Context, ev Event) (PublishResult, error) {
-	sev, err := ev.normalized()
-	if err != nil {
-		return publishResult(store.PublishResult{}, err)
-	}
-	res, err := c.store.Publish(ctx, sev, c.publishOptions())
+	res, err := c.service.Publish(ctx, ev.request())
 	return publishResult(res, err)
 }
 
-func (ev Event) toStore() store.Event {
-	return store.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority}
-}
-
-func (c *Client) publishOptions() store.PublishOptions {
-	return store.PublishOptions{MaxRetries: c.settings.maxRetries}
+// request is ev as the service takes it.
+func (ev Event) request() service.PublishRequest {
+	return service.PublishRequest{Event: store.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority}}
 }
 
 func publishResult(res store.PublishResult, err error) (PublishResult, error) {

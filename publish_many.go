@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -30,7 +31,7 @@ func (c *Client) PublishMany(ctx context.Context, tx Tx, evs []Event) ([]Publish
 	if tx == nil {
 		return nil, errors.New("hookrelay: publish many: nil transaction; use PublishManyNow to publish on their own")
 	}
-	return c.publishMany(evs, func(pubs []store.Publication) ([]store.PublicationResult, error) {
+	return c.publishMany(ctx, evs, func(pubs []store.Publication) ([]store.PublicationResult, error) {
 		return c.publishManyTx(ctx, tx, pubs)
 	})
 }
@@ -38,23 +39,21 @@ func (c *Client) PublishMany(ctx context.Context, tx Tx, evs []Event) ([]Publish
 // PublishManyNow publishes evs, as PublishMany does, in one transaction of
 // their own, for events that go with no write of the application's.
 func (c *Client) PublishManyNow(ctx context.Context, evs []Event) ([]PublishResult, error) {
-	return c.publishMany(evs, func(pubs []store.Publication) ([]store.PublicationResult, error) {
+	return c.publishMany(ctx, evs, func(pubs []store.Publication) ([]store.PublicationResult, error) {
 		return c.store.PublishMany(ctx, pubs)
 	})
 }
 
-// publishMany checks and normalises evs and then publishes them all with
-// write.
-func (c *Client) publishMany(evs []Event, write func([]store.Publication) ([]store.PublicationResult, error)) ([]PublishResult, error) {
-	pubs := make([]store.Publication, len(evs))
+// publishMany checks and normalises evs (service.PrepareMany) and then
+// publishes them all with write.
+func (c *Client) publishMany(ctx context.Context, evs []Event, write func([]store.Publication) ([]store.PublicationResult, error)) ([]PublishResult, error) {
+	reqs := make([]service.PublishRequest, len(evs))
 	for i, ev := range evs {
-		pubs[i] = store.Publication{Event: ev.toStore(), Options: c.publishOptions()}
-		if err := pubs[i].Event.Normalize(); err != nil {
-			return nil, fmt.Errorf("hookrelay: events[%d]: %w", i, invalid{err})
-		}
+		reqs[i] = ev.request()
 	}
-	if err := store.CheckPublishMany(len(pubs)); err != nil {
-		return nil, fmt.Errorf("hookrelay: %w", invalid{err})
+	pubs, err := c.service.PrepareMany(ctx, reqs)
+	if err != nil {
+		return nil, fmt.Errorf("hookrelay: %w", err)
 	}
 	results, err := write(pubs)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/api"
@@ -19,6 +18,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/metrics"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 	"github.com/hookrelay/hookrelay/internal/store/storeopen"
@@ -101,13 +101,11 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		return fmt.Errorf("read endpoints: %w", err)
 	}
 
-	urls := make([]string, 0, len(cfg.WebhookURLs))
-	for _, u := range cfg.WebhookURLs {
-		if u = strings.TrimSpace(u); u != "" {
-			urls = append(urls, u)
-		}
-	}
-	if err := syncConfigEndpoints(ctx, st, urls, cfg.WebhookSecret, logger); err != nil {
+	svc := service.New(st, service.Options{
+		AllowPrivateTargets: cfg.AllowPrivate, DefaultProfile: cfg.SignatureProfile,
+		DefaultMaxRetries: cfg.MaxRetries, RotationWindow: cfg.RotationWindow,
+	})
+	if err := syncConfigEndpoints(ctx, svc, cfg.WebhookURLs, cfg.WebhookSecret, logger); err != nil {
 		return err
 	}
 
@@ -117,16 +115,13 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 	// One limiter for every credential check: API tokens and sign-ins.
 	limiter := authlimit.New(time.Now)
 	handler.Handle("/", api.New(api.Options{
-		Limiter:             limiter,
-		Store:               st,
-		Logger:              logger,
-		Token:               cfg.APIToken,
-		MaxPayloadBytes:     cfg.MaxPayloadBytes,
-		DefaultMaxRetries:   cfg.MaxRetries,
-		AllowPrivateTargets: cfg.AllowPrivate,
-		RotationWindow:      cfg.RotationWindow,
-		DefaultProfile:      cfg.SignatureProfile,
-		Metrics:             m.Handler(),
+		Limiter:         limiter,
+		Store:           st,
+		Service:         svc,
+		Logger:          logger,
+		Token:           cfg.APIToken,
+		MaxPayloadBytes: cfg.MaxPayloadBytes,
+		Metrics:         m.Handler(),
 	}))
 	handler.Handle("/ui/", ui.New(ui.Options{
 		Limiter:             limiter,
@@ -245,22 +240,18 @@ func NewWorker(st store.Store, cfg config.Delivery, logger *slog.Logger, observe
 const configSyncRetry = 5 * time.Second
 
 // syncConfigEndpoints makes the endpoints of WEBHOOK_URLS (urls) match the
-// database. When the database is unavailable (read-only, full, unreachable:
-// store.Unavailable) serve still starts, so that it can answer 503 and fail
-// /readyz, and the sync is tried again every configSyncRetry in the
-// background until it succeeds or ctx ends. Any other failure is returned.
-func syncConfigEndpoints(ctx context.Context, st store.Store, urls []string, secret string, logger *slog.Logger) error {
+// database (service.SyncConfigEndpoints). When the database is unavailable
+// (read-only, full, unreachable: store.Unavailable) serve still starts, so
+// that it can answer 503 and fail /readyz, and the sync is tried again every
+// configSyncRetry in the background until it succeeds or ctx ends. Any other
+// failure is returned.
+func syncConfigEndpoints(ctx context.Context, svc *service.Service, urls []string, secret string, logger *slog.Logger) error {
 	sync := func() error {
-		if err := st.SyncConfigEndpoints(ctx, urls, secret); err != nil {
-			if len(urls) == 0 {
-				return fmt.Errorf("deactivate endpoints no longer in WEBHOOK_URLS: %w", err)
-			}
-			return fmt.Errorf("WEBHOOK_URLS: sync endpoints: %w", err)
+		n, err := svc.SyncConfigEndpoints(ctx, urls, secret)
+		if err == nil && n > 0 {
+			logger.Info("endpoints synced from WEBHOOK_URLS", slog.Int("endpoints", n))
 		}
-		if len(urls) > 0 {
-			logger.Info("endpoints synced from WEBHOOK_URLS", slog.Int("endpoints", len(urls)))
-		}
-		return nil
+		return err
 	}
 	err := sync()
 	if err == nil || !store.Unavailable(err) {

@@ -9,10 +9,10 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 	"github.com/hookrelay/hookrelay/signature"
@@ -131,7 +131,7 @@ func (s *Serve) ApplyDev(explicit func(env string) bool) {
 const (
 	// MinSecretBytes is the shortest HMAC key a signing secret may give,
 	// whether from WEBHOOK_SECRET or the API (under the standard profile).
-	MinSecretBytes = 16
+	MinSecretBytes = service.MinSecretBytes
 	// MinPublicTokenLength is the shortest HOOKRELAY_API_TOKEN accepted when
 	// the server listens beyond loopback: 32 characters, as 24 random bytes
 	// in base64 take.
@@ -163,9 +163,9 @@ func (d Delivery) Validate() error {
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	for i, raw := range d.WebhookURLs {
 		raw = strings.TrimSpace(raw)
-		if err := ValidateTargetURL(raw); err != nil {
-			if errors.Is(err, ErrNotURL) {
-				err = ErrNotURL // the parser's detail may quote a password
+		if err := service.ValidateTargetURL(raw); err != nil {
+			if errors.Is(err, service.ErrNotURL) {
+				err = service.ErrNotURL // the parser's detail may quote a password
 			}
 			add("WEBHOOK_URLS: entry %d %s: %v", i+1, printableTarget(raw), err)
 		}
@@ -273,46 +273,6 @@ func IsLoopbackListen(addr string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
 }
-
-// ValidateTargetURL checks that raw is an absolute http or https URL with a
-// host and, when it names one, a port from 1 to 65535, with no credentials, the only kind of target hookrelay delivers to, in valid UTF-8 without
-// NUL (store.CheckText).
-func ValidateTargetURL(raw string) error {
-	if err := store.CheckText(raw); err != nil {
-		return err
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		var urlErr *url.Error
-		if errors.As(err, &urlErr) {
-			err = urlErr.Err // the url.Error would quote raw, credentials and all
-		}
-		return fmt.Errorf("%w: %v", ErrNotURL, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return errors.New("scheme must be http or https")
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return errors.New("host is missing")
-	}
-	if port := u.Port(); port != "" {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return errors.New("port must be between 1 and 65535")
-		}
-	}
-	if u.User != nil {
-		return errors.New("credentials in the URL are not allowed; use custom headers")
-	}
-	if u.Fragment != "" {
-		return errors.New("fragment is not allowed")
-	}
-	return nil
-}
-
-// ErrNotURL is the error of ValidateTargetURL for text that does not parse
-// as a URL; its wrapper adds the parser's detail, which may quote part of
-// the text.
-var ErrNotURL = errors.New("not a URL")
 
 // printableTarget is how an invalid WEBHOOK_URLS entry is shown: quoted,
 // with any credentials replaced by "xxxxx", when it parses as a URL with a

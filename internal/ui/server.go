@@ -22,7 +22,6 @@ import (
 	"github.com/hookrelay/hookrelay/internal/api"
 	"github.com/hookrelay/hookrelay/internal/authlimit"
 	"github.com/hookrelay/hookrelay/internal/client"
-	"github.com/hookrelay/hookrelay/internal/endpointrules"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -110,7 +109,7 @@ func New(opts Options) http.Handler {
 		pages:    mustParsePages(),
 		mux:      http.NewServeMux(),
 
-		defaultProfile: endpointrules.Checker{DefaultProfile: opts.DefaultProfile}.Profile(store.Endpoint{}),
+		defaultProfile: store.Endpoint{}.ProfileOr(opts.DefaultProfile),
 	}
 	s.routes()
 	return securityHeaders(s.mux)
