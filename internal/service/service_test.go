@@ -129,7 +129,9 @@ func TestUpdateEndpoint(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
 		s, st := newService(t, newStore, service.Options{})
 		ctx := t.Context()
-		e := create(t, s, func(e *store.Endpoint) { e.Headers = map[string]string{"Authorization": "Bearer secret-token-0123456789"} })
+		e := create(t, s, func(e *store.Endpoint) {
+			e.Headers = map[string]string{"Authorization": "Bearer secret-token-0123456789"}
+		})
 
 		// A masked value keeps the stored one; the other fields change.
 		masked := map[string]string{"authorization": mask.HeaderValue(e.Headers["Authorization"]), "X-New": "1"}
