@@ -39,7 +39,7 @@ type Endpoint struct {
 	// Headers are sent with every request; they cannot replace hookrelay's.
 	Headers map[string]string
 	// MaxRetries overrides the client's retry budget (WithMaxRetries) for this
-	// endpoint when set, from 0 to 50.
+	// endpoint when set, from 0 to 35.
 	MaxRetries *int
 	// SignatureProfile is ProfileStandard or ProfileAckify; when empty,
 	// CreateEndpoint gives the client's WithSignatureProfile (default
@@ -110,7 +110,7 @@ func (c *Client) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate)
 // RotateSecret gives endpoint id a new secret: secret, checked as
 // CreateEndpoint checks one (an error matching ErrInvalid), or a generated
 // "whsec_<base64>" one when secret is empty. The new secret signs from now
-// on; the old one signs too for 24 hours (service.DefaultRotationWindow), so
+// on; the old one signs too for 24 hours (serve's default rotation window), so
 // that receivers can roll over without losing a delivery. The returned
 // endpoint carries the new secret.
 func (c *Client) RotateSecret(ctx context.Context, id int64, secret string) (Endpoint, error) {
