@@ -20,44 +20,37 @@ import (
 //	  AND objid = 'webhook_deliveries'::regclass::oid AND objsubid = 2;
 const MaintainerLockKey int32 = 0x686b726c
 
-// lockArgs is the key pair of the maintainer's lock in SQL, $1 being
+// lockKeys is the key pair of the maintainer's lock in SQL, $1 being
 // MaintainerLockKey.
-const lockArgs = `$1::int4, 'webhook_deliveries'::regclass::oid::int4`
+const lockKeys = `$1::int4, 'webhook_deliveries'::regclass::oid::int4`
 
 // TryMaintain takes the maintainer's session advisory lock
-// (pg_try_advisory_lock, see MaintainerLockKey) on a connection of the pool
-// that it keeps for itself while it holds the lock. It pings that
-// connection every ttl/3: when the connection dies (the server ended the
-// session, the network failed), PostgreSQL has released the lock, and the
-// maintainership is lost. Releasing unlocks and returns the connection to
-// the pool, or closes it when the unlock fails.
+// (pg_try_advisory_lock, see MaintainerLockKey) on a connection that it
+// takes out of the pool when it wins (pgxpool's Hijack: the pool opens
+// another in its place when it needs one, and closing the pool never waits
+// for it). It pings that connection every ttl/3: when the connection dies
+// (the server ended the session, the network failed), PostgreSQL has
+// released the lock, and the maintainership is lost. Releasing unlocks, so
+// that the lock is free when Release returns, and closes the connection
+// (which would release the lock too, but after Release returned).
 func (s *Store) TryMaintain(ctx context.Context, holder string, ttl time.Duration) (store.Maintainership, bool, error) {
-	conn, err := s.pool.Acquire(ctx)
+	pooled, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return store.Maintainership{}, false, fmt.Errorf("try to maintain: %w", err)
 	}
 	var locked bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+lockArgs+`)`, MaintainerLockKey).Scan(&locked); err != nil {
-		conn.Release()
+	if err := pooled.QueryRow(ctx, `SELECT pg_try_advisory_lock(`+lockKeys+`)`, MaintainerLockKey).Scan(&locked); err != nil {
+		pooled.Release()
 		return store.Maintainership{}, false, fmt.Errorf("try to maintain: %w", err)
 	}
 	if !locked {
-		conn.Release()
+		pooled.Release()
 		return store.Maintainership{}, false, nil
 	}
+	conn := pooled.Hijack()
 	giveUp := func(ctx context.Context) error {
-		defer conn.Release()
-		var unlocked bool
-		err := conn.QueryRow(ctx, `SELECT pg_advisory_unlock(`+lockArgs+`)`, MaintainerLockKey).Scan(&unlocked)
-		if err == nil && !unlocked {
-			err = errors.New("the lock was not held")
-		}
-		if err != nil {
-			// Ending the session releases the lock whatever happened; the
-			// pool then drops the closed connection.
-			return errors.Join(fmt.Errorf("unlock: %w", err), conn.Conn().Close(ctx))
-		}
-		return nil
+		_, err := conn.Exec(ctx, `SELECT pg_advisory_unlock(`+lockKeys+`)`, MaintainerLockKey)
+		return errors.Join(err, conn.Close(ctx))
 	}
 	return store.HoldMaintainership(ctx, ttl, conn.Ping, giveUp), true, nil
 }
