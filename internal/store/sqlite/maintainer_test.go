@@ -9,6 +9,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/sqlite"
 	"github.com/hookrelay/hookrelay/internal/testdb"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // TestMaintainerLeaseMigratesFromAnOlderSchema migrates a file of the
@@ -55,5 +56,37 @@ func TestMaintainerLeaseMigratesFromAnOlderSchema(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("TryMaintain on the migrated file = %v, %v", ok, err)
 	}
+	m.Release()
+}
+
+// TestMaintainerLeaseOfADeadHolderExpires: a process holding the
+// maintainer's lease goes away without releasing it (its store closes under
+// it, so that it can neither renew nor delete the row); another process on
+// the file takes the lease over once it has expired, within its ttl.
+func TestMaintainerLeaseOfADeadHolderExpires(t *testing.T) {
+	path := testdb.SQLitePath(t)
+	other := migrated(t, path)
+	dying, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const ttl = 300 * time.Millisecond
+	held, ok, err := dying.TryMaintain(t.Context(), "dying", ttl)
+	if err != nil || !ok {
+		t.Fatalf("TryMaintain = %v, %v; want the maintainership", ok, err)
+	}
+	if _, ok, err := other.TryMaintain(t.Context(), "other", ttl); err != nil || ok {
+		t.Fatalf("TryMaintain while held = %v, %v; want refused", ok, err)
+	}
+	dying.Close()
+	testwait.Receive(t, held.Lost(), "the dead holder's maintainership ends")
+	var m store.Maintainership
+	testwait.Until(t, "the other process takes the expired lease", func() bool {
+		m, ok, err = other.TryMaintain(t.Context(), "other", ttl)
+		if err != nil {
+			t.Fatalf("TryMaintain: %v", err)
+		}
+		return ok
+	})
 	m.Release()
 }
