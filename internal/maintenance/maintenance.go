@@ -16,8 +16,6 @@ package maintenance
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"os"
@@ -45,7 +43,8 @@ const (
 // Options configure a Maintainer. Zero values take the defaults.
 type Options struct {
 	// Name identifies this process as the maintainer in logs (and in
-	// SQLite's lease row); default host-pid-random.
+	// SQLite's lease row); default host-pid. The library and serve give
+	// their worker's name.
 	Name string
 	// Lease is how long the workers' claims last; the default RescueInterval
 	// is derived from it.
@@ -93,9 +92,7 @@ func (o Options) withDefaults() Options {
 
 func processName() string {
 	host, _ := os.Hostname()
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }
 
 // Maintainer maintains a store while it is its maintainer (see the package
