@@ -23,6 +23,7 @@ type settings struct {
 	timeout      time.Duration
 	maxRetries   int
 	worker       delivery.Options
+	retention    time.Duration // of the maintainer; 0 keeps forever
 	allowPrivate bool
 	httpClient   *http.Client
 	key          []byte
@@ -34,9 +35,8 @@ type settings struct {
 func defaults() settings {
 	w := delivery.Defaults()
 	w.Health = store.HealthPolicy{DisableAfterFailures: 100, DisableAfterFailingFor: 72 * time.Hour}
-	w.Retention = 30 * 24 * time.Hour
 	w.Logger = slog.Default()
-	return settings{timeout: 10 * time.Second, maxRetries: 6, worker: w, migrate: true, profile: ProfileStandard}
+	return settings{timeout: 10 * time.Second, maxRetries: 6, worker: w, retention: 30 * 24 * time.Hour, migrate: true, profile: ProfileStandard}
 }
 
 // newSettings applies opts over the defaults.
@@ -144,7 +144,7 @@ func WithDisableAfter(failures int, failingFor time.Duration) Option {
 // WithRetention makes the workers delete finished deliveries older than d;
 // 0 keeps them (HOOKRELAY_RETENTION; default 720h).
 func WithRetention(d time.Duration) Option {
-	return duration("WithRetention", d, 0, func(s *settings) { s.worker.Retention = d })
+	return duration("WithRetention", d, 0, func(s *settings) { s.retention = d })
 }
 
 // WithLogger sends the workers' logs (one line per attempt, with event_id,

@@ -44,7 +44,7 @@ func TestDefaultsAreThoseOfServe(t *testing.T) {
 	check("lease", s.worker.Lease, serve.LeaseDuration())
 	check("shutdown timeout", s.worker.ShutdownTimeout, serve.ShutdownTimeout)
 	check("health", s.worker.Health, store.HealthPolicy{DisableAfterFailures: serve.DisableAfter, DisableAfterFailingFor: serve.DisableAfterFor})
-	check("retention", s.worker.Retention, serve.Retention)
+	check("retention", s.retention, serve.Retention)
 	check("allow private", s.allowPrivate, serve.AllowPrivate)
 	check("signature profile", s.profile, serve.SignatureProfile)
 }

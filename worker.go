@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/hookrelay/hookrelay/internal/delivery"
+	"github.com/hookrelay/hookrelay/internal/maintenance"
 )
 
 // workers is the state of a client's delivery workers.
@@ -24,7 +25,10 @@ type run struct {
 // Start runs delivery workers in the background until Stop is called or ctx
 // ends. They claim due deliveries (those of this process and of any other
 // sharing the database), send them, and retry failures, exactly as
-// `hookrelay serve` does.
+// `hookrelay serve` does. Beside them, on a goroutine of its own, the client
+// takes its turn as the database's maintainer (one process at a time
+// rescues deliveries whose worker died and deletes those past WithRetention;
+// see internal/maintenance).
 func (c *Client) Start(ctx context.Context) error {
 	_, err := c.start(ctx)
 	return err
@@ -44,11 +48,20 @@ func (c *Client) start(ctx context.Context) (*run, error) {
 		DefaultProfile: c.settings.profile,
 	})
 	w := delivery.NewWorker(c.store, sender, c.settings.worker)
+	m := maintenance.New(c.store, maintenance.Options{
+		Name: w.Name(), Lease: c.settings.worker.Lease, Retention: c.settings.retention, Logger: c.settings.worker.Logger,
+	})
 	runCtx, stop := context.WithCancel(ctx)
 	r := &run{stop: stop, done: make(chan struct{})}
 	c.workers.current = r
 	go func() {
+		maintained := make(chan struct{})
+		go func() {
+			defer close(maintained)
+			_ = m.Run(runCtx) // it ends only with runCtx, with nil
+		}()
 		r.err = w.Run(runCtx)
+		<-maintained
 		close(r.done)
 	}()
 	return r, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/authlimit"
 	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/delivery"
+	"github.com/hookrelay/hookrelay/internal/maintenance"
 	"github.com/hookrelay/hookrelay/internal/metrics"
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -111,6 +112,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 
 	m := metrics.New(st)
 	worker := NewWorker(st, cfg.Delivery, logger, m)
+	maintainer := NewMaintainer(st, cfg.Delivery, logger, worker.Name())
 	handler := http.NewServeMux()
 	// One limiter for every credential check: API tokens and sign-ins.
 	limiter := authlimit.New(time.Now)
@@ -171,6 +173,11 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 	defer stopWork()
 	workerErr := make(chan error, 1)
 	go func() { workerErr <- worker.Run(workCtx) }()
+	maintained := make(chan struct{})
+	go func() {
+		defer close(maintained)
+		_ = maintainer.Run(workCtx) // it ends only with workCtx, with nil
+	}()
 
 	var errs []error
 	select {
@@ -188,6 +195,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 	if err := <-workerErr; err != nil {
 		errs = append(errs, err)
 	}
+	<-maintained
 	logger.Info("stopped")
 	return errors.Join(errs...)
 }
@@ -229,9 +237,16 @@ func NewWorker(st store.Store, cfg config.Delivery, logger *slog.Logger, observe
 		ShutdownTimeout:  cfg.ShutdownTimeout,
 		Retry:            delivery.RetryPolicy{Base: cfg.BackoffBase, Cap: cfg.BackoffCap, RetryAfterCap: cfg.RetryAfterCap},
 		Health:           store.HealthPolicy{DisableAfterFailures: cfg.DisableAfter, DisableAfterFailingFor: cfg.DisableAfterFor},
-		Retention:        cfg.Retention,
 		Logger:           logger,
 		Observer:         observer,
+	})
+}
+
+// NewMaintainer builds the maintainer (lease rescue, retention) from the
+// delivery settings; name is the worker's, so that logs tell the process.
+func NewMaintainer(st store.Store, cfg config.Delivery, logger *slog.Logger, name string) *maintenance.Maintainer {
+	return maintenance.New(st, maintenance.Options{
+		Name: name, Lease: cfg.LeaseDuration(), Retention: cfg.Retention, Logger: logger,
 	})
 }
 

@@ -2,6 +2,6 @@
 // store.Store, signs and posts each one to its endpoint over a shared
 // keep-alive HTTP client, classifies the answer, and writes the outcomes back
 // in batches: delivered, retried later with exponential backoff and jitter, or
-// failed. It also rescues deliveries whose worker died and disables endpoints
-// that keep failing.
+// failed. It also disables endpoints that keep failing. Rescuing deliveries
+// whose worker died and deleting old ones is internal/maintenance's work.
 package delivery

@@ -29,8 +29,6 @@ type Options struct {
 	Lease time.Duration
 	// PollInterval is how often an idle worker looks for due retries.
 	PollInterval time.Duration
-	// RescueInterval is how often expired leases are looked for.
-	RescueInterval time.Duration
 	// ShutdownTimeout is how long Run waits for requests in flight once its
 	// context ends.
 	ShutdownTimeout time.Duration
@@ -38,8 +36,6 @@ type Options struct {
 	Retry RetryPolicy
 	// Health disables endpoints that keep failing.
 	Health store.HealthPolicy
-	// Retention deletes finished deliveries older than this; 0 keeps them.
-	Retention time.Duration
 	// Logger receives one line per attempt and the worker's troubles.
 	Logger *slog.Logger
 	// Observer receives the worker's events for metrics.
@@ -78,9 +74,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = d.PollInterval
-	}
-	if o.RescueInterval <= 0 {
-		o.RescueInterval = min(max(o.Lease/2, 100*time.Millisecond), 30*time.Second)
 	}
 	if o.Retry.Base <= 0 {
 		o.Retry = d.Retry
@@ -157,12 +150,6 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	poll := time.NewTimer(0)
 	defer poll.Stop()
-	maintained := make(chan struct{})
-	go func() {
-		defer close(maintained)
-		w.maintainLoop(ctx)
-	}()
-	defer func() { <-maintained }()
 	forget := time.NewTicker(idleForget)
 	defer forget.Stop()
 
@@ -324,51 +311,6 @@ func (w *Worker) release(ctx context.Context, claimed []store.Claimed) {
 	if err := w.store.Release(ctx, leases); err != nil {
 		w.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "release deliveries failed; their leases will expire",
 			slog.Int("deliveries", len(leases)), slog.String("error", err.Error()))
-	}
-}
-
-// maintainLoop rescues expired leases every RescueInterval and deletes
-// finished deliveries past Retention at once and then hourly, until ctx
-// ends. It runs beside the dispatch loop, so that a slow maintenance
-// statement never delays claims.
-func (w *Worker) maintainLoop(ctx context.Context) {
-	rescue := time.NewTicker(w.opts.RescueInterval)
-	defer rescue.Stop()
-	w.maintain(ctx)
-	maintenance := time.NewTicker(time.Hour)
-	defer maintenance.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-rescue.C:
-			w.rescue(ctx)
-		case <-maintenance.C:
-			w.maintain(ctx)
-		}
-	}
-}
-
-func (w *Worker) rescue(ctx context.Context) {
-	n, err := w.store.RescueExpired(ctx)
-	switch {
-	case err != nil && ctx.Err() == nil:
-		w.opts.Logger.LogAttrs(ctx, slog.LevelError, "rescue expired leases failed", slog.String("error", err.Error()))
-	case n > 0:
-		w.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "rescued deliveries whose worker was lost", slog.Int("deliveries", n))
-	}
-}
-
-func (w *Worker) maintain(ctx context.Context) {
-	if w.opts.Retention <= 0 {
-		return
-	}
-	n, err := w.store.DeleteFinishedBefore(ctx, time.Now().Add(-w.opts.Retention))
-	switch {
-	case err != nil && ctx.Err() == nil:
-		w.opts.Logger.LogAttrs(ctx, slog.LevelError, "delete old deliveries failed", slog.String("error", err.Error()))
-	case n > 0:
-		w.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "deleted old deliveries", slog.Int64("deliveries", n), slog.Duration("retention", w.opts.Retention))
 	}
 }
 

@@ -33,7 +33,6 @@ func TestWorker(t *testing.T) {
 		t.Run("TimeoutIsRetried", func(t *testing.T) { t.Parallel(); testTimeoutIsRetried(t, newStore(t)) })
 		t.Run("SameEventIDDeliversOnce", func(t *testing.T) { t.Parallel(); testSameEventIDDeliversOnce(t, newStore(t)) })
 		t.Run("TwoWorkersNeverSendARowTwice", func(t *testing.T) { t.Parallel(); testTwoWorkers(t, newStore(t)) })
-		t.Run("ExpiredLeaseIsDelivered", func(t *testing.T) { t.Parallel(); testExpiredLease(t, newStore(t)) })
 		t.Run("GoneDisablesEndpoint", func(t *testing.T) { t.Parallel(); testGoneDisablesEndpoint(t, newStore(t)) })
 		t.Run("CustomHeadersCannotOverrideSignature", func(t *testing.T) { t.Parallel(); testCustomHeaders(t, newStore(t)) })
 		t.Run("GracefulShutdownHandsBackLeases", func(t *testing.T) { t.Parallel(); testGracefulShutdown(t, newStore(t)) })
@@ -405,28 +404,6 @@ func testTwoWorkers(t *testing.T, s store.Store) {
 	}
 	if doubles.Load() != 0 || total.Load() != events {
 		t.Errorf("%d concurrent double sends, %d requests for %d events", doubles.Load(), total.Load(), events)
-	}
-}
-
-func testExpiredLease(t *testing.T, s store.Store) {
-	rcv := newReceiver(t, status(http.StatusOK))
-	addEndpoint(t, s, rcv.URL)
-	res := publish(t, s, "", "document.created", 3)
-	// A worker claims the delivery and dies without a word.
-	claimed, err := s.Claim(context.Background(), store.ClaimRequest{Limit: 10, Lease: 50 * time.Millisecond, Worker: "crashed"})
-	if err != nil || len(claimed) != 1 {
-		t.Fatalf("claim: %v, %d rows", err, len(claimed))
-	}
-	opts := fastOptions(t)
-	opts.RescueInterval = 20 * time.Millisecond
-	stop := startWorker(t, s, opts, 2*time.Second)
-	d := waitFor(t, s, onlyDelivery(t, s, res.Event.ID).ID, "delivered", hasStatus(store.StatusDelivered))
-	stop()
-	if d.RetryCount != 1 {
-		t.Errorf("retry_count = %d, want 1 (the lost attempt counts)", d.RetryCount)
-	}
-	if n := len(rcv.received()); n != 1 {
-		t.Errorf("receiver got %d requests, want 1", n)
 	}
 }
 

@@ -156,6 +156,20 @@ type Store interface {
 	// RetentionBatch rows (see DeleteInBatches); it returns how many
 	// deliveries it removed.
 	DeleteFinishedBefore(ctx context.Context, t time.Time) (int64, error)
+	// TryMaintain tries once, without waiting, to make holder (a name for
+	// logs) the one maintainer of the store among every process sharing it.
+	// It returns ok false when another holds the maintainership, or else the
+	// maintainership, held until it is released, ctx ends or it is lost;
+	// ttl bounds how long a loss may go unnoticed by the holder (it is
+	// checked every ttl/3) and, where the store keeps a lease (SQLite), how
+	// long a holder that died keeps others waiting.
+	TryMaintain(ctx context.Context, holder string, ttl time.Duration) (m Maintainership, ok bool, err error)
+	// CountDeliveries counts the deliveries created in the window of r, per
+	// endpoint, time bucket and status (see DeliveryCountRequest), with
+	// GROUP BY in the database: no delivery row is read out. Buckets with
+	// no delivery are left out; counts come ordered by endpoint, bucket and
+	// status.
+	CountDeliveries(ctx context.Context, r DeliveryCountRequest) ([]DeliveryCount, error)
 
 	// Wakeups returns a channel that receives a value soon after deliveries are
 	// published (by any process sharing the store, where the store can tell), so

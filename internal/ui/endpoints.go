@@ -46,13 +46,17 @@ func (s *server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	ids := make([]int64, len(page.Data))
+	for i, e := range page.Data {
+		ids[i] = e.ID
+	}
+	charts, err := s.successCharts(r.Context(), ids)
+	if err != nil {
+		return err
+	}
 	v := endpointsView{Rows: make([]endpointRow, len(page.Data))}
 	for i, e := range page.Data {
-		c, err := s.successChart(r.Context(), e.ID)
-		if err != nil {
-			return err
-		}
-		v.Rows[i] = endpointRow{Endpoint: e, Chart: c}
+		v.Rows[i] = endpointRow{Endpoint: e, Chart: charts[e.ID]}
 	}
 	if page.NextCursor != "" {
 		v.Next = Prefix + "endpoints?cursor=" + page.NextCursor

@@ -34,8 +34,7 @@ type overviewView struct {
 	// PerMinuteAverage is the last hour's deliveries per minute.
 	PerMinuteAverage string
 	// Failing lists the endpoints with failures or disabled, worst first.
-	Failing        []endpointHealth
-	FailingPartial bool
+	Failing []endpointHealth
 }
 
 // overview handles GET /ui/: the queue by status, deliveries per minute and
@@ -55,7 +54,7 @@ func (s *server) overview(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.PerMinuteAverage = fmt.Sprintf("%.1f", float64(v.PerMinute.Total.total())/60)
-	if v.Failing, v.FailingPartial, err = s.failingEndpoints(ctx); err != nil {
+	if v.Failing, err = s.failingEndpoints(ctx); err != nil {
 		return err
 	}
 	s.render(w, r, http.StatusOK, "overview", "Overview", v)
@@ -63,24 +62,33 @@ func (s *server) overview(w http.ResponseWriter, r *http.Request) error {
 }
 
 // failingEndpoints lists the endpoints that failed deliveries in the last
-// 24 hours, are failing now, or are disabled, worst first; partial is set
-// when there were more failed deliveries than statsLimit.
-func (s *server) failingEndpoints(ctx context.Context) (rows []endpointHealth, partial bool, err error) {
-	since := time.Now().Add(-24 * time.Hour)
-	failed, err := s.store.ListDeliveries(ctx, store.DeliveryFilter{Status: store.StatusFailed, CreatedAfter: &since, Limit: statsLimit + 1})
-	if err != nil {
-		return nil, false, fmt.Errorf("list failed deliveries: %w", err)
-	}
-	if len(failed) > statsLimit {
-		failed, partial = failed[:statsLimit], true
-	}
-	perEndpoint := map[int64]int{}
-	for _, d := range failed {
-		perEndpoint[d.WebhookID]++
-	}
+// 24 hours, are failing now, or are disabled, worst first.
+func (s *server) failingEndpoints(ctx context.Context) ([]endpointHealth, error) {
 	endpoints, err := s.loadEndpointIndex(ctx)
 	if err != nil {
-		return nil, false, err
+		return nil, err
+	}
+	var rows []endpointHealth
+	if len(endpoints.All) == 0 {
+		return rows, nil
+	}
+	ids := make([]int64, len(endpoints.All))
+	for i, e := range endpoints.All {
+		ids[i] = e.ID
+	}
+	// Two buckets of a day from a day ago: the last 24 hours, and whatever
+	// a clock ahead of this one dated later.
+	counts, err := s.store.CountDeliveries(ctx, store.DeliveryCountRequest{
+		EndpointIDs: ids, Start: time.Now().Add(-24 * time.Hour), Step: 24 * time.Hour, Buckets: 2,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count failed deliveries: %w", err)
+	}
+	perEndpoint := map[int64]int{}
+	for _, c := range counts {
+		if c.Status == store.StatusFailed {
+			perEndpoint[c.EndpointID] += int(c.Count)
+		}
 	}
 	for _, e := range endpoints.All {
 		if n := perEndpoint[e.ID]; n > 0 || e.FailureCount > 0 || !e.Active {
@@ -93,5 +101,5 @@ func (s *server) failingEndpoints(ctx context.Context) (rows []endpointHealth, p
 		}
 		return b.Endpoint.FailureCount - a.Endpoint.FailureCount
 	})
-	return rows, partial, nil
+	return rows, nil
 }

@@ -8,18 +8,11 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// The store has no aggregate queries for the dashboard's charts, so they are
-// computed from ListDeliveries over a time window, reading at most
-// statsLimit rows per chart; a chart over more rows says it is partial.
-const statsLimit = 2000
-
 // histogram counts deliveries per time bucket and outcome.
 type histogram struct {
 	start   time.Time
 	step    time.Duration
 	buckets []bucket
-	// partial is set when the window held more than statsLimit deliveries.
-	partial bool
 }
 
 // bucket is one time slice of a histogram.
@@ -29,34 +22,45 @@ type bucket struct {
 
 func (b bucket) total() int { return b.Delivered + b.Failed + b.Other }
 
-// loadHistogram reads the deliveries matching f created in the n buckets of
-// length step that end with the current one.
-func (s *server) loadHistogram(ctx context.Context, f store.DeliveryFilter, step time.Duration, n int) (histogram, error) {
-	now := time.Now()
-	h := histogram{start: now.Truncate(step).Add(-time.Duration(n-1) * step), step: step, buckets: make([]bucket, n)}
-	f.CreatedAfter, f.Limit = &h.start, statsLimit+1
-	ds, err := s.store.ListDeliveries(ctx, f)
+// add counts n deliveries in status.
+func (b *bucket) add(status store.Status, n int) {
+	switch status {
+	case store.StatusDelivered:
+		b.Delivered += n
+	case store.StatusFailed:
+		b.Failed += n
+	default:
+		b.Other += n
+	}
+}
+
+// loadHistograms counts, with one aggregate query (store.CountDeliveries),
+// the deliveries created in the n buckets of length step that end with the
+// current one: per endpoint of endpointIDs, or of every endpoint together
+// under the key 0 when there are none. Every endpoint asked for has a
+// histogram, empty when it had no delivery.
+func (s *server) loadHistograms(ctx context.Context, endpointIDs []int64, step time.Duration, n int) (map[int64]histogram, error) {
+	start := time.Now().Truncate(step).Add(-time.Duration(n-1) * step)
+	counts, err := s.store.CountDeliveries(ctx, store.DeliveryCountRequest{
+		EndpointIDs: endpointIDs, Start: start, Step: step, Buckets: n,
+	})
 	if err != nil {
-		return histogram{}, fmt.Errorf("list deliveries for statistics: %w", err)
+		return nil, fmt.Errorf("count deliveries for statistics: %w", err)
 	}
-	if len(ds) > statsLimit {
-		ds, h.partial = ds[:statsLimit], true
+	keys := endpointIDs
+	if len(keys) == 0 {
+		keys = []int64{0}
 	}
-	for _, d := range ds {
-		i := int(d.CreatedAt.Sub(h.start) / step)
-		if i < 0 || i >= n {
-			continue
-		}
-		switch d.Status {
-		case store.StatusDelivered:
-			h.buckets[i].Delivered++
-		case store.StatusFailed:
-			h.buckets[i].Failed++
-		default:
-			h.buckets[i].Other++
+	out := make(map[int64]histogram, len(keys))
+	for _, id := range keys {
+		out[id] = histogram{start: start, step: step, buckets: make([]bucket, n)}
+	}
+	for _, c := range counts {
+		if h, ok := out[c.EndpointID]; ok && c.Bucket >= 0 && c.Bucket < n {
+			h.buckets[c.Bucket].add(c.Status, int(c.Count))
 		}
 	}
-	return h, nil
+	return out, nil
 }
 
 // sum adds up every bucket.
@@ -90,7 +94,6 @@ type chart struct {
 	// Finished is the number of deliveries delivered or failed.
 	Finished int
 	Total    bucket
-	Partial  bool
 }
 
 // chartBar is one bucket's bar.
@@ -108,7 +111,7 @@ type chartSegment struct {
 
 // chart draws h; label names a bucket for the tooltips, given its start.
 func (h histogram) chart(label func(time.Time) string) chart {
-	c := chart{Width: len(h.buckets) * (barWidth + 1), Height: chartHeight, Total: h.sum(), Partial: h.partial, SuccessRate: -1}
+	c := chart{Width: len(h.buckets) * (barWidth + 1), Height: chartHeight, Total: h.sum(), SuccessRate: -1}
 	peak := 0
 	for _, b := range h.buckets {
 		peak = max(peak, b.total())
@@ -135,29 +138,40 @@ func (h histogram) chart(label func(time.Time) string) chart {
 		c.SuccessRate = c.Total.Delivered * 100 / c.Finished
 	}
 	c.Summary = fmt.Sprintf("%d delivered, %d failed, %d pending or cancelled", c.Total.Delivered, c.Total.Failed, c.Total.Other)
-	if h.partial {
-		c.Summary += fmt.Sprintf(" (the latest %d only)", statsLimit)
-	}
 	return c
 }
 
 // clockLabel names a bucket by its start: "14:00 UTC".
 func clockLabel(t time.Time) string { return t.UTC().Format("15:04 UTC") }
 
+// successCharts charts each of endpointIDs' last 24 hours, by hour, with
+// one query.
+func (s *server) successCharts(ctx context.Context, endpointIDs []int64) (map[int64]chart, error) {
+	hs, err := s.loadHistograms(ctx, endpointIDs, time.Hour, 24)
+	if err != nil {
+		return nil, err
+	}
+	charts := make(map[int64]chart, len(hs))
+	for id, h := range hs {
+		charts[id] = h.chart(clockLabel)
+	}
+	return charts, nil
+}
+
 // successChart is an endpoint's last 24 hours, by hour.
-func (s *server) successChart(ctx context.Context, webhookID int64) (chart, error) {
-	h, err := s.loadHistogram(ctx, store.DeliveryFilter{WebhookID: webhookID}, time.Hour, 24)
+func (s *server) successChart(ctx context.Context, endpointID int64) (chart, error) {
+	charts, err := s.successCharts(ctx, []int64{endpointID})
 	if err != nil {
 		return chart{}, err
 	}
-	return h.chart(clockLabel), nil
+	return charts[endpointID], nil
 }
 
 // perMinuteChart is every delivery of the last hour, by minute.
 func (s *server) perMinuteChart(ctx context.Context) (chart, error) {
-	h, err := s.loadHistogram(ctx, store.DeliveryFilter{}, time.Minute, 60)
+	hs, err := s.loadHistograms(ctx, nil, time.Minute, 60)
 	if err != nil {
 		return chart{}, err
 	}
-	return h.chart(clockLabel), nil
+	return hs[0].chart(clockLabel), nil
 }

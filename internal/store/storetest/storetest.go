@@ -57,6 +57,8 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		eventListTests,
 		maintenanceTests,
 		retentionTests,
+		maintainerTests,
+		deliveryCountTests,
 		wakeupTests,
 		deactivationTests,
 	}

@@ -1,0 +1,202 @@
+// Package maintenance keeps a store's queue healthy beside the delivery
+// workers: it rescues deliveries whose lease expired (their worker died) and
+// deletes finished deliveries past the retention period, in batches (see
+// store.Store.DeleteFinishedBefore).
+//
+// It runs on a goroutine of its own, never on a worker's dispatch loop, so
+// that a slow statement delays no claim. Among every process sharing a store
+// one at a time maintains it (store.Store.TryMaintain): on PostgreSQL the one
+// that holds a session advisory lock on a dedicated connection
+// (postgres.MaintainerLockKey), on SQLite the one that holds a lease row
+// renewed every Term/3. The others try again every RetryInterval, so that
+// when the maintainer stops or dies another takes over: on PostgreSQL within
+// RetryInterval of its connection's end, on SQLite within RetryInterval of
+// its release or Term + RetryInterval of its death.
+package maintenance
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// Defaults of Options.
+const (
+	// DefaultRetentionInterval is how often old deliveries are deleted.
+	DefaultRetentionInterval = time.Hour
+	// DefaultRetryInterval is how often a process that is not the
+	// maintainer tries to become it.
+	DefaultRetryInterval = 10 * time.Second
+	// DefaultTerm is the maintainership's lease (store.Store.TryMaintain's ttl).
+	DefaultTerm = 30 * time.Second
+	// maxRescueInterval caps the default RescueInterval.
+	maxRescueInterval = 30 * time.Second
+	// minRescueInterval floors the default RescueInterval.
+	minRescueInterval = 100 * time.Millisecond
+)
+
+// Options configure a Maintainer. Zero values take the defaults.
+type Options struct {
+	// Name identifies this process as the maintainer in logs (and in
+	// SQLite's lease row); default host-pid. The library and serve give
+	// their worker's name.
+	Name string
+	// Lease is how long the workers' claims last; the default RescueInterval
+	// is derived from it.
+	Lease time.Duration
+	// RescueInterval is how often expired leases are looked for; default
+	// Lease/2 within 100ms and 30s.
+	RescueInterval time.Duration
+	// Retention deletes finished deliveries older than this; zero or
+	// negative keeps them forever.
+	Retention time.Duration
+	// RetentionInterval is how often old deliveries are deleted, first at
+	// once on becoming the maintainer; default DefaultRetentionInterval.
+	RetentionInterval time.Duration
+	// RetryInterval is how often a process that is not the maintainer tries
+	// to become it; default DefaultRetryInterval.
+	RetryInterval time.Duration
+	// Term is the maintainership's lease (see store.Store.TryMaintain);
+	// default DefaultTerm.
+	Term time.Duration
+	// Logger receives what maintenance did and its troubles.
+	Logger *slog.Logger
+}
+
+func (o Options) withDefaults() Options {
+	if o.Name == "" {
+		o.Name = processName()
+	}
+	if o.RescueInterval <= 0 {
+		o.RescueInterval = min(max(o.Lease/2, minRescueInterval), maxRescueInterval)
+	}
+	if o.RetentionInterval <= 0 {
+		o.RetentionInterval = DefaultRetentionInterval
+	}
+	if o.RetryInterval <= 0 {
+		o.RetryInterval = DefaultRetryInterval
+	}
+	if o.Term <= 0 {
+		o.Term = DefaultTerm
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+func processName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// Maintainer maintains a store while it is its maintainer (see the package
+// documentation).
+type Maintainer struct {
+	store       store.Store
+	opts        Options
+	maintaining atomic.Bool
+}
+
+// New returns a maintainer of s.
+func New(s store.Store, opts Options) *Maintainer {
+	return &Maintainer{store: s, opts: opts.withDefaults()}
+}
+
+// Name returns the name under which the maintainer works.
+func (m *Maintainer) Name() string { return m.opts.Name }
+
+// Maintaining reports whether this maintainer holds the maintainership now.
+func (m *Maintainer) Maintaining() bool { return m.maintaining.Load() }
+
+// Run tries to become the store's maintainer, maintains it while it is, and
+// tries again when it stops being it, until ctx ends; it then releases the
+// maintainership and returns nil.
+func (m *Maintainer) Run(ctx context.Context) error {
+	o := m.opts
+	retry := time.NewTimer(0)
+	defer retry.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-retry.C:
+		}
+		held, ok, err := m.store.TryMaintain(ctx, o.Name, o.Term)
+		switch {
+		case err != nil:
+			if ctx.Err() == nil {
+				o.Logger.LogAttrs(ctx, slog.LevelError, "try to become the maintainer failed", slog.String("error", err.Error()))
+			}
+		case ok:
+			o.Logger.LogAttrs(ctx, slog.LevelInfo, "maintaining the store", slog.String("maintainer", o.Name))
+			m.maintaining.Store(true)
+			m.maintain(ctx, held)
+			m.maintaining.Store(false)
+			held.Release()
+			if ctx.Err() == nil {
+				o.Logger.LogAttrs(ctx, slog.LevelWarn, "maintainership lost; trying again", slog.Duration("retry_every", o.RetryInterval))
+			}
+		}
+		retry.Reset(o.RetryInterval)
+	}
+}
+
+// maintain rescues expired leases every RescueInterval and deletes finished
+// deliveries past Retention at once and every RetentionInterval, until ctx
+// ends or held is lost.
+func (m *Maintainer) maintain(ctx context.Context, held store.Maintainership) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-held.Lost():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	rescue := time.NewTicker(m.opts.RescueInterval)
+	defer rescue.Stop()
+	retention := time.NewTicker(m.opts.RetentionInterval)
+	defer retention.Stop()
+	m.rescue(ctx)
+	m.deleteOld(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-rescue.C:
+			m.rescue(ctx)
+		case <-retention.C:
+			m.deleteOld(ctx)
+		}
+	}
+}
+
+func (m *Maintainer) rescue(ctx context.Context) {
+	n, err := m.store.RescueExpired(ctx)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		m.opts.Logger.LogAttrs(ctx, slog.LevelError, "rescue expired leases failed", slog.String("error", err.Error()))
+	case n > 0:
+		m.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "rescued deliveries whose worker was lost", slog.Int("deliveries", n))
+	}
+}
+
+func (m *Maintainer) deleteOld(ctx context.Context) {
+	if m.opts.Retention <= 0 {
+		return
+	}
+	n, err := m.store.DeleteFinishedBefore(ctx, time.Now().Add(-m.opts.Retention))
+	switch {
+	case err != nil && ctx.Err() == nil:
+		m.opts.Logger.LogAttrs(ctx, slog.LevelError, "delete old deliveries failed", slog.String("error", err.Error()))
+	case n > 0:
+		m.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "deleted old deliveries", slog.Int64("deliveries", n), slog.Duration("retention", m.opts.Retention))
+	}
+}

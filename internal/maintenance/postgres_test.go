@@ -1,0 +1,144 @@
+package maintenance_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hookrelay/hookrelay/internal/maintenance"
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/store/postgres"
+	"github.com/hookrelay/hookrelay/internal/testwait"
+)
+
+// postgresBackend is the PostgreSQL entry of backends.
+var postgresBackend = backends[0]
+
+// connect opens a connection of the test's own to the schema at u.
+func connect(t *testing.T, u string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), u)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(t.Context()) })
+	return conn
+}
+
+// lockHolders returns the backends that hold the maintainer's lock of the
+// schema at conn's search_path.
+func lockHolders(t *testing.T, conn *pgx.Conn) []int32 {
+	t.Helper()
+	rows, err := conn.Query(t.Context(), `
+		SELECT pid FROM pg_locks
+		WHERE locktype = 'advisory' AND granted
+		  AND classid = $1::bigint::oid AND objid = 'webhook_deliveries'::regclass::oid AND objsubid = 2`,
+		int64(postgres.MaintainerLockKey))
+	pids, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		t.Fatalf("read the maintainer's lock: %v", err)
+	}
+	return pids
+}
+
+// TestPostgresLeaderConnectionLost: when the server ends the session of the
+// maintainer's connection, its lock is gone; the other process takes over
+// within its retry interval, and the former maintainer stops maintaining.
+func TestPostgresLeaderConnectionLost(t *testing.T) {
+	stores, u := postgresBackend.open(t, 2)
+	conn := connect(t, u)
+	var ms [2]*maintenance.Maintainer
+	for i := range ms {
+		ms[i] = maintenance.New(stores[i], fast(t, nil))
+		start(t, ms[i])
+	}
+	leader := waitLeader(t, ms[:])
+	follower := 1 - leader
+	pids := lockHolders(t, conn)
+	if len(pids) != 1 {
+		t.Fatalf("%d backends hold the maintainer's lock, want 1", len(pids))
+	}
+	var terminated bool
+	if err := conn.QueryRow(t.Context(), `SELECT pg_terminate_backend($1)`, pids[0]).Scan(&terminated); err != nil || !terminated {
+		t.Fatalf("terminate the maintainer's connection: %v, %v", terminated, err)
+	}
+	killed := time.Now()
+	testwait.Until(t, "the follower takes over", ms[follower].Maintaining)
+	// The lock is free once the session ends; the follower tries again
+	// every RetryInterval (20ms): well within a second, even on a loaded
+	// machine.
+	if took := time.Since(killed); took > 2*time.Second {
+		t.Errorf("the follower took over %s after the leader's connection died", took)
+	}
+	testwait.Until(t, "the former leader sees its loss", func() bool { return !ms[leader].Maintaining() })
+	if pids := lockHolders(t, conn); len(pids) != 1 {
+		t.Errorf("%d backends hold the lock after the takeover, want 1", len(pids))
+	}
+}
+
+// TestPostgresClaimsGoOnWhileRetentionDeletes holds the maintainer's
+// retention delete on a row lock (the attempt of an old delivery, which the
+// delete removes by cascade) and proves, from stored state, that a worker
+// claims and delivers new deliveries while that delete waits.
+func TestPostgresClaimsGoOnWhileRetentionDeletes(t *testing.T) {
+	stores, u := postgresBackend.open(t, 1)
+	s := stores[0]
+	conn := connect(t, u)
+	url, _ := receiver(t)
+	addEndpoint(t, s, url)
+	old := publish(t, s)[0]
+	deliverAll(t, s)
+	if _, err := conn.Exec(t.Context(), `UPDATE webhook_deliveries SET processed_at = now() - interval '40 days' WHERE id = $1`, old); err != nil {
+		t.Fatal(err)
+	}
+	blocker := connect(t, u)
+	tx, err := blocker.Begin(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tx.Rollback(t.Context()) })
+	if _, err := tx.Exec(t.Context(), `SELECT 1 FROM webhook_delivery_attempts WHERE delivery_id = $1 FOR UPDATE`, old); err != nil {
+		t.Fatal(err)
+	}
+	var blockerPID int32
+	if err := tx.QueryRow(t.Context(), `SELECT pg_backend_pid()`).Scan(&blockerPID); err != nil {
+		t.Fatal(err)
+	}
+	opts := fast(t, nil)
+	opts.Retention = 30 * 24 * time.Hour
+	start(t, maintenance.New(s, opts))
+	deleteWaits := func() bool {
+		var n int
+		err := conn.QueryRow(t.Context(), `
+			SELECT count(*) FROM pg_stat_activity
+			WHERE $1 = ANY (pg_blocking_pids(pid)) AND query LIKE '%DELETE FROM webhook_deliveries%'`, blockerPID).Scan(&n)
+		if err != nil {
+			t.Fatalf("read pg_stat_activity: %v", err)
+		}
+		return n == 1
+	}
+	testwait.Until(t, "the retention delete waits on the locked attempt", deleteWaits)
+
+	startWorker(t, s)
+	const events = 5
+	var fresh []int64
+	for range events {
+		fresh = append(fresh, publish(t, s)...)
+	}
+	testwait.Until(t, "the new deliveries are delivered", func() bool {
+		for _, id := range fresh {
+			if status(t, s, id).Status != store.StatusDelivered {
+				return false
+			}
+		}
+		return true
+	})
+	if !deleteWaits() || gone(t, s, old) {
+		t.Fatal("the retention delete ended before the new deliveries were sent: the test proves nothing")
+	}
+	if err := tx.Rollback(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	testwait.Until(t, "the old delivery is deleted once the lock is gone", func() bool { return gone(t, s, old) })
+}
