@@ -13,7 +13,7 @@ import (
 )
 
 // TestConfigEndpointURLIsFixedInTheDashboard: the edit form cannot point an
-// endpoint that WEBHOOK_URLS defines elsewhere (the API answers 409), but can
+// endpoint that WEBHOOK_URLS defines elsewhere (the service refuses, 409), but can
 // change its other fields.
 func TestConfigEndpointURLIsFixedInTheDashboard(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
