@@ -2,10 +2,9 @@ package api
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
-
-	"github.com/google/uuid"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/mask"
@@ -31,15 +30,13 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if q.err != nil {
 		return q.err
 	}
-	if f.Status != "" && !f.Status.Valid() {
-		return badParam("status", "%q is not pending, processing, delivered, failed or cancelled", f.Status)
+	f, err := service.CheckDeliveryFilter(f)
+	var fe *service.FieldError
+	if errors.As(err, &fe) {
+		return badParam(fe.Path(), "%s", fe.Message)
 	}
-	if f.EventID != "" {
-		id, err := uuid.Parse(f.EventID)
-		if err != nil {
-			return badParam("event_id", "%q is not a UUID", f.EventID)
-		}
-		f.EventID = id.String()
+	if err != nil {
+		return err
 	}
 	limit := f.Limit
 	f.Limit++ // one more tells whether a next page exists

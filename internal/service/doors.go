@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
+
 	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -41,6 +43,37 @@ func (s *Service) SentPayload(ctx context.Context, d store.Delivery) (json.RawMe
 		return nil, fmt.Errorf("get event of delivery %d: %w", d.ID, err)
 	}
 	return ev.Data, nil
+}
+
+// FieldStatus is the status of a filter of deliveries (CheckDeliveryFilter).
+const FieldStatus = "status"
+
+// CheckDeliveryFilter checks a filter of deliveries as a person gave it, for
+// the doors that list deliveries (the API's GET /v1/deliveries, the
+// dashboard's log): text that both stores keep (store.CheckText) in its
+// status, event type and event ID, a status that store.Status knows, and an
+// event ID that is a UUID in any of its spellings. It returns f with the
+// event ID in its canonical form, or *FieldErrors on FieldStatus,
+// FieldEventType and FieldEventID.
+func CheckDeliveryFilter(f store.DeliveryFilter) (store.DeliveryFilter, error) {
+	var errs fieldErrors
+	errs.text(FieldStatus, "", string(f.Status))
+	errs.text(FieldEventType, "", f.EventType)
+	errs.text(FieldEventID, "", f.EventID)
+	if !errs.has(FieldStatus) && f.Status != "" && !f.Status.Valid() {
+		errs.addf(FieldStatus, "", "%q is not pending, processing, delivered, failed or cancelled", f.Status)
+	}
+	if !errs.has(FieldEventID) && f.EventID != "" {
+		if id, err := uuid.Parse(f.EventID); err != nil {
+			errs.addf(FieldEventID, "", "%q is not a UUID", f.EventID)
+		} else {
+			f.EventID = id.String()
+		}
+	}
+	if err := errs.err(); err != nil {
+		return store.DeliveryFilter{}, err
+	}
+	return f, nil
 }
 
 // FieldErrors returns every *FieldError in err's tree (joined with

@@ -71,3 +71,25 @@ func TestFieldErrors(t *testing.T) {
 		t.Errorf("%d field errors in errors that hold none", n)
 	}
 }
+
+func TestCheckDeliveryFilter(t *testing.T) {
+	id := store.NewEventID()
+	got, err := service.CheckDeliveryFilter(store.DeliveryFilter{WebhookID: 3, Status: store.StatusFailed, EventType: "a.b", EventID: strings.ToUpper(id), Limit: 7})
+	if err != nil || got.EventID != id || got.WebhookID != 3 || got.Status != store.StatusFailed || got.EventType != "a.b" || got.Limit != 7 {
+		t.Errorf("CheckDeliveryFilter = %+v, %v; want the filter, the event ID canonical", got, err)
+	}
+	for _, c := range []struct {
+		f    store.DeliveryFilter
+		want string
+	}{
+		{store.DeliveryFilter{Status: "lost"}, `status: "lost" is not pending, processing, delivered, failed or cancelled`},
+		{store.DeliveryFilter{EventID: "nope"}, `event_id: "nope" is not a UUID`},
+		{store.DeliveryFilter{EventType: "a\x00"}, "event_type: "},
+		{store.DeliveryFilter{Status: "lost", EventID: "nope"}, `status: "lost"`},
+	} {
+		_, err := service.CheckDeliveryFilter(c.f)
+		if fes := service.FieldErrors(err); len(fes) == 0 || !strings.HasPrefix(fes[0].Error(), c.want) {
+			t.Errorf("CheckDeliveryFilter(%+v) = %v, want %s first", c.f, err, c.want)
+		}
+	}
+}

@@ -2,12 +2,11 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
-
-	"github.com/google/uuid"
 
 	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/internal/service"
@@ -69,28 +68,13 @@ func (f deliveryFilter) CanReplay() bool {
 
 // storeFilter is the filter as the store reads it, with the cursor (the ID
 // of the last delivery of the previous page) and the endpoint (0 for all),
-// or the message that says which input is wrong ("status: …"): the rules of
-// the API's GET /v1/deliveries.
-func (f deliveryFilter) storeFilter(endpointID, cursor int64) (store.DeliveryFilter, string) {
-	for _, in := range []struct{ name, value string }{{"status", f.Status}, {"event_type", f.EventType}, {"event_id", f.EventID}} {
-		if err := store.CheckText(in.value); err != nil {
-			return store.DeliveryFilter{}, fmt.Sprintf("%s: %v", in.name, err)
-		}
-	}
-	sf := store.DeliveryFilter{
-		WebhookID: endpointID, Status: store.Status(f.Status), EventType: f.EventType, BeforeID: cursor, Limit: deliveriesPerPage + 1,
-	}
-	if sf.Status != "" && !sf.Status.Valid() {
-		return store.DeliveryFilter{}, fmt.Sprintf("status: %q is not pending, processing, delivered, failed or cancelled", f.Status)
-	}
-	if f.EventID != "" {
-		id, err := uuid.Parse(f.EventID)
-		if err != nil {
-			return store.DeliveryFilter{}, fmt.Sprintf("event_id: %q is not a UUID", f.EventID)
-		}
-		sf.EventID = id.String()
-	}
-	return sf, ""
+// checked by service.CheckDeliveryFilter as the API checks its own: a
+// refusal is a *service.FieldError that names the input.
+func (f deliveryFilter) storeFilter(endpointID, cursor int64) (store.DeliveryFilter, error) {
+	return service.CheckDeliveryFilter(store.DeliveryFilter{
+		WebhookID: endpointID, Status: store.Status(f.Status), EventType: f.EventType, EventID: f.EventID,
+		BeforeID: cursor, Limit: deliveriesPerPage + 1,
+	})
 }
 
 // deliveryRow is a delivery as the dashboard's tables and pages show it:
@@ -152,11 +136,15 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, refused := v.Filter.storeFilter(endpointID, cursor)
-	if refused != "" {
-		v.Error = sentence(refused)
+	f, err := v.Filter.storeFilter(endpointID, cursor)
+	var refused *service.FieldError
+	if errors.As(err, &refused) {
+		v.Error = sentence(refused.Error())
 		s.render(w, r, http.StatusBadRequest, "deliveries", "Deliveries", v)
 		return nil
+	}
+	if err != nil {
+		return err
 	}
 	ds, err := s.store.ListDeliveries(r.Context(), f)
 	if err != nil {
