@@ -2,12 +2,9 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-
-	"github.com/google/uuid"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/mask"
@@ -33,15 +30,13 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if q.err != nil {
 		return q.err
 	}
-	if f.Status != "" && !f.Status.Valid() {
-		return badParam("status", "%q is not pending, processing, delivered, failed or cancelled", f.Status)
+	f, err := service.CheckDeliveryFilter(f)
+	var fe *service.FieldError
+	if errors.As(err, &fe) {
+		return badParam(fe.Path(), "%s", fe.Message)
 	}
-	if f.EventID != "" {
-		id, err := uuid.Parse(f.EventID)
-		if err != nil {
-			return badParam("event_id", "%q is not a UUID", f.EventID)
-		}
-		f.EventID = id.String()
+	if err != nil {
+		return err
 	}
 	limit := f.Limit
 	f.Limit++ // one more tells whether a next page exists
@@ -69,39 +64,24 @@ func (s *server) getDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("list attempts of delivery %d: %w", id, err)
 	}
-	payload, err := s.sentPayload(r.Context(), d)
+	payload, err := s.service.SentPayload(r.Context(), d)
 	if err != nil {
 		return err
 	}
 	detail := wire.DeliveryDetail{
-		Delivery: deliveryJSON(d), Payload: payload, RequestHeaders: maskRequestHeaders(d.RequestHeaders),
+		Delivery: deliveryJSON(d), Payload: payload, RequestHeaders: mask.RequestHeaders(d.RequestHeaders, store.IsReservedHeader),
 		ResponseHeaders: d.ResponseHeaders, ResponseBody: d.ResponseBody,
 		Attempts: make([]wire.Attempt, len(attempts)),
 	}
 	for i, a := range attempts {
 		detail.Attempts[i] = wire.Attempt{
 			Attempt: a.Attempt, StartedAt: a.StartedAt, DurationMS: a.DurationMS,
-			RequestHeaders: maskRequestHeaders(a.RequestHeaders), ResponseStatus: a.ResponseStatus,
+			RequestHeaders: mask.RequestHeaders(a.RequestHeaders, store.IsReservedHeader), ResponseStatus: a.ResponseStatus,
 			ResponseHeaders: a.ResponseHeaders, ResponseBody: a.ResponseBody, Error: a.Error,
 		}
 	}
 	writeJSON(w, http.StatusOK, detail)
 	return nil
-}
-
-// sentPayload is the data that d's requests carry: its event's data, kept as
-// published, or the delivery's own payload when no event row exists (a row
-// inserted by another program). The payload column of PostgreSQL is JSONB,
-// which reorders keys and rewrites numbers, so it is not what was sent.
-func (s *server) sentPayload(ctx context.Context, d store.Delivery) (json.RawMessage, error) {
-	ev, err := s.store.GetEvent(ctx, d.EventID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return d.Payload, nil
-	case err != nil:
-		return nil, fmt.Errorf("get event of delivery %d: %w", d.ID, err)
-	}
-	return ev.Data, nil
 }
 
 // retryDelivery handles POST /v1/deliveries/{id}/retry: a failed, cancelled or
@@ -171,22 +151,4 @@ func deliveryJSON(d store.Delivery) wire.Delivery {
 		CreatedAt: d.CreatedAt, ScheduledFor: d.ScheduledFor, ProcessedAt: d.ProcessedAt,
 		NextRetryAt: nextRetryAt, ResponseStatus: d.ResponseStatus, LastError: d.LastError,
 	}
-}
-
-// maskRequestHeaders masks the values of the headers an attempt sent that
-// hookrelay did not set itself: the endpoint's custom headers, which may be
-// credentials. The sender records them masked already; this covers attempts
-// recorded before it did.
-func maskRequestHeaders(h map[string]string) map[string]string {
-	if h == nil {
-		return nil
-	}
-	out := make(map[string]string, len(h))
-	for name, value := range h {
-		out[name] = value
-		if !store.IsReservedHeader(name) {
-			out[name] = mask.HeaderValue(value)
-		}
-	}
-	return out
 }

@@ -102,8 +102,7 @@ func toAPIError(err error) (*apiError, bool) {
 	case errors.Is(err, store.ErrConflict):
 		return newError(http.StatusConflict, codeConflict, "%v", err), true
 	case store.Unavailable(err):
-		return newError(http.StatusServiceUnavailable, codeUnavailable,
-			"the database cannot take requests now (unreachable, read-only or full); nothing was written; try again later"), true
+		return newError(http.StatusServiceUnavailable, codeUnavailable, "%s", store.UnavailableMessage), true
 	case store.PermissionDenied(err):
 		// The operator's to fix, so logged as an error like any 500, but
 		// said plainly to the client too.

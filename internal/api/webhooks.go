@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
-	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -216,22 +215,21 @@ func (s *server) endpoint(r *http.Request) (store.Endpoint, error) {
 	return e, nil
 }
 
-// endpointJSON is the API view of an endpoint; the secret is masked unless
-// fullSecret is set, and header values are always masked (mask.Headers). The signature profile is the one requests are signed
-// with, the default one for a row that names none.
+// endpointJSON is the API view of an endpoint, masked as every door shows
+// it (service.MaskEndpoint), but for the secret in full when fullSecret is
+// set.
 func (s *server) endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
+	shown := s.service.MaskEndpoint(e)
 	out := wire.Endpoint{
-		ID: e.ID, Title: e.Title, URL: e.URL, Events: e.Events, Headers: mask.Headers(e.Headers),
-		Description: e.Description, Active: e.Active, MaxRetries: e.MaxRetries,
-		SignatureProfile: s.service.Profile(e), Secret: mask.Secret(e.Secret), CreatedBy: e.CreatedBy,
-		DisabledReason: e.DisabledReason, DisabledAt: e.DisabledAt, FailureCount: e.FailureCount,
-		LastDeliveredAt: e.LastDeliveredAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
+		ID: shown.ID, Title: shown.Title, URL: shown.URL, Events: shown.Events, Headers: shown.Headers,
+		Description: shown.Description, Active: shown.Active, MaxRetries: shown.MaxRetries,
+		SignatureProfile: shown.SignatureProfile, Secret: shown.Secret, CreatedBy: shown.CreatedBy,
+		PreviousSecretExpiresAt: shown.PreviousSecretExpiresAt, DisabledReason: shown.DisabledReason,
+		DisabledAt: shown.DisabledAt, FailureCount: shown.FailureCount,
+		LastDeliveredAt: shown.LastDeliveredAt, CreatedAt: shown.CreatedAt, UpdatedAt: shown.UpdatedAt,
 	}
 	if fullSecret {
 		out.Secret = e.Secret
-	}
-	if e.PreviousSecret != "" {
-		out.PreviousSecretExpiresAt = e.PreviousSecretExpiresAt
 	}
 	if out.Events == nil {
 		out.Events = []string{}

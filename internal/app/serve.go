@@ -126,15 +126,11 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		Metrics:         m.Handler(),
 	}))
 	handler.Handle("/ui/", ui.New(ui.Options{
-		Limiter:             limiter,
-		Store:               st,
-		Logger:              logger,
-		Token:               cfg.APIToken,
-		AllowPrivateTargets: cfg.AllowPrivate,
-		RotationWindow:      cfg.RotationWindow,
-		DefaultProfile:      cfg.SignatureProfile,
-		DefaultMaxRetries:   cfg.MaxRetries,
-		MaxPayloadBytes:     cfg.MaxPayloadBytes,
+		Limiter:         limiter,
+		Service:         svc,
+		Logger:          logger,
+		Token:           cfg.APIToken,
+		MaxPayloadBytes: cfg.MaxPayloadBytes,
 	}))
 	handler.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
 	// The site's root is the dashboard; 302, not 301, so that browsers

@@ -52,6 +52,25 @@ func Headers(headers map[string]string) map[string]string {
 	return out
 }
 
+// RequestHeaders returns a copy of the headers a request sent with the value
+// of every header that own does not claim masked (HeaderValue): hookrelay's
+// own headers (own is store.IsReservedHeader) are shown as sent, an
+// endpoint's custom ones, which may be the receiver's credentials, never
+// are. It returns nil for nil.
+func RequestHeaders(headers map[string]string, own func(name string) bool) map[string]string {
+	if headers == nil {
+		return nil
+	}
+	out := make(map[string]string, len(headers))
+	for name, value := range headers {
+		out[name] = value
+		if !own(name) {
+			out[name] = HeaderValue(value)
+		}
+	}
+	return out
+}
+
 // tail is "…" then, when s is long enough, its last characters.
 func tail(s string) string {
 	if len(s) < showFrom {

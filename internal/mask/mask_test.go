@@ -39,3 +39,14 @@ func TestHeaderValue(t *testing.T) {
 		t.Error("Headers(nil) is not nil")
 	}
 }
+
+func TestRequestHeaders(t *testing.T) {
+	own := func(name string) bool { return name == "X-Event-Id" }
+	got := RequestHeaders(map[string]string{"X-Event-Id": "0190a6c5", "Authorization": "Bearer 0123456789abcdefghijkl"}, own)
+	if got["X-Event-Id"] != "0190a6c5" || got["Authorization"] != "Bearer …ijkl" || len(got) != 2 {
+		t.Errorf("RequestHeaders = %v", got)
+	}
+	if RequestHeaders(nil, own) != nil {
+		t.Error("RequestHeaders(nil) is not nil")
+	}
+}

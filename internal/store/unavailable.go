@@ -12,6 +12,11 @@ import (
 // recognises it, and the driver errors that mean the same.
 var ErrUnavailable = errors.New("the database is unavailable (unreachable, read-only or full)")
 
+// UnavailableMessage is what the HTTP doors (the API's error answer, the
+// dashboard's error page, both 503) tell a person whose request found the
+// database unable to take it (Unavailable).
+const UnavailableMessage = "the database cannot take requests now (unreachable, read-only or full); nothing was written; try again later"
+
 // Unavailable reports whether err means the database cannot take requests
 // now, rather than that the request or hookrelay is wrong:
 //   - ErrUnavailable;

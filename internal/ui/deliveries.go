@@ -1,28 +1,31 @@
 package ui
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 
-	"github.com/hookrelay/hookrelay/internal/api/wire"
-	"github.com/hookrelay/hookrelay/internal/client"
+	"github.com/hookrelay/hookrelay/internal/mask"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // deliveryFilter is the filter form of the delivery log, as typed.
 type deliveryFilter struct {
-	WebhookID string
-	Status    string
-	EventType string
-	EventID   string
+	// EndpointID is the webhook_id query parameter (the API's name).
+	EndpointID string
+	Status     string
+	EventType  string
+	EventID    string
 }
 
 // readDeliveryFilter reads the filter from a query or a posted form.
 func readDeliveryFilter(v url.Values) deliveryFilter {
 	return deliveryFilter{
-		WebhookID: v.Get("webhook_id"), Status: v.Get("status"),
+		EndpointID: v.Get("webhook_id"), Status: v.Get("status"),
 		EventType: v.Get("event_type"), EventID: v.Get("event_id"),
 	}
 }
@@ -31,7 +34,7 @@ func readDeliveryFilter(v url.Values) deliveryFilter {
 func (f deliveryFilter) query() url.Values {
 	q := url.Values{}
 	for name, value := range map[string]string{
-		"webhook_id": f.WebhookID, "status": f.Status, "event_type": f.EventType, "event_id": f.EventID,
+		"webhook_id": f.EndpointID, "status": f.Status, "event_type": f.EventType, "event_id": f.EventID,
 	} {
 		if value != "" {
 			q.Set(name, value)
@@ -40,14 +43,14 @@ func (f deliveryFilter) query() url.Values {
 	return q
 }
 
-// webhookID reads the endpoint of the filter; 0 for all.
-func (f deliveryFilter) webhookID() (int64, error) {
-	if f.WebhookID == "" {
+// endpointID reads the endpoint of the filter; 0 for all.
+func (f deliveryFilter) endpointID() (int64, error) {
+	if f.EndpointID == "" {
 		return 0, nil
 	}
-	id, err := strconv.ParseInt(f.WebhookID, 10, 64)
+	id, err := strconv.ParseInt(f.EndpointID, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, &pageError{http.StatusBadRequest, "webhook_id: " + strconv.Quote(f.WebhookID) + " is not a positive integer"}
+		return 0, &pageError{http.StatusBadRequest, "webhook_id: " + strconv.Quote(f.EndpointID) + " is not a positive integer"}
 	}
 	return id, nil
 }
@@ -63,12 +66,48 @@ func (f deliveryFilter) CanReplay() bool {
 	return f.Status == "" || f.Status == string(store.StatusFailed) || f.Status == string(store.StatusCancelled)
 }
 
+// storeFilter is the filter as the store reads it, with the cursor (the ID
+// of the last delivery of the previous page) and the endpoint (0 for all),
+// checked by service.CheckDeliveryFilter as the API checks its own: a
+// refusal is a *service.FieldError that names the input.
+func (f deliveryFilter) storeFilter(endpointID, cursor int64) (store.DeliveryFilter, error) {
+	return service.CheckDeliveryFilter(store.DeliveryFilter{
+		WebhookID: endpointID, Status: store.Status(f.Status), EventType: f.EventType, EventID: f.EventID,
+		BeforeID: cursor, Limit: deliveriesPerPage + 1,
+	})
+}
+
+// deliveryRow is a delivery as the dashboard's tables and pages show it:
+// the stored row, with the values of the custom headers its last request
+// sent masked (mask.RequestHeaders).
+type deliveryRow struct {
+	store.Delivery
+}
+
+// EndpointID is the delivery's endpoint.
+func (d deliveryRow) EndpointID() int64 { return d.WebhookID }
+
+// deliveryRowOf is d as the dashboard shows it.
+func deliveryRowOf(d store.Delivery) deliveryRow {
+	d.RequestHeaders = mask.RequestHeaders(d.RequestHeaders, store.IsReservedHeader)
+	return deliveryRow{d}
+}
+
+// deliveryRows is ds as the dashboard shows them.
+func deliveryRows(ds []store.Delivery) []deliveryRow {
+	out := make([]deliveryRow, len(ds))
+	for i, d := range ds {
+		out[i] = deliveryRowOf(d)
+	}
+	return out
+}
+
 // deliveriesView is the data of the delivery log.
 type deliveriesView struct {
 	Filter     deliveryFilter
-	Deliveries []wire.Delivery
+	Deliveries []deliveryRow
 	Endpoints  endpointIndex
-	// Error explains a filter the API refused.
+	// Error explains a filter that cannot be used.
 	Error string
 	// First is the URL of the first page.
 	First string
@@ -93,27 +132,29 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Paged = cursor != 0
-	webhookID, err := v.Filter.webhookID()
+	endpointID, err := v.Filter.endpointID()
 	if err != nil {
 		return err
 	}
-	page, err := s.api.ListDeliveries(r.Context(), client.DeliveryFilter{
-		WebhookID: webhookID, Status: v.Filter.Status, EventType: v.Filter.EventType, EventID: v.Filter.EventID,
-		Cursor: cursor, Limit: deliveriesPerPage,
-	})
-	var apiErr *client.Error
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest {
-		v.Error = sentence(apiErr.Body.Message)
+	f, err := v.Filter.storeFilter(endpointID, cursor)
+	var refused *service.FieldError
+	if errors.As(err, &refused) {
+		v.Error = sentence(refused.Error())
 		s.render(w, r, http.StatusBadRequest, "deliveries", "Deliveries", v)
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	v.Deliveries = page.Data
-	if page.NextCursor != "" {
+	ds, err := s.store.ListDeliveries(r.Context(), f)
+	if err != nil {
+		return fmt.Errorf("list deliveries: %w", err)
+	}
+	ds, more := cutPage(ds, deliveriesPerPage)
+	v.Deliveries = deliveryRows(ds)
+	if more {
 		q := v.Filter.query()
-		q.Set("cursor", page.NextCursor)
+		q.Set("cursor", strconv.FormatInt(ds[len(ds)-1].ID, 10))
 		v.Next = Prefix + "deliveries?" + q.Encode()
 	}
 	s.render(w, r, http.StatusOK, "deliveries", "Deliveries", v)
@@ -124,11 +165,15 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 // cancelled delivery matching the posted filter is sent again.
 func (s *server) replayDeliveries(w http.ResponseWriter, r *http.Request) error {
 	f := readDeliveryFilter(r.PostForm)
-	webhookID, err := f.webhookID()
+	endpointID, err := f.endpointID()
 	if err != nil {
 		return err
 	}
-	n, err := s.api.ReplayDeliveries(r.Context(), wire.ReplayRequest{WebhookID: wire.WebhookIDOf(webhookID), EventType: f.EventType, EventID: f.EventID})
+	replay := service.ReplayFilter{EventType: f.EventType, EventID: f.EventID}
+	if endpointID != 0 {
+		replay.EndpointID = &endpointID
+	}
+	n, err := s.service.ReplayDeliveries(r.Context(), replay)
 	if err != nil {
 		return err
 	}
@@ -138,13 +183,17 @@ func (s *server) replayDeliveries(w http.ResponseWriter, r *http.Request) error 
 
 // deliveryView is the data of a delivery's page.
 type deliveryView struct {
-	Delivery wire.DeliveryDetail
-	Endpoint wire.Endpoint
+	Delivery deliveryRow
+	// Payload is the data its requests carry (service.SentPayload).
+	Payload json.RawMessage
+	// Attempts are its attempts, the values of custom request headers masked.
+	Attempts []store.Attempt
+	Endpoint maskedEndpoint
 }
 
 // CanRetry reports whether the delivery may be sent again now.
 func (v deliveryView) CanRetry() bool {
-	switch store.Status(v.Delivery.Status) {
+	switch v.Delivery.Status {
 	case store.StatusFailed, store.StatusCancelled, store.StatusPending:
 		return true
 	}
@@ -153,7 +202,7 @@ func (v deliveryView) CanRetry() bool {
 
 // CanCancel reports whether the delivery may be cancelled.
 func (v deliveryView) CanCancel() bool {
-	switch store.Status(v.Delivery.Status) {
+	switch v.Delivery.Status {
 	case store.StatusPending, store.StatusProcessing:
 		return true
 	}
@@ -167,32 +216,48 @@ func (s *server) showDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d, err := s.api.GetDelivery(r.Context(), id)
+	ctx := r.Context()
+	d, err := s.store.GetDelivery(ctx, id)
+	if err != nil {
+		return notFound(fmt.Errorf("get delivery %d: %w", id, err), deliveryWhat(id))
+	}
+	attempts, err := s.store.ListAttempts(ctx, id)
+	if err != nil {
+		return fmt.Errorf("list attempts of delivery %d: %w", id, err)
+	}
+	for i, a := range attempts {
+		attempts[i].RequestHeaders = mask.RequestHeaders(a.RequestHeaders, store.IsReservedHeader)
+	}
+	payload, err := s.service.SentPayload(ctx, d)
 	if err != nil {
 		return err
 	}
-	e, err := s.api.GetWebhook(r.Context(), d.WebhookID)
+	e, err := s.endpointByID(ctx, d.WebhookID)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "delivery", "Delivery "+strconv.FormatInt(id, 10), deliveryView{Delivery: d, Endpoint: e})
+	s.render(w, r, http.StatusOK, "delivery", "Delivery "+strconv.FormatInt(id, 10),
+		deliveryView{Delivery: deliveryRowOf(d), Payload: payload, Attempts: attempts, Endpoint: e})
 	return nil
 }
 
+// deliveryWhat names delivery id in a 404 page.
+func deliveryWhat(id int64) string { return "delivery " + strconv.FormatInt(id, 10) }
+
 // retryDelivery handles POST /ui/deliveries/{id}/retry.
 func (s *server) retryDelivery(w http.ResponseWriter, r *http.Request) error {
-	return applyAction(w, r, deliveryPath, "retried", s.api.RetryDelivery)
+	return applyAction(w, r, deliveryPath, deliveryWhat, "retried", s.service.RetryDelivery)
 }
 
 // cancelDelivery handles POST /ui/deliveries/{id}/cancel.
 func (s *server) cancelDelivery(w http.ResponseWriter, r *http.Request) error {
-	return applyAction(w, r, deliveryPath, "cancelled", s.api.CancelDelivery)
+	return applyAction(w, r, deliveryPath, deliveryWhat, "cancelled", s.service.CancelDelivery)
 }
 
 // deliveryTable is the data of the "deliveries" partial: a table of
 // deliveries, with an endpoint column when ShowEndpoint is set.
 type deliveryTable struct {
-	Deliveries   []wire.Delivery
+	Deliveries   []deliveryRow
 	Endpoints    endpointIndex
 	ShowEndpoint bool
 }

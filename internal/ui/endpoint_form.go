@@ -6,12 +6,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // endpointForm is the create and edit form of an endpoint, as typed. It only
-// parses the text into the API's request; the API validates it.
+// parses the text into the service's input; the service validates it.
 type endpointForm struct {
 	// ID is the endpoint being edited; 0 on create.
 	ID               int64
@@ -24,7 +24,7 @@ type endpointForm struct {
 	SignatureProfile string
 	Active           bool
 	// FromConfig marks an endpoint that WEBHOOK_URLS defines: its URL is
-	// shown read-only, since the API refuses to change it.
+	// shown read-only, since the service refuses to change it.
 	FromConfig bool
 	Errors     formErrors
 }
@@ -34,8 +34,10 @@ func (endpointForm) Profiles() []string {
 	return []string{store.ProfileStandard, store.ProfileAckify}
 }
 
-// formOf fills the form with a stored endpoint.
-func formOf(e wire.Endpoint) endpointForm {
+// formOf fills the form with a stored endpoint, masked: header values are
+// shown masked, and the service keeps the stored value of a header whose
+// masked value comes back unchanged.
+func formOf(e maskedEndpoint) endpointForm {
 	f := endpointForm{
 		ID: e.ID, Title: e.Title, URL: e.URL, Events: strings.Join(e.Events, ", "),
 		Description: e.Description, SignatureProfile: e.SignatureProfile, Active: e.Active,
@@ -105,18 +107,27 @@ func (f *endpointForm) parse() parsed {
 	return p
 }
 
-// create is the API request that creates the form's endpoint.
-func (f *endpointForm) create(secret string) wire.EndpointCreate {
+// create is the endpoint that the form creates, with secret ("" for a
+// generated one).
+func (f *endpointForm) create(secret string) store.Endpoint {
 	p := f.parse()
-	return wire.EndpointCreate{
+	e := store.Endpoint{
 		Title: f.Title, URL: f.URL, Events: p.events, Headers: p.headers, Description: f.Description,
-		Active: &f.Active, MaxRetries: p.maxRetries, SignatureProfile: f.SignatureProfile, Secret: secret,
+		Active: f.Active, MaxRetries: p.maxRetries, SignatureProfile: f.SignatureProfile, Secret: secret,
+		CreatedBy: createdByDashboard,
 	}
+	if len(e.Events) == 0 {
+		e.Events = nil // every event
+	}
+	if !e.Active {
+		e.DisabledReason = disabledByDashboard
+	}
+	return e
 }
 
-// update is the API request that stores the form over the endpoint it
-// edits; current is that endpoint as stored.
-func (f *endpointForm) update(current wire.Endpoint) wire.EndpointUpdate {
+// update is the edit that stores the form over the endpoint it edits;
+// current is that endpoint as stored.
+func (f *endpointForm) update(current maskedEndpoint) service.EndpointUpdate {
 	p := f.parse()
 	if p.maxRetries == nil && current.MaxRetries != nil {
 		f.Errors.add("max_retries", "max_retries: cannot be cleared once set; enter a number of retries")
@@ -128,7 +139,7 @@ func (f *endpointForm) update(current wire.Endpoint) wire.EndpointUpdate {
 	if headers == nil {
 		headers = map[string]string{}
 	}
-	return wire.EndpointUpdate{
+	return service.EndpointUpdate{
 		Title: &f.Title, URL: &f.URL, Events: &events, Headers: &headers, Description: &f.Description,
 		MaxRetries: p.maxRetries, SignatureProfile: &f.SignatureProfile,
 	}

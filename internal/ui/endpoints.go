@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/hookrelay/hookrelay/internal/api/wire"
-	"github.com/hookrelay/hookrelay/internal/client"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -18,9 +16,32 @@ const (
 	recentDeliveries  = 10
 )
 
+// maskedEndpoint is an endpoint as the dashboard shows it: masked by
+// service.MaskEndpoint, as the API shows it (no secret or custom header
+// value in full; the signature profile it is signed with). Only
+// server.masked makes one, so that no page receives a secret by mistake.
+type maskedEndpoint struct {
+	store.Endpoint
+}
+
+// masked is e as the dashboard shows it.
+func (s *server) masked(e store.Endpoint) maskedEndpoint {
+	return maskedEndpoint{s.service.MaskEndpoint(e)}
+}
+
+// createdByDashboard is the CreatedBy of endpoints created in the
+// dashboard: "api", the value they have had since the dashboard created them
+// through the API, so that rows made before and after read the same.
+const createdByDashboard = "api"
+
+// disabledByDashboard is the reason of an endpoint disabled (or created
+// inactive) in the dashboard without one: the API's, as before, and the
+// placeholder of the reason input.
+const disabledByDashboard = "disabled by API"
+
 // endpointRow is one line of the endpoint list.
 type endpointRow struct {
-	Endpoint wire.Endpoint
+	Endpoint maskedEndpoint
 	Chart    chart
 }
 
@@ -42,34 +63,62 @@ func (s *server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := s.api.ListWebhooks(r.Context(), client.WebhookFilter{Cursor: cursor, Limit: endpointsPerPage})
+	page, next, err := s.endpointPage(r.Context(), cursor, endpointsPerPage)
 	if err != nil {
 		return err
 	}
-	ids := make([]int64, len(page.Data))
-	for i, e := range page.Data {
+	ids := make([]int64, len(page))
+	for i, e := range page {
 		ids[i] = e.ID
 	}
 	charts, err := s.successCharts(r.Context(), ids)
 	if err != nil {
 		return err
 	}
-	v := endpointsView{Rows: make([]endpointRow, len(page.Data))}
-	for i, e := range page.Data {
+	v := endpointsView{Rows: make([]endpointRow, len(page))}
+	for i, e := range page {
 		v.Rows[i] = endpointRow{Endpoint: e, Chart: charts[e.ID]}
 	}
-	if page.NextCursor != "" {
-		v.Next = Prefix + "endpoints?cursor=" + page.NextCursor
+	if next != 0 {
+		v.Next = Prefix + "endpoints?cursor=" + strconv.FormatInt(next, 10)
 	}
 	s.render(w, r, http.StatusOK, "endpoints", "Endpoints", v)
 	return nil
 }
 
+// endpointPage reads up to limit endpoints with an ID above after, in ID
+// order, and returns them with the cursor of the next page: the ID of the
+// last one, or 0 on the last page.
+func (s *server) endpointPage(ctx context.Context, after int64, limit int) ([]maskedEndpoint, int64, error) {
+	es, err := s.store.ListEndpoints(ctx, store.EndpointFilter{AfterID: after, Limit: limit + 1})
+	if err != nil {
+		return nil, 0, fmt.Errorf("list endpoints: %w", err)
+	}
+	es, more := cutPage(es, limit)
+	page := make([]maskedEndpoint, len(es))
+	for i, e := range es {
+		page[i] = s.masked(e)
+	}
+	if !more {
+		return page, 0, nil
+	}
+	return page, page[len(page)-1].ID, nil
+}
+
+// cutPage cuts a list read with one row more than limit down to limit, and
+// reports whether the extra row, the sign of a next page, was there.
+func cutPage[T any](items []T, limit int) ([]T, bool) {
+	if len(items) <= limit {
+		return items, false
+	}
+	return items[:limit], true
+}
+
 // endpointView is the data of an endpoint's page.
 type endpointView struct {
-	Endpoint   wire.Endpoint
+	Endpoint   maskedEndpoint
 	Chart      chart
-	Deliveries []wire.Delivery
+	Deliveries []deliveryRow
 }
 
 // showEndpoint handles GET /ui/endpoints/{id}.
@@ -82,11 +131,11 @@ func (s *server) showEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	recent, err := s.api.ListDeliveries(r.Context(), client.DeliveryFilter{WebhookID: e.ID, Limit: recentDeliveries})
+	recent, err := s.store.ListDeliveries(r.Context(), store.DeliveryFilter{WebhookID: e.ID, Limit: recentDeliveries})
 	if err != nil {
-		return err
+		return fmt.Errorf("list deliveries of endpoint %d: %w", e.ID, err)
 	}
-	s.render(w, r, http.StatusOK, "endpoint", endpointName(e), endpointView{Endpoint: e, Chart: c, Deliveries: recent.Data})
+	s.render(w, r, http.StatusOK, "endpoint", endpointName(e), endpointView{Endpoint: e, Chart: c, Deliveries: deliveryRows(recent)})
 	return nil
 }
 
@@ -101,14 +150,15 @@ func (s *server) newEndpoint(w http.ResponseWriter, r *http.Request) error {
 // endpoint's secret, this once.
 func (s *server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 	f := readEndpointForm(r)
-	req := f.create(r.PostForm.Get("secret"))
+	e := f.create(r.PostForm.Get("secret"))
 	if f.Errors == nil {
-		created, err := s.api.CreateWebhook(r.Context(), req)
+		created, err := s.service.CreateEndpoint(r.Context(), e)
 		if err == nil {
-			s.render(w, r, http.StatusCreated, "secret", "Endpoint created", secretView{Endpoint: created, Created: true})
+			s.render(w, r, http.StatusCreated, "secret", "Endpoint created",
+				secretView{Endpoint: s.masked(created), Secret: created.Secret, Created: true})
 			return nil
 		}
-		if !f.Errors.apiRefused(err) {
+		if !f.Errors.refused(err, endpointInputs) {
 			return err
 		}
 	}
@@ -134,15 +184,15 @@ func (s *server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := readEndpointForm(r)
 	f.ID, f.FromConfig = e.ID, e.CreatedBy == store.ConfigSource
-	req := f.update(e)
+	u := f.update(e)
 	if f.Errors == nil {
-		_, err := s.api.UpdateWebhook(r.Context(), e.ID, req)
+		_, err := s.service.UpdateEndpoint(r.Context(), e.ID, u)
 		if err == nil {
 			redirectNotice(w, r, endpointPath(e.ID), "updated")
 			return nil
 		}
-		if !f.Errors.apiRefused(err) {
-			return err
+		if !f.Errors.refused(err, endpointInputs) {
+			return notFound(err, endpointWhat(e.ID))
 		}
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, "endpoint_form", "Edit "+endpointName(e), f)
@@ -151,13 +201,18 @@ func (s *server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 
 // enableEndpoint handles POST /ui/endpoints/{id}/enable.
 func (s *server) enableEndpoint(w http.ResponseWriter, r *http.Request) error {
-	return applyAction(w, r, endpointPath, "enabled", s.api.EnableWebhook)
+	return applyAction(w, r, endpointPath, endpointWhat, "enabled", s.service.EnableEndpoint)
 }
 
-// disableEndpoint handles POST /ui/endpoints/{id}/disable {reason}.
+// disableEndpoint handles POST /ui/endpoints/{id}/disable {reason}; without
+// a reason, disabledByDashboard.
 func (s *server) disableEndpoint(w http.ResponseWriter, r *http.Request) error {
-	return applyAction(w, r, endpointPath, "disabled", func(ctx context.Context, id int64) (wire.Endpoint, error) {
-		return s.api.DisableWebhook(ctx, id, r.PostForm.Get("reason"))
+	reason := r.PostForm.Get("reason")
+	if reason == "" {
+		reason = disabledByDashboard
+	}
+	return applyAction(w, r, endpointPath, endpointWhat, "disabled", func(ctx context.Context, id int64) (store.Endpoint, error) {
+		return s.service.DisableEndpoint(ctx, id, reason)
 	})
 }
 
@@ -167,23 +222,24 @@ func (s *server) deleteEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.api.DeleteWebhook(r.Context(), id); err != nil {
-		return err
+	if err := s.service.DeleteEndpoint(r.Context(), id); err != nil {
+		return notFound(err, endpointWhat(id))
 	}
 	redirectNotice(w, r, Prefix+"endpoints", "deleted")
 	return nil
 }
 
 // applyAction applies change to the row of the route's {id} and sends the
-// browser back to the row's page (path) with a notice.
-func applyAction[T any](w http.ResponseWriter, r *http.Request, path func(int64) string, notice string,
+// browser back to the row's page (path) with a notice; what names the row
+// in a 404 when there is none.
+func applyAction[T any](w http.ResponseWriter, r *http.Request, path, what func(int64) string, notice string,
 	change func(context.Context, int64) (T, error)) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
 	if _, err := change(r.Context(), id); err != nil {
-		return err
+		return notFound(err, what(id))
 	}
 	redirectNotice(w, r, path(id), notice)
 	return nil
@@ -202,7 +258,9 @@ func (s *server) confirmDeleteEndpoint(w http.ResponseWriter, r *http.Request) e
 
 // secretView is the data of the page that shows a secret once.
 type secretView struct {
-	Endpoint wire.Endpoint
+	Endpoint maskedEndpoint
+	// Secret is the endpoint's new secret, in full.
+	Secret string
 	// Created is set after a create, unset after a rotation.
 	Created bool
 }
@@ -214,11 +272,11 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.api.RotateSecret(r.Context(), id, "")
+	e, err := s.service.RotateSecret(r.Context(), id, "")
 	if err != nil {
-		return err
+		return notFound(err, endpointWhat(id))
 	}
-	s.render(w, r, http.StatusOK, "secret", "Secret rotated", secretView{Endpoint: e})
+	s.render(w, r, http.StatusOK, "secret", "Secret rotated", secretView{Endpoint: s.masked(e), Secret: e.Secret})
 	return nil
 }
 
@@ -229,31 +287,46 @@ func (s *server) pingEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ping, err := s.api.PingWebhook(r.Context(), id)
+	d, err := s.service.PingEndpoint(r.Context(), id)
 	if err != nil {
-		return err
+		return notFound(err, endpointWhat(id))
 	}
-	redirectNotice(w, r, deliveryPath(ping.DeliveryID), "pinged")
+	redirectNotice(w, r, deliveryPath(d.ID), "pinged")
 	return nil
 }
 
 // endpoint loads the endpoint of the route's {id}.
-func (s *server) endpoint(r *http.Request) (wire.Endpoint, error) {
+func (s *server) endpoint(r *http.Request) (maskedEndpoint, error) {
 	id, err := pathID(r)
 	if err != nil {
-		return wire.Endpoint{}, err
+		return maskedEndpoint{}, err
 	}
-	return s.api.GetWebhook(r.Context(), id)
+	return s.endpointByID(r.Context(), id)
 }
+
+// endpointByID loads endpoint id; a 404 page when there is none.
+func (s *server) endpointByID(ctx context.Context, id int64) (maskedEndpoint, error) {
+	e, err := s.store.GetEndpoint(ctx, id)
+	if err != nil {
+		return maskedEndpoint{}, notFound(fmt.Errorf("get endpoint %d: %w", id, err), endpointWhat(id))
+	}
+	return s.masked(e), nil
+}
+
+// endpointWhat names endpoint id in a 404 page.
+func endpointWhat(id int64) string { return "endpoint " + strconv.FormatInt(id, 10) }
 
 // maxListedEndpoints bounds the endpoints that filters and overviews name.
 const maxListedEndpoints = 5000
 
+// endpointIndexPage is the page size of the reads of loadEndpointIndex.
+const endpointIndexPage = 500
+
 // endpointIndex is every endpoint (up to maxListedEndpoints), to name them
 // in lists of deliveries and offer them in filters.
 type endpointIndex struct {
-	All  []wire.Endpoint
-	byID map[int64]wire.Endpoint
+	All  []maskedEndpoint
+	byID map[int64]maskedEndpoint
 }
 
 // Name names an endpoint by ID, or says it is gone.
@@ -264,29 +337,29 @@ func (x endpointIndex) Name(id int64) string {
 	return fmt.Sprintf("endpoint %d (deleted)", id)
 }
 
-// loadEndpointIndex reads the endpoint index through the API.
+// loadEndpointIndex reads the endpoint index from the store.
 func (s *server) loadEndpointIndex(ctx context.Context) (endpointIndex, error) {
-	x := endpointIndex{byID: map[int64]wire.Endpoint{}}
+	x := endpointIndex{byID: map[int64]maskedEndpoint{}}
 	var cursor int64
 	for len(x.All) < maxListedEndpoints {
-		page, err := s.api.ListWebhooks(ctx, client.WebhookFilter{Cursor: cursor, Limit: 500})
+		page, next, err := s.endpointPage(ctx, cursor, endpointIndexPage)
 		if err != nil {
 			return endpointIndex{}, err
 		}
-		for _, e := range page.Data {
+		for _, e := range page {
 			x.byID[e.ID] = e
 		}
-		x.All = append(x.All, page.Data...)
-		if page.NextCursor == "" {
+		x.All = append(x.All, page...)
+		if next == 0 {
 			break
 		}
-		cursor = page.Data[len(page.Data)-1].ID
+		cursor = next
 	}
 	return x, nil
 }
 
 // endpointName is how the dashboard names an endpoint: its title, or its URL.
-func endpointName(e wire.Endpoint) string {
+func endpointName(e maskedEndpoint) string {
 	if e.Title != "" {
 		return e.Title
 	}

@@ -47,7 +47,7 @@ func TestEndpointPages(t *testing.T) {
 			b.get("/ui/endpoints").must(t, http.StatusOK).contains(t, "Billing", "active", "no finished deliveries").lacks(t, secret)
 		})
 
-		t.Run("the API's rules refuse a bad endpoint, and the form keeps what was typed", func(t *testing.T) {
+		t.Run("the service's rules refuse a bad endpoint, and the form keeps what was typed", func(t *testing.T) {
 			cases := []struct {
 				form  url.Values
 				input string
@@ -78,7 +78,7 @@ func TestEndpointPages(t *testing.T) {
 			}
 		})
 
-		t.Run("edit saves through the API", func(t *testing.T) {
+		t.Run("edit saves through the service", func(t *testing.T) {
 			b.get("/ui/endpoints/"+id+"/edit").must(t, http.StatusOK).contains(t, `value="Billing"`, "X-Env: …\nX-Tenant: …", `value="4"`)
 			form := url.Values{"title": {"Billing v2"}, "url": {"http://127.0.0.1:9/v2"}, "events": {"*"},
 				"headers": {""}, "max_retries": {"2"}, "signature_profile": {store.ProfileStandard}}

@@ -1,14 +1,12 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"time"
 
-	"github.com/hookrelay/hookrelay/internal/api/wire"
-	"github.com/hookrelay/hookrelay/internal/client"
+	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // eventsPerPage is the page size of the recent events list.
@@ -55,7 +53,7 @@ func (f eventFilter) query() url.Values {
 // recentEvents is the list part of the events page.
 type recentEvents struct {
 	Filter eventFilter
-	Events []wire.Event
+	Events []store.Event
 	// Error explains a filter that cannot be used.
 	Error string
 	// First is the URL of the first page; Next of the next (older) one, ""
@@ -66,21 +64,23 @@ type recentEvents struct {
 }
 
 // listRecentEvents reads GET /ui/events?type=&range=&cursor= and lists
-// those events, newest first, through the API's GET /v1/events; it returns
-// the page's status (400 for a filter the API or the page refuses).
+// those events, newest first, from the store, with the rules of the API's
+// GET /v1/events; it returns the page's status (400 for a filter that
+// cannot be used).
 func (s *server) listRecentEvents(r *http.Request) (*recentEvents, int, error) {
 	q := r.URL.Query()
 	v := &recentEvents{Filter: eventFilter{Type: q.Get("type"), Range: q.Get("range")}}
 	v.First = Prefix + "events?" + v.Filter.query().Encode()
 	cursor := q.Get("cursor")
 	v.Paged = cursor != ""
-	f := client.EventFilter{Type: v.Filter.Type, Cursor: cursor, Limit: eventsPerPage}
+	f := store.EventFilter{Type: v.Filter.Type, Limit: eventsPerPage + 1}
 	known := false
 	for _, rg := range eventRanges {
 		if rg.Value == v.Filter.Range {
 			known = true
 			if rg.Within > 0 {
-				f.CreatedAfter = time.Now().Add(-rg.Within)
+				after := time.Now().Add(-rg.Within)
+				f.CreatedAfter = &after
 			}
 		}
 	}
@@ -88,19 +88,27 @@ func (s *server) listRecentEvents(r *http.Request) (*recentEvents, int, error) {
 		v.Error = fmt.Sprintf("Range %q is not one of the choices.", v.Filter.Range)
 		return v, http.StatusBadRequest, nil
 	}
-	page, err := s.api.ListEvents(r.Context(), f)
-	var apiErr *client.Error
-	if errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest {
-		v.Error = sentence(apiErr.Body.Message)
+	if err := store.CheckText(f.Type); err != nil {
+		v.Error = sentence(fmt.Sprintf("type: %v", err))
 		return v, http.StatusBadRequest, nil
 	}
-	if err != nil {
-		return nil, 0, err
+	if cursor != "" {
+		c, err := store.ParseEventCursor(cursor)
+		if err != nil {
+			v.Error = sentence(fmt.Sprintf("cursor: %v", err))
+			return v, http.StatusBadRequest, nil
+		}
+		f.Before = &c
 	}
-	v.Events = page.Data
-	if page.NextCursor != "" {
+	events, err := s.store.ListEvents(r.Context(), f)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list events: %w", err)
+	}
+	events, more := cutPage(events, eventsPerPage)
+	v.Events = events
+	if more {
 		next := v.Filter.query()
-		next.Set("cursor", page.NextCursor)
+		next.Set("cursor", store.CursorOf(events[len(events)-1]).String())
 		v.Next = Prefix + "events?" + next.Encode()
 	}
 	return v, http.StatusOK, nil

@@ -3,13 +3,16 @@ package ui
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
-	"github.com/hookrelay/hookrelay/internal/api/wire"
-	"github.com/hookrelay/hookrelay/internal/client"
+	"github.com/google/uuid"
+
+	"github.com/hookrelay/hookrelay/internal/service"
+	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // publishForm is the form that publishes an event, as typed.
@@ -24,13 +27,19 @@ type publishForm struct {
 type eventsView struct {
 	// ID is the ID looked up, as typed.
 	ID        string
-	Event     *wire.EventDetail
+	Event     *eventDetail
 	Endpoints endpointIndex
 	// Error says why the lookup found nothing.
 	Error   string
 	Publish publishForm
 	// Recent is the list of recent events; nil while an ID is looked up.
 	Recent *recentEvents
+}
+
+// eventDetail is an event and every delivery of it.
+type eventDetail struct {
+	store.Event
+	Deliveries []deliveryRow
 }
 
 // events handles GET /ui/events?id=: an event and every delivery of it;
@@ -56,19 +65,28 @@ func (s *server) lookUpEvent(r *http.Request, v *eventsView) (int, error) {
 	if v.ID == "" {
 		return http.StatusOK, nil
 	}
-	ev, err := s.api.GetEvent(r.Context(), v.ID)
-	var apiErr *client.Error
-	if errors.As(err, &apiErr) && apiErr.StatusCode < http.StatusInternalServerError {
-		v.Error = sentence(apiErr.Body.Message)
-		return apiErr.StatusCode, nil
+	id, err := uuid.Parse(v.ID)
+	if err != nil {
+		v.Error = sentence(fmt.Sprintf("id: %q is not a UUID", v.ID))
+		return http.StatusBadRequest, nil
+	}
+	ctx := r.Context()
+	ev, err := s.store.GetEvent(ctx, id.String())
+	if errors.Is(err, store.ErrNotFound) {
+		v.Error = sentence("event " + id.String() + " not found")
+		return http.StatusNotFound, nil
 	}
 	if err != nil {
+		return 0, fmt.Errorf("get event %s: %w", id, err)
+	}
+	ds, err := s.store.ListDeliveries(ctx, store.DeliveryFilter{EventID: ev.ID})
+	if err != nil {
+		return 0, fmt.Errorf("list deliveries of event %s: %w", ev.ID, err)
+	}
+	if v.Endpoints, err = s.loadEndpointIndex(ctx); err != nil {
 		return 0, err
 	}
-	if v.Endpoints, err = s.loadEndpointIndex(r.Context()); err != nil {
-		return 0, err
-	}
-	v.Event = &ev
+	v.Event = &eventDetail{Event: ev, Deliveries: deliveryRows(ds)}
 	return http.StatusOK, nil
 }
 
@@ -76,21 +94,21 @@ func (s *server) lookUpEvent(r *http.Request, v *eventsView) (int, error) {
 // subscribed endpoint, and the page shows where.
 func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 	f := publishForm{Type: strings.TrimSpace(r.PostForm.Get("type")), Data: r.PostForm.Get("data")}
-	req := wire.PublishRequest{Type: f.Type}
+	req := service.PublishRequest{Event: store.Event{Type: f.Type}}
 	if data := strings.TrimSpace(f.Data); data != "" {
 		if !json.Valid([]byte(data)) {
 			f.Errors.add("data", "data: is not valid JSON")
 		}
-		req.Data = json.RawMessage(data)
+		req.Event.Data = json.RawMessage(data)
 	}
 	if f.Errors == nil {
-		res, err := s.api.PublishEvent(r.Context(), req)
+		res, err := s.service.Publish(r.Context(), req)
 		if err == nil {
-			q := url.Values{"id": {res.EventID}}
+			q := url.Values{"id": {res.Event.ID}}
 			redirectNotice(w, r, Prefix+"events?"+q.Encode(), "published", res.Deliveries)
 			return nil
 		}
-		if !f.Errors.apiRefused(err) {
+		if !f.Errors.refused(err, publishInputs) {
 			return err
 		}
 	}

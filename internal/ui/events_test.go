@@ -47,14 +47,15 @@ func TestEventPages(t *testing.T) {
 				contains(t, `id="data-error"`, "{nope")
 		})
 
-		t.Run("an event over the payload limit shows the API's 413", func(t *testing.T) {
+		t.Run("data over the payload limit is a 413", func(t *testing.T) {
 			small := newSite(t, st, testToken, func(o *ui.Options) { o.MaxPayloadBytes = 64 })
 			b := small.signedIn()
 			b.get("/ui/events")
 			data := `{"text": "` + strings.Repeat("x", 64) + `"}`
 			b.post("/ui/events", url.Values{"type": {"document.created"}, "data": {data}}).
-				must(t, http.StatusRequestEntityTooLarge).contains(t, "Request body is larger than 64 bytes.")
-			b.post("/ui/events", url.Values{"type": {"document.created"}, "data": {"{}"}}).redirects(t, "/ui/events?")
+				must(t, http.StatusRequestEntityTooLarge).contains(t, "Data is larger than 64 bytes.")
+			atLimit := `"` + strings.Repeat("x", 62) + `"`
+			b.post("/ui/events", url.Values{"type": {"document.created"}, "data": {atLimit}}).redirects(t, "/ui/events?")
 		})
 	})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/api"
 	"github.com/hookrelay/hookrelay/internal/authlimit"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/ui"
 )
@@ -32,18 +33,19 @@ type site struct {
 }
 
 // newSite serves the API and the dashboard over st, with token ("" for an
-// open dashboard) and the dashboard's options changed by mods; the API
-// shares the options they have in common, the credential limiter too.
+// open dashboard) and the dashboard's options changed by mods; both doors
+// share one service (private targets allowed, 3 retries by default), the
+// credential limiter and the payload limit.
 func newSite(t *testing.T, st store.Store, token string, mods ...func(*ui.Options)) *site {
 	t.Helper()
-	opts := ui.Options{Store: st, Token: token, AllowPrivateTargets: true, DefaultMaxRetries: 3, Limiter: authlimit.New(nil)}
+	svc := service.New(st, service.Options{AllowPrivateTargets: true, DefaultMaxRetries: 3})
+	opts := ui.Options{Service: svc, Token: token, Limiter: authlimit.New(nil)}
 	for _, m := range mods {
 		m(&opts)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", api.New(api.Options{
-		Store: st, Token: token, AllowPrivateTargets: true, DefaultMaxRetries: 3, MaxPayloadBytes: opts.MaxPayloadBytes,
-		Limiter: opts.Limiter,
+		Store: st, Service: svc, Token: token, MaxPayloadBytes: opts.MaxPayloadBytes, Limiter: opts.Limiter,
 	}))
 	mux.Handle(ui.Prefix, ui.New(opts))
 	srv := httptest.NewServer(mux)

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -19,7 +18,7 @@ type statusCount struct {
 
 // endpointHealth is one line of the overview's failures table.
 type endpointHealth struct {
-	Endpoint wire.Endpoint
+	Endpoint maskedEndpoint
 	// Failed is the number of deliveries that ended failed in the last 24 h.
 	Failed int
 }

@@ -9,7 +9,8 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/hookrelay/hookrelay/internal/client"
+	"github.com/hookrelay/hookrelay/internal/service"
+	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 //go:embed templates
@@ -117,22 +118,41 @@ type errorView struct {
 	Message string
 }
 
-// renderError answers err with the error page and the status that fits.
-// Errors that are the server's fault are not shown; they are logged here,
-// or were logged by the API when it answered one of its own 5xx.
+// notFound turns an error matching store.ErrNotFound into a 404 page about
+// what ("endpoint 4 not found"), and returns other errors as they are.
+func notFound(err error, what string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return &pageError{http.StatusNotFound, what + " not found"}
+	}
+	return err
+}
+
+// renderError answers err with the error page and the status that fits, as
+// the API answers the same error: the service's refusals (a field at fault,
+// 422; data too large, 413; a row's state, 409) and a missing row (404) are
+// shown; a database that cannot take requests is a 503 that says so, and
+// logged as a warning (the operator has to act). Other errors are the
+// server's fault: logged here, and not shown.
 func (s *server) renderError(w http.ResponseWriter, r *http.Request, err error) {
 	status, msg := http.StatusInternalServerError, "Something went wrong on the server; the log has the details."
-	var apiErr *client.Error
 	var pageErr *pageError
+	var fieldErr *service.FieldError
+	var sizeErr *service.SizeError
 	switch {
 	case errors.As(err, &pageErr):
 		status, msg = pageErr.status, sentence(pageErr.msg)
-	case errors.As(err, &apiErr):
-		// A 503 says what the operator must fix (the database cannot take
-		// requests); other 5xx were logged by the API and are not shown.
-		if apiErr.StatusCode < http.StatusInternalServerError || apiErr.StatusCode == http.StatusServiceUnavailable {
-			status, msg = apiErr.StatusCode, sentence(apiErr.Body.Message)
-		}
+	case errors.As(err, &fieldErr):
+		status, msg = http.StatusUnprocessableEntity, sentence(fieldErr.Error())
+	case errors.As(err, &sizeErr):
+		status, msg = http.StatusRequestEntityTooLarge, sentence(sizeErr.Error())
+	case errors.Is(err, store.ErrNotFound):
+		status, msg = http.StatusNotFound, "Not found."
+	case errors.Is(err, store.ErrConflict):
+		status, msg = http.StatusConflict, sentence(err.Error())
+	case store.Unavailable(err):
+		status, msg = http.StatusServiceUnavailable, sentence(store.UnavailableMessage)
+		s.logger.WarnContext(r.Context(), "dashboard request refused: the database cannot take it",
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
 	default:
 		s.logger.ErrorContext(r.Context(), "dashboard request failed",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/hookrelay/hookrelay/internal/authlimit"
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -13,7 +14,7 @@ import (
 )
 
 // TestConfigEndpointURLIsFixedInTheDashboard: the edit form cannot point an
-// endpoint that WEBHOOK_URLS defines elsewhere (the API answers 409), but can
+// endpoint that WEBHOOK_URLS defines elsewhere (the service refuses, 409), but can
 // change its other fields.
 func TestConfigEndpointURLIsFixedInTheDashboard(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
@@ -124,5 +125,32 @@ func TestHeaderValuesAreMaskedInTheDashboard(t *testing.T) {
 		if err != nil || got.Headers["Authorization"] != "Bearer another-credential" || got.Headers["X-Tenant"] != "tenant-seven" {
 			t.Fatalf("after a new value: %v, %v", got.Headers, err)
 		}
+	})
+}
+
+// TestAttemptHeaderValuesAreMasked: a delivery's page shows the custom
+// header values its attempts sent masked, as the API does, even for an
+// attempt recorded before the sender masked them; hookrelay's own headers
+// are shown as sent.
+func TestAttemptHeaderValuesAreMasked(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := newStore(t)
+		createEndpoint(t, st)
+		res := publish(t, st, "secret.sent")
+		claimed, err := st.Claim(t.Context(), store.ClaimRequest{Limit: 1, Lease: time.Minute, Worker: "test"})
+		if err != nil || len(claimed) != 1 {
+			t.Fatalf("claim: %v, %v", claimed, err)
+		}
+		status := 200
+		const credential = "Bearer receiver-credential-0123456789"
+		if _, err := st.Complete(t.Context(), []store.Outcome{{Lease: claimed[0].Lease, Result: store.ResultDelivered, Attempt: store.Attempt{
+			DeliveryID: claimed[0].Delivery.ID, Attempt: 1, StartedAt: time.Now(), ResponseStatus: &status,
+			RequestHeaders: map[string]string{"Authorization": credential, "X-Event-Id": res.Event.ID},
+		}}}, store.HealthPolicy{}); err != nil {
+			t.Fatal(err)
+		}
+		b := newSite(t, st, testToken).signedIn()
+		b.get("/ui/deliveries/"+itoa(claimed[0].Delivery.ID)).must(t, http.StatusOK).
+			contains(t, "Authorization", "Bearer …6789", "X-Event-Id", res.Event.ID).lacks(t, "receiver-credential")
 	})
 }

@@ -2,11 +2,12 @@
 // manage endpoints, follow every delivery, look up events and watch the
 // queue. `hookrelay serve` mounts the handler that New returns.
 //
-// The dashboard is a client of the JSON API (internal/api), served in the
-// same process: every change goes through the API's handlers, so it is
-// validated, masked and recorded exactly as an API call is. Statistics the
-// API does not offer (success rates, deliveries per minute) are computed
-// from the store.
+// The dashboard is a door of its own beside the JSON API (internal/api):
+// every change it makes calls internal/service, which validates it as it
+// validates the API's, and every page reads the store directly. It shows its
+// own view of the store's rows, masked as the API masks them
+// (service.MaskEndpoint, mask.RequestHeaders), and puts the service's
+// *service.FieldError on the form input of its field.
 //
 // Templates, CSS and JavaScript are embedded: the pages need no CDN and work
 // offline. Every change is a POST form, protected by a per-session CSRF token
@@ -19,9 +20,8 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hookrelay/hookrelay/internal/api"
 	"github.com/hookrelay/hookrelay/internal/authlimit"
-	"github.com/hookrelay/hookrelay/internal/client"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -33,36 +33,31 @@ const maxFormBytes = 1 << 20
 
 // Options configure the dashboard.
 type Options struct {
-	// Store holds endpoints, events and deliveries. Required.
-	Store store.Store
+	// Service carries out every change the dashboard makes (with its
+	// validation, defaults and secret generation), and its store
+	// (Service.Store) answers every read. Required.
+	Service *service.Service
 	// Logger receives failed requests and login attempts; nil discards.
 	Logger *slog.Logger
 	// Token, when not empty, is the API token that signs a user in. When it
 	// is empty the dashboard is open, as the API is.
 	Token string
-	// AllowPrivateTargets lets endpoint URLs resolve to loopback and private
-	// addresses, as in the API.
-	AllowPrivateTargets bool
-	// RotationWindow is how long a rotated-out secret still signs requests.
-	RotationWindow time.Duration
-	// DefaultProfile is the signature profile of endpoints that name none
-	// (HOOKRELAY_SIGNATURE_PROFILE); see api.Options.DefaultProfile.
-	DefaultProfile string
-	// DefaultMaxRetries is the retry budget of deliveries to endpoints that set none.
-	DefaultMaxRetries int
 	// Limiter throttles failed sign-ins; `serve` gives the API's, so that
 	// every credential check counts against one budget per client. Nil
 	// means one of the dashboard's own.
 	Limiter *authlimit.Limiter
-	// MaxPayloadBytes bounds the bodies the dashboard sends to the API, as
-	// in the API; 0 means api.DefaultMaxPayloadBytes.
+	// MaxPayloadBytes, when positive, bounds the data of an event published
+	// from the dashboard (service.Service.WithMaxDataBytes: a 413 page above
+	// it), as HOOKRELAY_MAX_PAYLOAD_BYTES bounds the API's; zero or less
+	// keeps the Service's own limit.
 	MaxPayloadBytes int64
 }
 
 // server holds the dashboard's dependencies.
 type server struct {
+	// service makes every change; store, the service's, answers reads.
+	service  *service.Service
 	store    store.Store
-	api      *client.Client
 	logger   *slog.Logger
 	sessions *sessions
 	signIns  *authlimit.Limiter
@@ -85,31 +80,20 @@ func New(opts Options) http.Handler {
 	if limiter == nil {
 		limiter = authlimit.New(time.Now)
 	}
-	apiHandler := api.New(api.Options{
-		Limiter:             limiter,
-		Store:               opts.Store,
-		Logger:              logger,
-		Token:               opts.Token,
-		MaxPayloadBytes:     opts.MaxPayloadBytes,
-		DefaultMaxRetries:   opts.DefaultMaxRetries,
-		AllowPrivateTargets: opts.AllowPrivateTargets,
-		RotationWindow:      opts.RotationWindow,
-		DefaultProfile:      opts.DefaultProfile,
-	})
-	apiClient, err := client.New(apiBaseURL, opts.Token, &http.Client{Transport: apiTransport{api: apiHandler}})
-	if err != nil {
-		panic(err) // apiBaseURL is a constant that client.New accepts
+	svc := opts.Service
+	if opts.MaxPayloadBytes > 0 {
+		svc = svc.WithMaxDataBytes(opts.MaxPayloadBytes)
 	}
 	s := &server{
-		store:    opts.Store,
-		api:      apiClient,
+		service:  svc,
+		store:    svc.Store(),
 		logger:   logger,
 		sessions: newSessions(opts.Token),
 		signIns:  limiter,
 		pages:    mustParsePages(),
 		mux:      http.NewServeMux(),
 
-		defaultProfile: store.Endpoint{}.ProfileOr(opts.DefaultProfile),
+		defaultProfile: svc.Profile(store.Endpoint{}),
 	}
 	s.routes()
 	return securityHeaders(s.mux)
