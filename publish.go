@@ -82,7 +82,7 @@ func (ev Event) toStore() store.Event {
 }
 
 func (c *Client) publishOptions() store.PublishOptions {
-	return store.PublishOptions{MaxRetries: c.settings.maxRetries}
+	return store.PublishOptions{MaxRetries: offToZero(c.config.MaxRetries)}
 }
 
 func publishResult(res store.PublishResult, err error) (PublishResult, error) {

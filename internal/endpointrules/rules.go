@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/netguard"
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -121,7 +120,7 @@ func (c Checker) validateURL(ctx context.Context, raw string, checkHost bool) er
 	if len(raw) > maxURL {
 		return &store.FieldError{Field: "url", Message: fmt.Sprintf("is longer than %d bytes", maxURL)}
 	}
-	if err := config.ValidateTargetURL(raw); err != nil {
+	if err := ValidateTargetURL(raw); err != nil {
 		return &store.FieldError{Field: "url", Message: err.Error()}
 	}
 	if !checkHost || c.AllowPrivate {

@@ -4,14 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/signature"
 )
-
-// minSecretBytes is the shortest accepted HMAC key, the one WEBHOOK_SECRET
-// must give too.
-const minSecretBytes = config.MinSecretBytes
 
 // maxSecret bounds a secret given by the caller, in bytes: far more than any
 // HMAC key needs (a key longer than SHA-256's 64-byte block is hashed first).
@@ -51,11 +46,11 @@ func ValidateSecret(secret, profile string) error {
 	if err != nil {
 		return &store.FieldError{Field: "secret", Message: err.Error()}
 	}
-	if len(key) >= minSecretBytes {
+	if len(key) >= MinSecretBytes {
 		return nil
 	}
 	if profile != store.ProfileAckify && strings.HasPrefix(secret, signature.SecretPrefix) {
-		return &store.FieldError{Field: "secret", Message: fmt.Sprintf("must decode to at least %d bytes", minSecretBytes)}
+		return &store.FieldError{Field: "secret", Message: fmt.Sprintf("must decode to at least %d bytes", MinSecretBytes)}
 	}
-	return &store.FieldError{Field: "secret", Message: fmt.Sprintf("must be at least %d characters", minSecretBytes)}
+	return &store.FieldError{Field: "secret", Message: fmt.Sprintf("must be at least %d characters", MinSecretBytes)}
 }

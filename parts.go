@@ -1,0 +1,21 @@
+package hookrelay
+
+import "github.com/hookrelay/hookrelay/internal/clientparts"
+
+func init() {
+	clientparts.Of = func(c any) clientparts.Parts { return c.(*Client).parts() }
+}
+
+// parts returns what `hookrelay serve` mounts its HTTP side on
+// (clientparts).
+func (c *Client) parts() clientparts.Parts {
+	return clientparts.Parts{
+		Store:               c.store,
+		WorkerName:          c.workerName,
+		DefaultMaxRetries:   offToZero(c.config.MaxRetries),
+		AllowPrivateTargets: c.config.AllowPrivateTargets,
+		DefaultProfile:      c.config.SignatureProfile,
+		RotationWindow:      offToZero(c.config.RotationWindow),
+		ShutdownTimeout:     offToZero(c.config.ShutdownTimeout),
+	}
+}
