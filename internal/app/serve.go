@@ -1,6 +1,8 @@
 // Package app wires hookrelay's parts into the programs that the CLI runs:
-// the service (store, workers, HTTP API) and the one-shot commands that work
-// on the database directly.
+// the service, built on the library (a hookrelay.Client from hookrelay.Open
+// holds the store, the workers and the metrics; app mounts the HTTP API, the
+// dashboard and /metrics on it), and the one-shot commands that work on the
+// database directly.
 package app
 
 import (
@@ -14,10 +16,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookrelay/hookrelay"
 	"github.com/hookrelay/hookrelay/internal/api"
 	"github.com/hookrelay/hookrelay/internal/authlimit"
+	"github.com/hookrelay/hookrelay/internal/clientparts"
 	"github.com/hookrelay/hookrelay/internal/config"
-	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/metrics"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
@@ -30,7 +33,8 @@ import (
 const maxRequestHeaderBytes = 64 << 10
 
 // OpenStore opens and migrates the store that DATABASE_URL names, with
-// secrets sealed at rest when HOOKRELAY_ENCRYPTION_KEY is set.
+// secrets sealed at rest when HOOKRELAY_ENCRYPTION_KEY is set, for the
+// one-shot commands (serve opens its store through hookrelay.Open).
 func OpenStore(ctx context.Context, db config.Database) (store.Store, error) {
 	st, _, err := MigrateStore(ctx, db)
 	return st, err
@@ -41,7 +45,7 @@ func OpenStore(ctx context.Context, db config.Database) (store.Store, error) {
 func MigrateStore(ctx context.Context, db config.Database) (store.Store, []string, error) {
 	st, err := storeopen.Open(ctx, db.DatabaseURL)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	applied, err := storeopen.Migrate(ctx, st)
 	if err != nil {
@@ -60,6 +64,9 @@ func MigrateStore(ctx context.Context, db config.Database) (store.Store, []strin
 func OpenExistingStore(ctx context.Context, db config.Database) (store.Store, error) {
 	st, err := storeopen.OpenExisting(ctx, db.DatabaseURL)
 	if err != nil {
+		if !errors.Is(err, storeopen.ErrNoDatabase) {
+			err = fmt.Errorf("DATABASE_URL: %w", err)
+		}
 		return nil, err
 	}
 	return seal(ctx, st, db)
@@ -67,37 +74,41 @@ func OpenExistingStore(ctx context.Context, db config.Database) (store.Store, er
 
 // seal wraps st so that secrets are encrypted at rest when
 // HOOKRELAY_ENCRYPTION_KEY is set, and refuses a store holding sealed values
-// when it is not. st is closed when it fails.
+// when it is not (encrypted.Seal). st is closed when it fails.
 func seal(ctx context.Context, st store.Store, db config.Database) (store.Store, error) {
-	if db.EncryptionKey == "" {
-		if err := encrypted.CheckNoneSealed(ctx, st); err != nil {
-			st.Close()
-			return nil, fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: %w", err)
-		}
-		return st, nil
+	sealed, err := encrypted.Seal(ctx, st, db.EncryptionKey)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: %w", err)
 	}
-	key, err := encrypted.ParseKey(db.EncryptionKey)
-	if err == nil {
-		var sealed *encrypted.Store
-		if sealed, err = encrypted.Wrap(st, key); err == nil {
-			return sealed, nil
-		}
-	}
-	st.Close()
-	return nil, fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: %w", err)
+	return sealed, nil
 }
 
-// Serve runs the service until ctx ends, then shuts it down gracefully. In
-// development mode (cfg.Dev) it writes DevBanner to out once it listens.
+// Serve runs the service until ctx ends, then shuts it down gracefully. Its
+// runtime (store, workers, metrics) is a hookrelay.Client that hookrelay.Open
+// builds from cfg.Library(); Serve mounts the HTTP API, the dashboard and
+// /metrics on the client's parts (clientparts). In development mode
+// (cfg.Dev) it writes DevBanner to out once it listens.
 func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Writer) error {
-	st, err := OpenStore(ctx, cfg.Database)
+	lib, err := cfg.Library()
 	if err != nil {
-		return err
+		return config.EnvError(err)
 	}
-	defer st.Close()
+	registry := metrics.NewRegistry()
+	lib.Logger, lib.Metrics = logger, registry
+	client, err := hookrelay.Open(ctx, cfg.DatabaseURL, lib)
+	if err != nil {
+		return openError(err)
+	}
+	defer client.Close()
+	parts := clientparts.Of(client)
+	st := parts.Store
 	kind, _, _ := storeopen.Parse(cfg.DatabaseURL)
 	logger.Info("store ready", slog.String("store", string(kind)), slog.Bool("secrets_encrypted", cfg.EncryptionKey != ""))
 	if _, err := st.ListEndpoints(ctx, store.EndpointFilter{}); err != nil {
+		if errors.Is(err, encrypted.ErrWrongKey) {
+			return fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: read endpoints: %w", err)
+		}
 		return fmt.Errorf("read endpoints: %w", err)
 	}
 
@@ -111,32 +122,32 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		return err
 	}
 
-	m := metrics.New(st)
-	worker := NewWorker(st, cfg.Delivery, logger, m)
 	handler := http.NewServeMux()
 	// One limiter for every credential check: API tokens and sign-ins.
 	limiter := authlimit.New(time.Now)
+	// When internal/service lands, api.New and ui.New take parts.Service
+	// instead of the store and these settings.
 	handler.Handle("/", api.New(api.Options{
 		Limiter:             limiter,
 		Store:               st,
 		Logger:              logger,
 		Token:               cfg.APIToken,
 		MaxPayloadBytes:     cfg.MaxPayloadBytes,
-		DefaultMaxRetries:   cfg.MaxRetries,
-		AllowPrivateTargets: cfg.AllowPrivate,
-		RotationWindow:      cfg.RotationWindow,
-		DefaultProfile:      cfg.SignatureProfile,
-		Metrics:             m.Handler(),
+		DefaultMaxRetries:   parts.DefaultMaxRetries,
+		AllowPrivateTargets: parts.AllowPrivateTargets,
+		RotationWindow:      parts.RotationWindow,
+		DefaultProfile:      parts.DefaultProfile,
+		Metrics:             metrics.Handler(registry),
 	}))
 	handler.Handle("/ui/", ui.New(ui.Options{
 		Limiter:             limiter,
 		Store:               st,
 		Logger:              logger,
 		Token:               cfg.APIToken,
-		AllowPrivateTargets: cfg.AllowPrivate,
-		RotationWindow:      cfg.RotationWindow,
-		DefaultProfile:      cfg.SignatureProfile,
-		DefaultMaxRetries:   cfg.MaxRetries,
+		AllowPrivateTargets: parts.AllowPrivateTargets,
+		RotationWindow:      parts.RotationWindow,
+		DefaultProfile:      parts.DefaultProfile,
+		DefaultMaxRetries:   parts.DefaultMaxRetries,
 		MaxPayloadBytes:     cfg.MaxPayloadBytes,
 	}))
 	handler.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
@@ -166,16 +177,15 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		close(serveErr)
 	}()
 	logger.Info("hookrelay started", slog.String("listen", ln.Addr().String()),
-		slog.String("dashboard", DashboardURL(ln.Addr())), slog.String("worker", worker.Name()),
+		slog.String("dashboard", DashboardURL(ln.Addr())), slog.String("worker", parts.WorkerName),
 		slog.Int("concurrency", cfg.Concurrency), slog.String("timeout", cfg.Timeout().String()), slog.Bool("dev", cfg.Dev))
 	if cfg.Dev {
 		fmt.Fprint(out, DevBanner(cfg, ln.Addr()))
 	}
 
-	workCtx, stopWork := context.WithCancel(ctx)
-	defer stopWork()
-	workerErr := make(chan error, 1)
-	go func() { workerErr <- worker.Run(workCtx) }()
+	if err := client.Start(ctx); err != nil {
+		return err
+	}
 
 	var errs []error
 	select {
@@ -184,17 +194,28 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 	case err := <-serveErr:
 		errs = append(errs, fmt.Errorf("http server: %w", err))
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout+5*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), parts.ShutdownTimeout+5*time.Second)
 	defer cancel()
 	if err := server.Shutdown(shutdownCtx); err != nil {
 		errs = append(errs, fmt.Errorf("http server shutdown: %w", err))
 	}
-	stopWork()
-	if err := <-workerErr; err != nil {
+	// Stop waits for the workers' own shutdown, which their ShutdownTimeout
+	// and write grace bound.
+	if err := client.Stop(context.WithoutCancel(ctx)); err != nil {
 		errs = append(errs, err)
 	}
 	logger.Info("stopped")
 	return errors.Join(errs...)
+}
+
+// openError is an error of hookrelay.Open as serve's users know the
+// settings: a *hookrelay.ConfigError names its environment variable
+// (config.EnvError); any other failure is the database's (DATABASE_URL).
+func openError(err error) error {
+	if errors.As(err, new(*hookrelay.ConfigError)) {
+		return config.EnvError(err)
+	}
+	return fmt.Errorf("DATABASE_URL: %w", err)
 }
 
 // DashboardURL is the address of the dashboard of a server listening on
@@ -215,29 +236,6 @@ func baseURL(addr net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
-}
-
-// NewWorker builds a delivery worker from the delivery settings.
-func NewWorker(st store.Store, cfg config.Delivery, logger *slog.Logger, observer delivery.Observer) *delivery.Worker {
-	sender := delivery.NewSender(delivery.SenderOptions{
-		Timeout:        cfg.Timeout(),
-		MaxIdlePerHost: cfg.EndpointInFlight,
-		AllowPrivate:   cfg.AllowPrivate,
-		DefaultProfile: cfg.SignatureProfile,
-	})
-	return delivery.NewWorker(st, sender, delivery.Options{
-		Concurrency:      cfg.Concurrency,
-		EndpointInFlight: cfg.EndpointInFlight,
-		BatchSize:        cfg.BatchSize,
-		Lease:            cfg.LeaseDuration(),
-		PollInterval:     cfg.PollInterval,
-		ShutdownTimeout:  cfg.ShutdownTimeout,
-		Retry:            delivery.RetryPolicy{Base: cfg.BackoffBase, Cap: cfg.BackoffCap, RetryAfterCap: cfg.RetryAfterCap},
-		Health:           store.HealthPolicy{DisableAfterFailures: cfg.DisableAfter, DisableAfterFailingFor: cfg.DisableAfterFor},
-		Retention:        cfg.Retention,
-		Logger:           logger,
-		Observer:         observer,
-	})
 }
 
 // configSyncRetry is how often serve tries again to sync WEBHOOK_URLS while
