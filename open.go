@@ -22,11 +22,12 @@ import (
 func Open(ctx context.Context, databaseURL string, cfg Config) (*Client, error) {
 	kind, _, err := storeopen.Parse(databaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("hookrelay: Open: %w: %w", ErrInvalid, err)
+		return nil, fmt.Errorf("hookrelay: Open: %w", invalid{err})
 	}
 	st, err := storeopen.Open(ctx, databaseURL)
 	if err != nil {
-		return nil, fmt.Errorf("hookrelay: Open: %w", err)
+		// Describe hides the password.
+		return nil, fmt.Errorf("hookrelay: open %s: %w", storeopen.Describe(databaseURL), err)
 	}
 	publishTx, publishManyTx := publishPgx, publishManyPgx
 	if kind == storeopen.SQLite {

@@ -94,6 +94,9 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 	if err != nil {
 		return config.EnvError(err)
 	}
+	if _, _, err := storeopen.Parse(cfg.DatabaseURL); err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
 	registry := metrics.NewRegistry()
 	lib.Logger, lib.Metrics = logger, registry
 	client, err := hookrelay.Open(ctx, cfg.DatabaseURL, lib)

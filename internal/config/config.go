@@ -147,11 +147,17 @@ const MinPublicTokenLength = 32
 // naming its setting: those of serve alone here, those of the library
 // through Library and hookrelay.Config.Validate.
 func (s Serve) Validate() error {
-	errs := []error{s.Database.Validate(), s.Delivery.Validate(), s.Server.Validate()}
+	return errors.Join(s.Database.Validate(), s.Delivery.validateURLs(), s.Server.Validate(), s.validateLibrary())
+}
+
+// validateLibrary checks the settings that are the library's: serve's own
+// reading of 0 and of negatives (Library), then hookrelay.Config.Validate,
+// each error named by its environment variable.
+func (s Serve) validateLibrary() error {
 	lib, refused := s.Library()
-	errs = append(errs, EnvError(refused))
-	if err := lib.Validate(); err != nil {
-		for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+	errs := []error{EnvError(refused)}
+	if err, ok := lib.Validate().(interface{ Unwrap() []error }); ok {
+		for _, e := range err.Unwrap() {
 			// A value serve refused already has its error.
 			if ce := (*hookrelay.ConfigError)(nil); !errors.As(e, &ce) || !refusedField(refused, ce.Field) {
 				errs = append(errs, EnvError(e))
@@ -169,8 +175,14 @@ func (d Database) Validate() error {
 	return nil
 }
 
-// Validate checks the settings of WEBHOOK_URLS, which serve alone has.
+// Validate checks the delivery settings, for the commands that take them
+// without the rest of serve's (bench).
 func (d Delivery) Validate() error {
+	return errors.Join(d.validateURLs(), Serve{Delivery: d}.validateLibrary())
+}
+
+// validateURLs checks WEBHOOK_URLS and WEBHOOK_SECRET, which serve alone has.
+func (d Delivery) validateURLs() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	for i, raw := range d.WebhookURLs {
