@@ -65,11 +65,16 @@ func New(st store.Store) *Metrics {
 	return m
 }
 
-// Register registers hookrelay's collectors with reg; an error says which
-// one reg refused (one of the same name is already there, for instance).
+// Register registers hookrelay's collectors with reg, all or none: when reg
+// refuses one (one of the same name is already there, for instance), those
+// registered are unregistered and the error is returned.
 func (m *Metrics) Register(reg prometheus.Registerer) error {
-	for _, c := range []prometheus.Collector{m.attempts, m.attemptDuration, m.deliveryLatency, m.inFlight, m.endpointsDisabled, m.queueDepth} {
+	all := []prometheus.Collector{m.attempts, m.attemptDuration, m.deliveryLatency, m.inFlight, m.endpointsDisabled, m.queueDepth}
+	for i, c := range all {
 		if err := reg.Register(c); err != nil {
+			for _, done := range all[:i] {
+				reg.Unregister(done)
+			}
 			return err
 		}
 	}
