@@ -26,8 +26,7 @@ func Open(ctx context.Context, databaseURL string, cfg Config) (*Client, error) 
 	}
 	st, err := storeopen.Open(ctx, databaseURL)
 	if err != nil {
-		// Describe hides the password.
-		return nil, fmt.Errorf("hookrelay: open %s: %w", storeopen.Describe(databaseURL), err)
+		return nil, fmt.Errorf("hookrelay: open database: %w", err)
 	}
 	publishTx, publishManyTx := publishPgx, publishManyPgx
 	if kind == storeopen.SQLite {

@@ -213,13 +213,24 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 
 // openError is an error of hookrelay.Open as serve's users know the
 // settings: a *hookrelay.ConfigError names its environment variable
-// (config.EnvError); any other failure is the database's (DATABASE_URL).
+// (config.EnvError); any other failure is the database's (DATABASE_URL), its
+// text without the library's "hookrelay: ", which the command line adds.
 func openError(err error) error {
 	if errors.As(err, new(*hookrelay.ConfigError)) {
 		return config.EnvError(err)
 	}
-	return fmt.Errorf("DATABASE_URL: %w", err)
+	return renamed{"DATABASE_URL: " + strings.TrimPrefix(err.Error(), "hookrelay: "), err}
 }
+
+// renamed is err with the text msg: the library's error as the command
+// line words it.
+type renamed struct {
+	msg string
+	err error
+}
+
+func (e renamed) Error() string { return e.msg }
+func (e renamed) Unwrap() error { return e.err }
 
 // DashboardURL is the address of the dashboard of a server listening on
 // addr, as a browser on this machine can open it: a listener on all
