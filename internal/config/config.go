@@ -147,7 +147,7 @@ const MinPublicTokenLength = 32
 // naming its setting: those of serve alone here, those of the library
 // through Library and hookrelay.Config.Validate.
 func (s Serve) Validate() error {
-	return errors.Join(s.Database.Validate(), s.Delivery.validateURLs(), s.Server.Validate(), s.validateLibrary())
+	return errors.Join(s.Database.validateURL(), s.Delivery.validateURLs(), s.Server.Validate(), s.validateLibrary())
 }
 
 // validateLibrary checks the settings that are the library's: serve's own
@@ -167,8 +167,14 @@ func (s Serve) validateLibrary() error {
 	return errors.Join(errs...)
 }
 
-// Validate checks the database setting.
+// Validate checks the database settings, for the commands that take them
+// without the rest of serve's (migrate, publish).
 func (d Database) Validate() error {
+	return errors.Join(d.validateURL(), EnvError(hookrelay.Config{EncryptionKey: d.EncryptionKey}.Validate()))
+}
+
+// validateURL checks DATABASE_URL, which serve alone has.
+func (d Database) validateURL() error {
 	if strings.TrimSpace(d.DatabaseURL) == "" {
 		return errors.New("DATABASE_URL: must not be empty")
 	}
