@@ -122,3 +122,20 @@ func TestServeNamesTheMissingKey(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want exit 1 naming HOOKRELAY_ENCRYPTION_KEY", code, stderr)
 	}
 }
+
+// TestOneShotCommandsCheckTheKeyFirst: migrate and publish refuse a bad
+// HOOKRELAY_ENCRYPTION_KEY as a bad setting (exit 2), before they open, or
+// create, the database.
+func TestOneShotCommandsCheckTheKeyFirst(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "hookrelay.db")
+	t.Setenv("DATABASE_URL", db)
+	t.Setenv("HOOKRELAY_ENCRYPTION_KEY", "short")
+	for _, args := range [][]string{{"migrate"}, {"publish", "--type", "a.b"}} {
+		if _, stderr, code := runCLI(t, args...); code != 2 || !strings.Contains(stderr, "HOOKRELAY_ENCRYPTION_KEY: must be 32 bytes") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 naming HOOKRELAY_ENCRYPTION_KEY", args, code, stderr)
+		}
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("the database was created (%v)", err)
+	}
+}
