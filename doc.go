@@ -40,13 +40,21 @@
 //	})
 //
 // With SQLite, open the application's database with SQLiteDSN, make the
-// client with NewSQLite and publish in a *sql.Tx.
+// client with NewSQLite and publish in a *sql.Tx. Open makes a client on a
+// database of its own, named by URL as `hookrelay serve` names it.
+//
+// # Settings
+//
+// Every setting is a field of Config, whose zero value means its default
+// (the Default… constants); a setting that can be turned off says so with
+// NoRetries, Never, Forever or NoWait. WithConfig gives a whole Config; the
+// other options set one or two of its fields.
 //
 // # Guarantees
 //
 // Delivery is at-least-once: receivers de-duplicate by the event ID
 // (X-Event-Id, webhook-id). Publishing an event ID that exists writes nothing
 // and reports Created false, so an application may retry a publish with the
-// same ID. Options mirror the settings of `hookrelay serve`, with the same
+// same ID. The settings are those of `hookrelay serve`, with the same
 // defaults; an application and the service may share one database.
 package hookrelay

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hookrelay/hookrelay/internal/delivery"
+	"github.com/hookrelay/hookrelay/internal/metrics"
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
@@ -17,42 +19,88 @@ type Client struct {
 	store         store.Store
 	publishTx     publishTxFunc
 	publishManyTx publishManyTxFunc
-	settings      settings
+	config        Config // complete: Config.WithDefaults
 	service       *service.Service
-	workers       workers
+	// workerName names the leases of this client's workers, one name for
+	// every Start.
+	workerName string
+	// observer receives the workers' events: the metrics of Config.Metrics,
+	// or nothing.
+	observer delivery.Observer
+	// closeStore closes the store when the client opened it (Open); nil
+	// when the application owns the database.
+	closeStore func() error
+	workers    workers
 }
 
 // publishTxFunc publishes in the caller's transaction of one kind of store.
 type publishTxFunc func(ctx context.Context, tx Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error)
 
 // newClient applies opts and readies st: migrated (or checked), and wrapped
-// to encrypt secrets when a key is given.
+// to encrypt secrets when a key is given. It does not close st when it fails.
 func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, publishManyTx publishManyTxFunc, opts []Option) (*Client, error) {
-	s, err := newSettings(opts)
+	cfg, err := newConfig(opts)
 	if err != nil {
 		return nil, err
 	}
-	if s.migrate {
+	if !cfg.SkipMigrate {
 		if err := st.Migrate(ctx); err != nil {
 			return nil, fmt.Errorf("hookrelay: %w", err)
 		}
 	} else if current, err := st.MigrationsCurrent(ctx); err != nil {
 		return nil, fmt.Errorf("hookrelay: check migrations: %w", err)
 	} else if !current {
-		return nil, errors.New("hookrelay: the database schema is not up to date; run `hookrelay migrate` or drop WithoutMigrate")
+		return nil, errors.New("hookrelay: the database schema is not up to date; run `hookrelay migrate` or drop WithoutMigrate (Config.SkipMigrate)")
 	}
-	if s.key != nil {
-		if st, err = encrypted.Wrap(st, s.key); err != nil {
-			return nil, fmt.Errorf("hookrelay: %w", err)
-		}
-	} else if err := encrypted.CheckNoneSealed(ctx, st); err != nil {
+	if st, err = seal(ctx, st, cfg.EncryptionKey); err != nil {
 		return nil, fmt.Errorf("hookrelay: %w", err)
 	}
-	return &Client{
+	c := &Client{
 		store:         st,
 		publishTx:     publishTx,
 		publishManyTx: publishManyTx,
-		settings:      s,
-		service:       service.New(st, service.Options{AllowPrivateTargets: s.allowPrivate, DefaultProfile: s.profile, DefaultMaxRetries: s.maxRetries}),
-	}, nil
+		config:        cfg,
+		service: service.New(st, service.Options{
+			AllowPrivateTargets: cfg.AllowPrivateTargets, DefaultProfile: cfg.SignatureProfile,
+			DefaultMaxRetries: offToZero(cfg.MaxRetries), RotationWindow: cfg.RotationWindow,
+		}),
+		workerName:    delivery.WorkerName(),
+		observer:      delivery.NopObserver{},
+	}
+	if cfg.Metrics != nil {
+		m := metrics.New(st)
+		if err := m.Register(cfg.Metrics); err != nil {
+			return nil, fmt.Errorf("hookrelay: register metrics: %w", err)
+		}
+		c.observer = m
+	}
+	return c, nil
+}
+
+// seal wraps st so that secrets are encrypted at rest under key (as
+// Config.EncryptionKey writes it) and, without a key, refuses a store that
+// holds encrypted values, with a *ConfigError for EncryptionKey.
+func seal(ctx context.Context, st store.Store, key string) (store.Store, error) {
+	sealed, err := encrypted.Seal(ctx, st, key)
+	if errors.Is(err, encrypted.ErrKeyMissing) {
+		return nil, &ConfigError{Field: "EncryptionKey", Message: err.Error()}
+	}
+	return sealed, err
+}
+
+// Close stops the workers, as Stop does without a deadline, and closes the
+// database when the client opened it (Open); a client on the application's
+// pool or database (NewPostgres, NewSQLite) leaves it open. The client is
+// not used after Close.
+func (c *Client) Close() error {
+	err := c.Stop(context.Background())
+	if errors.Is(err, ErrNotRunning) {
+		err = nil
+	}
+	if c.closeStore != nil {
+		if cerr := c.closeStore(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("hookrelay: close database: %w", cerr))
+		}
+	}
+	return err
 }

@@ -6,222 +6,215 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hookrelay/hookrelay/internal/config"
-	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 )
 
-// Option tunes a Client. Every option mirrors a setting of `hookrelay serve`
-// and has the same default, so that an application and the service that
-// share a database behave alike.
-type Option func(*settings) error
+// Option tunes a Client: each sets fields of its Config (see Config for
+// the settings, their defaults and their `hookrelay serve` names) and
+// refuses a bad value at once, with an error naming the option. Options
+// apply in order, over WithConfig's Config when it comes first.
+type Option func(*Config) error
 
-// settings is what the options set.
-type settings struct {
-	timeout      time.Duration
-	maxRetries   int
-	worker       delivery.Options
-	retention    time.Duration // of the maintainer; 0 keeps forever
-	allowPrivate bool
-	httpClient   *http.Client
-	key          []byte
-	migrate      bool
-	profile      string
+// WithConfig sets every setting at once, replacing what earlier options set;
+// later options change it further. Its zero fields take their defaults.
+func WithConfig(cfg Config) Option {
+	return func(c *Config) error {
+		*c = cfg
+		return nil
+	}
 }
 
-// defaults are the settings of `hookrelay serve` when none is given.
-func defaults() settings {
-	w := delivery.Defaults()
-	w.Health = store.HealthPolicy{DisableAfterFailures: 100, DisableAfterFailingFor: 72 * time.Hour}
-	w.Logger = slog.Default()
-	return settings{timeout: 10 * time.Second, maxRetries: 6, worker: w, retention: 30 * 24 * time.Hour, migrate: true, profile: ProfileStandard}
-}
-
-// newSettings applies opts over the defaults.
-func newSettings(opts []Option) (settings, error) {
-	s := defaults()
+// newConfig applies opts over the zero Config, then checks it
+// (Config.Validate) and fills in its defaults.
+func newConfig(opts []Option) (Config, error) {
+	var c Config
 	for _, opt := range opts {
-		if err := opt(&s); err != nil {
-			return settings{}, fmt.Errorf("hookrelay: %w", err)
+		if err := opt(&c); err != nil {
+			return Config{}, fmt.Errorf("hookrelay: %w", err)
 		}
 	}
-	// A lease outlasts a request and its wait behind the endpoint's cap, as in serve.
-	s.worker.Lease = config.Delivery{TimeoutMS: int(s.timeout.Milliseconds())}.LeaseDuration()
-	return s, nil
+	if err := c.Validate(); err != nil {
+		return Config{}, fmt.Errorf("hookrelay: config: %w", err)
+	}
+	return c.WithDefaults(), nil
 }
 
 // duration returns the option called name, which calls set when d is at
 // least least and fails otherwise.
-func duration(name string, d, least time.Duration, set func(*settings)) Option {
-	return func(s *settings) error {
+func duration(name string, d, least time.Duration, set func(*Config)) Option {
+	return func(c *Config) error {
 		if d < least {
 			return fmt.Errorf("%s: must be at least %s, got %s", name, least, d)
 		}
-		set(s)
+		set(c)
 		return nil
 	}
 }
 
-// WithTimeout bounds one whole delivery attempt (WEBHOOK_TIMEOUT_MS; default 10s).
-func WithTimeout(d time.Duration) Option {
-	return duration("WithTimeout", d, time.Millisecond, func(s *settings) { s.timeout = d })
+// orOff is v, or off (the constant that turns its setting off) when v is 0:
+// the options take 0 for "off", as `hookrelay serve`'s settings do.
+func orOff[T ~int | ~int64](v, off T) T {
+	if v == 0 {
+		return off
+	}
+	return v
 }
 
-// WithMaxRetries sets the retries after the first attempt of the deliveries
-// this client publishes, for endpoints that set none (WEBHOOK_MAX_RETRIES;
-// default 6; 0 to 35, see store.MaxRetriesLimit).
+// WithTimeout sets Config.Timeout, which bounds one whole delivery attempt;
+// the lease follows it.
+func WithTimeout(d time.Duration) Option {
+	return duration("WithTimeout", d, time.Millisecond, func(c *Config) { c.Timeout = d })
+}
+
+// WithMaxRetries sets Config.MaxRetries, the retries after the first attempt
+// of the deliveries this client publishes for endpoints that set none: 0
+// (NoRetries) to store.MaxRetriesLimit (35).
 func WithMaxRetries(n int) Option {
-	return func(s *settings) error {
+	return func(c *Config) error {
 		if n < 0 || n > store.MaxRetriesLimit {
 			return fmt.Errorf("WithMaxRetries: must be between 0 and %d, got %d", store.MaxRetriesLimit, n)
 		}
-		s.maxRetries = n
+		c.MaxRetries = orOff(n, NoRetries)
 		return nil
 	}
 }
 
-// WithBackoff sets the delay before the first retry, which doubles on each
-// retry, and the longest delay (HOOKRELAY_BACKOFF_BASE and
-// HOOKRELAY_BACKOFF_CAP; default 1m and 1h).
+// WithBackoff sets Config.BackoffBase, the delay before the first retry,
+// which doubles on each retry, and Config.BackoffCap, the longest delay.
 func WithBackoff(base, ceiling time.Duration) Option {
-	return func(s *settings) error {
+	return func(c *Config) error {
 		if base <= 0 || ceiling < base {
 			return fmt.Errorf("WithBackoff: want 0 < base <= ceiling, got %s and %s", base, ceiling)
 		}
-		s.worker.Retry.Base, s.worker.Retry.Cap = base, ceiling
+		c.BackoffBase, c.BackoffCap = base, ceiling
 		return nil
 	}
 }
 
-// WithRetryAfterCap sets the longest delay an endpoint's Retry-After answer
-// may ask for (HOOKRELAY_RETRY_AFTER_CAP; default 1h).
+// WithRetryAfterCap sets Config.RetryAfterCap, the longest delay an
+// endpoint's Retry-After answer may ask for; it must be positive.
 func WithRetryAfterCap(d time.Duration) Option {
-	return duration("WithRetryAfterCap", d, 0, func(s *settings) { s.worker.Retry.RetryAfterCap = d })
+	return func(c *Config) error {
+		if d <= 0 {
+			return fmt.Errorf("WithRetryAfterCap: must be positive (a cap of 0 would retry a Retry-After answer at once), got %s", d)
+		}
+		c.RetryAfterCap = d
+		return nil
+	}
 }
 
-// WithConcurrency sets the most requests in flight at once, over all
-// endpoints and to one endpoint (HOOKRELAY_CONCURRENCY and
-// HOOKRELAY_ENDPOINT_CONCURRENCY; default 64 and 16).
+// WithConcurrency sets Config.Concurrency and Config.EndpointConcurrency,
+// the most requests in flight at once over all endpoints and to one
+// endpoint; both must be positive.
 func WithConcurrency(total, perEndpoint int) Option {
-	return func(s *settings) error {
+	return func(c *Config) error {
 		if total <= 0 || perEndpoint <= 0 {
 			return fmt.Errorf("WithConcurrency: both must be positive, got %d and %d", total, perEndpoint)
 		}
-		s.worker.Concurrency, s.worker.EndpointInFlight = total, perEndpoint
+		c.Concurrency, c.EndpointConcurrency = total, perEndpoint
 		return nil
 	}
 }
 
-// WithPollInterval sets how often idle workers look for due retries
-// (HOOKRELAY_POLL_INTERVAL; default 1s). On SQLite it is also how soon
-// workers see events published in the application's transactions.
+// WithPollInterval sets Config.PollInterval, how often idle workers look for
+// due retries (on SQLite, also how soon they see events published in the
+// application's transactions).
 func WithPollInterval(d time.Duration) Option {
-	return duration("WithPollInterval", d, time.Millisecond, func(s *settings) { s.worker.PollInterval = d })
+	return duration("WithPollInterval", d, time.Millisecond, func(c *Config) { c.PollInterval = d })
 }
 
-// WithShutdownTimeout sets how long Stop waits for requests in flight
-// (HOOKRELAY_SHUTDOWN_TIMEOUT; default 30s).
+// WithShutdownTimeout sets Config.ShutdownTimeout, how long Stop waits for
+// requests in flight; 0 cuts them at once (NoWait).
 func WithShutdownTimeout(d time.Duration) Option {
-	return duration("WithShutdownTimeout", d, 0, func(s *settings) { s.worker.ShutdownTimeout = d })
+	return duration("WithShutdownTimeout", d, 0, func(c *Config) { c.ShutdownTimeout = orOff(d, NoWait) })
 }
 
-// WithDisableAfter disables an endpoint after failures consecutive failed
-// attempts, or after failing for failingFor without a success; 0 turns a rule
-// off (HOOKRELAY_DISABLE_AFTER_FAILURES and
-// HOOKRELAY_DISABLE_AFTER_FAILING_FOR; default 100 and 72h).
+// WithDisableAfter sets Config.DisableAfterFailures and
+// Config.DisableAfterFailingFor: an endpoint is disabled after failures
+// consecutive failed attempts, or after failing for failingFor without a
+// success; 0 turns a rule off (Never).
 func WithDisableAfter(failures int, failingFor time.Duration) Option {
-	return func(s *settings) error {
+	return func(c *Config) error {
 		if failures < 0 || failingFor < 0 {
 			return fmt.Errorf("WithDisableAfter: must not be negative, got %d and %s", failures, failingFor)
 		}
-		s.worker.Health = store.HealthPolicy{DisableAfterFailures: failures, DisableAfterFailingFor: failingFor}
+		c.DisableAfterFailures, c.DisableAfterFailingFor = orOff(failures, Never), orOff(failingFor, Never)
 		return nil
 	}
 }
 
-// WithRetention makes the workers delete finished deliveries older than d;
-// 0 keeps them (HOOKRELAY_RETENTION; default 720h).
+// WithRetention sets Config.Retention: finished deliveries older than d are
+// deleted; 0 keeps them (Forever).
 func WithRetention(d time.Duration) Option {
-	return duration("WithRetention", d, 0, func(s *settings) { s.retention = d })
+	return duration("WithRetention", d, 0, func(c *Config) { c.Retention = orOff(d, Forever) })
 }
 
-// WithLogger sends the workers' logs (one line per attempt, with event_id,
-// delivery_id, webhook_id and attempt) to logger; default slog.Default().
+// WithLogger sets Config.Logger, which receives the workers' logs (one line
+// per attempt, with event_id, delivery_id, webhook_id and attempt).
 func WithLogger(logger *slog.Logger) Option {
-	return func(s *settings) error {
+	return func(c *Config) error {
 		if logger == nil {
 			return fmt.Errorf("WithLogger: nil logger; use slog.New(slog.DiscardHandler) to drop logs")
 		}
-		s.worker.Logger = logger
+		c.Logger = logger
 		return nil
 	}
 }
 
-// WithHTTPClient sends deliveries with client instead of hookrelay's own
-// keep-alive clients. The attempt timeout still applies. hookrelay's clients
-// follow no redirects and, unless WithAllowPrivateTargets, refuse addresses
-// that are not globally routable when they connect; with client, that is client's business.
+// WithHTTPClient sets Config.HTTPClient: deliveries are sent with client
+// instead of hookrelay's own keep-alive clients.
 func WithHTTPClient(client *http.Client) Option {
-	return func(s *settings) error {
+	return func(c *Config) error {
 		if client == nil {
 			return fmt.Errorf("WithHTTPClient: nil client")
 		}
-		s.httpClient = client
+		c.HTTPClient = client
 		return nil
 	}
 }
 
-// WithAllowPrivateTargets lets endpoints reach addresses that are not
-// globally routable (loopback, private, link-local, documentation and the
-// other special-purpose blocks, and this host's own addresses), both when
-// they are created and when they are called (HOOKRELAY_ALLOW_PRIVATE_TARGETS;
-// for development and tests).
+// WithAllowPrivateTargets sets Config.AllowPrivateTargets: endpoints may
+// reach addresses that are not globally routable (for development and tests).
 func WithAllowPrivateTargets() Option {
-	return func(s *settings) error {
-		s.allowPrivate = true
+	return func(c *Config) error {
+		c.AllowPrivateTargets = true
 		return nil
 	}
 }
 
-// WithEncryptionKey keeps endpoint secrets and custom header values encrypted
-// at rest with AES-256-GCM
-// under key, 32 bytes written as 64 hex digits or base64
-// (HOOKRELAY_ENCRYPTION_KEY). Give it the same key as `hookrelay serve` when
-// both share the database.
+// WithEncryptionKey sets Config.EncryptionKey: endpoint secrets and custom
+// header values are kept encrypted at rest with AES-256-GCM under key, 32
+// bytes written as 64 hex digits or base64.
 func WithEncryptionKey(key string) Option {
-	return func(s *settings) error {
-		k, err := encrypted.ParseKey(key)
-		if err != nil {
+	return func(c *Config) error {
+		if _, err := encrypted.ParseKey(key); err != nil {
 			return fmt.Errorf("WithEncryptionKey: %w", err)
 		}
-		s.key = k
+		c.EncryptionKey = key
 		return nil
 	}
 }
 
-// WithSignatureProfile sets the signature profile of endpoints that name
-// none: ProfileStandard or ProfileAckify (HOOKRELAY_SIGNATURE_PROFILE; default
-// ProfileStandard). Endpoints created without a profile get it, and rows that
-// another program inserted without one (Ackify CE's own webhooks, when
-// hookrelay replaces Ackify's webhook worker) are signed with it.
+// WithSignatureProfile sets Config.SignatureProfile, the signature profile
+// of endpoints that name none: ProfileStandard or ProfileAckify.
 func WithSignatureProfile(profile string) Option {
-	return func(s *settings) error {
+	return func(c *Config) error {
 		if err := service.ValidateProfile(profile); err != nil {
 			return fmt.Errorf("WithSignatureProfile: %w", err)
 		}
-		s.profile = profile
+		c.SignatureProfile = profile
 		return nil
 	}
 }
 
-// WithoutMigrate makes New check that hookrelay's tables are up to date
-// instead of migrating them, for applications that run `hookrelay migrate`
-// themselves.
+// WithoutMigrate sets Config.SkipMigrate: the client checks that hookrelay's
+// tables are up to date instead of migrating them, for applications that
+// run `hookrelay migrate` themselves.
 func WithoutMigrate() Option {
-	return func(s *settings) error {
-		s.migrate = false
+	return func(c *Config) error {
+		c.SkipMigrate = true
 		return nil
 	}
 }

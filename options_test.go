@@ -1,61 +1,20 @@
 package hookrelay
 
 import (
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/alecthomas/kong"
-
-	"github.com/hookrelay/hookrelay/internal/config"
-	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-func TestDefaultsAreThoseOfServe(t *testing.T) {
-	for _, env := range os.Environ() {
-		if name, _, _ := strings.Cut(env, "="); strings.HasPrefix(name, "HOOKRELAY_") || strings.HasPrefix(name, "WEBHOOK_") {
-			t.Setenv(name, "") // registers the restore
-			os.Unsetenv(name)
-		}
-	}
-	var serve config.Delivery
-	if err := kong.ApplyDefaults(&serve); err != nil {
-		t.Fatal(err)
-	}
-	s, err := newSettings(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	check := func(name string, got, want any) {
-		t.Helper()
-		if got != want {
-			t.Errorf("%s: library default %v, serve's %v", name, got, want)
-		}
-	}
-	check("timeout", s.timeout, serve.Timeout())
-	check("max retries", s.maxRetries, serve.MaxRetries)
-	check("retry", s.worker.Retry, delivery.RetryPolicy{Base: serve.BackoffBase, Cap: serve.BackoffCap, RetryAfterCap: serve.RetryAfterCap})
-	check("concurrency", s.worker.Concurrency, serve.Concurrency)
-	check("endpoint concurrency", s.worker.EndpointInFlight, serve.EndpointInFlight)
-	check("batch size", s.worker.BatchSize, serve.BatchSize)
-	check("poll interval", s.worker.PollInterval, serve.PollInterval)
-	check("lease", s.worker.Lease, serve.LeaseDuration())
-	check("shutdown timeout", s.worker.ShutdownTimeout, serve.ShutdownTimeout)
-	check("health", s.worker.Health, store.HealthPolicy{DisableAfterFailures: serve.DisableAfter, DisableAfterFailingFor: serve.DisableAfterFor})
-	check("retention", s.retention, serve.Retention)
-	check("allow private", s.allowPrivate, serve.AllowPrivate)
-	check("signature profile", s.profile, serve.SignatureProfile)
-}
-
 func TestLeaseFollowsTheTimeout(t *testing.T) {
-	s, err := newSettings([]Option{WithTimeout(20 * time.Second)})
+	c, err := newConfig([]Option{WithTimeout(20 * time.Second)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := 90 * time.Second; s.worker.Lease != want {
-		t.Errorf("lease %s with a 20s timeout, want %s as in serve", s.worker.Lease, want)
+	if want := 90 * time.Second; c.Lease != want {
+		t.Errorf("lease %s with a 20s timeout, want %s as in serve", c.Lease, want)
 	}
 }
 
@@ -67,6 +26,7 @@ func TestOptionsRefuseBadValues(t *testing.T) {
 		WithBackoff(0, time.Hour),
 		WithBackoff(time.Hour, time.Minute),
 		WithRetryAfterCap(-time.Second),
+		WithRetryAfterCap(0),
 		WithConcurrency(0, 1),
 		WithConcurrency(1, 0),
 		WithPollInterval(0),
@@ -79,8 +39,37 @@ func TestOptionsRefuseBadValues(t *testing.T) {
 		WithSignatureProfile(""),
 		WithSignatureProfile("Ackify"),
 	} {
-		if _, err := newSettings([]Option{opt}); err == nil || !strings.HasPrefix(err.Error(), "hookrelay: With") {
+		if _, err := newConfig([]Option{opt}); err == nil || !strings.HasPrefix(err.Error(), "hookrelay: With") {
 			t.Errorf("error %v, want one naming the option", err)
 		}
+	}
+}
+
+// TestOptionsSpellZeroAsOff: an option given 0 for a setting that 0 turns
+// off (as in serve) sets the Config's explicit constant, never the zero
+// that means the default.
+func TestOptionsSpellZeroAsOff(t *testing.T) {
+	c, err := newConfig([]Option{WithMaxRetries(0), WithShutdownTimeout(0), WithDisableAfter(0, 0), WithRetention(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.MaxRetries != NoRetries || c.ShutdownTimeout != NoWait || c.DisableAfterFailures != Never ||
+		c.DisableAfterFailingFor != Never || c.Retention != Forever {
+		t.Errorf("options given 0: %+v, want the off constants", c)
+	}
+}
+
+// TestWithConfigThenOptions: WithConfig sets every field; options after it
+// change it further.
+func TestWithConfigThenOptions(t *testing.T) {
+	c, err := newConfig([]Option{WithConfig(Config{Concurrency: 3, BatchSize: 7}), WithConcurrency(5, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Concurrency != 5 || c.EndpointConcurrency != 2 || c.BatchSize != 7 {
+		t.Errorf("got %+v, want Concurrency 5, EndpointConcurrency 2, BatchSize 7", c)
+	}
+	if _, err := newConfig([]Option{WithConfig(Config{Timeout: -time.Second})}); err == nil || !strings.Contains(err.Error(), "Timeout:") {
+		t.Errorf("a bad Config through WithConfig: %v, want an error naming Timeout", err)
 	}
 }

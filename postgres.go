@@ -14,9 +14,11 @@ import (
 
 // NewPostgres returns a client on the application's PostgreSQL pool. hookrelay's
 // tables live in the pool's schema (its search_path) beside the application's;
-// New migrates them unless WithoutMigrate is given. Publish then takes the
+// New migrates them unless WithoutMigrate is given. opts set the client's
+// Config (WithConfig gives a whole one); a bad setting is an error naming
+// the option or, through WithConfig, a *ConfigError. Publish then takes the
 // application's pgx.Tx on that pool. The pool stays the application's: the
-// client never closes it.
+// client never closes it, Close included.
 func NewPostgres(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Client, error) {
 	if pool == nil {
 		return nil, errors.New("hookrelay: NewPostgres: nil pool")

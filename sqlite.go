@@ -27,8 +27,9 @@ func SQLiteDSN(path string) string {
 // with SQLiteDSN. hookrelay's tables live beside the application's; New
 // migrates them unless WithoutMigrate is given. Publish then takes the
 // application's *sql.Tx on db; workers of this process see what it publishes
-// at their next poll (WithPollInterval). db stays the application's: the
-// client never closes it.
+// at their next poll (Config.PollInterval). opts set the client's Config, as
+// for NewPostgres. db stays the application's: the client never closes it,
+// Close included.
 func NewSQLite(ctx context.Context, db *sql.DB, opts ...Option) (*Client, error) {
 	if db == nil {
 		return nil, errors.New("hookrelay: NewSQLite: nil database")

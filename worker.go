@@ -7,6 +7,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/maintenance"
+	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // workers is the state of a client's delivery workers.
@@ -40,17 +41,8 @@ func (c *Client) start(ctx context.Context) (*run, error) {
 	if r := c.workers.current; r != nil && !r.finished() {
 		return nil, ErrRunning
 	}
-	sender := delivery.NewSender(delivery.SenderOptions{
-		Timeout:        c.settings.timeout,
-		MaxIdlePerHost: c.settings.worker.EndpointInFlight,
-		AllowPrivate:   c.settings.allowPrivate,
-		Client:         c.settings.httpClient,
-		DefaultProfile: c.settings.profile,
-	})
-	w := delivery.NewWorker(c.store, sender, c.settings.worker)
-	m := maintenance.New(c.store, maintenance.Options{
-		Name: w.Name(), Lease: c.settings.worker.Lease, Retention: c.settings.retention, Logger: c.settings.worker.Logger,
-	})
+	w := c.newWorker()
+	m := c.newMaintainer()
 	runCtx, stop := context.WithCancel(ctx)
 	r := &run{stop: stop, done: make(chan struct{})}
 	c.workers.current = r
@@ -65,6 +57,45 @@ func (c *Client) start(ctx context.Context) (*run, error) {
 		close(r.done)
 	}()
 	return r, nil
+}
+
+// newWorker builds a delivery worker and its sender from the client's
+// Config: the one place where hookrelay's settings become the workers'
+// options, for the library and for `hookrelay serve` alike.
+func (c *Client) newWorker() *delivery.Worker {
+	cfg := c.config
+	sender := delivery.NewSender(delivery.SenderOptions{
+		Timeout:        cfg.Timeout,
+		MaxIdlePerHost: cfg.EndpointConcurrency,
+		AllowPrivate:   cfg.AllowPrivateTargets,
+		Client:         cfg.HTTPClient,
+		DefaultProfile: cfg.SignatureProfile,
+	})
+	return delivery.NewWorker(c.store, sender, delivery.Options{
+		Name:             c.workerName,
+		Concurrency:      cfg.Concurrency,
+		EndpointInFlight: cfg.EndpointConcurrency,
+		BatchSize:        cfg.BatchSize,
+		Lease:            cfg.Lease,
+		PollInterval:     cfg.PollInterval,
+		ShutdownTimeout:  offToZero(cfg.ShutdownTimeout),
+		Retry:            delivery.RetryPolicy{Base: cfg.BackoffBase, Cap: cfg.BackoffCap, RetryAfterCap: cfg.RetryAfterCap},
+		Health: store.HealthPolicy{
+			DisableAfterFailures:   offToZero(cfg.DisableAfterFailures),
+			DisableAfterFailingFor: offToZero(cfg.DisableAfterFailingFor),
+		},
+		Logger:   cfg.Logger,
+		Observer: c.observer,
+	})
+}
+
+// newMaintainer builds the maintainer that runs beside the client's
+// workers: lease rescue, and retention unless Config.Retention is Forever.
+// One process per database maintains at a time (store.Store.TryMaintain).
+func (c *Client) newMaintainer() *maintenance.Maintainer {
+	return maintenance.New(c.store, maintenance.Options{
+		Name: c.workerName, Lease: c.config.Lease, Retention: offToZero(c.config.Retention), Logger: c.config.Logger,
+	})
 }
 
 // finished reports whether the run has ended, its context done.

@@ -140,7 +140,10 @@ func newDeliveryRig(f *testing.F, name string, st store.Store) *deliveryRig {
 	resp.Body.Close()
 
 	worker := delivery.NewWorker(st, delivery.NewSender(delivery.SenderOptions{Timeout: 5 * time.Second, AllowPrivate: true}),
-		delivery.Options{PollInterval: 20 * time.Millisecond, Retry: delivery.RetryPolicy{Base: time.Millisecond, Cap: time.Millisecond}})
+		delivery.Options{
+			Concurrency: 8, EndpointInFlight: 8, BatchSize: 10, Lease: time.Minute, PollInterval: 20 * time.Millisecond,
+			Retry: delivery.RetryPolicy{Base: time.Millisecond, Cap: time.Millisecond, RetryAfterCap: time.Millisecond},
+		})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- worker.Run(ctx) }()

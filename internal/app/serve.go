@@ -1,6 +1,8 @@
 // Package app wires hookrelay's parts into the programs that the CLI runs:
-// the service (store, workers, HTTP API) and the one-shot commands that work
-// on the database directly.
+// the service, built on the library (a hookrelay.Client from hookrelay.Open
+// holds the store, the workers and the metrics; app mounts the HTTP API, the
+// dashboard and /metrics on it), and the one-shot commands that work on the
+// database directly.
 package app
 
 import (
@@ -11,13 +13,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/hookrelay/hookrelay"
 	"github.com/hookrelay/hookrelay/internal/api"
 	"github.com/hookrelay/hookrelay/internal/authlimit"
+	"github.com/hookrelay/hookrelay/internal/clientparts"
 	"github.com/hookrelay/hookrelay/internal/config"
-	"github.com/hookrelay/hookrelay/internal/delivery"
-	"github.com/hookrelay/hookrelay/internal/maintenance"
 	"github.com/hookrelay/hookrelay/internal/metrics"
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -31,7 +34,8 @@ import (
 const maxRequestHeaderBytes = 64 << 10
 
 // OpenStore opens and migrates the store that DATABASE_URL names, with
-// secrets sealed at rest when HOOKRELAY_ENCRYPTION_KEY is set.
+// secrets sealed at rest when HOOKRELAY_ENCRYPTION_KEY is set, for the
+// one-shot commands (serve opens its store through hookrelay.Open).
 func OpenStore(ctx context.Context, db config.Database) (store.Store, error) {
 	st, _, err := MigrateStore(ctx, db)
 	return st, err
@@ -42,7 +46,7 @@ func OpenStore(ctx context.Context, db config.Database) (store.Store, error) {
 func MigrateStore(ctx context.Context, db config.Database) (store.Store, []string, error) {
 	st, err := storeopen.Open(ctx, db.DatabaseURL)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("DATABASE_URL: %w", err)
 	}
 	applied, err := storeopen.Migrate(ctx, st)
 	if err != nil {
@@ -61,6 +65,9 @@ func MigrateStore(ctx context.Context, db config.Database) (store.Store, []strin
 func OpenExistingStore(ctx context.Context, db config.Database) (store.Store, error) {
 	st, err := storeopen.OpenExisting(ctx, db.DatabaseURL)
 	if err != nil {
+		if !errors.Is(err, storeopen.ErrNoDatabase) {
+			err = fmt.Errorf("DATABASE_URL: %w", err)
+		}
 		return nil, err
 	}
 	return seal(ctx, st, db)
@@ -68,66 +75,66 @@ func OpenExistingStore(ctx context.Context, db config.Database) (store.Store, er
 
 // seal wraps st so that secrets are encrypted at rest when
 // HOOKRELAY_ENCRYPTION_KEY is set, and refuses a store holding sealed values
-// when it is not. st is closed when it fails.
+// when it is not (encrypted.Seal). st is closed when it fails.
 func seal(ctx context.Context, st store.Store, db config.Database) (store.Store, error) {
-	if db.EncryptionKey == "" {
-		if err := encrypted.CheckNoneSealed(ctx, st); err != nil {
-			st.Close()
-			return nil, fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: %w", err)
-		}
-		return st, nil
+	sealed, err := encrypted.Seal(ctx, st, db.EncryptionKey)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: %w", err)
 	}
-	key, err := encrypted.ParseKey(db.EncryptionKey)
-	if err == nil {
-		var sealed *encrypted.Store
-		if sealed, err = encrypted.Wrap(st, key); err == nil {
-			return sealed, nil
-		}
-	}
-	st.Close()
-	return nil, fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: %w", err)
+	return sealed, nil
 }
 
-// Serve runs the service until ctx ends, then shuts it down gracefully. In
-// development mode (cfg.Dev) it writes DevBanner to out once it listens.
+// Serve runs the service until ctx ends, then shuts it down gracefully. Its
+// runtime (store, workers, metrics) is a hookrelay.Client that hookrelay.Open
+// builds from cfg.Library(); Serve mounts the HTTP API, the dashboard and
+// /metrics on the client's parts (clientparts). In development mode
+// (cfg.Dev) it writes DevBanner to out once it listens.
 func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Writer) error {
-	st, err := OpenStore(ctx, cfg.Database)
+	lib, err := cfg.Library()
 	if err != nil {
-		return err
+		return config.EnvError(err)
 	}
-	defer st.Close()
+	if _, _, err := storeopen.Parse(cfg.DatabaseURL); err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	registry := metrics.NewRegistry()
+	lib.Logger, lib.Metrics = logger, registry
+	client, err := hookrelay.Open(ctx, cfg.DatabaseURL, lib)
+	if err != nil {
+		return openError(err)
+	}
+	defer client.Close()
+	parts := clientparts.Of(client)
+	st := parts.Store
 	kind, _, _ := storeopen.Parse(cfg.DatabaseURL)
 	logger.Info("store ready", slog.String("store", string(kind)), slog.Bool("secrets_encrypted", cfg.EncryptionKey != ""))
 	if _, err := st.ListEndpoints(ctx, store.EndpointFilter{}); err != nil {
+		if errors.Is(err, encrypted.ErrWrongKey) {
+			return fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: read endpoints: %w", err)
+		}
 		return fmt.Errorf("read endpoints: %w", err)
 	}
 
-	svc := service.New(st, service.Options{
-		AllowPrivateTargets: cfg.AllowPrivate, DefaultProfile: cfg.SignatureProfile,
-		DefaultMaxRetries: cfg.MaxRetries, RotationWindow: cfg.RotationWindow,
-	})
-	if err := syncConfigEndpoints(ctx, svc, cfg.WebhookURLs, cfg.WebhookSecret, logger); err != nil {
+	if err := syncConfigEndpoints(ctx, parts.Service, cfg.WebhookURLs, cfg.WebhookSecret, logger); err != nil {
 		return err
 	}
 
-	m := metrics.New(st)
-	worker := NewWorker(st, cfg.Delivery, logger, m)
-	maintainer := NewMaintainer(st, cfg.Delivery, logger, worker.Name())
 	handler := http.NewServeMux()
 	// One limiter for every credential check: API tokens and sign-ins.
 	limiter := authlimit.New(time.Now)
 	handler.Handle("/", api.New(api.Options{
 		Limiter:         limiter,
 		Store:           st,
-		Service:         svc,
+		Service:         parts.Service,
 		Logger:          logger,
 		Token:           cfg.APIToken,
 		MaxPayloadBytes: cfg.MaxPayloadBytes,
-		Metrics:         m.Handler(),
+		Metrics:         metrics.Handler(registry),
 	}))
 	handler.Handle("/ui/", ui.New(ui.Options{
 		Limiter:         limiter,
-		Service:         svc,
+		Service:         parts.Service,
 		Logger:          logger,
 		Token:           cfg.APIToken,
 		MaxPayloadBytes: cfg.MaxPayloadBytes,
@@ -159,21 +166,15 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		close(serveErr)
 	}()
 	logger.Info("hookrelay started", slog.String("listen", ln.Addr().String()),
-		slog.String("dashboard", DashboardURL(ln.Addr())), slog.String("worker", worker.Name()),
+		slog.String("dashboard", DashboardURL(ln.Addr())), slog.String("worker", parts.WorkerName),
 		slog.Int("concurrency", cfg.Concurrency), slog.String("timeout", cfg.Timeout().String()), slog.Bool("dev", cfg.Dev))
 	if cfg.Dev {
 		fmt.Fprint(out, DevBanner(cfg, ln.Addr()))
 	}
 
-	workCtx, stopWork := context.WithCancel(ctx)
-	defer stopWork()
-	workerErr := make(chan error, 1)
-	go func() { workerErr <- worker.Run(workCtx) }()
-	maintained := make(chan struct{})
-	go func() {
-		defer close(maintained)
-		_ = maintainer.Run(workCtx) // it ends only with workCtx, with nil
-	}()
+	if err := client.Start(ctx); err != nil {
+		return err
+	}
 
 	var errs []error
 	select {
@@ -182,19 +183,40 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 	case err := <-serveErr:
 		errs = append(errs, fmt.Errorf("http server: %w", err))
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout+5*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), parts.ShutdownTimeout+5*time.Second)
 	defer cancel()
 	if err := server.Shutdown(shutdownCtx); err != nil {
 		errs = append(errs, fmt.Errorf("http server shutdown: %w", err))
 	}
-	stopWork()
-	if err := <-workerErr; err != nil {
+	// Stop waits for the workers' own shutdown, which their ShutdownTimeout
+	// and write grace bound.
+	if err := client.Stop(context.WithoutCancel(ctx)); err != nil {
 		errs = append(errs, err)
 	}
-	<-maintained
 	logger.Info("stopped")
 	return errors.Join(errs...)
 }
+
+// openError is an error of hookrelay.Open as serve's users know the
+// settings: a *hookrelay.ConfigError names its environment variable
+// (config.EnvError); any other failure is the database's (DATABASE_URL), its
+// text without the library's "hookrelay: ", which the command line adds.
+func openError(err error) error {
+	if errors.As(err, new(*hookrelay.ConfigError)) {
+		return config.EnvError(err)
+	}
+	return renamed{"DATABASE_URL: " + strings.TrimPrefix(err.Error(), "hookrelay: "), err}
+}
+
+// renamed is err with the text msg: the library's error as the command
+// line words it.
+type renamed struct {
+	msg string
+	err error
+}
+
+func (e renamed) Error() string { return e.msg }
+func (e renamed) Unwrap() error { return e.err }
 
 // DashboardURL is the address of the dashboard of a server listening on
 // addr, as a browser on this machine can open it: a listener on all
@@ -214,36 +236,6 @@ func baseURL(addr net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
-}
-
-// NewWorker builds a delivery worker from the delivery settings.
-func NewWorker(st store.Store, cfg config.Delivery, logger *slog.Logger, observer delivery.Observer) *delivery.Worker {
-	sender := delivery.NewSender(delivery.SenderOptions{
-		Timeout:        cfg.Timeout(),
-		MaxIdlePerHost: cfg.EndpointInFlight,
-		AllowPrivate:   cfg.AllowPrivate,
-		DefaultProfile: cfg.SignatureProfile,
-	})
-	return delivery.NewWorker(st, sender, delivery.Options{
-		Concurrency:      cfg.Concurrency,
-		EndpointInFlight: cfg.EndpointInFlight,
-		BatchSize:        cfg.BatchSize,
-		Lease:            cfg.LeaseDuration(),
-		PollInterval:     cfg.PollInterval,
-		ShutdownTimeout:  cfg.ShutdownTimeout,
-		Retry:            delivery.RetryPolicy{Base: cfg.BackoffBase, Cap: cfg.BackoffCap, RetryAfterCap: cfg.RetryAfterCap},
-		Health:           store.HealthPolicy{DisableAfterFailures: cfg.DisableAfter, DisableAfterFailingFor: cfg.DisableAfterFor},
-		Logger:           logger,
-		Observer:         observer,
-	})
-}
-
-// NewMaintainer builds the maintainer (lease rescue, retention) from the
-// delivery settings; name is the worker's, so that logs tell the process.
-func NewMaintainer(st store.Store, cfg config.Delivery, logger *slog.Logger, name string) *maintenance.Maintainer {
-	return maintenance.New(st, maintenance.Options{
-		Name: name, Lease: cfg.LeaseDuration(), Retention: cfg.Retention, Logger: logger,
-	})
 }
 
 // configSyncRetry is how often serve tries again to sync WEBHOOK_URLS while

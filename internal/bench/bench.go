@@ -23,9 +23,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/hookrelay/hookrelay"
 	"github.com/hookrelay/hookrelay/internal/api/wire"
-	"github.com/hookrelay/hookrelay/internal/app"
 	"github.com/hookrelay/hookrelay/internal/client"
+	"github.com/hookrelay/hookrelay/internal/clientparts"
 	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -332,16 +333,26 @@ func Run(ctx context.Context, target Target, name string, opts Options) (Result,
 // startInProcessSystem publishes in this process, straight into the store;
 // the workers run in this process, or in opts.Processes `serve` processes.
 func startInProcessSystem(ctx context.Context, sc scenario, opts Options, settings config.Delivery, databaseURL string, urls []string) (system, error) {
-	st, err := app.OpenStore(ctx, config.Database{DatabaseURL: databaseURL})
+	// The workers' settings: serve's, on loopback receivers; JSON at info,
+	// as serve logs by default, formatted and discarded.
+	serve := config.Serve{Delivery: settings}
+	serve.AllowPrivate = true
+	lib, err := serve.Library()
+	if err != nil {
+		return system{}, config.EnvError(err)
+	}
+	lib.Logger = slog.New(slog.NewJSONHandler(io.Discard, nil))
+	client, err := hookrelay.Open(ctx, databaseURL, lib)
 	if err != nil {
 		return system{}, err
 	}
+	st := clientparts.Of(client).Store
 	for i, u := range urls {
 		if _, err := st.CreateEndpoint(ctx, store.Endpoint{
 			Title: fmt.Sprintf("bench %d", i+1), URL: u, Secret: "bench-secret-0123456789",
 			Active: true, SignatureProfile: store.ProfileStandard,
 		}); err != nil {
-			st.Close()
+			client.Close()
 			return system{}, fmt.Errorf("create endpoint: %w", err)
 		}
 	}
@@ -356,13 +367,10 @@ func startInProcessSystem(ctx context.Context, sc scenario, opts Options, settin
 			stopWorkers = func() (float64, error) { return stopServes(procs) }
 			return err
 		}
-		settings.AllowPrivate = true // the receivers are on loopback
-		// JSON at info, as serve logs by default, formatted and discarded.
-		w := app.NewWorker(st, settings, slog.New(slog.NewJSONHandler(io.Discard, nil)), nil)
-		wctx, cancel := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func() { done <- w.Run(wctx) }()
-		stopWorkers = func() (float64, error) { cancel(); err := <-done; return selfPeakRSSMiB(), err }
+		if err := client.Start(ctx); err != nil {
+			return err
+		}
+		stopWorkers = func() (float64, error) { err := client.Stop(context.WithoutCancel(ctx)); return selfPeakRSSMiB(), err }
 		return nil
 	}
 	sys.stop = func() (float64, error) {
@@ -371,8 +379,7 @@ func startInProcessSystem(ctx context.Context, sc scenario, opts Options, settin
 		if stopWorkers != nil {
 			peak, err = stopWorkers()
 		}
-		st.Close()
-		return peak, err
+		return peak, errors.Join(err, client.Close())
 	}
 	if sc.preload {
 		sys.startWorkers = start

@@ -43,7 +43,7 @@ func serveDefaults(t *testing.T) config.Delivery {
 	var flags struct {
 		config.Delivery `embed:""`
 	}
-	parser, err := kong.New(&flags)
+	parser, err := kong.New(&flags, config.Vars())
 	if err != nil {
 		t.Fatal(err)
 	}

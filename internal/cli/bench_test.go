@@ -43,7 +43,7 @@ func TestBenchRejectsBadArguments(t *testing.T) {
 // is one, by the settings line of a tiny run.
 func TestBenchRunsWithServeSettings(t *testing.T) {
 	var tree root
-	parser, err := kong.New(&tree)
+	parser, err := kong.New(&tree, config.Vars())
 	if err != nil {
 		t.Fatal(err)
 	}

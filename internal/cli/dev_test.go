@@ -14,7 +14,7 @@ import (
 func serveSettings(t *testing.T, args ...string) config.Serve {
 	t.Helper()
 	var tree root
-	parser, err := kong.New(&tree, kong.Vars{"version": "test"})
+	parser, err := kong.New(&tree, kong.Vars{"version": "test"}, config.Vars())
 	if err != nil {
 		t.Fatal(err)
 	}

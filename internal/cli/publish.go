@@ -11,7 +11,7 @@ import (
 
 type publishCmd struct {
 	config.Database `embed:""`
-	MaxRetries      int    `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"6" help:"Retries after the first attempt for the new deliveries."`
+	config.Retries  `embed:""`
 	Type            string `required:"" help:"Event type, e.g. document.created."`
 	Data            string `default:"{}" help:"Event data as a JSON document."`
 	ID              string `help:"Event ID (a UUID); publishing an existing ID creates nothing. Default: a new one."`

@@ -3,10 +3,15 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hookrelay/hookrelay/internal/app"
+	"github.com/hookrelay/hookrelay/internal/config"
+	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // runCLI runs the command line in-process and returns its output and exit code.
@@ -30,7 +35,7 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		{"malformed URL", map[string]string{"WEBHOOK_URLS": "http://ok.example/hook,ftp://files.example", "WEBHOOK_SECRET": "s3cret-s3cret"}, 2, `WEBHOOK_URLS: entry 2 "ftp://files.example": scheme must be http or https`},
 		{"URL without host", map[string]string{"WEBHOOK_URLS": "http://", "WEBHOOK_SECRET": "s3cret-s3cret"}, 2, "WEBHOOK_URLS"},
 		{"URLs without secret", map[string]string{"WEBHOOK_URLS": "http://ok.example/hook"}, 2, "WEBHOOK_SECRET: required"},
-		{"negative timeout", map[string]string{"WEBHOOK_TIMEOUT_MS": "-5"}, 2, "WEBHOOK_TIMEOUT_MS: must be a positive number"},
+		{"negative timeout", map[string]string{"WEBHOOK_TIMEOUT_MS": "-5"}, 2, "WEBHOOK_TIMEOUT_MS: must be positive, got -5"},
 		{"timeout not a number", map[string]string{"WEBHOOK_TIMEOUT_MS": "soon"}, 2, "webhook-timeout-ms"},
 		{"negative retries", map[string]string{"WEBHOOK_MAX_RETRIES": "-1"}, 2, "WEBHOOK_MAX_RETRIES"},
 		{"public listen without token", map[string]string{"HOOKRELAY_LISTEN": "0.0.0.0:8080"}, 2, "HOOKRELAY_API_TOKEN"},
@@ -54,5 +59,83 @@ func TestServeRejectsBadSettings(t *testing.T) {
 				t.Errorf("a password leaked into the message: %q", stderr)
 			}
 		})
+	}
+}
+
+// TestServeNamesEachBadSettingByItsVariable: every setting that serve
+// hands to the library (hookrelay.Config) is still refused at start with
+// exit code 2 and a message that starts with its environment variable.
+func TestServeNamesEachBadSettingByItsVariable(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "hookrelay.db")
+	for _, tt := range []struct{ env, value, want string }{
+		{"WEBHOOK_TIMEOUT_MS", "0", "must be positive, got 0"},
+		{"WEBHOOK_MAX_RETRIES", "36", "must be at most 35"},
+		{"WEBHOOK_MAX_RETRIES", "-1", "must not be negative"},
+		{"HOOKRELAY_BACKOFF_BASE", "0s", "must be positive"},
+		{"HOOKRELAY_BACKOFF_CAP", "1s", "must be at least the backoff base (1m0s)"},
+		{"HOOKRELAY_RETRY_AFTER_CAP", "0", "must be positive, got 0s"},
+		{"HOOKRELAY_CONCURRENCY", "0", "must be positive"},
+		{"HOOKRELAY_ENDPOINT_CONCURRENCY", "0", "must be positive"},
+		{"HOOKRELAY_BATCH_SIZE", "0", "must be positive"},
+		{"HOOKRELAY_POLL_INTERVAL", "0s", "must be positive"},
+		{"HOOKRELAY_LEASE", "5s", "must be longer than the timeout (10s)"},
+		{"HOOKRELAY_LEASE", "-5s", "must not be negative"},
+		{"HOOKRELAY_SHUTDOWN_TIMEOUT", "-1s", "must not be negative"},
+		{"HOOKRELAY_DISABLE_AFTER_FAILURES", "-1", "must not be negative"},
+		{"HOOKRELAY_DISABLE_AFTER_FAILING_FOR", "-1h", "must not be negative"},
+		{"HOOKRELAY_RETENTION", "-1h", "must not be negative"},
+		{"HOOKRELAY_SECRET_ROTATION_WINDOW", "-1h", "must not be negative"},
+		{"HOOKRELAY_ENCRYPTION_KEY", "short", "must be 32 bytes"},
+	} {
+		t.Run(tt.env+"="+tt.value, func(t *testing.T) {
+			t.Setenv("DATABASE_URL", db)
+			t.Setenv(tt.env, tt.value)
+			_, stderr, code := runCLI(t, "serve")
+			if want := tt.env + ": " + tt.want; code != 2 || !strings.Contains(stderr, want) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want exit 2 and one line with %q", code, stderr, want)
+			}
+		})
+	}
+}
+
+// TestServeNamesTheMissingKey: serve without HOOKRELAY_ENCRYPTION_KEY on a
+// database whose secrets are encrypted stops, naming the variable (the
+// library's error names its Config field).
+func TestServeNamesTheMissingKey(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "hookrelay.db")
+	t.Setenv("DATABASE_URL", db)
+	t.Setenv("HOOKRELAY_ENCRYPTION_KEY", strings.Repeat("ab", 32))
+	if _, stderr, code := runCLI(t, "migrate"); code != 0 {
+		t.Fatalf("migrate: exit %d: %s", code, stderr)
+	}
+	st, err := app.OpenExistingStore(t.Context(), config.Database{DatabaseURL: db, EncryptionKey: strings.Repeat("ab", 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateEndpoint(t.Context(), store.Endpoint{URL: "https://example.com/h", Secret: "s3cret-s3cret-s3cret", Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	os.Unsetenv("HOOKRELAY_ENCRYPTION_KEY")
+	_, stderr, code := runCLI(t, "serve")
+	if code != 1 || !strings.Contains(stderr, "HOOKRELAY_ENCRYPTION_KEY: endpoint values are encrypted at rest, and no encryption key is set") {
+		t.Errorf("exit %d, stderr %q; want exit 1 naming HOOKRELAY_ENCRYPTION_KEY", code, stderr)
+	}
+}
+
+// TestOneShotCommandsCheckTheKeyFirst: migrate and publish refuse a bad
+// HOOKRELAY_ENCRYPTION_KEY as a bad setting (exit 2), before they open, or
+// create, the database.
+func TestOneShotCommandsCheckTheKeyFirst(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "hookrelay.db")
+	t.Setenv("DATABASE_URL", db)
+	t.Setenv("HOOKRELAY_ENCRYPTION_KEY", "short")
+	for _, args := range [][]string{{"migrate"}, {"publish", "--type", "a.b"}} {
+		if _, stderr, code := runCLI(t, args...); code != 2 || !strings.Contains(stderr, "HOOKRELAY_ENCRYPTION_KEY: must be 32 bytes") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 naming HOOKRELAY_ENCRYPTION_KEY", args, code, stderr)
+		}
+	}
+	if _, err := os.Stat(db); !os.IsNotExist(err) {
+		t.Errorf("the database was created (%v)", err)
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
+
+	"github.com/hookrelay/hookrelay/internal/config"
 )
 
 // writeSettings writes a settings file in a test folder and returns its path.
@@ -36,7 +38,7 @@ func unsetEnv(t *testing.T, names ...string) {
 func parseServe(t *testing.T, args ...string) (serveCmd, error) {
 	t.Helper()
 	var tree root
-	parser, err := kong.New(&tree, settingsFileOption(), kong.Exit(func(code int) { t.Fatalf("kong exited %d", code) }))
+	parser, err := kong.New(&tree, config.Vars(), settingsFileOption(), kong.Exit(func(code int) { t.Fatalf("kong exited %d", code) }))
 	if err != nil {
 		t.Fatal(err)
 	}

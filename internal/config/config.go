@@ -1,7 +1,10 @@
-// Package config holds every setting of hookrelay in one struct, read once from
-// the environment and flags (the struct tags drive the command-line parser) and
-// validated once by Validate. The rest of the program never reads the
-// environment.
+// Package config is the command line's side of hookrelay's settings: the
+// environment variables and flags of `hookrelay serve` (the struct tags drive
+// the command-line parser, kong), read once and validated once by Validate,
+// and their mapping onto the library's hookrelay.Config (Library), whose
+// constants give the defaults (Vars) and whose Validate holds the rules the
+// two share. Errors name the environment variables (EnvError). The rest of
+// the program never reads the environment.
 package config
 
 import (
@@ -12,46 +15,54 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hookrelay/hookrelay"
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
-	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
 // Database holds the setting that chooses the store.
 type Database struct {
-	DatabaseURL string `name:"database-url" env:"DATABASE_URL" default:"hookrelay.db" help:"postgres://… or a keyword string (host=… user=…) for PostgreSQL; a file path, sqlite:PATH or file:PATH for the embedded SQLite store; other schemes are refused."`
+	DatabaseURL string `name:"database-url" env:"DATABASE_URL" default:"hookrelay.db" help:"postgres://… or a keyword string (host=… user=… dbname=…) for PostgreSQL; a file path, sqlite:PATH or file:PATH (no ?options) for SQLite; any other scheme (mysql://…) is refused (exit 2)."`
 	// EncryptionKey, when set, encrypts endpoint secrets and custom header
-	// values at rest.
+	// values at rest (hookrelay.Config.EncryptionKey).
 	EncryptionKey string `name:"encryption-key" env:"HOOKRELAY_ENCRYPTION_KEY" help:"32-byte key (64 hex digits or base64) that encrypts endpoint secrets and custom header values at rest with AES-256-GCM; without it they are stored in clear."`
 }
 
 // Log holds the logging settings.
 type Log struct {
-	LogFormat string `name:"log-format" env:"HOOKRELAY_LOG_FORMAT" default:"json" enum:"json,text" help:"Log format: json or text."`
+	LogFormat string `name:"log-format" env:"HOOKRELAY_LOG_FORMAT" default:"json" enum:"json,text" help:"Log format: json or text (text with --dev)."`
 	LogLevel  string `name:"log-level" env:"HOOKRELAY_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Lowest level logged: debug, info, warn or error."`
 }
 
-// Delivery holds the settings of the delivery workers.
+// Delivery holds the settings of the delivery workers. Their defaults are
+// the library's (hookrelay.Default…, through Vars); Library maps them onto a
+// hookrelay.Config.
 type Delivery struct {
-	WebhookURLs      []string      `name:"webhook-urls" env:"WEBHOOK_URLS" sep:"," help:"Comma-separated endpoints that receive every event, synced into the webhooks table at start."`
-	WebhookSecret    string        `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS (at least 16 characters, or whsec_<base64> of at least 16 bytes; any string, used as raw bytes, under the ackify profile)."`
-	SignatureProfile string        `name:"signature-profile" env:"HOOKRELAY_SIGNATURE_PROFILE" default:"standard" enum:"standard,ackify" help:"Signature profile of endpoints that name none (WEBHOOK_URLS, rows Ackify CE created) and of new ones created without one: standard or ackify."`
-	TimeoutMS        int           `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"10000" help:"Whole-request timeout of one delivery attempt, in milliseconds."`
-	MaxRetries       int           `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"6" help:"Retries after the first attempt before a delivery fails."`
-	BackoffBase      time.Duration `name:"backoff-base" env:"HOOKRELAY_BACKOFF_BASE" default:"1m" help:"Delay before the first retry; doubles on each retry."`
-	BackoffCap       time.Duration `name:"backoff-cap" env:"HOOKRELAY_BACKOFF_CAP" default:"1h" help:"Longest delay between two attempts."`
-	RetryAfterCap    time.Duration `name:"retry-after-cap" env:"HOOKRELAY_RETRY_AFTER_CAP" default:"1h" help:"Longest delay a Retry-After answer may ask for."`
-	Concurrency      int           `name:"concurrency" env:"HOOKRELAY_CONCURRENCY" default:"64" help:"Requests in flight at once, over all endpoints."`
-	EndpointInFlight int           `name:"endpoint-concurrency" env:"HOOKRELAY_ENDPOINT_CONCURRENCY" default:"16" help:"Most requests in flight at once to one endpoint: its adaptive limit starts at 4 and grows up to this while it answers 2xx."`
-	BatchSize        int           `name:"batch-size" env:"HOOKRELAY_BATCH_SIZE" default:"100" help:"Deliveries claimed by one query."`
-	PollInterval     time.Duration `name:"poll-interval" env:"HOOKRELAY_POLL_INTERVAL" default:"1s" help:"How often idle workers look for due retries when nothing wakes them."`
+	WebhookURLs      []string `name:"webhook-urls" env:"WEBHOOK_URLS" sep:"," help:"Comma-separated endpoints that receive every event; synced into the webhooks table at start (added, updated, deactivated when removed)."`
+	WebhookSecret    string   `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS; required with them. Under the ackify profile any string (raw bytes, as Ackify CE uses it); otherwise at least 16 characters, or whsec_ and the base64 of at least 16 bytes (echo whsec_$(openssl rand -base64 24))."`
+	SignatureProfile string   `name:"signature-profile" env:"HOOKRELAY_SIGNATURE_PROFILE" default:"${default_signature_profile}" enum:"standard,ackify" help:"standard or ackify: the signature profile of endpoints whose row names none (WEBHOOK_URLS, rows Ackify CE created) and of endpoints created without one."`
+	TimeoutMS        int      `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"${default_timeout_ms}" help:"Whole-request timeout of one delivery attempt, in milliseconds."`
+	Retries          `embed:""`
+	BackoffBase      time.Duration `name:"backoff-base" env:"HOOKRELAY_BACKOFF_BASE" default:"${default_backoff_base}" help:"Delay before the first retry; doubles on each retry (1s with --dev)."`
+	BackoffCap       time.Duration `name:"backoff-cap" env:"HOOKRELAY_BACKOFF_CAP" default:"${default_backoff_cap}" help:"Longest delay between two attempts (30s with --dev)."`
+	RetryAfterCap    time.Duration `name:"retry-after-cap" env:"HOOKRELAY_RETRY_AFTER_CAP" default:"${default_retry_after_cap}" help:"Longest delay a Retry-After answer may ask for; positive (30s with --dev)."`
+	Concurrency      int           `name:"concurrency" env:"HOOKRELAY_CONCURRENCY" default:"${default_concurrency}" help:"Requests in flight at once, over all endpoints."`
+	EndpointInFlight int           `name:"endpoint-concurrency" env:"HOOKRELAY_ENDPOINT_CONCURRENCY" default:"${default_endpoint_concurrency}" help:"Most requests in flight at once to one endpoint: its adaptive limit starts at 4 and grows up to this while it answers 2xx."`
+	BatchSize        int           `name:"batch-size" env:"HOOKRELAY_BATCH_SIZE" default:"${default_batch_size}" help:"Deliveries claimed by one query."`
+	PollInterval     time.Duration `name:"poll-interval" env:"HOOKRELAY_POLL_INTERVAL" default:"${default_poll_interval}" help:"How often idle workers look for due retries when nothing wakes them."`
 	Lease            time.Duration `name:"lease" env:"HOOKRELAY_LEASE" help:"How long a claimed delivery stays with its worker before another may take it (default: 3 × timeout + 30s)."`
-	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"HOOKRELAY_SHUTDOWN_TIMEOUT" default:"30s" help:"How long shutdown waits for requests in flight."`
-	DisableAfter     int           `name:"disable-after-failures" env:"HOOKRELAY_DISABLE_AFTER_FAILURES" default:"100" help:"Disable an endpoint after this many consecutive failed attempts (0: never)."`
-	DisableAfterFor  time.Duration `name:"disable-after-failing-for" env:"HOOKRELAY_DISABLE_AFTER_FAILING_FOR" default:"72h" help:"Disable an endpoint that has failed without a success for this long (0: never)."`
-	AllowPrivate     bool          `name:"allow-private-targets" env:"HOOKRELAY_ALLOW_PRIVATE_TARGETS" help:"Allow API-created endpoints on addresses that are not globally routable: loopback, private, link-local, documentation, this host's own… (development only)."`
-	Retention        time.Duration `name:"retention" env:"HOOKRELAY_RETENTION" default:"720h" help:"Finished deliveries older than this are deleted (0: keep forever)."`
+	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"HOOKRELAY_SHUTDOWN_TIMEOUT" default:"${default_shutdown_timeout}" help:"How long shutdown waits for requests in flight (0: not at all)."`
+	DisableAfter     int           `name:"disable-after-failures" env:"HOOKRELAY_DISABLE_AFTER_FAILURES" default:"${default_disable_after_failures}" help:"Disable an endpoint after this many consecutive failed attempts (0: never)."`
+	DisableAfterFor  time.Duration `name:"disable-after-failing-for" env:"HOOKRELAY_DISABLE_AFTER_FAILING_FOR" default:"${default_disable_after_failing_for}" help:"Disable an endpoint that has failed without a success for this long (0: never)."`
+	AllowPrivate     bool          `name:"allow-private-targets" env:"HOOKRELAY_ALLOW_PRIVATE_TARGETS" help:"Let API-created endpoints reach addresses that are not globally routable: loopback, private, link-local, documentation, this host's own… (development only; true with --dev)."`
+	Retention        time.Duration `name:"retention" env:"HOOKRELAY_RETENTION" default:"${default_retention}" help:"Finished deliveries older than this are deleted (0: keep them forever)."`
+}
+
+// Retries holds WEBHOOK_MAX_RETRIES, a setting of serve and of `hookrelay
+// publish`.
+type Retries struct {
+	MaxRetries int `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"${default_max_retries}" help:"Retries after the first attempt before a delivery fails, for endpoints that set none (0 to 35)."`
 }
 
 // Timeout returns the attempt timeout as a duration.
@@ -59,22 +70,22 @@ func (d Delivery) Timeout() time.Duration {
 	return time.Duration(d.TimeoutMS) * time.Millisecond
 }
 
-// LeaseDuration returns the configured lease, or the default derived from the
-// timeout: long enough for a request and its wait behind the endpoint's cap.
+// LeaseDuration returns the configured lease, or the library's default for
+// the timeout (hookrelay.DefaultLease).
 func (d Delivery) LeaseDuration() time.Duration {
 	if d.Lease > 0 {
 		return d.Lease
 	}
-	return 3*d.Timeout() + 30*time.Second
+	return hookrelay.DefaultLease(d.Timeout())
 }
 
 // Server holds the settings of the HTTP server.
 type Server struct {
-	Listen          string `name:"listen" env:"HOOKRELAY_LISTEN" default:"127.0.0.1:8080" help:"Address the HTTP API listens on."`
+	Listen          string `name:"listen" env:"HOOKRELAY_LISTEN" default:"127.0.0.1:8080" help:"Address the HTTP API and the dashboard listen on; beyond loopback only with a token."`
 	APIToken        string `name:"api-token" env:"HOOKRELAY_API_TOKEN" help:"Bearer token required by the API and the dashboard; without it the server only listens on loopback, and beyond loopback it needs at least 32 characters (openssl rand -base64 32)."`
-	MaxPayloadBytes int64  `name:"max-payload-bytes" env:"HOOKRELAY_MAX_PAYLOAD_BYTES" default:"262144" help:"Largest accepted request body of the API, in bytes."`
+	MaxPayloadBytes int64  `name:"max-payload-bytes" env:"HOOKRELAY_MAX_PAYLOAD_BYTES" default:"${default_max_payload_bytes}" help:"Largest accepted request body of the API, in bytes."`
 	// RotationWindow is how long a rotated-out secret keeps signing requests.
-	RotationWindow time.Duration `name:"secret-rotation-window" env:"HOOKRELAY_SECRET_ROTATION_WINDOW" default:"24h" help:"How long the previous secret still signs requests after a rotation."`
+	RotationWindow time.Duration `name:"secret-rotation-window" env:"HOOKRELAY_SECRET_ROTATION_WINDOW" default:"${default_rotation_window}" help:"How long the previous secret still signs requests after a rotation (0: not at all)."`
 }
 
 // Serve is every setting of `hookrelay serve`.
@@ -84,7 +95,7 @@ type Serve struct {
 	Delivery `embed:""`
 	Server   `embed:""`
 	// Dev turns development mode on; ApplyDev applies it.
-	Dev bool `name:"dev" env:"HOOKRELAY_DEV" help:"Development mode: endpoints may target loopback and private addresses, logs are text, retries wait 1s doubling up to 30s (each unless set explicitly), and a banner shows how to try a delivery. Not for production."`
+	Dev bool `name:"dev" env:"HOOKRELAY_DEV" help:"Development mode: the settings marked with --dev take their development values unless set explicitly (flag, environment or settings file), and serve prints a banner with listen, webhooks add and events publish commands to paste. Not for production."`
 }
 
 // Settings that development mode (HOOKRELAY_DEV, --dev) gives those not set
@@ -127,38 +138,57 @@ func (s *Serve) ApplyDev(explicit func(env string) bool) {
 	}
 }
 
-// Minimum strengths of the credentials hookrelay is given.
-const (
-	// MinSecretBytes is the shortest HMAC key a signing secret may give,
-	// whether from WEBHOOK_SECRET or the API (under the standard profile).
-	MinSecretBytes = service.MinSecretBytes
-	// MinPublicTokenLength is the shortest HOOKRELAY_API_TOKEN accepted when
-	// the server listens beyond loopback: 32 characters, as 24 random bytes
-	// in base64 take.
-	MinPublicTokenLength = 32
-)
+// MinPublicTokenLength is the shortest HOOKRELAY_API_TOKEN accepted when the
+// server listens beyond loopback: 32 characters, as 24 random bytes in
+// base64 take.
+const MinPublicTokenLength = 32
 
-// Validate checks every setting and returns one error per problem, each naming
-// its setting.
+// Validate checks every setting and returns one error per problem, each
+// naming its setting: those of serve alone here, those of the library
+// through Library and hookrelay.Config.Validate.
 func (s Serve) Validate() error {
-	return errors.Join(s.Database.Validate(), s.Delivery.Validate(), s.Server.Validate())
+	return errors.Join(s.Database.validateURL(), s.Delivery.validateURLs(), s.Server.Validate(), s.validateLibrary())
 }
 
-// Validate checks the database setting.
+// validateLibrary checks the settings that are the library's: serve's own
+// reading of 0 and of negatives (Library), then hookrelay.Config.Validate,
+// each error named by its environment variable.
+func (s Serve) validateLibrary() error {
+	lib, refused := s.Library()
+	errs := []error{EnvError(refused)}
+	if err, ok := lib.Validate().(interface{ Unwrap() []error }); ok {
+		for _, e := range err.Unwrap() {
+			// A value serve refused already has its error.
+			if ce := (*hookrelay.ConfigError)(nil); !errors.As(e, &ce) || !refusedField(refused, ce.Field) {
+				errs = append(errs, EnvError(e))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Validate checks the database settings, for the commands that take them
+// without the rest of serve's (migrate, publish).
 func (d Database) Validate() error {
+	return errors.Join(d.validateURL(), EnvError(hookrelay.Config{EncryptionKey: d.EncryptionKey}.Validate()))
+}
+
+// validateURL checks DATABASE_URL, which serve alone has.
+func (d Database) validateURL() error {
 	if strings.TrimSpace(d.DatabaseURL) == "" {
 		return errors.New("DATABASE_URL: must not be empty")
-	}
-	if d.EncryptionKey != "" {
-		if _, err := encrypted.ParseKey(d.EncryptionKey); err != nil {
-			return fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: %w", err)
-		}
 	}
 	return nil
 }
 
-// Validate checks the delivery settings.
+// Validate checks the delivery settings, for the commands that take them
+// without the rest of serve's (bench).
 func (d Delivery) Validate() error {
+	return errors.Join(d.validateURLs(), Serve{Delivery: d}.validateLibrary())
+}
+
+// validateURLs checks WEBHOOK_URLS and WEBHOOK_SECRET, which serve alone has.
+func (d Delivery) validateURLs() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	for i, raw := range d.WebhookURLs {
@@ -176,67 +206,19 @@ func (d Delivery) Validate() error {
 	if err := store.CheckText(d.WebhookSecret); err != nil {
 		add("WEBHOOK_SECRET: %v", err)
 	}
-	switch d.SignatureProfile {
-	case store.ProfileAckify:
+	if d.SignatureProfile == store.ProfileStandard {
 		// Ackify keys its HMAC with the secret's raw bytes: any string goes.
-	case store.ProfileStandard:
 		key, err := signature.Key(d.WebhookSecret)
 		switch {
 		case d.WebhookSecret == "":
 		case err != nil:
 			add("WEBHOOK_SECRET: %v (an Ackify secret is used as raw bytes only with HOOKRELAY_SIGNATURE_PROFILE=ackify)", err)
-		case len(key) < MinSecretBytes:
+		case len(key) < service.MinSecretBytes:
 			add("WEBHOOK_SECRET: too short: a signing secret needs at least %d bytes of key, as the API requires "+
 				"(%d characters, or whsec_ and the base64 of %d bytes); make one with: "+
 				"echo whsec_$(openssl rand -base64 24); an Ackify CE secret is accepted as it is with HOOKRELAY_SIGNATURE_PROFILE=ackify",
-				MinSecretBytes, MinSecretBytes, MinSecretBytes)
+				service.MinSecretBytes, service.MinSecretBytes, service.MinSecretBytes)
 		}
-	default:
-		add("HOOKRELAY_SIGNATURE_PROFILE: must be %q or %q, got %q", store.ProfileStandard, store.ProfileAckify, d.SignatureProfile)
-	}
-	if d.TimeoutMS <= 0 {
-		add("WEBHOOK_TIMEOUT_MS: must be a positive number of milliseconds, got %d", d.TimeoutMS)
-	}
-	if d.MaxRetries < 0 || d.MaxRetries > store.MaxRetriesLimit {
-		add("WEBHOOK_MAX_RETRIES: must be between 0 and %d, got %d", store.MaxRetriesLimit, d.MaxRetries)
-	}
-	if d.BackoffBase <= 0 {
-		add("HOOKRELAY_BACKOFF_BASE: must be positive, got %s", d.BackoffBase)
-	}
-	if d.BackoffCap < d.BackoffBase {
-		add("HOOKRELAY_BACKOFF_CAP: must be at least HOOKRELAY_BACKOFF_BASE (%s), got %s", d.BackoffBase, d.BackoffCap)
-	}
-	if d.RetryAfterCap < 0 {
-		add("HOOKRELAY_RETRY_AFTER_CAP: must not be negative, got %s", d.RetryAfterCap)
-	}
-	if d.Concurrency <= 0 {
-		add("HOOKRELAY_CONCURRENCY: must be positive, got %d", d.Concurrency)
-	}
-	if d.EndpointInFlight <= 0 {
-		add("HOOKRELAY_ENDPOINT_CONCURRENCY: must be positive, got %d", d.EndpointInFlight)
-	}
-	if d.BatchSize <= 0 {
-		add("HOOKRELAY_BATCH_SIZE: must be positive, got %d", d.BatchSize)
-	}
-	if d.PollInterval <= 0 {
-		add("HOOKRELAY_POLL_INTERVAL: must be positive, got %s", d.PollInterval)
-	}
-	if d.Lease < 0 {
-		add("HOOKRELAY_LEASE: must not be negative, got %s", d.Lease)
-	} else if d.Lease > 0 && d.Lease <= d.Timeout() {
-		add("HOOKRELAY_LEASE: must be longer than WEBHOOK_TIMEOUT_MS (%s), got %s", d.Timeout(), d.Lease)
-	}
-	if d.ShutdownTimeout < 0 {
-		add("HOOKRELAY_SHUTDOWN_TIMEOUT: must not be negative, got %s", d.ShutdownTimeout)
-	}
-	if d.DisableAfter < 0 {
-		add("HOOKRELAY_DISABLE_AFTER_FAILURES: must be 0 or more, got %d", d.DisableAfter)
-	}
-	if d.DisableAfterFor < 0 {
-		add("HOOKRELAY_DISABLE_AFTER_FAILING_FOR: must not be negative, got %s", d.DisableAfterFor)
-	}
-	if d.Retention < 0 {
-		add("HOOKRELAY_RETENTION: must not be negative, got %s", d.Retention)
 	}
 	return errors.Join(errs...)
 }
@@ -254,9 +236,6 @@ func (s Server) Validate() error {
 	}
 	if s.MaxPayloadBytes <= 0 {
 		errs = append(errs, fmt.Errorf("HOOKRELAY_MAX_PAYLOAD_BYTES: must be positive, got %d", s.MaxPayloadBytes))
-	}
-	if s.RotationWindow < 0 {
-		errs = append(errs, fmt.Errorf("HOOKRELAY_SECRET_ROTATION_WINDOW: must not be negative, got %s", s.RotationWindow))
 	}
 	return errors.Join(errs...)
 }

@@ -11,7 +11,7 @@ func validServe() Serve {
 		Database: Database{DatabaseURL: "hookrelay.db"},
 		Log:      Log{LogFormat: "json", LogLevel: "info"},
 		Delivery: Delivery{
-			TimeoutMS: 10000, MaxRetries: 6, BackoffBase: time.Minute, BackoffCap: time.Hour, RetryAfterCap: time.Hour,
+			TimeoutMS: 10000, Retries: Retries{MaxRetries: 6}, BackoffBase: time.Minute, BackoffCap: time.Hour, RetryAfterCap: time.Hour,
 			Concurrency: 64, EndpointInFlight: 16, BatchSize: 100, PollInterval: time.Second,
 			ShutdownTimeout: 30 * time.Second, DisableAfter: 100, DisableAfterFor: 72 * time.Hour, Retention: 720 * time.Hour,
 			SignatureProfile: "standard",
@@ -45,7 +45,7 @@ func TestValidateNamesEverySetting(t *testing.T) {
 		{func(s *Serve) { s.WebhookURLs = []string{"https://example.com"}; s.WebhookSecret = "a\x00b" }, "WEBHOOK_SECRET"},
 		{func(s *Serve) { s.TimeoutMS = 0 }, "WEBHOOK_TIMEOUT_MS"},
 		{func(s *Serve) { s.MaxRetries = -1 }, "WEBHOOK_MAX_RETRIES"},
-		{func(s *Serve) { s.MaxRetries = 36 }, "WEBHOOK_MAX_RETRIES: must be between 0 and 35"},
+		{func(s *Serve) { s.MaxRetries = 36 }, "WEBHOOK_MAX_RETRIES: must be at most 35"},
 		{func(s *Serve) { s.BackoffBase = 0 }, "HOOKRELAY_BACKOFF_BASE"},
 		{func(s *Serve) { s.BackoffCap = time.Second }, "HOOKRELAY_BACKOFF_CAP"},
 		{func(s *Serve) { s.RetryAfterCap = -time.Second }, "HOOKRELAY_RETRY_AFTER_CAP"},
@@ -82,17 +82,6 @@ func TestPublicListenWithTokenIsAllowed(t *testing.T) {
 	s.Listen, s.APIToken = "0.0.0.0:8080", "a-long-random-token-of-32-chars!"
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func TestLeaseDuration(t *testing.T) {
-	d := Delivery{TimeoutMS: 10000}
-	if got := d.LeaseDuration(); got != time.Minute {
-		t.Errorf("default lease = %s, want 3 × 10s + 30s", got)
-	}
-	d.Lease = 2 * time.Minute
-	if got := d.LeaseDuration(); got != 2*time.Minute {
-		t.Errorf("set lease = %s", got)
 	}
 }
 

@@ -30,7 +30,7 @@ func TestEnvironRoundTrips(t *testing.T) {
 		t.Setenv(name, value)
 	}
 	var got Serve
-	parser, err := kong.New(&got)
+	parser, err := kong.New(&got, Vars())
 	if err != nil {
 		t.Fatal(err)
 	}

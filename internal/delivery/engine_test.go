@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookrelay/hookrelay"
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testenv"
@@ -40,8 +41,15 @@ func TestEngine(t *testing.T) {
 // with a test logger and polls that never come: anything the test sees
 // happen, the worker did without polling.
 func serveOptions(t *testing.T) delivery.Options {
-	o := delivery.Defaults()
-	o.PollInterval = time.Hour
+	o := delivery.Options{
+		Concurrency:      hookrelay.DefaultConcurrency,
+		EndpointInFlight: hookrelay.DefaultEndpointConcurrency,
+		BatchSize:        hookrelay.DefaultBatchSize,
+		Lease:            hookrelay.DefaultLease(hookrelay.DefaultTimeout),
+		PollInterval:     time.Hour,
+		ShutdownTimeout:  hookrelay.DefaultShutdownTimeout,
+		Retry:            delivery.RetryPolicy{Base: hookrelay.DefaultBackoffBase, Cap: hookrelay.DefaultBackoffCap, RetryAfterCap: hookrelay.DefaultRetryAfterCap},
+	}
 	o.Logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 	return o
 }

@@ -175,7 +175,7 @@ func (s *Sender) send(ctx context.Context, c store.Claimed, now time.Time, res *
 	if field := encrypted.SealedField(c.Endpoint); field != "" {
 		// Another process with a key wrote it; this one would sign with the
 		// ciphertext. Retryable: the operator sets the key, and it goes.
-		return 0, fmt.Errorf("endpoint's %s is encrypted and this process has no HOOKRELAY_ENCRYPTION_KEY: nothing sent", field)
+		return 0, fmt.Errorf("endpoint's %s is encrypted and this process has no encryption key: nothing sent", field)
 	}
 	profile := c.Endpoint.ProfileOr(s.defaultProfile)
 	body, err := Body(c, profile)

@@ -196,7 +196,7 @@ func TestSealedValuesAreNeverSent(t *testing.T) {
 		c := ackifyRow(rcv.URL, store.ProfileStandard)
 		seal(&c)
 		res := delivery.NewSender(delivery.SenderOptions{Timeout: time.Second, AllowPrivate: true}).Send(t.Context(), c)
-		if res.Class != delivery.Retryable || !strings.Contains(res.Attempt.Error, "HOOKRELAY_ENCRYPTION_KEY") {
+		if res.Class != delivery.Retryable || !strings.Contains(res.Attempt.Error, "no encryption key") {
 			t.Errorf("class %v, error %q; want a retryable failure naming the key", res.Class, res.Attempt.Error)
 		}
 	}

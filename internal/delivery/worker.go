@@ -13,9 +13,12 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// Options configure a Worker. Zero values take the defaults of Defaults.
+// Options configure a Worker. They must be complete (Validate): the root
+// package builds them from hookrelay.Config.WithDefaults, the one place that
+// holds the defaults. Only Name, Logger and Observer may be
+// left zero (see each).
 type Options struct {
-	// Name identifies this worker's leases; default host-pid-random.
+	// Name identifies this worker's leases; empty: a new WorkerName.
 	Name string
 	// Concurrency is the most requests in flight at once.
 	Concurrency int
@@ -30,53 +33,41 @@ type Options struct {
 	// PollInterval is how often an idle worker looks for due retries.
 	PollInterval time.Duration
 	// ShutdownTimeout is how long Run waits for requests in flight once its
-	// context ends.
+	// context ends; 0 cuts them at once.
 	ShutdownTimeout time.Duration
 	// Retry schedules retries; each delivery carries its own retry budget.
+	// Base, Cap and RetryAfterCap are positive.
 	Retry RetryPolicy
-	// Health disables endpoints that keep failing.
+	// Health disables endpoints that keep failing; a zero rule is off.
 	Health store.HealthPolicy
-	// Logger receives one line per attempt and the worker's troubles.
+	// Logger receives one line per attempt and the worker's troubles; nil
+	// drops them.
 	Logger *slog.Logger
-	// Observer receives the worker's events for metrics.
+	// Observer receives the worker's events for metrics; nil: none.
 	Observer Observer
 }
 
-// Defaults returns the options of `hookrelay serve` with no settings.
-func Defaults() Options {
-	return Options{
-		Concurrency:      64,
-		EndpointInFlight: 16,
-		BatchSize:        100,
-		Lease:            60 * time.Second,
-		PollInterval:     time.Second,
-		ShutdownTimeout:  30 * time.Second,
-		Retry:            RetryPolicy{Base: time.Minute, Cap: time.Hour, RetryAfterCap: time.Hour},
+// Validate reports the first setting of o that is missing or out of range:
+// the counts, Lease, PollInterval and the retry delays must be positive,
+// ShutdownTimeout not negative.
+func (o Options) Validate() error {
+	switch {
+	case o.Concurrency <= 0 || o.EndpointInFlight <= 0 || o.BatchSize <= 0:
+		return fmt.Errorf("delivery options: Concurrency, EndpointInFlight and BatchSize must be positive, got %d, %d and %d",
+			o.Concurrency, o.EndpointInFlight, o.BatchSize)
+	case o.Lease <= 0 || o.PollInterval <= 0:
+		return fmt.Errorf("delivery options: Lease and PollInterval must be positive, got %s and %s", o.Lease, o.PollInterval)
+	case o.Retry.Base <= 0 || o.Retry.Cap < o.Retry.Base || o.Retry.RetryAfterCap <= 0:
+		return fmt.Errorf("delivery options: want 0 < Retry.Base <= Retry.Cap and a positive Retry.RetryAfterCap, got %+v", o.Retry)
+	case o.ShutdownTimeout < 0:
+		return fmt.Errorf("delivery options: ShutdownTimeout must not be negative, got %s", o.ShutdownTimeout)
 	}
+	return nil
 }
 
 func (o Options) withDefaults() Options {
-	d := Defaults()
 	if o.Name == "" {
-		o.Name = workerName()
-	}
-	if o.Concurrency <= 0 {
-		o.Concurrency = d.Concurrency
-	}
-	if o.EndpointInFlight <= 0 {
-		o.EndpointInFlight = d.EndpointInFlight
-	}
-	if o.BatchSize <= 0 {
-		o.BatchSize = d.BatchSize
-	}
-	if o.Lease <= 0 {
-		o.Lease = d.Lease
-	}
-	if o.PollInterval <= 0 {
-		o.PollInterval = d.PollInterval
-	}
-	if o.Retry.Base <= 0 {
-		o.Retry = d.Retry
+		o.Name = WorkerName()
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -87,7 +78,8 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-func workerName() string {
+// WorkerName returns a new name for a worker's leases: host-pid-random.
+func WorkerName() string {
 	host, _ := os.Hostname()
 	var b [4]byte
 	_, _ = rand.Read(b[:])
@@ -102,8 +94,13 @@ type Worker struct {
 	opts   Options
 }
 
-// NewWorker returns a worker that sends with sender.
+// NewWorker returns a worker that sends with sender. It panics when opts
+// are not complete (Validate), a mistake of the caller's code rather than a
+// setting: settings are checked before, by hookrelay.Config.Validate.
 func NewWorker(s store.Store, sender *Sender, opts Options) *Worker {
+	if err := opts.Validate(); err != nil {
+		panic("delivery.NewWorker: " + err.Error())
+	}
 	return &Worker{store: s, sender: sender, opts: opts.withDefaults()}
 }
 

@@ -20,9 +20,10 @@ import (
 // queueDepthTTL is how long a queue-depth reading is reused between scrapes.
 const queueDepthTTL = 5 * time.Second
 
-// Metrics is a delivery.Observer that records into its own registry.
+// Metrics is a delivery.Observer whose collectors a registry serves
+// (Register).
 type Metrics struct {
-	registry          *prometheus.Registry
+	queueDepth        *queueDepth
 	attempts          *prometheus.CounterVec
 	attemptDuration   prometheus.Histogram
 	deliveryLatency   prometheus.Histogram
@@ -33,7 +34,8 @@ type Metrics struct {
 // New builds the metrics; queue depth is read from st at most every 5 s.
 func New(st store.Store) *Metrics {
 	m := &Metrics{
-		registry: prometheus.NewRegistry(),
+		queueDepth: &queueDepth{store: st, desc: prometheus.NewDesc("hookrelay_queue_depth",
+			"Deliveries by status, read from the store at most every 5 s.", []string{"status"}, nil)},
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "hookrelay_delivery_attempts_total",
 			Help: "Delivery attempts by outcome: delivered, retry (a retryable failure with retries left) or failed.",
@@ -57,21 +59,39 @@ func New(st store.Store) *Metrics {
 			Help: "Endpoints disabled automatically by their health (consecutive failures, failing too long, or 410 Gone).",
 		}),
 	}
-	m.registry.MustRegister(m.attempts, m.attemptDuration, m.deliveryLatency, m.inFlight, m.endpointsDisabled,
-		&queueDepth{store: st, desc: prometheus.NewDesc("hookrelay_queue_depth",
-			"Deliveries by status, read from the store at most every 5 s.", []string{"status"}, nil)},
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-	)
 	for _, result := range []store.Result{store.ResultDelivered, store.ResultRetry, store.ResultFailed} {
 		m.attempts.WithLabelValues(result.String())
 	}
 	return m
 }
 
-// Handler serves the metrics in the Prometheus text format.
-func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+// Register registers hookrelay's collectors with reg, all or none: when reg
+// refuses one (one of the same name is already there, for instance), those
+// registered are unregistered and the error is returned.
+func (m *Metrics) Register(reg prometheus.Registerer) error {
+	all := []prometheus.Collector{m.attempts, m.attemptDuration, m.deliveryLatency, m.inFlight, m.endpointsDisabled, m.queueDepth}
+	for i, c := range all {
+		if err := reg.Register(c); err != nil {
+			for _, done := range all[:i] {
+				reg.Unregister(done)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// NewRegistry returns a registry holding the Go runtime's and the process's
+// collectors, for a program that serves its own metrics (`hookrelay serve`).
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// Handler serves what reg gathers in the Prometheus text format.
+func Handler(reg prometheus.Gatherer) http.Handler {
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 }
 
 // AttemptFinished records an attempt's outcome, duration and, for a

@@ -29,6 +29,10 @@ func TestMetricsExposition(t *testing.T) {
 	}
 
 	m := metrics.New(st)
+	reg := metrics.NewRegistry()
+	if err := m.Register(reg); err != nil {
+		t.Fatal(err)
+	}
 	status := 200
 	claimed := store.Claimed{Event: store.Event{CreatedAt: time.Now().Add(-30 * time.Millisecond)}}
 	m.InFlight(1)
@@ -36,7 +40,7 @@ func TestMetricsExposition(t *testing.T) {
 	m.AttemptFinished(claimed, delivery.SendResult{Attempt: store.Attempt{DurationMS: 3}}, store.ResultRetry)
 	m.EndpointDisabled(1, "410")
 
-	srv := httptest.NewServer(m.Handler())
+	srv := httptest.NewServer(metrics.Handler(reg))
 	defer srv.Close()
 	resp, err := srv.Client().Get(srv.URL)
 	if err != nil {

@@ -169,7 +169,7 @@ func (s *Service) RotateSecret(ctx context.Context, id int64, secret string) (st
 	if err != nil {
 		return store.Endpoint{}, err
 	}
-	rotation := store.SecretRotation{Secret: secret, PreviousExpiresAt: s.opts.Now().Add(s.opts.RotationWindow).UTC()}
+	rotation := store.SecretRotation{Secret: secret, PreviousExpiresAt: s.opts.Now().Add(max(s.opts.RotationWindow, 0)).UTC()}
 	return s.save(ctx, id, store.EndpointPatch{Rotation: &rotation, SignatureProfile: &profile})
 }
 

@@ -23,7 +23,7 @@ import (
 )
 
 // DefaultRotationWindow is how long a rotated-out secret still signs
-// requests when Options.RotationWindow is not positive.
+// requests when Options.RotationWindow is zero.
 const DefaultRotationWindow = 24 * time.Hour
 
 // Options configure a Service. The zero value is usable: public targets
@@ -46,7 +46,8 @@ type Options struct {
 	// resolves its own default.
 	DefaultMaxRetries int
 	// RotationWindow is how long a rotated-out secret still signs requests;
-	// zero or less means DefaultRotationWindow.
+	// zero means DefaultRotationWindow, and a negative one none: the old
+	// secret stops signing at once (hookrelay.NoWait).
 	RotationWindow time.Duration
 	// MaxDataBytes, when positive, bounds the data of each published event
 	// (a *SizeError above it); zero means no limit but the store's.
@@ -65,7 +66,7 @@ type Service struct {
 // New returns a Service on st with opts, their zero values replaced by the
 // defaults that Options describes.
 func New(st store.Store, opts Options) *Service {
-	if opts.RotationWindow <= 0 {
+	if opts.RotationWindow == 0 {
 		opts.RotationWindow = DefaultRotationWindow
 	}
 	if opts.Now == nil {

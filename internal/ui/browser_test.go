@@ -203,6 +203,7 @@ func startWorker(t *testing.T, st store.Store) {
 	t.Helper()
 	sender := delivery.NewSender(delivery.SenderOptions{Timeout: 5 * time.Second, AllowPrivate: true})
 	w := delivery.NewWorker(st, sender, delivery.Options{
+		Concurrency: 8, EndpointInFlight: 8, BatchSize: 10, Lease: time.Minute,
 		PollInterval: 50 * time.Millisecond,
 		Retry:        delivery.RetryPolicy{Base: time.Hour, Cap: time.Hour, RetryAfterCap: time.Hour},
 	})

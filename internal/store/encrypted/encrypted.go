@@ -35,6 +35,11 @@ func ParseKey(s string) ([]byte, error) {
 	return nil, errors.New("must be 32 bytes written as 64 hex digits or base64 (generate one with: openssl rand -base64 32)")
 }
 
+// ErrWrongKey reports a sealed value that the key does not open: the key is
+// not the one it was sealed with, or the value is corrupted. Its text names
+// no setting; the command line and the library add theirs.
+var ErrWrongKey = errors.New("wrong encryption key or corrupted value")
+
 // Store seals endpoint secrets on their way into the wrapped store and opens
 // them on their way out. Every other method passes through.
 type Store struct {
@@ -75,7 +80,7 @@ func (s *Store) open(stored string) (string, error) {
 	}
 	plain, err := s.aead.Open(nil, raw[:s.aead.NonceSize()], raw[s.aead.NonceSize():], nil)
 	if err != nil {
-		return "", errors.New("decrypt endpoint secret: wrong HOOKRELAY_ENCRYPTION_KEY or corrupted value")
+		return "", fmt.Errorf("decrypt endpoint secret: %w", ErrWrongKey)
 	}
 	return string(plain), nil
 }

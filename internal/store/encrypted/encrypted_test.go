@@ -3,6 +3,7 @@ package encrypted_test
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -80,7 +81,7 @@ func TestSecretsAreEncryptedAtRest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := wrongKey.GetEndpoint(ctx, e.ID); err == nil || !strings.Contains(err.Error(), "HOOKRELAY_ENCRYPTION_KEY") {
+		if _, err := wrongKey.GetEndpoint(ctx, e.ID); !errors.Is(err, encrypted.ErrWrongKey) || strings.Contains(err.Error(), "HOOKRELAY_") {
 			t.Fatalf("wrong key: %v, want a clear error", err)
 		}
 		if _, err := wrongKey.Claim(ctx, store.ClaimRequest{Limit: 5, Lease: time.Minute, Worker: "w"}); err == nil {

@@ -2,6 +2,7 @@ package encrypted
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -32,7 +33,8 @@ func SealedField(e store.Endpoint) string {
 }
 
 // ErrKeyMissing reports encrypted values in a store opened without a key.
-var ErrKeyMissing = fmt.Errorf("endpoint values are encrypted at rest, and no encryption key is set (HOOKRELAY_ENCRYPTION_KEY; WithEncryptionKey in the Go library)")
+// Its text names no setting; the command line and the library add theirs.
+var ErrKeyMissing = errors.New("endpoint values are encrypted at rest, and no encryption key is set")
 
 // CheckNoneSealed returns an error wrapping ErrKeyMissing, naming the
 // endpoint and field, when any endpoint of st holds an encrypted value: a
@@ -49,4 +51,26 @@ func CheckNoneSealed(ctx context.Context, st store.Store) error {
 		}
 	}
 	return nil
+}
+
+// Seal readies st for a process whose encryption key is key, written as
+// ParseKey reads it: wrapped to encrypt under key, or, when key is empty,
+// st itself once CheckNoneSealed has found no encrypted value in it. Errors
+// name no setting: the command line and the library add theirs.
+func Seal(ctx context.Context, st store.Store, key string) (store.Store, error) {
+	if key == "" {
+		if err := CheckNoneSealed(ctx, st); err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
+	k, err := ParseKey(key)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := Wrap(st, k)
+	if err != nil {
+		return nil, err
+	}
+	return sealed, nil
 }

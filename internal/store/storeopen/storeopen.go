@@ -1,7 +1,9 @@
-// Package storeopen turns a DATABASE_URL into a store: postgres:// URLs and
+// Package storeopen turns a database URL (serve's DATABASE_URL, the
+// library's Open) into a store: postgres:// URLs and
 // PostgreSQL keyword/value strings ("host=… user=…") open PostgreSQL; file
 // paths and sqlite: or file: URLs open the embedded SQLite store. Any other
-// scheme is refused (ErrBadURL).
+// scheme is refused (ErrBadURL). Its errors name no setting: the command
+// line adds DATABASE_URL, the library its own words.
 package storeopen
 
 import (
@@ -30,9 +32,16 @@ const (
 	SQLite   Kind = "sqlite"
 )
 
-// ErrBadURL is wrapped by Parse's errors: DATABASE_URL names no store
+// ErrBadURL is matched by Parse's errors: the database URL names no store
 // hookrelay knows (a bad setting, exit code 2 on the command line).
-var ErrBadURL = errors.New("DATABASE_URL")
+var ErrBadURL = errors.New("bad database URL")
+
+// badURL is an error of Parse: its text says what is wrong, and it matches
+// ErrBadURL.
+type badURL struct{ msg string }
+
+func (e badURL) Error() string        { return e.msg }
+func (e badURL) Is(target error) bool { return target == ErrBadURL }
 
 // ErrNoDatabase is wrapped by OpenExisting's errors when the database does
 // not exist or is not migrated.
@@ -46,11 +55,11 @@ var keywordString = regexp.MustCompile(`^[a-z_]+\s*=`)
 // Open takes: the string itself for PostgreSQL, the file path for SQLite.
 // sqlite:PATH and file:PATH (also with // before an absolute path) name the
 // SQLite file PATH; a query string (?…) is refused there, as hookrelay sets
-// the SQLite options itself. Errors wrap ErrBadURL.
+// the SQLite options itself. Errors match ErrBadURL.
 func Parse(databaseURL string) (Kind, string, error) {
 	u := strings.TrimSpace(databaseURL)
 	bad := func(format string, args ...any) (Kind, string, error) {
-		return "", "", fmt.Errorf("%w: "+format, append([]any{ErrBadURL}, args...)...)
+		return "", "", badURL{fmt.Sprintf(format, args...)}
 	}
 	switch {
 	case u == "":
@@ -132,7 +141,7 @@ func redact(target string) string {
 }
 
 // Open opens the store that databaseURL names. It does not migrate; a
-// SQLite file that does not exist is created.
+// SQLite file that does not exist is created. Its errors name no setting.
 func Open(ctx context.Context, databaseURL string) (store.Store, error) {
 	kind, target, err := Parse(databaseURL)
 	if err != nil {
@@ -142,18 +151,18 @@ func Open(ctx context.Context, databaseURL string) (store.Store, error) {
 	case Postgres:
 		s, err := postgres.Open(ctx, target)
 		if err != nil {
-			return nil, fmt.Errorf("DATABASE_URL: %w", err)
+			return nil, err
 		}
 		return s, nil
 	default:
 		if dir := filepath.Dir(target); dir != "" {
 			if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-				return nil, fmt.Errorf("DATABASE_URL: SQLite file %q: its folder %q does not exist; create it first", target, dir)
+				return nil, fmt.Errorf("SQLite file %q: its folder %q does not exist; create it first", target, dir)
 			}
 		}
 		s, err := sqlite.Open(ctx, target)
 		if err != nil {
-			return nil, fmt.Errorf("DATABASE_URL: SQLite file %q: %w", target, err)
+			return nil, fmt.Errorf("SQLite file %q: %w", target, err)
 		}
 		return s, nil
 	}
@@ -182,7 +191,7 @@ func OpenExisting(ctx context.Context, databaseURL string) (store.Store, error) 
 	current, err := st.MigrationsCurrent(ctx)
 	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("DATABASE_URL: %s: %w", where, err)
+		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	if !current {
 		st.Close()

@@ -1,0 +1,277 @@
+package hookrelay
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hookrelay/hookrelay/internal/service"
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/store/encrypted"
+)
+
+// The defaults of Config: what a zero field means. `hookrelay serve` has the
+// same defaults, as its flags take them from these constants.
+const (
+	DefaultTimeout                = 10 * time.Second
+	DefaultMaxRetries             = 6
+	DefaultBackoffBase            = time.Minute
+	DefaultBackoffCap             = time.Hour
+	DefaultRetryAfterCap          = time.Hour
+	DefaultConcurrency            = 64
+	DefaultEndpointConcurrency    = 16
+	DefaultBatchSize              = 100
+	DefaultPollInterval           = time.Second
+	DefaultShutdownTimeout        = 30 * time.Second
+	DefaultDisableAfterFailures   = 100
+	DefaultDisableAfterFailingFor = 72 * time.Hour
+	DefaultRetention              = 30 * 24 * time.Hour
+	DefaultRotationWindow         = service.DefaultRotationWindow
+	DefaultSignatureProfile       = ProfileStandard
+)
+
+// The values that turn a setting off. A zero field of Config always means
+// its default, so "off" is spelled with one of these (all -1, untyped, so
+// that they fit both counts and durations).
+const (
+	// NoRetries makes Config.MaxRetries allow no retry: one attempt only.
+	NoRetries = -1
+	// Never turns off a rule that disables failing endpoints
+	// (Config.DisableAfterFailures, Config.DisableAfterFailingFor).
+	Never = -1
+	// Forever keeps finished deliveries forever (Config.Retention).
+	Forever = -1
+	// NoWait makes Config.ShutdownTimeout cut requests in flight at once,
+	// and Config.RotationWindow stop the previous secret at once.
+	NoWait = -1
+)
+
+// DefaultLease is the lease of a claimed delivery when Config.Lease is zero,
+// for an attempt timeout of timeout: 3 × timeout + 30s, long enough for a
+// request and its wait behind the endpoint's concurrency cap.
+func DefaultLease(timeout time.Duration) time.Duration {
+	return 3*timeout + 30*time.Second
+}
+
+// Config holds every setting of a Client. A zero field takes its default
+// (the Default… constants); a setting that can be turned off says so with
+// an explicit constant (NoRetries, Never, Forever, NoWait), never with zero.
+// Each setting is also a setting of `hookrelay serve`, named in brackets.
+type Config struct {
+	// Timeout bounds one whole delivery attempt (WEBHOOK_TIMEOUT_MS).
+	// Defaults to DefaultTimeout; at least 1ms.
+	Timeout time.Duration
+	// MaxRetries is the retries after the first attempt of the deliveries
+	// this client publishes, for endpoints that set none
+	// (WEBHOOK_MAX_RETRIES). Defaults to DefaultMaxRetries; at most
+	// store.MaxRetriesLimit (35); NoRetries allows none.
+	MaxRetries int
+	// BackoffBase is the delay before the first retry, which doubles on each
+	// retry up to BackoffCap (HOOKRELAY_BACKOFF_BASE, HOOKRELAY_BACKOFF_CAP).
+	// Default to DefaultBackoffBase and DefaultBackoffCap; BackoffCap is at
+	// least BackoffBase.
+	BackoffBase, BackoffCap time.Duration
+	// RetryAfterCap is the longest delay an endpoint's Retry-After answer may
+	// ask for (HOOKRELAY_RETRY_AFTER_CAP). Defaults to DefaultRetryAfterCap;
+	// positive.
+	RetryAfterCap time.Duration
+	// Concurrency is the most requests in flight at once, over all endpoints
+	// (HOOKRELAY_CONCURRENCY). Defaults to DefaultConcurrency.
+	Concurrency int
+	// EndpointConcurrency is the most requests in flight at once to one
+	// endpoint, the ceiling of its adaptive limit
+	// (HOOKRELAY_ENDPOINT_CONCURRENCY). Defaults to DefaultEndpointConcurrency.
+	EndpointConcurrency int
+	// BatchSize is the most deliveries one claim takes (HOOKRELAY_BATCH_SIZE).
+	// Defaults to DefaultBatchSize.
+	BatchSize int
+	// PollInterval is how often idle workers look for due retries
+	// (HOOKRELAY_POLL_INTERVAL); on SQLite it is also how soon workers see
+	// events published in the application's transactions. Defaults to
+	// DefaultPollInterval; at least 1ms.
+	PollInterval time.Duration
+	// Lease is how long a claimed delivery stays with its worker before
+	// another may take it (HOOKRELAY_LEASE). Defaults to
+	// DefaultLease(Timeout); longer than Timeout.
+	Lease time.Duration
+	// ShutdownTimeout is how long Stop waits for requests in flight
+	// (HOOKRELAY_SHUTDOWN_TIMEOUT). Defaults to DefaultShutdownTimeout;
+	// NoWait cuts them at once.
+	ShutdownTimeout time.Duration
+	// DisableAfterFailures disables an endpoint after this many consecutive
+	// failed attempts (HOOKRELAY_DISABLE_AFTER_FAILURES). Defaults to
+	// DefaultDisableAfterFailures; Never turns the rule off.
+	DisableAfterFailures int
+	// DisableAfterFailingFor disables an endpoint that has failed without a
+	// success for this long (HOOKRELAY_DISABLE_AFTER_FAILING_FOR). Defaults
+	// to DefaultDisableAfterFailingFor; Never turns the rule off.
+	DisableAfterFailingFor time.Duration
+	// Retention is how long finished deliveries are kept before they are
+	// deleted (HOOKRELAY_RETENTION). Defaults to DefaultRetention; Forever
+	// keeps them.
+	Retention time.Duration
+	// RotationWindow is how long the previous secret still signs requests
+	// after a rotation (HOOKRELAY_SECRET_ROTATION_WINDOW). Defaults to
+	// DefaultRotationWindow; NoWait stops it at once.
+	RotationWindow time.Duration
+	// SignatureProfile is the profile of endpoints that name none:
+	// ProfileStandard or ProfileAckify (HOOKRELAY_SIGNATURE_PROFILE).
+	// Endpoints created without a profile get it, and rows that another
+	// program inserted without one (Ackify CE's own webhooks) are signed
+	// with it. Defaults to DefaultSignatureProfile.
+	SignatureProfile string
+	// AllowPrivateTargets lets endpoints reach addresses that are not
+	// globally routable (loopback, private, link-local, documentation, this
+	// host's own…), both when they are created and when they are called
+	// (HOOKRELAY_ALLOW_PRIVATE_TARGETS; for development and tests).
+	AllowPrivateTargets bool
+	// EncryptionKey, when set, keeps endpoint secrets and custom header
+	// values encrypted at rest with AES-256-GCM: 32 bytes written as 64 hex
+	// digits or base64 (HOOKRELAY_ENCRYPTION_KEY). Give it the same key as
+	// `hookrelay serve` when both share the database.
+	EncryptionKey string
+	// HTTPClient, when set, sends deliveries instead of hookrelay's own
+	// keep-alive clients; the attempt timeout still applies. hookrelay's
+	// clients follow no redirects and, unless AllowPrivateTargets, refuse
+	// addresses that are not globally routable when they connect; with
+	// HTTPClient, that is HTTPClient's business.
+	HTTPClient *http.Client
+	// Logger receives the workers' logs (one line per attempt, with
+	// event_id, delivery_id, webhook_id and attempt). Defaults to
+	// slog.Default(); slog.New(slog.DiscardHandler) drops them.
+	Logger *slog.Logger
+	// Metrics, when set, gets hookrelay's Prometheus collectors (attempts,
+	// durations, latency, requests in flight, endpoints disabled, queue
+	// depth), which the workers feed. Nil records none. One client per
+	// registerer: a second one's collectors would have the same names.
+	Metrics prometheus.Registerer
+	// SkipMigrate makes the client check that hookrelay's tables are up to
+	// date instead of migrating them, for applications that run `hookrelay
+	// migrate` themselves.
+	SkipMigrate bool
+}
+
+// WithDefaults returns c with every zero setting replaced by its default,
+// and the lease derived from the timeout. The constants that turn settings
+// off are kept as they are.
+func (c Config) WithDefaults() Config {
+	orDefault(&c.Timeout, DefaultTimeout)
+	orDefault(&c.MaxRetries, DefaultMaxRetries)
+	orDefault(&c.BackoffBase, DefaultBackoffBase)
+	orDefault(&c.BackoffCap, max(DefaultBackoffCap, c.BackoffBase))
+	orDefault(&c.RetryAfterCap, DefaultRetryAfterCap)
+	orDefault(&c.Concurrency, DefaultConcurrency)
+	orDefault(&c.EndpointConcurrency, DefaultEndpointConcurrency)
+	orDefault(&c.BatchSize, DefaultBatchSize)
+	orDefault(&c.PollInterval, DefaultPollInterval)
+	orDefault(&c.Lease, DefaultLease(c.Timeout))
+	orDefault(&c.ShutdownTimeout, DefaultShutdownTimeout)
+	orDefault(&c.DisableAfterFailures, DefaultDisableAfterFailures)
+	orDefault(&c.DisableAfterFailingFor, DefaultDisableAfterFailingFor)
+	orDefault(&c.Retention, DefaultRetention)
+	orDefault(&c.RotationWindow, DefaultRotationWindow)
+	orDefault(&c.SignatureProfile, DefaultSignatureProfile)
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c
+}
+
+// orDefault sets *v to def when it is zero.
+func orDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
+}
+
+// ConfigError is one setting of a Config that Validate refuses. Validate
+// joins several (errors.Join); find them with errors.As.
+type ConfigError struct {
+	// Field is the name of the Config field, such as "Timeout".
+	Field string
+	// Message says what is wrong, without the field's name.
+	Message string
+}
+
+// Error returns "Field: Message".
+func (e *ConfigError) Error() string { return e.Field + ": " + e.Message }
+
+// Is makes every ConfigError match ErrInvalid.
+func (e *ConfigError) Is(target error) bool { return target == ErrInvalid }
+
+// Validate checks every setting of c as given (a zero is a default, and
+// fine) and returns one *ConfigError per setting it refuses, joined, or nil.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(field, format string, args ...any) {
+		errs = append(errs, &ConfigError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	d := c.WithDefaults()
+	atLeast := func(field string, v, least time.Duration) {
+		if v < least {
+			add(field, "must be at least %s, got %s", least, v)
+		}
+	}
+	positive := func(field string, v int) {
+		if v < 0 {
+			add(field, "must be positive, got %d", v)
+		}
+	}
+	// off checks a setting that is positive, or the constant named off.
+	off := func(field, name string, v, offValue int64, show string) {
+		if v < 0 && v != offValue {
+			add(field, "must be positive, or %s to turn it off, got %s", name, show)
+		}
+	}
+	atLeast("Timeout", d.Timeout, time.Millisecond)
+	if c.MaxRetries < 0 && c.MaxRetries != NoRetries {
+		add("MaxRetries", "must be positive, or NoRetries for none, got %d", c.MaxRetries)
+	} else if c.MaxRetries > store.MaxRetriesLimit {
+		add("MaxRetries", "must be at most %d, got %d", store.MaxRetriesLimit, c.MaxRetries)
+	}
+	if d.BackoffBase <= 0 {
+		add("BackoffBase", "must be positive, got %s", c.BackoffBase)
+	} else if d.BackoffCap < d.BackoffBase {
+		add("BackoffCap", "must be at least the backoff base (%s), got %s", d.BackoffBase, d.BackoffCap)
+	}
+	if c.RetryAfterCap < 0 {
+		add("RetryAfterCap", "must be positive, got %s", c.RetryAfterCap)
+	}
+	positive("Concurrency", c.Concurrency)
+	positive("EndpointConcurrency", c.EndpointConcurrency)
+	positive("BatchSize", c.BatchSize)
+	atLeast("PollInterval", d.PollInterval, time.Millisecond)
+	if c.Lease < 0 {
+		add("Lease", "must be positive, got %s", c.Lease)
+	} else if d.Lease <= d.Timeout {
+		add("Lease", "must be longer than the timeout (%s), got %s", d.Timeout, d.Lease)
+	}
+	off("ShutdownTimeout", "NoWait", int64(c.ShutdownTimeout), NoWait, c.ShutdownTimeout.String())
+	off("DisableAfterFailures", "Never", int64(c.DisableAfterFailures), Never, fmt.Sprint(c.DisableAfterFailures))
+	off("DisableAfterFailingFor", "Never", int64(c.DisableAfterFailingFor), Never, c.DisableAfterFailingFor.String())
+	off("Retention", "Forever", int64(c.Retention), Forever, c.Retention.String())
+	off("RotationWindow", "NoWait", int64(c.RotationWindow), NoWait, c.RotationWindow.String())
+	if d.SignatureProfile != ProfileStandard && d.SignatureProfile != ProfileAckify {
+		add("SignatureProfile", "must be %q or %q, got %q", ProfileStandard, ProfileAckify, c.SignatureProfile)
+	}
+	if c.EncryptionKey != "" {
+		if _, err := encrypted.ParseKey(c.EncryptionKey); err != nil {
+			add("EncryptionKey", "%v", err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// offToZero is v, or 0 when v is the constant that turns its setting off:
+// the internal packages read 0 as "off".
+func offToZero[T ~int | ~int64](v T) T {
+	if v < 0 {
+		return 0
+	}
+	return v
+}

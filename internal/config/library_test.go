@@ -1,0 +1,68 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/hookrelay/hookrelay"
+)
+
+// parseServe reads serve's settings from args as the command line does, the
+// environment aside.
+func parseServe(t *testing.T, args ...string) Serve {
+	t.Helper()
+	var flags struct {
+		Serve `embed:""`
+	}
+	parser, err := kong.New(&flags, Vars())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parser.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return flags.Serve
+}
+
+// TestServeWithNoSettingRunsTheLibraryDefaults: serve given nothing maps
+// onto a Config that, with its defaults, is the zero Config's.
+func TestServeWithNoSettingRunsTheLibraryDefaults(t *testing.T) {
+	for _, env := range os.Environ() {
+		if name, _, _ := strings.Cut(env, "="); strings.HasPrefix(name, "HOOKRELAY_") || strings.HasPrefix(name, "WEBHOOK_") {
+			t.Setenv(name, "") // registers the restore
+			os.Unsetenv(name)
+		}
+	}
+	lib, err := parseServe(t).Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := lib.WithDefaults(), (hookrelay.Config{}).WithDefaults(); got != want {
+		t.Errorf("serve's defaults as a Config:\n%+v\nthe library's:\n%+v", got, want)
+	}
+}
+
+// TestServeZeroTurnsOff: serve's 0 for a setting that 0 turns off becomes
+// the library's constant for it, never the zero that means its default.
+func TestServeZeroTurnsOff(t *testing.T) {
+	lib, err := parseServe(t, "--webhook-max-retries=0", "--shutdown-timeout=0", "--disable-after-failures=0",
+		"--disable-after-failing-for=0", "--retention=0", "--secret-rotation-window=0").Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lib.MaxRetries != hookrelay.NoRetries || lib.ShutdownTimeout != hookrelay.NoWait || lib.DisableAfterFailures != hookrelay.Never ||
+		lib.DisableAfterFailingFor != hookrelay.Never || lib.Retention != hookrelay.Forever || lib.RotationWindow != hookrelay.NoWait {
+		t.Errorf("serve's zeros as a Config: %+v, want the off constants", lib)
+	}
+	if err := lib.Validate(); err != nil {
+		t.Errorf("the off constants are refused: %v", err)
+	}
+	lib, err = parseServe(t, "--webhook-timeout-ms=20000", "--lease=0").Library()
+	if err != nil || lib.WithDefaults().Lease != 90*time.Second {
+		t.Errorf("lease %s (%v) with a 20s timeout and --lease=0, want 3 × timeout + 30s", lib.WithDefaults().Lease, err)
+	}
+}

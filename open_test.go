@@ -1,0 +1,117 @@
+package hookrelay_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/hookrelay/hookrelay"
+	"github.com/hookrelay/hookrelay/internal/testdb"
+)
+
+// fastConfig is fast() as a Config.
+func fastConfig() hookrelay.Config {
+	return hookrelay.Config{
+		AllowPrivateTargets: true,
+		Timeout:             5 * time.Second,
+		BackoffBase:         10 * time.Millisecond,
+		BackoffCap:          50 * time.Millisecond,
+		PollInterval:        20 * time.Millisecond,
+		Logger:              slog.New(slog.DiscardHandler),
+	}
+}
+
+// openURL opens a client by URL, closed when t ends.
+func openURL(t *testing.T, databaseURL string, cfg hookrelay.Config) *hookrelay.Client {
+	t.Helper()
+	c, err := hookrelay.Open(t.Context(), databaseURL, cfg)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// TestOpenByURL: Open takes serve's DATABASE_URL forms, migrates, delivers
+// with its workers, feeds Config.Metrics, and Close closes the database it
+// opened.
+func TestOpenByURL(t *testing.T) {
+	for name, databaseURL := range map[string]func(t *testing.T) string{
+		"postgres": func(t *testing.T) string { return testdb.PostgresURL(t) },
+		"sqlite":   func(t *testing.T) string { return "sqlite:" + testdb.SQLitePath(t) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			cfg := fastConfig()
+			reg := prometheus.NewRegistry()
+			cfg.Metrics = reg
+			c := openURL(t, databaseURL(t), cfg)
+			r := subscribe(t, c)
+			if err := c.Start(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			r.expect(t, publishNow(t, c, "document.created").EventID)
+			if !gathers(t, reg, "hookrelay_delivery_attempts_total") {
+				t.Error("Config.Metrics lacks hookrelay's attempt counter")
+			}
+			if err := c.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			if _, err := c.PublishNow(context.WithoutCancel(t.Context()), hookrelay.Event{Type: "document.created"}); err == nil {
+				t.Error("PublishNow after Close succeeded: the database Open opened is still open")
+			}
+		})
+	}
+}
+
+func TestOpenRefusesWhatIsNoDatabase(t *testing.T) {
+	_, err := hookrelay.Open(t.Context(), "mysql://localhost/db", hookrelay.Config{})
+	if !errors.Is(err, hookrelay.ErrInvalid) || !strings.Contains(err.Error(), `unsupported scheme "mysql"`) || strings.Contains(err.Error(), "DATABASE_URL") {
+		t.Errorf("Open(mysql://…) = %v, want ErrInvalid saying the scheme, naming no environment variable", err)
+	}
+	_, err = hookrelay.Open(t.Context(), testdb.SQLitePath(t), hookrelay.Config{Timeout: -time.Second})
+	var ce *hookrelay.ConfigError
+	if !errors.As(err, &ce) || ce.Field != "Timeout" {
+		t.Errorf("Open with a bad Config = %v, want a *ConfigError for Timeout", err)
+	}
+}
+
+// TestEncryptedDatabaseWithoutKey: a client without a key on a database
+// holding encrypted secrets is refused with a *ConfigError for
+// EncryptionKey, whose text names no environment variable.
+func TestEncryptedDatabaseWithoutKey(t *testing.T) {
+	const key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	path := testdb.SQLitePath(t)
+	cfg := fastConfig()
+	cfg.EncryptionKey = key
+	c := openURL(t, path, cfg)
+	subscribe(t, c)
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := hookrelay.Open(t.Context(), path, fastConfig())
+	var ce *hookrelay.ConfigError
+	if !errors.As(err, &ce) || ce.Field != "EncryptionKey" || strings.Contains(err.Error(), "HOOKRELAY_") {
+		t.Errorf("Open without the key = %v, want a *ConfigError for EncryptionKey naming no environment variable", err)
+	}
+}
+
+// gathers reports whether reg gathers the metric family name.
+func gathers(t *testing.T, reg *prometheus.Registry, name string) bool {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	for _, f := range families {
+		if f.GetName() == name {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,18 @@
+package hookrelay
+
+import "github.com/hookrelay/hookrelay/internal/clientparts"
+
+func init() {
+	clientparts.Of = func(c any) clientparts.Parts { return c.(*Client).parts() }
+}
+
+// parts returns what `hookrelay serve` mounts its HTTP side on
+// (clientparts).
+func (c *Client) parts() clientparts.Parts {
+	return clientparts.Parts{
+		Store:           c.store,
+		Service:         c.service,
+		WorkerName:      c.workerName,
+		ShutdownTimeout: offToZero(c.config.ShutdownTimeout),
+	}
+}
