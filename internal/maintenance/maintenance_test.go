@@ -116,6 +116,7 @@ func startWorker(t *testing.T, s store.Store) {
 	w := delivery.NewWorker(s, sender, delivery.Options{
 		Concurrency: 8, EndpointInFlight: 8, BatchSize: 10, Lease: 5 * time.Second,
 		PollInterval: 20 * time.Millisecond, ShutdownTimeout: 5 * time.Second,
+		Retry: delivery.RetryPolicy{Base: time.Minute, Cap: time.Hour, RetryAfterCap: time.Hour},
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
