@@ -64,8 +64,8 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, pub
 			AllowPrivateTargets: cfg.AllowPrivateTargets, DefaultProfile: cfg.SignatureProfile,
 			DefaultMaxRetries: offToZero(cfg.MaxRetries), RotationWindow: cfg.RotationWindow,
 		}),
-		workerName:    delivery.WorkerName(),
-		observer:      delivery.NopObserver{},
+		workerName: delivery.WorkerName(),
+		observer:   delivery.NopObserver{},
 	}
 	if cfg.Metrics != nil {
 		m := metrics.New(st)

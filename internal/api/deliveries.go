@@ -18,7 +18,7 @@ import (
 func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := store.DeliveryFilter{
-		WebhookID:     q.id("webhook_id"),
+		EndpointID:    q.id("webhook_id"),
 		Status:        store.Status(q.text("status")),
 		EventType:     q.text("event_type"),
 		EventID:       q.text("event_id"),
@@ -118,7 +118,7 @@ func (s *server) replayDeliveries(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	n, err := s.service.ReplayDeliveries(r.Context(), service.ReplayFilter{
-		EndpointID: req.WebhookID, EventType: req.EventType, EventID: req.EventID,
+		EndpointID: req.EndpointID, EventType: req.EventType, EventID: req.EventID,
 		CreatedAfter: req.CreatedAfter, CreatedBefore: req.CreatedBefore,
 	})
 	if err != nil {
@@ -146,7 +146,7 @@ func deliveryJSON(d store.Delivery) wire.Delivery {
 		nextRetryAt = nil
 	}
 	return wire.Delivery{
-		ID: d.ID, WebhookID: d.WebhookID, EventID: d.EventID, EventType: d.EventType, Status: string(d.Status),
+		ID: d.ID, EndpointID: d.EndpointID, EventID: d.EventID, EventType: d.EventType, Status: string(d.Status),
 		AttemptCount: d.AttemptsMade(), RetryCount: d.RetryCount, MaxRetries: d.MaxRetries, Priority: d.Priority,
 		CreatedAt: d.CreatedAt, ScheduledFor: d.ScheduledFor, ProcessedAt: d.ProcessedAt,
 		NextRetryAt: nextRetryAt, ResponseStatus: d.ResponseStatus, LastError: d.LastError,

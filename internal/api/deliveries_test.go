@@ -25,8 +25,8 @@ func TestDeliveries(t *testing.T) {
 
 func testListDeliveries(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	a := s.createWebhook("http://127.0.0.1:9/a")
-	b := s.createWebhook("http://127.0.0.1:9/b", "document.*")
+	a := s.createEndpoint("http://127.0.0.1:9/a")
+	b := s.createEndpoint("http://127.0.0.1:9/b", "document.*")
 	start := time.Now().Add(-time.Second)
 	first := s.publish("document.created")   // a, b
 	s.publish("signature.created")           // a
@@ -88,7 +88,7 @@ func testListDeliveriesBadParams(t *testing.T, st store.Store) {
 
 func testGetDelivery(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	s.createWebhook("http://127.0.0.1:9/a")
+	s.createEndpoint("http://127.0.0.1:9/a")
 	res := s.publish("document.created")
 	finish(t, st, store.ResultRetry)
 	ds := listDeliveries(t, st, store.DeliveryFilter{EventID: res.EventID})
@@ -106,7 +106,7 @@ func testGetDelivery(t *testing.T, st store.Store) {
 
 func testRetryAndCancel(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	s.createWebhook("http://127.0.0.1:9/a")
+	s.createEndpoint("http://127.0.0.1:9/a")
 	res := s.publish("document.created")
 	ds := listDeliveries(t, st, store.DeliveryFilter{EventID: res.EventID})
 	path := fmt.Sprintf("/v1/deliveries/%d", ds[0].ID)
@@ -132,14 +132,14 @@ func testRetryAndCancel(t *testing.T, st store.Store) {
 
 func testReplay(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	a := s.createWebhook("http://127.0.0.1:9/a")
-	s.createWebhook("http://127.0.0.1:9/b")
+	a := s.createEndpoint("http://127.0.0.1:9/a")
+	s.createEndpoint("http://127.0.0.1:9/b")
 	s.publish("document.created")
 	s.publish("signature.created")
 	finish(t, st, store.ResultFailed)
 
 	var res wire.ReplayResponse
-	s.call("POST", "/v1/deliveries/replay", wire.ReplayRequest{WebhookID: &a.ID, EventType: "document.created"}, http.StatusOK, &res)
+	s.call("POST", "/v1/deliveries/replay", wire.ReplayRequest{EndpointID: &a.ID, EventType: "document.created"}, http.StatusOK, &res)
 	if res.Replayed != 1 {
 		t.Fatalf("replayed %d, want 1", res.Replayed)
 	}

@@ -24,7 +24,7 @@ func TestEditsRacingOutcomesKeepTheHealthRecord(t *testing.T) {
 		ctx := context.Background()
 		st := newStore(t)
 		s := newServer(t, st, nil)
-		ep := s.createWebhook("http://127.0.0.1:9/failing")
+		ep := s.createEndpoint("http://127.0.0.1:9/failing")
 		for range deliveries {
 			if _, err := st.Publish(ctx, store.Event{ID: store.NewEventID(), Type: "document.created", Data: []byte(`{}`)},
 				store.PublishOptions{MaxRetries: 0, EndpointIDs: []int64{ep.ID}}); err != nil {

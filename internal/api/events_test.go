@@ -25,9 +25,9 @@ func TestEvents(t *testing.T) {
 
 func testPublishFansOut(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	s.createWebhook("http://127.0.0.1:9/all")
-	s.createWebhook("http://127.0.0.1:9/docs", "document.*")
-	s.createWebhook("http://127.0.0.1:9/sigs", "signature.created")
+	s.createEndpoint("http://127.0.0.1:9/all")
+	s.createEndpoint("http://127.0.0.1:9/docs", "document.*")
+	s.createEndpoint("http://127.0.0.1:9/sigs", "signature.created")
 	var res wire.PublishResponse
 	s.call("POST", "/v1/events", `{"type":"document.created","data":{"doc":42},"priority":5}`, http.StatusAccepted, &res)
 	if !res.Created || res.Deliveries != 2 || res.EventID == "" || res.Event.ID != res.EventID ||
@@ -42,7 +42,7 @@ func testPublishFansOut(t *testing.T, st store.Store) {
 
 func testSameIDIsIdempotent(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	s.createWebhook("http://127.0.0.1:9/all")
+	s.createEndpoint("http://127.0.0.1:9/all")
 	body := `{"id":"0190b6a4-0000-7000-8000-000000000001","type":"signature.created","data":{"n":1}}`
 	var first, second wire.PublishResponse
 	s.call("POST", "/v1/events", body, http.StatusAccepted, &first)
@@ -58,12 +58,12 @@ func testSameIDIsIdempotent(t *testing.T, st store.Store) {
 
 func testEndpointIDs(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	a := s.createWebhook("http://127.0.0.1:9/a", "document.*") // a target gets the event whatever it subscribes to
-	s.createWebhook("http://127.0.0.1:9/b")
+	a := s.createEndpoint("http://127.0.0.1:9/a", "document.*") // a target gets the event whatever it subscribes to
+	s.createEndpoint("http://127.0.0.1:9/b")
 	var res wire.PublishResponse
 	s.call("POST", "/v1/events", wire.PublishRequest{Type: "x.y", EndpointIDs: []int64{a.ID}}, http.StatusAccepted, &res)
 	ds := listDeliveries(t, st, store.DeliveryFilter{EventID: res.EventID})
-	if res.Deliveries != 1 || len(ds) != 1 || ds[0].WebhookID != a.ID {
+	if res.Deliveries != 1 || len(ds) != 1 || ds[0].EndpointID != a.ID {
 		t.Fatalf("targeted publish: %+v, deliveries %+v", res, ds)
 	}
 	e := s.wantError("POST", "/v1/events", wire.PublishRequest{Type: "x.y", EndpointIDs: []int64{a.ID, 999}}, http.StatusUnprocessableEntity, "validation_failed")
@@ -74,7 +74,7 @@ func testEndpointIDs(t *testing.T, st store.Store) {
 
 func testPublishValidation(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	s.createWebhook("http://127.0.0.1:9/all")
+	s.createEndpoint("http://127.0.0.1:9/all")
 	cases := []struct{ body, field string }{
 		{`{}`, "type"},
 		{`{"type":"has space"}`, "type"},
@@ -102,8 +102,8 @@ func testPublishValidation(t *testing.T, st store.Store) {
 
 func testGetEvent(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	s.createWebhook("http://127.0.0.1:9/a")
-	s.createWebhook("http://127.0.0.1:9/b")
+	s.createEndpoint("http://127.0.0.1:9/a")
+	s.createEndpoint("http://127.0.0.1:9/b")
 	res := s.publish("document.completed")
 	var got wire.EventDetail
 	s.call("GET", "/v1/events/"+res.EventID, nil, http.StatusOK, &got)

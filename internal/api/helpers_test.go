@@ -117,8 +117,8 @@ func checkError(t *testing.T, what string, status int, header http.Header, raw [
 	return body.Error
 }
 
-// createWebhook creates an endpoint subscribed to events (all when none).
-func (s *apiServer) createWebhook(url string, events ...string) wire.Endpoint {
+// createEndpoint creates an endpoint subscribed to events (all when none).
+func (s *apiServer) createEndpoint(url string, events ...string) wire.Endpoint {
 	s.t.Helper()
 	var ep wire.Endpoint
 	s.call("POST", "/v1/webhooks", wire.EndpointCreate{URL: url, Events: events}, http.StatusCreated, &ep)

@@ -18,7 +18,7 @@ func TestDeliveryShowsThePayloadAsPublished(t *testing.T) {
 		t.Parallel()
 		st := newStore(t)
 		s := newServer(t, st, nil)
-		s.createWebhook("http://127.0.0.1:9/a")
+		s.createEndpoint("http://127.0.0.1:9/a")
 		const data = `{"z":1,"a":"\u00e9\/","10":1e3,"9":-0.0,"a":2}`
 		var res wire.PublishResponse
 		s.call("POST", "/v1/events", `{"type":"t.x","data":`+data+`}`, http.StatusAccepted, &res)

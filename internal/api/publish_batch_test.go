@@ -26,8 +26,8 @@ func TestPublishBatch(t *testing.T) {
 
 func testBatchEachEventAlone(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	all := s.createWebhook("http://127.0.0.1:9/all")
-	docs := s.createWebhook("http://127.0.0.1:9/docs", "document.*")
+	all := s.createEndpoint("http://127.0.0.1:9/all")
+	docs := s.createEndpoint("http://127.0.0.1:9/docs", "document.*")
 	old := s.publish("document.created")
 	const repeated = "0190b6a4-0000-7000-8000-0000000000aa"
 	body := `{"events":[
@@ -80,12 +80,12 @@ func testBatchEachEventAlone(t *testing.T, st store.Store) {
 		t.Errorf("deliveries of the first event: %+v, %v; want 2 with priority 4 and 3 retries", first, err)
 	}
 	for _, d := range first {
-		if d.WebhookID != all.ID && d.WebhookID != docs.ID {
-			t.Errorf("the first event went to endpoint %d, want %d and %d", d.WebhookID, all.ID, docs.ID)
+		if d.EndpointID != all.ID && d.EndpointID != docs.ID {
+			t.Errorf("the first event went to endpoint %d, want %d and %d", d.EndpointID, all.ID, docs.ID)
 		}
 	}
 	targeted, err := st.ListDeliveries(ctx, store.DeliveryFilter{EventID: repeated})
-	if err != nil || len(targeted) != 1 || targeted[0].WebhookID != docs.ID || targeted[0].EventType != "signature.created" {
+	if err != nil || len(targeted) != 1 || targeted[0].EndpointID != docs.ID || targeted[0].EventType != "signature.created" {
 		t.Errorf("deliveries of the targeted event: %+v, %v; want one to %d", targeted, err, docs.ID)
 	}
 	if ds := listDeliveries(t, st, store.DeliveryFilter{}); len(ds) != old.Deliveries+3 {
@@ -95,7 +95,7 @@ func testBatchEachEventAlone(t *testing.T, st store.Store) {
 
 func testBatchIdempotent(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	s.createWebhook("http://127.0.0.1:9/all")
+	s.createEndpoint("http://127.0.0.1:9/all")
 	var req wire.PublishBatchRequest
 	for i := range 20 {
 		req.Events = append(req.Events, wire.PublishRequest{ID: fmt.Sprintf("0190b6a4-0000-7000-8000-%012d", i), Type: "document.created"})
@@ -116,7 +116,7 @@ func testBatchIdempotent(t *testing.T, st store.Store) {
 
 func testBatchWholeBodyErrors(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil) // MaxPayloadBytes 4 KiB: batches up to 256 KiB
-	s.createWebhook("http://127.0.0.1:9/all")
+	s.createEndpoint("http://127.0.0.1:9/all")
 	s.wantError("POST", "/v1/events/batch", `{"events":[{"type":"a"}`, http.StatusBadRequest, "invalid_json")
 	s.wantError("POST", "/v1/events/batch", `{"events":[{"type":"a","tpye":"b"}]}`, http.StatusBadRequest, "invalid_json")
 	s.wantError("POST", "/v1/events/batch", `[{"type":"a"}]`, http.StatusBadRequest, "invalid_json")
@@ -136,7 +136,7 @@ func testBatchWholeBodyErrors(t *testing.T, st store.Store) {
 // the publishes share transactions: each gets its own answer.
 func testConcurrentSinglePublishes(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	s.createWebhook("http://127.0.0.1:9/all")
+	s.createEndpoint("http://127.0.0.1:9/all")
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ids := map[string]bool{}

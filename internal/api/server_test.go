@@ -96,7 +96,7 @@ func testBadJSON(t *testing.T, st store.Store) {
 
 func testPayloadTooLarge(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil) // MaxPayloadBytes: 4 KiB
-	s.createWebhook("http://127.0.0.1:9/a")
+	s.createEndpoint("http://127.0.0.1:9/a")
 	big := `{"type":"a","data":{"blob":"` + strings.Repeat("x", 5<<10) + `"}}`
 	s.wantError("POST", "/v1/events", big, http.StatusRequestEntityTooLarge, "payload_too_large")
 	s.wantError("POST", "/v1/webhooks", `{"url":"http://127.0.0.1/","description":"`+strings.Repeat("x", 5<<10)+`"}`,

@@ -17,7 +17,7 @@ func TestTextNoStoreKeeps(t *testing.T) {
 		t.Parallel()
 		st := newStore(t)
 		s := newServer(t, st, nil)
-		ep := s.createWebhook("http://127.0.0.1:9/a")
+		ep := s.createEndpoint("http://127.0.0.1:9/a")
 		id := "/v1/webhooks/" + strconv.FormatInt(ep.ID, 10)
 		refused := []struct{ method, path, body, field string }{
 			{"POST", "/v1/events", `{"type":"document.created","data":{"note":"a\u0000b"}}`, "data"},

@@ -84,7 +84,7 @@ func TestSQLiteDiskFullAndReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newServer(t, st, nil)
-	s.createWebhook("http://127.0.0.1:9/a")
+	s.createEndpoint("http://127.0.0.1:9/a")
 	acked := s.publish("before.full").EventID
 
 	filler := filepath.Join(dir, "filler")

@@ -16,8 +16,8 @@ const createdByAPI = "api"
 // disabledByAPI is the disabled_reason of an endpoint disabled without a reason.
 const disabledByAPI = "disabled by API"
 
-// createWebhook handles POST /v1/webhooks.
-func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
+// createEndpoint handles POST /v1/webhooks.
+func (s *server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 	var req wire.EndpointCreate
 	if err := s.decodeJSON(w, r, &req, false); err != nil {
 		return err
@@ -45,10 +45,10 @@ func (s *server) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// listWebhooks handles GET /v1/webhooks?active=&limit=&cursor=, cursor as
+// listEndpoints handles GET /v1/webhooks?active=&limit=&cursor=, cursor as
 // in GET /v1/deliveries: the next_cursor of the previous page. after is its
 // deprecated alias (the name before 0.x), still accepted.
-func (s *server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
+func (s *server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := store.EndpointFilter{Active: q.bool("active"), AfterID: q.cursor("after"), Limit: q.limit()}
 	if q.err != nil {
@@ -69,8 +69,8 @@ func (s *server) listWebhooks(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// getWebhook handles GET /v1/webhooks/{id}.
-func (s *server) getWebhook(w http.ResponseWriter, r *http.Request) error {
+// getEndpoint handles GET /v1/webhooks/{id}.
+func (s *server) getEndpoint(w http.ResponseWriter, r *http.Request) error {
 	e, err := s.endpoint(r)
 	if err != nil {
 		return err
@@ -79,11 +79,11 @@ func (s *server) getWebhook(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// updateWebhook handles PATCH /v1/webhooks/{id}: only the fields given
+// updateEndpoint handles PATCH /v1/webhooks/{id}: only the fields given
 // change (service.UpdateEndpoint: the URL of an endpoint that WEBHOOK_URLS
 // defines cannot change, 409; a new URL comes with the custom headers'
 // values given again, 422 otherwise, since they are secret).
-func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
+func (s *server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -99,8 +99,8 @@ func (s *server) updateWebhook(w http.ResponseWriter, r *http.Request) error {
 	return s.answerEndpoint(w, id, saved, err, false)
 }
 
-// deleteWebhook handles DELETE /v1/webhooks/{id}.
-func (s *server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
+// deleteEndpoint handles DELETE /v1/webhooks/{id}.
+func (s *server) deleteEndpoint(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -112,9 +112,9 @@ func (s *server) deleteWebhook(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// enableWebhook handles POST /v1/webhooks/{id}/enable: the endpoint is
+// enableEndpoint handles POST /v1/webhooks/{id}/enable: the endpoint is
 // active again with a clean health record.
-func (s *server) enableWebhook(w http.ResponseWriter, r *http.Request) error {
+func (s *server) enableEndpoint(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -123,8 +123,8 @@ func (s *server) enableWebhook(w http.ResponseWriter, r *http.Request) error {
 	return s.answerEndpoint(w, id, saved, err, false)
 }
 
-// disableWebhook handles POST /v1/webhooks/{id}/disable {reason?}.
-func (s *server) disableWebhook(w http.ResponseWriter, r *http.Request) error {
+// disableEndpoint handles POST /v1/webhooks/{id}/disable {reason?}.
+func (s *server) disableEndpoint(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
@@ -153,10 +153,10 @@ func (s *server) rotateSecret(w http.ResponseWriter, r *http.Request) error {
 	return s.answerEndpoint(w, id, saved, err, true)
 }
 
-// pingWebhook handles POST /v1/webhooks/{id}/ping: a webhook.ping event sent
+// pingEndpoint handles POST /v1/webhooks/{id}/ping: a webhook.ping event sent
 // through the queue to this endpoint only, whatever the event types it
 // subscribes to. A disabled endpoint is refused with 409.
-func (s *server) pingWebhook(w http.ResponseWriter, r *http.Request) error {
+func (s *server) pingEndpoint(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err

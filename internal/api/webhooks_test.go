@@ -15,26 +15,26 @@ import (
 	"github.com/hookrelay/hookrelay/internal/testenv"
 )
 
-func TestWebhooks(t *testing.T) {
+func TestEndpoints(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
 		t.Run("CreateShowsSecretOnce", func(t *testing.T) { t.Parallel(); testCreateShowsSecretOnce(t, newStore(t)) })
 		t.Run("CreateWithEveryField", func(t *testing.T) { t.Parallel(); testCreateWithEveryField(t, newStore(t)) })
 		t.Run("CreateValidation", func(t *testing.T) { t.Parallel(); testCreateValidation(t, newStore(t)) })
 		t.Run("ForbiddenTarget", func(t *testing.T) { t.Parallel(); testForbiddenTarget(t, newStore(t)) })
-		t.Run("ListFiltersAndPages", func(t *testing.T) { t.Parallel(); testListWebhooks(t, newStore(t)) })
+		t.Run("ListFiltersAndPages", func(t *testing.T) { t.Parallel(); testListEndpoints(t, newStore(t)) })
 		t.Run("UpdateIsPartial", func(t *testing.T) { t.Parallel(); testUpdateIsPartial(t, newStore(t)) })
 		t.Run("EnableDisable", func(t *testing.T) { t.Parallel(); testEnableDisable(t, newStore(t)) })
 		t.Run("RotateSecret", func(t *testing.T) { t.Parallel(); testRotateSecret(t, newStore(t)) })
 		t.Run("AckifySecrets", func(t *testing.T) { t.Parallel(); testAckifySecrets(t, newStore(t)) })
 		t.Run("Ping", func(t *testing.T) { t.Parallel(); testPing(t, newStore(t)) })
 		t.Run("Delete", func(t *testing.T) { t.Parallel(); testDelete(t, newStore(t)) })
-		t.Run("UnknownWebhook", func(t *testing.T) { t.Parallel(); testUnknownWebhook(t, newStore(t)) })
+		t.Run("UnknownWebhook", func(t *testing.T) { t.Parallel(); testUnknownEndpoint(t, newStore(t)) })
 	})
 }
 
 func testCreateShowsSecretOnce(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	created := s.createWebhook("http://127.0.0.1:9/hook")
+	created := s.createEndpoint("http://127.0.0.1:9/hook")
 	if !strings.HasPrefix(created.Secret, "whsec_") || strings.Contains(created.Secret, "…") {
 		t.Fatalf("create answer secret = %q, want a full generated whsec_ secret", created.Secret)
 	}
@@ -169,11 +169,11 @@ func testForbiddenTarget(t *testing.T, st store.Store) {
 	s.call("POST", "/v1/webhooks", wire.EndpointCreate{URL: "https://93.184.215.14/hook"}, http.StatusCreated, nil)
 }
 
-func testListWebhooks(t *testing.T, st store.Store) {
+func testListEndpoints(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
 	var ids []int64
 	for i := range 5 {
-		ids = append(ids, s.createWebhook(fmt.Sprintf("http://127.0.0.1:9/%d", i)).ID)
+		ids = append(ids, s.createEndpoint(fmt.Sprintf("http://127.0.0.1:9/%d", i)).ID)
 	}
 	s.call("POST", fmt.Sprintf("/v1/webhooks/%d/disable", ids[1]), nil, http.StatusOK, nil)
 
@@ -219,7 +219,7 @@ func testListWebhooks(t *testing.T, st store.Store) {
 
 func testUpdateIsPartial(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	ep := s.createWebhook("http://127.0.0.1:9/a", "document.created")
+	ep := s.createEndpoint("http://127.0.0.1:9/a", "document.created")
 	path := fmt.Sprintf("/v1/webhooks/%d", ep.ID)
 	var got wire.Endpoint
 	s.call("PATCH", path, `{"title":"renamed","headers":{"X-A":"1"}}`, http.StatusOK, &got)
@@ -276,7 +276,7 @@ func testEnableDisable(t *testing.T, st store.Store) {
 
 func testRotateSecret(t *testing.T, st store.Store) {
 	s := newServer(t, st, func(o *api.Options) { o.RotationWindow = 2 * time.Hour })
-	ep := s.createWebhook("http://127.0.0.1:9/a")
+	ep := s.createEndpoint("http://127.0.0.1:9/a")
 	var got wire.Endpoint
 	before := time.Now()
 	s.call("POST", fmt.Sprintf("/v1/webhooks/%d/rotate-secret", ep.ID), nil, http.StatusOK, &got)
@@ -302,22 +302,22 @@ func testRotateSecret(t *testing.T, st store.Store) {
 
 func testPing(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	target := s.createWebhook("http://127.0.0.1:9/a")
-	other := s.createWebhook("http://127.0.0.1:9/b")
+	target := s.createEndpoint("http://127.0.0.1:9/a")
+	other := s.createEndpoint("http://127.0.0.1:9/b")
 	var ping wire.PingResponse
 	s.call("POST", fmt.Sprintf("/v1/webhooks/%d/ping", target.ID), nil, http.StatusAccepted, &ping)
 	d, err := st.GetDelivery(context.Background(), ping.DeliveryID)
-	if err != nil || d.WebhookID != target.ID || d.EventType != "webhook.ping" || d.EventID != ping.EventID || d.Status != store.StatusPending {
+	if err != nil || d.EndpointID != target.ID || d.EventType != "webhook.ping" || d.EventID != ping.EventID || d.Status != store.StatusPending {
 		t.Fatalf("ping delivery = %+v (%v)", d, err)
 	}
-	others := listDeliveries(t, st, store.DeliveryFilter{WebhookID: other.ID})
+	others := listDeliveries(t, st, store.DeliveryFilter{EndpointID: other.ID})
 	if len(others) != 0 {
 		t.Errorf("ping reached endpoint %d too", other.ID)
 	}
 
-	picky := s.createWebhook("http://127.0.0.1:9/c", "document.*")
+	picky := s.createEndpoint("http://127.0.0.1:9/c", "document.*")
 	s.call("POST", fmt.Sprintf("/v1/webhooks/%d/ping", picky.ID), nil, http.StatusAccepted, &ping)
-	if d, err := st.GetDelivery(context.Background(), ping.DeliveryID); err != nil || d.WebhookID != picky.ID || d.EventType != "webhook.ping" {
+	if d, err := st.GetDelivery(context.Background(), ping.DeliveryID); err != nil || d.EndpointID != picky.ID || d.EventType != "webhook.ping" {
 		t.Errorf("ping to an endpoint subscribed to other types: delivery %+v (%v), want a webhook.ping delivery to it", d, err)
 	}
 
@@ -333,7 +333,7 @@ func testPing(t *testing.T, st store.Store) {
 
 func testDelete(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
-	ep := s.createWebhook("http://127.0.0.1:9/a")
+	ep := s.createEndpoint("http://127.0.0.1:9/a")
 	s.publish("document.created")
 	path := fmt.Sprintf("/v1/webhooks/%d", ep.ID)
 	status, _, raw := s.send("DELETE", path, nil, nil)
@@ -342,13 +342,13 @@ func testDelete(t *testing.T, st store.Store) {
 	}
 	s.wantError("GET", path, nil, http.StatusNotFound, "not_found")
 	s.wantError("DELETE", path, nil, http.StatusNotFound, "not_found")
-	left := listDeliveries(t, st, store.DeliveryFilter{WebhookID: ep.ID})
+	left := listDeliveries(t, st, store.DeliveryFilter{EndpointID: ep.ID})
 	if len(left) != 0 {
 		t.Errorf("%d deliveries outlived their endpoint", len(left))
 	}
 }
 
-func testUnknownWebhook(t *testing.T, st store.Store) {
+func testUnknownEndpoint(t *testing.T, st store.Store) {
 	s := newServer(t, st, nil)
 	for _, r := range [][2]string{
 		{"GET", ""}, {"PATCH", ""}, {"DELETE", ""}, {"POST", "/enable"}, {"POST", "/disable"}, {"POST", "/rotate-secret"}, {"POST", "/ping"},

@@ -50,12 +50,12 @@ func DevBanner(cfg config.Serve, addr net.Addr) string {
 		fmt.Fprintf(&b, "\nHOOKRELAY_SIGNATURE_PROFILE=ackify: `hookrelay listen` cannot verify Ackify's signature; point WEBHOOK_URLS at your Ackify receiver to watch deliveries.\n")
 		return b.String()
 	}
-	if host, port, ok := loopbackTarget(cfg.WebhookURLs); ok {
+	if host, port, ok := loopbackTarget(cfg.EndpointURLs); ok {
 		listen := "hookrelay listen --port " + port
 		if host != "127.0.0.1" && host != "localhost" {
 			listen += " --host " + host
 		}
-		fmt.Fprintf(&b, "\nTo watch a delivery arrive verified, run in another shell, where WEBHOOK_SECRET is the secret serve signs with (%s):\n", mask.Secret(cfg.WebhookSecret))
+		fmt.Fprintf(&b, "\nTo watch a delivery arrive verified, run in another shell, where WEBHOOK_SECRET is the secret serve signs with (%s):\n", mask.Secret(cfg.EndpointSecret))
 		fmt.Fprintf(&b, "  %s --secret \"$WEBHOOK_SECRET\"\n", listen)
 		fmt.Fprintf(&b, "and in a third one%s:\n  %s\n", token, publish)
 		return b.String()

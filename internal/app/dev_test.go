@@ -23,7 +23,7 @@ func TestDevBannerFollowsTheSettings(t *testing.T) {
 	}
 	ackify := private
 	ackify.AllowPrivate, ackify.SignatureProfile = true, store.ProfileAckify
-	ackify.WebhookURLs, ackify.WebhookSecret = []string{"http://127.0.0.1:9000/h"}, "ackify-secret"
+	ackify.EndpointURLs, ackify.EndpointSecret = []string{"http://127.0.0.1:9000/h"}, "ackify-secret"
 	banner = DevBanner(ackify, addr)
 	if strings.Contains(banner, "hookrelay listen --port") || !strings.Contains(banner, "cannot verify Ackify") {
 		t.Errorf("with the ackify profile:\n%s", banner)

@@ -116,7 +116,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		return fmt.Errorf("read endpoints: %w", err)
 	}
 
-	if err := syncConfigEndpoints(ctx, parts.Service, cfg.WebhookURLs, cfg.WebhookSecret, logger); err != nil {
+	if err := syncConfigEndpoints(ctx, parts.Service, cfg.EndpointURLs, cfg.EndpointSecret, logger); err != nil {
 		return err
 	}
 

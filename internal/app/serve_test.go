@@ -65,13 +65,13 @@ func TestDevBanner(t *testing.T) {
 	// A loopback receiver in WEBHOOK_URLS: listen on its port with
 	// WEBHOOK_SECRET, named and never printed.
 	dev.APIToken = ""
-	dev.WebhookURLs = []string{"https://example.com/hooks", "http://[::1]:7000/in"}
-	dev.WebhookSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	dev.EndpointURLs = []string{"https://example.com/hooks", "http://[::1]:7000/in"}
+	dev.EndpointSecret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 	banner = DevBanner(dev, defaultAddr)
 	if want := `hookrelay listen --port 7000 --host ::1 --secret "$WEBHOOK_SECRET"`; !strings.Contains(banner, want) {
 		t.Errorf("the banner lacks %q:\n%s", want, banner)
 	}
-	if strings.Contains(banner, dev.WebhookSecret) || strings.Contains(banner, "webhooks add") {
+	if strings.Contains(banner, dev.EndpointSecret) || strings.Contains(banner, "webhooks add") {
 		t.Errorf("the banner shows WEBHOOK_SECRET or adds an endpoint:\n%s", banner)
 	}
 }

@@ -414,7 +414,7 @@ func startAPISystem(ctx context.Context, sc scenario, opts Options, settings con
 		}
 		if i == 0 {
 			for j, u := range urls {
-				if _, err := c.CreateWebhook(ctx, wire.EndpointCreate{Title: fmt.Sprintf("bench %d", j+1), URL: u}); err != nil {
+				if _, err := c.CreateEndpoint(ctx, wire.EndpointCreate{Title: fmt.Sprintf("bench %d", j+1), URL: u}); err != nil {
 					_, _ = sys.stop()
 					return system{}, fmt.Errorf("create endpoint through the API: %w", err)
 				}

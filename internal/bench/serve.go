@@ -38,7 +38,7 @@ type serveProcess struct {
 // in this process's environment are not passed on.
 func startServe(ctx context.Context, command []string, databaseURL string, settings config.Delivery, token string) (*serveProcess, error) {
 	settings.AllowPrivate = true // the receivers are on loopback
-	settings.WebhookURLs, settings.WebhookSecret = nil, ""
+	settings.EndpointURLs, settings.EndpointSecret = nil, ""
 	env, err := config.Environ(settings)
 	if err != nil {
 		return nil, err

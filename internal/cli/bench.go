@@ -38,7 +38,7 @@ type benchCmd struct {
 }
 
 func (c *benchCmd) Run(e Env) error {
-	if len(c.WebhookURLs) > 0 {
+	if len(c.EndpointURLs) > 0 {
 		return usageError{errors.New("WEBHOOK_URLS: the benchmark makes its own endpoints; unset it")}
 	}
 	if err := c.Delivery.Validate(); err != nil {

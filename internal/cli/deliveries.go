@@ -21,7 +21,7 @@ type deliveriesCmd struct {
 
 // deliveryFilterFlags select deliveries in list and replay.
 type deliveryFilterFlags struct {
-	Webhook       int64  `placeholder:"ID" help:"Only this endpoint's deliveries."`
+	Endpoint      int64  `name:"webhook" aliases:"endpoint" placeholder:"ID" help:"Only this endpoint's deliveries."`
 	EventType     string `name:"event-type" help:"Only deliveries of this event type."`
 	EventID       string `name:"event-id" placeholder:"UUID" help:"Only deliveries of this event."`
 	CreatedAfter  string `name:"created-after" placeholder:"TIME" help:"Only deliveries created at or after this RFC 3339 time."`
@@ -39,7 +39,7 @@ func (f deliveryFilterFlags) filter() (client.DeliveryFilter, error) {
 		return client.DeliveryFilter{}, err
 	}
 	return client.DeliveryFilter{
-		WebhookID: f.Webhook, EventType: f.EventType, EventID: f.EventID, CreatedAfter: after, CreatedBefore: before,
+		EndpointID: f.Endpoint, EventType: f.EventType, EventID: f.EventID, CreatedAfter: after, CreatedBefore: before,
 	}, nil
 }
 
@@ -106,7 +106,7 @@ func (c *deliveriesReplayCmd) Run(e Env) error {
 	if c.deliveryFilterFlags != (deliveryFilterFlags{}) && c.All {
 		return usageError{fmt.Errorf("--all cannot be used with a filter")}
 	}
-	req := wire.ReplayRequest{WebhookID: wire.WebhookIDOf(f.WebhookID), EventType: f.EventType, EventID: f.EventID}
+	req := wire.ReplayRequest{EndpointID: wire.EndpointIDOf(f.EndpointID), EventType: f.EventType, EventID: f.EventID}
 	if !f.CreatedAfter.IsZero() {
 		req.CreatedAfter = &f.CreatedAfter
 	}
@@ -125,7 +125,7 @@ func (c *deliveriesReplayCmd) Run(e Env) error {
 func printDeliveries(w io.Writer, ds []wire.Delivery) {
 	row(w, "ID", "WEBHOOK", "EVENT TYPE", "STATUS", "ATTEMPTS", "RESPONSE", "CREATED", "EVENT ID")
 	for _, d := range ds {
-		row(w, strconv.FormatInt(d.ID, 10), strconv.FormatInt(d.WebhookID, 10), d.EventType, d.Status,
+		row(w, strconv.FormatInt(d.ID, 10), strconv.FormatInt(d.EndpointID, 10), d.EventType, d.Status,
 			fmt.Sprintf("%d/%d", d.AttemptCount, d.MaxAttempts()), statusText(d.ResponseStatus), fmtTime(&d.CreatedAt), d.EventID)
 	}
 }
@@ -143,7 +143,7 @@ func printDeliveryState(w io.Writer, d wire.Delivery) {
 // printDeliveryDetail shows one delivery, its last exchange and its attempts.
 func printDeliveryDetail(w io.Writer, d wire.DeliveryDetail) {
 	row(w, "ID:", strconv.FormatInt(d.ID, 10))
-	row(w, "Webhook:", strconv.FormatInt(d.WebhookID, 10))
+	row(w, "Endpoint:", strconv.FormatInt(d.EndpointID, 10))
 	row(w, "Event:", d.EventID+" ("+d.EventType+")")
 	row(w, "Status:", d.Status)
 	row(w, "Attempts:", fmt.Sprintf("%d of at most %d", d.AttemptCount, d.MaxAttempts()))

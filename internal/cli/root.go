@@ -23,7 +23,7 @@ type root struct {
 	Migrate    migrateCmd    `cmd:"" help:"Apply the database migrations and exit."`
 	Publish    publishCmd    `cmd:"" help:"Publish one event straight into the database (DATABASE_URL)."`
 	Bench      benchCmd      `cmd:"" help:"Measure throughput and latency on loopback, then clean up."`
-	Webhooks   webhooksCmd   `cmd:"" help:"Manage endpoints through the API (HOOKRELAY_URL)."`
+	Endpoints  endpointsCmd  `cmd:"" name:"webhooks" aliases:"endpoints" help:"Manage endpoints through the API (HOOKRELAY_URL)."`
 	Events     eventsCmd     `cmd:"" help:"Publish and show events through the API (HOOKRELAY_URL)."`
 	Deliveries deliveriesCmd `cmd:"" help:"Inspect, retry, cancel and replay deliveries through the API (HOOKRELAY_URL)."`
 	Trigger    triggerCmd    `cmd:"" help:"Publish a sample event of a type through the API (HOOKRELAY_URL), to try a receiver."`

@@ -75,15 +75,15 @@ HOOKRELAY_LOG_FORMAT = text
 		{"flag over environment and file", c.PollInterval, 2 * time.Second},
 		{"file bool", c.AllowPrivate, true},
 		{"file enum", c.LogFormat, "text"},
-		{"file literal string", c.WebhookSecret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+		{"file literal string", c.EndpointSecret, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
 	}
 	for _, ck := range checks {
 		if ck.got != ck.want {
 			t.Errorf("%s: got %v, want %v", ck.what, ck.got, ck.want)
 		}
 	}
-	if want := []string{"https://a.example/hooks", "https://b.example/hooks"}; !slices.Equal(c.WebhookURLs, want) {
-		t.Errorf("file list: got %q, want %q", c.WebhookURLs, want)
+	if want := []string{"https://a.example/hooks", "https://b.example/hooks"}; !slices.Equal(c.EndpointURLs, want) {
+		t.Errorf("file list: got %q, want %q", c.EndpointURLs, want)
 	}
 
 	// An environment variable set but empty still wins, as kong reads it.

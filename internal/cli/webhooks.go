@@ -17,26 +17,26 @@ import (
 	"github.com/hookrelay/hookrelay/internal/client"
 )
 
-// webhooksCmd manages endpoints through the API.
-type webhooksCmd struct {
-	Add          webhooksAddCmd     `cmd:"" help:"Create an endpoint; its secret is shown once."`
-	List         webhooksListCmd    `cmd:"" help:"List endpoints."`
-	Get          webhooksGetCmd     `cmd:"" help:"Show one endpoint."`
-	Update       webhooksUpdateCmd  `cmd:"" help:"Change some fields of an endpoint."`
-	Rm           webhooksRmCmd      `cmd:"" help:"Delete an endpoint and its deliveries."`
-	Enable       webhooksEnableCmd  `cmd:"" help:"Activate an endpoint and reset its failure record."`
-	Disable      webhooksDisableCmd `cmd:"" help:"Deactivate an endpoint."`
-	RotateSecret webhooksRotateCmd  `cmd:"" name:"rotate-secret" help:"Replace an endpoint's secret; the old one keeps signing for a while."`
-	Ping         webhooksPingCmd    `cmd:"" help:"Send a webhook.ping event to an endpoint."`
+// endpointsCmd manages endpoints through the API.
+type endpointsCmd struct {
+	Add          endpointsAddCmd     `cmd:"" help:"Create an endpoint; its secret is shown once."`
+	List         endpointsListCmd    `cmd:"" help:"List endpoints."`
+	Get          endpointsGetCmd     `cmd:"" help:"Show one endpoint."`
+	Update       endpointsUpdateCmd  `cmd:"" help:"Change some fields of an endpoint."`
+	Rm           endpointsRmCmd      `cmd:"" help:"Delete an endpoint and its deliveries."`
+	Enable       endpointsEnableCmd  `cmd:"" help:"Activate an endpoint and reset its failure record."`
+	Disable      endpointsDisableCmd `cmd:"" help:"Deactivate an endpoint."`
+	RotateSecret endpointsRotateCmd  `cmd:"" name:"rotate-secret" help:"Replace an endpoint's secret; the old one keeps signing for a while."`
+	Ping         endpointsPingCmd    `cmd:"" help:"Send a webhook.ping event to an endpoint."`
 }
 
-// onWebhook holds the arguments of a command on one endpoint.
-type onWebhook struct {
+// onEndpoint holds the arguments of a command on one endpoint.
+type onEndpoint struct {
 	apiFlags
 	ID int64 `arg:"" help:"Endpoint ID."`
 }
 
-type webhooksAddCmd struct {
+type endpointsAddCmd struct {
 	apiFlags
 	URL              string   `name:"url" required:"" help:"Target URL (http or https)."`
 	Title            string   `help:"Short name of the endpoint."`
@@ -49,7 +49,7 @@ type webhooksAddCmd struct {
 	Inactive         bool     `help:"Create the endpoint disabled."`
 }
 
-func (c *webhooksAddCmd) Run(e Env) error {
+func (c *endpointsAddCmd) Run(e Env) error {
 	headers, err := parseHeaders(c.Headers)
 	if err != nil {
 		return err
@@ -60,11 +60,11 @@ func (c *webhooksAddCmd) Run(e Env) error {
 		Active: &active, MaxRetries: c.MaxRetries, SignatureProfile: c.SignatureProfile, Secret: c.Secret,
 	}
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
-		return cl.CreateWebhook(e.Ctx, req)
+		return cl.CreateEndpoint(e.Ctx, req)
 	}, printEndpointWithSecret)
 }
 
-type webhooksListCmd struct {
+type endpointsListCmd struct {
 	apiFlags
 	Active   bool  `xor:"state" help:"Only active endpoints."`
 	Inactive bool  `xor:"state" help:"Only inactive endpoints."`
@@ -72,13 +72,13 @@ type webhooksListCmd struct {
 	Cursor   int64 `placeholder:"ID" aliases:"after" help:"Continue from this cursor (printed by the previous page); --after is its older name."`
 }
 
-func (c *webhooksListCmd) Run(e Env) error {
-	f := client.WebhookFilter{Cursor: c.Cursor, Limit: c.Limit}
+func (c *endpointsListCmd) Run(e Env) error {
+	f := client.EndpointFilter{Cursor: c.Cursor, Limit: c.Limit}
 	if c.Active || c.Inactive {
 		f.Active = &c.Active
 	}
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.EndpointList, error) {
-		return cl.ListWebhooks(e.Ctx, f)
+		return cl.ListEndpoints(e.Ctx, f)
 	}, func(w io.Writer, page wire.EndpointList) {
 		row(w, "ID", "TITLE", "URL", "ACTIVE", "EVENTS", "FAILURES", "LAST DELIVERED")
 		for _, ep := range page.Data {
@@ -89,14 +89,14 @@ func (c *webhooksListCmd) Run(e Env) error {
 	})
 }
 
-type webhooksGetCmd struct{ onWebhook }
+type endpointsGetCmd struct{ onEndpoint }
 
-func (c *webhooksGetCmd) Run(e Env) error {
-	return byID(e, c.apiFlags, c.ID, (*client.Client).GetWebhook, printEndpoint)
+func (c *endpointsGetCmd) Run(e Env) error {
+	return byID(e, c.apiFlags, c.ID, (*client.Client).GetEndpoint, printEndpoint)
 }
 
-type webhooksUpdateCmd struct {
-	onWebhook
+type endpointsUpdateCmd struct {
+	onEndpoint
 	URL              *string  `name:"url" help:"New target URL."`
 	Title            *string  `help:"New title."`
 	Events           []string `name:"event" help:"Replace the subscribed event types; repeat or separate by commas."`
@@ -108,7 +108,7 @@ type webhooksUpdateCmd struct {
 	SignatureProfile *string  `name:"signature-profile" enum:"standard,ackify" help:"Wire format: standard or ackify."`
 }
 
-func (c *webhooksUpdateCmd) Run(e Env) error {
+func (c *endpointsUpdateCmd) Run(e Env) error {
 	req := wire.EndpointUpdate{
 		URL: c.URL, Title: c.Title, Description: c.Description, MaxRetries: c.MaxRetries, SignatureProfile: c.SignatureProfile,
 	}
@@ -130,16 +130,16 @@ func (c *webhooksUpdateCmd) Run(e Env) error {
 		return usageError{fmt.Errorf("nothing to change: give at least one of --url, --title, --event, --all-events, --header, --no-headers, --description, --max-retries, --signature-profile")}
 	}
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
-		return cl.UpdateWebhook(e.Ctx, c.ID, req)
+		return cl.UpdateEndpoint(e.Ctx, c.ID, req)
 	}, printEndpoint)
 }
 
-type webhooksRmCmd struct {
-	onWebhook
+type endpointsRmCmd struct {
+	onEndpoint
 	Yes bool `short:"y" help:"Delete without asking; needed when standard input is not a terminal."`
 }
 
-func (c *webhooksRmCmd) Run(e Env) error {
+func (c *endpointsRmCmd) Run(e Env) error {
 	if !c.Yes {
 		if !isTerminal(e.Stdin) {
 			return usageError{fmt.Errorf("deleting endpoint %d also deletes all its deliveries and their history; add --yes to confirm", c.ID)}
@@ -153,44 +153,44 @@ func (c *webhooksRmCmd) Run(e Env) error {
 		}
 	}
 	return byID(e, c.apiFlags, c.ID, func(cl *client.Client, ctx context.Context, id int64) (map[string]int64, error) {
-		return map[string]int64{"deleted": id}, cl.DeleteWebhook(ctx, id)
+		return map[string]int64{"deleted": id}, cl.DeleteEndpoint(ctx, id)
 	}, func(w io.Writer, _ map[string]int64) {
 		fmt.Fprintf(w, "endpoint %d deleted\n", c.ID)
 	})
 }
 
-type webhooksEnableCmd struct{ onWebhook }
+type endpointsEnableCmd struct{ onEndpoint }
 
-func (c *webhooksEnableCmd) Run(e Env) error {
-	return byID(e, c.apiFlags, c.ID, (*client.Client).EnableWebhook, printEndpoint)
+func (c *endpointsEnableCmd) Run(e Env) error {
+	return byID(e, c.apiFlags, c.ID, (*client.Client).EnableEndpoint, printEndpoint)
 }
 
-type webhooksDisableCmd struct {
-	onWebhook
+type endpointsDisableCmd struct {
+	onEndpoint
 	Reason string `help:"Why (default: \"disabled by API\")."`
 }
 
-func (c *webhooksDisableCmd) Run(e Env) error {
+func (c *endpointsDisableCmd) Run(e Env) error {
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
-		return cl.DisableWebhook(e.Ctx, c.ID, c.Reason)
+		return cl.DisableEndpoint(e.Ctx, c.ID, c.Reason)
 	}, printEndpoint)
 }
 
-type webhooksRotateCmd struct {
-	onWebhook
+type endpointsRotateCmd struct {
+	onEndpoint
 	Secret string `help:"The new secret, at least 16 characters (default: generated)."`
 }
 
-func (c *webhooksRotateCmd) Run(e Env) error {
+func (c *endpointsRotateCmd) Run(e Env) error {
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
 		return cl.RotateSecret(e.Ctx, c.ID, c.Secret)
 	}, printEndpointWithSecret)
 }
 
-type webhooksPingCmd struct{ onWebhook }
+type endpointsPingCmd struct{ onEndpoint }
 
-func (c *webhooksPingCmd) Run(e Env) error {
-	return byID(e, c.apiFlags, c.ID, (*client.Client).PingWebhook, func(w io.Writer, p wire.PingResponse) {
+func (c *endpointsPingCmd) Run(e Env) error {
+	return byID(e, c.apiFlags, c.ID, (*client.Client).PingEndpoint, func(w io.Writer, p wire.PingResponse) {
 		fmt.Fprintf(w, "ping queued: event %s, delivery %d\n", p.EventID, p.DeliveryID)
 	})
 }

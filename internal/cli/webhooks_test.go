@@ -8,7 +8,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 )
 
-func TestCLIWebhooks(t *testing.T) {
+func TestCLIEndpoints(t *testing.T) {
 	s := newCLIServer(t)
 	out := s.ok("webhooks", "add", "--url", "http://127.0.0.1:9/hook", "--title", "CRM",
 		"--event", "document.*", "--event", "signature.created", "--header", "X-Tenant: acme, inc", "--max-retries", "3")

@@ -12,7 +12,7 @@ import (
 
 // DeliveryFilter selects deliveries in ListDeliveries; zero fields match all.
 type DeliveryFilter struct {
-	WebhookID     int64
+	EndpointID    int64
 	Status        string
 	EventType     string
 	EventID       string
@@ -25,7 +25,7 @@ type DeliveryFilter struct {
 // ListDeliveries returns one page of deliveries, newest first.
 func (c *Client) ListDeliveries(ctx context.Context, f DeliveryFilter) (wire.DeliveryList, error) {
 	q := url.Values{}
-	setID(q, "webhook_id", f.WebhookID)
+	setID(q, "webhook_id", f.EndpointID)
 	setString(q, "status", f.Status)
 	setString(q, "event_type", f.EventType)
 	setString(q, "event_id", f.EventID)

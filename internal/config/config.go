@@ -39,8 +39,8 @@ type Log struct {
 // the library's (hookrelay.Default…, through Vars); Library maps them onto a
 // hookrelay.Config.
 type Delivery struct {
-	WebhookURLs      []string `name:"webhook-urls" env:"WEBHOOK_URLS" sep:"," help:"Comma-separated endpoints that receive every event; synced into the webhooks table at start (added, updated, deactivated when removed)."`
-	WebhookSecret    string   `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS; required with them. Under the ackify profile any string (raw bytes, as Ackify CE uses it); otherwise at least 16 characters, or whsec_ and the base64 of at least 16 bytes (echo whsec_$(openssl rand -base64 24))."`
+	EndpointURLs     []string `name:"webhook-urls" env:"WEBHOOK_URLS" sep:"," help:"Comma-separated endpoints that receive every event; synced into the webhooks table at start (added, updated, deactivated when removed)."`
+	EndpointSecret   string   `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS; required with them. Under the ackify profile any string (raw bytes, as Ackify CE uses it); otherwise at least 16 characters, or whsec_ and the base64 of at least 16 bytes (echo whsec_$(openssl rand -base64 24))."`
 	SignatureProfile string   `name:"signature-profile" env:"HOOKRELAY_SIGNATURE_PROFILE" default:"${default_signature_profile}" enum:"standard,ackify" help:"standard or ackify: the signature profile of endpoints whose row names none (WEBHOOK_URLS, rows Ackify CE created) and of endpoints created without one."`
 	TimeoutMS        int      `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"${default_timeout_ms}" help:"Whole-request timeout of one delivery attempt, in milliseconds."`
 	Retries          `embed:""`
@@ -191,7 +191,7 @@ func (d Delivery) Validate() error {
 func (d Delivery) validateURLs() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	for i, raw := range d.WebhookURLs {
+	for i, raw := range d.EndpointURLs {
 		raw = strings.TrimSpace(raw)
 		if err := service.ValidateTargetURL(raw); err != nil {
 			if errors.Is(err, service.ErrNotURL) {
@@ -200,17 +200,17 @@ func (d Delivery) validateURLs() error {
 			add("WEBHOOK_URLS: entry %d %s: %v", i+1, printableTarget(raw), err)
 		}
 	}
-	if len(d.WebhookURLs) > 0 && d.WebhookSecret == "" {
+	if len(d.EndpointURLs) > 0 && d.EndpointSecret == "" {
 		add("WEBHOOK_SECRET: required when WEBHOOK_URLS is set")
 	}
-	if err := store.CheckText(d.WebhookSecret); err != nil {
+	if err := store.CheckText(d.EndpointSecret); err != nil {
 		add("WEBHOOK_SECRET: %v", err)
 	}
 	if d.SignatureProfile == store.ProfileStandard {
 		// Ackify keys its HMAC with the secret's raw bytes: any string goes.
-		key, err := signature.Key(d.WebhookSecret)
+		key, err := signature.Key(d.EndpointSecret)
 		switch {
-		case d.WebhookSecret == "":
+		case d.EndpointSecret == "":
 		case err != nil:
 			add("WEBHOOK_SECRET: %v (an Ackify secret is used as raw bytes only with HOOKRELAY_SIGNATURE_PROFILE=ackify)", err)
 		case len(key) < service.MinSecretBytes:

@@ -33,16 +33,16 @@ func TestValidateNamesEverySetting(t *testing.T) {
 	}{
 		{func(s *Serve) { s.DatabaseURL = " " }, "DATABASE_URL"},
 		{func(s *Serve) { s.EncryptionKey = "too-short" }, "HOOKRELAY_ENCRYPTION_KEY"},
-		{func(s *Serve) { s.WebhookURLs = []string{"not a url"}; s.WebhookSecret = "x" }, "WEBHOOK_URLS"},
-		{func(s *Serve) { s.WebhookURLs = []string{"https://user:pw@example.com"}; s.WebhookSecret = "x" }, "credentials"},
-		{func(s *Serve) { s.WebhookURLs = []string{"https://example.com"} }, "WEBHOOK_SECRET"},
-		{func(s *Serve) { s.WebhookURLs = []string{"http://203.0.113.10:65536/"} }, "port must be between 1 and 65535"},
-		{func(s *Serve) { s.WebhookURLs = []string{"http://example.com:0/"} }, "port must be between 1 and 65535"},
-		{func(s *Serve) { s.WebhookSecret = "whsec_my-ackify-secret" }, "HOOKRELAY_SIGNATURE_PROFILE=ackify"},
+		{func(s *Serve) { s.EndpointURLs = []string{"not a url"}; s.EndpointSecret = "x" }, "WEBHOOK_URLS"},
+		{func(s *Serve) { s.EndpointURLs = []string{"https://user:pw@example.com"}; s.EndpointSecret = "x" }, "credentials"},
+		{func(s *Serve) { s.EndpointURLs = []string{"https://example.com"} }, "WEBHOOK_SECRET"},
+		{func(s *Serve) { s.EndpointURLs = []string{"http://203.0.113.10:65536/"} }, "port must be between 1 and 65535"},
+		{func(s *Serve) { s.EndpointURLs = []string{"http://example.com:0/"} }, "port must be between 1 and 65535"},
+		{func(s *Serve) { s.EndpointSecret = "whsec_my-ackify-secret" }, "HOOKRELAY_SIGNATURE_PROFILE=ackify"},
 		{func(s *Serve) { s.SignatureProfile = "" }, "HOOKRELAY_SIGNATURE_PROFILE"},
-		{func(s *Serve) { s.WebhookURLs = []string{"https://example.com/\x00"}; s.WebhookSecret = "x" }, "WEBHOOK_URLS"},
-		{func(s *Serve) { s.WebhookURLs = []string{"https://example.com/caf\xe9"}; s.WebhookSecret = "x" }, "not valid UTF-8"},
-		{func(s *Serve) { s.WebhookURLs = []string{"https://example.com"}; s.WebhookSecret = "a\x00b" }, "WEBHOOK_SECRET"},
+		{func(s *Serve) { s.EndpointURLs = []string{"https://example.com/\x00"}; s.EndpointSecret = "x" }, "WEBHOOK_URLS"},
+		{func(s *Serve) { s.EndpointURLs = []string{"https://example.com/caf\xe9"}; s.EndpointSecret = "x" }, "not valid UTF-8"},
+		{func(s *Serve) { s.EndpointURLs = []string{"https://example.com"}; s.EndpointSecret = "a\x00b" }, "WEBHOOK_SECRET"},
 		{func(s *Serve) { s.TimeoutMS = 0 }, "WEBHOOK_TIMEOUT_MS"},
 		{func(s *Serve) { s.MaxRetries = -1 }, "WEBHOOK_MAX_RETRIES"},
 		{func(s *Serve) { s.MaxRetries = 36 }, "WEBHOOK_MAX_RETRIES: must be at most 35"},
@@ -62,8 +62,8 @@ func TestValidateNamesEverySetting(t *testing.T) {
 		{func(s *Serve) { s.Listen = "0.0.0.0:8080" }, "HOOKRELAY_API_TOKEN"},
 		{func(s *Serve) { s.Listen, s.APIToken = "0.0.0.0:8080", "x" }, "openssl rand -base64 32"},
 		{func(s *Serve) { s.Listen, s.APIToken = ":8080", strings.Repeat("t", 31) }, "HOOKRELAY_API_TOKEN: too short"},
-		{func(s *Serve) { s.WebhookURLs, s.WebhookSecret = []string{"https://example.com"}, "nine-char" }, "WEBHOOK_SECRET: too short"},
-		{func(s *Serve) { s.WebhookSecret = "whsec_c2hvcnQta2V5" }, "at least 16 bytes"},
+		{func(s *Serve) { s.EndpointURLs, s.EndpointSecret = []string{"https://example.com"}, "nine-char" }, "WEBHOOK_SECRET: too short"},
+		{func(s *Serve) { s.EndpointSecret = "whsec_c2hvcnQta2V5" }, "at least 16 bytes"},
 		{func(s *Serve) { s.MaxPayloadBytes = 0 }, "HOOKRELAY_MAX_PAYLOAD_BYTES"},
 		{func(s *Serve) { s.RotationWindow = -1 }, "HOOKRELAY_SECRET_ROTATION_WINDOW"},
 	}
@@ -99,7 +99,7 @@ func TestIsLoopbackListen(t *testing.T) {
 func TestAckifyProfileTakesAnyWebhookSecret(t *testing.T) {
 	s := validServe()
 	s.SignatureProfile = "ackify"
-	s.WebhookURLs, s.WebhookSecret = []string{"https://example.com/hook"}, "whsec_my-ackify-secret"
+	s.EndpointURLs, s.EndpointSecret = []string{"https://example.com/hook"}, "whsec_my-ackify-secret"
 	if err := s.Validate(); err != nil {
 		t.Errorf("an Ackify secret under the ackify profile rejected: %v", err)
 	}
@@ -122,7 +122,7 @@ func TestURLCredentialsAreNeverPrinted(t *testing.T) {
 		"http:alice:s3cretPassw0rd@127.0.0.1/a",
 	} {
 		s := validServe()
-		s.WebhookURLs, s.WebhookSecret = []string{raw}, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+		s.EndpointURLs, s.EndpointSecret = []string{raw}, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 		err := s.Validate()
 		if err == nil || !strings.Contains(err.Error(), "WEBHOOK_URLS") {
 			t.Errorf("%s: %v, want a WEBHOOK_URLS error", raw, err)
@@ -149,11 +149,11 @@ func TestMinimumStrengths(t *testing.T) {
 	if err := s.Validate(); err != nil {
 		t.Errorf("a 32-character token beyond loopback: %v", err)
 	}
-	s.WebhookURLs, s.WebhookSecret = []string{"https://example.com"}, "sixteen-chars-ok"
+	s.EndpointURLs, s.EndpointSecret = []string{"https://example.com"}, "sixteen-chars-ok"
 	if err := s.Validate(); err != nil {
 		t.Errorf("a 16-character WEBHOOK_SECRET: %v", err)
 	}
-	s.SignatureProfile, s.WebhookSecret = "ackify", "short"
+	s.SignatureProfile, s.EndpointSecret = "ackify", "short"
 	if err := s.Validate(); err != nil {
 		t.Errorf("an Ackify secret under the ackify profile: %v", err)
 	}

@@ -14,8 +14,8 @@ import (
 // by the same parser as `hookrelay serve`, gives the settings it was made from.
 func TestEnvironRoundTrips(t *testing.T) {
 	want := validServe()
-	want.WebhookURLs = []string{"https://a.example/hook", "https://b.example/hook"}
-	want.WebhookSecret = "s3cret-s3cret-s3cret"
+	want.EndpointURLs = []string{"https://a.example/hook", "https://b.example/hook"}
+	want.EndpointSecret = "s3cret-s3cret-s3cret"
 	want.Lease = 2 * time.Minute
 	want.AllowPrivate = true
 	env, err := Environ(&want)

@@ -85,11 +85,11 @@ func (d *dispatcher) inFlight() int { return d.running }
 // together.
 func (d *dispatcher) restrictedShare() int { return max(d.total/2, 1) }
 
-func (d *dispatcher) state(webhookID int64) *endpointState {
-	e, ok := d.endpoints[webhookID]
+func (d *dispatcher) state(endpointID int64) *endpointState {
+	e, ok := d.endpoints[endpointID]
 	if !ok {
 		e = &endpointState{limit: min(initialEndpointLimit, d.perEndpoint)}
-		d.endpoints[webhookID] = e
+		d.endpoints[endpointID] = e
 	}
 	return e
 }
@@ -188,7 +188,7 @@ func (d *dispatcher) start(e *endpointState, c store.Claimed) started {
 // should claim again: the endpoint was skipped for want of room and has
 // room now.
 func (d *dispatcher) finish(a attemptEnd) (run []started, release []store.Claimed, claim bool) {
-	e := d.state(a.webhookID)
+	e := d.state(a.endpointID)
 	e.running--
 	d.running--
 	d.held--
@@ -199,7 +199,7 @@ func (d *dispatcher) finish(a attemptEnd) (run []started, release []store.Claime
 	e.learn(a, d.perEndpoint)
 	e.lastActive = d.now()
 	if a.class == Gone {
-		release = d.stop(a.webhookID)
+		release = d.stop(a.endpointID)
 	}
 	run, release = d.fill(release)
 	if e.skipped && d.accepts(e) {
@@ -246,21 +246,21 @@ func (d *dispatcher) maxWait() time.Duration {
 	return max(d.lease-d.timeout, 0) / 2
 }
 
-// stop keeps every request to webhookID from starting until the store has
+// stop keeps every request to endpointID from starting until the store has
 // recorded it disabled (see disabled) or stopHold passes, and returns its
 // waiting deliveries to hand back.
-func (d *dispatcher) stop(webhookID int64) []store.Claimed {
-	e := d.state(webhookID)
+func (d *dispatcher) stop(endpointID int64) []store.Claimed {
+	e := d.state(endpointID)
 	e.stopped = true
 	e.stoppedUntil = d.now().Add(stopHold)
 	return d.takeWaiting(e)
 }
 
-// disabled is told that the store disabled webhookID: claims no longer
+// disabled is told that the store disabled endpointID: claims no longer
 // return its deliveries, so it is no longer stopped here; its waiting
 // deliveries are returned to hand back.
-func (d *dispatcher) disabled(webhookID int64) []store.Claimed {
-	e, ok := d.endpoints[webhookID]
+func (d *dispatcher) disabled(endpointID int64) []store.Claimed {
+	e, ok := d.endpoints[endpointID]
 	if !ok {
 		return nil
 	}

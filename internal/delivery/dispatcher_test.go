@@ -26,11 +26,11 @@ func testDispatcher(l dispatchLimits) (*dispatcher, *clock) {
 
 var nextDeliveryID int64
 
-func claimedFor(webhookIDs ...int64) []store.Claimed {
-	out := make([]store.Claimed, len(webhookIDs))
-	for i, id := range webhookIDs {
+func claimedFor(endpointIDs ...int64) []store.Claimed {
+	out := make([]store.Claimed, len(endpointIDs))
+	for i, id := range endpointIDs {
 		nextDeliveryID++
-		out[i] = store.Claimed{Endpoint: store.Endpoint{ID: id}, Delivery: store.Delivery{ID: nextDeliveryID, WebhookID: id}}
+		out[i] = store.Claimed{Endpoint: store.Endpoint{ID: id}, Delivery: store.Delivery{ID: nextDeliveryID, EndpointID: id}}
 	}
 	return out
 }
@@ -53,12 +53,12 @@ func endpointsOf(run []started) []int64 {
 
 // delivered ends one request of s as a quick 200.
 func delivered(s started) attemptEnd {
-	return attemptEnd{webhookID: s.claimed.Endpoint.ID, restricted: s.restricted, duration: time.Millisecond, class: Delivered, status: 200}
+	return attemptEnd{endpointID: s.claimed.Endpoint.ID, restricted: s.restricted, duration: time.Millisecond, class: Delivered, status: 200}
 }
 
 // timedOut ends one request of s as a timeout.
 func timedOut(s started) attemptEnd {
-	return attemptEnd{webhookID: s.claimed.Endpoint.ID, restricted: s.restricted, duration: 3 * time.Second, class: Retryable}
+	return attemptEnd{endpointID: s.claimed.Endpoint.ID, restricted: s.restricted, duration: 3 * time.Second, class: Retryable}
 }
 
 // prove makes each endpoint known fast, as after one quick 200.

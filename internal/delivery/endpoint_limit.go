@@ -60,7 +60,7 @@ type waiting struct {
 
 // attemptEnd is what the dispatcher learns from one finished attempt.
 type attemptEnd struct {
-	webhookID  int64
+	endpointID int64
 	restricted bool
 	duration   time.Duration
 	class      Class

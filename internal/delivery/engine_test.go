@@ -195,7 +195,7 @@ func testUnstorableAnswer(t *testing.T, s store.Store) {
 		c := counts(t, s)
 		return c[store.StatusDelivered] == events && c[store.StatusPending] == 2*events
 	})
-	list, err := s.ListDeliveries(context.Background(), store.DeliveryFilter{WebhookID: a.ID})
+	list, err := s.ListDeliveries(context.Background(), store.DeliveryFilter{EndpointID: a.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func testSwitchingProtocols(t *testing.T, s store.Store) {
 	startWorker(t, s, serveOptions(t), 300*time.Millisecond)
 	var d store.Delivery
 	testwait.Until(t, "the attempt was not recorded", func() bool {
-		list, err := s.ListDeliveries(context.Background(), store.DeliveryFilter{WebhookID: e.ID})
+		list, err := s.ListDeliveries(context.Background(), store.DeliveryFilter{EndpointID: e.ID})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,7 +10,7 @@ type Observer interface {
 	// InFlight is called with +1 when a request starts and -1 when it ends.
 	InFlight(delta int)
 	// EndpointDisabled is called when the worker's outcomes disable an endpoint.
-	EndpointDisabled(webhookID int64, reason string)
+	EndpointDisabled(endpointID int64, reason string)
 }
 
 // NopObserver ignores everything.

@@ -75,7 +75,7 @@ func ackifyRow(url, profile string) store.Claimed {
 	created := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	const id = "6f1c1d2e-7a0b-4c8d-9e3f-0a1b2c3d4e5f"
 	return store.Claimed{
-		Delivery: store.Delivery{ID: 7, WebhookID: 3, EventID: id, EventType: "signature.created", Payload: payload},
+		Delivery: store.Delivery{ID: 7, EndpointID: 3, EventID: id, EventType: "signature.created", Payload: payload},
 		Endpoint: store.Endpoint{
 			ID: 3, URL: url, Secret: "whsec_my-ackify-secret", Active: true, SignatureProfile: profile,
 			Headers: map[string]string{"X-Ackify-Signature": "forged", "X-Team": "docs"},

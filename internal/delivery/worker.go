@@ -273,10 +273,10 @@ func (w *Worker) inactive(ctx context.Context, ids []int64) []int64 {
 func (w *Worker) claim(ctx context.Context, d *dispatcher, start func([]started)) bool {
 	limit := min(d.room(), w.opts.BatchSize)
 	claimed, err := w.store.Claim(ctx, store.ClaimRequest{
-		Limit:        limit,
-		Lease:        w.opts.Lease,
-		Worker:       w.opts.Name,
-		SkipWebhooks: d.skipList(),
+		Limit:         limit,
+		Lease:         w.opts.Lease,
+		Worker:        w.opts.Name,
+		SkipEndpoints: d.skipList(),
 	})
 	if err != nil {
 		if ctx.Err() == nil {
@@ -357,7 +357,7 @@ func (w *Worker) shutdown(ctx context.Context, d *dispatcher, done chan attemptE
 // attempt sends one delivery, queues its outcome and says how it ended.
 func (w *Worker) attempt(ctx context.Context, comp *completer, c store.Claimed) attemptEnd {
 	res := w.sender.Send(ctx, c)
-	end := attemptEnd{webhookID: c.Endpoint.ID, class: res.Class, duration: time.Duration(res.Attempt.DurationMS) * time.Millisecond}
+	end := attemptEnd{endpointID: c.Endpoint.ID, class: res.Class, duration: time.Duration(res.Attempt.DurationMS) * time.Millisecond}
 	if res.Attempt.ResponseStatus != nil {
 		end.status = *res.Attempt.ResponseStatus
 	}

@@ -262,7 +262,7 @@ func testDeliversSignedRequest(t *testing.T, s store.Store) {
 	if d.RequestHeaders["X-Signature"] != want {
 		t.Errorf("recorded request headers lack the signature: %v", d.RequestHeaders)
 	}
-	e, err := s.GetEndpoint(context.Background(), d.WebhookID)
+	e, err := s.GetEndpoint(context.Background(), d.EndpointID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -323,7 +323,7 @@ func testFailsAfterMaxRetries(t *testing.T, s store.Store) {
 		t.Errorf("retry_count %d, last_error %q; want 3 and a 503", d.RetryCount, d.LastError)
 	}
 	wantRequests(t, s, rcv, d.ID, 4) // 1 + 3 retries
-	e, err := s.GetEndpoint(context.Background(), d.WebhookID)
+	e, err := s.GetEndpoint(context.Background(), d.EndpointID)
 	if err != nil {
 		t.Fatal(err)
 	}

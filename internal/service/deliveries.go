@@ -61,7 +61,7 @@ func (s *Service) ReplayDeliveries(ctx context.Context, f ReplayFilter) (int, er
 		if *f.EndpointID <= 0 {
 			errs.addf(FieldEndpointID, "", "must be a positive integer (leave it out for every endpoint)")
 		}
-		sf.WebhookID = *f.EndpointID
+		sf.EndpointID = *f.EndpointID
 	}
 	errs.text(FieldEventType, "", f.EventType)
 	if f.EventID != "" {

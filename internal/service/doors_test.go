@@ -74,8 +74,8 @@ func TestFieldErrors(t *testing.T) {
 
 func TestCheckDeliveryFilter(t *testing.T) {
 	id := store.NewEventID()
-	got, err := service.CheckDeliveryFilter(store.DeliveryFilter{WebhookID: 3, Status: store.StatusFailed, EventType: "a.b", EventID: strings.ToUpper(id), Limit: 7})
-	if err != nil || got.EventID != id || got.WebhookID != 3 || got.Status != store.StatusFailed || got.EventType != "a.b" || got.Limit != 7 {
+	got, err := service.CheckDeliveryFilter(store.DeliveryFilter{EndpointID: 3, Status: store.StatusFailed, EventType: "a.b", EventID: strings.ToUpper(id), Limit: 7})
+	if err != nil || got.EventID != id || got.EndpointID != 3 || got.Status != store.StatusFailed || got.EventType != "a.b" || got.Limit != 7 {
 		t.Errorf("CheckDeliveryFilter = %+v, %v; want the filter, the event ID canonical", got, err)
 	}
 	for _, c := range []struct {

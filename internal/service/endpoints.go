@@ -193,7 +193,7 @@ func (s *Service) PingEndpoint(ctx context.Context, id int64) (store.Delivery, e
 	if err != nil {
 		return store.Delivery{}, fmt.Errorf("publish ping to endpoint %d: %w", id, err)
 	}
-	deliveries, err := s.store.ListDeliveries(ctx, store.DeliveryFilter{EventID: res.Event.ID, WebhookID: id, Limit: 1})
+	deliveries, err := s.store.ListDeliveries(ctx, store.DeliveryFilter{EventID: res.Event.ID, EndpointID: id, Limit: 1})
 	if err != nil {
 		return store.Delivery{}, fmt.Errorf("find ping delivery of endpoint %d: %w", id, err)
 	}

@@ -271,7 +271,7 @@ func TestPingEndpoint(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.WebhookID != e.ID || d.EventType != service.PingEventType || d.MaxRetries != 3 || d.Status != store.StatusPending {
+		if d.EndpointID != e.ID || d.EventType != service.PingEventType || d.MaxRetries != 3 || d.Status != store.StatusPending {
 			t.Errorf("ping delivery %+v, want a pending webhook.ping to the endpoint with the default budget", d)
 		}
 		ev, err := st.GetEvent(ctx, d.EventID)

@@ -326,7 +326,7 @@ type PublishResult struct {
 // webhook_deliveries table.
 type Delivery struct {
 	ID              int64
-	WebhookID       int64
+	EndpointID      int64
 	EventID         string
 	EventType       string
 	Payload         json.RawMessage
@@ -348,7 +348,7 @@ type Delivery struct {
 
 // DeliveryFilter selects deliveries in ListDeliveries and ReplayDeliveries.
 type DeliveryFilter struct {
-	WebhookID     int64
+	EndpointID    int64
 	Status        Status
 	EventType     string
 	EventID       string
@@ -378,8 +378,8 @@ type ClaimRequest struct {
 	// Worker names the claiming process; a lease is held by (delivery, worker,
 	// retry_count).
 	Worker string
-	// SkipWebhooks excludes endpoints whose in-flight cap is reached.
-	SkipWebhooks []int64
+	// SkipEndpoints excludes endpoints whose in-flight cap is reached.
+	SkipEndpoints []int64
 }
 
 // Lease identifies one claim of one delivery.

@@ -72,7 +72,7 @@ func (f deliveryFilter) CanReplay() bool {
 // refusal is a *service.FieldError that names the input.
 func (f deliveryFilter) storeFilter(endpointID, cursor int64) (store.DeliveryFilter, error) {
 	return service.CheckDeliveryFilter(store.DeliveryFilter{
-		WebhookID: endpointID, Status: store.Status(f.Status), EventType: f.EventType, EventID: f.EventID,
+		EndpointID: endpointID, Status: store.Status(f.Status), EventType: f.EventType, EventID: f.EventID,
 		BeforeID: cursor, Limit: deliveriesPerPage + 1,
 	})
 }
@@ -83,9 +83,6 @@ func (f deliveryFilter) storeFilter(endpointID, cursor int64) (store.DeliveryFil
 type deliveryRow struct {
 	store.Delivery
 }
-
-// EndpointID is the delivery's endpoint.
-func (d deliveryRow) EndpointID() int64 { return d.WebhookID }
 
 // deliveryRowOf is d as the dashboard shows it.
 func deliveryRowOf(d store.Delivery) deliveryRow {
@@ -232,7 +229,7 @@ func (s *server) showDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := s.endpointByID(ctx, d.WebhookID)
+	e, err := s.endpointByID(ctx, d.EndpointID)
 	if err != nil {
 		return err
 	}

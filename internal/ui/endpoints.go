@@ -131,7 +131,7 @@ func (s *server) showEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	recent, err := s.store.ListDeliveries(r.Context(), store.DeliveryFilter{WebhookID: e.ID, Limit: recentDeliveries})
+	recent, err := s.store.ListDeliveries(r.Context(), store.DeliveryFilter{EndpointID: e.ID, Limit: recentDeliveries})
 	if err != nil {
 		return fmt.Errorf("list deliveries of endpoint %d: %w", e.ID, err)
 	}

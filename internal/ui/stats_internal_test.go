@@ -71,7 +71,7 @@ func TestHistogramsMatchTheDeliveries(t *testing.T) {
 		// listed buckets deliveries as the charts once did.
 		listed := func(h histogram, endpointID int64) histogram {
 			want := histogram{start: h.start, step: h.step, buckets: make([]bucket, len(h.buckets))}
-			ds, err := st.ListDeliveries(t.Context(), store.DeliveryFilter{WebhookID: endpointID, CreatedAfter: &h.start})
+			ds, err := st.ListDeliveries(t.Context(), store.DeliveryFilter{EndpointID: endpointID, CreatedAfter: &h.start})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -147,7 +147,7 @@ type EventDetail struct {
 // other status.
 type Delivery struct {
 	ID             int64      `json:"id"`
-	WebhookID      int64      `json:"webhook_id"`
+	EndpointID     int64      `json:"webhook_id"`
 	EventID        string     `json:"event_id"`
 	EventType      string     `json:"event_type"`
 	Status         string     `json:"status"`
@@ -199,15 +199,15 @@ type DeliveryList struct {
 // ReplayRequest is the body of POST /v1/deliveries/replay: every failed or
 // cancelled delivery that matches all the given fields is made due now.
 type ReplayRequest struct {
-	WebhookID     *int64     `json:"webhook_id,omitempty"` // absent: any; given: a positive ID
+	EndpointID    *int64     `json:"webhook_id,omitempty"` // absent: any; given: a positive ID
 	EventType     string     `json:"event_type,omitempty"`
 	EventID       string     `json:"event_id,omitempty"`
 	CreatedAfter  *time.Time `json:"created_after,omitempty"`
 	CreatedBefore *time.Time `json:"created_before,omitempty"`
 }
 
-// WebhookIDOf is id as ReplayRequest.WebhookID: nil (any endpoint) for 0.
-func WebhookIDOf(id int64) *int64 {
+// EndpointIDOf is id as ReplayRequest.WebhookID: nil (any endpoint) for 0.
+func EndpointIDOf(id int64) *int64 {
 	if id == 0 {
 		return nil
 	}

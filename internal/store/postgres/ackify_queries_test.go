@@ -21,8 +21,8 @@ type ackifyQueries struct {
 	tenant     string
 }
 
-// webhookColumns are the columns Ackify's webhook statements return.
-func (q ackifyQueries) webhookColumns() string {
+// endpointColumns are the columns Ackify's webhook statements return.
+func (q ackifyQueries) endpointColumns() string {
 	cols := `id, title, target_url, secret, active, events, headers, description, created_by,
 		created_at, updated_at, last_delivered_at, failure_count`
 	if q.withTenant {
@@ -31,8 +31,8 @@ func (q ackifyQueries) webhookColumns() string {
 	return cols
 }
 
-// scanWebhooks runs a statement returning webhookColumns and returns the IDs.
-func (q ackifyQueries) webhookIDs(sql string, args ...any) []int64 {
+// scanWebhooks runs a statement returning endpointColumns and returns the IDs.
+func (q ackifyQueries) endpointIDs(sql string, args ...any) []int64 {
 	q.t.Helper()
 	rows, err := q.tx.Query(q.t.Context(), sql, args...)
 	if err != nil {
@@ -54,29 +54,29 @@ func (q ackifyQueries) webhookIDs(sql string, args ...any) []int64 {
 	return ids
 }
 
-// CreateWebhook is WebhookRepository.Create.
-func (q ackifyQueries) CreateWebhook(title, url, secret string, events []string) int64 {
+// CreateEndpoint is WebhookRepository.Create.
+func (q ackifyQueries) CreateEndpoint(title, url, secret string, events []string) int64 {
 	q.t.Helper()
 	sql := `INSERT INTO webhooks (title, target_url, secret, active, events, headers, description, created_by)
-		VALUES ($1, $2, $3, true, $4, $5, $6, $7) RETURNING ` + q.webhookColumns()
+		VALUES ($1, $2, $3, true, $4, $5, $6, $7) RETURNING ` + q.endpointColumns()
 	args := []any{title, url, secret, events, []byte(`{"X-Source":"ackify"}`), "added by Ackify", "admin@example.com"}
 	if q.withTenant {
 		sql = `INSERT INTO webhooks (tenant_id, title, target_url, secret, active, events, headers, description, created_by)
-			VALUES ($8, $1, $2, $3, true, $4, $5, $6, $7) RETURNING ` + q.webhookColumns()
+			VALUES ($8, $1, $2, $3, true, $4, $5, $6, $7) RETURNING ` + q.endpointColumns()
 		args = append(args, q.tenant)
 	}
-	return q.webhookIDs(sql, args...)[0]
+	return q.endpointIDs(sql, args...)[0]
 }
 
-// UpdateWebhook is WebhookRepository.Update (an empty secret keeps the old one).
-func (q ackifyQueries) UpdateWebhook(id int64, title, url string, events []string) {
+// UpdateEndpoint is WebhookRepository.Update (an empty secret keeps the old one).
+func (q ackifyQueries) UpdateEndpoint(id int64, title, url string, events []string) {
 	q.t.Helper()
-	ids := q.webhookIDs(`
+	ids := q.endpointIDs(`
 		UPDATE webhooks
 		SET title = $1, target_url = $2, secret = coalesce(nullif($3, ''), secret), active = $4,
 		    events = $5, headers = $6, description = $7, updated_at = now()
 		WHERE id = $8
-		RETURNING `+q.webhookColumns(), title, url, "", true, events, []byte(`{}`), "edited in Ackify", id)
+		RETURNING `+q.endpointColumns(), title, url, "", true, events, []byte(`{}`), "edited in Ackify", id)
 	if len(ids) != 1 {
 		q.t.Fatalf("Ackify Update changed %d webhooks, want 1", len(ids))
 	}
@@ -85,11 +85,11 @@ func (q ackifyQueries) UpdateWebhook(id int64, title, url string, events []strin
 // ListActiveByEvent is WebhookRepository.ListActiveByEvent.
 func (q ackifyQueries) ListActiveByEvent(event string) []int64 {
 	q.t.Helper()
-	return q.webhookIDs(`SELECT `+q.webhookColumns()+` FROM webhooks WHERE active = TRUE AND $1 = ANY(events)`, event)
+	return q.endpointIDs(`SELECT `+q.endpointColumns()+` FROM webhooks WHERE active = TRUE AND $1 = ANY(events)`, event)
 }
 
-// CountWebhooks is WebhookRepository's count of distinct active targets.
-func (q ackifyQueries) CountWebhooks() int {
+// CountEndpoints is WebhookRepository's count of distinct active targets.
+func (q ackifyQueries) CountEndpoints() int {
 	q.t.Helper()
 	var n int
 	if err := q.tx.QueryRow(q.t.Context(), `SELECT count(DISTINCT target_url) FROM webhooks WHERE active = TRUE`).Scan(&n); err != nil {
@@ -100,7 +100,7 @@ func (q ackifyQueries) CountWebhooks() int {
 
 // Enqueue is WebhookDeliveryRepository.Enqueue; it returns the new row's ID
 // and status.
-func (q ackifyQueries) Enqueue(webhookID int64, eventType, eventID string, payload []byte) (int64, string) {
+func (q ackifyQueries) Enqueue(endpointID int64, eventType, eventID string, payload []byte) (int64, string) {
 	q.t.Helper()
 	var (
 		id     int64
@@ -113,7 +113,7 @@ func (q ackifyQueries) Enqueue(webhookID int64, eventType, eventID string, paylo
 	sql := `INSERT INTO webhook_deliveries (webhook_id, event_type, event_id, payload, priority, max_retries, scheduled_for)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		RETURNING id, status, retry_count, created_at, processed_at, next_retry_at`
-	args := []any{webhookID, eventType, eventID, payload, 0, 6, time.Now()}
+	args := []any{endpointID, eventType, eventID, payload, 0, 6, time.Now()}
 	dest := []any{&id, &status, &retry, &at, &p, &n}
 	if q.withTenant {
 		sql = `INSERT INTO webhook_deliveries (tenant_id, webhook_id, event_type, event_id, payload, priority, max_retries, scheduled_for)
@@ -130,7 +130,7 @@ func (q ackifyQueries) Enqueue(webhookID int64, eventType, eventID string, paylo
 
 // ackifyItem is what Ackify's worker reads for one delivery.
 type ackifyItem struct {
-	ID, WebhookID                      int64
+	ID, EndpointID                     int64
 	EventType, EventID, Status, Secret string
 	Payload                            []byte
 	RetryCount                         int
@@ -169,7 +169,7 @@ func (q ackifyQueries) claim(retryOnly bool, limit int) []ackifyItem {
 		var scheduled time.Time
 		var target string
 		var headers []byte
-		err := row.Scan(&it.ID, &it.WebhookID, &it.EventType, &it.EventID, &it.Payload, &it.Status, &it.RetryCount,
+		err := row.Scan(&it.ID, &it.EndpointID, &it.EventType, &it.EventID, &it.Payload, &it.Status, &it.RetryCount,
 			&maxRetries, &priority, &scheduled, &target, &it.Secret, &headers)
 		return it, err
 	})
@@ -221,7 +221,7 @@ func (q ackifyQueries) MarkFailed(id int64, shouldRetry bool) {
 	q.exec("MarkFailed", fail, "HTTP 400", id)
 }
 
-// ackifyDelivery is a row as ListByWebhook reads it.
+// ackifyDelivery is a row as ListByEndpoint reads it.
 type ackifyDelivery struct {
 	ID                int64
 	Status, EventType string
@@ -229,8 +229,8 @@ type ackifyDelivery struct {
 	ResponseStatus    *int
 }
 
-// ListByWebhook is WebhookDeliveryRepository.ListByWebhook.
-func (q ackifyQueries) ListByWebhook(webhookID int64) []ackifyDelivery {
+// ListByEndpoint is WebhookDeliveryRepository.ListByWebhook.
+func (q ackifyQueries) ListByEndpoint(endpointID int64) []ackifyDelivery {
 	q.t.Helper()
 	cols := `id, webhook_id, event_type, event_id, payload, status, retry_count, max_retries, priority,
 		created_at, scheduled_for, processed_at, next_retry_at, request_headers, response_status,
@@ -238,7 +238,7 @@ func (q ackifyQueries) ListByWebhook(webhookID int64) []ackifyDelivery {
 	if q.withTenant {
 		cols = "tenant_id, " + cols
 	}
-	rows, err := q.tx.Query(q.t.Context(), `SELECT `+cols+` FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`, webhookID, 50, 0)
+	rows, err := q.tx.Query(q.t.Context(), `SELECT `+cols+` FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`, endpointID, 50, 0)
 	if err != nil {
 		q.t.Fatalf("Ackify ListByWebhook: %v", err)
 	}

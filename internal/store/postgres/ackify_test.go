@@ -103,11 +103,11 @@ func testAckifyDropIn(t *testing.T, stages []testdb.AckifyStage) {
 	// Ackify's rows from before hookrelay: a webhook and a queued delivery.
 	const eventID = "3e0f5d7a-1b2c-4d3e-8f90-a1b2c3d4e5f6"
 	payload, _ := json.Marshal(map[string]string{"doc_id": "doc-42", "user_email": "ada@example.com", "user_name": "Ada"})
-	var webhookID, deliveryID int64
+	var endpointID, deliveryID int64
 	ackifyTx(t, ackify, tenant, func(tx pgx.Tx) {
 		q := queries(tx)
-		webhookID = q.CreateWebhook("CRM", receiver.URL+"/ackify", ackifySecret, []string{"signature.created"})
-		deliveryID, _ = q.Enqueue(webhookID, "signature.created", eventID, payload)
+		endpointID = q.CreateEndpoint("CRM", receiver.URL+"/ackify", ackifySecret, []string{"signature.created"})
+		deliveryID, _ = q.Enqueue(endpointID, "signature.created", eventID, payload)
 	})
 
 	before := ackifySchema(t, owner)
@@ -122,7 +122,7 @@ func testAckifyDropIn(t *testing.T, stages []testdb.AckifyStage) {
 		}
 	}
 	var profile *string
-	if err := owner.QueryRow(ctx, `SELECT signature_profile FROM webhooks WHERE id = $1`, webhookID).Scan(&profile); err != nil || profile != nil {
+	if err := owner.QueryRow(ctx, `SELECT signature_profile FROM webhooks WHERE id = $1`, endpointID).Scan(&profile); err != nil || profile != nil {
 		t.Errorf("Ackify's webhook names the profile %v (%v), want none: it gets HOOKRELAY_SIGNATURE_PROFILE", profile, err)
 	}
 
@@ -181,7 +181,7 @@ func testAckifyDropIn(t *testing.T, stages []testdb.AckifyStage) {
 	if _, err := hr.RescueExpired(ctx); err != nil {
 		t.Errorf("rescue: %v", err)
 	}
-	if list, err := hr.ListDeliveries(ctx, store.DeliveryFilter{WebhookID: webhookID, Limit: 10}); err != nil || len(list) == 0 {
+	if list, err := hr.ListDeliveries(ctx, store.DeliveryFilter{EndpointID: endpointID, Limit: 10}); err != nil || len(list) == 0 {
 		t.Errorf("list deliveries: %d, %v; want Ackify's", len(list), err)
 	}
 	if _, err := hr.DeleteFinishedBefore(ctx, time.Now().Add(-time.Hour)); err != nil {
@@ -191,17 +191,17 @@ func testAckifyDropIn(t *testing.T, stages []testdb.AckifyStage) {
 	// Ackify's own statements, afterwards.
 	ackifyTx(t, ackify, tenant, func(tx pgx.Tx) {
 		q := queries(tx)
-		rows := q.ListByWebhook(webhookID)
+		rows := q.ListByEndpoint(endpointID)
 		if len(rows) == 0 || rows[len(rows)-1].ID != deliveryID || rows[len(rows)-1].Status != "delivered" ||
 			rows[len(rows)-1].ResponseStatus == nil || *rows[len(rows)-1].ResponseStatus != 200 {
 			t.Errorf("Ackify's ListByWebhook %+v, want its delivery %d delivered with 200", rows, deliveryID)
 		}
-		other := q.CreateWebhook("Mail", receiver.URL+"/mail", "another-plain-secret", []string{"document.created"})
-		q.UpdateWebhook(other, "Mail (edited)", receiver.URL+"/mail2", []string{"document.created", "signature.created"})
+		other := q.CreateEndpoint("Mail", receiver.URL+"/mail", "another-plain-secret", []string{"document.created"})
+		q.UpdateEndpoint(other, "Mail (edited)", receiver.URL+"/mail2", []string{"document.created", "signature.created"})
 		if ids := q.ListActiveByEvent("signature.created"); len(ids) != 2 {
 			t.Errorf("Ackify's ListActiveByEvent = %v, want its two webhooks", ids)
 		}
-		if n := q.CountWebhooks(); n < 2 {
+		if n := q.CountEndpoints(); n < 2 {
 			t.Errorf("Ackify's Count = %d, want at least 2", n)
 		}
 		id, status := q.Enqueue(other, "signature.created", "9b2f4c1e-5d6a-4e7b-8c9d-0e1f2a3b4c5d", payload)

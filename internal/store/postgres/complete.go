@@ -133,16 +133,16 @@ func (b *outcomeBatch) apply(ctx context.Context, tx pgx.Tx) ([]store.AppliedOut
 		b.attempts, b.startedAt, b.durationMS, b.requestHeaders, b.responseStatus,
 		b.responseHeaders, b.responseBody, b.errors)
 	type row struct {
-		index     int
-		webhookID int64
+		index      int
+		endpointID int64
 	}
-	written, err := queryAll(rows, err, func(r *row) []any { return []any{&r.index, &r.webhookID} })
+	written, err := queryAll(rows, err, func(r *row) []any { return []any{&r.index, &r.endpointID} })
 	if err != nil {
 		return nil, fmt.Errorf("write outcomes: %w", err)
 	}
 	applied := make([]store.AppliedOutcome, len(written))
 	for i, r := range written {
-		applied[i] = store.AppliedOutcome{Outcome: b.outcomes[r.index], EndpointID: r.webhookID}
+		applied[i] = store.AppliedOutcome{Outcome: b.outcomes[r.index], EndpointID: r.endpointID}
 	}
 	return applied, nil
 }

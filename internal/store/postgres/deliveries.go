@@ -47,7 +47,7 @@ func filterArgs(f store.DeliveryFilter) ([]any, bool) {
 		}
 		eventID = &id
 	}
-	return []any{f.WebhookID, f.EventType, eventID, f.CreatedAfter, f.CreatedBefore}, true
+	return []any{f.EndpointID, f.EventType, eventID, f.CreatedAfter, f.CreatedBefore}, true
 }
 
 // ListDeliveries returns the deliveries that match f, newest (highest ID)

@@ -44,7 +44,7 @@ type foreignRows struct {
 }
 
 // InsertForeignDelivery inserts a delivery row alone, as Ackify's Enqueue does.
-func (s foreignRows) InsertForeignDelivery(ctx context.Context, webhookID int64, eventID, eventType, payload string, createdAt time.Time) error {
+func (s foreignRows) InsertForeignDelivery(ctx context.Context, endpointID int64, eventID, eventType, payload string, createdAt time.Time) error {
 	conn, err := pgx.Connect(ctx, s.url)
 	if err != nil {
 		return err
@@ -52,7 +52,7 @@ func (s foreignRows) InsertForeignDelivery(ctx context.Context, webhookID int64,
 	defer conn.Close(context.Background())
 	_, err = conn.Exec(ctx, `
 		INSERT INTO webhook_deliveries (webhook_id, event_type, event_id, payload, created_at, scheduled_for)
-		VALUES ($1, $2, $3, $4, $5, $5)`, webhookID, eventType, eventID, payload, createdAt)
+		VALUES ($1, $2, $3, $4, $5, $5)`, endpointID, eventType, eventID, payload, createdAt)
 	return err
 }
 

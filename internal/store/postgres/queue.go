@@ -53,7 +53,7 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 		JOIN webhooks w ON w.id = d.webhook_id
 		LEFT JOIN webhook_events e ON e.id = d.event_id
 		ORDER BY d.priority DESC, d.scheduled_for ASC, d.id ASC`
-	rows, err := s.pool.Query(ctx, q, c.Limit, c.Lease.Microseconds(), c.Worker, nonNil(c.SkipWebhooks))
+	rows, err := s.pool.Query(ctx, q, c.Limit, c.Lease.Microseconds(), c.Worker, nonNil(c.SkipEndpoints))
 	claimed, err := queryAll(rows, err, func(cl *store.Claimed) []any {
 		dest := append(deliveryDest(&cl.Delivery), endpointDest(&cl.Endpoint)...)
 		return append(dest, eventDest(&cl.Event)...)

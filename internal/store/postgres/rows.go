@@ -38,7 +38,7 @@ const deliveryColumns = `
 
 func deliveryDest(d *store.Delivery) []any {
 	return []any{
-		&d.ID, &d.WebhookID, &d.EventID, &d.EventType, &d.Payload, &d.Status,
+		&d.ID, &d.EndpointID, &d.EventID, &d.EventType, &d.Payload, &d.Status,
 		&d.RetryCount, &d.MaxRetries, &d.Priority, &d.CreatedAt, &d.ScheduledFor,
 		&d.ProcessedAt, &d.NextRetryAt, &d.LeaseExpiresAt,
 		&d.RequestHeaders, &d.ResponseStatus, &d.ResponseHeaders,

@@ -127,14 +127,14 @@ func writeOutcomes(ctx context.Context, tx execer, outcomes []store.Outcome, now
 	if err != nil {
 		return nil, fmt.Errorf("write outcomes: %w", err)
 	}
-	webhookOf := make(map[int64]int64, len(written))
+	endpointOf := make(map[int64]int64, len(written))
 	for _, r := range written {
-		webhookOf[r[0]] = r[1]
+		endpointOf[r[0]] = r[1]
 	}
 	var applied []store.AppliedOutcome
 	var logged []outcomeRow
 	for i, o := range outcomes {
-		if id, ok := webhookOf[o.Lease.DeliveryID]; ok {
+		if id, ok := endpointOf[o.Lease.DeliveryID]; ok {
 			applied = append(applied, store.AppliedOutcome{Outcome: o, EndpointID: id})
 			logged = append(logged, batch[i])
 		}

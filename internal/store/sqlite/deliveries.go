@@ -26,7 +26,7 @@ func getDelivery(ctx context.Context, q execer, id int64) (store.Delivery, error
 	return queryOne(rows, err, deliveryDest)
 }
 
-// deliveryFilter is the WHERE clause of the set fields of f (WebhookID,
+// deliveryFilter is the WHERE clause of the set fields of f (EndpointID,
 // EventType, EventID, CreatedAfter inclusive, CreatedBefore exclusive) on
 // webhook_deliveries, with its named parameters; "true" when none is set. It
 // is false when f can match nothing because its EventID is not a UUID. Only
@@ -38,8 +38,8 @@ func deliveryFilter(f store.DeliveryFilter) (where string, args []any, ok bool) 
 		conds = append(conds, cond)
 		args = append(args, sql.Named(name, value))
 	}
-	if f.WebhookID != 0 {
-		add("webhook_deliveries.webhook_id = :webhook_id", "webhook_id", f.WebhookID)
+	if f.EndpointID != 0 {
+		add("webhook_deliveries.webhook_id = :webhook_id", "webhook_id", f.EndpointID)
 	}
 	if f.EventType != "" {
 		add("webhook_deliveries.event_type = :event_type", "event_type", f.EventType)

@@ -57,7 +57,7 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 			RETURNING id`
 		rows, err := tx.QueryContext(ctx, lease,
 			sql.Named("now", micros(now)), sql.Named("lease_end", micros(now.Add(c.Lease))),
-			sql.Named("worker", c.Worker), sql.Named("skip", jsonText(nonNil(c.SkipWebhooks))),
+			sql.Named("worker", c.Worker), sql.Named("skip", jsonText(nonNil(c.SkipEndpoints))),
 			sql.Named("limit", c.Limit))
 		ids, err := queryAll(rows, err, func(id *int64) []any { return []any{id} })
 		if err != nil {

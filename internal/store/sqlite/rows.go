@@ -43,7 +43,7 @@ const deliveryColumns = `
 
 func deliveryDest(d *store.Delivery) []any {
 	return []any{
-		&d.ID, &d.WebhookID, &d.EventID,
+		&d.ID, &d.EndpointID, &d.EventID,
 		&d.EventType, rawJSONCol{&d.Payload}, &d.Status,
 		&d.RetryCount, &d.MaxRetries, &d.Priority,
 		timeCol{&d.CreatedAt}, timeCol{&d.ScheduledFor}, nullTimeCol{&d.ProcessedAt},

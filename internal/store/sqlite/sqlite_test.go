@@ -43,7 +43,7 @@ type foreignRows struct {
 
 // InsertForeignDelivery inserts a delivery row alone, with no event record,
 // through a connection of its own.
-func (s foreignRows) InsertForeignDelivery(ctx context.Context, webhookID int64, eventID, eventType, payload string, createdAt time.Time) error {
+func (s foreignRows) InsertForeignDelivery(ctx context.Context, endpointID int64, eventID, eventType, payload string, createdAt time.Time) error {
 	db, err := sql.Open("sqlite", sqlite.DSN(s.path))
 	if err != nil {
 		return err
@@ -51,7 +51,7 @@ func (s foreignRows) InsertForeignDelivery(ctx context.Context, webhookID int64,
 	defer db.Close()
 	_, err = db.ExecContext(ctx, `
 		INSERT INTO webhook_deliveries (webhook_id, event_type, event_id, payload, created_at, scheduled_for)
-		VALUES (?, ?, ?, ?, ?, ?)`, webhookID, eventType, eventID, payload, createdAt.UnixMicro(), createdAt.UnixMicro())
+		VALUES (?, ?, ?, ?, ?, ?)`, endpointID, eventType, eventID, payload, createdAt.UnixMicro(), createdAt.UnixMicro())
 	return err
 }
 

@@ -23,7 +23,7 @@ var claimTests = []test{
 			t.Fatalf("insert a delivery as Ackify does: %v", err)
 		}
 		c := f.claimOne()
-		if c.Delivery.EventID != id || c.Delivery.WebhookID != ep.ID || c.Delivery.Status != store.StatusProcessing {
+		if c.Delivery.EventID != id || c.Delivery.EndpointID != ep.ID || c.Delivery.Status != store.StatusProcessing {
 			t.Fatalf("claimed delivery %+v, want the inserted one", c.Delivery)
 		}
 		if c.Event.ID != id || c.Event.Type != "signature.created" || c.Event.Priority != 0 {
@@ -43,7 +43,7 @@ var claimTests = []test{
 		c := f.claimOne(asWorker("worker-a"), leaseFor(time.Minute))
 
 		d := c.Delivery
-		if d.Status != store.StatusProcessing || d.WebhookID != ep.ID || d.EventID != res.Event.ID || d.RetryCount != 0 || d.MaxRetries != 3 {
+		if d.Status != store.StatusProcessing || d.EndpointID != ep.ID || d.EventID != res.Event.ID || d.RetryCount != 0 || d.MaxRetries != 3 {
 			t.Errorf("claimed delivery %+v", d)
 		}
 		if d.LeaseExpiresAt == nil || d.LeaseExpiresAt.Before(before.Add(time.Minute-clockSlack)) || d.LeaseExpiresAt.After(time.Now().Add(time.Minute+clockSlack)) {
@@ -130,16 +130,16 @@ var claimTests = []test{
 			t.Fatalf("claimed %d deliveries of an inactive endpoint", len(got))
 		}
 		f.setActive(ep.ID, true)
-		if got := f.claimOne(); got.Delivery.WebhookID != ep.ID {
-			t.Errorf("claimed a delivery of %d, want %d", got.Delivery.WebhookID, ep.ID)
+		if got := f.claimOne(); got.Delivery.EndpointID != ep.ID {
+			t.Errorf("claimed a delivery of %d, want %d", got.Delivery.EndpointID, ep.ID)
 		}
 	}},
 	{"ClaimSkipsWebhooks", func(t *testing.T, f *fixture) {
 		busy, idle := f.endpoint(), f.endpoint()
 		f.publish("document.created")
 		f.publish("document.created")
-		got := f.claim(10, func(r *store.ClaimRequest) { r.SkipWebhooks = []int64{busy.ID} })
-		if len(got) != 2 || got[0].Delivery.WebhookID != idle.ID || got[1].Delivery.WebhookID != idle.ID {
+		got := f.claim(10, func(r *store.ClaimRequest) { r.SkipEndpoints = []int64{busy.ID} })
+		if len(got) != 2 || got[0].Delivery.EndpointID != idle.ID || got[1].Delivery.EndpointID != idle.ID {
 			t.Errorf("claimed %v, want the two deliveries of endpoint %d only", claimedIDs(got), idle.ID)
 		}
 	}},

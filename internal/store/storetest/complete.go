@@ -108,7 +108,7 @@ var completeTests = []test{
 		}
 		byEndpoint := map[int64][]store.Claimed{}
 		for _, c := range f.claim(10) {
-			byEndpoint[c.Delivery.WebhookID] = append(byEndpoint[c.Delivery.WebhookID], c)
+			byEndpoint[c.Delivery.EndpointID] = append(byEndpoint[c.Delivery.EndpointID], c)
 		}
 		m, x := byEndpoint[mixed.ID], byEndpoint[failing.ID]
 		stale := delivered(x[2])

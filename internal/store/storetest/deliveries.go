@@ -112,8 +112,8 @@ var deliveryTests = []test{
 			{"event", store.DeliveryFilter{EventID: first.EventID, Status: store.StatusDelivered}, func(d store.Delivery) bool { return d.EventID == first.EventID }},
 			{"time range", store.DeliveryFilter{CreatedAfter: &from, CreatedBefore: &to},
 				func(d store.Delivery) bool { return !d.CreatedAt.Before(from) && d.CreatedAt.Before(to) }},
-			{"endpoint and type", store.DeliveryFilter{WebhookID: b.ID, EventType: "reminder.sent", Limit: 1},
-				func(d store.Delivery) bool { return d.WebhookID == b.ID && d.EventType == "reminder.sent" }},
+			{"endpoint and type", store.DeliveryFilter{EndpointID: b.ID, EventType: "reminder.sent", Limit: 1},
+				func(d store.Delivery) bool { return d.EndpointID == b.ID && d.EventType == "reminder.sent" }},
 			{"the rest", store.DeliveryFilter{}, func(store.Delivery) bool { return true }},
 		}
 		done := map[int64]bool{}

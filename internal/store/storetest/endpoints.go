@@ -117,10 +117,10 @@ var endpointTests = []test{
 		_, err := f.s.GetEndpoint(f.ctx, ep.ID)
 		wantErr(t, "get deleted", err, store.ErrNotFound)
 		wantErr(t, "delete again", f.s.DeleteEndpoint(f.ctx, ep.ID), store.ErrNotFound)
-		if ds := f.list(store.DeliveryFilter{WebhookID: ep.ID}); len(ds) != 0 {
+		if ds := f.list(store.DeliveryFilter{EndpointID: ep.ID}); len(ds) != 0 {
 			t.Errorf("deleted endpoint still has %d deliveries", len(ds))
 		}
-		if ds := f.list(store.DeliveryFilter{WebhookID: kept.ID}); len(ds) != 1 {
+		if ds := f.list(store.DeliveryFilter{EndpointID: kept.ID}); len(ds) != 1 {
 			t.Errorf("other endpoint has %d deliveries, want 1", len(ds))
 		}
 	}},

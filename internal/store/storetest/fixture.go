@@ -344,7 +344,7 @@ func (f *fixture) deliveryIn(ep store.Endpoint, eventType string, status store.S
 	}
 	f.publish(eventType, toEndpoints(ep.ID), withPriority(1000))
 	claimed := f.claim(1)
-	if len(claimed) != 1 || claimed[0].Delivery.WebhookID != ep.ID {
+	if len(claimed) != 1 || claimed[0].Delivery.EndpointID != ep.ID {
 		f.t.Fatalf("claimed %v, want the delivery just published", claimedIDs(claimed))
 	}
 	c := claimed[0]

@@ -34,7 +34,7 @@ var listTests = []test{
 			filter store.DeliveryFilter
 			match  func(store.Delivery) bool
 		}{
-			{"endpoint", store.DeliveryFilter{WebhookID: a.ID}, func(d store.Delivery) bool { return d.WebhookID == a.ID }},
+			{"endpoint", store.DeliveryFilter{EndpointID: a.ID}, func(d store.Delivery) bool { return d.EndpointID == a.ID }},
 			{"status", store.DeliveryFilter{Status: store.StatusFailed}, func(d store.Delivery) bool { return d.Status == store.StatusFailed }},
 			{"type", store.DeliveryFilter{EventType: "reminder.sent"}, func(d store.Delivery) bool { return d.EventType == "reminder.sent" }},
 			{"event", store.DeliveryFilter{EventID: pivot.EventID}, func(d store.Delivery) bool { return d.EventID == pivot.EventID }},
@@ -43,9 +43,9 @@ var listTests = []test{
 			{"created before, exclusive", store.DeliveryFilter{CreatedBefore: &pivot.CreatedAt},
 				func(d store.Delivery) bool { return d.CreatedAt.Before(pivot.CreatedAt) }},
 			{"before ID", store.DeliveryFilter{BeforeID: pivot.ID}, func(d store.Delivery) bool { return d.ID < pivot.ID }},
-			{"combined", store.DeliveryFilter{WebhookID: b.ID, EventType: "document.created", Status: store.StatusCancelled},
+			{"combined", store.DeliveryFilter{EndpointID: b.ID, EventType: "document.created", Status: store.StatusCancelled},
 				func(d store.Delivery) bool {
-					return d.WebhookID == b.ID && d.EventType == "document.created" && d.Status == store.StatusCancelled
+					return d.EndpointID == b.ID && d.EventType == "document.created" && d.Status == store.StatusCancelled
 				}},
 			{"not a UUID", store.DeliveryFilter{EventID: "nope"}, func(store.Delivery) bool { return false }},
 		}

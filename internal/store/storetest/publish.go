@@ -39,7 +39,7 @@ var publishTests = []test{
 
 		retries := map[int64]int{}
 		for _, d := range f.deliveriesOf(ev.ID) {
-			retries[d.WebhookID] = d.MaxRetries
+			retries[d.EndpointID] = d.MaxRetries
 			if d.Status != store.StatusPending || d.RetryCount != 0 || d.Priority != 3 || d.EventType != ev.Type || d.EventID != ev.ID {
 				t.Errorf("delivery %+v: want pending, retry 0, priority 3, the event's type and ID", d)
 			}
@@ -140,11 +140,11 @@ var publishTests = []test{
 		}
 		for _, c := range cases {
 			res := f.publish(c.eventType)
-			if got := webhookIDs(f.deliveriesOf(res.Event.ID)); !slices.Equal(got, c.want) || res.Deliveries != len(c.want) {
+			if got := deliveryEndpointIDs(f.deliveriesOf(res.Event.ID)); !slices.Equal(got, c.want) || res.Deliveries != len(c.want) {
 				t.Errorf("%s went to %v (%d), want %v", c.eventType, got, res.Deliveries, c.want)
 			}
 		}
-		if ds := f.list(store.DeliveryFilter{WebhookID: off.ID}); len(ds) != 0 {
+		if ds := f.list(store.DeliveryFilter{EndpointID: off.ID}); len(ds) != 0 {
 			t.Errorf("inactive endpoint got %d deliveries", len(ds))
 		}
 	}},
@@ -152,7 +152,7 @@ var publishTests = []test{
 		a, b := f.endpoint(), f.endpoint()
 		off := f.endpoint(inactive)
 		res := f.publish("document.created", toEndpoints(b.ID, off.ID, 404))
-		if got := webhookIDs(f.deliveriesOf(res.Event.ID)); !slices.Equal(got, []int64{b.ID}) || res.Deliveries != 1 {
+		if got := deliveryEndpointIDs(f.deliveriesOf(res.Event.ID)); !slices.Equal(got, []int64{b.ID}) || res.Deliveries != 1 {
 			t.Errorf("went to %v (%d), want only %d (not %d, unlisted, nor %d, inactive)", got, res.Deliveries, b.ID, a.ID, off.ID)
 		}
 	}},
@@ -161,7 +161,7 @@ var publishTests = []test{
 		other := f.endpoint(subscribedTo("webhook.ping"))
 		res := f.publish("webhook.ping", toEndpoints(picky.ID), withRetries(7))
 		ds := f.deliveriesOf(res.Event.ID)
-		if got := webhookIDs(ds); !slices.Equal(got, []int64{picky.ID}) || res.Deliveries != 1 {
+		if got := deliveryEndpointIDs(ds); !slices.Equal(got, []int64{picky.ID}) || res.Deliveries != 1 {
 			t.Fatalf("went to %v (%d), want only %d, targeted though subscribed to other types (not %d, subscribed but not targeted)",
 				got, res.Deliveries, picky.ID, other.ID)
 		}
@@ -175,7 +175,7 @@ var publishTests = []test{
 		if !res.Created || res.Deliveries != 0 {
 			t.Errorf("result %+v, want created with no deliveries", res)
 		}
-		if ds := f.list(store.DeliveryFilter{WebhookID: off.ID}); len(ds) != 0 {
+		if ds := f.list(store.DeliveryFilter{EndpointID: off.ID}); len(ds) != 0 {
 			t.Errorf("inactive target got %d deliveries", len(ds))
 		}
 	}},
@@ -190,11 +190,11 @@ var publishTests = []test{
 	}},
 }
 
-// webhookIDs lists the endpoints of deliveries, ascending.
-func webhookIDs(ds []store.Delivery) []int64 {
+// deliveryEndpointIDs lists the endpoints of deliveries, ascending.
+func deliveryEndpointIDs(ds []store.Delivery) []int64 {
 	ids := make([]int64, len(ds))
 	for i, d := range ds {
-		ids[i] = d.WebhookID
+		ids[i] = d.EndpointID
 	}
 	slices.Sort(ids)
 	return ids

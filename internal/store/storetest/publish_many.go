@@ -66,7 +66,7 @@ var publishManyTests = []test{
 			}
 			f.recent("event CreatedAt", r.Event.CreatedAt)
 			if w.created {
-				if got := webhookIDs(f.deliveriesOf(r.Event.ID)); !slices.Equal(got, w.to) {
+				if got := deliveryEndpointIDs(f.deliveriesOf(r.Event.ID)); !slices.Equal(got, w.to) {
 					t.Errorf("result %d went to %v, want %v", w.i, got, w.to)
 				}
 			}
@@ -77,7 +77,7 @@ var publishManyTests = []test{
 		sameJSON(t, "first event data", results[0].Event.Data, []byte(`{"a":1}`))
 		for _, d := range f.deliveriesOf(results[0].Event.ID) {
 			sameJSON(t, "payload", d.Payload, []byte(`{"a":1}`))
-			retries := map[int64]int{all.ID: 9, docs.ID: 4}[d.WebhookID]
+			retries := map[int64]int{all.ID: 9, docs.ID: 4}[d.EndpointID]
 			if d.Priority != 2 || d.MaxRetries != retries || d.Status != store.StatusPending || d.EventType != "document.created" {
 				t.Errorf("delivery %+v: want pending, priority 2, %d retries", d, retries)
 			}

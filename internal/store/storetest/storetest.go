@@ -26,9 +26,9 @@ import (
 // rows are delivered.
 type ForeignWriter interface {
 	// InsertForeignDelivery inserts a pending, due delivery of an event with
-	// the given id, type and JSON payload to endpoint webhookID, created at
+	// the given id, type and JSON payload to endpoint endpointID, created at
 	// createdAt, into the deliveries table only.
-	InsertForeignDelivery(ctx context.Context, webhookID int64, eventID, eventType, payload string, createdAt time.Time) error
+	InsertForeignDelivery(ctx context.Context, endpointID int64, eventID, eventType, payload string, createdAt time.Time) error
 }
 
 // test is one behaviour of the suite.
