@@ -105,12 +105,12 @@ var (
 	// that URL (it may be internal, and is dialled without the SSRF guard);
 	// the trust must not pass to another URL, so the URL only changes in
 	// WEBHOOK_URLS.
-	ErrConfigURL error = &conflict{"its URL is defined by WEBHOOK_URLS and can only be changed there, by the operator (or create a new webhook)"}
+	ErrConfigURL error = &conflict{"its URL is defined by WEBHOOK_URLS and can only be changed there, by the operator (or create a new endpoint)"}
 	// ErrConfigRemoved refuses to enable an endpoint that WEBHOOK_URLS
 	// defined and the operator has since removed from it: the operator's
 	// trust (no SSRF guard) went with it, so it comes back only through
 	// WEBHOOK_URLS.
-	ErrConfigRemoved error = &conflict{"it was removed from WEBHOOK_URLS, whose endpoints the operator trusts; add its URL back there to enable it (or create a new webhook)"}
+	ErrConfigRemoved error = &conflict{"it was removed from WEBHOOK_URLS, whose endpoints the operator trusts; add its URL back there to enable it (or create a new endpoint)"}
 	// ErrEndpointDisabled refuses to ping an endpoint that is not active.
 	ErrEndpointDisabled error = &conflict{"is disabled; enable it first"}
 	// ErrNotRetryable refuses to retry a delivery in flight or delivered.
