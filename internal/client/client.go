@@ -109,6 +109,14 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	return nil
 }
 
+// call is do for a request whose answer is a T: it returns the decoded
+// answer, or T's zero value with the error.
+func call[T any](ctx context.Context, c *Client, method, path string, query url.Values, body any) (T, error) {
+	var out T
+	err := c.do(ctx, method, path, query, body, &out)
+	return out, err
+}
+
 // decodeError reads an error answer; one that is not the API's JSON (a proxy
 // in the way, say) keeps the start of its body as the message.
 func decodeError(resp *http.Response) error {

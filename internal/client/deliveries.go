@@ -29,41 +29,31 @@ func (c *Client) ListDeliveries(ctx context.Context, f DeliveryFilter) (wire.Del
 	setString(q, "status", f.Status)
 	setString(q, "event_type", f.EventType)
 	setString(q, "event_id", f.EventID)
-	setTime(q, "created_after", f.CreatedAfter)
-	setTime(q, "created_before", f.CreatedBefore)
+	setCreated(q, f.CreatedAfter, f.CreatedBefore)
 	setID(q, "cursor", f.Cursor)
 	setID(q, "limit", int64(f.Limit))
-	var out wire.DeliveryList
-	err := c.do(ctx, http.MethodGet, "/v1/deliveries", q, nil, &out)
-	return out, err
+	return call[wire.DeliveryList](ctx, c, http.MethodGet, "/v1/deliveries", q, nil)
 }
 
 // GetDelivery returns a delivery with its request, response and attempts.
 func (c *Client) GetDelivery(ctx context.Context, id int64) (wire.DeliveryDetail, error) {
-	var out wire.DeliveryDetail
-	err := c.do(ctx, http.MethodGet, deliveryPath(id, ""), nil, nil, &out)
-	return out, err
+	return call[wire.DeliveryDetail](ctx, c, http.MethodGet, deliveryPath(id, ""), nil, nil)
 }
 
 // RetryDelivery makes a failed, cancelled or pending delivery due now.
 func (c *Client) RetryDelivery(ctx context.Context, id int64) (wire.Delivery, error) {
-	var out wire.Delivery
-	err := c.do(ctx, http.MethodPost, deliveryPath(id, "/retry"), nil, nil, &out)
-	return out, err
+	return call[wire.Delivery](ctx, c, http.MethodPost, deliveryPath(id, "/retry"), nil, nil)
 }
 
 // CancelDelivery cancels a pending or processing delivery.
 func (c *Client) CancelDelivery(ctx context.Context, id int64) (wire.Delivery, error) {
-	var out wire.Delivery
-	err := c.do(ctx, http.MethodPost, deliveryPath(id, "/cancel"), nil, nil, &out)
-	return out, err
+	return call[wire.Delivery](ctx, c, http.MethodPost, deliveryPath(id, "/cancel"), nil, nil)
 }
 
 // ReplayDeliveries makes every failed or cancelled delivery matching req due
 // now and returns how many.
 func (c *Client) ReplayDeliveries(ctx context.Context, req wire.ReplayRequest) (int, error) {
-	var out wire.ReplayResponse
-	err := c.do(ctx, http.MethodPost, "/v1/deliveries/replay", nil, req, &out)
+	out, err := call[wire.ReplayResponse](ctx, c, http.MethodPost, "/v1/deliveries/replay", nil, req)
 	return out.Replayed, err
 }
 
@@ -77,8 +67,12 @@ func setString(q url.Values, name, v string) {
 	}
 }
 
-func setTime(q url.Values, name string, t time.Time) {
-	if !t.IsZero() {
-		q.Set(name, t.Format(time.RFC3339Nano))
+// setCreated sets the window of creation times that a list selects
+// (created_after, created_before); a zero bound leaves its side open.
+func setCreated(q url.Values, after, before time.Time) {
+	for name, t := range map[string]time.Time{"created_after": after, "created_before": before} {
+		if !t.IsZero() {
+			q.Set(name, t.Format(time.RFC3339Nano))
+		}
 	}
 }

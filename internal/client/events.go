@@ -12,20 +12,16 @@ import (
 // PublishEvent publishes an event, its data sent byte for byte as given.
 // Created is false in the answer when the event's ID was published before.
 func (c *Client) PublishEvent(ctx context.Context, req wire.PublishRequest) (wire.PublishResponse, error) {
-	var out wire.PublishResponse
 	body, err := publishBody(req)
 	if err != nil {
-		return out, err
+		return wire.PublishResponse{}, err
 	}
-	err = c.do(ctx, http.MethodPost, "/v1/events", nil, rawBody(body), &out)
-	return out, err
+	return call[wire.PublishResponse](ctx, c, http.MethodPost, "/v1/events", nil, rawBody(body))
 }
 
 // GetEvent returns an event and its deliveries.
 func (c *Client) GetEvent(ctx context.Context, id string) (wire.EventDetail, error) {
-	var out wire.EventDetail
-	err := c.do(ctx, http.MethodGet, "/v1/events/"+url.PathEscape(id), nil, nil, &out)
-	return out, err
+	return call[wire.EventDetail](ctx, c, http.MethodGet, "/v1/events/"+url.PathEscape(id), nil, nil)
 }
 
 // PublishEvents publishes a batch of events (POST /v1/events/batch), 1 to
@@ -34,13 +30,11 @@ func (c *Client) GetEvent(ctx context.Context, id string) (wire.EventDetail, err
 // succeeds. An error is returned only when the whole batch was refused or
 // could not be sent.
 func (c *Client) PublishEvents(ctx context.Context, req wire.PublishBatchRequest) (wire.PublishBatchResponse, error) {
-	var out wire.PublishBatchResponse
 	body, err := publishBatchBody(req)
 	if err != nil {
-		return out, err
+		return wire.PublishBatchResponse{}, err
 	}
-	err = c.do(ctx, http.MethodPost, "/v1/events/batch", nil, rawBody(body), &out)
-	return out, err
+	return call[wire.PublishBatchResponse](ctx, c, http.MethodPost, "/v1/events/batch", nil, rawBody(body))
 }
 
 // EventFilter selects events in ListEvents; zero fields match all.
@@ -56,11 +50,8 @@ type EventFilter struct {
 func (c *Client) ListEvents(ctx context.Context, f EventFilter) (wire.EventList, error) {
 	q := url.Values{}
 	setString(q, "type", f.Type)
-	setTime(q, "created_after", f.CreatedAfter)
-	setTime(q, "created_before", f.CreatedBefore)
+	setCreated(q, f.CreatedAfter, f.CreatedBefore)
 	setString(q, "cursor", f.Cursor)
 	setID(q, "limit", int64(f.Limit))
-	var out wire.EventList
-	err := c.do(ctx, http.MethodGet, "/v1/events", q, nil, &out)
-	return out, err
+	return call[wire.EventList](ctx, c, http.MethodGet, "/v1/events", q, nil)
 }

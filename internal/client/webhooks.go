@@ -18,9 +18,7 @@ type EndpointFilter struct {
 
 // CreateEndpoint creates an endpoint; the answer shows its secret in full.
 func (c *Client) CreateEndpoint(ctx context.Context, req wire.EndpointCreate) (wire.Endpoint, error) {
-	var out wire.Endpoint
-	err := c.do(ctx, http.MethodPost, "/v1/webhooks", nil, req, &out)
-	return out, err
+	return call[wire.Endpoint](ctx, c, http.MethodPost, "/v1/webhooks", nil, req)
 }
 
 // ListEndpoints returns one page of endpoints.
@@ -31,9 +29,7 @@ func (c *Client) ListEndpoints(ctx context.Context, f EndpointFilter) (wire.Endp
 	}
 	setID(q, "cursor", f.Cursor)
 	setID(q, "limit", int64(f.Limit))
-	var out wire.EndpointList
-	err := c.do(ctx, http.MethodGet, "/v1/webhooks", q, nil, &out)
-	return out, err
+	return call[wire.EndpointList](ctx, c, http.MethodGet, "/v1/webhooks", q, nil)
 }
 
 // GetEndpoint returns one endpoint.
@@ -70,16 +66,12 @@ func (c *Client) RotateSecret(ctx context.Context, id int64, secret string) (wir
 
 // PingEndpoint queues a webhook.ping event to one endpoint.
 func (c *Client) PingEndpoint(ctx context.Context, id int64) (wire.PingResponse, error) {
-	var out wire.PingResponse
-	err := c.do(ctx, http.MethodPost, endpointPath(id, "/ping"), nil, nil, &out)
-	return out, err
+	return call[wire.PingResponse](ctx, c, http.MethodPost, endpointPath(id, "/ping"), nil, nil)
 }
 
 // webhook calls a route of one endpoint that answers with the endpoint.
 func (c *Client) endpoint(ctx context.Context, method string, id int64, action string, body any) (wire.Endpoint, error) {
-	var out wire.Endpoint
-	err := c.do(ctx, method, endpointPath(id, action), nil, body, &out)
-	return out, err
+	return call[wire.Endpoint](ctx, c, method, endpointPath(id, action), nil, body)
 }
 
 func endpointPath(id int64, action string) string {
