@@ -12,6 +12,7 @@ import (
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
+	"github.com/hookrelay/hookrelay/internal/testhttp"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
@@ -53,15 +54,7 @@ func postSigned(t *testing.T, url string, body []byte, tamper func([]byte) []byt
 	sent := tamper(bytes.Clone(body))
 	req.Body = io.NopCloser(bytes.NewReader(sent))
 	req.ContentLength = int64(len(sent))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("read the answer: %v", err)
-	}
+	resp, answer := testhttp.Do(t, req)
 	return resp.StatusCode, string(answer)
 }
 

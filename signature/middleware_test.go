@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hookrelay/hookrelay/internal/testhttp"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
@@ -40,16 +41,7 @@ func post(t *testing.T, url string, h http.Header, body []byte) (*http.Response,
 	for name, values := range h {
 		req.Header[name] = values
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, answer
+	return testhttp.Do(t, req)
 }
 
 func TestMiddleware(t *testing.T) {

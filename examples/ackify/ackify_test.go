@@ -17,6 +17,7 @@ import (
 
 	"github.com/hookrelay/hookrelay"
 	"github.com/hookrelay/hookrelay/internal/testdb"
+	"github.com/hookrelay/hookrelay/internal/testhttp"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
@@ -145,15 +146,7 @@ func do(t *testing.T, method, url string, body any, want int) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("%s %s: read the answer: %v", method, url, err)
-	}
+	resp, answer := testhttp.Do(t, req)
 	if resp.StatusCode != want {
 		t.Fatalf("%s %s: %d %s, want %d", method, url, resp.StatusCode, answer, want)
 	}

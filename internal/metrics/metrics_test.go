@@ -2,7 +2,6 @@ package metrics_test
 
 import (
 	"context"
-	"io"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/metrics"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/testhttp"
 )
 
 func TestMetricsExposition(t *testing.T) {
@@ -42,15 +42,7 @@ func TestMetricsExposition(t *testing.T) {
 
 	srv := httptest.NewServer(metrics.Handler(reg))
 	defer srv.Close()
-	resp, err := srv.Client().Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, body := testhttp.Get(t, srv.URL)
 	text := string(body)
 	for _, want := range []string{
 		`hookrelay_delivery_attempts_total{outcome="delivered"} 1`,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/receiver"
 	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/testhttp"
 	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
@@ -40,15 +41,7 @@ func startServe(t *testing.T, opts receiver.ListenOptions) (string, *testenv.Buf
 // send posts req and returns the status and answer.
 func send(t *testing.T, req *http.Request) (int, string) {
 	t.Helper()
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatalf("read the answer: %v", err)
-	}
+	resp, answer := testhttp.Do(t, req)
 	return resp.StatusCode, string(answer)
 }
 
