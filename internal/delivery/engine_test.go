@@ -71,6 +71,17 @@ func publishTo(t *testing.T, s store.Store, endpoints ...int64) {
 	}
 }
 
+// backlog adds an endpoint that sends to url, with n events queued to it
+// alone (publishTo).
+func backlog(t *testing.T, s store.Store, url string, n int) store.Endpoint {
+	t.Helper()
+	e := addEndpoint(t, s, url)
+	for range n {
+		publishTo(t, s, e.ID)
+	}
+	return e
+}
+
 // With every default, one endpoint's backlog drains without a pause: when
 // the endpoint frees slots the worker claims again at once. (The worker
 // used to skip the busy endpoint, get a short batch and sleep until its
@@ -78,10 +89,7 @@ func publishTo(t *testing.T, s store.Store, endpoints ...int64) {
 func testDrainsWithoutPolls(t *testing.T, s store.Store) {
 	const events = 600
 	rcv := newReceiver(t, status(http.StatusOK))
-	e := addEndpoint(t, s, rcv.URL)
-	for range events {
-		publishTo(t, s, e.ID)
-	}
+	backlog(t, s, rcv.URL, events)
 	startWorker(t, s, serveOptions(t), 10*time.Second)
 	testwait.Until(t, "backlog not drained without polls", func() bool {
 		return counts(t, s)[store.StatusDelivered] == events
@@ -240,10 +248,7 @@ func testGoneKeepsQueue(t *testing.T, s store.Store) {
 		w.WriteHeader(http.StatusGone)
 	}))
 	t.Cleanup(gone.Close)
-	e := addEndpoint(t, s, gone.URL)
-	for range events {
-		publishTo(t, s, e.ID)
-	}
+	e := backlog(t, s, gone.URL, events)
 	startWorker(t, s, serveOptions(t), 10*time.Second)
 	testwait.Until(t, "endpoint not disabled and settled", func() bool {
 		got, err := s.GetEndpoint(context.Background(), e.ID)
@@ -300,10 +305,7 @@ func testDisableKeepsQueue(t *testing.T, s store.Store) {
 		w.WriteHeader(http.StatusOK)
 	}))
 	t.Cleanup(slow.Close)
-	e := addEndpoint(t, s, slow.URL)
-	for range events {
-		publishTo(t, s, e.ID)
-	}
+	e := backlog(t, s, slow.URL, events)
 	startWorker(t, s, serveOptions(t), 10*time.Second)
 	testwait.Until(t, "no request arrived", func() bool {
 		mu.Lock()

@@ -300,29 +300,11 @@ func testRetriesThenDelivers(t *testing.T, s store.Store) {
 }
 
 func testPermanentFailure(t *testing.T, s store.Store) {
-	rcv := newReceiver(t, status(http.StatusBadRequest))
-	addEndpoint(t, s, rcv.URL)
-	res := publish(t, s, "", "document.created", 5)
-	stop := startWorker(t, s, fastOptions(t), 2*time.Second)
-	d := waitFor(t, s, onlyDelivery(t, s, res.Event.ID).ID, "failed", hasStatus(store.StatusFailed))
-	stop()
-	if d.RetryCount != 0 || !strings.Contains(d.LastError, "400") {
-		t.Errorf("retry_count %d, last_error %q; want 0 and a 400", d.RetryCount, d.LastError)
-	}
-	wantRequests(t, s, rcv, d.ID, 1)
+	failedDelivery(t, s, http.StatusBadRequest, 5, 0)
 }
 
 func testFailsAfterMaxRetries(t *testing.T, s store.Store) {
-	rcv := newReceiver(t, status(http.StatusServiceUnavailable))
-	addEndpoint(t, s, rcv.URL)
-	res := publish(t, s, "", "document.created", 3)
-	stop := startWorker(t, s, fastOptions(t), 2*time.Second)
-	d := waitFor(t, s, onlyDelivery(t, s, res.Event.ID).ID, "failed", hasStatus(store.StatusFailed))
-	stop()
-	if d.RetryCount != 3 || !strings.Contains(d.LastError, "503") {
-		t.Errorf("retry_count %d, last_error %q; want 3 and a 503", d.RetryCount, d.LastError)
-	}
-	wantRequests(t, s, rcv, d.ID, 4) // 1 + 3 retries
+	d := failedDelivery(t, s, http.StatusServiceUnavailable, 3, 3)
 	e, err := s.GetEndpoint(context.Background(), d.EndpointID)
 	if err != nil {
 		t.Fatal(err)
@@ -330,6 +312,25 @@ func testFailsAfterMaxRetries(t *testing.T, s store.Store) {
 	if e.FailureCount != 4 {
 		t.Errorf("endpoint failure_count = %d, want 4", e.FailureCount)
 	}
+}
+
+// failedDelivery publishes one event with maxRetries to a receiver that
+// always answers code, and returns its delivery once it failed, after
+// checking that it was retried wantRetries times (and so sent wantRetries+1
+// times) and that its last error names code.
+func failedDelivery(t *testing.T, s store.Store, code, maxRetries, wantRetries int) store.Delivery {
+	t.Helper()
+	rcv := newReceiver(t, status(code))
+	addEndpoint(t, s, rcv.URL)
+	res := publish(t, s, "", "document.created", maxRetries)
+	stop := startWorker(t, s, fastOptions(t), 2*time.Second)
+	d := waitFor(t, s, onlyDelivery(t, s, res.Event.ID).ID, "failed", hasStatus(store.StatusFailed))
+	stop()
+	if d.RetryCount != wantRetries || !strings.Contains(d.LastError, strconv.Itoa(code)) {
+		t.Errorf("retry_count %d, last_error %q; want %d and a %d", d.RetryCount, d.LastError, wantRetries, code)
+	}
+	wantRequests(t, s, rcv, d.ID, wantRetries+1)
+	return d
 }
 
 func testTimeoutIsRetried(t *testing.T, s store.Store) {
