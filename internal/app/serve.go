@@ -22,6 +22,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/clientparts"
 	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/metrics"
+	"github.com/hookrelay/hookrelay/internal/repeat"
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
@@ -262,21 +263,12 @@ func syncConfigEndpoints(ctx context.Context, svc *service.Service, urls []strin
 	}
 	logger.Warn("the database takes no writes; serving anyway, WEBHOOK_URLS synced once it does",
 		slog.String("error", err.Error()), slog.Duration("retry_every", configSyncRetry))
-	go func() {
-		tick := time.NewTicker(configSyncRetry)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				if err := sync(); err == nil {
-					return
-				} else if !store.Unavailable(err) {
-					logger.Error("sync WEBHOOK_URLS failed", slog.String("error", err.Error()))
-				}
-			}
+	go repeat.Until(ctx, configSyncRetry, func() bool {
+		err := sync()
+		if err != nil && !store.Unavailable(err) {
+			logger.Error("sync WEBHOOK_URLS failed", slog.String("error", err.Error()))
 		}
-	}()
+		return err == nil
+	})
 	return nil
 }

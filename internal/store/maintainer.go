@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/hookrelay/hookrelay/internal/repeat"
 )
 
 // Maintainership is the right to maintain a store (rescue expired leases,
@@ -52,18 +54,7 @@ func HoldMaintainership(ctx context.Context, ttl time.Duration, check, giveUp fu
 			defer cancel()
 			_ = giveUp(giveUpCtx)
 		}()
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				if err := check(ctx); err != nil {
-					return
-				}
-			}
-		}
+		repeat.Until(ctx, every, func() bool { return check(ctx) != nil })
 	}()
 	var once sync.Once
 	return Maintainership{lost: lost, release: func() {
