@@ -115,3 +115,9 @@ func callAPI[T any](e Env, f apiFlags, call func(*client.Client) (T, error), tex
 func byID[T any](e Env, f apiFlags, id int64, call func(*client.Client, context.Context, int64) (T, error), text func(io.Writer, T)) error {
 	return callAPI(e, f, func(cl *client.Client) (T, error) { return call(cl, e.Ctx, id) }, text)
 }
+
+// byIDWith is byID for a call that takes one more argument, arg, after the
+// ID (a reason, a secret).
+func byIDWith[A, T any](e Env, f apiFlags, id int64, arg A, call func(*client.Client, context.Context, int64, A) (T, error), text func(io.Writer, T)) error {
+	return callAPI(e, f, func(cl *client.Client) (T, error) { return call(cl, e.Ctx, id, arg) }, text)
+}

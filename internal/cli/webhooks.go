@@ -171,9 +171,7 @@ type endpointsDisableCmd struct {
 }
 
 func (c *endpointsDisableCmd) Run(e Env) error {
-	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
-		return cl.DisableEndpoint(e.Ctx, c.ID, c.Reason)
-	}, printEndpoint)
+	return byIDWith(e, c.apiFlags, c.ID, c.Reason, (*client.Client).DisableEndpoint, printEndpoint)
 }
 
 type endpointsRotateCmd struct {
@@ -182,9 +180,7 @@ type endpointsRotateCmd struct {
 }
 
 func (c *endpointsRotateCmd) Run(e Env) error {
-	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
-		return cl.RotateSecret(e.Ctx, c.ID, c.Secret)
-	}, printEndpointWithSecret)
+	return byIDWith(e, c.apiFlags, c.ID, c.Secret, (*client.Client).RotateSecret, printEndpointWithSecret)
 }
 
 type endpointsPingCmd struct{ onEndpoint }
