@@ -11,9 +11,9 @@ import (
 	"github.com/hookrelay/hookrelay"
 )
 
-// parseServe reads serve's settings from args as the command line does, the
-// environment aside.
-func parseServe(t *testing.T, args ...string) Serve {
+// serveParser returns a parser of serve's settings with the command line's
+// tags and Vars, and the Serve that its Parse fills.
+func serveParser(t *testing.T) (*kong.Kong, *Serve) {
 	t.Helper()
 	var flags struct {
 		Serve `embed:""`
@@ -22,10 +22,18 @@ func parseServe(t *testing.T, args ...string) Serve {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return parser, &flags.Serve
+}
+
+// parseServe reads serve's settings from args as the command line does, the
+// environment aside.
+func parseServe(t *testing.T, args ...string) Serve {
+	t.Helper()
+	parser, serve := serveParser(t)
 	if _, err := parser.Parse(args); err != nil {
 		t.Fatal(err)
 	}
-	return flags.Serve
+	return *serve
 }
 
 // TestServeWithNoSettingRunsTheLibraryDefaults: serve given nothing maps

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/alecthomas/kong"
-
 	"github.com/hookrelay/hookrelay"
 )
 
@@ -26,13 +24,7 @@ const (
 // and help texts that --help shows (the same tags, the same kong.Vars).
 func settingsTable(t *testing.T) string {
 	t.Helper()
-	var flags struct {
-		Serve `embed:""`
-	}
-	parser, err := kong.New(&flags, Vars())
-	if err != nil {
-		t.Fatal(err)
-	}
+	parser, _ := serveParser(t)
 	var b strings.Builder
 	b.WriteString("| variable | flag | default | meaning |\n| --- | --- | --- | --- |\n")
 	for _, f := range parser.Model.Flags {
