@@ -32,17 +32,25 @@ func (p *process) listenAddress(t *testing.T) string {
 	return addr
 }
 
-// TestServeMountsEverything runs `hookrelay serve` with a token and checks
-// what it serves: health without the token; the API, metrics and dashboard
-// behind it; oversized headers refused.
-func TestServeMountsEverything(t *testing.T) {
-	const token = "e2e-token-0123456789"
+// serveWithToken starts `hookrelay serve` on a SQLite file of its own and a
+// free loopback port, its API and dashboard behind token, and returns its
+// process and its base URL once it listens.
+func serveWithToken(t *testing.T, token string) (*process, string) {
+	t.Helper()
 	serve := start(t, []string{
 		"DATABASE_URL=" + t.TempDir() + "/hookrelay.db",
 		"HOOKRELAY_LISTEN=127.0.0.1:0",
 		"HOOKRELAY_API_TOKEN=" + token,
 	}, "serve")
-	base := "http://" + serve.listenAddress(t)
+	return serve, "http://" + serve.listenAddress(t)
+}
+
+// TestServeMountsEverything runs `hookrelay serve` with a token and checks
+// what it serves: health without the token; the API, metrics and dashboard
+// behind it; oversized headers refused.
+func TestServeMountsEverything(t *testing.T) {
+	const token = "e2e-token-0123456789"
+	serve, base := serveWithToken(t, token)
 
 	get := func(path string, header http.Header) (int, string) {
 		t.Helper()

@@ -16,12 +16,7 @@ import (
 // 429 with Retry-After.
 func TestServeThrottlesEveryCredentialCheck(t *testing.T) {
 	const token = "e2e-token-0123456789-0123456789-01"
-	serve := start(t, []string{
-		"DATABASE_URL=" + t.TempDir() + "/hookrelay.db",
-		"HOOKRELAY_LISTEN=127.0.0.1:0",
-		"HOOKRELAY_API_TOKEN=" + token,
-	}, "serve")
-	base := "http://" + serve.listenAddress(t)
+	serve, base := serveWithToken(t, token)
 	jar, err := cookiejar.New(nil)
 	if err != nil {
 		t.Fatal(err)
