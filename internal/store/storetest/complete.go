@@ -33,9 +33,7 @@ var completeTests = []test{
 	}},
 	{"CompleteRetry", func(t *testing.T, f *fixture) {
 		ep := f.endpoint()
-		f.publish("document.created")
-		f.publish("document.created")
-		claimed := f.claim(10)
+		claimed := f.claimNew(2)
 		at := wholeSecond(time.Hour)
 		out := retryAt(claimed[0], at)
 		f.complete(store.HealthPolicy{}, out)
@@ -65,9 +63,7 @@ var completeTests = []test{
 	}},
 	{"CompleteFailed", func(t *testing.T, f *fixture) {
 		ep := f.endpoint()
-		f.publish("document.created")
-		f.publish("document.created")
-		claimed := f.claim(10)
+		claimed := f.claimNew(2)
 		permanent := failed(claimed[0])
 		network := store.Outcome{Lease: claimed[1].Lease, Result: store.ResultFailed, Attempt: attemptOf(claimed[1], 0, "dial tcp: connection refused")}
 		if res := f.complete(store.HealthPolicy{}, permanent, network); res.Applied != 2 {

@@ -121,6 +121,20 @@ func (f *fixture) claimOne(mods ...func(*store.ClaimRequest)) store.Claimed {
 	return claimed[0]
 }
 
+// claimNew publishes n document.created events and claims their deliveries,
+// which must be n: the store holds one endpoint that takes them all.
+func (f *fixture) claimNew(n int) []store.Claimed {
+	f.t.Helper()
+	for range n {
+		f.publish("document.created")
+	}
+	claimed := f.claim(n + 1)
+	if len(claimed) != n {
+		f.t.Fatalf("claimed %d deliveries, want %d", len(claimed), n)
+	}
+	return claimed
+}
+
 func asWorker(name string) func(*store.ClaimRequest) {
 	return func(r *store.ClaimRequest) { r.Worker = name }
 }

@@ -11,10 +11,7 @@ import (
 var healthTests = []test{
 	{"HealthDisablesAfterConsecutiveFailures", func(t *testing.T, f *fixture) {
 		ep := f.endpoint()
-		for range 3 {
-			f.publish("document.created")
-		}
-		claimed := f.claim(10)
+		claimed := f.claimNew(3)
 		policy := store.HealthPolicy{DisableAfterFailures: 2}
 		if res := f.complete(policy, failed(claimed[0])); len(res.Disabled) != 0 {
 			t.Fatalf("disabled after one failure: %+v", res.Disabled)
@@ -35,10 +32,7 @@ var healthTests = []test{
 	}},
 	{"HealthCountsFromTheLastSuccess", func(t *testing.T, f *fixture) {
 		ep := f.endpoint()
-		for range 3 {
-			f.publish("document.created")
-		}
-		claimed := f.claim(10)
+		claimed := f.claimNew(3)
 		policy := store.HealthPolicy{DisableAfterFailures: 2}
 		res := f.complete(policy, failed(claimed[0]), delivered(claimed[1]), failed(claimed[2]))
 		if len(res.Disabled) != 0 || !f.getEndpoint(ep.ID).Active {
@@ -64,9 +58,7 @@ var healthTests = []test{
 	}},
 	{"HealthDisablesOnRequest", func(t *testing.T, f *fixture) {
 		ep := f.endpoint()
-		f.publish("document.created")
-		f.publish("document.created")
-		claimed := f.claim(10)
+		claimed := f.claimNew(2)
 		gone := failed(claimed[0])
 		gone.DisableEndpoint = "endpoint answered 410 Gone"
 		res := f.complete(store.HealthPolicy{DisableAfterFailures: 1}, gone, failed(claimed[1]))
