@@ -17,13 +17,7 @@ var completeTests = []test{
 		if res := f.complete(store.HealthPolicy{}, out); res.Applied != 1 || len(res.Disabled) != 0 {
 			t.Fatalf("result %+v, want 1 applied", res)
 		}
-		d := f.delivery(c.Delivery.ID)
-		if d.Status != store.StatusDelivered || d.RetryCount != 0 || d.LeaseExpiresAt != nil {
-			t.Errorf("delivery %+v: want delivered, retry 0, no lease", d)
-		}
-		f.recentPtr("ProcessedAt", d.ProcessedAt)
-		sameAttemptData(t, d, out.Attempt)
-		f.sameAttempts(d.ID, out.Attempt)
+		f.finished(out, store.StatusDelivered)
 
 		e := f.getEndpoint(ep.ID)
 		f.recentPtr("LastDeliveredAt", e.LastDeliveredAt)
@@ -70,13 +64,7 @@ var completeTests = []test{
 			t.Fatalf("applied %d, want 2", res.Applied)
 		}
 		for _, out := range []store.Outcome{permanent, network} {
-			d := f.delivery(out.Lease.DeliveryID)
-			if d.Status != store.StatusFailed || d.RetryCount != 0 || d.LeaseExpiresAt != nil {
-				t.Errorf("delivery %+v: want failed, retry 0, no lease", d)
-			}
-			f.recentPtr("ProcessedAt", d.ProcessedAt)
-			sameAttemptData(t, d, out.Attempt)
-			f.sameAttempts(d.ID, out.Attempt)
+			f.finished(out, store.StatusFailed)
 		}
 		if e := f.getEndpoint(ep.ID); e.FailureCount != 2 || e.FailingSince == nil {
 			t.Errorf("endpoint %+v: want 2 failures, failing", e)
@@ -151,6 +139,20 @@ func (f *fixture) failingEndpoint(n int) store.Endpoint {
 	f.t.Helper()
 	since := wholeSecond(-time.Hour)
 	return f.endpoint(func(e *store.Endpoint) { e.FailureCount, e.FailingSince = n, &since })
+}
+
+// finished checks that the outcome out left its delivery final with status:
+// never retried, no lease, processed just now, holding out's attempt as its
+// last data and as its only attempt.
+func (f *fixture) finished(out store.Outcome, status store.Status) {
+	f.t.Helper()
+	d := f.delivery(out.Lease.DeliveryID)
+	if d.Status != status || d.RetryCount != 0 || d.LeaseExpiresAt != nil {
+		f.t.Errorf("delivery %+v: want %s, retry 0, no lease", d, status)
+	}
+	f.recentPtr("ProcessedAt", d.ProcessedAt)
+	sameAttemptData(f.t, d, out.Attempt)
+	f.sameAttempts(d.ID, out.Attempt)
 }
 
 // sameAttemptData checks that d holds what attempt a sent and received.
