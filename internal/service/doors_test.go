@@ -9,7 +9,6 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
-	"github.com/hookrelay/hookrelay/internal/testenv"
 )
 
 func TestMaskEndpoint(t *testing.T) {
@@ -35,8 +34,7 @@ func TestMaskEndpoint(t *testing.T) {
 }
 
 func TestSentPayload(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		s, st := newService(t, newStore, service.Options{})
+	eachService(t, service.Options{}, func(t *testing.T, s *service.Service, st store.Store) {
 		create(t, s, nil)
 		res, err := s.Publish(t.Context(), service.PublishRequest{Event: store.Event{Type: "a", Data: json.RawMessage(`{"z":1,"a":1.50}`)}})
 		if err != nil {

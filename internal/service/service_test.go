@@ -19,12 +19,14 @@ const target = "https://93.184.215.14/hooks"
 // now is the service's clock in these tests.
 var now = time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 
-// newService is a service on a new store, with a fixed clock.
-func newService(t *testing.T, newStore func(*testing.T) store.Store, opts service.Options) (*service.Service, store.Store) {
-	t.Helper()
-	st := newStore(t)
+// eachService runs test once per store (testenv.EachStore) with a new store
+// and a service with opts on it, on a fixed clock.
+func eachService(t *testing.T, opts service.Options, test func(t *testing.T, s *service.Service, st store.Store)) {
 	opts.Now = func() time.Time { return now }
-	return service.New(st, opts), st
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := newStore(t)
+		test(t, service.New(st, opts), st)
+	})
 }
 
 // paths lists the paths of the *FieldErrors in err, in order, and checks
@@ -80,8 +82,7 @@ func create(t *testing.T, s *service.Service, mod func(*store.Endpoint)) store.E
 func ptr[T any](v T) *T { return &v }
 
 func TestCreateEndpoint(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		s, st := newService(t, newStore, service.Options{DefaultProfile: store.ProfileAckify})
+	eachService(t, service.Options{DefaultProfile: store.ProfileAckify}, func(t *testing.T, s *service.Service, st store.Store) {
 		ctx := t.Context()
 		e := create(t, s, nil)
 		if e.ID == 0 || !e.Active || !strings.HasPrefix(e.Secret, "whsec_") || e.SignatureProfile != store.ProfileAckify || e.CreatedBy != "test" {
@@ -126,8 +127,7 @@ func TestCreateEndpoint(t *testing.T) {
 }
 
 func TestUpdateEndpoint(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		s, st := newService(t, newStore, service.Options{})
+	eachService(t, service.Options{}, func(t *testing.T, s *service.Service, st store.Store) {
 		ctx := t.Context()
 		e := create(t, s, func(e *store.Endpoint) {
 			e.Headers = map[string]string{"Authorization": "Bearer secret-token-0123456789"}
@@ -189,8 +189,7 @@ func TestUpdateEndpoint(t *testing.T) {
 }
 
 func TestEnableDisableDelete(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		s, _ := newService(t, newStore, service.Options{})
+	eachService(t, service.Options{}, func(t *testing.T, s *service.Service, _ store.Store) {
 		ctx := t.Context()
 		e := create(t, s, nil)
 		_, err := s.DisableEndpoint(ctx, e.ID, "a\x00b")
@@ -239,8 +238,7 @@ func TestEnableDisableDelete(t *testing.T) {
 func second[T any](_ T, err error) error { return err }
 
 func TestRotateSecret(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		s, _ := newService(t, newStore, service.Options{RotationWindow: time.Hour, DefaultProfile: store.ProfileAckify})
+	eachService(t, service.Options{RotationWindow: time.Hour, DefaultProfile: store.ProfileAckify}, func(t *testing.T, s *service.Service, _ store.Store) {
 		ctx := t.Context()
 		e := create(t, s, nil) // the default profile, ackify
 		_, err := s.RotateSecret(ctx, e.ID, "short")
@@ -262,8 +260,7 @@ func TestRotateSecret(t *testing.T) {
 }
 
 func TestPingEndpoint(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		s, st := newService(t, newStore, service.Options{DefaultMaxRetries: 3})
+	eachService(t, service.Options{DefaultMaxRetries: 3}, func(t *testing.T, s *service.Service, st store.Store) {
 		ctx := t.Context()
 		e := create(t, s, func(e *store.Endpoint) { e.Events = []string{"document.created"} })
 		create(t, s, nil) // another endpoint, subscribed to everything, gets nothing
@@ -292,8 +289,7 @@ func TestPingEndpoint(t *testing.T) {
 }
 
 func TestPublish(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		s, st := newService(t, newStore, service.Options{DefaultMaxRetries: 4, MaxDataBytes: 64})
+	eachService(t, service.Options{DefaultMaxRetries: 4, MaxDataBytes: 64}, func(t *testing.T, s *service.Service, st store.Store) {
 		ctx := t.Context()
 		e := create(t, s, func(e *store.Endpoint) { e.Events = []string{"document.*"} })
 		res, err := s.Publish(ctx, service.PublishRequest{Event: store.Event{Type: "document.created", Data: json.RawMessage(" {\"a\":1}\n")}})
@@ -336,8 +332,7 @@ func TestPublish(t *testing.T) {
 }
 
 func TestPublishMany(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		s, _ := newService(t, newStore, service.Options{})
+	eachService(t, service.Options{}, func(t *testing.T, s *service.Service, _ store.Store) {
 		ctx := t.Context()
 		e := create(t, s, nil)
 		id := store.NewEventID()
@@ -375,8 +370,7 @@ func TestPublishMany(t *testing.T) {
 }
 
 func TestDeliveryActions(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		s, st := newService(t, newStore, service.Options{})
+	eachService(t, service.Options{}, func(t *testing.T, s *service.Service, st store.Store) {
 		ctx := t.Context()
 		e := create(t, s, nil)
 		res, err := s.Publish(ctx, service.PublishRequest{Event: store.Event{Type: "a"}})
