@@ -16,6 +16,15 @@ import (
 // credential is a receiver credential sent as a custom header.
 const credential = "Bearer receiver-credential-0123456789"
 
+// endpointWithHeaders creates an endpoint through the API that sends headers,
+// and returns it and its path.
+func (s *apiServer) endpointWithHeaders(headers map[string]string) (wire.Endpoint, string) {
+	s.t.Helper()
+	var ep wire.Endpoint
+	s.call("POST", "/v1/webhooks", wire.EndpointCreate{URL: "http://127.0.0.1:9/a", Headers: headers}, http.StatusCreated, &ep)
+	return ep, fmt.Sprintf("/v1/webhooks/%d", ep.ID)
+}
+
 // TestHeaderValuesAreSecrets: custom header values are shown masked (name
 // kept) by create, get, list, PATCH and the attempts of a delivery; a PATCH
 // that sends a value back as its mask keeps the stored one.
@@ -23,10 +32,7 @@ func TestHeaderValuesAreSecrets(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
 		st := newStore(t)
 		s := newServer(t, st, nil)
-		var ep wire.Endpoint
-		s.call("POST", "/v1/webhooks", wire.EndpointCreate{URL: "http://127.0.0.1:9/a",
-			Headers: map[string]string{"Authorization": credential, "X-Tenant": "tenant-seven"}}, http.StatusCreated, &ep)
-		path := fmt.Sprintf("/v1/webhooks/%d", ep.ID)
+		ep, path := s.endpointWithHeaders(map[string]string{"Authorization": credential, "X-Tenant": "tenant-seven"})
 		var got wire.Endpoint
 		s.call("GET", path, nil, http.StatusOK, &got)
 		var list wire.EndpointList
@@ -81,10 +87,7 @@ func TestMovingAnEndpointNeedsItsHeadersAgain(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
 		st := newStore(t)
 		s := newServer(t, st, nil)
-		var ep wire.Endpoint
-		s.call("POST", "/v1/webhooks", wire.EndpointCreate{URL: "http://127.0.0.1:9/a",
-			Headers: map[string]string{"Authorization": credential}}, http.StatusCreated, &ep)
-		path := fmt.Sprintf("/v1/webhooks/%d", ep.ID)
+		ep, path := s.endpointWithHeaders(map[string]string{"Authorization": credential})
 		for _, body := range []string{
 			`{"url":"http://127.0.0.1:9/elsewhere"}`,
 			`{"url":"http://127.0.0.1:9/elsewhere","headers":{"Authorization":"Bearer …6789"}}`,
