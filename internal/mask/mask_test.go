@@ -2,23 +2,30 @@ package mask
 
 import "testing"
 
+// wantMasks checks that mask, named name, masks each key of cases as its
+// value.
+func wantMasks(t *testing.T, name string, mask func(string) string, cases map[string]string) {
+	t.Helper()
+	for in, want := range cases {
+		if got := mask(in); got != want {
+			t.Errorf("%s(%q) = %q, want %q", name, in, got, want)
+		}
+	}
+}
+
 func TestSecret(t *testing.T) {
-	for secret, want := range map[string]string{
+	wantMasks(t, "Secret", Secret, map[string]string{
 		"":                                       "…",
 		"0123456789abcdef":                       "…", // 16 characters show nothing
 		"0123456789abcdefghij":                   "…ghij",
 		"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw": "whsec_…LaSw",
 		"whsec_short":                            "whsec_…",
 		"whsec_my-ackify-secret":                 "whsec_…",
-	} {
-		if got := Secret(secret); got != want {
-			t.Errorf("Secret(%q) = %q, want %q", secret, got, want)
-		}
-	}
+	})
 }
 
 func TestHeaderValue(t *testing.T) {
-	for value, want := range map[string]string{
+	wantMasks(t, "HeaderValue", HeaderValue, map[string]string{
 		"acme":                                "…",
 		"Bearer sk_live_0123456789abcdefWXYZ": "Bearer …WXYZ",
 		"Bearer short":                        "Bearer …",
@@ -27,11 +34,7 @@ func TestHeaderValue(t *testing.T) {
 		"a value with spaces that is long enough":    "…ough",
 		"bearer 0123456789abcdefghij":                "bearer …ghij",
 		"0123456789abcdefghij0123":                   "…0123",
-	} {
-		if got := HeaderValue(value); got != want {
-			t.Errorf("HeaderValue(%q) = %q, want %q", value, got, want)
-		}
-	}
+	})
 	if got := Headers(map[string]string{"Authorization": "Bearer 0123456789abcdefghijkl", "X-Tenant": "acme"}); got["Authorization"] != "Bearer …ijkl" || got["X-Tenant"] != "…" {
 		t.Errorf("Headers = %v", got)
 	}
