@@ -2,7 +2,9 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hookrelay/hookrelay/internal/app"
 	"github.com/hookrelay/hookrelay/internal/config"
@@ -28,6 +30,11 @@ func (c *publishCmd) Run(e Env) error {
 	}
 	ev := store.Event{ID: c.ID, Type: c.Type, Data: json.RawMessage(c.Data), Priority: c.Priority, OrderingKey: c.Key}
 	if err := ev.Normalize(); err != nil {
+		// A field's flag is its name with dashes (ordering_key: --ordering-key).
+		var fe *store.FieldError
+		if errors.As(err, &fe) {
+			return usageError{fmt.Errorf("--%s: %s", strings.ReplaceAll(fe.Field, "_", "-"), fe.Message)}
+		}
 		return usageError{fmt.Errorf("--%w", err)}
 	}
 	st, err := app.OpenExistingStore(e.Ctx, c.Database)
