@@ -165,6 +165,29 @@ var orderingTests = []test{
 			t.Fatalf("claimed %s after a delivered head, want the last %s", c.Event.ID, line[3])
 		}
 	}},
+	{"ARescuedHeadStaysAtTheHead", func(t *testing.T, f *fixture) {
+		ep := f.endpoint()
+		head := f.publish("order.paid", withKey("a")).Event.ID
+		next := f.publish("order.paid", withKey("a")).Event.ID
+		if c := f.claimOne(leaseFor(time.Millisecond)); c.Event.ID != head {
+			t.Fatalf("claimed %s, want the head %s", c.Event.ID, head)
+		}
+		f.expire()
+		c := f.claimOne()
+		if c.Event.ID != head || c.Lease.RetryCount != 1 {
+			t.Fatalf("claimed %s at retry %d after the lease expired, want the head %s at retry 1", c.Event.ID, c.Lease.RetryCount, head)
+		}
+		// A disabled endpoint holds its line; enabled, it goes on in order.
+		f.complete(store.HealthPolicy{}, delivered(c))
+		f.setActive(ep.ID, false)
+		if got := f.claim(10); len(got) != 0 {
+			t.Fatalf("claimed %v of a disabled endpoint", claimedIDs(got))
+		}
+		f.setActive(ep.ID, true)
+		if c := f.claimOne(); c.Event.ID != next {
+			t.Fatalf("claimed %s, want %s", c.Event.ID, next)
+		}
+	}},
 	{"ARetriedDeliveryWaitsForTheOneInFlight", func(t *testing.T, f *fixture) {
 		f.endpoint()
 		first := f.publish("order.paid", withKey("a")).Event.ID
