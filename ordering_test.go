@@ -2,10 +2,12 @@ package hookrelay_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 
@@ -138,6 +140,20 @@ func TestOrderingKeys(t *testing.T) {
 		}
 		if lastOther > lastOrdered {
 			t.Errorf("an event of another key arrived at %d, after the last ordered one (%d): it was held back", lastOther, lastOrdered)
+		}
+	})
+}
+
+// An ordering key longer than 255 bytes, or one that is not text, is
+// refused as invalid, naming the field, on both stores alike.
+func TestPublishRefusesABadOrderingKey(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := b.newClient(t, fast()...)
+		for _, key := range []string{strings.Repeat("k", 256), "a\x00b", "\xff"} {
+			_, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "a", OrderingKey: key})
+			if !errors.Is(err, hookrelay.ErrInvalid) || !strings.Contains(err.Error(), "ordering_key") {
+				t.Errorf("PublishNow with ordering key %q: %v, want ErrInvalid naming ordering_key", key, err)
+			}
 		}
 	})
 }
