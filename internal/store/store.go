@@ -82,7 +82,9 @@ type Store interface {
 	// active endpoint of opts.EndpointIDs, whatever it subscribes to, or
 	// without EndpointIDs each active endpoint that subscribes to ev.Type (see
 	// FanOut). Publishing an ID that exists creates nothing and returns the
-	// stored event with Created false.
+	// stored event with Created false. The deliveries of events with one
+	// OrderingKey get IDs in the order their publishes commit (the order
+	// Claim sends them in).
 	Publish(ctx context.Context, ev Event, opts PublishOptions) (PublishResult, error)
 	// PublishMany publishes each of pubs as Publish would, all in one
 	// transaction, and returns one result per publication, in order. An

@@ -30,6 +30,12 @@ const wakeupChannel = "hookrelay_deliveries"
 // else opts.MaxRetries. When deliveries were created,
 // workers are notified on commit.
 //
+// An event with an OrderingKey that creates deliveries locks its key until
+// tx ends (lockOrderingKeys): a publish of the same key in another
+// transaction waits for tx, so that delivery IDs follow commit order. A
+// transaction that publishes several keys should take them in sorted order,
+// or it may deadlock with one that takes them in another order.
+//
 // An invalid event is refused before tx is used. The writes run in a
 // savepoint: when one fails, tx is rolled back to it and stays usable.
 func PublishTx(ctx context.Context, tx pgx.Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {

@@ -30,7 +30,8 @@ func (s *Store) PublishMany(ctx context.Context, pubs []store.Publication) ([]st
 // event that store.Event.Normalize refuses gets its error in its result, and
 // nothing is written for it. Any other error fails the call, and tx is then
 // aborted. Workers are notified once, on commit, when deliveries were
-// created. At most store.MaxPublishMany publications.
+// created. The ordering keys of the events lock as in PublishTx, all at
+// once, in sorted order. At most store.MaxPublishMany publications.
 func PublishManyTx(ctx context.Context, tx pgx.Tx, pubs []store.Publication) ([]store.PublicationResult, error) {
 	results, err := publishMany(ctx, tx, pubs)
 	if err != nil {
