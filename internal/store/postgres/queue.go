@@ -72,9 +72,10 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 // headOfLine is the claim's condition for a delivery d with an ordering
 // key: no delivery of its endpoint and key is processing, and none with a
 // lower id is pending (whatever its scheduled_for, so that one waiting for
-// its retry holds back those behind it). Each NOT EXISTS is one probe of
-// idx_webhook_deliveries_ordering, whose predicate the repeated status list
-// matches; a delivery without a key skips the check (see Claim).
+// its retry holds back those behind it). The second NOT EXISTS is one probe
+// of idx_webhook_deliveries_ordering, whose predicate the repeated status
+// list matches; the planner may read the first once per claim, as a hash of
+// the few lines in flight. A delivery without a key skips both (see Claim).
 //
 // Evaluated on the claim's snapshot, it also keeps one statement from
 // claiming two deliveries of a key: the second still sees the first pending.
