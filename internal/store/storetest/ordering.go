@@ -188,6 +188,24 @@ var orderingTests = []test{
 			t.Fatalf("claimed %s, want %s", c.Event.ID, next)
 		}
 	}},
+	{"ABatchKeepsItsOrderWithinAKey", func(t *testing.T, f *fixture) {
+		f.endpoint()
+		var pubs []store.Publication
+		for range 4 {
+			pubs = append(pubs, store.Publication{Event: store.Event{Type: "order.paid", OrderingKey: "a"}, Options: store.PublishOptions{MaxRetries: 3}})
+		}
+		results, err := f.s.PublishMany(f.ctx, pubs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range results {
+			c := f.claimOne()
+			if c.Event.ID != r.Event.ID {
+				t.Fatalf("claim %d took event %s, want the batch's event %d (%s)", i, c.Event.ID, i, r.Event.ID)
+			}
+			f.complete(store.HealthPolicy{}, delivered(c))
+		}
+	}},
 	{"ARetriedDeliveryWaitsForTheOneInFlight", func(t *testing.T, f *fixture) {
 		f.endpoint()
 		first := f.publish("order.paid", withKey("a")).Event.ID
