@@ -32,6 +32,15 @@ type Event struct {
 	Data json.RawMessage
 	// Priority orders due deliveries: higher first. It must fit in 32 bits.
 	Priority int
+	// OrderingKey, when not empty, orders the event after the events
+	// published before it with the same key: each endpoint gets the events
+	// of one key one at a time, in publish order (commit order), the next
+	// only once the one before is delivered, failed for good or cancelled
+	// (README "Ordering keys"). At most 255 bytes of UTF-8 text without NUL.
+	// In the application's transaction (Publish), the key is locked on
+	// PostgreSQL until the transaction ends: another transaction publishing
+	// the same key waits for it.
+	OrderingKey string
 }
 
 // PublishResult is what Publish did.
@@ -76,7 +85,7 @@ func (c *Client) PublishNow(ctx context.Context, ev Event) (PublishResult, error
 
 // request is ev as the service takes it.
 func (ev Event) request() service.PublishRequest {
-	return service.PublishRequest{Event: store.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority}}
+	return service.PublishRequest{Event: store.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority, OrderingKey: ev.OrderingKey}}
 }
 
 func publishResult(res store.PublishResult, err error) (PublishResult, error) {

@@ -148,7 +148,7 @@ func deliveryJSON(d store.Delivery) wire.Delivery {
 	return wire.Delivery{
 		ID: d.ID, EndpointID: d.EndpointID, EventID: d.EventID, EventType: d.EventType, Status: string(d.Status),
 		AttemptCount: d.AttemptsMade(), RetryCount: d.RetryCount, MaxRetries: d.MaxRetries, Priority: d.Priority,
-		CreatedAt: d.CreatedAt, ScheduledFor: d.ScheduledFor, ProcessedAt: d.ProcessedAt,
+		OrderingKey: d.OrderingKey, CreatedAt: d.CreatedAt, ScheduledFor: d.ScheduledFor, ProcessedAt: d.ProcessedAt,
 		NextRetryAt: nextRetryAt, ResponseStatus: d.ResponseStatus, LastError: d.LastError,
 	}
 }

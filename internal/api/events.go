@@ -35,7 +35,7 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 // publishRequest is the service's view of one event to publish.
 func publishRequest(req wire.PublishRequest) service.PublishRequest {
 	return service.PublishRequest{
-		Event:       store.Event{ID: req.ID, Type: req.Type, Data: req.Data, Priority: req.Priority},
+		Event:       store.Event{ID: req.ID, Type: req.Type, Data: req.Data, Priority: req.Priority, OrderingKey: req.OrderingKey},
 		EndpointIDs: req.EndpointIDs,
 	}
 }
@@ -61,7 +61,7 @@ func (s *server) getEvent(w http.ResponseWriter, r *http.Request) error {
 
 // eventJSON is the API view of an event.
 func eventJSON(ev store.Event) wire.Event {
-	return wire.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority, CreatedAt: ev.CreatedAt}
+	return wire.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority, OrderingKey: ev.OrderingKey, CreatedAt: ev.CreatedAt}
 }
 
 // listEvents handles GET /v1/events: newest first, filtered by type,

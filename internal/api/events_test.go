@@ -29,14 +29,15 @@ func testPublishFansOut(t *testing.T, st store.Store) {
 	s.createEndpoint("http://127.0.0.1:9/docs", "document.*")
 	s.createEndpoint("http://127.0.0.1:9/sigs", "signature.created")
 	var res wire.PublishResponse
-	s.call("POST", "/v1/events", `{"type":"document.created","data":{"doc":42},"priority":5}`, http.StatusAccepted, &res)
+	s.call("POST", "/v1/events", `{"type":"document.created","data":{"doc":42},"priority":5,"ordering_key":"doc-42"}`, http.StatusAccepted, &res)
 	if !res.Created || res.Deliveries != 2 || res.EventID == "" || res.Event.ID != res.EventID ||
-		res.Event.Type != "document.created" || res.Event.Priority != 5 || string(res.Event.Data) != `{"doc":42}` {
+		res.Event.Type != "document.created" || res.Event.Priority != 5 || string(res.Event.Data) != `{"doc":42}` ||
+		res.Event.OrderingKey != "doc-42" {
 		t.Fatalf("publish answer = %+v", res)
 	}
 	ds, err := st.ListDeliveries(context.Background(), store.DeliveryFilter{EventID: res.EventID})
-	if err != nil || len(ds) != 2 || ds[0].MaxRetries != 3 || ds[0].Priority != 5 {
-		t.Errorf("stored deliveries = %+v (%v), want 2 with max_retries 3 and priority 5", ds, err)
+	if err != nil || len(ds) != 2 || ds[0].MaxRetries != 3 || ds[0].Priority != 5 || ds[0].OrderingKey != "doc-42" {
+		t.Errorf("stored deliveries = %+v (%v), want 2 with max_retries 3, priority 5 and ordering key doc-42", ds, err)
 	}
 }
 
@@ -83,6 +84,8 @@ func testPublishValidation(t *testing.T, st store.Store) {
 		{`{"type":"a","id":"not-a-uuid"}`, "id"},
 		{`{"type":"a","priority":3000000000}`, "priority"},
 		{`{"type":"a","endpoint_ids":[0]}`, "endpoint_ids[0]"},
+		{fmt.Sprintf(`{"type":"a","ordering_key":%q}`, strings.Repeat("k", 256)), "ordering_key"},
+		{`{"type":"a","ordering_key":"a\u0000b"}`, "ordering_key"},
 	}
 	for _, c := range cases {
 		e := s.wantError("POST", "/v1/events", c.body, http.StatusUnprocessableEntity, "validation_failed")

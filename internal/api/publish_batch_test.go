@@ -31,19 +31,20 @@ func testBatchEachEventAlone(t *testing.T, st store.Store) {
 	old := s.publish("document.created")
 	const repeated = "0190b6a4-0000-7000-8000-0000000000aa"
 	body := `{"events":[
-		{"type":"document.created","data":{"n":1},"priority":4},
+		{"type":"document.created","data":{"n":1},"priority":4,"ordering_key":"doc-1"},
 		{"type":"bad type"},
 		{"id":"` + old.EventID + `","type":"document.created"},
 		{"id":"` + repeated + `","type":"signature.created","endpoint_ids":[` + fmt.Sprint(docs.ID) + `]},
 		{"id":"` + strings.ToUpper(repeated) + `","type":"other.type"},
 		{"type":"document.created","endpoint_ids":[999]},
 		{"type":"document.created","data":{"big":"` + strings.Repeat("x", 5000) + `"}},
-		{"type":"document.created","priority":3000000000}
+		{"type":"document.created","priority":3000000000},
+		{"type":"document.created","ordering_key":"` + strings.Repeat("k", 256) + `"}
 	]}`
 	var res wire.PublishBatchResponse
 	s.call("POST", "/v1/events/batch", body, http.StatusOK, &res)
-	if len(res.Results) != 8 {
-		t.Fatalf("%d results, want 8: %+v", len(res.Results), res)
+	if len(res.Results) != 9 {
+		t.Fatalf("%d results, want 9: %+v", len(res.Results), res)
 	}
 	type want struct {
 		status, deliveries int
@@ -59,6 +60,7 @@ func testBatchEachEventAlone(t *testing.T, st store.Store) {
 		{status: 422, code: "validation_failed", field: "endpoint_ids[0]"},
 		{status: 413, code: "payload_too_large", field: "data"},
 		{status: 422, code: "validation_failed", field: "priority"},
+		{status: 422, code: "validation_failed", field: "ordering_key"},
 	} {
 		r := res.Results[i]
 		if r.Status != w.status || r.Deliveries != w.deliveries || r.Created != w.created {
@@ -76,8 +78,8 @@ func testBatchEachEventAlone(t *testing.T, st store.Store) {
 	}
 	ctx := context.Background()
 	first, err := st.ListDeliveries(ctx, store.DeliveryFilter{EventID: res.Results[0].EventID})
-	if err != nil || len(first) != 2 || first[0].Priority != 4 || first[0].MaxRetries != 3 {
-		t.Errorf("deliveries of the first event: %+v, %v; want 2 with priority 4 and 3 retries", first, err)
+	if err != nil || len(first) != 2 || first[0].Priority != 4 || first[0].MaxRetries != 3 || first[0].OrderingKey != "doc-1" {
+		t.Errorf("deliveries of the first event: %+v, %v; want 2 with priority 4, 3 retries and ordering key doc-1", first, err)
 	}
 	for _, d := range first {
 		if d.EndpointID != all.ID && d.EndpointID != docs.ID {

@@ -2,8 +2,9 @@
 // settings (its defaults unless told otherwise), a loopback receiver that
 // counts arrivals, a throwaway database, and events published in this
 // process, through the HTTP API of a separate `hookrelay serve` process, or
-// through its batch route. Each scenario (one endpoint, four, many, silent
-// endpoints beside a healthy one, API publishing) gives one row: publish
+// through its batch route. Each scenario (one endpoint, four, many, one
+// endpoint with ordering keys, silent endpoints beside a healthy one, API
+// publishing) gives one row: publish
 // rate, deliveries per second end to end, publish→arrival latency, CPU per
 // 1,000 deliveries and peak memory. It removes what it created.
 package bench
@@ -39,6 +40,10 @@ const (
 	Four = "four"
 	// Many publishes in process to Options.ManyEndpoints endpoints.
 	Many = "many"
+	// Ordered is One with an ordering key on every event, spread over
+	// Options.OrderingKeys keys in turn: each key's deliveries go one at a
+	// time, so that beside One it shows what ordering costs.
+	Ordered = "ordered"
 	// Slow publishes in process at Options.Slow.Rate to one healthy endpoint
 	// beside Options.Slow.Silent endpoints that never answer, and measures
 	// the healthy one.
@@ -52,7 +57,7 @@ const (
 )
 
 // Scenarios lists every scenario, in the order "all" runs them.
-var Scenarios = []string{One, Four, Many, Slow, API, APIBatch}
+var Scenarios = []string{One, Four, Many, Ordered, Slow, API, APIBatch}
 
 // ParseScenarios reads a comma-separated list of scenario names, where
 // "all" stands for every scenario, and returns them in the order given
@@ -89,6 +94,8 @@ type Options struct {
 	Deliveries int
 	// ManyEndpoints is the number of endpoints of the many scenario.
 	ManyEndpoints int
+	// OrderingKeys is the number of ordering keys of the ordered scenario.
+	OrderingKeys int
 	// APIEndpoints is the number of endpoints of the api and api-batch scenarios.
 	APIEndpoints int
 	// Rate is events published per second; 0 publishes as fast as possible.
@@ -102,7 +109,7 @@ type Options struct {
 	// BatchEvents is the number of events per request of api-batch.
 	BatchEvents int
 	// Preload publishes every event before the workers start (a backlog
-	// drain). It applies to one, four and many.
+	// drain). It applies to one, four, many and ordered.
 	Preload bool
 	// Processes, when above 0, runs the workers in that many `hookrelay
 	// serve` processes instead of in process; the api scenarios publish
@@ -176,6 +183,7 @@ type scenario struct {
 	timeout   time.Duration // attempt timeout; 0 keeps the settings'
 	via       string        // "" in process, API or APIBatch
 	preload   bool          // publish everything before the workers start
+	keys      int           // ordering keys the events take in turn; 0 for none
 }
 
 func (o Options) scenario(name string) (scenario, error) {
@@ -184,6 +192,8 @@ func (o Options) scenario(name string) (scenario, error) {
 	case One, Four, Many:
 		n := map[string]int{One: 1, Four: 4, Many: o.ManyEndpoints}[name]
 		return scenario{name: name, endpoints: n, events: eventsFor(n), rate: o.Rate, preload: o.Preload}, nil
+	case Ordered:
+		return scenario{name: name, endpoints: 1, events: eventsFor(1), rate: o.Rate, preload: o.Preload, keys: o.OrderingKeys}, nil
 	case Slow:
 		return scenario{name: name, endpoints: 1, silent: o.Slow.Silent, events: o.Slow.Events, rate: o.Slow.Rate, timeout: o.Slow.Timeout}, nil
 	case API, APIBatch:
@@ -199,7 +209,7 @@ func (o Options) Validate() error {
 		name  string
 		value int
 	}{
-		{"deliveries", o.Deliveries}, {"many endpoints", o.ManyEndpoints}, {"api endpoints", o.APIEndpoints},
+		{"deliveries", o.Deliveries}, {"many endpoints", o.ManyEndpoints}, {"ordering keys", o.OrderingKeys}, {"api endpoints", o.APIEndpoints},
 		{"publishers", o.Publishers}, {"batch events", o.BatchEvents}, {"slow events", o.Slow.Events}, {"slow rate", o.Slow.Rate},
 	} {
 		if f.value <= 0 {
@@ -240,6 +250,9 @@ func Run(ctx context.Context, target Target, name string, opts Options) (Result,
 	res.Endpoints = strconv.Itoa(sc.endpoints)
 	if sc.silent > 0 {
 		res.Endpoints = fmt.Sprintf("%d + %d silent", sc.endpoints, sc.silent)
+	}
+	if sc.keys > 0 {
+		res.Endpoints = fmt.Sprintf("%d, %d ordering keys", sc.endpoints, sc.keys)
 	}
 	databaseURL, drop, err := target.Create(ctx)
 	if err != nil {
@@ -292,7 +305,7 @@ func Run(ctx context.Context, target Target, name string, opts Options) (Result,
 	}
 	started := time.Now()
 	pubErr := publishAll(ctx, rcv, publishPlan{
-		events: sc.events, perCall: perCall, rate: sc.rate, workers: opts.Publishers,
+		events: sc.events, perCall: perCall, rate: sc.rate, workers: opts.Publishers, keys: sc.keys,
 		payloadSize: opts.PayloadSize, publishers: sys.publishers,
 	})
 	publishEnd := time.Now()

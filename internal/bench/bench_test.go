@@ -61,14 +61,14 @@ func TestEveryScenarioFillsTheTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := bench.Options{
-		Settings: serveDefaults(t), Deliveries: 20, ManyEndpoints: 5, APIEndpoints: 2,
+		Settings: serveDefaults(t), Deliveries: 20, ManyEndpoints: 5, OrderingKeys: 3, APIEndpoints: 2,
 		PayloadSize: 256, Publishers: 4, BatchEvents: 3, Timeout: time.Minute, ServeCommand: []string{exe},
 		Slow: bench.SlowOptions{Silent: 2, Events: 10, Rate: 100, Timeout: 500 * time.Millisecond},
 	}
 	if err := opts.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	wantEvents := map[string]int{bench.One: 20, bench.Four: 5, bench.Many: 4, bench.Slow: 10, bench.API: 10, bench.APIBatch: 10}
+	wantEvents := map[string]int{bench.One: 20, bench.Four: 5, bench.Many: 4, bench.Ordered: 20, bench.Slow: 10, bench.API: 10, bench.APIBatch: 10}
 	postgresURL := os.Getenv(testdb.PostgresURLEnv)
 	if postgresURL == "" {
 		postgresURL = testdb.DefaultPostgresURL

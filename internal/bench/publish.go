@@ -24,13 +24,15 @@ type publisher func(ctx context.Context, events []store.Event) error
 // publishPlan says how a scenario publishes: events in groups of perCall
 // (1, or the batch size of the batch route), from workers goroutines, at
 // rate events per second or as fast as possible (0). Goroutine i publishes
-// with publishers[i % len(publishers)].
+// with publishers[i % len(publishers)]. With keys above 0, event n has the
+// ordering key "key-<n mod keys>".
 type publishPlan struct {
 	events      int
 	perCall     int
 	rate        int
 	workers     int
 	payloadSize int
+	keys        int
 	publishers  []publisher
 }
 
@@ -72,6 +74,9 @@ func publishAll(ctx context.Context, rcv *receiver, plan publishPlan) error {
 				for i := range batch {
 					data, _ := json.Marshal(map[string]any{"seq": first + i, "pad": pad})
 					batch[i] = store.Event{ID: store.NewEventID(), Type: "bench.event", Data: data}
+					if plan.keys > 0 {
+						batch[i].OrderingKey = fmt.Sprintf("key-%d", (first+i)%plan.keys)
+					}
 					ids[i] = batch[i].ID
 				}
 				rcv.published(ids...)
@@ -110,7 +115,7 @@ func storePublisher(st store.Store, maxRetries, wantDeliveries int) publisher {
 func apiPublisher(c *client.Client, wantDeliveries int) publisher {
 	return func(ctx context.Context, events []store.Event) error {
 		for _, ev := range events {
-			res, err := c.PublishEvent(ctx, wire.PublishRequest{ID: ev.ID, Type: ev.Type, Data: ev.Data})
+			res, err := c.PublishEvent(ctx, wire.PublishRequest{ID: ev.ID, Type: ev.Type, Data: ev.Data, OrderingKey: ev.OrderingKey})
 			if err != nil {
 				return fmt.Errorf("POST /v1/events: %w", err)
 			}
@@ -145,7 +150,7 @@ func apiBatchPublisher(httpClient *http.Client, baseURL, token string, wantDeliv
 	return func(ctx context.Context, events []store.Event) error {
 		body := batchRequest{Events: make([]wire.PublishRequest, len(events))}
 		for i, ev := range events {
-			body.Events[i] = wire.PublishRequest{ID: ev.ID, Type: ev.Type, Data: ev.Data}
+			body.Events[i] = wire.PublishRequest{ID: ev.ID, Type: ev.Type, Data: ev.Data, OrderingKey: ev.OrderingKey}
 		}
 		b, err := json.Marshal(body)
 		if err != nil {

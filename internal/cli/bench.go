@@ -17,15 +17,16 @@ import (
 type benchCmd struct {
 	Store       string        `default:"both" enum:"sqlite,postgres,both" help:"Store to measure: sqlite, postgres or both."`
 	PostgresURL string        `name:"postgres-url" env:"HOOKRELAY_BENCH_POSTGRES_URL" default:"postgres://postgres:postgres@localhost:5432/postgres?sslmode=disable" help:"PostgreSQL to measure on; the benchmark works in a schema of its own and drops it."`
-	Scenario    string        `default:"all" help:"Comma-separated scenarios: one, four, many (endpoints, publishing in process), slow (silent endpoints beside a healthy one), api (POST /v1/events to a 'hookrelay serve' process), api-batch (POST /v1/events/batch), or all."`
+	Scenario    string        `default:"all" help:"Comma-separated scenarios: one, four, many (endpoints, publishing in process), ordered (one endpoint, events with --ordering-keys keys in turn), slow (silent endpoints beside a healthy one), api (POST /v1/events to a 'hookrelay serve' process), api-batch (POST /v1/events/batch), or all."`
 	Deliveries  int           `default:"20000" help:"Deliveries per scenario: each publishes this many ÷ its endpoints events."`
 	Many        int           `name:"many-endpoints" default:"50" help:"Endpoints of the many scenario."`
+	Keys        int           `name:"ordering-keys" default:"16" help:"Ordering keys of the ordered scenario, taken by its events in turn."`
 	APIEnds     int           `name:"api-endpoints" default:"4" help:"Endpoints of the api and api-batch scenarios."`
 	Rate        int           `default:"0" help:"Events published per second; 0 publishes as fast as possible."`
 	Payload     int           `default:"1024" help:"Approximate size of each event's data, in bytes."`
 	Publishers  int           `default:"16" help:"Publishers at once: goroutines in process, HTTP clients in the api scenarios."`
 	BatchEvents int           `name:"batch-events" default:"100" help:"Events per request of api-batch (the route takes 1 to 1,000)."`
-	Preload     bool          `help:"Publish every event before the workers start (a backlog drain; one, four and many)."`
+	Preload     bool          `help:"Publish every event before the workers start (a backlog drain; one, four, many and ordered)."`
 	Processes   int           `default:"0" help:"Run the workers in this many 'hookrelay serve' processes instead of in process."`
 	SlowSilent  int           `name:"slow-endpoints" default:"6" help:"Silent endpoints (never answer) of the slow scenario, beside one healthy endpoint."`
 	SlowEvents  int           `name:"slow-events" default:"300" help:"Events published in the slow scenario."`
@@ -53,7 +54,7 @@ func (c *benchCmd) Run(e Env) error {
 		return fmt.Errorf("find the hookrelay executable: %w", err)
 	}
 	opts := bench.Options{
-		Settings: c.Delivery, Deliveries: c.Deliveries, ManyEndpoints: c.Many, APIEndpoints: c.APIEnds,
+		Settings: c.Delivery, Deliveries: c.Deliveries, ManyEndpoints: c.Many, OrderingKeys: c.Keys, APIEndpoints: c.APIEnds,
 		Rate: c.Rate, PayloadSize: c.Payload, Publishers: c.Publishers, BatchEvents: c.BatchEvents,
 		Preload: c.Preload, Processes: c.Processes, Timeout: c.Timeout, ServeCommand: []string{exe},
 		Slow: bench.SlowOptions{Silent: c.SlowSilent, Events: c.SlowEvents, Rate: c.SlowRate, Timeout: c.SlowTimeout},

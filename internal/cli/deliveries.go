@@ -148,6 +148,7 @@ func printDeliveryDetail(w io.Writer, d wire.DeliveryDetail) {
 	row(w, "Status:", d.Status)
 	row(w, "Attempts:", fmt.Sprintf("%d of at most %d", d.AttemptCount, d.MaxAttempts()))
 	row(w, "Priority:", strconv.Itoa(d.Priority))
+	row(w, "Ordering key:", orDash(d.OrderingKey))
 	row(w, "Created:", fmtTime(&d.CreatedAt))
 	row(w, "Scheduled for:", fmtTime(&d.ScheduledFor))
 	row(w, "Processed:", fmtTime(d.ProcessedAt))

@@ -23,6 +23,7 @@ type eventsPublishCmd struct {
 	Data      string  `help:"Event data as a JSON document (default {})."`
 	ID        string  `placeholder:"UUID" help:"Event ID (a UUID); publishing an existing ID creates nothing. Default: a new one."`
 	Priority  int     `help:"Higher is delivered first."`
+	Key       string  `name:"ordering-key" placeholder:"KEY" help:"Ordering key: each endpoint gets the events of one key one at a time, in publish order."`
 	Endpoints []int64 `name:"endpoint" placeholder:"ID" help:"Deliver only to these endpoint IDs; repeat or separate by commas."`
 	publishFileFlags
 }
@@ -34,7 +35,7 @@ func (c *eventsPublishCmd) Run(e Env) error {
 	if c.Type == "" {
 		return usageError{fmt.Errorf("--type is required (or --file to publish the events of a file)")}
 	}
-	req := wire.PublishRequest{ID: c.ID, Type: c.Type, Priority: c.Priority, EndpointIDs: c.Endpoints}
+	req := wire.PublishRequest{ID: c.ID, Type: c.Type, Priority: c.Priority, OrderingKey: c.Key, EndpointIDs: c.Endpoints}
 	if c.Data != "" {
 		if !json.Valid([]byte(c.Data)) {
 			return usageError{fmt.Errorf("--data: not a valid JSON document")}
@@ -64,6 +65,9 @@ func (c *eventsGetCmd) Run(e Env) error {
 		row(w, "ID:", ev.ID)
 		row(w, "Type:", ev.Type)
 		row(w, "Priority:", strconv.Itoa(ev.Priority))
+		if ev.OrderingKey != "" {
+			row(w, "Ordering key:", ev.OrderingKey)
+		}
 		row(w, "Created:", fmtTime(&ev.CreatedAt))
 		row(w, "Data:", string(ev.Data))
 		fmt.Fprintln(w)

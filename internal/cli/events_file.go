@@ -24,7 +24,7 @@ const maxChunkBytes = 2 << 20
 // publishFileFlags are the flags of `events publish` that publish a file of
 // events.
 type publishFileFlags struct {
-	File      string `name:"file" placeholder:"PATH" help:"Publish the events of a JSON-lines file ('-' for stdin): one object per line with the fields of POST /v1/events (type, data, id, priority, endpoint_ids), sent through POST /v1/events/batch."`
+	File      string `name:"file" placeholder:"PATH" help:"Publish the events of a JSON-lines file ('-' for stdin): one object per line with the fields of POST /v1/events (type, data, id, priority, ordering_key, endpoint_ids), sent through POST /v1/events/batch."`
 	BatchSize int    `name:"batch-size" default:"1000" help:"Events per batch request with --file (1 to 1000)."`
 }
 
@@ -45,8 +45,8 @@ type fileTally struct {
 // refused, is not a JSON object of the right fields (lines before it are
 // sent, none after), or a request fails.
 func (c *eventsPublishCmd) publishFile(e Env) error {
-	if c.Type != "" || c.Data != "" || c.ID != "" || c.Priority != 0 || len(c.Endpoints) > 0 {
-		return usageError{errors.New("--file takes every field from the file: drop --type, --data, --id, --priority and --endpoint")}
+	if c.Type != "" || c.Data != "" || c.ID != "" || c.Priority != 0 || c.Key != "" || len(c.Endpoints) > 0 {
+		return usageError{errors.New("--file takes every field from the file: drop --type, --data, --id, --priority, --ordering-key and --endpoint")}
 	}
 	if c.BatchSize < 1 || c.BatchSize > store.MaxPublishMany {
 		return usageError{fmt.Errorf("--batch-size: must be 1 to %d, got %d", store.MaxPublishMany, c.BatchSize)}

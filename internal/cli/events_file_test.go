@@ -36,7 +36,7 @@ func testPublishFileResults(t *testing.T, s *cliServer) {
 	const id = "0190b6a4-0000-7000-8000-00000000f11e"
 	path := writeLines(t,
 		`{"type":"document.created","data":{"doc":1}}`,
-		`{"id":"`+id+`","type":"document.created"}`,
+		`{"id":"`+id+`","type":"document.created","ordering_key":"doc-1"}`,
 		``,
 		`{"type":"bad type"}`,
 		`{"id":"`+id+`","type":"document.created"}`,
@@ -49,8 +49,8 @@ func testPublishFileResults(t *testing.T, s *cliServer) {
 		"line 4: refused: type: ", "(HTTP 422, validation_failed)",
 		"line 5: event "+id+" was already published",
 		"4 events: 2 published, 1 already published, 1 refused")
-	if ds, _ := s.store.ListDeliveries(context.Background(), store.DeliveryFilter{}); len(ds) != 2 {
-		t.Errorf("%d deliveries, want 2", len(ds))
+	if ds, _ := s.store.ListDeliveries(context.Background(), store.DeliveryFilter{}); len(ds) != 2 || ds[0].OrderingKey != "doc-1" {
+		t.Errorf("deliveries %+v, want 2, the newest with ordering key doc-1", ds)
 	}
 }
 

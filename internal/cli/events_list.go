@@ -30,9 +30,9 @@ func (c *eventsListCmd) Run(e Env) error {
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.EventList, error) {
 		return cl.ListEvents(e.Ctx, f)
 	}, func(w io.Writer, page wire.EventList) {
-		row(w, "CREATED", "TYPE", "PRIORITY", "ID")
+		row(w, "CREATED", "TYPE", "PRIORITY", "ORDERING KEY", "ID")
 		for _, ev := range page.Data {
-			row(w, fmtTime(&ev.CreatedAt), ev.Type, strconv.Itoa(ev.Priority), ev.ID)
+			row(w, fmtTime(&ev.CreatedAt), ev.Type, strconv.Itoa(ev.Priority), orDash(ev.OrderingKey), ev.ID)
 		}
 		moreHint(e.Stderr, "cursor", page.NextCursor)
 	})

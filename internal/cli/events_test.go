@@ -12,7 +12,7 @@ func TestCLIEvents(t *testing.T) {
 	s.ok("webhooks", "add", "--url", "http://127.0.0.1:9/b", "--event", "signature.*")
 
 	const id = "0190b6a4-0000-7000-8000-00000000abcd"
-	out := s.ok("events", "publish", "--type", "document.created", "--data", `{"doc":1}`, "--id", id, "--priority", "2")
+	out := s.ok("events", "publish", "--type", "document.created", "--data", `{"doc":1}`, "--id", id, "--priority", "2", "--ordering-key", "doc-1")
 	wantLines(t, "publish", out, "event "+id+" published: 1 delivery")
 	wantLines(t, "publish again", s.ok("events", "publish", "--type", "document.created", "--id", id), "already published")
 
@@ -23,10 +23,10 @@ func TestCLIEvents(t *testing.T) {
 	}
 
 	out = s.ok("events", "get", id)
-	wantLines(t, "get", out, "Type:", "document.created", `{"doc":1}`, "WEBHOOK", "pending")
+	wantLines(t, "get", out, "Type:", "document.created", "Ordering key:", "doc-1", `{"doc":1}`, "WEBHOOK", "pending")
 	var ev wire.EventDetail
 	s.okJSON(&ev, "events", "get", id)
-	if ev.ID != id || len(ev.Deliveries) != 1 {
+	if ev.ID != id || len(ev.Deliveries) != 1 || ev.OrderingKey != "doc-1" || ev.Deliveries[0].OrderingKey != "doc-1" {
 		t.Errorf("get --json = %+v", ev)
 	}
 	s.fails(1, "not found", "events", "get", "0190b6a4-0000-7000-8000-0000000000ff")

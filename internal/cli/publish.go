@@ -2,7 +2,9 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hookrelay/hookrelay/internal/app"
 	"github.com/hookrelay/hookrelay/internal/config"
@@ -16,6 +18,7 @@ type publishCmd struct {
 	Data            string `default:"{}" help:"Event data as a JSON document."`
 	ID              string `help:"Event ID (a UUID); publishing an existing ID creates nothing. Default: a new one."`
 	Priority        int    `help:"Higher is delivered first."`
+	Key             string `name:"ordering-key" placeholder:"KEY" help:"Ordering key: each endpoint gets the events of one key one at a time, in publish order."`
 }
 
 func (c *publishCmd) Run(e Env) error {
@@ -25,8 +28,13 @@ func (c *publishCmd) Run(e Env) error {
 	if c.MaxRetries < 0 {
 		return usageError{fmt.Errorf("WEBHOOK_MAX_RETRIES: must be 0 or more, got %d", c.MaxRetries)}
 	}
-	ev := store.Event{ID: c.ID, Type: c.Type, Data: json.RawMessage(c.Data), Priority: c.Priority}
+	ev := store.Event{ID: c.ID, Type: c.Type, Data: json.RawMessage(c.Data), Priority: c.Priority, OrderingKey: c.Key}
 	if err := ev.Normalize(); err != nil {
+		// A field's flag is its name with dashes (ordering_key: --ordering-key).
+		var fe *store.FieldError
+		if errors.As(err, &fe) {
+			return usageError{fmt.Errorf("--%s: %s", strings.ReplaceAll(fe.Field, "_", "-"), fe.Message)}
+		}
 		return usageError{fmt.Errorf("--%w", err)}
 	}
 	st, err := app.OpenExistingStore(e.Ctx, c.Database)

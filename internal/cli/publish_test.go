@@ -17,7 +17,7 @@ func TestPublishIsIdempotent(t *testing.T) {
 	}
 	id := store.NewEventID()
 	for i, wantCreated := range []bool{true, false} {
-		stdout, stderr, code := runCLI(t, "publish", "--type", "document.created", "--data", `{"doc":"a"}`, "--id", id)
+		stdout, stderr, code := runCLI(t, "publish", "--type", "document.created", "--data", `{"doc":"a"}`, "--id", id, "--ordering-key", "doc-a")
 		if code != 0 {
 			t.Fatalf("publish %d: exit %d: %s", i, code, stderr)
 		}
@@ -48,6 +48,7 @@ func TestPublishRejectsBadInput(t *testing.T) {
 		{[]string{"publish", "--type", "a.b", "--data", `{"note":"a\u0000b"}`}, `--data: has a \u0000 escape`},
 		{[]string{"publish", "--type", "a.b", "--data", `{"s":"\ud800"}`}, "--data: has an unpaired surrogate"},
 		{[]string{"publish", "--type", "a.b", "--data", "{\"s\":\"caf\xe9\"}"}, "is not valid UTF-8"},
+		{[]string{"publish", "--type", "a.b", "--ordering-key", strings.Repeat("k", 256)}, "--ordering-key: is longer than 255 bytes"},
 	}
 	for _, tt := range tests {
 		_, stderr, code := runCLI(t, tt.args...)

@@ -25,8 +25,20 @@ type completer struct {
 	health   store.HealthPolicy
 	logger   *slog.Logger
 	observer Observer
-	in       chan store.Outcome
+	in       chan queuedOutcome
 	done     chan struct{}
+	// linesFreed receives a value (without blocking: it holds one) after
+	// a write that ended a delivery with an ordering key (delivered or
+	// failed), so that the worker claims the next one of its key at once
+	// rather than at its next poll: until the write, the store holds it back.
+	linesFreed chan struct{}
+}
+
+// queuedOutcome is an outcome waiting to be written; endsLine says that it
+// ends a delivery with an ordering key, which frees the next of its key.
+type queuedOutcome struct {
+	store.Outcome
+	endsLine bool
 }
 
 func newCompleter(s store.Store, health store.HealthPolicy, logger *slog.Logger, observer Observer, capacity int) *completer {
@@ -35,13 +47,16 @@ func newCompleter(s store.Store, health store.HealthPolicy, logger *slog.Logger,
 		health:   health,
 		logger:   logger,
 		observer: observer,
-		in:       make(chan store.Outcome, capacity),
+		in:       make(chan queuedOutcome, capacity),
 		done:     make(chan struct{}),
+
+		linesFreed: make(chan struct{}, 1),
 	}
 }
 
 // add queues an outcome; it blocks only when the completer is far behind.
-func (c *completer) add(o store.Outcome) { c.in <- o }
+// endsLine tells that o ends a delivery with an ordering key.
+func (c *completer) add(o store.Outcome, endsLine bool) { c.in <- queuedOutcome{o, endsLine} }
 
 // run writes outcomes until in is closed and drained. ctx bounds each write;
 // when it ends, outcomes still unwritten are dropped and their leases expire.
@@ -49,7 +64,8 @@ func (c *completer) run(ctx context.Context) {
 	defer close(c.done)
 	batch := make([]store.Outcome, 0, completeBatch)
 	for o := range c.in {
-		batch = append(batch[:0], o)
+		batch = append(batch[:0], o.Outcome)
+		freed := o.endsLine
 	drain:
 		for len(batch) < completeBatch {
 			select {
@@ -57,12 +73,19 @@ func (c *completer) run(ctx context.Context) {
 				if !ok {
 					break drain
 				}
-				batch = append(batch, o)
+				batch = append(batch, o.Outcome)
+				freed = freed || o.endsLine
 			default:
 				break drain
 			}
 		}
 		c.write(ctx, batch)
+		if freed {
+			select {
+			case c.linesFreed <- struct{}{}:
+			default:
+			}
+		}
 	}
 }
 

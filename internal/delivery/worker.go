@@ -190,6 +190,9 @@ func (w *Worker) Run(ctx context.Context) error {
 			due = true
 		case <-poll.C:
 			due = true
+		case <-comp.linesFreed:
+			// The next delivery of an ordering key may be due.
+			due = true
 		case <-forget.C:
 			d.forgetIdle()
 		}
@@ -370,7 +373,7 @@ func (w *Worker) attempt(ctx context.Context, comp *completer, c store.Claimed) 
 	out := w.outcome(c, res)
 	w.opts.Observer.AttemptFinished(c, res, out.Result)
 	w.log(ctx, c, res, out)
-	comp.add(out)
+	comp.add(out, c.Delivery.OrderingKey != "" && out.Result != store.ResultRetry)
 	return end
 }
 

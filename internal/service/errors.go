@@ -32,6 +32,7 @@ const (
 	FieldType        = "type"
 	FieldData        = "data"
 	FieldPriority    = "priority"
+	FieldOrderingKey = "ordering_key"
 	FieldEndpointIDs = "endpoint_ids"
 
 	// Filter fields of a replay.

@@ -39,7 +39,7 @@ func (s *Service) prepare(ctx context.Context, req PublishRequest, known map[int
 	if s.opts.MaxDataBytes > 0 && int64(len(req.Event.Data)) > s.opts.MaxDataBytes {
 		return store.Publication{}, &SizeError{Field: FieldData, Limit: s.opts.MaxDataBytes}
 	}
-	ev := store.Event{ID: req.Event.ID, Type: req.Event.Type, Data: req.Event.Data, Priority: req.Event.Priority}
+	ev := store.Event{ID: req.Event.ID, Type: req.Event.Type, Data: req.Event.Data, Priority: req.Event.Priority, OrderingKey: req.Event.OrderingKey}
 	if err := ev.Normalize(); err != nil {
 		return store.Publication{}, fromStore(err)
 	}

@@ -12,6 +12,9 @@ import (
 // MaxEventTypeLength is the longest accepted event type.
 const MaxEventTypeLength = 200
 
+// MaxOrderingKeyLength is the longest accepted ordering key, in bytes.
+const MaxOrderingKeyLength = 255
+
 // NewEventID returns a new time-ordered (version 7) UUID for an event.
 func NewEventID() string {
 	return uuid.Must(uuid.NewV7()).String()
@@ -38,7 +41,8 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 // Normalize checks an event about to be published and fills its defaults: a
 // new ID when none is given, {} for missing data. Data must pass
 // CheckEventData; the JSON whitespace around it is dropped, and the rest is
-// stored and sent byte for byte. Errors are *FieldError.
+// stored and sent byte for byte. OrderingKey must pass ValidateOrderingKey.
+// Errors are *FieldError.
 func (ev *Event) Normalize() error {
 	if ev.ID == "" {
 		ev.ID = NewEventID()
@@ -50,6 +54,9 @@ func (ev *Event) Normalize() error {
 	if err := ValidateEventType(ev.Type); err != nil {
 		return &FieldError{"type", err.Error()}
 	}
+	if err := ValidateOrderingKey(ev.OrderingKey); err != nil {
+		return &FieldError{"ordering_key", err.Error()}
+	}
 	if len(bytes.TrimSpace(ev.Data)) == 0 {
 		ev.Data = json.RawMessage("{}")
 	} else if err := CheckEventData(ev.Data); err != nil {
@@ -59,6 +66,15 @@ func (ev *Event) Normalize() error {
 	// the JSON whitespace around it.
 	ev.Data = bytes.Trim(ev.Data, " \t\r\n")
 	return nil
+}
+
+// ValidateOrderingKey checks an event's ordering key: empty (no key), or at
+// most MaxOrderingKeyLength bytes of text that CheckText accepts.
+func ValidateOrderingKey(k string) error {
+	if len(k) > MaxOrderingKeyLength {
+		return fmt.Errorf("is longer than %d bytes", MaxOrderingKeyLength)
+	}
+	return CheckText(k)
 }
 
 // ValidateEventType checks a published event type: non-empty, at most

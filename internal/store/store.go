@@ -82,7 +82,9 @@ type Store interface {
 	// active endpoint of opts.EndpointIDs, whatever it subscribes to, or
 	// without EndpointIDs each active endpoint that subscribes to ev.Type (see
 	// FanOut). Publishing an ID that exists creates nothing and returns the
-	// stored event with Created false.
+	// stored event with Created false. The deliveries of events with one
+	// OrderingKey get IDs in the order their publishes commit (the order
+	// Claim sends them in).
 	Publish(ctx context.Context, ev Event, opts PublishOptions) (PublishResult, error)
 	// PublishMany publishes each of pubs as Publish would, all in one
 	// transaction, and returns one result per publication, in order. An
@@ -100,6 +102,12 @@ type Store interface {
 	// Claim leases up to limit due deliveries (status pending, scheduled_for
 	// reached, endpoint active) in priority DESC, scheduled_for ASC order, marks
 	// them processing and returns them with what is needed to send them.
+	//
+	// A delivery with an OrderingKey is due only when no delivery of the same
+	// endpoint and key with a lower ID is pending or processing (whatever its
+	// scheduled_for): for one endpoint and key, one delivery at a time is
+	// claimed, in ID order, and the next only once the one before is
+	// delivered, failed or cancelled.
 	Claim(ctx context.Context, c ClaimRequest) ([]Claimed, error)
 	// Complete records the outcomes of claimed deliveries in one batch, in one
 	// transaction; an outcome with an unknown Result fails the whole batch.
@@ -294,11 +302,16 @@ type EndpointFilter struct {
 
 // Event is one published occurrence: the envelope that every delivery of it sends.
 type Event struct {
-	ID        string // a UUID
-	Type      string
-	Data      json.RawMessage
-	Priority  int
-	CreatedAt time.Time
+	ID       string // a UUID
+	Type     string
+	Data     json.RawMessage
+	Priority int
+	// OrderingKey, when not empty, orders the event's deliveries: for one
+	// endpoint, deliveries of events with the same key are sent one at a
+	// time, in publish order (see Claim). At most MaxOrderingKeyLength bytes
+	// of text (CheckText).
+	OrderingKey string
+	CreatedAt   time.Time
 }
 
 // PublishOptions tune one publish.
@@ -325,15 +338,18 @@ type PublishResult struct {
 // Delivery is one event on its way to one endpoint: a row of the seed's
 // webhook_deliveries table.
 type Delivery struct {
-	ID              int64
-	EndpointID      int64
-	EventID         string
-	EventType       string
-	Payload         json.RawMessage
-	Status          Status
-	RetryCount      int
-	MaxRetries      int
-	Priority        int
+	ID         int64
+	EndpointID int64
+	EventID    string
+	EventType  string
+	Payload    json.RawMessage
+	Status     Status
+	RetryCount int
+	MaxRetries int
+	Priority   int
+	// OrderingKey is the event's OrderingKey, copied at publish ("" for
+	// none, and for rows another program inserted).
+	OrderingKey     string
 	CreatedAt       time.Time
 	ScheduledFor    time.Time
 	ProcessedAt     *time.Time

@@ -17,9 +17,10 @@ import (
 
 // publishForm is the form that publishes an event, as typed.
 type publishForm struct {
-	Type   string
-	Data   string
-	Errors formErrors
+	Type        string
+	Data        string
+	OrderingKey string
+	Errors      formErrors
 }
 
 // eventsView is the data of the events page: a lookup by ID, what it found,
@@ -90,11 +91,14 @@ func (s *server) lookUpEvent(r *http.Request, v *eventsView) (int, error) {
 	return http.StatusOK, nil
 }
 
-// publishEvent handles POST /ui/events {type, data}: the event goes to every
-// subscribed endpoint, and the page shows where.
+// publishEvent handles POST /ui/events {type, data, ordering_key}: the event
+// goes to every subscribed endpoint, and the page shows where.
 func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
-	f := publishForm{Type: strings.TrimSpace(r.PostForm.Get("type")), Data: r.PostForm.Get("data")}
-	req := service.PublishRequest{Event: store.Event{Type: f.Type}}
+	f := publishForm{
+		Type: strings.TrimSpace(r.PostForm.Get("type")), Data: r.PostForm.Get("data"),
+		OrderingKey: r.PostForm.Get("ordering_key"),
+	}
+	req := service.PublishRequest{Event: store.Event{Type: f.Type, OrderingKey: f.OrderingKey}}
 	if data := strings.TrimSpace(f.Data); data != "" {
 		if !json.Valid([]byte(data)) {
 			f.Errors.add("data", "data: is not valid JSON")

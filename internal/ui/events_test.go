@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,6 +40,19 @@ func TestEventPages(t *testing.T) {
 			loc := b.post("/ui/events", url.Values{"type": {"document.created"}, "data": {`{"doc": "d-1"}`}}).redirects(t, "/ui/events?")
 			b.get(loc).must(t, http.StatusOK).contains(t, "Event published to 2 endpoints.", "document.created", `"doc": "d-1"`, "Docs", "Audit")
 			b.post("/ui/events", url.Values{"type": {"ping.empty"}, "data": {""}}).redirects(t, "/ui/events?")
+		})
+
+		t.Run("publish with an ordering key shows it on the event and its deliveries", func(t *testing.T) {
+			loc := b.post("/ui/events", url.Values{"type": {"document.created"}, "ordering_key": {"doc-42"}}).redirects(t, "/ui/events?")
+			b.get(loc).must(t, http.StatusOK).contains(t, "Ordering key", "<code>doc-42</code>")
+			b.get("/ui/events").must(t, http.StatusOK).contains(t, `data-label="Ordering key"`, "<code>doc-42</code>")
+			ds, err := st.ListDeliveries(t.Context(), store.DeliveryFilter{Limit: 1})
+			if err != nil || len(ds) != 1 || ds[0].OrderingKey != "doc-42" {
+				t.Fatalf("newest delivery %+v (%v), want one with ordering key doc-42", ds, err)
+			}
+			b.get(fmt.Sprintf("/ui/deliveries/%d", ds[0].ID)).must(t, http.StatusOK).contains(t, "Ordering key", "<code>doc-42</code>")
+			b.post("/ui/events", url.Values{"type": {"document.created"}, "ordering_key": {strings.Repeat("k", 256)}}).
+				must(t, http.StatusUnprocessableEntity).contains(t, `id="ordering_key-error"`, "ordering_key: is longer than 255 bytes")
 		})
 
 		t.Run("a bad event is refused beside its input", func(t *testing.T) {

@@ -26,8 +26,9 @@ var endpointInputs = map[string]string{
 // publishInputs names the input of the publish form that holds each field
 // of an event the service checks.
 var publishInputs = map[string]string{
-	service.FieldType: "type",
-	service.FieldData: "data",
+	service.FieldType:        "type",
+	service.FieldData:        "data",
+	service.FieldOrderingKey: "ordering_key",
 }
 
 // add records the first error of an input.

@@ -99,12 +99,15 @@ type PingResponse struct {
 
 // PublishRequest is the body of POST /v1/events. ID defaults to a new UUID;
 // EndpointIDs, when given, sends the event to these endpoints (the active
-// ones) whatever their subscriptions, and to no other.
+// ones) whatever their subscriptions, and to no other; OrderingKey, when
+// given (at most 255 bytes), sends the event to each endpoint after the
+// events published before it with the same key (store.Event.OrderingKey).
 type PublishRequest struct {
 	ID          string          `json:"id,omitempty"`
 	Type        string          `json:"type"`
 	Data        json.RawMessage `json:"data,omitempty"`
 	Priority    int             `json:"priority,omitempty"`
+	OrderingKey string          `json:"ordering_key,omitempty"`
 	EndpointIDs []int64         `json:"endpoint_ids,omitempty"`
 }
 
@@ -117,13 +120,14 @@ type PublishResponse struct {
 	Event      Event  `json:"event"`
 }
 
-// Event is one published event.
+// Event is one published event; OrderingKey is "" for an event without one.
 type Event struct {
-	ID        string          `json:"id"`
-	Type      string          `json:"type"`
-	Data      json.RawMessage `json:"data"`
-	Priority  int             `json:"priority"`
-	CreatedAt time.Time       `json:"created_at"`
+	ID          string          `json:"id"`
+	Type        string          `json:"type"`
+	Data        json.RawMessage `json:"data"`
+	Priority    int             `json:"priority"`
+	OrderingKey string          `json:"ordering_key"`
+	CreatedAt   time.Time       `json:"created_at"`
 }
 
 // EventList is a page of events, newest first; NextCursor is the "cursor"
@@ -144,7 +148,7 @@ type EventDetail struct {
 // at most MaxRetries+1; RetryCount is the 0-based number of the current or
 // last attempt; MaxRetries is the retries allowed after the first attempt;
 // NextRetryAt is when a pending delivery's next attempt is due, nil in every
-// other status.
+// other status; OrderingKey is its event's, "" for none.
 type Delivery struct {
 	ID             int64      `json:"id"`
 	EndpointID     int64      `json:"webhook_id"`
@@ -155,6 +159,7 @@ type Delivery struct {
 	RetryCount     int        `json:"retry_count"`
 	MaxRetries     int        `json:"max_retries"`
 	Priority       int        `json:"priority"`
+	OrderingKey    string     `json:"ordering_key"`
 	CreatedAt      time.Time  `json:"created_at"`
 	ScheduledFor   time.Time  `json:"scheduled_for"`
 	ProcessedAt    *time.Time `json:"processed_at"`

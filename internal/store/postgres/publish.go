@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -28,6 +29,12 @@ const wakeupChannel = "hookrelay_deliveries"
 // payload) and priority, is due now, and has the endpoint's MaxRetries or
 // else opts.MaxRetries. When deliveries were created,
 // workers are notified on commit.
+//
+// An event with an OrderingKey that creates deliveries locks its key until
+// tx ends (lockOrderingKeys): a publish of the same key in another
+// transaction waits for tx, so that delivery IDs follow commit order. A
+// transaction that publishes several keys should take them in sorted order,
+// or it may deadlock with one that takes them in another order.
 //
 // An invalid event is refused before tx is used. The writes run in a
 // savepoint: when one fails, tx is rolled back to it and stays usable.
@@ -60,11 +67,11 @@ func publish(ctx context.Context, q querier, ev store.Event, opts store.PublishO
 		return store.PublishResult{}, err
 	}
 	const insertEvent = `
-		INSERT INTO webhook_events AS e (id, type, data, priority)
-		VALUES ($1, $2, $3, $4)
+		INSERT INTO webhook_events AS e (id, type, data, priority, ordering_key)
+		VALUES ($1, $2, $3, $4, nullif($5, ''))
 		ON CONFLICT (id) DO NOTHING
 		RETURNING ` + eventColumns
-	created, err := queryOne(q.QueryRow(ctx, insertEvent, ev.ID, ev.Type, string(ev.Data), ev.Priority), eventDest)
+	created, err := queryOne(q.QueryRow(ctx, insertEvent, ev.ID, ev.Type, string(ev.Data), ev.Priority, ev.OrderingKey), eventDest)
 	if errors.Is(err, store.ErrNotFound) {
 		stored, err := getEvent(ctx, q, ev.ID)
 		return store.PublishResult{Event: stored}, err
@@ -85,19 +92,54 @@ func publish(ctx context.Context, q querier, ev store.Event, opts store.PublishO
 	for i, t := range targets {
 		ids[i], maxRetries[i] = t.EndpointID, t.MaxRetries
 	}
+	if err := lockOrderingKeys(ctx, q, []string{created.OrderingKey}); err != nil {
+		return store.PublishResult{}, err
+	}
 	const insertDeliveries = `
-		INSERT INTO webhook_deliveries (webhook_id, max_retries, event_id, event_type, payload, priority, tenant_id)
+		INSERT INTO webhook_deliveries (webhook_id, max_retries, event_id, event_type, payload, priority, tenant_id, ordering_key)
 		SELECT t.webhook_id, t.max_retries, $3, $4, $5, $6,
-			(SELECT w.tenant_id FROM webhooks w WHERE w.id = t.webhook_id)
+			(SELECT w.tenant_id FROM webhooks w WHERE w.id = t.webhook_id), nullif($7, '')
 		FROM unnest($1::bigint[], $2::int[]) AS t (webhook_id, max_retries)`
 	if _, err := q.Exec(ctx, insertDeliveries, ids, maxRetries,
-		created.ID, created.Type, created.Data, created.Priority); err != nil {
+		created.ID, created.Type, created.Data, created.Priority, created.OrderingKey); err != nil {
 		return store.PublishResult{}, fmt.Errorf("insert deliveries: %w", err)
 	}
 	if _, err := q.Exec(ctx, `SELECT pg_notify($1, '')`, wakeupChannel); err != nil {
 		return store.PublishResult{}, fmt.Errorf("notify: %w", err)
 	}
 	return res, nil
+}
+
+// lockOrderingKeys takes, for the rest of the transaction, a lock on each
+// non-empty key of keys, in sorted order (so that two transactions that lock
+// the same keys never deadlock), and waits for transactions that hold one.
+//
+// It is taken before a transaction inserts deliveries with a key, so that
+// the delivery IDs of one key are allocated in commit order: IDs come from a
+// sequence before commit, and without the lock a transaction could take ID
+// 10, another ID 11 and commit first, and a claim between the two commits
+// would see 11 as the head of the key's line. The lock is an advisory lock
+// on a 64-bit hash of the schema and the key, so each schema has its own; two
+// keys that share a hash only wait for each other.
+func lockOrderingKeys(ctx context.Context, q querier, keys []string) error {
+	sorted := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if k != "" {
+			sorted = append(sorted, k)
+		}
+	}
+	if len(sorted) == 0 {
+		return nil
+	}
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	const lock = `
+		SELECT count(pg_advisory_xact_lock(hashtextextended(current_schema() || '/' || k.key, 1751872108)))
+		FROM (SELECT t.key FROM unnest($1::text[]) WITH ORDINALITY AS t (key, n) ORDER BY t.n) k`
+	if _, err := q.Exec(ctx, lock, sorted); err != nil {
+		return fmt.Errorf("lock ordering keys: %w", err)
+	}
+	return nil
 }
 
 // fanOut selects the active endpoints (those of opts.EndpointIDs when it is

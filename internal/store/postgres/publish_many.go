@@ -30,7 +30,8 @@ func (s *Store) PublishMany(ctx context.Context, pubs []store.Publication) ([]st
 // event that store.Event.Normalize refuses gets its error in its result, and
 // nothing is written for it. Any other error fails the call, and tx is then
 // aborted. Workers are notified once, on commit, when deliveries were
-// created. At most store.MaxPublishMany publications.
+// created. The ordering keys of the events lock as in PublishTx, all at
+// once, in sorted order. At most store.MaxPublishMany publications.
 func PublishManyTx(ctx context.Context, tx pgx.Tx, pubs []store.Publication) ([]store.PublicationResult, error) {
 	results, err := publishMany(ctx, tx, pubs)
 	if err != nil {
@@ -47,6 +48,7 @@ type eventBatch struct {
 	types      []string
 	data       []string
 	priorities []int
+	keys       []string // ordering keys, "" for none
 }
 
 // publishMany writes pubs set-based: one INSERT of the events, one SELECT of
@@ -76,6 +78,7 @@ func publishMany(ctx context.Context, q querier, pubs []store.Publication) ([]st
 		batch.types = append(batch.types, ev.Type)
 		batch.data = append(batch.data, string(ev.Data))
 		batch.priorities = append(batch.priorities, ev.Priority)
+		batch.keys = append(batch.keys, ev.OrderingKey)
 	}
 	if len(batch.ids) == 0 {
 		return results, nil
@@ -116,12 +119,12 @@ func publishMany(ctx context.Context, q querier, pubs []store.Publication) ([]st
 // returns every event of batch as stored, by ID, with the IDs it inserted.
 func insertEvents(ctx context.Context, q querier, batch eventBatch) (map[string]store.Event, map[string]bool, error) {
 	const insert = `
-		INSERT INTO webhook_events AS e (id, type, data, priority)
-		SELECT t.id, t.type, t.data, t.priority
-		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[]) AS t (id, type, data, priority)
+		INSERT INTO webhook_events AS e (id, type, data, priority, ordering_key)
+		SELECT t.id, t.type, t.data, t.priority, nullif(t.ordering_key, '')
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[]) AS t (id, type, data, priority, ordering_key)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING ` + eventColumns
-	rows, err := q.Query(ctx, insert, batch.ids, batch.types, batch.data, batch.priorities)
+	rows, err := q.Query(ctx, insert, batch.ids, batch.types, batch.data, batch.priorities, batch.keys)
 	inserted, err := queryAll(rows, err, eventDest)
 	if err != nil {
 		return nil, nil, fmt.Errorf("insert events: %w", err)
@@ -179,9 +182,13 @@ func fanOutMany(ctx context.Context, q querier, pubs []store.Publication, events
 	var eventIDs []string
 	var endpointIDs []int64
 	var maxRetries []int
+	var keys []string
 	for _, i := range created {
 		targets := store.FanOut(active, events[i].Type, pubs[i].Options)
 		counts[i] = len(targets)
+		if len(targets) > 0 {
+			keys = append(keys, events[i].OrderingKey)
+		}
 		for _, t := range targets {
 			eventIDs = append(eventIDs, events[i].ID)
 			endpointIDs = append(endpointIDs, t.EndpointID)
@@ -191,18 +198,21 @@ func fanOutMany(ctx context.Context, q querier, pubs []store.Publication, events
 	if len(eventIDs) == 0 {
 		return counts, nil
 	}
+	if err := lockOrderingKeys(ctx, q, keys); err != nil {
+		return nil, err
+	}
 	// Delivery IDs follow the order of the publications, which is the order
 	// in which claims take deliveries of equal priority and due time. Each
 	// event's data is parsed into the JSONB payload once, not once per
 	// delivery.
 	const insert = `
 		WITH e AS MATERIALIZED (
-			SELECT e.id, e.type, e.data::jsonb AS payload, e.priority
+			SELECT e.id, e.type, e.data::jsonb AS payload, e.priority, e.ordering_key
 			FROM webhook_events e
 			WHERE e.id = ANY ($1::uuid[])
 		)
-		INSERT INTO webhook_deliveries (webhook_id, max_retries, event_id, event_type, payload, priority, tenant_id)
-		SELECT t.webhook_id, t.max_retries, e.id, e.type, e.payload, e.priority, w.tenant_id
+		INSERT INTO webhook_deliveries (webhook_id, max_retries, event_id, event_type, payload, priority, tenant_id, ordering_key)
+		SELECT t.webhook_id, t.max_retries, e.id, e.type, e.payload, e.priority, w.tenant_id, e.ordering_key
 		FROM unnest($1::uuid[], $2::bigint[], $3::int[]) WITH ORDINALITY AS t (event_id, webhook_id, max_retries, n)
 		JOIN e ON e.id = t.event_id
 		JOIN webhooks w ON w.id = t.webhook_id

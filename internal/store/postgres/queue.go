@@ -14,7 +14,8 @@ import (
 // deep the queue (adding id would sort every pending row); ties go in index
 // order. A
 // delivery is due when it is pending, its scheduled_for has come, its
-// endpoint is active and not in c.SkipWebhooks. Claimed rows become
+// endpoint is active and not in c.SkipWebhooks, and, when it has an ordering
+// key, it is at the head of its key's line (headOfLine). Claimed rows become
 // processing with lease_expires_at = now + c.Lease and locked_by = c.Worker;
 // the trigger of the seed sets next_retry_at. Rows locked by a concurrent
 // claim are skipped, so concurrent claims never return one row twice.
@@ -36,6 +37,7 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 			  AND d.scheduled_for <= now()
 			  AND w.active
 			  AND d.webhook_id <> ALL ($4::bigint[])
+			  AND (d.ordering_key IS NULL OR (` + headOfLine + `))
 			ORDER BY d.priority DESC, d.scheduled_for ASC
 			LIMIT $1
 			FOR UPDATE OF d SKIP LOCKED
@@ -66,6 +68,30 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 	}
 	return claimed, nil
 }
+
+// headOfLine is the claim's condition for a delivery d with an ordering
+// key: no delivery of its endpoint and key is processing, and none with a
+// lower id is pending (whatever its scheduled_for, so that one waiting for
+// its retry holds back those behind it). The second NOT EXISTS is one probe
+// of idx_webhook_deliveries_ordering, whose predicate the repeated status
+// list matches; the planner may read the first once per claim, as a hash of
+// the few lines in flight. A delivery without a key skips both (see Claim).
+//
+// Evaluated on the claim's snapshot, it also keeps one statement from
+// claiming two deliveries of a key: the second still sees the first pending.
+// A concurrent claim sees the first pending (not yet committed as
+// processing), so it holds back the second as well.
+const headOfLine = `
+	NOT EXISTS (
+		SELECT 1 FROM webhook_deliveries o
+		WHERE o.webhook_id = d.webhook_id AND o.ordering_key = d.ordering_key
+		  AND o.status IN ('pending', 'processing')
+		  AND o.status = 'processing')
+	AND NOT EXISTS (
+		SELECT 1 FROM webhook_deliveries o
+		WHERE o.webhook_id = d.webhook_id AND o.ordering_key = d.ordering_key
+		  AND o.status IN ('pending', 'processing')
+		  AND o.status = 'pending' AND o.id < d.id)`
 
 // Release hands leased deliveries back: each one still held by its lease
 // (processing, same worker, same retry_count) becomes pending with its lease

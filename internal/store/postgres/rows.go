@@ -34,7 +34,7 @@ const deliveryColumns = `
 	d.retry_count, d.max_retries, d.priority, d.created_at, d.scheduled_for,
 	d.processed_at, d.next_retry_at, d.lease_expires_at,
 	coalesce(d.request_headers, '{}'), d.response_status, coalesce(d.response_headers, '{}'),
-	coalesce(d.response_body, ''), coalesce(d.last_error, '')`
+	coalesce(d.response_body, ''), coalesce(d.last_error, ''), coalesce(d.ordering_key, '')`
 
 func deliveryDest(d *store.Delivery) []any {
 	return []any{
@@ -42,12 +42,12 @@ func deliveryDest(d *store.Delivery) []any {
 		&d.RetryCount, &d.MaxRetries, &d.Priority, &d.CreatedAt, &d.ScheduledFor,
 		&d.ProcessedAt, &d.NextRetryAt, &d.LeaseExpiresAt,
 		&d.RequestHeaders, &d.ResponseStatus, &d.ResponseHeaders,
-		&d.ResponseBody, &d.LastError,
+		&d.ResponseBody, &d.LastError, &d.OrderingKey,
 	}
 }
 
 // eventColumns selects a webhook_events row (alias e) in eventDest order.
-const eventColumns = `e.id::text, e.type, e.data, e.priority, e.created_at`
+const eventColumns = `e.id::text, e.type, e.data, e.priority, e.created_at, coalesce(e.ordering_key, '')`
 
 // claimedEventColumns selects the event of a claimed delivery (alias d) in
 // eventDest order: its webhook_events row (alias e, LEFT JOINed) or, for a
@@ -57,10 +57,10 @@ const eventColumns = `e.id::text, e.type, e.data, e.priority, e.created_at`
 const claimedEventColumns = `
 	coalesce(e.id, d.event_id)::text, coalesce(e.type, d.event_type),
 	coalesce(e.data::text, d.payload::text), coalesce(e.priority, d.priority),
-	coalesce(e.created_at, d.created_at)`
+	coalesce(e.created_at, d.created_at), coalesce(e.ordering_key, d.ordering_key, '')`
 
 func eventDest(e *store.Event) []any {
-	return []any{&e.ID, &e.Type, &e.Data, &e.Priority, &e.CreatedAt}
+	return []any{&e.ID, &e.Type, &e.Data, &e.Priority, &e.CreatedAt, &e.OrderingKey}
 }
 
 // attemptColumns selects a webhook_delivery_attempts row (alias a) in

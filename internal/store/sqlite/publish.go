@@ -60,11 +60,11 @@ func record(ctx context.Context, tx execer, ev store.Event, opts store.PublishOp
 		return store.PublishResult{}, err
 	}
 	const insertEvent = `
-		INSERT INTO webhook_events (id, type, data, priority, created_at)
-		VALUES (?, ?, ?, ?, ?)
+		INSERT INTO webhook_events (id, type, data, priority, created_at, ordering_key)
+		VALUES (?, ?, ?, ?, ?, nullif(?, ''))
 		ON CONFLICT (id) DO NOTHING
 		RETURNING ` + eventColumns
-	rows, err := tx.QueryContext(ctx, insertEvent, ev.ID, ev.Type, string(ev.Data), ev.Priority, micros(now))
+	rows, err := tx.QueryContext(ctx, insertEvent, ev.ID, ev.Type, string(ev.Data), ev.Priority, micros(now), ev.OrderingKey)
 	created, err := queryOne(rows, err, eventDest)
 	if errors.Is(err, store.ErrNotFound) {
 		stored, err := getEvent(ctx, tx, ev.ID)
@@ -82,16 +82,19 @@ func record(ctx context.Context, tx execer, ev store.Event, opts store.PublishOp
 		return res, nil
 	}
 	// The targets travel as JSON objects keyed by the field names of
-	// store.PublishTarget.
+	// store.PublishTarget. Writers take turns, so the IDs of the deliveries
+	// of one ordering key follow commit order.
 	const insertDeliveries = `
 		INSERT INTO webhook_deliveries (
-			webhook_id, max_retries, event_id, event_type, payload, priority, created_at, scheduled_for)
-		SELECT t.value ->> 'EndpointID', t.value ->> 'MaxRetries', :event_id, :type, :payload, :priority, :now, :now
+			webhook_id, max_retries, event_id, event_type, payload, priority, created_at, scheduled_for, ordering_key)
+		SELECT t.value ->> 'EndpointID', t.value ->> 'MaxRetries', :event_id, :type, :payload, :priority, :now, :now,
+			nullif(:ordering_key, '')
 		FROM json_each(:targets) AS t`
 	if _, err := tx.ExecContext(ctx, insertDeliveries,
 		sql.Named("event_id", created.ID), sql.Named("type", created.Type),
 		sql.Named("payload", string(created.Data)), sql.Named("priority", created.Priority),
-		sql.Named("now", micros(now)), sql.Named("targets", jsonText(targets))); err != nil {
+		sql.Named("now", micros(now)), sql.Named("targets", jsonText(targets)),
+		sql.Named("ordering_key", created.OrderingKey)); err != nil {
 		return store.PublishResult{}, fmt.Errorf("insert deliveries: %w", err)
 	}
 	return res, nil

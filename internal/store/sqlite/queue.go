@@ -22,7 +22,8 @@ const nextRetryAt = `
 // Claim leases up to c.Limit due deliveries in one write transaction and
 // returns them in the order they were chosen: priority DESC, scheduled_for
 // ASC, id ASC. A delivery is due when it is pending, its scheduled_for has
-// come, its endpoint is active and not in c.SkipWebhooks. Claimed rows become
+// come, its endpoint is active and not in c.SkipWebhooks, and, when it has an
+// ordering key, it is at the head of its key's line (headOfLine). Claimed rows become
 // processing with lease_expires_at = now + c.Lease, locked_by = c.Worker and
 // next_retry_at as the seed computes it. Writers take turns, so concurrent
 // claims never return one row twice.
@@ -52,6 +53,7 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 				  AND d.scheduled_for <= :now
 				  AND w.active
 				  AND d.webhook_id NOT IN (SELECT value FROM json_each(:skip))
+				  AND (d.ordering_key IS NULL OR (` + headOfLine + `))
 				ORDER BY d.priority DESC, d.scheduled_for ASC, d.id ASC
 				LIMIT :limit)
 			RETURNING id`
@@ -74,6 +76,26 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 	}
 	return claimed, nil
 }
+
+// headOfLine is the claim's condition for a delivery d with an ordering
+// key: no delivery of its endpoint and key is processing, and none with a
+// lower id is pending (whatever its scheduled_for, so that one waiting for
+// its retry holds back those behind it). Each NOT EXISTS is one probe of
+// idx_webhook_deliveries_ordering (INDEXED BY fails the statement if the
+// index could not serve it; the repeated status list is its predicate); a
+// delivery without a key skips the check. The statement reads the rows as
+// they were before it, so it never claims two deliveries of a key at once.
+const headOfLine = `
+	NOT EXISTS (
+		SELECT 1 FROM webhook_deliveries AS o INDEXED BY idx_webhook_deliveries_ordering
+		WHERE o.webhook_id = d.webhook_id AND o.ordering_key = d.ordering_key
+		  AND o.status IN ('pending', 'processing')
+		  AND o.status = 'processing')
+	AND NOT EXISTS (
+		SELECT 1 FROM webhook_deliveries AS o INDEXED BY idx_webhook_deliveries_ordering
+		WHERE o.webhook_id = d.webhook_id AND o.ordering_key = d.ordering_key
+		  AND o.status IN ('pending', 'processing')
+		  AND o.status = 'pending' AND o.id < d.id)`
 
 // loadClaimed reads the deliveries ids with their endpoints and events, in
 // claim order.

@@ -39,7 +39,7 @@ const deliveryColumns = `
 	webhook_deliveries.next_retry_at, webhook_deliveries.lease_expires_at,
 	coalesce(webhook_deliveries.request_headers, '{}'), webhook_deliveries.response_status,
 	coalesce(webhook_deliveries.response_headers, '{}'), coalesce(webhook_deliveries.response_body, ''),
-	coalesce(webhook_deliveries.last_error, '')`
+	coalesce(webhook_deliveries.last_error, ''), coalesce(webhook_deliveries.ordering_key, '')`
 
 func deliveryDest(d *store.Delivery) []any {
 	return []any{
@@ -50,14 +50,14 @@ func deliveryDest(d *store.Delivery) []any {
 		nullTimeCol{&d.NextRetryAt}, nullTimeCol{&d.LeaseExpiresAt},
 		jsonCol{&d.RequestHeaders}, &d.ResponseStatus,
 		jsonCol{&d.ResponseHeaders}, &d.ResponseBody,
-		&d.LastError,
+		&d.LastError, &d.OrderingKey,
 	}
 }
 
 // eventColumns selects a webhook_events row in eventDest order.
 const eventColumns = `
 	webhook_events.id, webhook_events.type, webhook_events.data,
-	webhook_events.priority, webhook_events.created_at`
+	webhook_events.priority, webhook_events.created_at, coalesce(webhook_events.ordering_key, '')`
 
 // claimedEventColumns selects the event of a claimed delivery in eventDest
 // order: its webhook_events row (LEFT JOINed) or, for a row that another
@@ -67,10 +67,11 @@ const claimedEventColumns = `
 	coalesce(webhook_events.type, webhook_deliveries.event_type),
 	coalesce(webhook_events.data, webhook_deliveries.payload),
 	coalesce(webhook_events.priority, webhook_deliveries.priority),
-	coalesce(webhook_events.created_at, webhook_deliveries.created_at)`
+	coalesce(webhook_events.created_at, webhook_deliveries.created_at),
+	coalesce(webhook_events.ordering_key, webhook_deliveries.ordering_key, '')`
 
 func eventDest(e *store.Event) []any {
-	return []any{&e.ID, &e.Type, rawJSONCol{&e.Data}, &e.Priority, timeCol{&e.CreatedAt}}
+	return []any{&e.ID, &e.Type, rawJSONCol{&e.Data}, &e.Priority, timeCol{&e.CreatedAt}, &e.OrderingKey}
 }
 
 // attemptColumns selects a webhook_delivery_attempts row in attemptDest order.

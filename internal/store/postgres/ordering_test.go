@@ -1,0 +1,144 @@
+package postgres_test
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/store/postgres"
+	"github.com/hookrelay/hookrelay/internal/testdb"
+	"github.com/hookrelay/hookrelay/internal/testwait"
+)
+
+// TestMigrateToOrderingKeys migrates a database that the release before
+// ordering keys migrated (every migration before 008), with an event and a
+// queued delivery in it: both are kept, read with no key, and the delivery
+// is claimed as before; events published afterwards keep their key.
+func TestMigrateToOrderingKeys(t *testing.T) {
+	ctx := t.Context()
+	u := testdb.PostgresURL(t)
+	conn := connect(t, u)
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `
+		CREATE TABLE hookrelay_schema_migrations (
+			version INT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		name := filepath.Base(file)
+		version, _ := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if version >= 8 {
+			continue
+		}
+		sql, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(ctx, string(sql)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := conn.Exec(ctx, `INSERT INTO hookrelay_schema_migrations (version, name) VALUES ($1, $2)`, version, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const rows = `
+		INSERT INTO webhooks (title, target_url, secret, created_by) VALUES ('plain', 'https://a.example/hook', 'secret-a-0123456789', 'api');
+		INSERT INTO webhook_events (id, type, data) VALUES ('11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}');
+		INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
+			SELECT id, '11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}' FROM webhooks`
+	if _, err := conn.Exec(ctx, rows); err != nil {
+		t.Fatalf("rows before ordering keys: %v", err)
+	}
+
+	s := migrated(t, u)
+	ev, err := s.GetEvent(ctx, "11111111-2222-4333-8444-555555555555")
+	if err != nil || ev.OrderingKey != "" || ev.Type != "document.created" {
+		t.Fatalf("event %+v (%v), want the stored one without a key", ev, err)
+	}
+	if _, err := s.Publish(ctx, store.Event{Type: "document.created", OrderingKey: "doc-1"}, store.PublishOptions{MaxRetries: 3}); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := s.Claim(ctx, store.ClaimRequest{Limit: 10, Lease: time.Minute, Worker: "w"})
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("claim = %d (%v), want the old delivery and the new one", len(claimed), err)
+	}
+	if claimed[0].Event.ID != ev.ID || claimed[0].Delivery.OrderingKey != "" || claimed[1].Delivery.OrderingKey != "doc-1" {
+		t.Errorf("claimed %+v, %+v; want the old delivery without a key, then the new one with doc-1", claimed[0].Delivery, claimed[1].Delivery)
+	}
+}
+
+// TestPublishesOfOneKeyTakeTurns shows that delivery IDs of one ordering
+// key follow commit order: while a transaction that published key a is
+// open, a publish of a in another transaction waits (on the key's lock),
+// and gets the higher ID once the first commits; a publish of key b does
+// not wait.
+func TestPublishesOfOneKeyTakeTurns(t *testing.T) {
+	ctx := t.Context()
+	u := testdb.PostgresURL(t)
+	s := migrated(t, u)
+	if _, err := s.CreateEndpoint(ctx, store.Endpoint{URL: "https://a.example", Secret: "s", Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	first, second, other := connect(t, u), connect(t, u), connect(t, u)
+	begin := func(conn *pgx.Conn) pgx.Tx {
+		tx, err := conn.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rollBackAtEnd(t, tx)
+		return tx
+	}
+	publishIn := func(tx pgx.Tx, key string) string {
+		res, err := postgres.PublishTx(ctx, tx, store.Event{Type: "order.paid", OrderingKey: key}, store.PublishOptions{})
+		if err != nil || res.Deliveries != 1 {
+			t.Errorf("PublishTx(%s) = %+v, %v; want 1 delivery", key, res, err)
+		}
+		return res.Event.ID
+	}
+	tx1 := begin(first)
+	firstID := publishIn(tx1, "a")
+
+	tx3 := begin(other)
+	publishIn(tx3, "b")
+	if err := tx3.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	tx2 := begin(second)
+	published := make(chan string, 1)
+	go func() { published <- publishIn(tx2, "a") }()
+	testwait.Until(t, "the second publish of a waiting for the key's lock", func() bool {
+		var waiting int
+		err := first.QueryRow(ctx, `
+			SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND pid = $1`,
+			second.PgConn().PID()).Scan(&waiting)
+		return err == nil && waiting == 1
+	})
+	if err := tx1.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	secondID := testwait.Receive(t, published, "the second publish")
+	if err := tx2.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	one, err := s.ListDeliveries(ctx, store.DeliveryFilter{EventID: firstID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := s.ListDeliveries(ctx, store.DeliveryFilter{EventID: secondID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(one) != 1 || len(two) != 1 || one[0].ID >= two[0].ID {
+		t.Errorf("deliveries %+v then %+v, want the first commit's with the lower ID", one, two)
+	}
+}

@@ -1,0 +1,82 @@
+package sqlite_test
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/store/sqlite"
+	"github.com/hookrelay/hookrelay/internal/testdb"
+)
+
+// TestMigrateToOrderingKeys migrates a file that the release before
+// ordering keys migrated (every migration before 005), with an event and a
+// queued delivery in it: both are kept, read with no key, and the delivery
+// is claimed as before; events published afterwards keep their key.
+func TestMigrateToOrderingKeys(t *testing.T) {
+	ctx := t.Context()
+	path := testdb.SQLitePath(t)
+	db, err := sql.Open("sqlite", sqlite.DSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `
+		CREATE TABLE hookrelay_schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL DEFAULT 0)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		name := filepath.Base(file)
+		version, _ := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if version >= 5 {
+			continue
+		}
+		body, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, string(body)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO hookrelay_schema_migrations (version, name) VALUES (?, ?)`, version, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{
+		`INSERT INTO webhooks (title, target_url, secret, created_by) VALUES ('plain', 'https://a.example/hook', 'secret-a-0123456789', 'api')`,
+		`INSERT INTO webhook_events (id, type, data) VALUES ('11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}')`,
+		`INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
+			SELECT id, '11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}' FROM webhooks`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("rows before ordering keys: %v", err)
+		}
+	}
+	db.Close()
+
+	s := migrated(t, path)
+	ev, err := s.GetEvent(ctx, "11111111-2222-4333-8444-555555555555")
+	if err != nil || ev.OrderingKey != "" || ev.Type != "document.created" {
+		t.Fatalf("event %+v (%v), want the stored one without a key", ev, err)
+	}
+	if _, err := s.Publish(ctx, store.Event{Type: "document.created", OrderingKey: "doc-1"}, store.PublishOptions{MaxRetries: 3}); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err := s.Claim(ctx, store.ClaimRequest{Limit: 10, Lease: time.Minute, Worker: "w"})
+	if err != nil || len(claimed) != 2 {
+		t.Fatalf("claim = %d (%v), want the old delivery and the new one", len(claimed), err)
+	}
+	if claimed[0].Event.ID != ev.ID || claimed[0].Delivery.OrderingKey != "" || claimed[1].Delivery.OrderingKey != "doc-1" {
+		t.Errorf("claimed %+v, %+v; want the old delivery without a key, then the new one with doc-1", claimed[0].Delivery, claimed[1].Delivery)
+	}
+}
