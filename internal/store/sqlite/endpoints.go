@@ -31,6 +31,7 @@ func endpointArgs(e store.Endpoint) []any {
 		sql.Named("failure_count", e.FailureCount),
 		sql.Named("failing_since", microsOrNull(e.FailingSince)),
 		sql.Named("last_delivered", microsOrNull(e.LastDeliveredAt)),
+		sql.Named("rate_limit", e.RateLimitPerSecond),
 	}
 }
 
@@ -42,12 +43,12 @@ func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.End
 			title, target_url, secret, active, events, headers,
 			description, created_by, max_retries, signature_profile,
 			previous_secret, previous_secret_expires_at, disabled_reason, disabled_at,
-			failure_count, failing_since, last_delivered_at, created_at, updated_at)
+			failure_count, failing_since, last_delivered_at, rate_limit_per_second, created_at, updated_at)
 		VALUES (
 			:title, :url, :secret, :active, :events, :headers,
 			nullif(:description, ''), nullif(:created_by, ''), :max_retries, :profile,
 			nullif(:previous_secret, ''), :previous_expires, nullif(:disabled_reason, ''), :disabled_at,
-			:failure_count, :failing_since, :last_delivered, :now, :now)
+			:failure_count, :failing_since, :last_delivered, :rate_limit, :now, :now)
 		RETURNING ` + endpointColumns
 	args := append(endpointArgs(e), sql.Named("now", micros(time.Now())))
 	created, err := writeOne(ctx, s, q, args, endpointDest)
@@ -113,6 +114,7 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 			disabled_at = CASE WHEN :active IS NULL THEN disabled_at WHEN :active THEN NULL ELSE :disabled_at END,
 			failure_count = CASE WHEN :active THEN 0 ELSE failure_count END,
 			failing_since = CASE WHEN :active THEN NULL ELSE failing_since END,
+			rate_limit_per_second = coalesce(:rate_limit, rate_limit_per_second),
 			updated_at = :now
 		WHERE id = :id
 		RETURNING ` + endpointColumns
@@ -138,6 +140,7 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 		sql.Named("max_retries", p.MaxRetries), sql.Named("profile", profile),
 		sql.Named("secret", secret), sql.Named("previous_expires", expires),
 		sql.Named("active", active), sql.Named("disabled_reason", reason), sql.Named("disabled_at", disabledAt),
+		sql.Named("rate_limit", p.RateLimitPerSecond),
 		sql.Named("now", micros(time.Now())), sql.Named("id", id),
 	}
 	updated, err := writeOne(ctx, s, q, args, endpointDest)

@@ -25,7 +25,9 @@ const nextRetryAt = `
 // come, its endpoint is active and not in c.SkipWebhooks. Claimed rows become
 // processing with lease_expires_at = now + c.Lease, locked_by = c.Worker and
 // next_retry_at as the seed computes it. Writers take turns, so concurrent
-// claims never return one row twice.
+// claims never return one row twice. The claimed deliveries of endpoints
+// with a rate limit then take their tokens (paceLimited); those over the
+// limit go back to pending until their token time and are not returned.
 //
 // The Event of a Claimed comes from webhook_events or, for a delivery that
 // has no event record there (inserted by another program), from the
@@ -64,6 +66,10 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 			return fmt.Errorf("lease: %w", err)
 		}
 		claimed, err = loadClaimed(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		claimed, err = paceLimited(ctx, tx, claimed, now)
 		return err
 	})
 	if err != nil {

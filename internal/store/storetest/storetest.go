@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		publishManyTests,
 		dataTests,
 		claimTests,
+		rateTests,
 		leaseTests,
 		completeTests,
 		healthTests,
