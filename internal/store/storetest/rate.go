@@ -235,3 +235,32 @@ func claimedWithinLimit(t *testing.T, calls []claimCall, limit, total int) {
 		}
 	}
 }
+
+// RateLimitsAfterMigration checks s, a store just migrated from a release
+// before rate limits with endpoint 1 and its three pending deliveries in
+// it: the endpoint is kept and unlimited, a delivery is claimed, and a
+// limit of 1/s set afterwards holds (one more claimed, one left waiting).
+func RateLimitsAfterMigration(t *testing.T, s store.Store) {
+	t.Helper()
+	ctx := t.Context()
+	e, err := s.GetEndpoint(ctx, 1)
+	if err != nil || e.URL != "https://a.example/hook" || e.Title != "old" || e.RateLimitPerSecond != 0 {
+		t.Fatalf("endpoint after migrating: %+v, %v; want it kept, unlimited", e, err)
+	}
+	claimed, err := s.Claim(ctx, store.ClaimRequest{Limit: 1, Lease: time.Minute, Worker: "w"})
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claimed %d deliveries after migrating (%v), want 1", len(claimed), err)
+	}
+	one := 1
+	if _, err := s.UpdateEndpoint(ctx, 1, store.EndpointPatch{RateLimitPerSecond: &one}); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err = s.Claim(ctx, store.ClaimRequest{Limit: 10, Lease: time.Minute, Worker: "w"})
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claimed %d deliveries at 1/s (%v), want 1", len(claimed), err)
+	}
+	pending, err := s.ListDeliveries(ctx, store.DeliveryFilter{Status: store.StatusPending})
+	if err != nil || len(pending) != 1 || !pending[0].ScheduledFor.After(time.Now()) {
+		t.Errorf("pending after the limited claim: %+v, %v; want one waiting for its token", pending, err)
+	}
+}
