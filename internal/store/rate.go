@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"slices"
 	"time"
 )
@@ -136,4 +137,37 @@ func SlowDownEndpoints(applied []AppliedOutcome) []int64 {
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids)
+}
+
+// ClaimInRounds is how a store's Claim gives the rate limit's deferrals
+// back their room: once claims up to n due deliveries and reports how many
+// of those it put back to wait for their tokens, and while a round defers
+// some and the batch is not full, another round claims the room left. So a
+// backlog of a limited endpoint at the head of the queue costs the
+// deliveries behind it no poll interval: each round moves part of it to its
+// token times, and every round defers at least one delivery, so the rounds
+// end. The batch comes back in claim order (priority DESC, scheduled_for
+// ASC, ID ASC).
+func ClaimInRounds(limit int, once func(n int) (claimed []Claimed, deferred int, err error)) ([]Claimed, error) {
+	out := []Claimed{}
+	for len(out) < limit {
+		claimed, deferred, err := once(limit - len(out))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, claimed...)
+		if deferred == 0 {
+			break
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Claimed) int {
+		if a.Delivery.Priority != b.Delivery.Priority {
+			return b.Delivery.Priority - a.Delivery.Priority
+		}
+		if c := a.Delivery.ScheduledFor.Compare(b.Delivery.ScheduledFor); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Delivery.ID, b.Delivery.ID)
+	})
+	return out, nil
 }

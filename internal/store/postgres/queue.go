@@ -21,7 +21,8 @@ import (
 //
 // The due deliveries of endpoints with a rate limit then take their tokens
 // (rateLimitedClaim); those over the limit stay pending, their scheduled_for
-// and next_retry_at moved to their token time, and are not returned.
+// and next_retry_at moved to their token time, and are not returned; while
+// some are, Claim claims the room left again (store.ClaimInRounds).
 //
 // The Event of a Claimed comes from webhook_events or, for a delivery that
 // has no event record there (one Ackify CE inserted), from the delivery's own
@@ -31,6 +32,18 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 	if c.Limit <= 0 {
 		return []store.Claimed{}, nil
 	}
+	claimed, err := store.ClaimInRounds(c.Limit, func(n int) ([]store.Claimed, int, error) {
+		return s.claimOnce(ctx, c, n)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	return claimed, nil
+}
+
+// claimOnce is one round of Claim, one statement: it claims up to n due
+// deliveries and returns those to send and how many it deferred.
+func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]store.Claimed, int, error) {
 	const q = `
 		WITH due AS MATERIALIZED (
 			SELECT d.id, d.webhook_id, d.priority, d.scheduled_for, w.rate_limit_per_second AS rate_limit
@@ -59,20 +72,23 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 		FROM claimed d
 		JOIN webhooks w ON w.id = d.webhook_id
 		LEFT JOIN webhook_events e ON e.id = d.event_id
-		WHERE d.status = 'processing'
 		ORDER BY d.priority DESC, d.scheduled_for ASC, d.id ASC`
-	rows, err := s.pool.Query(ctx, q, c.Limit, c.Lease.Microseconds(), c.Worker, nonNil(c.SkipEndpoints))
-	claimed, err := queryAll(rows, err, func(cl *store.Claimed) []any {
+	rows, err := s.pool.Query(ctx, q, n, c.Lease.Microseconds(), c.Worker, nonNil(c.SkipEndpoints))
+	all, err := queryAll(rows, err, func(cl *store.Claimed) []any {
 		dest := append(deliveryDest(&cl.Delivery), endpointDest(&cl.Endpoint)...)
 		return append(dest, eventDest(&cl.Event)...)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claim deliveries: %w", err)
+		return nil, 0, err
 	}
-	for i := range claimed {
-		claimed[i].Lease = store.NewLease(claimed[i].Delivery, c.Worker)
+	claimed := all[:0]
+	for _, cl := range all {
+		if cl.Delivery.Status == store.StatusProcessing { // the others wait for their tokens
+			cl.Lease = store.NewLease(cl.Delivery, c.Worker)
+			claimed = append(claimed, cl)
+		}
 	}
-	return claimed, nil
+	return claimed, len(all) - len(claimed), nil
 }
 
 // rateLimitedClaim is the rate-limit step of Claim, CTEs that read due (the

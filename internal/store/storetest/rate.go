@@ -113,6 +113,23 @@ var rateTests = []test{
 			}
 		}
 	}},
+	{"ALimitedBacklogHoldsNoOneBack", func(t *testing.T, f *fixture) {
+		slow := f.endpoint(rateLimit(1))
+		fast := f.endpoint()
+		for range 25 { // older: at the head of the queue
+			f.publish("a.b", toEndpoints(slow.ID))
+		}
+		for range 5 {
+			f.publish("a.b", toEndpoints(fast.ID))
+		}
+		per := map[int64]int{}
+		for _, c := range f.claim(10) {
+			per[c.Endpoint.ID]++
+		}
+		if per[slow.ID] != 1 || per[fast.ID] != 5 {
+			t.Errorf("one claim of 10 got %d of the 1/s backlog and %d of the unlimited endpoint, want 1 and all 5", per[slow.ID], per[fast.ID])
+		}
+	}},
 	{"SlowDownHalvesTheRateOfLimitedEndpoints", func(t *testing.T, f *fixture) {
 		ep := f.endpoint(rateLimit(4), subscribedTo("a.b"))
 		unlimited := f.endpoint(subscribedTo("other"))
