@@ -432,7 +432,8 @@ type Outcome struct {
 	DisableEndpoint string
 	// SlowDown reports that the answer asked to slow down (429, or
 	// Retry-After): an applied one lowers the rate of an endpoint that has a
-	// rate limit (see RateState.SlowDown).
+	// rate limit (see RateState.SlowDown). Workers set it only for endpoints
+	// with a limit, so that the others never touch the rate state.
 	SlowDown bool
 }
 
