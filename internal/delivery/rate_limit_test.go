@@ -57,15 +57,7 @@ func TestRateLimitHoldsAcrossProcesses(t *testing.T) {
 		arrivals = append(arrivals, r.at)
 	}
 	slices.SortFunc(arrivals, time.Time.Compare)
-	const slack = 250 * time.Millisecond
-	for i := range arrivals {
-		for j := i; j < len(arrivals); j++ {
-			span := arrivals[j].Sub(arrivals[i]) + slack
-			if n, allowed := j-i+1, limit+int(limit*span.Seconds()); n > allowed {
-				t.Fatalf("%d requests arrived within %v, want at most %d at %d/s (bursts of one second's worth)", n, span-slack, allowed, limit)
-			}
-		}
-	}
+	testenv.WithinRate(t, arrivals, limit, 250*time.Millisecond)
 	if total := arrivals[len(arrivals)-1].Sub(arrivals[0]); total < time.Duration(events/limit-2)*time.Second {
 		t.Errorf("%d requests took %v, want about %d s at %d/s", events, total, events/limit-1, limit)
 	}
