@@ -22,7 +22,11 @@ type EndpointPatch struct {
 	Description *string
 	// MaxRetries sets the endpoint's retry budget; a patch cannot clear it.
 	MaxRetries *int
-	// RateLimitPerSecond sets the endpoint's rate limit; 0 removes it.
+	// RateLimitPerSecond sets the endpoint's rate limit; 0 removes it. The
+	// same write makes the endpoint's deliveries that wait for a token
+	// (pending, never attempted, scheduled in the future) due now and
+	// clears RateState.DeferredUntil, so that they are paced at the new
+	// limit, not at the old one's token times.
 	RateLimitPerSecond *int
 	SignatureProfile   *string
 	// Rotation, when set, replaces the secret (see SecretRotation).

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -119,11 +121,42 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 	if a := p.Activation; a != nil {
 		args[10], args[11], args[12] = a.Active, a.Reason, a.At
 	}
-	updated, err := queryOne(s.pool.QueryRow(ctx, q, args...), endpointDest)
+	var updated store.Endpoint
+	write := func(db querier) error {
+		var err error
+		updated, err = queryOne(db.QueryRow(ctx, q, args...), endpointDest)
+		if err != nil || p.RateLimitPerSecond == nil {
+			return err
+		}
+		return requeueForRate(ctx, db, id)
+	}
+	var err error
+	if p.RateLimitPerSecond == nil {
+		err = write(s.pool)
+	} else {
+		err = s.inTx(ctx, func(tx pgx.Tx) error { return write(tx) })
+	}
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
 	}
 	return updated, nil
+}
+
+// requeueForRate is what a patch of endpoint id's rate limit does besides
+// the column (see store.EndpointPatch): its deliveries waiting for a token
+// are due now, and the next ones wait after no one, so that all are paced at
+// the new limit.
+func requeueForRate(ctx context.Context, db querier, id int64) error {
+	const q = `
+		WITH forget AS (
+			UPDATE hookrelay_endpoint_rates SET deferred_until = NULL WHERE webhook_id = $1
+		)
+		UPDATE webhook_deliveries SET scheduled_for = now(), next_retry_at = now()
+		WHERE webhook_id = $1 AND status = 'pending' AND retry_count = 0 AND scheduled_for > now()`
+	if _, err := db.Exec(ctx, q, id); err != nil {
+		return fmt.Errorf("requeue the deliveries waiting for a token: %w", err)
+	}
+	return nil
 }
 
 // DeleteEndpoint removes an endpoint and, by cascade, its deliveries and

@@ -143,7 +143,15 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 		sql.Named("rate_limit", p.RateLimitPerSecond),
 		sql.Named("now", micros(time.Now())), sql.Named("id", id),
 	}
-	updated, err := writeOne(ctx, s, q, args, endpointDest)
+	var updated store.Endpoint
+	err := s.inTx(ctx, func(tx execer) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		updated, err = queryOne(rows, err, endpointDest)
+		if err != nil || p.RateLimitPerSecond == nil {
+			return err
+		}
+		return requeueForRate(ctx, tx, id)
+	})
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
 	}
@@ -164,5 +172,24 @@ func (s *Store) DeleteEndpoint(ctx context.Context, id int64) error {
 		return fmt.Errorf("delete endpoint %d: %w", id, err)
 	}
 	s.deactivations.send(id)
+	return nil
+}
+
+// requeueForRate is what a patch of endpoint id's rate limit does besides
+// the column (see store.EndpointPatch): its deliveries waiting for a token
+// are due now, and the next ones wait after no one, so that all are paced at
+// the new limit.
+func requeueForRate(ctx context.Context, tx execer, id int64) error {
+	now := micros(time.Now())
+	if _, err := tx.ExecContext(ctx,
+		`UPDATE hookrelay_endpoint_rates SET deferred_until = NULL WHERE webhook_id = ?`, id); err != nil {
+		return fmt.Errorf("forget the deliveries waiting for a token: %w", err)
+	}
+	const q = `
+		UPDATE webhook_deliveries SET scheduled_for = :now, next_retry_at = :now
+		WHERE webhook_id = :id AND status = 'pending' AND retry_count = 0 AND scheduled_for > :now`
+	if _, err := tx.ExecContext(ctx, q, sql.Named("now", now), sql.Named("id", id)); err != nil {
+		return fmt.Errorf("requeue the deliveries waiting for a token: %w", err)
+	}
 	return nil
 }

@@ -55,7 +55,7 @@ var rateTests = []test{
 			times = append(times, d.ScheduledFor)
 		}
 		spacedBy(t, times, 500*time.Millisecond)
-		if again := f.claim(10); len(again) != 0 {
+		if again := f.claim(10); len(again) != 0 && time.Since(before) < 400*time.Millisecond {
 			t.Errorf("claimed %d more at once, want 0: the others wait for their tokens", len(again))
 		}
 	}},
@@ -113,6 +113,31 @@ var rateTests = []test{
 			}
 		}
 	}},
+	{"ANewLimitRepacesTheWaitingDeliveries", func(t *testing.T, f *fixture) {
+		ep := f.endpoint(rateLimit(1))
+		for range 5 {
+			f.publish("a.b")
+		}
+		f.claim(10) // one sent, four waiting 1 s apart
+		pending := func() []store.Delivery {
+			return f.list(store.DeliveryFilter{EndpointID: ep.ID, Status: store.StatusPending})
+		}
+		if waiting := pending(); len(waiting) != 4 || waiting[0].ScheduledFor.Before(time.Now().Add(2*time.Second)) {
+			t.Fatalf("%d waiting, the last until %v; want 4 deliveries up to 4 s ahead", len(waiting), waiting[0].ScheduledFor)
+		}
+		faster := 100
+		f.update(ep.ID, store.EndpointPatch{RateLimitPerSecond: &faster})
+		claimed := f.claim(10)
+		waiting := pending()
+		if len(claimed)+len(waiting) != 4 {
+			t.Fatalf("claimed %d and %d waiting after raising the limit, want the 4", len(claimed), len(waiting))
+		}
+		for _, d := range waiting {
+			if d.ScheduledFor.After(time.Now().Add(1100 * time.Millisecond)) {
+				t.Errorf("a delivery still waits until %v after the limit went to 100/s, want at most one second", d.ScheduledFor)
+			}
+		}
+	}},
 	{"ALimitedBacklogHoldsNoOneBack", func(t *testing.T, f *fixture) {
 		slow := f.endpoint(rateLimit(1))
 		fast := f.endpoint()
@@ -158,7 +183,13 @@ var rateTests = []test{
 		for range 5 {
 			f.publish("other")
 		}
-		if got := len(f.claim(10)); got != 5 { // a.b's deliveries wait for their tokens
+		got := 0
+		for _, c := range f.claim(20) {
+			if c.Endpoint.ID == unlimited.ID {
+				got++
+			}
+		}
+		if got != 5 {
 			t.Errorf("claimed %d deliveries of the unlimited endpoint after its 429, want all 5", got)
 		}
 	}},
@@ -188,7 +219,8 @@ func (f *fixture) update(id int64, p store.EndpointPatch) store.Endpoint {
 }
 
 // scheduledPending returns the scheduled_for of the pending deliveries of
-// endpoint id that wait for a token: never attempted, not due yet.
+// endpoint id that wait for a token (never attempted, not due yet), soonest
+// first.
 func (f *fixture) scheduledPending(id int64) []time.Time {
 	var times []time.Time
 	now := time.Now()
@@ -197,6 +229,7 @@ func (f *fixture) scheduledPending(id int64) []time.Time {
 			times = append(times, d.ScheduledFor)
 		}
 	}
+	slices.SortFunc(times, time.Time.Compare)
 	return times
 }
 
