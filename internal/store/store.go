@@ -103,7 +103,8 @@ type Store interface {
 	// The chosen deliveries of an endpoint with a rate limit take their
 	// tokens in the same transaction (see RateState.Take); those over the
 	// limit stay pending with scheduled_for and next_retry_at at their token
-	// time, no attempt counted, and are not returned.
+	// time, no attempt counted, and are not returned; the room they leave is
+	// claimed again at once (ClaimInRounds).
 	Claim(ctx context.Context, c ClaimRequest) ([]Claimed, error)
 	// Complete records the outcomes of claimed deliveries in one batch, in one
 	// transaction; an outcome with an unknown Result fails the whole batch.
