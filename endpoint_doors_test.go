@@ -34,6 +34,17 @@ func TestUpdateEndpoint(t *testing.T) {
 		if e, err := c.UpdateEndpoint(ctx, created.ID, hookrelay.EndpointUpdate{URL: &moved, Headers: &headers}); err != nil || e.URL != moved {
 			t.Errorf("moving with new headers = %+v, %v", e, err)
 		}
+		rate := 5
+		if e, err := c.UpdateEndpoint(ctx, created.ID, hookrelay.EndpointUpdate{RateLimitPerSecond: &rate}); err != nil || e.RateLimitPerSecond != 5 {
+			t.Errorf("setting a rate limit = %+v, %v; want 5/s", e, err)
+		}
+		if e, err := c.GetEndpoint(ctx, created.ID); err != nil || e.RateLimitPerSecond != 5 {
+			t.Errorf("GetEndpoint after setting a rate limit = %+v, %v; want 5/s", e, err)
+		}
+		rate = -1
+		if _, err := c.UpdateEndpoint(ctx, created.ID, hookrelay.EndpointUpdate{RateLimitPerSecond: &rate}); !errors.Is(err, hookrelay.ErrInvalid) || !strings.Contains(err.Error(), "rate_limit_per_second") {
+			t.Errorf("a negative rate limit: %v, want ErrInvalid naming rate_limit_per_second", err)
+		}
 		private := "http://127.0.0.1:9/hooks"
 		if _, err := c.UpdateEndpoint(ctx, created.ID, hookrelay.EndpointUpdate{URL: &private}); !errors.Is(err, hookrelay.ErrInvalid) {
 			t.Errorf("moving to loopback: %v, want ErrInvalid", err)

@@ -41,6 +41,14 @@ type Endpoint struct {
 	// MaxRetries overrides the client's retry budget (WithMaxRetries) for this
 	// endpoint when set, from 0 to 35.
 	MaxRetries *int
+	// RateLimitPerSecond caps the requests started to the endpoint at this
+	// many per second, across every worker of every process sharing the
+	// database, with bursts of at most one second's worth; 0 (the default)
+	// is unlimited, and at most 10000. Deliveries over the limit wait for
+	// their turn: they are not failed and no attempt is counted. A 429 or
+	// Retry-After answer halves the effective rate (at most once a second,
+	// down to a sixteenth) until a minute after the last one.
+	RateLimitPerSecond int
 	// SignatureProfile is ProfileStandard or ProfileAckify; when empty,
 	// CreateEndpoint gives the client's WithSignatureProfile (default
 	// ProfileStandard). Under ProfileAckify the secret is used as raw bytes,
@@ -69,6 +77,7 @@ func (c *Client) CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, erro
 	created, err := c.service.CreateEndpoint(ctx, store.Endpoint{
 		URL: e.URL, Secret: e.Secret, Events: e.Events, Title: e.Title, Description: e.Description, Headers: e.Headers,
 		MaxRetries: e.MaxRetries, SignatureProfile: e.SignatureProfile, Active: true, CreatedBy: createdByLibrary,
+		RateLimitPerSecond: e.RateLimitPerSecond,
 	})
 	return c.endpointResult(created, err, "create endpoint: ")
 }
@@ -85,8 +94,11 @@ type EndpointUpdate struct {
 	Headers *map[string]string
 	// MaxRetries sets the endpoint's retry budget, 0 to 35; it cannot be
 	// cleared.
-	MaxRetries       *int
-	SignatureProfile *string
+	MaxRetries *int
+	// RateLimitPerSecond sets the endpoint's rate limit, 0 to 10000; 0
+	// removes it.
+	RateLimitPerSecond *int
+	SignatureProfile   *string
 }
 
 // UpdateEndpoint changes the fields that u sets of endpoint id and returns
@@ -102,7 +114,7 @@ type EndpointUpdate struct {
 func (c *Client) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate) (Endpoint, error) {
 	saved, err := c.service.UpdateEndpoint(ctx, id, service.EndpointUpdate{
 		Title: u.Title, URL: u.URL, Events: u.Events, Headers: u.Headers, Description: u.Description,
-		MaxRetries: u.MaxRetries, SignatureProfile: u.SignatureProfile,
+		MaxRetries: u.MaxRetries, SignatureProfile: u.SignatureProfile, RateLimitPerSecond: u.RateLimitPerSecond,
 	})
 	return c.endpointResult(saved, err, "update endpoint: ")
 }
@@ -197,7 +209,8 @@ func (c *Client) endpointOf(e store.Endpoint) Endpoint {
 	return Endpoint{
 		ID: e.ID, URL: e.URL, Secret: e.Secret, Events: e.Events, Title: e.Title, Description: e.Description,
 		Headers: e.Headers, MaxRetries: e.MaxRetries, SignatureProfile: c.service.Profile(e),
-		Active: e.Active, DisabledReason: e.DisabledReason, FailureCount: e.FailureCount,
+		RateLimitPerSecond: e.RateLimitPerSecond,
+		Active:             e.Active, DisabledReason: e.DisabledReason, FailureCount: e.FailureCount,
 		LastDeliveredAt: e.LastDeliveredAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 	}
 }

@@ -71,6 +71,8 @@ func TestCreateEndpointValidatesLikeTheAPI(t *testing.T) {
 			"reserved header":  {URL: "https://93.184.215.14/hooks", Headers: map[string]string{"X-Signature": "x"}},
 			"bad subscription": {URL: "https://93.184.215.14/hooks", Events: []string{"a b"}},
 			"unknown profile":  {URL: "https://93.184.215.14/hooks", SignatureProfile: "custom"},
+			"negative rate":    {URL: "https://93.184.215.14/hooks", RateLimitPerSecond: -1},
+			"absurd rate":      {URL: "https://93.184.215.14/hooks", RateLimitPerSecond: 10_001},
 		} {
 			if _, err := guarded.CreateEndpoint(t.Context(), e); !errors.Is(err, hookrelay.ErrInvalid) {
 				t.Errorf("%s: CreateEndpoint = %v, want ErrInvalid", name, err)

@@ -23,16 +23,17 @@ func (s *server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	e := store.Endpoint{
-		Title:            req.Title,
-		URL:              req.URL,
-		Secret:           req.Secret,
-		Events:           req.Events,
-		Headers:          req.Headers,
-		Description:      req.Description,
-		Active:           req.Active == nil || *req.Active,
-		MaxRetries:       req.MaxRetries,
-		SignatureProfile: req.SignatureProfile,
-		CreatedBy:        createdByAPI,
+		Title:              req.Title,
+		URL:                req.URL,
+		Secret:             req.Secret,
+		Events:             req.Events,
+		Headers:            req.Headers,
+		Description:        req.Description,
+		Active:             req.Active == nil || *req.Active,
+		MaxRetries:         req.MaxRetries,
+		SignatureProfile:   req.SignatureProfile,
+		CreatedBy:          createdByAPI,
+		RateLimitPerSecond: req.RateLimitPerSecond,
 	}
 	if !e.Active {
 		e.DisabledReason = disabledByAPI
@@ -95,6 +96,7 @@ func (s *server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 	saved, err := s.service.UpdateEndpoint(r.Context(), id, service.EndpointUpdate{
 		Title: req.Title, URL: req.URL, Events: req.Events, Headers: req.Headers, Description: req.Description,
 		MaxRetries: req.MaxRetries, SignatureProfile: req.SignatureProfile, Active: req.Active, DisabledReason: disabledByAPI,
+		RateLimitPerSecond: req.RateLimitPerSecond,
 	})
 	return s.answerEndpoint(w, id, saved, err, false)
 }
@@ -223,7 +225,8 @@ func (s *server) endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
 	out := wire.Endpoint{
 		ID: shown.ID, Title: shown.Title, URL: shown.URL, Events: shown.Events, Headers: shown.Headers,
 		Description: shown.Description, Active: shown.Active, MaxRetries: shown.MaxRetries,
-		SignatureProfile: shown.SignatureProfile, Secret: shown.Secret, CreatedBy: shown.CreatedBy,
+		RateLimitPerSecond: shown.RateLimitPerSecond,
+		SignatureProfile:   shown.SignatureProfile, Secret: shown.Secret, CreatedBy: shown.CreatedBy,
 		PreviousSecretExpiresAt: shown.PreviousSecretExpiresAt, DisabledReason: shown.DisabledReason,
 		DisabledAt: shown.DisabledAt, FailureCount: shown.FailureCount,
 		LastDeliveredAt: shown.LastDeliveredAt, CreatedAt: shown.CreatedAt, UpdatedAt: shown.UpdatedAt,

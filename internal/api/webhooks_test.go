@@ -64,13 +64,13 @@ func testCreateWithEveryField(t *testing.T, st store.Store) {
 	req := wire.EndpointCreate{
 		Title: "CRM", URL: "https://127.0.0.1:8443/in", Events: []string{"document.*", "signature.created", "*"},
 		Headers: map[string]string{"X-Tenant": "acme"}, Description: "the CRM", Active: &inactive,
-		MaxRetries: &retries, SignatureProfile: "ackify", Secret: "a-plain-secret-of-24-chr",
+		MaxRetries: &retries, SignatureProfile: "ackify", Secret: "a-plain-secret-of-24-chr", RateLimitPerSecond: 50,
 	}
 	var ep wire.Endpoint
 	s.call("POST", "/v1/webhooks", req, http.StatusCreated, &ep)
 	if ep.Title != "CRM" || ep.URL != req.URL || len(ep.Events) != 3 || ep.Headers["X-Tenant"] != "…" ||
 		ep.Description != "the CRM" || ep.Active || *ep.MaxRetries != 4 || ep.SignatureProfile != "ackify" ||
-		ep.Secret != req.Secret || ep.DisabledReason != "disabled by API" || ep.DisabledAt == nil {
+		ep.Secret != req.Secret || ep.DisabledReason != "disabled by API" || ep.DisabledAt == nil || ep.RateLimitPerSecond != 50 {
 		t.Fatalf("created endpoint = %+v", ep)
 	}
 	var got wire.Endpoint
@@ -108,6 +108,8 @@ func testCreateValidation(t *testing.T, st store.Store) {
 		{"long description", fmt.Sprintf(`{"url":"http://127.0.0.1/","description":%q}`, long(2001)), "description"},
 		{"negative retries", `{"url":"http://127.0.0.1/","max_retries":-1}`, "max_retries"},
 		{"too many retries", `{"url":"http://127.0.0.1/","max_retries":36}`, "max_retries"},
+		{"negative rate limit", `{"url":"http://127.0.0.1/","rate_limit_per_second":-1}`, "rate_limit_per_second"},
+		{"absurd rate limit", `{"url":"http://127.0.0.1/","rate_limit_per_second":10001}`, "rate_limit_per_second"},
 		{"bad profile", `{"url":"http://127.0.0.1/","signature_profile":"github"}`, "signature_profile"},
 		{"short secret", `{"url":"http://127.0.0.1/","secret":"short"}`, "secret"},
 		{"short whsec secret", `{"url":"http://127.0.0.1/","secret":"whsec_c2hvcnQ="}`, "secret"},
@@ -230,6 +232,25 @@ func testUpdateIsPartial(t *testing.T, st store.Store) {
 	if got.Title != "renamed" || got.URL != "https://127.0.0.1:9/b" || len(got.Events) != 0 || *got.MaxRetries != 0 ||
 		got.SignatureProfile != "ackify" || got.Description != "d" || getEndpoint(t, st, ep.ID).Headers["X-A"] != "1" {
 		t.Fatalf("after second update: %+v", got)
+	}
+	if got.RateLimitPerSecond != 0 {
+		t.Errorf("rate_limit_per_second = %d by default, want 0 (unlimited)", got.RateLimitPerSecond)
+	}
+	s.call("PATCH", path, `{"rate_limit_per_second":5}`, http.StatusOK, &got)
+	if got.RateLimitPerSecond != 5 || got.URL != "https://127.0.0.1:9/b" {
+		t.Errorf("after setting the rate limit: %+v", got)
+	}
+	s.call("GET", path, nil, http.StatusOK, &got)
+	if got.RateLimitPerSecond != 5 {
+		t.Errorf("get shows rate_limit_per_second %d, want 5", got.RateLimitPerSecond)
+	}
+	if e := s.wantError("PATCH", path, `{"rate_limit_per_second":-3}`, http.StatusUnprocessableEntity, "validation_failed"); e.Field != "rate_limit_per_second" {
+		t.Errorf("negative rate limit: %+v", e)
+	}
+	s.wantError("PATCH", path, `{"rate_limit_per_second":2.5}`, http.StatusBadRequest, "invalid_json")
+	s.call("PATCH", path, `{"rate_limit_per_second":0}`, http.StatusOK, &got)
+	if got.RateLimitPerSecond != 0 {
+		t.Errorf("after removing the rate limit: %+v", got)
 	}
 	s.call("PATCH", path, `{"active":false}`, http.StatusOK, &got)
 	if got.Active || got.DisabledReason != "disabled by API" {

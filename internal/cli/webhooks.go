@@ -44,6 +44,7 @@ type endpointsAddCmd struct {
 	Headers          []string `name:"header" sep:"none" placeholder:"\"NAME: VALUE\"" help:"Custom header \"Name: value\" sent with every request; repeatable."`
 	Description      string   `help:"Free text."`
 	MaxRetries       *int     `name:"max-retries" placeholder:"N" help:"Retries after the first attempt (default: the server's)."`
+	RateLimit        int      `name:"rate-limit" placeholder:"PER_SECOND" help:"Requests started per second at most, across every worker (0 to 10000; default 0: unlimited)."`
 	SignatureProfile string   `name:"signature-profile" enum:",standard,ackify" default:"" help:"Wire format: standard or ackify (default: the server's HOOKRELAY_SIGNATURE_PROFILE)."`
 	Secret           string   `help:"Signing secret, at least 16 characters (default: generated)."`
 	Inactive         bool     `help:"Create the endpoint disabled."`
@@ -58,6 +59,7 @@ func (c *endpointsAddCmd) Run(e Env) error {
 	req := wire.EndpointCreate{
 		Title: c.Title, URL: c.URL, Events: c.Events, Headers: headers, Description: c.Description,
 		Active: &active, MaxRetries: c.MaxRetries, SignatureProfile: c.SignatureProfile, Secret: c.Secret,
+		RateLimitPerSecond: c.RateLimit,
 	}
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
 		return cl.CreateEndpoint(e.Ctx, req)
@@ -80,10 +82,11 @@ func (c *endpointsListCmd) Run(e Env) error {
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.EndpointList, error) {
 		return cl.ListEndpoints(e.Ctx, f)
 	}, func(w io.Writer, page wire.EndpointList) {
-		row(w, "ID", "TITLE", "URL", "ACTIVE", "EVENTS", "FAILURES", "LAST DELIVERED")
+		row(w, "ID", "TITLE", "URL", "ACTIVE", "EVENTS", "RATE LIMIT", "FAILURES", "LAST DELIVERED")
 		for _, ep := range page.Data {
 			row(w, strconv.FormatInt(ep.ID, 10), orDash(ep.Title), ep.URL, strconv.FormatBool(ep.Active),
-				eventsText(ep.Events), strconv.Itoa(ep.FailureCount), fmtTime(ep.LastDeliveredAt))
+				eventsText(ep.Events), rateLimitText(ep.RateLimitPerSecond), strconv.Itoa(ep.FailureCount),
+				fmtTime(ep.LastDeliveredAt))
 		}
 		moreHint(e.Stderr, "cursor", page.NextCursor)
 	})
@@ -105,12 +108,14 @@ type endpointsUpdateCmd struct {
 	NoHeaders        bool     `name:"no-headers" xor:"headers" help:"Remove every custom header."`
 	Description      *string  `help:"New description."`
 	MaxRetries       *int     `name:"max-retries" placeholder:"N" help:"Retries after the first attempt."`
+	RateLimit        *int     `name:"rate-limit" placeholder:"PER_SECOND" help:"Requests started per second at most, across every worker (0 to 10000; 0 removes the limit)."`
 	SignatureProfile *string  `name:"signature-profile" enum:"standard,ackify" help:"Wire format: standard or ackify."`
 }
 
 func (c *endpointsUpdateCmd) Run(e Env) error {
 	req := wire.EndpointUpdate{
 		URL: c.URL, Title: c.Title, Description: c.Description, MaxRetries: c.MaxRetries, SignatureProfile: c.SignatureProfile,
+		RateLimitPerSecond: c.RateLimit,
 	}
 	if c.AllEvents && len(c.Events) > 0 {
 		return usageError{fmt.Errorf("--event and --all-events cannot be used together")}
@@ -127,7 +132,7 @@ func (c *endpointsUpdateCmd) Run(e Env) error {
 		req.Headers = &headers
 	}
 	if req == (wire.EndpointUpdate{}) {
-		return usageError{fmt.Errorf("nothing to change: give at least one of --url, --title, --event, --all-events, --header, --no-headers, --description, --max-retries, --signature-profile")}
+		return usageError{fmt.Errorf("nothing to change: give at least one of --url, --title, --event, --all-events, --header, --no-headers, --description, --max-retries, --rate-limit, --signature-profile")}
 	}
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
 		return cl.UpdateEndpoint(e.Ctx, c.ID, req)
@@ -223,6 +228,7 @@ func printEndpoint(w io.Writer, ep wire.Endpoint) {
 	row(w, "Headers:", orDash(strings.Join(names, ", ")))
 	row(w, "Description:", orDash(ep.Description))
 	row(w, "Max retries:", maxRetries)
+	row(w, "Rate limit:", rateLimitText(ep.RateLimitPerSecond))
 	row(w, "Signature profile:", ep.SignatureProfile)
 	row(w, "Secret:", ep.Secret)
 	if ep.PreviousSecretExpiresAt != nil {
@@ -243,6 +249,14 @@ func printEndpointWithSecret(w io.Writer, ep wire.Endpoint) {
 	printEndpoint(w, ep)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Store the secret now: it is not shown again.")
+}
+
+// rateLimitText shows an endpoint's rate limit: "5/s", or "unlimited" for 0.
+func rateLimitText(perSecond int) string {
+	if perSecond == 0 {
+		return "unlimited"
+	}
+	return strconv.Itoa(perSecond) + "/s"
 }
 
 // eventsText shows a subscription list; empty means every event.

@@ -11,8 +11,10 @@ import (
 func TestCLIEndpoints(t *testing.T) {
 	s := newCLIServer(t)
 	out := s.ok("webhooks", "add", "--url", "http://127.0.0.1:9/hook", "--title", "CRM",
-		"--event", "document.*", "--event", "signature.created", "--header", "X-Tenant: acme, inc", "--max-retries", "3")
-	wantLines(t, "add", out, "Title:", "CRM", "document.*,signature.created", "X-Tenant", "whsec_", "Store the secret now")
+		"--event", "document.*", "--event", "signature.created", "--header", "X-Tenant: acme, inc", "--max-retries", "3",
+		"--rate-limit", "5")
+	wantLines(t, "add", out, "Title:", "CRM", "document.*,signature.created", "X-Tenant", "whsec_", "Store the secret now",
+		"Rate limit:", "5/s")
 	if strings.Contains(out, "…") {
 		t.Errorf("add masks the secret:\n%s", out)
 	}
@@ -25,7 +27,8 @@ func TestCLIEndpoints(t *testing.T) {
 	id := fmt.Sprint(ep.ID)
 
 	out = s.ok("webhooks", "list")
-	wantLines(t, "list", out, "ID", "TITLE", "URL", "ACTIVE", "http://127.0.0.1:9/hook", "https://127.0.0.1:9/other")
+	wantLines(t, "list", out, "ID", "TITLE", "URL", "ACTIVE", "RATE LIMIT", "5/s", "unlimited",
+		"http://127.0.0.1:9/hook", "https://127.0.0.1:9/other")
 	// Paging: the hint names --cursor, as deliveries list does; --after is its older name.
 	first := s.run("webhooks", "list", "--limit", "1")
 	hint := "more results: add --cursor "
@@ -46,6 +49,10 @@ func TestCLIEndpoints(t *testing.T) {
 
 	wantLines(t, "get", s.ok("webhooks", "get", id), "Secret:", "Secret:             …ngth", "Active:", "false")
 	wantLines(t, "update", s.ok("webhooks", "update", id, "--title", "Renamed", "--all-events", "--no-headers"), "Renamed")
+	wantLines(t, "update --rate-limit", s.ok("webhooks", "update", id, "--rate-limit", "20"), "Rate limit:", "20/s")
+	s.fails(1, "rate_limit_per_second", "webhooks", "update", id, "--rate-limit=-1")
+	s.fails(1, "rate_limit_per_second", "webhooks", "add", "--url", "http://127.0.0.1:9/x", "--rate-limit", "10001")
+	wantLines(t, "get after --rate-limit 0", s.ok("webhooks", "update", id, "--rate-limit", "0"), "Rate limit:", "unlimited")
 	wantLines(t, "enable", s.ok("webhooks", "enable", id), "Active:", "true")
 	wantLines(t, "disable", s.ok("webhooks", "disable", id, "--reason", "maintenance"), "maintenance")
 	s.fails(1, "disabled", "webhooks", "ping", id)

@@ -141,3 +141,22 @@ func TestEnvelope(t *testing.T) {
 		t.Errorf("envelope without data = %s", empty)
 	}
 }
+
+func TestAsksToSlowDown(t *testing.T) {
+	status := func(code int) *int { return &code }
+	for _, c := range []struct {
+		name string
+		res  SendResult
+		want bool
+	}{
+		{"429", SendResult{Class: Retryable, Attempt: store.Attempt{ResponseStatus: status(429)}}, true},
+		{"503 with Retry-After", SendResult{Class: Retryable, RetryAfter: time.Second, Attempt: store.Attempt{ResponseStatus: status(503)}}, true},
+		{"503 alone", SendResult{Class: Retryable, Attempt: store.Attempt{ResponseStatus: status(503)}}, false},
+		{"2xx with Retry-After", SendResult{Class: Delivered, RetryAfter: time.Second, Attempt: store.Attempt{ResponseStatus: status(200)}}, false},
+		{"network error", SendResult{Class: Retryable}, false},
+	} {
+		if got := c.res.AsksToSlowDown(); got != c.want {
+			t.Errorf("%s: AsksToSlowDown = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -110,6 +110,18 @@ type SendResult struct {
 	RetryAfter time.Duration
 }
 
+// AsksToSlowDown reports whether the answer asks its sender to slow down:
+// an answer that did not deliver and is 429 Too Many Requests or carries a
+// Retry-After. Such an outcome lowers the rate of an endpoint that has a
+// rate limit (store.RateState.SlowDown).
+func (r SendResult) AsksToSlowDown() bool {
+	if r.Class == Delivered {
+		return false
+	}
+	s := r.Attempt.ResponseStatus
+	return r.RetryAfter > 0 || s != nil && *s == http.StatusTooManyRequests
+}
+
 // Envelope returns the JSON body sent for an event:
 // {"id","type","timestamp" (RFC 3339, when it was published),"data"}.
 // The data is written as stored: the store validated it at publish time, so

@@ -379,7 +379,7 @@ func (w *Worker) attempt(ctx context.Context, comp *completer, c store.Claimed) 
 
 // outcome decides what an attempt's result does to its delivery.
 func (w *Worker) outcome(c store.Claimed, res SendResult) store.Outcome {
-	out := store.Outcome{Lease: c.Lease, Attempt: res.Attempt}
+	out := store.Outcome{Lease: c.Lease, Attempt: res.Attempt, SlowDown: res.AsksToSlowDown() && c.Endpoint.RateLimitPerSecond > 0}
 	switch {
 	case res.Class == Delivered:
 		out.Result = store.ResultDelivered

@@ -24,6 +24,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.E
 	in := store.Endpoint{
 		Title: e.Title, URL: e.URL, Secret: e.Secret, Active: e.Active, Events: e.Events, Headers: e.Headers,
 		Description: e.Description, CreatedBy: e.CreatedBy, MaxRetries: e.MaxRetries, SignatureProfile: s.Profile(e),
+		RateLimitPerSecond: e.RateLimitPerSecond,
 	}
 	var reasonErr error
 	if !in.Active {
@@ -63,8 +64,11 @@ type EndpointUpdate struct {
 	Headers     *map[string]string
 	Description *string
 	// MaxRetries sets the endpoint's retry budget; an update cannot clear it.
-	MaxRetries       *int
-	SignatureProfile *string
+	MaxRetries *int
+	// RateLimitPerSecond sets the endpoint's rate limit (requests started
+	// per second, across every worker); 0 removes it.
+	RateLimitPerSecond *int
+	SignatureProfile   *string
 	// Active, when it differs from the stored state, enables the endpoint
 	// (with a clean health record) or disables it with DisabledReason.
 	Active         *bool
@@ -95,7 +99,7 @@ func (s *Service) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate
 		(u.Headers == nil || len(keptHeaderValues(*u.Headers, e.Headers)) > 0)
 	p := store.EndpointPatch{
 		Title: u.Title, URL: u.URL, Events: u.Events, Description: u.Description,
-		MaxRetries: u.MaxRetries, SignatureProfile: u.SignatureProfile,
+		MaxRetries: u.MaxRetries, SignatureProfile: u.SignatureProfile, RateLimitPerSecond: u.RateLimitPerSecond,
 	}
 	if u.Headers != nil {
 		kept := keepMaskedHeaders(*u.Headers, e.Headers)

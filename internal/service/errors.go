@@ -22,6 +22,7 @@ const (
 	FieldHeaders     = "headers"
 	FieldDescription = "description"
 	FieldMaxRetries  = "max_retries"
+	FieldRateLimit   = "rate_limit_per_second"
 	FieldProfile     = "signature_profile"
 	FieldSecret      = "secret"
 	// FieldReason is the reason of a disable.

@@ -47,7 +47,7 @@ func ValidateProfile(profile string) error {
 // its disabled reason (validReason), and
 // returns the *FieldErrors joined, in the order of the fields: text that the
 // stores cannot keep first, then title, url, events, headers, description,
-// max_retries and signature_profile. The URL's host is resolved and checked
+// max_retries, rate_limit_per_second and signature_profile. The URL's host is resolved and checked
 // against the SSRF guard only when checkHost is set (on create, or when an
 // update changes the URL), so that an unchanged URL of an
 // operator-configured endpoint stays acceptable.
@@ -81,10 +81,22 @@ func (s *Service) validate(ctx context.Context, e store.Endpoint, checkHost bool
 	if e.MaxRetries != nil && (*e.MaxRetries < 0 || *e.MaxRetries > store.MaxRetriesLimit) {
 		errs.addf(FieldMaxRetries, "", "must be between 0 and %d, got %d", store.MaxRetriesLimit, *e.MaxRetries)
 	}
+	if err := ValidateRateLimit(e.RateLimitPerSecond); err != nil {
+		errs.addf(FieldRateLimit, "", "%v", err)
+	}
 	if err := ValidateProfile(e.SignatureProfile); err != nil {
 		errs.addf(FieldProfile, "", "%v", err)
 	}
 	return errs.err()
+}
+
+// ValidateRateLimit checks an endpoint's rate limit: 0 (unlimited) up to
+// store.MaxRateLimitPerSecond requests per second.
+func ValidateRateLimit(perSecond int) error {
+	if perSecond < 0 || perSecond > store.MaxRateLimitPerSecond {
+		return fmt.Errorf("must be between 0 (unlimited) and %d per second, got %d", store.MaxRateLimitPerSecond, perSecond)
+	}
+	return nil
 }
 
 // validateURL checks an endpoint's URL: ValidateTargetURL, at most maxURL

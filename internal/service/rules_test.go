@@ -47,6 +47,8 @@ func TestValidate(t *testing.T) {
 		{"description", func(e *store.Endpoint) { e.Description = strings.Repeat("d", 2001) }},
 		{"max_retries", func(e *store.Endpoint) { e.MaxRetries = retries(36) }},
 		{"max_retries", func(e *store.Endpoint) { e.MaxRetries = retries(-1) }},
+		{"rate_limit_per_second", func(e *store.Endpoint) { e.RateLimitPerSecond = -1 }},
+		{"rate_limit_per_second", func(e *store.Endpoint) { e.RateLimitPerSecond = store.MaxRateLimitPerSecond + 1 }},
 		{"signature_profile", func(e *store.Endpoint) { e.SignatureProfile = "" }},
 		{"title", func(e *store.Endpoint) { e.Title = "a\x00b" }},
 		{"title", func(e *store.Endpoint) { e.Title = "caf\xe9" }},

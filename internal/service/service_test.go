@@ -106,6 +106,7 @@ func TestCreateEndpoint(t *testing.T) {
 			{"headers.X-Signature", func(e *store.Endpoint) { e.Headers = map[string]string{"X-Signature": "v"} }},
 			{"description", func(e *store.Endpoint) { e.Description = "a\x00b" }},
 			{"max_retries", func(e *store.Endpoint) { e.MaxRetries = ptr(36) }},
+			{"rate_limit_per_second", func(e *store.Endpoint) { e.RateLimitPerSecond = -5 }},
 			{"signature_profile", func(e *store.Endpoint) { e.SignatureProfile = "custom" }},
 			{"secret", func(e *store.Endpoint) { e.Secret = "short" }},
 			{"reason", func(e *store.Endpoint) { e.Active, e.DisabledReason = false, "a\x00b" }},
@@ -155,6 +156,11 @@ func TestUpdateEndpoint(t *testing.T) {
 		_, err = s.UpdateEndpoint(ctx, e.ID, service.EndpointUpdate{URL: ptr("http://127.0.0.1/hooks"), Events: &[]string{"ok", ""}})
 		if got := strings.Join(paths(t, err), " "); got != "url events[1]" {
 			t.Errorf("fields %q, want url events[1]", got)
+		}
+		_, err = s.UpdateEndpoint(ctx, e.ID, service.EndpointUpdate{RateLimitPerSecond: ptr(store.MaxRateLimitPerSecond + 1)})
+		wantFirst(t, err, "rate_limit_per_second")
+		if limited, err := s.UpdateEndpoint(ctx, e.ID, service.EndpointUpdate{RateLimitPerSecond: ptr(5)}); err != nil || limited.RateLimitPerSecond != 5 {
+			t.Errorf("set a rate limit = %+v, %v; want 5/s", limited, err)
 		}
 		_, err = s.UpdateEndpoint(ctx, e.ID, service.EndpointUpdate{Active: ptr(false), DisabledReason: strings.Repeat("r", 2001)})
 		wantFirst(t, err, "reason")

@@ -21,8 +21,14 @@ type EndpointPatch struct {
 	// Description is stored as NULL when empty.
 	Description *string
 	// MaxRetries sets the endpoint's retry budget; a patch cannot clear it.
-	MaxRetries       *int
-	SignatureProfile *string
+	MaxRetries *int
+	// RateLimitPerSecond sets the endpoint's rate limit; 0 removes it. The
+	// same write makes the endpoint's deliveries that wait for a token
+	// (pending, never attempted, scheduled in the future) due now and
+	// clears RateState.DeferredUntil, so that they are paced at the new
+	// limit, not at the old one's token times.
+	RateLimitPerSecond *int
+	SignatureProfile   *string
 	// Rotation, when set, replaces the secret (see SecretRotation).
 	Rotation *SecretRotation
 	// Activation, when set, enables or disables the endpoint (see Activation).
@@ -60,6 +66,7 @@ func (p EndpointPatch) Apply(e Endpoint) Endpoint {
 	setIf(&e.Headers, p.Headers)
 	setIf(&e.Description, p.Description)
 	setIf(&e.SignatureProfile, p.SignatureProfile)
+	setIf(&e.RateLimitPerSecond, p.RateLimitPerSecond)
 	if p.MaxRetries != nil {
 		n := *p.MaxRetries
 		e.MaxRetries = &n

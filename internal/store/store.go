@@ -108,9 +108,18 @@ type Store interface {
 	// scheduled_for): for one endpoint and key, one delivery at a time is
 	// claimed, in ID order, and the next only once the one before is
 	// delivered, failed or cancelled.
+	//
+	// The chosen deliveries of an endpoint with a rate limit take their
+	// tokens in the same transaction (see RateState.Take); those over the
+	// limit stay pending with scheduled_for and next_retry_at at their token
+	// time, no attempt counted, and are not returned; the room they leave is
+	// claimed again at once (ClaimInRounds).
 	Claim(ctx context.Context, c ClaimRequest) ([]Claimed, error)
 	// Complete records the outcomes of claimed deliveries in one batch, in one
 	// transaction; an outcome with an unknown Result fails the whole batch.
+	// The endpoints with a rate limit of the applied outcomes that ask to
+	// slow down (SlowDownEndpoints) have their rate lowered
+	// (RateState.SlowDown).
 	//
 	// An outcome applies only while its lease holds: the delivery is
 	// processing, held by Lease.Worker at Lease.RetryCount (not cancelled, nor
@@ -230,6 +239,10 @@ type Endpoint struct {
 	// MaxRetries overrides the global retry budget for this endpoint when set.
 	MaxRetries       *int
 	SignatureProfile string
+	// RateLimitPerSecond caps the requests started to the endpoint, across
+	// every worker sharing the store, at this many per second with bursts of
+	// at most one second's worth (see RateState.Take); 0 means unlimited.
+	RateLimitPerSecond int
 	// PreviousSecret still signs requests until PreviousSecretExpiresAt, so that
 	// receivers can roll over to a rotated secret without downtime.
 	PreviousSecret          string
@@ -435,6 +448,11 @@ type Outcome struct {
 	// DisableEndpoint, when set, disables the delivery's endpoint with this
 	// reason (an endpoint answering 410 Gone).
 	DisableEndpoint string
+	// SlowDown reports that the answer asked to slow down (429, or
+	// Retry-After): an applied one lowers the rate of an endpoint that has a
+	// rate limit (see RateState.SlowDown). Workers set it only for endpoints
+	// with a limit, so that the others never touch the rate state.
+	SlowDown bool
 }
 
 // HealthPolicy says when Complete disables an endpoint that keeps failing.

@@ -21,6 +21,7 @@ type endpointForm struct {
 	Headers          string // one "Name: value" a line
 	Description      string
 	MaxRetries       string // blank: the server's default
+	RateLimit        string // requests per second; blank or 0: unlimited
 	SignatureProfile string
 	Active           bool
 	// FromConfig marks an endpoint that WEBHOOK_URLS defines: its URL is
@@ -46,6 +47,9 @@ func formOf(e maskedEndpoint) endpointForm {
 	if e.MaxRetries != nil {
 		f.MaxRetries = strconv.Itoa(*e.MaxRetries)
 	}
+	if e.RateLimitPerSecond != 0 {
+		f.RateLimit = strconv.Itoa(e.RateLimitPerSecond)
+	}
 	lines := make([]string, 0, len(e.Headers))
 	for _, h := range headerList(e.Headers) {
 		lines = append(lines, h.Name+": "+h.Value)
@@ -64,6 +68,7 @@ func readEndpointForm(r *http.Request) endpointForm {
 		Headers:          v.Get("headers"),
 		Description:      strings.TrimSpace(v.Get("description")),
 		MaxRetries:       strings.TrimSpace(v.Get("max_retries")),
+		RateLimit:        strings.TrimSpace(v.Get("rate_limit_per_second")),
 		SignatureProfile: v.Get("signature_profile"),
 		Active:           v.Get("active") != "",
 	}
@@ -74,6 +79,7 @@ type parsed struct {
 	events     []string
 	headers    map[string]string
 	maxRetries *int
+	rateLimit  int
 }
 
 // parse turns the text inputs into typed values, recording the inputs it
@@ -104,6 +110,13 @@ func (f *endpointForm) parse() parsed {
 		}
 		p.maxRetries = &n
 	}
+	if f.RateLimit != "" {
+		n, err := strconv.Atoi(f.RateLimit)
+		if err != nil {
+			f.Errors.add("rate_limit_per_second", "rate_limit_per_second: must be a whole number of requests per second")
+		}
+		p.rateLimit = n
+	}
 	return p
 }
 
@@ -114,7 +127,7 @@ func (f *endpointForm) create(secret string) store.Endpoint {
 	e := store.Endpoint{
 		Title: f.Title, URL: f.URL, Events: p.events, Headers: p.headers, Description: f.Description,
 		Active: f.Active, MaxRetries: p.maxRetries, SignatureProfile: f.SignatureProfile, Secret: secret,
-		CreatedBy: createdByDashboard,
+		CreatedBy: createdByDashboard, RateLimitPerSecond: p.rateLimit,
 	}
 	if len(e.Events) == 0 {
 		e.Events = nil // every event
@@ -141,6 +154,6 @@ func (f *endpointForm) update(current maskedEndpoint) service.EndpointUpdate {
 	}
 	return service.EndpointUpdate{
 		Title: &f.Title, URL: &f.URL, Events: &events, Headers: &headers, Description: &f.Description,
-		MaxRetries: p.maxRetries, SignatureProfile: &f.SignatureProfile,
+		MaxRetries: p.maxRetries, SignatureProfile: &f.SignatureProfile, RateLimitPerSecond: &p.rateLimit,
 	}
 }

@@ -29,7 +29,7 @@ func TestEndpointPages(t *testing.T) {
 			p := b.post("/ui/endpoints", url.Values{
 				"title": {"Billing"}, "url": {"http://127.0.0.1:9/billing"}, "events": {"invoice.*, document.created"},
 				"headers": {"X-Tenant: acme\n\nX-Env: test"}, "description": {"the billing service"},
-				"max_retries": {"4"}, "signature_profile": {store.ProfileAckify}, "active": {"1"},
+				"max_retries": {"4"}, "rate_limit_per_second": {"5"}, "signature_profile": {store.ProfileAckify}, "active": {"1"},
 			}).must(t, http.StatusCreated).contains(t, "Endpoint created", "This is the only time the secret is shown.")
 			if p.header.Get("Cache-Control") != "no-store" {
 				t.Errorf("Cache-Control %q", p.header.Get("Cache-Control"))
@@ -41,7 +41,7 @@ func TestEndpointPages(t *testing.T) {
 			secret := html.UnescapeString(m[1])
 			id = regexp.MustCompile(`/ui/endpoints/(\d+)`).FindStringSubmatch(p.body)[1]
 			show := b.get("/ui/endpoints/"+id).must(t, http.StatusOK).
-				contains(t, "Billing", "http://127.0.0.1:9/billing", "invoice.*", "document.created", "X-Tenant", "ackify", "the billing service").
+				contains(t, "Billing", "http://127.0.0.1:9/billing", "invoice.*", "document.created", "X-Tenant", "ackify", "the billing service", "5 per second").
 				lacks(t, secret, "acme")
 			show.contains(t, "whsec_…"+secret[len(secret)-4:])
 			b.get("/ui/endpoints").must(t, http.StatusOK).contains(t, "Billing", "active", "no finished deliveries").lacks(t, secret)
@@ -60,6 +60,9 @@ func TestEndpointPages(t *testing.T) {
 				{url.Values{"url": {"http://127.0.0.1:9/x"}, "headers": {"no colon here"}}, "headers", "headers: line 1"},
 				{url.Values{"url": {"http://127.0.0.1:9/x"}, "max_retries": {"many"}}, "max_retries", "must be a whole number"},
 				{url.Values{"url": {"http://127.0.0.1:9/x"}, "max_retries": {"99"}}, "max_retries", "max_retries:"},
+				{url.Values{"url": {"http://127.0.0.1:9/x"}, "rate_limit_per_second": {"fast"}}, "rate_limit_per_second", "must be a whole number"},
+				{url.Values{"url": {"http://127.0.0.1:9/x"}, "rate_limit_per_second": {"-2"}}, "rate_limit_per_second", "rate_limit_per_second:"},
+				{url.Values{"url": {"http://127.0.0.1:9/x"}, "rate_limit_per_second": {"10001"}}, "rate_limit_per_second", "rate_limit_per_second:"},
 				{url.Values{"url": {"http://127.0.0.1:9/x"}, "signature_profile": {"weird"}}, "signature_profile", "signature_profile:"},
 				{url.Values{"url": {"http://127.0.0.1:9/x"}, "secret": {"short"}}, "secret", "secret:"},
 			}
@@ -79,11 +82,11 @@ func TestEndpointPages(t *testing.T) {
 		})
 
 		t.Run("edit saves through the service", func(t *testing.T) {
-			b.get("/ui/endpoints/"+id+"/edit").must(t, http.StatusOK).contains(t, `value="Billing"`, "X-Env: …\nX-Tenant: …", `value="4"`)
+			b.get("/ui/endpoints/"+id+"/edit").must(t, http.StatusOK).contains(t, `value="Billing"`, "X-Env: …\nX-Tenant: …", `value="4"`, `value="5"`)
 			form := url.Values{"title": {"Billing v2"}, "url": {"http://127.0.0.1:9/v2"}, "events": {"*"},
 				"headers": {""}, "max_retries": {"2"}, "signature_profile": {store.ProfileStandard}}
 			b.post("/ui/endpoints/"+id, form).redirects(t, "/ui/endpoints/"+id+"?notice=updated")
-			b.get("/ui/endpoints/"+id+"?notice=updated").must(t, http.StatusOK).contains(t, "Endpoint saved.", "Billing v2", "http://127.0.0.1:9/v2").lacks(t, "X-Tenant")
+			b.get("/ui/endpoints/"+id+"?notice=updated").must(t, http.StatusOK).contains(t, "Endpoint saved.", "Billing v2", "http://127.0.0.1:9/v2", "unlimited").lacks(t, "X-Tenant", "5 per second")
 
 			form.Set("max_retries", "")
 			b.post("/ui/endpoints/"+id, form).must(t, http.StatusUnprocessableEntity).contains(t, "cannot be cleared")

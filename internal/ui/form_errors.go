@@ -19,6 +19,7 @@ var endpointInputs = map[string]string{
 	service.FieldHeaders:     "headers",
 	service.FieldDescription: "description",
 	service.FieldMaxRetries:  "max_retries",
+	service.FieldRateLimit:   "rate_limit_per_second",
 	service.FieldProfile:     "signature_profile",
 	service.FieldSecret:      "secret",
 }

@@ -24,16 +24,19 @@ type Error struct {
 // Endpoint is a webhook subscription as the API shows it. Secret is masked
 // except in the answers of create and rotate-secret.
 type Endpoint struct {
-	ID               int64             `json:"id"`
-	Title            string            `json:"title"`
-	URL              string            `json:"url"`
-	Events           []string          `json:"events"`
-	Headers          map[string]string `json:"headers"`
-	Description      string            `json:"description"`
-	Active           bool              `json:"active"`
-	MaxRetries       *int              `json:"max_retries"`
-	SignatureProfile string            `json:"signature_profile"`
-	Secret           string            `json:"secret"`
+	ID          int64             `json:"id"`
+	Title       string            `json:"title"`
+	URL         string            `json:"url"`
+	Events      []string          `json:"events"`
+	Headers     map[string]string `json:"headers"`
+	Description string            `json:"description"`
+	Active      bool              `json:"active"`
+	MaxRetries  *int              `json:"max_retries"`
+	// RateLimitPerSecond is the most requests started to the endpoint per
+	// second, across every worker; 0 is unlimited.
+	RateLimitPerSecond int    `json:"rate_limit_per_second"`
+	SignatureProfile   string `json:"signature_profile"`
+	Secret             string `json:"secret"`
 	// PreviousSecretExpiresAt is when the secret replaced by the last rotation
 	// stops signing requests.
 	PreviousSecretExpiresAt *time.Time `json:"previous_secret_expires_at,omitempty"`
@@ -49,28 +52,33 @@ type Endpoint struct {
 // EndpointCreate is the body of POST /v1/webhooks. Only URL is required;
 // Active defaults to true and Secret to a generated one.
 type EndpointCreate struct {
-	Title            string            `json:"title,omitempty"`
-	URL              string            `json:"url"`
-	Events           []string          `json:"events,omitempty"`
-	Headers          map[string]string `json:"headers,omitempty"`
-	Description      string            `json:"description,omitempty"`
-	Active           *bool             `json:"active,omitempty"`
-	MaxRetries       *int              `json:"max_retries,omitempty"`
-	SignatureProfile string            `json:"signature_profile,omitempty"`
-	Secret           string            `json:"secret,omitempty"`
+	Title       string            `json:"title,omitempty"`
+	URL         string            `json:"url"`
+	Events      []string          `json:"events,omitempty"`
+	Headers     map[string]string `json:"headers,omitempty"`
+	Description string            `json:"description,omitempty"`
+	Active      *bool             `json:"active,omitempty"`
+	MaxRetries  *int              `json:"max_retries,omitempty"`
+	// RateLimitPerSecond limits the requests started per second (0 to
+	// 10000); absent or 0 is unlimited.
+	RateLimitPerSecond int    `json:"rate_limit_per_second,omitempty"`
+	SignatureProfile   string `json:"signature_profile,omitempty"`
+	Secret             string `json:"secret,omitempty"`
 }
 
 // EndpointUpdate is the body of PATCH /v1/webhooks/{id}: only the fields
 // present change.
 type EndpointUpdate struct {
-	Title            *string            `json:"title,omitempty"`
-	URL              *string            `json:"url,omitempty"`
-	Events           *[]string          `json:"events,omitempty"`
-	Headers          *map[string]string `json:"headers,omitempty"`
-	Description      *string            `json:"description,omitempty"`
-	Active           *bool              `json:"active,omitempty"`
-	MaxRetries       *int               `json:"max_retries,omitempty"`
-	SignatureProfile *string            `json:"signature_profile,omitempty"`
+	Title       *string            `json:"title,omitempty"`
+	URL         *string            `json:"url,omitempty"`
+	Events      *[]string          `json:"events,omitempty"`
+	Headers     *map[string]string `json:"headers,omitempty"`
+	Description *string            `json:"description,omitempty"`
+	Active      *bool              `json:"active,omitempty"`
+	MaxRetries  *int               `json:"max_retries,omitempty"`
+	// RateLimitPerSecond sets the rate limit; 0 removes it.
+	RateLimitPerSecond *int    `json:"rate_limit_per_second,omitempty"`
+	SignatureProfile   *string `json:"signature_profile,omitempty"`
 }
 
 // EndpointList is a page of endpoints; NextCursor is the "after" value of the
@@ -211,7 +219,7 @@ type ReplayRequest struct {
 	CreatedBefore *time.Time `json:"created_before,omitempty"`
 }
 
-// EndpointIDOf is id as ReplayRequest.WebhookID: nil (any endpoint) for 0.
+// EndpointIDOf is id as ReplayRequest.EndpointID: nil (any endpoint) for 0.
 func EndpointIDOf(id int64) *int64 {
 	if id == 0 {
 		return nil

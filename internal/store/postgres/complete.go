@@ -11,7 +11,8 @@ import (
 )
 
 // Complete records a batch of outcomes as store.Store.Complete says, in
-// one transaction of four statements, whatever the batch size.
+// one transaction of four statements, whatever the batch size (five when an
+// outcome asks to slow down).
 func (s *Store) Complete(ctx context.Context, outcomes []store.Outcome, health store.HealthPolicy) (store.CompleteResult, error) {
 	first, err := store.FirstOutcomes(outcomes)
 	if err != nil {
@@ -26,7 +27,10 @@ func (s *Store) Complete(ctx context.Context, outcomes []store.Outcome, health s
 		}
 		res.Applied = len(applied)
 		res.Disabled, err = updateEndpointHealth(ctx, tx, store.TallyEndpoints(applied), health)
-		return err
+		if err != nil {
+			return err
+		}
+		return slowDown(ctx, tx, store.SlowDownEndpoints(applied))
 	})
 	if err != nil {
 		return store.CompleteResult{}, fmt.Errorf("complete deliveries: %w", err)
@@ -145,4 +149,35 @@ func (b *outcomeBatch) apply(ctx context.Context, tx pgx.Tx) ([]store.AppliedOut
 		applied[i] = store.AppliedOutcome{Outcome: b.outcomes[r.index], EndpointID: r.endpointID}
 	}
 	return applied, nil
+}
+
+// slowDown lowers the rate of each endpoint of ids that has a rate limit, as
+// store.RateState.SlowDown says, in one statement that takes their rate rows
+// in ID order; an endpoint without a limit is left alone.
+func slowDown(ctx context.Context, tx pgx.Tx, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	const q = `
+		INSERT INTO hookrelay_endpoint_rates AS r (webhook_id, slow_level, slowed_at, slow_until)
+		SELECT w.id, 1, now(), now() + $2::bigint * interval '1 microsecond'
+		FROM webhooks w
+		WHERE w.id = ANY ($1::bigint[]) AND w.rate_limit_per_second > 0
+		ORDER BY w.id
+		ON CONFLICT (webhook_id) DO UPDATE SET
+			slow_level = CASE
+				WHEN r.slow_until IS NULL OR r.slow_until <= now() THEN 1
+				WHEN r.slowed_at <= now() - $3::bigint * interval '1 microsecond' THEN least(r.slow_level + 1, $4)
+				ELSE r.slow_level END,
+			slowed_at = CASE
+				WHEN r.slow_until IS NULL OR r.slow_until <= now() THEN now()
+				WHEN r.slowed_at <= now() - $3::bigint * interval '1 microsecond' AND r.slow_level < $4 THEN now()
+				ELSE r.slowed_at END,
+			slow_until = EXCLUDED.slow_until`
+	_, err := tx.Exec(ctx, q, ids, store.SlowDownFor.Microseconds(), store.SlowDownEvery.Microseconds(),
+		store.MaxSlowDownLevel)
+	if err != nil {
+		return fmt.Errorf("slow down endpoints: %w", err)
+	}
+	return nil
 }

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// endpointValues are the parameters $1..$17 of insertEndpoint and
+// endpointValues are the parameters $1..$18 of insertEndpoint and
 // updateEndpoint: every stored field of e but its ID and times, with the
 // endpoint's effective signature profile.
 func endpointValues(e store.Endpoint) []any {
@@ -15,7 +17,7 @@ func endpointValues(e store.Endpoint) []any {
 		e.Title, e.URL, e.Secret, e.Active, nonNil(e.Events), jsonMap(e.Headers),
 		e.Description, e.CreatedBy, e.MaxRetries, e.EffectiveProfile(),
 		e.PreviousSecret, e.PreviousSecretExpiresAt, e.DisabledReason, e.DisabledAt,
-		e.FailureCount, e.FailingSince, e.LastDeliveredAt,
+		e.FailureCount, e.FailingSince, e.LastDeliveredAt, e.RateLimitPerSecond,
 	}
 }
 
@@ -33,11 +35,11 @@ func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.End
 			title, target_url, secret, active, events, headers,
 			description, created_by, max_retries, signature_profile,
 			previous_secret, previous_secret_expires_at, disabled_reason, disabled_at,
-			failure_count, failing_since, last_delivered_at, tenant_id)
+			failure_count, failing_since, last_delivered_at, rate_limit_per_second, tenant_id)
 		VALUES ($1, $2, $3, $4, $5, $6,
 			nullif($7, ''), nullif($8, ''), $9, $10,
 			nullif($11, ''), $12, nullif($13, ''), $14,
-			$15, $16, $17, ` + sessionTenant + `)
+			$15, $16, $17, $18, ` + sessionTenant + `)
 		RETURNING ` + endpointColumns
 	created, err := queryOne(s.pool.QueryRow(ctx, q, endpointValues(e)...), endpointDest)
 	if err != nil {
@@ -98,11 +100,12 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 			disabled_at = CASE WHEN $11::boolean IS NULL THEN w.disabled_at WHEN $11 THEN NULL ELSE $13 END,
 			failure_count = CASE WHEN $11::boolean THEN 0 ELSE w.failure_count END,
 			failing_since = CASE WHEN $11::boolean THEN NULL ELSE w.failing_since END,
+			rate_limit_per_second = coalesce($14, w.rate_limit_per_second),
 			updated_at = now()
 		WHERE w.id = $1
 		RETURNING ` + endpointColumns
 	args := []any{id, p.Title, p.URL, nil, nil, p.Description, p.MaxRetries, p.SignatureProfile,
-		nil, nil, nil, nil, nil}
+		nil, nil, nil, nil, nil, p.RateLimitPerSecond}
 	if p.Events != nil {
 		args[3] = nonNil(*p.Events)
 	}
@@ -118,11 +121,42 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 	if a := p.Activation; a != nil {
 		args[10], args[11], args[12] = a.Active, a.Reason, a.At
 	}
-	updated, err := queryOne(s.pool.QueryRow(ctx, q, args...), endpointDest)
+	var updated store.Endpoint
+	write := func(db querier) error {
+		var err error
+		updated, err = queryOne(db.QueryRow(ctx, q, args...), endpointDest)
+		if err != nil || p.RateLimitPerSecond == nil {
+			return err
+		}
+		return requeueForRate(ctx, db, id)
+	}
+	var err error
+	if p.RateLimitPerSecond == nil {
+		err = write(s.pool)
+	} else {
+		err = s.inTx(ctx, func(tx pgx.Tx) error { return write(tx) })
+	}
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
 	}
 	return updated, nil
+}
+
+// requeueForRate is what a patch of endpoint id's rate limit does besides
+// the column (see store.EndpointPatch): its deliveries waiting for a token
+// are due now, and the next ones wait after no one, so that all are paced at
+// the new limit.
+func requeueForRate(ctx context.Context, db querier, id int64) error {
+	const q = `
+		WITH forget AS (
+			UPDATE hookrelay_endpoint_rates SET deferred_until = NULL WHERE webhook_id = $1
+		)
+		UPDATE webhook_deliveries SET scheduled_for = now(), next_retry_at = now()
+		WHERE webhook_id = $1 AND status = 'pending' AND retry_count = 0 AND scheduled_for > now()`
+	if _, err := db.Exec(ctx, q, id); err != nil {
+		return fmt.Errorf("requeue the deliveries waiting for a token: %w", err)
+	}
+	return nil
 }
 
 // DeleteEndpoint removes an endpoint and, by cascade, its deliveries and

@@ -14,11 +14,16 @@ import (
 // deep the queue (adding id would sort every pending row); ties go in index
 // order. A
 // delivery is due when it is pending, its scheduled_for has come, its
-// endpoint is active and not in c.SkipWebhooks, and, when it has an ordering
+// endpoint is active and not in c.SkipEndpoints, and, when it has an ordering
 // key, it is at the head of its key's line (headOfLine). Claimed rows become
 // processing with lease_expires_at = now + c.Lease and locked_by = c.Worker;
 // the trigger of the seed sets next_retry_at. Rows locked by a concurrent
 // claim are skipped, so concurrent claims never return one row twice.
+//
+// The due deliveries of endpoints with a rate limit then take their tokens
+// (rateLimitedClaim); those over the limit stay pending, their scheduled_for
+// and next_retry_at moved to their token time, and are not returned; while
+// some are, Claim claims the room left again (store.ClaimInRounds).
 //
 // The Event of a Claimed comes from webhook_events or, for a delivery that
 // has no event record there (one Ackify CE inserted), from the delivery's own
@@ -28,9 +33,21 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 	if c.Limit <= 0 {
 		return []store.Claimed{}, nil
 	}
+	claimed, err := store.ClaimInRounds(c.Limit, func(n int) ([]store.Claimed, int, error) {
+		return s.claimOnce(ctx, c, n)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	return claimed, nil
+}
+
+// claimOnce is one round of Claim, one statement: it claims up to n due
+// deliveries and returns those to send and how many it deferred.
+func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]store.Claimed, int, error) {
 	const q = `
 		WITH due AS MATERIALIZED (
-			SELECT d.id
+			SELECT d.id, d.webhook_id, d.priority, d.scheduled_for, w.rate_limit_per_second AS rate_limit
 			FROM webhook_deliveries d
 			JOIN webhooks w ON w.id = d.webhook_id
 			WHERE d.status = 'pending'
@@ -41,13 +58,16 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 			ORDER BY d.priority DESC, d.scheduled_for ASC
 			LIMIT $1
 			FOR UPDATE OF d SKIP LOCKED
-		), claimed AS (
+		), ` + rateLimitedClaim + `, claimed AS (
 			UPDATE webhook_deliveries d SET
-				status = 'processing',
-				lease_expires_at = now() + $2::bigint * interval '1 microsecond',
-				locked_by = $3
-			FROM due
-			WHERE d.id = due.id
+				status = CASE WHEN x.deferred_to IS NULL THEN 'processing' ELSE 'pending' END,
+				lease_expires_at = CASE WHEN x.deferred_to IS NULL
+					THEN now() + $2::bigint * interval '1 microsecond' END,
+				locked_by = CASE WHEN x.deferred_to IS NULL THEN $3 END,
+				scheduled_for = coalesce(x.deferred_to, d.scheduled_for),
+				next_retry_at = coalesce(x.deferred_to, d.next_retry_at)
+			FROM paced x
+			WHERE d.id = x.id
 			RETURNING d.*
 		)
 		SELECT ` + deliveryColumns + `, ` + endpointColumns + `, ` + claimedEventColumns + `
@@ -55,18 +75,22 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 		JOIN webhooks w ON w.id = d.webhook_id
 		LEFT JOIN webhook_events e ON e.id = d.event_id
 		ORDER BY d.priority DESC, d.scheduled_for ASC, d.id ASC`
-	rows, err := s.pool.Query(ctx, q, c.Limit, c.Lease.Microseconds(), c.Worker, nonNil(c.SkipEndpoints))
-	claimed, err := queryAll(rows, err, func(cl *store.Claimed) []any {
+	rows, err := s.pool.Query(ctx, q, n, c.Lease.Microseconds(), c.Worker, nonNil(c.SkipEndpoints))
+	all, err := queryAll(rows, err, func(cl *store.Claimed) []any {
 		dest := append(deliveryDest(&cl.Delivery), endpointDest(&cl.Endpoint)...)
 		return append(dest, eventDest(&cl.Event)...)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claim deliveries: %w", err)
+		return nil, 0, err
 	}
-	for i := range claimed {
-		claimed[i].Lease = store.NewLease(claimed[i].Delivery, c.Worker)
+	claimed := all[:0]
+	for _, cl := range all {
+		if cl.Delivery.Status == store.StatusProcessing { // the others wait for their tokens
+			cl.Lease = store.NewLease(cl.Delivery, c.Worker)
+			claimed = append(claimed, cl)
+		}
 	}
-	return claimed, nil
+	return claimed, len(all) - len(claimed), nil
 }
 
 // headOfLine is the claim's condition for a delivery d with an ordering
@@ -92,6 +116,33 @@ const headOfLine = `
 		WHERE o.webhook_id = d.webhook_id AND o.ordering_key = d.ordering_key
 		  AND o.status IN ('pending', 'processing')
 		  AND o.status = 'pending' AND o.id < d.id)`
+
+// rateLimitedClaim is the rate-limit step of Claim, CTEs that read due (the
+// chosen deliveries with their endpoint's rate_limit) and give paced: every
+// due delivery with deferred_to, NULL for one to send now, or the token time
+// it waits for. Only the deliveries of endpoints with a limit are ranked and
+// take tokens, one hookrelay_rate_take call per such endpoint, in endpoint
+// order (so concurrent claims lock rate rows in one order); a claim without
+// them calls nothing and locks nothing more.
+const rateLimitedClaim = `
+		limited AS MATERIALIZED (
+			SELECT id, webhook_id, rate_limit, row_number() OVER (
+				PARTITION BY webhook_id ORDER BY priority DESC, scheduled_for ASC, id ASC) AS rank
+			FROM due
+			WHERE rate_limit > 0
+		), taken AS MATERIALIZED (
+			SELECT l.webhook_id, t.admitted, t.first_deferred, t.step_us
+			FROM (SELECT webhook_id, max(rate_limit) AS rate_limit, count(*)::int AS wanted
+			      FROM limited GROUP BY webhook_id ORDER BY webhook_id) l,
+			     LATERAL hookrelay_rate_take(l.webhook_id, l.rate_limit, l.wanted, now()) t
+		), paced AS (
+			SELECT due.id, CASE WHEN l.rank > t.admitted
+				THEN t.first_deferred + (l.rank - t.admitted - 1) * t.step_us * interval '1 microsecond'
+				END AS deferred_to
+			FROM due
+			LEFT JOIN limited l ON l.id = due.id
+			LEFT JOIN taken t ON t.webhook_id = l.webhook_id
+		)`
 
 // Release hands leased deliveries back: each one still held by its lease
 // (processing, same worker, same retry_count) becomes pending with its lease

@@ -15,7 +15,8 @@ const endpointColumns = `
 	coalesce(w.headers, '{}'), coalesce(w.description, ''), coalesce(w.created_by, ''),
 	w.max_retries, coalesce(w.signature_profile, ''), coalesce(w.previous_secret, ''),
 	w.previous_secret_expires_at, coalesce(w.disabled_reason, ''), w.disabled_at,
-	w.failure_count, w.failing_since, w.last_delivered_at, w.created_at, w.updated_at`
+	w.failure_count, w.failing_since, w.last_delivered_at, w.created_at, w.updated_at,
+	w.rate_limit_per_second`
 
 func endpointDest(e *store.Endpoint) []any {
 	return []any{
@@ -24,6 +25,7 @@ func endpointDest(e *store.Endpoint) []any {
 		&e.MaxRetries, &e.SignatureProfile, &e.PreviousSecret,
 		&e.PreviousSecretExpiresAt, &e.DisabledReason, &e.DisabledAt,
 		&e.FailureCount, &e.FailingSince, &e.LastDeliveredAt, &e.CreatedAt, &e.UpdatedAt,
+		&e.RateLimitPerSecond,
 	}
 }
 

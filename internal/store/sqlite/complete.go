@@ -28,7 +28,10 @@ func (s *Store) Complete(ctx context.Context, outcomes []store.Outcome, health s
 		}
 		res.Applied = len(applied)
 		res.Disabled, err = updateEndpointHealth(ctx, tx, store.TallyEndpoints(applied), health, now)
-		return err
+		if err != nil {
+			return err
+		}
+		return slowDown(ctx, tx, store.SlowDownEndpoints(applied), now)
 	})
 	if err != nil {
 		return store.CompleteResult{}, fmt.Errorf("complete deliveries: %w", err)

@@ -31,6 +31,7 @@ func endpointArgs(e store.Endpoint) []any {
 		sql.Named("failure_count", e.FailureCount),
 		sql.Named("failing_since", microsOrNull(e.FailingSince)),
 		sql.Named("last_delivered", microsOrNull(e.LastDeliveredAt)),
+		sql.Named("rate_limit", e.RateLimitPerSecond),
 	}
 }
 
@@ -42,12 +43,12 @@ func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.End
 			title, target_url, secret, active, events, headers,
 			description, created_by, max_retries, signature_profile,
 			previous_secret, previous_secret_expires_at, disabled_reason, disabled_at,
-			failure_count, failing_since, last_delivered_at, created_at, updated_at)
+			failure_count, failing_since, last_delivered_at, rate_limit_per_second, created_at, updated_at)
 		VALUES (
 			:title, :url, :secret, :active, :events, :headers,
 			nullif(:description, ''), nullif(:created_by, ''), :max_retries, :profile,
 			nullif(:previous_secret, ''), :previous_expires, nullif(:disabled_reason, ''), :disabled_at,
-			:failure_count, :failing_since, :last_delivered, :now, :now)
+			:failure_count, :failing_since, :last_delivered, :rate_limit, :now, :now)
 		RETURNING ` + endpointColumns
 	args := append(endpointArgs(e), sql.Named("now", micros(time.Now())))
 	created, err := writeOne(ctx, s, q, args, endpointDest)
@@ -113,6 +114,7 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 			disabled_at = CASE WHEN :active IS NULL THEN disabled_at WHEN :active THEN NULL ELSE :disabled_at END,
 			failure_count = CASE WHEN :active THEN 0 ELSE failure_count END,
 			failing_since = CASE WHEN :active THEN NULL ELSE failing_since END,
+			rate_limit_per_second = coalesce(:rate_limit, rate_limit_per_second),
 			updated_at = :now
 		WHERE id = :id
 		RETURNING ` + endpointColumns
@@ -138,9 +140,18 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 		sql.Named("max_retries", p.MaxRetries), sql.Named("profile", profile),
 		sql.Named("secret", secret), sql.Named("previous_expires", expires),
 		sql.Named("active", active), sql.Named("disabled_reason", reason), sql.Named("disabled_at", disabledAt),
+		sql.Named("rate_limit", p.RateLimitPerSecond),
 		sql.Named("now", micros(time.Now())), sql.Named("id", id),
 	}
-	updated, err := writeOne(ctx, s, q, args, endpointDest)
+	var updated store.Endpoint
+	err := s.inTx(ctx, func(tx execer) error {
+		rows, err := tx.QueryContext(ctx, q, args...)
+		updated, err = queryOne(rows, err, endpointDest)
+		if err != nil || p.RateLimitPerSecond == nil {
+			return err
+		}
+		return requeueForRate(ctx, tx, id)
+	})
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
 	}
@@ -161,5 +172,24 @@ func (s *Store) DeleteEndpoint(ctx context.Context, id int64) error {
 		return fmt.Errorf("delete endpoint %d: %w", id, err)
 	}
 	s.deactivations.send(id)
+	return nil
+}
+
+// requeueForRate is what a patch of endpoint id's rate limit does besides
+// the column (see store.EndpointPatch): its deliveries waiting for a token
+// are due now, and the next ones wait after no one, so that all are paced at
+// the new limit.
+func requeueForRate(ctx context.Context, tx execer, id int64) error {
+	now := micros(time.Now())
+	if _, err := tx.ExecContext(ctx,
+		`UPDATE hookrelay_endpoint_rates SET deferred_until = NULL WHERE webhook_id = ?`, id); err != nil {
+		return fmt.Errorf("forget the deliveries waiting for a token: %w", err)
+	}
+	const q = `
+		UPDATE webhook_deliveries SET scheduled_for = :now, next_retry_at = :now
+		WHERE webhook_id = :id AND status = 'pending' AND retry_count = 0 AND scheduled_for > :now`
+	if _, err := tx.ExecContext(ctx, q, sql.Named("now", now), sql.Named("id", id)); err != nil {
+		return fmt.Errorf("requeue the deliveries waiting for a token: %w", err)
+	}
 	return nil
 }

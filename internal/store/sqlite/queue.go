@@ -22,11 +22,14 @@ const nextRetryAt = `
 // Claim leases up to c.Limit due deliveries in one write transaction and
 // returns them in the order they were chosen: priority DESC, scheduled_for
 // ASC, id ASC. A delivery is due when it is pending, its scheduled_for has
-// come, its endpoint is active and not in c.SkipWebhooks, and, when it has an
+// come, its endpoint is active and not in c.SkipEndpoints, and, when it has an
 // ordering key, it is at the head of its key's line (headOfLine). Claimed rows become
 // processing with lease_expires_at = now + c.Lease, locked_by = c.Worker and
 // next_retry_at as the seed computes it. Writers take turns, so concurrent
-// claims never return one row twice.
+// claims never return one row twice. The claimed deliveries of endpoints
+// with a rate limit then take their tokens (paceLimited); those over the
+// limit go back to pending until their token time and are not returned;
+// while some do, Claim claims the room left again (store.ClaimInRounds).
 //
 // The Event of a Claimed comes from webhook_events or, for a delivery that
 // has no event record there (inserted by another program), from the
@@ -36,8 +39,21 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 	if c.Limit <= 0 {
 		return []store.Claimed{}, nil
 	}
+	claimed, err := store.ClaimInRounds(c.Limit, func(n int) ([]store.Claimed, int, error) {
+		return s.claimOnce(ctx, c, n)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	return claimed, nil
+}
+
+// claimOnce is one round of Claim, one write transaction: it claims up to n
+// due deliveries and returns those to send and how many it deferred.
+func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]store.Claimed, int, error) {
 	now := time.Now()
 	var claimed []store.Claimed
+	deferred := 0
 	err := s.inTx(ctx, func(tx execer) error {
 		const lease = `
 			UPDATE webhook_deliveries SET
@@ -60,21 +76,26 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 		rows, err := tx.QueryContext(ctx, lease,
 			sql.Named("now", micros(now)), sql.Named("lease_end", micros(now.Add(c.Lease))),
 			sql.Named("worker", c.Worker), sql.Named("skip", jsonText(nonNil(c.SkipEndpoints))),
-			sql.Named("limit", c.Limit))
+			sql.Named("limit", n))
 		ids, err := queryAll(rows, err, func(id *int64) []any { return []any{id} })
 		if err != nil {
 			return fmt.Errorf("lease: %w", err)
 		}
-		claimed, err = loadClaimed(ctx, tx, ids)
+		all, err := loadClaimed(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		claimed, err = paceLimited(ctx, tx, all, now)
+		deferred = len(all) - len(claimed)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("claim deliveries: %w", err)
+		return nil, 0, err
 	}
 	for i := range claimed {
 		claimed[i].Lease = store.NewLease(claimed[i].Delivery, c.Worker)
 	}
-	return claimed, nil
+	return claimed, deferred, nil
 }
 
 // headOfLine is the claim's condition for a delivery d with an ordering

@@ -17,7 +17,8 @@ const endpointColumns = `
 	coalesce(webhooks.created_by, ''), webhooks.max_retries, webhooks.signature_profile,
 	coalesce(webhooks.previous_secret, ''), webhooks.previous_secret_expires_at,
 	coalesce(webhooks.disabled_reason, ''), webhooks.disabled_at, webhooks.failure_count,
-	webhooks.failing_since, webhooks.last_delivered_at, webhooks.created_at, webhooks.updated_at`
+	webhooks.failing_since, webhooks.last_delivered_at, webhooks.created_at, webhooks.updated_at,
+	webhooks.rate_limit_per_second`
 
 func endpointDest(e *store.Endpoint) []any {
 	return []any{
@@ -27,6 +28,7 @@ func endpointDest(e *store.Endpoint) []any {
 		&e.PreviousSecret, nullTimeCol{&e.PreviousSecretExpiresAt},
 		&e.DisabledReason, nullTimeCol{&e.DisabledAt}, &e.FailureCount,
 		nullTimeCol{&e.FailingSince}, nullTimeCol{&e.LastDeliveredAt}, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt},
+		&e.RateLimitPerSecond,
 	}
 }
 

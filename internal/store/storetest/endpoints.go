@@ -195,10 +195,10 @@ func sameEndpoint(t *testing.T, got, want store.Endpoint) {
 	type plain struct {
 		Title, URL, Secret, Description, CreatedBy, SignatureProfile, PreviousSecret, DisabledReason string
 		Active                                                                                       bool
-		FailureCount                                                                                 int
+		FailureCount, RateLimitPerSecond                                                             int
 	}
 	pick := func(e store.Endpoint) plain {
-		return plain{e.Title, e.URL, e.Secret, e.Description, e.CreatedBy, e.SignatureProfile, e.PreviousSecret, e.DisabledReason, e.Active, e.FailureCount}
+		return plain{e.Title, e.URL, e.Secret, e.Description, e.CreatedBy, e.SignatureProfile, e.PreviousSecret, e.DisabledReason, e.Active, e.FailureCount, e.RateLimitPerSecond}
 	}
 	if g, w := pick(got), pick(want); g != w {
 		t.Errorf("endpoint fields\n got %+v\nwant %+v", g, w)

@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		dataTests,
 		claimTests,
 		orderingTests,
+		rateTests,
 		leaseTests,
 		completeTests,
 		healthTests,

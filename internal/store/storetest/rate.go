@@ -1,0 +1,316 @@
+package storetest
+
+import (
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+var rateTests = []test{
+	{"RateLimitIsStoredAndPatched", func(t *testing.T, f *fixture) {
+		ep := f.endpoint(rateLimit(5))
+		if got := f.getEndpoint(ep.ID); got.RateLimitPerSecond != 5 {
+			t.Fatalf("RateLimitPerSecond = %d after create, want 5", got.RateLimitPerSecond)
+		}
+		title := "renamed"
+		if got := f.update(ep.ID, store.EndpointPatch{Title: &title}); got.RateLimitPerSecond != 5 {
+			t.Errorf("RateLimitPerSecond = %d after a patch without it, want 5 kept", got.RateLimitPerSecond)
+		}
+		zero := 0
+		if got := f.update(ep.ID, store.EndpointPatch{RateLimitPerSecond: &zero}); got.RateLimitPerSecond != 0 {
+			t.Errorf("RateLimitPerSecond = %d after removing it, want 0", got.RateLimitPerSecond)
+		}
+		if got := f.endpoint(); got.RateLimitPerSecond != 0 {
+			t.Errorf("RateLimitPerSecond of a new endpoint = %d, want 0 (unlimited)", got.RateLimitPerSecond)
+		}
+	}},
+	{"ClaimDefersDeliveriesOverTheLimit", func(t *testing.T, f *fixture) {
+		ep := f.endpoint(rateLimit(2))
+		for range 5 {
+			f.publish("a.b")
+		}
+		before := time.Now()
+		claimed := f.claim(10)
+		if len(claimed) != 2 {
+			t.Fatalf("claimed %d deliveries of a 2/s endpoint at once, want its burst of 2", len(claimed))
+		}
+		waiting := f.list(store.DeliveryFilter{EndpointID: ep.ID, Status: store.StatusPending})
+		if len(waiting) != 3 {
+			t.Fatalf("%d deliveries pending after the claim, want the 3 over the limit", len(waiting))
+		}
+		var times []time.Time
+		for _, d := range waiting {
+			if d.RetryCount != 0 || d.LeaseExpiresAt != nil || len(f.attempts(d.ID)) != 0 {
+				t.Errorf("delivery over the limit %+v: want no attempt counted, no lease", d)
+			}
+			if d.NextRetryAt == nil || !d.NextRetryAt.Equal(d.ScheduledFor) {
+				t.Errorf("delivery over the limit: next_retry_at %v, want its scheduled_for %v", d.NextRetryAt, d.ScheduledFor)
+			}
+			if !d.ScheduledFor.After(before) || d.ScheduledFor.After(time.Now().Add(2*time.Second)) {
+				t.Errorf("delivery over the limit scheduled for %v, want within 2 s of now", d.ScheduledFor)
+			}
+			times = append(times, d.ScheduledFor)
+		}
+		spacedBy(t, times, 500*time.Millisecond)
+		if again := f.claim(10); len(again) != 0 && time.Since(before) < 400*time.Millisecond {
+			t.Errorf("claimed %d more at once, want 0: the others wait for their tokens", len(again))
+		}
+	}},
+	{"ClaimHandsOutAtMostTheLimitPerSecond", func(t *testing.T, f *fixture) {
+		const limit, total = 5, 16
+		f.endpoint(rateLimit(limit))
+		for range total + 4 {
+			f.publish("a.b")
+		}
+		var mu sync.Mutex
+		var calls []claimCall
+		var wg sync.WaitGroup
+		deadline := time.Now().Add(15 * time.Second)
+		for w := range 3 { // concurrent claims: other connections, other transactions
+			wg.Go(func() {
+				for time.Now().Before(deadline) {
+					mu.Lock()
+					n := 0
+					for _, c := range calls {
+						n += c.n
+					}
+					mu.Unlock()
+					if n >= total {
+						return
+					}
+					start := time.Now()
+					claimed := f.claim(10, asWorker(string(rune('a'+w))))
+					call := claimCall{start: start, end: time.Now(), n: len(claimed)}
+					mu.Lock()
+					calls = append(calls, call)
+					mu.Unlock()
+					time.Sleep(20 * time.Millisecond) // a poll interval, not a proof
+				}
+			})
+		}
+		wg.Wait()
+		claimedWithinLimit(t, calls, limit, total)
+	}},
+	{"UnlimitedEndpointsAreNotHeldBack", func(t *testing.T, f *fixture) {
+		slow := f.endpoint(rateLimit(1))
+		fast := f.endpoint()
+		for range 10 {
+			f.publish("a.b")
+		}
+		per := map[int64]int{}
+		for _, c := range f.claim(100) {
+			per[c.Endpoint.ID]++
+		}
+		if per[slow.ID] != 1 || per[fast.ID] != 10 {
+			t.Errorf("claimed %d of the 1/s endpoint and %d of the unlimited one, want 1 and 10", per[slow.ID], per[fast.ID])
+		}
+		for _, d := range f.list(store.DeliveryFilter{EndpointID: fast.ID}) {
+			if d.Status != store.StatusProcessing {
+				t.Errorf("delivery %d of the unlimited endpoint is %s, want processing", d.ID, d.Status)
+			}
+		}
+	}},
+	{"ANewLimitRepacesTheWaitingDeliveries", func(t *testing.T, f *fixture) {
+		ep := f.endpoint(rateLimit(1))
+		for range 5 {
+			f.publish("a.b")
+		}
+		f.claim(10) // one sent, four waiting 1 s apart
+		pending := func() []store.Delivery {
+			return f.list(store.DeliveryFilter{EndpointID: ep.ID, Status: store.StatusPending})
+		}
+		if waiting := pending(); len(waiting) != 4 || waiting[0].ScheduledFor.Before(time.Now().Add(2*time.Second)) {
+			t.Fatalf("%d waiting, the last until %v; want 4 deliveries up to 4 s ahead", len(waiting), waiting[0].ScheduledFor)
+		}
+		faster := 100
+		f.update(ep.ID, store.EndpointPatch{RateLimitPerSecond: &faster})
+		claimed := f.claim(10)
+		waiting := pending()
+		if len(claimed)+len(waiting) != 4 {
+			t.Fatalf("claimed %d and %d waiting after raising the limit, want the 4", len(claimed), len(waiting))
+		}
+		for _, d := range waiting {
+			if d.ScheduledFor.After(time.Now().Add(1100 * time.Millisecond)) {
+				t.Errorf("a delivery still waits until %v after the limit went to 100/s, want at most one second", d.ScheduledFor)
+			}
+		}
+	}},
+	{"ALimitedBacklogHoldsNoOneBack", func(t *testing.T, f *fixture) {
+		slow := f.endpoint(rateLimit(1))
+		fast := f.endpoint()
+		for range 25 { // older: at the head of the queue
+			f.publish("a.b", toEndpoints(slow.ID))
+		}
+		for range 5 {
+			f.publish("a.b", toEndpoints(fast.ID))
+		}
+		per := map[int64]int{}
+		for _, c := range f.claim(10) {
+			per[c.Endpoint.ID]++
+		}
+		if per[slow.ID] != 1 || per[fast.ID] != 5 {
+			t.Errorf("one claim of 10 got %d of the 1/s backlog and %d of the unlimited endpoint, want 1 and all 5", per[slow.ID], per[fast.ID])
+		}
+	}},
+	{"SlowDownHalvesTheRateOfLimitedEndpoints", func(t *testing.T, f *fixture) {
+		ep := f.endpoint(rateLimit(4), subscribedTo("a.b"))
+		unlimited := f.endpoint(subscribedTo("other"))
+		f.publish("a.b")
+		other := f.publish("other")
+		var mine, theirs store.Claimed
+		for _, c := range f.claim(10) {
+			if c.Endpoint.ID == ep.ID {
+				mine = c
+			} else {
+				theirs = c
+			}
+		}
+		if theirs.Endpoint.ID != unlimited.ID || theirs.Event.ID != other.Event.ID {
+			t.Fatalf("claimed %+v, want a delivery of each endpoint", theirs)
+		}
+		f.complete(store.HealthPolicy{}, slowDownAnswer(mine), slowDownAnswer(theirs))
+		for range 8 {
+			f.publish("a.b")
+		}
+		f.claim(10)
+		// At half of 4/s, the deliveries over the limit are 500 ms apart.
+		spacedBy(t, f.scheduledPending(ep.ID), 500*time.Millisecond)
+
+		// The unlimited endpoint is still unlimited.
+		for range 5 {
+			f.publish("other")
+		}
+		got := 0
+		for _, c := range f.claim(20) {
+			if c.Endpoint.ID == unlimited.ID {
+				got++
+			}
+		}
+		if got != 5 {
+			t.Errorf("claimed %d deliveries of the unlimited endpoint after its 429, want all 5", got)
+		}
+	}},
+}
+
+// rateLimit gives an endpoint a rate limit of n per second.
+func rateLimit(n int) func(*store.Endpoint) {
+	return func(e *store.Endpoint) { e.RateLimitPerSecond = n }
+}
+
+// slowDownAnswer is a retry outcome of c for a 429 answer.
+func slowDownAnswer(c store.Claimed) store.Outcome {
+	o := retryAt(c, wholeSecond(time.Hour))
+	o.Attempt = attemptOf(c, 429, "HTTP 429")
+	o.SlowDown = true
+	return o
+}
+
+// update patches endpoint id and fails the test on error.
+func (f *fixture) update(id int64, p store.EndpointPatch) store.Endpoint {
+	f.t.Helper()
+	e, err := f.s.UpdateEndpoint(f.ctx, id, p)
+	if err != nil {
+		f.t.Fatalf("update endpoint %d: %v", id, err)
+	}
+	return e
+}
+
+// scheduledPending returns the scheduled_for of the pending deliveries of
+// endpoint id that wait for a token (never attempted, not due yet), soonest
+// first.
+func (f *fixture) scheduledPending(id int64) []time.Time {
+	var times []time.Time
+	now := time.Now()
+	for _, d := range f.list(store.DeliveryFilter{EndpointID: id, Status: store.StatusPending}) {
+		if d.RetryCount == 0 && d.ScheduledFor.After(now) {
+			times = append(times, d.ScheduledFor)
+		}
+	}
+	slices.SortFunc(times, time.Time.Compare)
+	return times
+}
+
+// spacedBy checks that times, once sorted, are step apart, to the
+// microsecond, and that there are at least two.
+func spacedBy(t *testing.T, times []time.Time, step time.Duration) {
+	t.Helper()
+	if len(times) < 2 {
+		t.Fatalf("%d deliveries wait for a token, want at least 2", len(times))
+	}
+	sorted := slices.SortedFunc(slices.Values(times), time.Time.Compare)
+	for i := 1; i < len(sorted); i++ {
+		if gap := sorted[i].Sub(sorted[i-1]); gap != step {
+			t.Errorf("token times %v: gap %v, want %v", sorted, gap, step)
+		}
+	}
+}
+
+// claimCall is one Claim call: when it started and returned, and how many
+// deliveries it returned.
+type claimCall struct {
+	start, end time.Time
+	n          int
+}
+
+// claimedWithinLimit checks the rate limit's guarantee on calls, which
+// claimed deliveries of one endpoint limited to limit per second: the
+// deliveries that the calls from any call a to any call b (by start) handed
+// out were all admitted between a's start and the last of their ends, so there are at most
+// limit (the burst) + limit × that span. It checks too that all total came,
+// and not at once.
+func claimedWithinLimit(t *testing.T, calls []claimCall, limit, total int) {
+	t.Helper()
+	slices.SortFunc(calls, func(a, b claimCall) int { return a.start.Compare(b.start) })
+	sum := 0
+	for _, c := range calls {
+		sum += c.n
+	}
+	if sum < total {
+		t.Fatalf("claimed %d deliveries before the deadline, want %d", sum, total)
+	}
+	for a := range calls {
+		n, end := 0, calls[a].end
+		for b := a; b < len(calls); b++ {
+			n += calls[b].n
+			if calls[b].end.After(end) {
+				end = calls[b].end
+			}
+			span := end.Sub(calls[a].start)
+			if allowed := limit + int(float64(limit)*span.Seconds()); n > allowed {
+				t.Fatalf("claimed %d deliveries in %v, want at most %d at %d/s with a burst of %d", n, span, allowed, limit, limit)
+			}
+		}
+	}
+}
+
+// RateLimitsAfterMigration checks s, a store just migrated from a release
+// before rate limits with endpoint 1 and its three pending deliveries in
+// it: the endpoint is kept and unlimited, a delivery is claimed, and a
+// limit of 1/s set afterwards holds (one more claimed, one left waiting).
+func RateLimitsAfterMigration(t *testing.T, s store.Store) {
+	t.Helper()
+	ctx := t.Context()
+	e, err := s.GetEndpoint(ctx, 1)
+	if err != nil || e.URL != "https://a.example/hook" || e.Title != "old" || e.RateLimitPerSecond != 0 {
+		t.Fatalf("endpoint after migrating: %+v, %v; want it kept, unlimited", e, err)
+	}
+	claimed, err := s.Claim(ctx, store.ClaimRequest{Limit: 1, Lease: time.Minute, Worker: "w"})
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claimed %d deliveries after migrating (%v), want 1", len(claimed), err)
+	}
+	one := 1
+	if _, err := s.UpdateEndpoint(ctx, 1, store.EndpointPatch{RateLimitPerSecond: &one}); err != nil {
+		t.Fatal(err)
+	}
+	claimed, err = s.Claim(ctx, store.ClaimRequest{Limit: 10, Lease: time.Minute, Worker: "w"})
+	if err != nil || len(claimed) != 1 {
+		t.Fatalf("claimed %d deliveries at 1/s (%v), want 1", len(claimed), err)
+	}
+	pending, err := s.ListDeliveries(ctx, store.DeliveryFilter{Status: store.StatusPending})
+	if err != nil || len(pending) != 1 || !pending[0].ScheduledFor.After(time.Now()) {
+		t.Errorf("pending after the limited claim: %+v, %v; want one waiting for its token", pending, err)
+	}
+}
