@@ -72,7 +72,7 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, pub
 		limits:     delivery.NewLimits(cfg.EndpointConcurrency, cfg.ConcurrencyMode == AdaptiveConcurrency),
 	}
 	if cfg.Metrics != nil {
-		m := metrics.New(st)
+		m := metrics.New(st, c.limits)
 		if err := m.Register(cfg.Metrics); err != nil {
 			return nil, fmt.Errorf("hookrelay: register metrics: %w", err)
 		}
