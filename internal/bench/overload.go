@@ -71,7 +71,9 @@ type OverloadResult struct {
 // RunOverload runs the overload scenario on target, with adaptive limits
 // and then with fixed ones, each on a database of its own, and returns the
 // figures of both. The workers run in this process (opts.Processes does not
-// apply), with opts.Settings and the scenario's timeout.
+// apply), with opts.Settings, the scenario's timeout, and the health rules
+// off (HOOKRELAY_DISABLE_AFTER_FAILURES and _FAILING_FOR 0), so that
+// timeouts do not disable the endpoint during the measure.
 func RunOverload(ctx context.Context, target Target, opts Options) ([]OverloadResult, error) {
 	if err := opts.Overload.validate(); err != nil {
 		return nil, err
@@ -109,6 +111,9 @@ func runOverloadMode(ctx context.Context, target Target, opts Options, adaptive 
 	settings := opts.Settings
 	settings.TimeoutMS = int(o.Timeout.Milliseconds())
 	settings.AdaptiveConcurrency = adaptive
+	// The health rules would disable the endpoint after 100 timeouts in a
+	// row (fixed limits get there within seconds) and end the measure.
+	settings.DisableAfter, settings.DisableAfterFor = 0, 0
 	inProcess := opts
 	inProcess.Processes = 0
 	sc := scenario{name: Overload, endpoints: 1, events: o.Events, preload: true}
@@ -240,7 +245,8 @@ func (r *loadedReceiver) close() {
 func PrintOverload(w io.Writer, opts Options, results []OverloadResult) error {
 	o := opts.Overload
 	fmt.Fprintf(w, "\noverload: one endpoint whose receiver answers in %s × (1 + ((n−1)/%d)²) with n requests held (%s alone, %s at %d, %s at %d);"+
-		" attempt timeout %s; %d events queued, then %s measured per mode; settings as above, HOOKRELAY_ADAPTIVE_CONCURRENCY as the mode says\n\n",
+		" attempt timeout %s; %d events queued, then %s measured per mode; settings as above, with HOOKRELAY_ADAPTIVE_CONCURRENCY as the mode says"+
+		" and the health rules off (HOOKRELAY_DISABLE_AFTER_FAILURES=0, HOOKRELAY_DISABLE_AFTER_FAILING_FOR=0)\n\n",
 		o.Base, o.Knee, o.delay(1), o.delay(int64(o.Knee+1)), o.Knee+1, o.delay(int64(opts.Settings.EndpointInFlight)), opts.Settings.EndpointInFlight,
 		o.Timeout, o.Events, o.Duration)
 	columns := []string{"store", "concurrency", "mean limit", "mean in flight", "requests", "delivered (2xx)", "timeouts", "goodput deliveries/s", "p50 answer", "p99 answer"}
