@@ -170,7 +170,7 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics, when set, gets hookrelay's Prometheus collectors (attempts,
 	// durations, latency, requests in flight, endpoints disabled, queue
-	// depth), which the workers feed. Nil records none. One client per
+	// depth, each endpoint's in-flight limit), which the workers feed. Nil records none. One client per
 	// registerer: a second one's collectors would have the same names.
 	Metrics prometheus.Registerer
 	// SkipMigrate makes the client check that hookrelay's tables are up to
