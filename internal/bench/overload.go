@@ -110,7 +110,7 @@ func runOverloadMode(ctx context.Context, target Target, opts Options, adaptive 
 
 	settings := opts.Settings
 	settings.TimeoutMS = int(o.Timeout.Milliseconds())
-	settings.AdaptiveConcurrency = adaptive
+	settings.Adaptive = adaptive
 	// The health rules would disable the endpoint after 100 timeouts in a
 	// row (fixed limits get there within seconds) and end the measure.
 	settings.DisableAfter, settings.DisableAfterFor = 0, 0

@@ -134,7 +134,7 @@ var settings = []setting{
 	count("HOOKRELAY_ENDPOINT_CONCURRENCY", "EndpointConcurrency", zeroRefused, func(s *Serve) *int { return &s.EndpointInFlight }, func(c *hookrelay.Config) *int { return &c.EndpointConcurrency }),
 	{"HOOKRELAY_ADAPTIVE_CONCURRENCY", "ConcurrencyMode", func(s *Serve, c *hookrelay.Config) (number, bool) {
 		c.ConcurrencyMode = hookrelay.FixedConcurrency
-		if s.AdaptiveConcurrency {
+		if s.Adaptive {
 			c.ConcurrencyMode = hookrelay.AdaptiveConcurrency
 		}
 		return number{}, false

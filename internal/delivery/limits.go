@@ -21,7 +21,7 @@ type Limits struct {
 
 // NewLimits returns an empty Limits for workers whose limits go up to
 // ceiling (Options.EndpointInFlight) and adapt unless adaptive is false
-// (Options.FixedEndpointLimit).
+// (Options.FixedLimits).
 func NewLimits(ceiling int, adaptive bool) *Limits {
 	return &Limits{ceiling: ceiling, adaptive: adaptive, limits: map[int64]int{}}
 }

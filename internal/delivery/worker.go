@@ -15,7 +15,7 @@ import (
 
 // Options configure a Worker. They must be complete (Validate): the root
 // package builds them from hookrelay.Config.WithDefaults, the one place that
-// holds the defaults. Only Name, FixedEndpointLimit, Limits, Logger and
+// holds the defaults. Only Name, FixedLimits, Limits, Logger and
 // Observer may be left zero (see each).
 type Options struct {
 	// Name identifies this worker's leases; empty: a new WorkerName.
@@ -27,10 +27,10 @@ type Options struct {
 	// endpointState.adapt), which starts lower, grows while the endpoint
 	// answers 2xx at a steady latency and halves when it shows overload.
 	EndpointInFlight int
-	// FixedEndpointLimit turns adaptation off: every endpoint may have
+	// FixedLimits turns adaptation off: every endpoint may have
 	// EndpointInFlight requests in flight at once, always. False (the
 	// default): limits adapt.
-	FixedEndpointLimit bool
+	FixedLimits bool
 	// Limits, when set, receives each endpoint's current limit, for the
 	// metrics and the dashboard; Run clears it when it returns. Nil: none.
 	Limits *Limits
@@ -138,7 +138,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	waitReady(ctx, deactivated)
 	d := newDispatcher(dispatchLimits{
 		total: o.Concurrency, perEndpoint: o.EndpointInFlight, hold: o.Concurrency + o.BatchSize,
-		lease: o.Lease, timeout: w.sender.timeout, fixed: o.FixedEndpointLimit, limits: o.Limits,
+		lease: o.Lease, timeout: w.sender.timeout, fixed: o.FixedLimits, limits: o.Limits,
 	}, time.Now)
 	defer o.Limits.clear()
 	done := make(chan attemptEnd, o.Concurrency)

@@ -37,7 +37,7 @@ func TestEndpointPageShowsConcurrencyLimit(t *testing.T) {
 			page := "/ui/endpoints/" + strconv.FormatInt(e.ID, 10)
 			b.get(page).must(t, http.StatusOK).contains(t, "Concurrency", tc.before, tc.explained)
 
-			startWorker(t, st, func(o *delivery.Options) { o.Limits, o.FixedEndpointLimit = limits, tc.fixed })
+			startWorker(t, st, func(o *delivery.Options) { o.Limits, o.FixedLimits = limits, tc.fixed })
 			publishVia(t, s, "order.paid")
 			waitStatus(t, st, store.DeliveryFilter{EndpointID: e.ID}, store.StatusDelivered)
 			b.get(page).must(t, http.StatusOK).contains(t, tc.afterOne, tc.explained)
