@@ -24,6 +24,7 @@ const (
 	DefaultRetryAfterCap          = time.Hour
 	DefaultConcurrency            = 64
 	DefaultEndpointConcurrency    = 16
+	DefaultConcurrencyMode        = AdaptiveConcurrency
 	DefaultBatchSize              = 100
 	DefaultPollInterval           = time.Second
 	DefaultShutdownTimeout        = 30 * time.Second
@@ -48,6 +49,24 @@ const (
 	// NoWait makes Config.ShutdownTimeout cut requests in flight at once,
 	// and Config.RotationWindow stop the previous secret at once.
 	NoWait = -1
+)
+
+// ConcurrencyMode says how the in-flight limit of each endpoint is set
+// (Config.ConcurrencyMode).
+type ConcurrencyMode string
+
+// The concurrency modes. FixedConcurrency is the one that turns adaptive
+// limits off.
+const (
+	// AdaptiveConcurrency gives each endpoint a limit that adapts between 1
+	// and Config.EndpointConcurrency: it starts at 4, grows while the
+	// endpoint answers 2xx at a steady latency, and halves on timeouts,
+	// network failures, 429, 502, 503, 504 and latency jumps (the README's
+	// "How slots are shared" gives the rule).
+	AdaptiveConcurrency ConcurrencyMode = "adaptive"
+	// FixedConcurrency lets every endpoint have Config.EndpointConcurrency
+	// requests in flight at once, whatever it answers.
+	FixedConcurrency ConcurrencyMode = "fixed"
 )
 
 // DefaultLease is the lease of a claimed delivery when Config.Lease is zero,
@@ -86,6 +105,11 @@ type Config struct {
 	// endpoint, the ceiling of its adaptive limit
 	// (HOOKRELAY_ENDPOINT_CONCURRENCY). Defaults to DefaultEndpointConcurrency.
 	EndpointConcurrency int
+	// ConcurrencyMode says whether each endpoint's limit adapts to how it
+	// answers, AdaptiveConcurrency, or stays at EndpointConcurrency,
+	// FixedConcurrency (HOOKRELAY_ADAPTIVE_CONCURRENCY=true or false).
+	// Defaults to DefaultConcurrencyMode.
+	ConcurrencyMode ConcurrencyMode
 	// BatchSize is the most deliveries one claim takes (HOOKRELAY_BATCH_SIZE).
 	// Defaults to DefaultBatchSize.
 	BatchSize int
@@ -146,7 +170,7 @@ type Config struct {
 	Logger *slog.Logger
 	// Metrics, when set, gets hookrelay's Prometheus collectors (attempts,
 	// durations, latency, requests in flight, endpoints disabled, queue
-	// depth), which the workers feed. Nil records none. One client per
+	// depth, each endpoint's in-flight limit), which the workers feed. Nil records none. One client per
 	// registerer: a second one's collectors would have the same names.
 	Metrics prometheus.Registerer
 	// SkipMigrate makes the client check that hookrelay's tables are up to
@@ -166,6 +190,7 @@ func (c Config) WithDefaults() Config {
 	orDefault(&c.RetryAfterCap, DefaultRetryAfterCap)
 	orDefault(&c.Concurrency, DefaultConcurrency)
 	orDefault(&c.EndpointConcurrency, DefaultEndpointConcurrency)
+	orDefault(&c.ConcurrencyMode, DefaultConcurrencyMode)
 	orDefault(&c.BatchSize, DefaultBatchSize)
 	orDefault(&c.PollInterval, DefaultPollInterval)
 	orDefault(&c.Lease, DefaultLease(c.Timeout))
@@ -244,6 +269,9 @@ func (c Config) Validate() error {
 	}
 	positive("Concurrency", c.Concurrency)
 	positive("EndpointConcurrency", c.EndpointConcurrency)
+	if d.ConcurrencyMode != AdaptiveConcurrency && d.ConcurrencyMode != FixedConcurrency {
+		add("ConcurrencyMode", "must be %q or %q, got %q", AdaptiveConcurrency, FixedConcurrency, c.ConcurrencyMode)
+	}
 	positive("BatchSize", c.BatchSize)
 	atLeast("PollInterval", d.PollInterval, time.Millisecond)
 	if c.Lease < 0 {

@@ -23,6 +23,7 @@ func TestZeroConfigTakesTheDefaults(t *testing.T) {
 		RetryAfterCap:          hookrelay.DefaultRetryAfterCap,
 		Concurrency:            hookrelay.DefaultConcurrency,
 		EndpointConcurrency:    hookrelay.DefaultEndpointConcurrency,
+		ConcurrencyMode:        hookrelay.AdaptiveConcurrency,
 		BatchSize:              hookrelay.DefaultBatchSize,
 		PollInterval:           hookrelay.DefaultPollInterval,
 		Lease:                  time.Minute, // 3 × 10s + 30s
@@ -47,6 +48,7 @@ func TestWithDefaultsKeepsWhatIsSet(t *testing.T) {
 		Timeout: 20 * time.Second, MaxRetries: hookrelay.NoRetries, BackoffBase: 2 * time.Hour,
 		ShutdownTimeout: hookrelay.NoWait, DisableAfterFailures: hookrelay.Never, DisableAfterFailingFor: hookrelay.Never,
 		Retention: hookrelay.Forever, RotationWindow: hookrelay.NoWait, Metrics: prometheus.NewRegistry(),
+		ConcurrencyMode: hookrelay.FixedConcurrency,
 	}
 	c := set.WithDefaults()
 	if c.Lease != 90*time.Second {
@@ -57,7 +59,7 @@ func TestWithDefaultsKeepsWhatIsSet(t *testing.T) {
 	}
 	if c.MaxRetries != hookrelay.NoRetries || c.ShutdownTimeout != hookrelay.NoWait || c.DisableAfterFailures != hookrelay.Never ||
 		c.DisableAfterFailingFor != hookrelay.Never || c.Retention != hookrelay.Forever || c.RotationWindow != hookrelay.NoWait ||
-		c.Metrics != set.Metrics {
+		c.Metrics != set.Metrics || c.ConcurrencyMode != hookrelay.FixedConcurrency {
 		t.Errorf("WithDefaults changed a setting that was set: %+v", c)
 	}
 	if err := set.Validate(); err != nil {
@@ -83,6 +85,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{hookrelay.Config{RetryAfterCap: hookrelay.NoWait}, "RetryAfterCap"},
 		{hookrelay.Config{Concurrency: -1}, "Concurrency"},
 		{hookrelay.Config{EndpointConcurrency: -1}, "EndpointConcurrency"},
+		{hookrelay.Config{ConcurrencyMode: "off"}, "ConcurrencyMode"},
 		{hookrelay.Config{BatchSize: -1}, "BatchSize"},
 		{hookrelay.Config{PollInterval: -time.Second}, "PollInterval"},
 		{hookrelay.Config{Lease: -time.Second}, "Lease"},

@@ -27,6 +27,9 @@ type Client struct {
 	// observer receives the workers' events: the metrics of Config.Metrics,
 	// or nothing.
 	observer delivery.Observer
+	// limits are the current in-flight limits of the endpoints that this
+	// client's workers send to (one Limits for every Start).
+	limits *delivery.Limits
 	// closeStore closes the store when the client opened it (Open); nil
 	// when the application owns the database.
 	closeStore func() error
@@ -66,9 +69,10 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, pub
 		}),
 		workerName: delivery.WorkerName(),
 		observer:   delivery.NopObserver{},
+		limits:     delivery.NewLimits(cfg.EndpointConcurrency, cfg.ConcurrencyMode == AdaptiveConcurrency),
 	}
 	if cfg.Metrics != nil {
-		m := metrics.New(st)
+		m := metrics.New(st, c.limits)
 		if err := m.Register(cfg.Metrics); err != nil {
 			return nil, fmt.Errorf("hookrelay: register metrics: %w", err)
 		}

@@ -59,6 +59,9 @@ func TestOpenByURL(t *testing.T) {
 			if !gathers(t, reg, "hookrelay_delivery_attempts_total") {
 				t.Error("Config.Metrics lacks hookrelay's attempt counter")
 			}
+			if !gathers(t, reg, "hookrelay_endpoint_concurrency_limit") {
+				t.Error("Config.Metrics lacks the limit of the endpoint the workers sent to")
+			}
 			if err := c.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}

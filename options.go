@@ -118,6 +118,18 @@ func WithConcurrency(total, perEndpoint int) Option {
 	}
 }
 
+// WithConcurrencyMode sets Config.ConcurrencyMode: AdaptiveConcurrency (the
+// default) or FixedConcurrency.
+func WithConcurrencyMode(m ConcurrencyMode) Option {
+	return func(c *Config) error {
+		if m != AdaptiveConcurrency && m != FixedConcurrency {
+			return fmt.Errorf("WithConcurrencyMode: must be %q or %q, got %q", AdaptiveConcurrency, FixedConcurrency, m)
+		}
+		c.ConcurrencyMode = m
+		return nil
+	}
+}
+
 // WithPollInterval sets Config.PollInterval, how often idle workers look for
 // due retries (on SQLite, also how soon they see events published in the
 // application's transactions).

@@ -29,6 +29,8 @@ func TestOptionsRefuseBadValues(t *testing.T) {
 		WithRetryAfterCap(0),
 		WithConcurrency(0, 1),
 		WithConcurrency(1, 0),
+		WithConcurrencyMode(""),
+		WithConcurrencyMode("off"),
 		WithPollInterval(0),
 		WithShutdownTimeout(-time.Second),
 		WithDisableAfter(-1, 0),

@@ -14,5 +14,6 @@ func (c *Client) parts() clientparts.Parts {
 		Service:         c.service,
 		WorkerName:      c.workerName,
 		ShutdownTimeout: offToZero(c.config.ShutdownTimeout),
+		Limits:          c.limits,
 	}
 }

@@ -75,6 +75,8 @@ func (c *Client) newWorker() *delivery.Worker {
 		Name:             c.workerName,
 		Concurrency:      cfg.Concurrency,
 		EndpointInFlight: cfg.EndpointConcurrency,
+		FixedLimits:      cfg.ConcurrencyMode == FixedConcurrency,
+		Limits:           c.limits,
 		BatchSize:        cfg.BatchSize,
 		Lease:            cfg.Lease,
 		PollInterval:     cfg.PollInterval,

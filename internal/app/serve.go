@@ -139,6 +139,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		Logger:          logger,
 		Token:           cfg.APIToken,
 		MaxPayloadBytes: cfg.MaxPayloadBytes,
+		EndpointLimits:  parts.Limits,
 	}))
 	handler.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
 	// The site's root is the dashboard; 302, not 301, so that browsers

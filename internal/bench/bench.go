@@ -29,6 +29,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/client"
 	"github.com/hookrelay/hookrelay/internal/clientparts"
 	"github.com/hookrelay/hookrelay/internal/config"
+	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -60,8 +61,9 @@ const (
 var Scenarios = []string{One, Four, Many, Ordered, Slow, API, APIBatch}
 
 // ParseScenarios reads a comma-separated list of scenario names, where
-// "all" stands for every scenario, and returns them in the order given
-// without repeats. An unknown name is an error listing the known ones.
+// "all" stands for every scenario of Scenarios, and returns them in the
+// order given without repeats; Overload is known but only runs when named.
+// An unknown name is an error listing the known ones.
 func ParseScenarios(list string) ([]string, error) {
 	var names []string
 	for _, name := range strings.Split(list, ",") {
@@ -69,8 +71,8 @@ func ParseScenarios(list string) ([]string, error) {
 		expanded := []string{name}
 		if name == "all" {
 			expanded = Scenarios
-		} else if !slices.Contains(Scenarios, name) {
-			return nil, fmt.Errorf("unknown scenario %q: want %s or all", name, strings.Join(Scenarios, ", "))
+		} else if !slices.Contains(Scenarios, name) && name != Overload {
+			return nil, fmt.Errorf("unknown scenario %q: want %s, %s or all", name, strings.Join(Scenarios, ", "), Overload)
 		}
 		for _, n := range expanded {
 			if !slices.Contains(names, n) {
@@ -117,6 +119,8 @@ type Options struct {
 	Processes int
 	// Slow shapes the slow scenario.
 	Slow SlowOptions
+	// Overload shapes the overload scenario (RunOverload).
+	Overload OverloadOptions
 	// Timeout gives up waiting for a scenario's deliveries after this long.
 	Timeout time.Duration
 	// ServeCommand starts hookrelay: the executable and any arguments to
@@ -234,6 +238,9 @@ type system struct {
 	publishers   []publisher
 	describe     string
 	startWorkers func() error // nil when they already run
+	// limits are the in-process workers' endpoint limits; nil when the
+	// workers run in `serve` processes.
+	limits *delivery.Limits
 	// stop stops the workers and returns the peak resident memory of the
 	// process that ran them.
 	stop func() (peakRSSMiB float64, err error)
@@ -304,7 +311,7 @@ func Run(ctx context.Context, target Target, name string, opts Options) (Result,
 		perCall = opts.BatchEvents
 	}
 	started := time.Now()
-	pubErr := publishAll(ctx, rcv, publishPlan{
+	pubErr := publishAll(ctx, rcv.published, publishPlan{
 		events: sc.events, perCall: perCall, rate: sc.rate, workers: opts.Publishers, keys: sc.keys,
 		payloadSize: opts.PayloadSize, publishers: sys.publishers,
 	})
@@ -372,6 +379,9 @@ func startInProcessSystem(ctx context.Context, sc scenario, opts Options, settin
 	sys := system{
 		publishers: []publisher{storePublisher(st, settings.MaxRetries, len(urls))},
 		describe:   fmt.Sprintf("in process ×%d", opts.Publishers),
+	}
+	if opts.Processes == 0 {
+		sys.limits = clientparts.Of(client).Limits
 	}
 	var stopWorkers func() (float64, error)
 	start := func() error {

@@ -159,3 +159,56 @@ func checkTable(t *testing.T, opts bench.Options, results []bench.Result) {
 		t.Log(text)
 	}
 }
+
+// TestOverloadMeasuresBothModes runs the overload scenario briefly on SQLite
+// and checks that each mode has its figures, with fixed limits at the
+// ceiling and adaptive ones below it, and the table.
+func TestOverloadMeasuresBothModes(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := bench.Options{
+		Settings: serveDefaults(t), Deliveries: 1, ManyEndpoints: 1, APIEndpoints: 1, PayloadSize: 256, Publishers: 4,
+		BatchEvents: 1, Timeout: time.Minute, ServeCommand: []string{exe},
+		Slow:     bench.SlowOptions{Silent: 1, Events: 1, Rate: 1, Timeout: time.Second},
+		Overload: bench.OverloadOptions{Duration: 2 * time.Second, Events: 300, Timeout: 250 * time.Millisecond, Base: 20 * time.Millisecond, Knee: 4},
+	}
+	if names, err := bench.ParseScenarios("all," + bench.Overload); err != nil || !slices.Contains(names, bench.Overload) {
+		t.Fatalf("ParseScenarios: %v, %v", names, err)
+	}
+	if names, _ := bench.ParseScenarios("all"); slices.Contains(names, bench.Overload) {
+		t.Fatal("all runs overload")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	results, err := bench.RunOverload(ctx, bench.SQLiteTarget(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 2 || results[0].Mode != "adaptive" || results[1].Mode != "fixed" {
+		t.Fatalf("results %+v, want adaptive then fixed", results)
+	}
+	ceiling := float64(opts.Settings.EndpointInFlight)
+	for _, r := range results {
+		if r.Requests == 0 || r.MeanLimit <= 0 || r.Note != "" {
+			t.Errorf("%s: a figure is missing: %+v", r.Mode, r)
+		}
+	}
+	if r := results[0]; r.Delivered == 0 || r.Goodput <= 0 || r.P50 <= 0 {
+		t.Errorf("adaptive: nothing delivered: %+v", r)
+	}
+	if results[1].MeanLimit != ceiling || results[0].MeanLimit >= ceiling {
+		t.Errorf("mean limits %.1f (adaptive) and %.1f (fixed), want the fixed one at the ceiling %.0f and the adaptive one below",
+			results[0].MeanLimit, results[1].MeanLimit, ceiling)
+	}
+	var out bytes.Buffer
+	if err := bench.PrintOverload(&out, opts, results); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| sqlite | adaptive ", "| sqlite | fixed ", "goodput deliveries/s"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -36,9 +36,10 @@ type publishPlan struct {
 	publishers  []publisher
 }
 
-// publishAll publishes the plan's events, telling rcv when each publish
-// starts, and returns when every call has returned.
-func publishAll(ctx context.Context, rcv *receiver, plan publishPlan) error {
+// publishAll publishes the plan's events, telling published when each
+// publish starts (with the IDs of its events), and returns when every call
+// has returned.
+func publishAll(ctx context.Context, published func(ids ...string), plan publishPlan) error {
 	pad := strings.Repeat("x", max(plan.payloadSize-64, 0))
 	perCall := max(plan.perCall, 1)
 	calls := (plan.events + perCall - 1) / perCall
@@ -79,7 +80,7 @@ func publishAll(ctx context.Context, rcv *receiver, plan publishPlan) error {
 					}
 					ids[i] = batch[i].ID
 				}
-				rcv.published(ids...)
+				published(ids...)
 				if err := publish(ctx, batch); err != nil {
 					cancel(err)
 					return

@@ -20,7 +20,8 @@ var Columns = []string{
 }
 
 // Print writes the header (machine, settings in force, load) and one table
-// row per result, as a Markdown table aligned for reading.
+// row per result, as a Markdown table aligned for reading; without results
+// (a run of the overload scenario alone), the header only.
 func Print(w io.Writer, opts Options, results []Result) error {
 	fmt.Fprintf(w, "machine: %d cores, GOMAXPROCS %d, %s/%s, %s\n",
 		runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH, runtime.Version())
@@ -36,6 +37,9 @@ func Print(w io.Writer, opts Options, results []Result) error {
 	}
 	fmt.Fprintf(w, "load: %d-byte payloads, %s, %s; workers %s%s\n\n",
 		opts.PayloadSize, rateText(opts.Rate), preloadText(opts.Preload), workers, slow)
+	if len(results) == 0 {
+		return nil
+	}
 
 	tw := tabwriter.NewWriter(w, 0, 0, 1, ' ', 0)
 	fmt.Fprintf(tw, "| %s\t|\n", strings.Join(Columns, "\t| "))

@@ -8,6 +8,7 @@ package clientparts
 import (
 	"time"
 
+	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -25,6 +26,9 @@ type Parts struct {
 	// ShutdownTimeout is how long stopping the workers waits for requests
 	// in flight (0: not at all).
 	ShutdownTimeout time.Duration
+	// Limits are the in-flight limits that the client's workers apply to
+	// each endpoint now, for the dashboard.
+	Limits *delivery.Limits
 }
 
 // Of returns the parts of c, a *hookrelay.Client; the root package sets it.

@@ -26,6 +26,7 @@ func Vars() kong.Vars {
 		"default_retry_after_cap":           ShortDuration(hookrelay.DefaultRetryAfterCap),
 		"default_concurrency":               strconv.Itoa(hookrelay.DefaultConcurrency),
 		"default_endpoint_concurrency":      strconv.Itoa(hookrelay.DefaultEndpointConcurrency),
+		"default_adaptive_concurrency":      strconv.FormatBool(hookrelay.DefaultConcurrencyMode == hookrelay.AdaptiveConcurrency),
 		"default_batch_size":                strconv.Itoa(hookrelay.DefaultBatchSize),
 		"default_poll_interval":             ShortDuration(hookrelay.DefaultPollInterval),
 		"default_shutdown_timeout":          ShortDuration(hookrelay.DefaultShutdownTimeout),
@@ -131,6 +132,13 @@ var settings = []setting{
 	span("HOOKRELAY_RETRY_AFTER_CAP", "RetryAfterCap", zeroRefused, func(s *Serve) *time.Duration { return &s.RetryAfterCap }, func(c *hookrelay.Config) *time.Duration { return &c.RetryAfterCap }),
 	count("HOOKRELAY_CONCURRENCY", "Concurrency", zeroRefused, func(s *Serve) *int { return &s.Concurrency }, func(c *hookrelay.Config) *int { return &c.Concurrency }),
 	count("HOOKRELAY_ENDPOINT_CONCURRENCY", "EndpointConcurrency", zeroRefused, func(s *Serve) *int { return &s.EndpointInFlight }, func(c *hookrelay.Config) *int { return &c.EndpointConcurrency }),
+	{"HOOKRELAY_ADAPTIVE_CONCURRENCY", "ConcurrencyMode", func(s *Serve, c *hookrelay.Config) (number, bool) {
+		c.ConcurrencyMode = hookrelay.FixedConcurrency
+		if s.Adaptive {
+			c.ConcurrencyMode = hookrelay.AdaptiveConcurrency
+		}
+		return number{}, false
+	}},
 	count("HOOKRELAY_BATCH_SIZE", "BatchSize", zeroRefused, func(s *Serve) *int { return &s.BatchSize }, func(c *hookrelay.Config) *int { return &c.BatchSize }),
 	span("HOOKRELAY_POLL_INTERVAL", "PollInterval", zeroRefused, func(s *Serve) *time.Duration { return &s.PollInterval }, func(c *hookrelay.Config) *time.Duration { return &c.PollInterval }),
 	span("HOOKRELAY_LEASE", "Lease", zeroDefault, func(s *Serve) *time.Duration { return &s.Lease }, func(c *hookrelay.Config) *time.Duration { return &c.Lease }),

@@ -74,3 +74,25 @@ func TestServeZeroTurnsOff(t *testing.T) {
 		t.Errorf("lease %s (%v) with a 20s timeout and --lease=0, want 3 × timeout + 30s", lib.WithDefaults().Lease, err)
 	}
 }
+
+// TestServeTurnsAdaptiveConcurrencyOff: HOOKRELAY_ADAPTIVE_CONCURRENCY=false
+// (or its flag, either spelling) fixes every endpoint's limit.
+func TestServeTurnsAdaptiveConcurrencyOff(t *testing.T) {
+	t.Setenv("HOOKRELAY_ADAPTIVE_CONCURRENCY", "false")
+	for _, args := range [][]string{nil, {"--no-adaptive-concurrency"}, {"--adaptive-concurrency=false"}} {
+		lib, err := parseServe(t, args...).Library()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if lib.ConcurrencyMode != hookrelay.FixedConcurrency {
+			t.Errorf("%v: mode %q, want %q", args, lib.ConcurrencyMode, hookrelay.FixedConcurrency)
+		}
+	}
+	lib, err := parseServe(t, "--adaptive-concurrency").Library()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lib.ConcurrencyMode != hookrelay.AdaptiveConcurrency {
+		t.Errorf("--adaptive-concurrency: mode %q, want %q", lib.ConcurrencyMode, hookrelay.AdaptiveConcurrency)
+	}
+}

@@ -11,9 +11,11 @@ import (
 //   - At most total requests run at once, and at most hold deliveries are
 //     claimed at once (running or waiting for a slot), so that a claim always
 //     has a batch's worth of room while every slot is busy.
-//   - Each endpoint has an adaptive in-flight limit (endpointState.learn):
-//     it grows while the endpoint answers 2xx and halves when it times out or
-//     says it is overloaded, never above perEndpoint.
+//   - Each endpoint has an in-flight limit, perEndpoint when limits are
+//     fixed, otherwise adaptive (endpointState.adapt): it grows while the
+//     endpoint answers 2xx at a steady latency and halves when it times out,
+//     says it is overloaded or slows down sharply, between 1 and
+//     perEndpoint. Each change is published to limits.
 //   - Endpoints that have not proved fast (new ones, slow ones, ones that
 //     time out) share half of the slots between them (restrictedShare), so
 //     that any number of hanging endpoints leaves the other half to healthy
@@ -36,6 +38,8 @@ type dispatcher struct {
 	hold        int
 	lease       time.Duration
 	timeout     time.Duration
+	adaptive    bool
+	limits      *Limits
 	now         func() time.Time
 
 	running    int
@@ -52,6 +56,8 @@ type dispatchLimits struct {
 	hold        int           // deliveries claimed at once, running or waiting
 	lease       time.Duration // how long a claim holds
 	timeout     time.Duration // how long one request may take
+	fixed       bool          // every endpoint's limit is perEndpoint, never adapting
+	limits      *Limits       // where limits are published; nil: nowhere
 }
 
 // stopHold bounds how long an endpoint that answered 410 stays stopped when
@@ -64,7 +70,7 @@ const idleForget = 10 * time.Minute
 func newDispatcher(l dispatchLimits, now func() time.Time) *dispatcher {
 	return &dispatcher{
 		total: l.total, perEndpoint: l.perEndpoint, hold: l.hold,
-		lease: l.lease, timeout: l.timeout, now: now,
+		lease: l.lease, timeout: l.timeout, adaptive: !l.fixed, limits: l.limits, now: now,
 		endpoints: map[int64]*endpointState{},
 	}
 }
@@ -88,8 +94,12 @@ func (d *dispatcher) restrictedShare() int { return max(d.total/2, 1) }
 func (d *dispatcher) state(endpointID int64) *endpointState {
 	e, ok := d.endpoints[endpointID]
 	if !ok {
-		e = &endpointState{limit: min(initialEndpointLimit, d.perEndpoint)}
+		e = &endpointState{limit: d.perEndpoint}
+		if d.adaptive {
+			e.limit = min(initialEndpointLimit, d.perEndpoint)
+		}
 		d.endpoints[endpointID] = e
+		d.limits.set(endpointID, e.limit)
 	}
 	return e
 }
@@ -196,8 +206,13 @@ func (d *dispatcher) finish(a attemptEnd) (run []started, release []store.Claime
 		e.restricted--
 		d.restricted--
 	}
-	e.learn(a, d.perEndpoint)
-	e.lastActive = d.now()
+	now := d.now()
+	before := e.limit
+	e.learn(a, d.perEndpoint, d.adaptive, now)
+	if e.limit != before {
+		d.limits.set(a.endpointID, e.limit)
+	}
+	e.lastActive = now
 	if a.class == Gone {
 		release = d.stop(a.endpointID)
 	}
@@ -306,6 +321,7 @@ func (d *dispatcher) forgetIdle() {
 	for id, e := range d.endpoints {
 		if e.running == 0 && len(e.waiting) == 0 && !e.stopped && e.lastActive.Before(cutoff) {
 			delete(d.endpoints, id)
+			d.limits.forget(id)
 		}
 	}
 }

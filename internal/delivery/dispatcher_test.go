@@ -246,12 +246,19 @@ func TestDispatcherHandsBackDeliveriesWaitingTooLong(t *testing.T) {
 }
 
 func TestDispatcherForgetsIdleEndpoints(t *testing.T) {
-	d, clk := testDispatcher(dispatchLimits{total: 64, perEndpoint: 16, hold: 164})
+	limits := NewLimits(16, true)
+	d, clk := testDispatcher(dispatchLimits{total: 64, perEndpoint: 16, hold: 164, limits: limits})
 	run, _ := d.admit(claimedFor(1))
 	d.finish(delivered(run[0]))
+	if got, ok := limits.Limit(1); !ok || got != initialEndpointLimit+1 {
+		t.Fatalf("published limit %d (%v), want %d", got, ok, initialEndpointLimit+1)
+	}
 	clk.t = clk.t.Add(idleForget + time.Second)
 	d.forgetIdle()
 	if len(d.endpoints) != 0 {
 		t.Fatalf("%d endpoints kept, want 0", len(d.endpoints))
+	}
+	if all := limits.All(); len(all) != 0 {
+		t.Fatalf("published limits %v after forgetting, want none", all)
 	}
 }

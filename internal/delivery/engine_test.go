@@ -24,8 +24,8 @@ import (
 
 // TestEngine pins how the worker behaves with serve's default settings under
 // the loads that users meet: one busy endpoint, hanging endpoints beside a
-// healthy one, receivers that answer bytes no store can keep, and endpoints
-// that go away.
+// healthy one, receivers that answer bytes no store can keep, endpoints
+// that go away, and a receiver that slows down under load.
 func TestEngine(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
 		t.Run("OneEndpointDrainsWithoutWaitingForPolls", func(t *testing.T) { t.Parallel(); testDrainsWithoutPolls(t, newStore(t)) })
@@ -34,6 +34,7 @@ func TestEngine(t *testing.T) {
 		t.Run("GoneStopsRequestsAndKeepsQueue", func(t *testing.T) { t.Parallel(); testGoneKeepsQueue(t, newStore(t)) })
 		t.Run("DisablingStopsRequestsAndKeepsQueue", func(t *testing.T) { t.Parallel(); testDisableKeepsQueue(t, newStore(t)) })
 		t.Run("SwitchingProtocolsIsCutAtTheTimeout", func(t *testing.T) { t.Parallel(); testSwitchingProtocols(t, newStore(t)) })
+		t.Run("AdaptiveLimitFallsUnderOverloadAndRecovers", func(t *testing.T) { t.Parallel(); testAdaptiveLimit(t, newStore(t)) })
 	})
 }
 

@@ -15,17 +15,25 @@ import (
 
 // Options configure a Worker. They must be complete (Validate): the root
 // package builds them from hookrelay.Config.WithDefaults, the one place that
-// holds the defaults. Only Name, Logger and Observer may be
-// left zero (see each).
+// holds the defaults. Only Name, FixedLimits, Limits, Logger and
+// Observer may be left zero (see each).
 type Options struct {
 	// Name identifies this worker's leases; empty: a new WorkerName.
 	Name string
 	// Concurrency is the most requests in flight at once.
 	Concurrency int
 	// EndpointInFlight is the most requests in flight at once to one
-	// endpoint: the ceiling of its adaptive limit (see dispatcher), which
-	// starts lower and grows while the endpoint answers 2xx.
+	// endpoint: the ceiling of its adaptive limit (see dispatcher and
+	// endpointState.adapt), which starts lower, grows while the endpoint
+	// answers 2xx at a steady latency and halves when it shows overload.
 	EndpointInFlight int
+	// FixedLimits turns adaptation off: every endpoint may have
+	// EndpointInFlight requests in flight at once, always. False (the
+	// default): limits adapt.
+	FixedLimits bool
+	// Limits, when set, receives each endpoint's current limit, for the
+	// metrics and the dashboard; Run clears it when it returns. Nil: none.
+	Limits *Limits
 	// BatchSize is the most deliveries claimed by one query.
 	BatchSize int
 	// Lease is how long a claimed delivery stays with this worker.
@@ -130,8 +138,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	waitReady(ctx, deactivated)
 	d := newDispatcher(dispatchLimits{
 		total: o.Concurrency, perEndpoint: o.EndpointInFlight, hold: o.Concurrency + o.BatchSize,
-		lease: o.Lease, timeout: w.sender.timeout,
+		lease: o.Lease, timeout: w.sender.timeout, fixed: o.FixedLimits, limits: o.Limits,
 	}, time.Now)
+	defer o.Limits.clear()
 	done := make(chan attemptEnd, o.Concurrency)
 	start := func(run []started) {
 		for _, s := range run {
@@ -359,8 +368,9 @@ func (w *Worker) shutdown(ctx context.Context, d *dispatcher, done chan attemptE
 
 // attempt sends one delivery, queues its outcome and says how it ended.
 func (w *Worker) attempt(ctx context.Context, comp *completer, c store.Claimed) attemptEnd {
+	started := time.Now()
 	res := w.sender.Send(ctx, c)
-	end := attemptEnd{endpointID: c.Endpoint.ID, class: res.Class, duration: time.Duration(res.Attempt.DurationMS) * time.Millisecond}
+	end := attemptEnd{endpointID: c.Endpoint.ID, class: res.Class, started: started, duration: time.Since(started)}
 	if res.Attempt.ResponseStatus != nil {
 		end.status = *res.Attempt.ResponseStatus
 	}

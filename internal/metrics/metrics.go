@@ -1,11 +1,13 @@
 // Package metrics exposes hookrelay's Prometheus metrics: attempts by outcome,
 // attempt duration, publish-to-delivery latency, queue depth by status (a
-// cached query), requests in flight, endpoints disabled, and the Go runtime.
+// cached query), requests in flight, endpoints disabled, each endpoint's
+// in-flight limit, and the Go runtime.
 package metrics
 
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -29,11 +31,17 @@ type Metrics struct {
 	deliveryLatency   prometheus.Histogram
 	inFlight          prometheus.Gauge
 	endpointsDisabled prometheus.Counter
+	endpointLimits    *endpointLimits
 }
 
-// New builds the metrics; queue depth is read from st at most every 5 s.
-func New(st store.Store) *Metrics {
+// New builds the metrics; queue depth is read from st at most every 5 s,
+// and each endpoint's in-flight limit from limits (nil: none) at each
+// scrape.
+func New(st store.Store, limits *delivery.Limits) *Metrics {
 	m := &Metrics{
+		endpointLimits: &endpointLimits{limits: limits, desc: prometheus.NewDesc("hookrelay_endpoint_concurrency_limit",
+			"Requests this process's workers may have in flight at once to each endpoint they sent to in the last 10 minutes: "+
+				"its adaptive limit, or HOOKRELAY_ENDPOINT_CONCURRENCY when limits are fixed.", []string{"endpoint_id"}, nil)},
 		queueDepth: &queueDepth{store: st, desc: prometheus.NewDesc("hookrelay_queue_depth",
 			"Deliveries by status, read from the store at most every 5 s.", []string{"status"}, nil)},
 		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -69,7 +77,7 @@ func New(st store.Store) *Metrics {
 // refuses one (one of the same name is already there, for instance), those
 // registered are unregistered and the error is returned.
 func (m *Metrics) Register(reg prometheus.Registerer) error {
-	all := []prometheus.Collector{m.attempts, m.attemptDuration, m.deliveryLatency, m.inFlight, m.endpointsDisabled, m.queueDepth}
+	all := []prometheus.Collector{m.attempts, m.attemptDuration, m.deliveryLatency, m.inFlight, m.endpointsDisabled, m.queueDepth, m.endpointLimits}
 	for i, c := range all {
 		if err := reg.Register(c); err != nil {
 			for _, done := range all[:i] {
@@ -136,5 +144,21 @@ func (q *queueDepth) Collect(ch chan<- prometheus.Metric) {
 	}
 	for _, s := range []store.Status{store.StatusPending, store.StatusProcessing, store.StatusDelivered, store.StatusFailed, store.StatusCancelled} {
 		ch <- prometheus.MustNewConstMetric(q.desc, prometheus.GaugeValue, float64(q.counts[s]), string(s))
+	}
+}
+
+// endpointLimits collects each endpoint's current in-flight limit. The
+// workers forget an endpoint idle for 10 minutes, and so does the metric, so
+// that its label set stays as large as the endpoints in use.
+type endpointLimits struct {
+	limits *delivery.Limits
+	desc   *prometheus.Desc
+}
+
+func (e *endpointLimits) Describe(ch chan<- *prometheus.Desc) { ch <- e.desc }
+
+func (e *endpointLimits) Collect(ch chan<- prometheus.Metric) {
+	for id, limit := range e.limits.All() {
+		ch <- prometheus.MustNewConstMetric(e.desc, prometheus.GaugeValue, float64(limit), strconv.FormatInt(id, 10))
 	}
 }

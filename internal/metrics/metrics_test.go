@@ -2,16 +2,21 @@ package metrics_test
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/metrics"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testenv"
 	"github.com/hookrelay/hookrelay/internal/testhttp"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 func TestMetricsExposition(t *testing.T) {
@@ -28,7 +33,7 @@ func TestMetricsExposition(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	m := metrics.New(st)
+	m := metrics.New(st, nil)
 	reg := metrics.NewRegistry()
 	if err := m.Register(reg); err != nil {
 		t.Fatal(err)
@@ -60,5 +65,59 @@ func TestMetricsExposition(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("metrics lack %q", want)
 		}
+	}
+}
+
+// scrape returns what the registry serves.
+func scrape(t *testing.T, reg *prometheus.Registry) string {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	metrics.Handler(reg).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	return rec.Body.String()
+}
+
+// The limit of each endpoint that a real worker sends to is a gauge by
+// endpoint ID; it goes when the worker stops.
+func TestEndpointConcurrencyLimitGauge(t *testing.T) {
+	st := testenv.NewSQLite(t)
+	ctx := context.Background()
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	t.Cleanup(rcv.Close)
+	e, err := st.CreateEndpoint(ctx, store.Endpoint{URL: rcv.URL, Secret: "s3cret-s3cret-s3cret", Active: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := store.Event{Type: "a.b"}
+	if err := ev.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(ctx, ev, store.PublishOptions{MaxRetries: 1}); err != nil {
+		t.Fatal(err)
+	}
+	limits := delivery.NewLimits(16, true)
+	m := metrics.New(st, limits)
+	reg := metrics.NewRegistry()
+	if err := m.Register(reg); err != nil {
+		t.Fatal(err)
+	}
+	w := delivery.NewWorker(st, delivery.NewSender(delivery.SenderOptions{Timeout: 5 * time.Second, MaxIdlePerHost: 4, AllowPrivate: true}), delivery.Options{
+		Concurrency: 8, EndpointInFlight: 16, BatchSize: 10, Lease: time.Minute, PollInterval: 20 * time.Millisecond,
+		ShutdownTimeout: time.Second, Retry: delivery.RetryPolicy{Base: time.Second, Cap: time.Second, RetryAfterCap: time.Second},
+		Limits: limits, Observer: m,
+	})
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(runCtx) }()
+	t.Cleanup(stop)
+
+	// One 2xx: the limit went from 4 to 5.
+	want := fmt.Sprintf(`hookrelay_endpoint_concurrency_limit{endpoint_id="%d"} 5`, e.ID)
+	testwait.Until(t, "limit gauge after one delivery", func() bool { return strings.Contains(scrape(t, reg), want) })
+	stop()
+	if err := testwait.Receive(t, done, "worker stop"); err != nil {
+		t.Fatal(err)
+	}
+	if text := scrape(t, reg); strings.Contains(text, "hookrelay_endpoint_concurrency_limit{") {
+		t.Errorf("a stopped worker's limits are still exposed:\n%s", text)
 	}
 }

@@ -197,16 +197,21 @@ func newReceiver(t *testing.T) *receiver {
 
 func (r *receiver) heal() { r.healed.Store(true) }
 
-// startWorker runs a delivery worker over st until the test ends. Retries
-// wait an hour, so a failure stays failed until the test retries it.
-func startWorker(t *testing.T, st store.Store) {
+// startWorker runs a delivery worker over st, its options changed by mods,
+// until the test ends. Retries wait an hour, so a failure stays failed until
+// the test retries it.
+func startWorker(t *testing.T, st store.Store, mods ...func(*delivery.Options)) {
 	t.Helper()
 	sender := delivery.NewSender(delivery.SenderOptions{Timeout: 5 * time.Second, AllowPrivate: true})
-	w := delivery.NewWorker(st, sender, delivery.Options{
+	opts := delivery.Options{
 		Concurrency: 8, EndpointInFlight: 8, BatchSize: 10, Lease: time.Minute,
 		PollInterval: 50 * time.Millisecond,
 		Retry:        delivery.RetryPolicy{Base: time.Hour, Cap: time.Hour, RetryAfterCap: time.Hour},
-	})
+	}
+	for _, m := range mods {
+		m(&opts)
+	}
+	w := delivery.NewWorker(st, sender, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()

@@ -119,6 +119,28 @@ type endpointView struct {
 	Endpoint   maskedEndpoint
 	Chart      chart
 	Deliveries []deliveryRow
+	// Concurrency is this process's limit for the endpoint; nil when the
+	// dashboard has no workers' limits to show.
+	Concurrency *concurrencyView
+}
+
+// concurrencyView is the in-flight limit of one endpoint in this process.
+type concurrencyView struct {
+	Limit    int
+	Known    bool // false: the workers hold no limit for it now
+	Ceiling  int
+	Adaptive bool
+}
+
+// concurrency returns what s.limits say of endpoint id, or nil.
+func (s *server) concurrency(id int64) *concurrencyView {
+	if s.limits == nil {
+		return nil
+	}
+	v := &concurrencyView{}
+	v.Limit, v.Known = s.limits.Limit(id)
+	v.Ceiling, v.Adaptive = s.limits.Ceiling()
+	return v
 }
 
 // showEndpoint handles GET /ui/endpoints/{id}.
@@ -135,7 +157,9 @@ func (s *server) showEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("list deliveries of endpoint %d: %w", e.ID, err)
 	}
-	s.render(w, r, http.StatusOK, "endpoint", endpointName(e), endpointView{Endpoint: e, Chart: c, Deliveries: deliveryRows(recent)})
+	s.render(w, r, http.StatusOK, "endpoint", endpointName(e), endpointView{
+		Endpoint: e, Chart: c, Deliveries: deliveryRows(recent), Concurrency: s.concurrency(e.ID),
+	})
 	return nil
 }
 

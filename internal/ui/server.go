@@ -51,6 +51,22 @@ type Options struct {
 	// it), as HOOKRELAY_MAX_PAYLOAD_BYTES bounds the API's; zero or less
 	// keeps the Service's own limit.
 	MaxPayloadBytes int64
+	// EndpointLimits, when set, reports the in-flight limit that this
+	// process's workers apply to each endpoint, shown on the endpoint's
+	// page; nil shows none (a dashboard without workers).
+	EndpointLimits EndpointLimits
+}
+
+// EndpointLimits reports the in-flight limits of this process's delivery
+// workers: `serve` gives the client's *delivery.Limits (clientparts.Parts).
+type EndpointLimits interface {
+	// Limit returns the limit applied to endpointID now; ok is false when
+	// the workers hold none (no request to it in the last 10 minutes, or
+	// the workers are stopped).
+	Limit(endpointID int64) (limit int, ok bool)
+	// Ceiling returns the highest limit (HOOKRELAY_ENDPOINT_CONCURRENCY),
+	// and whether limits adapt below it.
+	Ceiling() (ceiling int, adaptive bool)
 }
 
 // server holds the dashboard's dependencies.
@@ -65,6 +81,8 @@ type server struct {
 	mux      *http.ServeMux
 	// defaultProfile preselects the signature profile of a new endpoint.
 	defaultProfile string
+	// limits reports the workers' limits; nil when there are none to show.
+	limits EndpointLimits
 }
 
 // handlerFunc is a page handler whose error becomes an error page.
@@ -94,6 +112,7 @@ func New(opts Options) http.Handler {
 		mux:      http.NewServeMux(),
 
 		defaultProfile: svc.Profile(store.Endpoint{}),
+		limits:         opts.EndpointLimits,
 	}
 	s.routes()
 	return securityHeaders(s.mux)
