@@ -81,9 +81,9 @@ func TestOpenRefusesWhatIsNoDatabase(t *testing.T) {
 	}
 }
 
-// TestEncryptedDatabaseWithoutKey: a client without a key on a database
-// holding encrypted secrets is refused with a *ConfigError for
-// EncryptionKey, whose text names no environment variable.
+// TestEncryptedDatabaseWithoutKey: a client without a key, or with a wrong
+// one, on a database holding encrypted secrets is refused with a
+// *ConfigError for EncryptionKey, whose text names no environment variable.
 func TestEncryptedDatabaseWithoutKey(t *testing.T) {
 	const key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	path := testdb.SQLitePath(t)
@@ -99,6 +99,15 @@ func TestEncryptedDatabaseWithoutKey(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Field != "EncryptionKey" || strings.Contains(err.Error(), "HOOKRELAY_") {
 		t.Errorf("Open without the key = %v, want a *ConfigError for EncryptionKey naming no environment variable", err)
 	}
+	// A well-formed key that is not the one the database holds is refused
+	// before it writes anything; the right one still opens.
+	cfg.EncryptionKey = strings.Repeat("ab", 32)
+	_, err = hookrelay.Open(t.Context(), path, cfg)
+	if !errors.As(err, &ce) || ce.Field != "EncryptionKey" || !strings.Contains(err.Error(), "another key") || strings.Contains(err.Error(), "HOOKRELAY_") {
+		t.Errorf("Open with a wrong key = %v, want a *ConfigError for EncryptionKey", err)
+	}
+	cfg.EncryptionKey = key
+	openURL(t, path, cfg)
 }
 
 // gathers reports whether reg gathers the metric family name.

@@ -77,7 +77,7 @@ func OpenExistingStore(ctx context.Context, db config.Database) (store.Store, er
 // HOOKRELAY_ENCRYPTION_KEY is set, and refuses a store holding sealed values
 // when it is not (encrypted.Seal). st is closed when it fails.
 func seal(ctx context.Context, st store.Store, db config.Database) (store.Store, error) {
-	sealed, err := encrypted.Seal(ctx, st, db.EncryptionKey)
+	sealed, err := encrypted.Seal(ctx, st, db.EncryptionKey, nil)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: %w", err)
