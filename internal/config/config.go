@@ -10,6 +10,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"strings"
@@ -65,8 +66,13 @@ type Retries struct {
 	MaxRetries int `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"${default_max_retries}" help:"Retries after the first attempt before a delivery fails, for endpoints that set none (0 to 35)."`
 }
 
-// Timeout returns the attempt timeout as a duration.
+// Timeout returns the attempt timeout as a duration. A TimeoutMS whose
+// duration would overflow saturates at the longest time.Duration (Library
+// refuses it: it is past hookrelay.MaxTimeout) instead of wrapping around.
 func (d Delivery) Timeout() time.Duration {
+	if d.TimeoutMS > math.MaxInt64/int(time.Millisecond) {
+		return math.MaxInt64
+	}
 	return time.Duration(d.TimeoutMS) * time.Millisecond
 }
 
