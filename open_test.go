@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,22 @@ func TestOpenRefusesWhatIsNoDatabase(t *testing.T) {
 	_, err := hookrelay.Open(t.Context(), "mysql://localhost/db", hookrelay.Config{})
 	if !errors.Is(err, hookrelay.ErrInvalid) || !strings.Contains(err.Error(), `unsupported scheme "mysql"`) || strings.Contains(err.Error(), "DATABASE_URL") {
 		t.Errorf("Open(mysql://…) = %v, want ErrInvalid saying the scheme, naming no environment variable", err)
+	}
+	// The password of a URL it refuses is not in its error.
+	_, err = hookrelay.Open(t.Context(), "postgress://u:S3cretPW@localhost/db", hookrelay.Config{})
+	if !errors.Is(err, hookrelay.ErrInvalid) || strings.Contains(err.Error(), "S3cretPW") {
+		t.Errorf("Open(postgress://u:S3cretPW@…) = %v, want ErrInvalid without the password", err)
+	}
+	// key=value settings that PostgreSQL does not take (its keywords are
+	// lowercase) are no SQLite file name: nothing is created.
+	dir := t.TempDir()
+	t.Chdir(dir)
+	_, err = hookrelay.Open(t.Context(), "Host=localhost user=postgres password=S3cretPW dbname=postgres", hookrelay.Config{})
+	if !errors.Is(err, hookrelay.ErrInvalid) || !strings.Contains(err.Error(), "key=value") || strings.Contains(err.Error(), "S3cretPW") {
+		t.Errorf("Open(Host=…) = %v, want ErrInvalid saying it looks like key=value settings, without the password", err)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("Open(Host=…) created %v", files)
 	}
 	_, err = hookrelay.Open(t.Context(), testdb.SQLitePath(t), hookrelay.Config{Timeout: -time.Second})
 	var ce *hookrelay.ConfigError

@@ -43,6 +43,9 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		{"credentials in WEBHOOK_URLS", map[string]string{"WEBHOOK_URLS": "http://user:secret@ok.example/hook", "WEBHOOK_SECRET": "s3cret-s3cret-s3cret"}, 2, "credentials in the URL are not allowed"},
 		{"short WEBHOOK_SECRET", map[string]string{"WEBHOOK_URLS": "http://ok.example/hook", "WEBHOOK_SECRET": "nine-char"}, 2, "WEBHOOK_SECRET: too short"},
 		{"unknown database scheme", map[string]string{"DATABASE_URL": "mysql://localhost/db"}, 2, `DATABASE_URL: unsupported scheme "mysql"`},
+		{"misspelt scheme with a password", map[string]string{"DATABASE_URL": "postgress://u:secret@localhost/db"}, 2, `postgress://u:xxxxx@localhost/db`},
+		{"scheme without slashes with a password", map[string]string{"DATABASE_URL": "postgres:u:secret@host/db"}, 2, `postgres:u:xxxxx@host/db`},
+		{"huge timeout", map[string]string{"WEBHOOK_TIMEOUT_MS": "9223372036854775807"}, 2, "WEBHOOK_TIMEOUT_MS: must be at most 3600000"},
 		{"unreachable database", map[string]string{"DATABASE_URL": "postgres://postgres:secret@127.0.0.1:1/hookrelay?connect_timeout=2"}, 1, "DATABASE_URL"},
 	}
 	for _, tt := range tests {
