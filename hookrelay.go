@@ -93,8 +93,16 @@ func seal(ctx context.Context, st store.Store, key string, logger *slog.Logger) 
 // Close stops the workers, as Stop does without a deadline, and closes the
 // database when the client opened it (Open); a client on the application's
 // pool or database (NewPostgres, NewSQLite) leaves it open. The client is
-// not used after Close.
+// not used after Close: Start and Run return ErrClosed. A second Close does
+// nothing and returns nil.
 func (c *Client) Close() error {
+	c.workers.mu.Lock()
+	closed := c.workers.closed
+	c.workers.closed = true
+	c.workers.mu.Unlock()
+	if closed {
+		return nil
+	}
 	err := c.Stop(context.Background())
 	if errors.Is(err, ErrNotRunning) {
 		err = nil

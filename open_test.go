@@ -63,8 +63,20 @@ func TestOpenByURL(t *testing.T) {
 			if err := c.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
-			if _, err := c.PublishNow(context.WithoutCancel(t.Context()), hookrelay.Event{Type: "document.created"}); err == nil {
+			_, err := c.PublishNow(context.WithoutCancel(t.Context()), hookrelay.Event{Type: "document.created"})
+			if err == nil {
 				t.Error("PublishNow after Close succeeded: the database Open opened is still open")
+			} else if n := strings.Count(err.Error(), "publish event"); n != 1 {
+				t.Errorf("PublishNow after Close = %q, want it to say \"publish event\" once", err)
+			}
+			if err := c.Start(t.Context()); !errors.Is(err, hookrelay.ErrClosed) {
+				t.Errorf("Start after Close = %v, want ErrClosed", err)
+			}
+			if err := c.Run(t.Context()); !errors.Is(err, hookrelay.ErrClosed) {
+				t.Errorf("Run after Close = %v, want ErrClosed", err)
+			}
+			if err := c.Close(); err != nil {
+				t.Errorf("a second Close = %v, want nil", err)
 			}
 		})
 	}
