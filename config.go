@@ -141,7 +141,8 @@ type Config struct {
 	DisableAfterFailingFor time.Duration
 	// Retention is how long finished deliveries are kept before they are
 	// deleted (HOOKRELAY_RETENTION). Defaults to DefaultRetention; Forever
-	// keeps them.
+	// keeps them. It applies to the whole database, by whichever process
+	// maintains it (one at a time): give every process the same value.
 	Retention time.Duration
 	// RotationWindow is how long the previous secret still signs requests
 	// after a rotation (HOOKRELAY_SECRET_ROTATION_WINDOW). Defaults to
