@@ -12,7 +12,7 @@ import (
 
 // eventsCmd publishes, shows and lists events through the API.
 type eventsCmd struct {
-	Publish eventsPublishCmd `cmd:"" help:"Publish an event to every subscribed endpoint, or to chosen ones with --endpoint."`
+	Publish eventsPublishCmd `cmd:"" help:"Publish an event to every subscribed endpoint, or to chosen ones with --webhook (or --endpoint)."`
 	Get     eventsGetCmd     `cmd:"" help:"Show an event and its deliveries."`
 	List    eventsListCmd    `cmd:"" help:"List events, newest first, filtered by type and creation time."`
 }
@@ -23,7 +23,7 @@ type eventsPublishCmd struct {
 	Data      string  `help:"Event data as a JSON document (default {})."`
 	ID        string  `placeholder:"UUID" help:"Event ID (a UUID); publishing an existing ID creates nothing. Default: a new one."`
 	Priority  int     `help:"Higher is delivered first."`
-	Endpoints []int64 `name:"endpoint" placeholder:"ID" help:"Deliver only to these endpoint IDs; repeat or separate by commas."`
+	Endpoints []int64 `name:"webhook" aliases:"endpoint" placeholder:"ID" help:"Deliver only to these endpoint IDs; repeat or separate by commas."`
 	publishFileFlags
 }
 
