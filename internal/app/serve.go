@@ -109,10 +109,9 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 	st := parts.Store
 	kind, _, _ := storeopen.Parse(cfg.DatabaseURL)
 	logger.Info("store ready", slog.String("store", string(kind)), slog.Bool("secrets_encrypted", cfg.EncryptionKey != ""))
+	// A wrong HOOKRELAY_ENCRYPTION_KEY was refused by Open
+	// (encrypted.Seal); an endpoint another key sealed is listed as stored.
 	if _, err := st.ListEndpoints(ctx, store.EndpointFilter{}); err != nil {
-		if errors.Is(err, encrypted.ErrWrongKey) {
-			return fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: read endpoints: %w", err)
-		}
 		return fmt.Errorf("read endpoints: %w", err)
 	}
 

@@ -101,9 +101,9 @@ func TestServeNamesEachBadSettingByItsVariable(t *testing.T) {
 	}
 }
 
-// TestServeNamesTheMissingKey: serve without HOOKRELAY_ENCRYPTION_KEY on a
-// database whose secrets are encrypted stops, naming the variable (the
-// library's error names its Config field).
+// TestServeNamesTheMissingKey: serve without HOOKRELAY_ENCRYPTION_KEY, or
+// with a wrong one, on a database whose secrets are encrypted stops, naming
+// the variable (the library's error names its Config field).
 func TestServeNamesTheMissingKey(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "hookrelay.db")
 	t.Setenv("DATABASE_URL", db)
@@ -123,6 +123,18 @@ func TestServeNamesTheMissingKey(t *testing.T) {
 	_, stderr, code := runCLI(t, "serve")
 	if code != 1 || !strings.Contains(stderr, "HOOKRELAY_ENCRYPTION_KEY: endpoint values are encrypted at rest, and no encryption key is set") {
 		t.Errorf("exit %d, stderr %q; want exit 1 naming HOOKRELAY_ENCRYPTION_KEY", code, stderr)
+	}
+	// A well-formed key that is not the one that sealed them is refused
+	// the same way, before serve writes anything with it.
+	t.Setenv("HOOKRELAY_ENCRYPTION_KEY", strings.Repeat("cd", 32))
+	_, stderr, code = runCLI(t, "serve")
+	if code != 1 || !strings.Contains(stderr, "HOOKRELAY_ENCRYPTION_KEY: the database's encrypted values were sealed with another key") {
+		t.Errorf("wrong key: exit %d, stderr %q; want exit 1 naming HOOKRELAY_ENCRYPTION_KEY", code, stderr)
+	}
+	// So is the one-shot publish, which writes to the database directly.
+	_, stderr, code = runCLI(t, "publish", "--type", "a.b")
+	if code == 0 || !strings.Contains(stderr, "HOOKRELAY_ENCRYPTION_KEY: the database's encrypted values were sealed with another key") {
+		t.Errorf("publish with a wrong key: exit %d, stderr %q; want it refused naming HOOKRELAY_ENCRYPTION_KEY", code, stderr)
 	}
 }
 
