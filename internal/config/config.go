@@ -43,14 +43,14 @@ type Delivery struct {
 	EndpointURLs     []string `name:"webhook-urls" env:"WEBHOOK_URLS" sep:"," help:"Comma-separated endpoints that receive every event; synced into the webhooks table at start (added, updated, deactivated when removed)."`
 	EndpointSecret   string   `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS; required with them. Under the ackify profile any string (raw bytes, as Ackify CE uses it); otherwise at least 16 characters, or whsec_ and the base64 of at least 16 bytes (echo whsec_$(openssl rand -base64 24))."`
 	SignatureProfile string   `name:"signature-profile" env:"HOOKRELAY_SIGNATURE_PROFILE" default:"${default_signature_profile}" enum:"standard,ackify" help:"standard or ackify: the signature profile of endpoints whose row names none (WEBHOOK_URLS, rows Ackify CE created) and of endpoints created without one."`
-	TimeoutMS        int      `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"${default_timeout_ms}" help:"Whole-request timeout of one delivery attempt, in milliseconds."`
+	TimeoutMS        int      `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"${default_timeout_ms}" help:"Whole-request timeout of one delivery attempt, in milliseconds (at most ${max_timeout_ms})."`
 	Retries          `embed:""`
 	BackoffBase      time.Duration `name:"backoff-base" env:"HOOKRELAY_BACKOFF_BASE" default:"${default_backoff_base}" help:"Delay before the first retry; doubles on each retry (1s with --dev)."`
 	BackoffCap       time.Duration `name:"backoff-cap" env:"HOOKRELAY_BACKOFF_CAP" default:"${default_backoff_cap}" help:"Longest delay between two attempts (30s with --dev)."`
 	RetryAfterCap    time.Duration `name:"retry-after-cap" env:"HOOKRELAY_RETRY_AFTER_CAP" default:"${default_retry_after_cap}" help:"Longest delay a Retry-After answer may ask for; positive (30s with --dev)."`
-	Concurrency      int           `name:"concurrency" env:"HOOKRELAY_CONCURRENCY" default:"${default_concurrency}" help:"Requests in flight at once, over all endpoints."`
-	EndpointInFlight int           `name:"endpoint-concurrency" env:"HOOKRELAY_ENDPOINT_CONCURRENCY" default:"${default_endpoint_concurrency}" help:"Most requests in flight at once to one endpoint: its adaptive limit starts at 4 and grows up to this while it answers 2xx."`
-	BatchSize        int           `name:"batch-size" env:"HOOKRELAY_BATCH_SIZE" default:"${default_batch_size}" help:"Deliveries claimed by one query."`
+	Concurrency      int           `name:"concurrency" env:"HOOKRELAY_CONCURRENCY" default:"${default_concurrency}" help:"Requests in flight at once, over all endpoints (at most ${max_concurrency})."`
+	EndpointInFlight int           `name:"endpoint-concurrency" env:"HOOKRELAY_ENDPOINT_CONCURRENCY" default:"${default_endpoint_concurrency}" help:"Most requests in flight at once to one endpoint: its adaptive limit starts at 4 and grows up to this while it answers 2xx (at most ${max_concurrency})."`
+	BatchSize        int           `name:"batch-size" env:"HOOKRELAY_BATCH_SIZE" default:"${default_batch_size}" help:"Deliveries claimed by one query (at most ${max_batch_size})."`
 	PollInterval     time.Duration `name:"poll-interval" env:"HOOKRELAY_POLL_INTERVAL" default:"${default_poll_interval}" help:"How often idle workers look for due retries when nothing wakes them."`
 	Lease            time.Duration `name:"lease" env:"HOOKRELAY_LEASE" help:"How long a claimed delivery stays with its worker before another may take it (default: 3 × timeout + 30s)."`
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"HOOKRELAY_SHUTDOWN_TIMEOUT" default:"${default_shutdown_timeout}" help:"How long shutdown waits for requests in flight (0: not at all)."`

@@ -20,6 +20,9 @@ import (
 func Vars() kong.Vars {
 	return kong.Vars{
 		"default_timeout_ms":                strconv.FormatInt(hookrelay.DefaultTimeout.Milliseconds(), 10),
+		"max_timeout_ms":                    strconv.FormatInt(hookrelay.MaxTimeout.Milliseconds(), 10),
+		"max_concurrency":                   strconv.Itoa(hookrelay.MaxConcurrency),
+		"max_batch_size":                    strconv.Itoa(hookrelay.MaxBatchSize),
 		"default_max_retries":               strconv.Itoa(hookrelay.DefaultMaxRetries),
 		"default_backoff_base":              ShortDuration(hookrelay.DefaultBackoffBase),
 		"default_backoff_cap":               ShortDuration(hookrelay.DefaultBackoffCap),
