@@ -3,6 +3,7 @@ package hookrelay_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"strings"
@@ -12,7 +13,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hookrelay/hookrelay"
+	"github.com/hookrelay/hookrelay/internal/clientparts"
+	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testdb"
+	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // fastConfig is fast() as a Config.
@@ -152,4 +157,51 @@ func gathers(t *testing.T, reg *prometheus.Registry, name string) bool {
 		}
 	}
 	return false
+}
+
+// TestProcessWithoutKeyLeavesSealedEndpointsToTheKeyHolder: a client
+// without a key, running on a database where another process seals an
+// endpoint's secret, hands that endpoint's deliveries back unsent: no
+// attempt counted, no failure against the endpoint, the endpoint named in
+// its log; the client with the key then delivers them.
+func TestProcessWithoutKeyLeavesSealedEndpointsToTheKeyHolder(t *testing.T) {
+	const key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	path := testdb.SQLitePath(t)
+	logs := &testenv.Buffer{}
+	plainCfg := fastConfig()
+	plainCfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	plain := openURL(t, path, plainCfg)
+	if err := plain.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	keyedCfg := fastConfig()
+	keyedCfg.EncryptionKey = key
+	keyed := openURL(t, path, keyedCfg)
+	r := subscribe(t, keyed)
+	res := publishNow(t, keyed, "document.created")
+	testwait.Until(t, "the client without a key hands the delivery back", func() bool {
+		return strings.Contains(logs.String(), "this process has no encryption key")
+	})
+	st := clientparts.Of(keyed).Store
+	ds, err := st.ListDeliveries(t.Context(), store.DeliveryFilter{EventID: res.EventID})
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("deliveries: %v, %v", ds, err)
+	}
+	if d := ds[0]; d.Status != store.StatusPending || d.RetryCount != 0 || d.LastError != "" {
+		t.Errorf("delivery after the client without a key saw it: %s, retry %d, %q; want pending, nothing counted", d.Status, d.RetryCount, d.LastError)
+	}
+	e, err := st.GetEndpoint(t.Context(), ds[0].EndpointID)
+	if err != nil || e.FailureCount != 0 || !e.Active {
+		t.Errorf("endpoint: failures %d, active %v, %v; want untouched", e.FailureCount, e.Active, err)
+	}
+	if !strings.Contains(logs.String(), fmt.Sprintf("endpoint_id=%d", e.ID)) {
+		t.Errorf("the log does not name endpoint %d:\n%s", e.ID, logs.String())
+	}
+	if err := keyed.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	r.expect(t, res.EventID)
+	if n := r.attemptsOf(res.EventID); n != 1 {
+		t.Errorf("receiver got %d attempts, want 1", n)
+	}
 }

@@ -265,12 +265,13 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 		return nil, err
 	}
 	var handBack []store.Lease
+	unreadable := map[int64]error{}
 	ready := claimed[:0]
 	for _, cl := range claimed {
 		e, err := s.openEndpoint(cl.Endpoint)
 		if err != nil {
 			handBack = append(handBack, cl.Lease)
-			s.holdBack(e.ID, err)
+			unreadable[e.ID] = err
 			continue
 		}
 		cl.Endpoint = e
@@ -281,6 +282,9 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 			// The leases expire and are rescued; the others go out.
 			s.logger.Error("hand back deliveries of endpoints this process cannot decrypt", slog.String("error", err.Error()))
 		}
+	}
+	for id, err := range unreadable {
+		s.holdBack(id, err)
 	}
 	return ready, nil
 }
