@@ -74,6 +74,10 @@ func TestOpenByURL(t *testing.T) {
 			} else if n := strings.Count(err.Error(), "publish event"); n != 1 {
 				t.Errorf("PublishNow after Close = %q, want it to say \"publish event\" once", err)
 			}
+			_, err = c.CreateEndpoint(context.WithoutCancel(t.Context()), hookrelay.Endpoint{URL: "https://example.com/hook"})
+			if err == nil || strings.Count(err.Error(), "create endpoint") != 1 {
+				t.Errorf("CreateEndpoint after Close = %v, want it to say \"create endpoint\" once", err)
+			}
 			if err := c.Start(t.Context()); !errors.Is(err, hookrelay.ErrClosed) {
 				t.Errorf("Start after Close = %v, want ErrClosed", err)
 			}
