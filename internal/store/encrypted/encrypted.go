@@ -67,6 +67,9 @@ type Store struct {
 	// held maps the endpoints that Claim hands back to when it may try
 	// them again.
 	held map[int64]time.Time
+	// listed maps the endpoints that ListEndpoints could not open to when
+	// it may log them again.
+	listed map[int64]time.Time
 }
 
 // Wrap returns st with secrets encrypted under key (32 bytes). Claim logs
@@ -94,7 +97,7 @@ func Plain(st store.Store, logger *slog.Logger) *Store {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Store{Store: st, logger: logger, held: map[int64]time.Time{}}
+	return &Store{Store: st, logger: logger, held: map[int64]time.Time{}, listed: map[int64]time.Time{}}
 }
 
 func (s *Store) seal(secret string) string {
@@ -227,8 +230,8 @@ func (s *Store) GetEndpoint(ctx context.Context, id int64) (store.Endpoint, erro
 
 // ListEndpoints returns endpoints with their secrets opened. An endpoint
 // whose values cannot be opened is listed with them as stored (sealed, so
-// nothing signs with them: see SealedField) and logged; the others are
-// listed as usual.
+// nothing signs with them: see SealedField) and logged, once per
+// HoldBackFor; the others are listed as usual.
 func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]store.Endpoint, error) {
 	list, err := s.Store.ListEndpoints(ctx, f)
 	if err != nil {
@@ -237,8 +240,10 @@ func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]st
 	for i := range list {
 		opened, err := s.readEndpoint(list[i])
 		if err != nil {
-			s.logger.Warn("endpoint listed with its values encrypted: this process cannot decrypt them",
-				slog.Int64("endpoint_id", list[i].ID), slog.String("error", err.Error()))
+			if s.firstIn(s.listed, list[i].ID) {
+				s.logger.Warn("endpoint listed with its values encrypted: this process cannot decrypt them",
+					slog.Int64("endpoint_id", list[i].ID), slog.String("error", err.Error()))
+			}
 			continue
 		}
 		list[i] = opened
@@ -289,6 +294,19 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 	return ready, nil
 }
 
+// firstIn reports whether id is not in times, or its time there has
+// passed, and then sets it to now + HoldBackFor: the first time in a while.
+func (s *Store) firstIn(times map[int64]time.Time, id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	if until, ok := times[id]; ok && now.Before(until) {
+		return false
+	}
+	times[id] = now.Add(HoldBackFor)
+	return true
+}
+
 // heldBack returns the endpoints that Claim leaves alone now, and forgets
 // those whose time is over.
 func (s *Store) heldBack() []int64 {
@@ -309,11 +327,7 @@ func (s *Store) heldBack() []int64 {
 // holdBack records that endpoint id's values cannot be opened (err says
 // why) and logs it, once per HoldBackFor.
 func (s *Store) holdBack(id int64, err error) {
-	s.mu.Lock()
-	_, already := s.held[id]
-	s.held[id] = time.Now().Add(HoldBackFor)
-	s.mu.Unlock()
-	if already {
+	if !s.firstIn(s.held, id) {
 		return
 	}
 	msg := "endpoint's values were encrypted with another key: its deliveries are handed back unsent, for a process with that key"

@@ -302,6 +302,12 @@ func TestOneUndecryptableEndpointStopsOnlyItself(t *testing.T) {
 		if list[0].Secret != "whsec_good-secret" || !encrypted.IsSealed(list[1].Secret) {
 			t.Errorf("list: %q, %q; want the good one opened, the other as stored", list[0].Secret, list[1].Secret)
 		}
+		if _, err := st.ListEndpoints(ctx, store.EndpointFilter{}); err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(logs.String(), "endpoint listed with its values encrypted"); n != 1 {
+			t.Errorf("two lists logged the endpoint %d times, want once a while", n)
+		}
 		_, err = st.GetEndpoint(ctx, bad.ID)
 		if !errors.Is(err, encrypted.ErrWrongKey) {
 			t.Errorf("get of the bad endpoint = %v, want ErrWrongKey", err)
