@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 
@@ -33,6 +34,27 @@ const (
 	DefaultRetention              = 30 * 24 * time.Hour
 	DefaultRotationWindow         = service.DefaultRotationWindow
 	DefaultSignatureProfile       = ProfileStandard
+)
+
+// The upper bounds of Config's counts and of its timeout, which Validate
+// enforces: beyond them a setting is a mistake (a unit taken for another, a
+// number typed twice), and it would exhaust the process or overflow before
+// it did any good.
+const (
+	// MaxConcurrency bounds Config.Concurrency and
+	// Config.EndpointConcurrency: each slot is a goroutine and an HTTP
+	// connection, and 10,000 open connections is past what a process's file
+	// descriptors (often 1,024 to 65,536) and a receiver usually allow.
+	MaxConcurrency = 10_000
+	// MaxBatchSize bounds Config.BatchSize: the rows of one claim, which
+	// one statement locks and returns at once; past 10,000 a claim holds
+	// its locks for long and its rows outnumber the slots that could send
+	// them.
+	MaxBatchSize = 10_000
+	// MaxTimeout bounds Config.Timeout: one attempt of an hour is already
+	// far past what a webhook receiver takes, and the lease derived from it
+	// (DefaultLease) stays a few hours.
+	MaxTimeout = time.Hour
 )
 
 // The values that turn a setting off. A zero field of Config always means
@@ -71,8 +93,13 @@ const (
 
 // DefaultLease is the lease of a claimed delivery when Config.Lease is zero,
 // for an attempt timeout of timeout: 3 × timeout + 30s, long enough for a
-// request and its wait behind the endpoint's concurrency cap.
+// request and its wait behind the endpoint's concurrency cap. It saturates
+// at the longest time.Duration instead of overflowing for a huge timeout.
 func DefaultLease(timeout time.Duration) time.Duration {
+	const most = time.Duration(math.MaxInt64)
+	if timeout > (most-30*time.Second)/3 {
+		return most
+	}
 	return 3*timeout + 30*time.Second
 }
 
@@ -82,7 +109,7 @@ func DefaultLease(timeout time.Duration) time.Duration {
 // Each setting is also a setting of `hookrelay serve`, named in brackets.
 type Config struct {
 	// Timeout bounds one whole delivery attempt (WEBHOOK_TIMEOUT_MS).
-	// Defaults to DefaultTimeout; at least 1ms.
+	// Defaults to DefaultTimeout; at least 1ms, at most MaxTimeout.
 	Timeout time.Duration
 	// MaxRetries is the retries after the first attempt of the deliveries
 	// this client publishes, for endpoints that set none
@@ -99,11 +126,13 @@ type Config struct {
 	// positive.
 	RetryAfterCap time.Duration
 	// Concurrency is the most requests in flight at once, over all endpoints
-	// (HOOKRELAY_CONCURRENCY). Defaults to DefaultConcurrency.
+	// (HOOKRELAY_CONCURRENCY). Defaults to DefaultConcurrency; at most
+	// MaxConcurrency.
 	Concurrency int
 	// EndpointConcurrency is the most requests in flight at once to one
 	// endpoint, the ceiling of its adaptive limit
-	// (HOOKRELAY_ENDPOINT_CONCURRENCY). Defaults to DefaultEndpointConcurrency.
+	// (HOOKRELAY_ENDPOINT_CONCURRENCY). Defaults to DefaultEndpointConcurrency;
+	// at most MaxConcurrency.
 	EndpointConcurrency int
 	// ConcurrencyMode says whether each endpoint's limit adapts to how it
 	// answers, AdaptiveConcurrency, or stays at EndpointConcurrency,
@@ -111,7 +140,7 @@ type Config struct {
 	// Defaults to DefaultConcurrencyMode.
 	ConcurrencyMode ConcurrencyMode
 	// BatchSize is the most deliveries one claim takes (HOOKRELAY_BATCH_SIZE).
-	// Defaults to DefaultBatchSize.
+	// Defaults to DefaultBatchSize; at most MaxBatchSize.
 	BatchSize int
 	// PollInterval is how often idle workers look for due retries
 	// (HOOKRELAY_POLL_INTERVAL); on SQLite it is also how soon workers see
@@ -136,7 +165,8 @@ type Config struct {
 	DisableAfterFailingFor time.Duration
 	// Retention is how long finished deliveries are kept before they are
 	// deleted (HOOKRELAY_RETENTION). Defaults to DefaultRetention; Forever
-	// keeps them.
+	// keeps them. It applies to the whole database, by whichever process
+	// maintains it (one at a time): give every process the same value.
 	Retention time.Duration
 	// RotationWindow is how long the previous secret still signs requests
 	// after a rotation (HOOKRELAY_SECRET_ROTATION_WINDOW). Defaults to
@@ -242,9 +272,11 @@ func (c Config) Validate() error {
 			add(field, "must be at least %s, got %s", least, v)
 		}
 	}
-	positive := func(field string, v int) {
+	positive := func(field string, v, most int) {
 		if v < 0 {
 			add(field, "must be positive, got %d", v)
+		} else if v > most {
+			add(field, "must be at most %d, got %d", most, v)
 		}
 	}
 	// off checks a setting that is positive, or the constant named off.
@@ -254,6 +286,9 @@ func (c Config) Validate() error {
 		}
 	}
 	atLeast("Timeout", d.Timeout, time.Millisecond)
+	if d.Timeout > MaxTimeout {
+		add("Timeout", "must be at most %s, got %s", MaxTimeout, d.Timeout)
+	}
 	if c.MaxRetries < 0 && c.MaxRetries != NoRetries {
 		add("MaxRetries", "must be positive, or NoRetries for none, got %d", c.MaxRetries)
 	} else if c.MaxRetries > store.MaxRetriesLimit {
@@ -267,16 +302,16 @@ func (c Config) Validate() error {
 	if c.RetryAfterCap < 0 {
 		add("RetryAfterCap", "must be positive, got %s", c.RetryAfterCap)
 	}
-	positive("Concurrency", c.Concurrency)
-	positive("EndpointConcurrency", c.EndpointConcurrency)
+	positive("Concurrency", c.Concurrency, MaxConcurrency)
+	positive("EndpointConcurrency", c.EndpointConcurrency, MaxConcurrency)
 	if d.ConcurrencyMode != AdaptiveConcurrency && d.ConcurrencyMode != FixedConcurrency {
 		add("ConcurrencyMode", "must be %q or %q, got %q", AdaptiveConcurrency, FixedConcurrency, c.ConcurrencyMode)
 	}
-	positive("BatchSize", c.BatchSize)
+	positive("BatchSize", c.BatchSize, MaxBatchSize)
 	atLeast("PollInterval", d.PollInterval, time.Millisecond)
 	if c.Lease < 0 {
 		add("Lease", "must be positive, got %s", c.Lease)
-	} else if d.Lease <= d.Timeout {
+	} else if d.Lease <= d.Timeout && d.Timeout <= MaxTimeout {
 		add("Lease", "must be longer than the timeout (%s), got %s", d.Timeout, d.Lease)
 	}
 	off("ShutdownTimeout", "NoWait", int64(c.ShutdownTimeout), NoWait, c.ShutdownTimeout.String())

@@ -3,6 +3,7 @@ package hookrelay_test
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -83,7 +84,13 @@ func TestValidateNamesTheField(t *testing.T) {
 		{hookrelay.Config{BackoffBase: time.Hour, BackoffCap: time.Minute}, "BackoffCap"},
 		{hookrelay.Config{RetryAfterCap: -time.Second}, "RetryAfterCap"},
 		{hookrelay.Config{RetryAfterCap: hookrelay.NoWait}, "RetryAfterCap"},
+		{hookrelay.Config{Timeout: hookrelay.MaxTimeout + time.Millisecond}, "Timeout"},
+		{hookrelay.Config{Timeout: math.MaxInt64}, "Timeout"},
 		{hookrelay.Config{Concurrency: -1}, "Concurrency"},
+		{hookrelay.Config{Concurrency: 1 << 40}, "Concurrency"},
+		{hookrelay.Config{Concurrency: math.MaxInt64}, "Concurrency"},
+		{hookrelay.Config{EndpointConcurrency: hookrelay.MaxConcurrency + 1}, "EndpointConcurrency"},
+		{hookrelay.Config{BatchSize: math.MaxInt64}, "BatchSize"},
 		{hookrelay.Config{EndpointConcurrency: -1}, "EndpointConcurrency"},
 		{hookrelay.Config{ConcurrencyMode: "off"}, "ConcurrencyMode"},
 		{hookrelay.Config{BatchSize: -1}, "BatchSize"},
@@ -117,5 +124,29 @@ func TestValidateJoinsEveryProblem(t *testing.T) {
 	joined, ok := err.(interface{ Unwrap() []error })
 	if !ok || len(joined.Unwrap()) != 3 {
 		t.Errorf("Validate = %v, want three joined errors", err)
+	}
+}
+
+// TestHugeSettingsAreRefusedOnce: counts and timeouts past their bounds are
+// refused by name, each alone (a huge timeout blames no lease the user never
+// set), and the derived lease saturates instead of overflowing.
+func TestHugeSettingsAreRefusedOnce(t *testing.T) {
+	for _, cfg := range []hookrelay.Config{
+		{Timeout: math.MaxInt64}, {Timeout: 3074457345618 * time.Millisecond}, {Concurrency: math.MaxInt64}, {BatchSize: math.MaxInt64},
+	} {
+		err := cfg.Validate()
+		joined, ok := err.(interface{ Unwrap() []error })
+		if !ok || len(joined.Unwrap()) != 1 || !strings.Contains(err.Error(), "must be at most") {
+			t.Errorf("Validate(%+v) = %v, want one error giving the bound", cfg, err)
+		}
+	}
+	if got := hookrelay.DefaultLease(math.MaxInt64); got != math.MaxInt64 {
+		t.Errorf("DefaultLease(max) = %s, want it saturated", got)
+	}
+	if got := hookrelay.DefaultLease(hookrelay.MaxTimeout); got != 3*time.Hour+30*time.Second {
+		t.Errorf("DefaultLease(MaxTimeout) = %s", got)
+	}
+	if err := (hookrelay.Config{Timeout: hookrelay.MaxTimeout, Concurrency: hookrelay.MaxConcurrency, BatchSize: hookrelay.MaxBatchSize}).Validate(); err != nil {
+		t.Errorf("the bounds themselves are refused: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package hookrelay
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/service"
@@ -195,9 +196,12 @@ func (c *Client) DeleteEndpoint(ctx context.Context, id int64) error {
 }
 
 // endpointResult is the library's answer to a change of an endpoint: the
-// saved endpoint, or err with what was done.
+// saved endpoint, or err with what was done (unless err says it already).
 func (c *Client) endpointResult(saved store.Endpoint, err error, doing string) (Endpoint, error) {
 	if err != nil {
+		if strings.HasPrefix(err.Error(), doing) {
+			doing = ""
+		}
 		return Endpoint{}, fmt.Errorf("hookrelay: %s%w", doing, public(err))
 	}
 	return c.endpointOf(saved), nil

@@ -24,6 +24,9 @@ var (
 	ErrRunning = errors.New("hookrelay: workers already running")
 	// ErrNotRunning reports a Stop while the client's workers do not run.
 	ErrNotRunning = errors.New("hookrelay: workers not running")
+	// ErrClosed reports a Start or Run after Close: a closed client runs no
+	// workers (its database may be closed); open a new one.
+	ErrClosed = errors.New("hookrelay: client closed")
 )
 
 // public makes err, when the database cannot take the call, match

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/metrics"
@@ -55,7 +56,7 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, pub
 	} else if !current {
 		return nil, errors.New("hookrelay: the database schema is not up to date; run `hookrelay migrate` or drop WithoutMigrate (Config.SkipMigrate)")
 	}
-	if st, err = seal(ctx, st, cfg.EncryptionKey); err != nil {
+	if st, err = seal(ctx, st, cfg.EncryptionKey, cfg.Logger); err != nil {
 		return nil, fmt.Errorf("hookrelay: %w", err)
 	}
 	c := &Client{
@@ -82,11 +83,12 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, pub
 }
 
 // seal wraps st so that secrets are encrypted at rest under key (as
-// Config.EncryptionKey writes it) and, without a key, refuses a store that
-// holds encrypted values, with a *ConfigError for EncryptionKey.
-func seal(ctx context.Context, st store.Store, key string) (store.Store, error) {
-	sealed, err := encrypted.Seal(ctx, st, key)
-	if errors.Is(err, encrypted.ErrKeyMissing) {
+// Config.EncryptionKey writes it; encrypted.Seal). A key that does not open
+// what the database holds, or no key on a database that holds encrypted
+// values, is refused with a *ConfigError for EncryptionKey.
+func seal(ctx context.Context, st store.Store, key string, logger *slog.Logger) (store.Store, error) {
+	sealed, err := encrypted.Seal(ctx, st, key, logger)
+	if errors.Is(err, encrypted.ErrKeyMissing) || errors.Is(err, encrypted.ErrWrongKey) {
 		return nil, &ConfigError{Field: "EncryptionKey", Message: err.Error()}
 	}
 	return sealed, err
@@ -95,8 +97,16 @@ func seal(ctx context.Context, st store.Store, key string) (store.Store, error) 
 // Close stops the workers, as Stop does without a deadline, and closes the
 // database when the client opened it (Open); a client on the application's
 // pool or database (NewPostgres, NewSQLite) leaves it open. The client is
-// not used after Close.
+// not used after Close: Start and Run return ErrClosed. A second Close does
+// nothing and returns nil.
 func (c *Client) Close() error {
+	c.workers.mu.Lock()
+	closed := c.workers.closed
+	c.workers.closed = true
+	c.workers.mu.Unlock()
+	if closed {
+		return nil
+	}
 	err := c.Stop(context.Background())
 	if errors.Is(err, ErrNotRunning) {
 		err = nil

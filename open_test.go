@@ -3,7 +3,9 @@ package hookrelay_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +13,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/hookrelay/hookrelay"
+	"github.com/hookrelay/hookrelay/internal/clientparts"
+	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testdb"
+	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // fastConfig is fast() as a Config.
@@ -65,8 +71,24 @@ func TestOpenByURL(t *testing.T) {
 			if err := c.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
-			if _, err := c.PublishNow(context.WithoutCancel(t.Context()), hookrelay.Event{Type: "document.created"}); err == nil {
+			_, err := c.PublishNow(context.WithoutCancel(t.Context()), hookrelay.Event{Type: "document.created"})
+			if err == nil {
 				t.Error("PublishNow after Close succeeded: the database Open opened is still open")
+			} else if n := strings.Count(err.Error(), "publish event"); n != 1 {
+				t.Errorf("PublishNow after Close = %q, want it to say \"publish event\" once", err)
+			}
+			_, err = c.CreateEndpoint(context.WithoutCancel(t.Context()), hookrelay.Endpoint{URL: "https://example.com/hook"})
+			if err == nil || strings.Count(err.Error(), "create endpoint") != 1 {
+				t.Errorf("CreateEndpoint after Close = %v, want it to say \"create endpoint\" once", err)
+			}
+			if err := c.Start(t.Context()); !errors.Is(err, hookrelay.ErrClosed) {
+				t.Errorf("Start after Close = %v, want ErrClosed", err)
+			}
+			if err := c.Run(t.Context()); !errors.Is(err, hookrelay.ErrClosed) {
+				t.Errorf("Run after Close = %v, want ErrClosed", err)
+			}
+			if err := c.Close(); err != nil {
+				t.Errorf("a second Close = %v, want nil", err)
 			}
 		})
 	}
@@ -77,6 +99,22 @@ func TestOpenRefusesWhatIsNoDatabase(t *testing.T) {
 	if !errors.Is(err, hookrelay.ErrInvalid) || !strings.Contains(err.Error(), `unsupported scheme "mysql"`) || strings.Contains(err.Error(), "DATABASE_URL") {
 		t.Errorf("Open(mysql://…) = %v, want ErrInvalid saying the scheme, naming no environment variable", err)
 	}
+	// The password of a URL it refuses is not in its error.
+	_, err = hookrelay.Open(t.Context(), "postgress://u:S3cretPW@localhost/db", hookrelay.Config{})
+	if !errors.Is(err, hookrelay.ErrInvalid) || strings.Contains(err.Error(), "S3cretPW") {
+		t.Errorf("Open(postgress://u:S3cretPW@…) = %v, want ErrInvalid without the password", err)
+	}
+	// key=value settings that PostgreSQL does not take (its keywords are
+	// lowercase) are no SQLite file name: nothing is created.
+	dir := t.TempDir()
+	t.Chdir(dir)
+	_, err = hookrelay.Open(t.Context(), "Host=localhost user=postgres password=S3cretPW dbname=postgres", hookrelay.Config{})
+	if !errors.Is(err, hookrelay.ErrInvalid) || !strings.Contains(err.Error(), "key=value") || strings.Contains(err.Error(), "S3cretPW") {
+		t.Errorf("Open(Host=…) = %v, want ErrInvalid saying it looks like key=value settings, without the password", err)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("Open(Host=…) created %v", files)
+	}
 	_, err = hookrelay.Open(t.Context(), testdb.SQLitePath(t), hookrelay.Config{Timeout: -time.Second})
 	var ce *hookrelay.ConfigError
 	if !errors.As(err, &ce) || ce.Field != "Timeout" {
@@ -84,9 +122,9 @@ func TestOpenRefusesWhatIsNoDatabase(t *testing.T) {
 	}
 }
 
-// TestEncryptedDatabaseWithoutKey: a client without a key on a database
-// holding encrypted secrets is refused with a *ConfigError for
-// EncryptionKey, whose text names no environment variable.
+// TestEncryptedDatabaseWithoutKey: a client without a key, or with a wrong
+// one, on a database holding encrypted secrets is refused with a
+// *ConfigError for EncryptionKey, whose text names no environment variable.
 func TestEncryptedDatabaseWithoutKey(t *testing.T) {
 	const key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	path := testdb.SQLitePath(t)
@@ -102,6 +140,15 @@ func TestEncryptedDatabaseWithoutKey(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Field != "EncryptionKey" || strings.Contains(err.Error(), "HOOKRELAY_") {
 		t.Errorf("Open without the key = %v, want a *ConfigError for EncryptionKey naming no environment variable", err)
 	}
+	// A well-formed key that is not the one the database holds is refused
+	// before it writes anything; the right one still opens.
+	cfg.EncryptionKey = strings.Repeat("ab", 32)
+	_, err = hookrelay.Open(t.Context(), path, cfg)
+	if !errors.As(err, &ce) || ce.Field != "EncryptionKey" || !strings.Contains(err.Error(), "another key") || strings.Contains(err.Error(), "HOOKRELAY_") {
+		t.Errorf("Open with a wrong key = %v, want a *ConfigError for EncryptionKey", err)
+	}
+	cfg.EncryptionKey = key
+	openURL(t, path, cfg)
 }
 
 // gathers reports whether reg gathers the metric family name.
@@ -117,4 +164,51 @@ func gathers(t *testing.T, reg *prometheus.Registry, name string) bool {
 		}
 	}
 	return false
+}
+
+// TestProcessWithoutKeyLeavesSealedEndpointsToTheKeyHolder: a client
+// without a key, running on a database where another process seals an
+// endpoint's secret, hands that endpoint's deliveries back unsent: no
+// attempt counted, no failure against the endpoint, the endpoint named in
+// its log; the client with the key then delivers them.
+func TestProcessWithoutKeyLeavesSealedEndpointsToTheKeyHolder(t *testing.T) {
+	const key = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	path := testdb.SQLitePath(t)
+	logs := &testenv.Buffer{}
+	plainCfg := fastConfig()
+	plainCfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	plain := openURL(t, path, plainCfg)
+	if err := plain.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	keyedCfg := fastConfig()
+	keyedCfg.EncryptionKey = key
+	keyed := openURL(t, path, keyedCfg)
+	r := subscribe(t, keyed)
+	res := publishNow(t, keyed, "document.created")
+	testwait.Until(t, "the client without a key hands the delivery back", func() bool {
+		return strings.Contains(logs.String(), "this process has no encryption key")
+	})
+	st := clientparts.Of(keyed).Store
+	ds, err := st.ListDeliveries(t.Context(), store.DeliveryFilter{EventID: res.EventID})
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("deliveries: %v, %v", ds, err)
+	}
+	if d := ds[0]; d.Status != store.StatusPending || d.RetryCount != 0 || d.LastError != "" {
+		t.Errorf("delivery after the client without a key saw it: %s, retry %d, %q; want pending, nothing counted", d.Status, d.RetryCount, d.LastError)
+	}
+	e, err := st.GetEndpoint(t.Context(), ds[0].EndpointID)
+	if err != nil || e.FailureCount != 0 || !e.Active {
+		t.Errorf("endpoint: failures %d, active %v, %v; want untouched", e.FailureCount, e.Active, err)
+	}
+	if !strings.Contains(logs.String(), fmt.Sprintf("endpoint_id=%d", e.ID)) {
+		t.Errorf("the log does not name endpoint %d:\n%s", e.ID, logs.String())
+	}
+	if err := keyed.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	r.expect(t, res.EventID)
+	if n := r.attemptsOf(res.EventID); n != 1 {
+		t.Errorf("receiver got %d attempts, want 1", n)
+	}
 }

@@ -14,6 +14,7 @@ import (
 type workers struct {
 	mu      sync.Mutex
 	current *run // nil when stopped
+	closed  bool // Close was called: no more starts
 }
 
 // run is one start of the workers.
@@ -29,7 +30,7 @@ type run struct {
 // `hookrelay serve` does. Beside them, on a goroutine of its own, the client
 // takes its turn as the database's maintainer (one process at a time
 // rescues deliveries whose worker died and deletes those past WithRetention;
-// see internal/maintenance).
+// see internal/maintenance). After Close, Start returns ErrClosed.
 func (c *Client) Start(ctx context.Context) error {
 	_, err := c.start(ctx)
 	return err
@@ -38,6 +39,9 @@ func (c *Client) Start(ctx context.Context) error {
 func (c *Client) start(ctx context.Context) (*run, error) {
 	c.workers.mu.Lock()
 	defer c.workers.mu.Unlock()
+	if c.workers.closed {
+		return nil, ErrClosed
+	}
 	if r := c.workers.current; r != nil && !r.finished() {
 		return nil, ErrRunning
 	}
@@ -144,7 +148,7 @@ func (c *Client) finish(r *run) error {
 }
 
 // Run runs delivery workers until ctx ends, or Stop is called, and returns
-// once they have stopped as Stop does.
+// once they have stopped as Stop does. After Close, Run returns ErrClosed.
 func (c *Client) Run(ctx context.Context) error {
 	r, err := c.start(ctx)
 	if err != nil {

@@ -78,7 +78,7 @@ func OpenExistingStore(ctx context.Context, db config.Database) (store.Store, er
 // HOOKRELAY_ENCRYPTION_KEY is set, and refuses a store holding sealed values
 // when it is not (encrypted.Seal). st is closed when it fails.
 func seal(ctx context.Context, st store.Store, db config.Database) (store.Store, error) {
-	sealed, err := encrypted.Seal(ctx, st, db.EncryptionKey)
+	sealed, err := encrypted.Seal(ctx, st, db.EncryptionKey, nil)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: %w", err)
@@ -110,10 +110,9 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 	st := parts.Store
 	kind, _, _ := storeopen.Parse(cfg.DatabaseURL)
 	logger.Info("store ready", slog.String("store", string(kind)), slog.Bool("secrets_encrypted", cfg.EncryptionKey != ""))
+	// A wrong HOOKRELAY_ENCRYPTION_KEY was refused by Open
+	// (encrypted.Seal); an endpoint another key sealed is listed as stored.
 	if _, err := st.ListEndpoints(ctx, store.EndpointFilter{}); err != nil {
-		if errors.Is(err, encrypted.ErrWrongKey) {
-			return fmt.Errorf("HOOKRELAY_ENCRYPTION_KEY: read endpoints: %w", err)
-		}
 		return fmt.Errorf("read endpoints: %w", err)
 	}
 

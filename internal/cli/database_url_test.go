@@ -90,10 +90,10 @@ func TestDatabaseURLKinds(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) == 0 || entries[0].Name() != "y.db" {
 		t.Errorf("files after the two migrations: %v; want y.db (and its WAL files) only", entries)
 	}
-	t.Setenv("DATABASE_URL", "mysql://x")
+	t.Setenv("DATABASE_URL", "mysql://root:S3cretPW@x")
 	for _, cmd := range [][]string{{"migrate"}, {"publish", "--type", "a.b"}} {
-		if _, stderr, code := runCLI(t, cmd...); code != 2 || !strings.Contains(stderr, `unsupported scheme "mysql"`) {
-			t.Errorf("%v with mysql://x: exit %d, stderr %q; want exit 2", cmd, code, stderr)
+		if _, stderr, code := runCLI(t, cmd...); code != 2 || !strings.Contains(stderr, `unsupported scheme "mysql"`) || strings.Contains(stderr, "S3cretPW") {
+			t.Errorf("%v with mysql://root:S3cretPW@x: exit %d, stderr %q; want exit 2, the password hidden", cmd, code, stderr)
 		}
 	}
 }

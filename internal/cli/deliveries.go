@@ -123,7 +123,7 @@ func (c *deliveriesReplayCmd) Run(e Env) error {
 
 // printDeliveries shows deliveries as a table.
 func printDeliveries(w io.Writer, ds []wire.Delivery) {
-	row(w, "ID", "WEBHOOK", "EVENT TYPE", "STATUS", "ATTEMPTS", "RESPONSE", "CREATED", "EVENT ID")
+	row(w, "ID", "ENDPOINT", "EVENT TYPE", "STATUS", "ATTEMPTS", "RESPONSE", "CREATED", "EVENT ID")
 	for _, d := range ds {
 		row(w, strconv.FormatInt(d.ID, 10), strconv.FormatInt(d.EndpointID, 10), d.EventType, d.Status,
 			fmt.Sprintf("%d/%d", d.AttemptCount, d.MaxAttempts()), statusText(d.ResponseStatus), fmtTime(&d.CreatedAt), d.EventID)

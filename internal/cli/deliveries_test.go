@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,7 +24,10 @@ func TestCLIDeliveries(t *testing.T) {
 	}
 	newest, oldest := fmt.Sprint(page.Data[0].ID), fmt.Sprint(page.Data[1].ID)
 	out := s.ok("deliveries", "list", "--event-type", "signature.created")
-	wantLines(t, "list", out, "ID", "STATUS", "signature.created", "pending")
+	wantLines(t, "list", out, "ID", "ENDPOINT", "STATUS", "signature.created", "pending")
+	if strings.Contains(out, "WEBHOOK") {
+		t.Errorf("list says WEBHOOK where get says Endpoint:\n%s", out)
+	}
 
 	if out := s.ok("deliveries", "cancel", newest); out != "delivery "+newest+" is cancelled\n" {
 		t.Errorf("cancel printed %q; want the new status and no due time", out)

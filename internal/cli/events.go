@@ -12,7 +12,7 @@ import (
 
 // eventsCmd publishes, shows and lists events through the API.
 type eventsCmd struct {
-	Publish eventsPublishCmd `cmd:"" help:"Publish an event to every subscribed endpoint, or to chosen ones with --endpoint."`
+	Publish eventsPublishCmd `cmd:"" help:"Publish an event to every subscribed endpoint, or to chosen ones with --webhook (or --endpoint)."`
 	Get     eventsGetCmd     `cmd:"" help:"Show an event and its deliveries."`
 	List    eventsListCmd    `cmd:"" help:"List events, newest first, filtered by type and creation time."`
 }
@@ -24,7 +24,7 @@ type eventsPublishCmd struct {
 	ID        string  `placeholder:"UUID" help:"Event ID (a UUID); publishing an existing ID creates nothing. Default: a new one."`
 	Priority  int     `help:"Higher is delivered first."`
 	Key       string  `name:"ordering-key" placeholder:"KEY" help:"Ordering key: each endpoint gets the events of one key one at a time, in publish order."`
-	Endpoints []int64 `name:"endpoint" placeholder:"ID" help:"Deliver only to these endpoint IDs; repeat or separate by commas."`
+	Endpoints []int64 `name:"webhook" aliases:"endpoint" placeholder:"ID" help:"Deliver only to these endpoint IDs; repeat or separate by commas."`
 	publishFileFlags
 }
 

@@ -46,7 +46,7 @@ type fileTally struct {
 // sent, none after), or a request fails.
 func (c *eventsPublishCmd) publishFile(e Env) error {
 	if c.Type != "" || c.Data != "" || c.ID != "" || c.Priority != 0 || c.Key != "" || len(c.Endpoints) > 0 {
-		return usageError{errors.New("--file takes every field from the file: drop --type, --data, --id, --priority, --ordering-key and --endpoint")}
+		return usageError{errors.New("--file takes every field from the file: drop --type, --data, --id, --priority, --ordering-key and --webhook")}
 	}
 	if c.BatchSize < 1 || c.BatchSize > store.MaxPublishMany {
 		return usageError{fmt.Errorf("--batch-size: must be 1 to %d, got %d", store.MaxPublishMany, c.BatchSize)}

@@ -21,9 +21,14 @@ func TestCLIEvents(t *testing.T) {
 	if !res.Created || res.Deliveries != 1 {
 		t.Errorf("publish --endpoint 2 = %+v", res)
 	}
+	// --webhook, as the other commands call it, is the same flag.
+	s.okJSON(&res, "events", "publish", "--type", "signature.created", "--webhook", "2")
+	if !res.Created || res.Deliveries != 1 {
+		t.Errorf("publish --webhook 2 = %+v", res)
+	}
 
 	out = s.ok("events", "get", id)
-	wantLines(t, "get", out, "Type:", "document.created", "Ordering key:", "doc-1", `{"doc":1}`, "WEBHOOK", "pending")
+	wantLines(t, "get", out, "Type:", "document.created", "Ordering key:", "doc-1", `{"doc":1}`, "ENDPOINT", "pending")
 	var ev wire.EventDetail
 	s.okJSON(&ev, "events", "get", id)
 	if ev.ID != id || len(ev.Deliveries) != 1 || ev.OrderingKey != "doc-1" || ev.Deliveries[0].OrderingKey != "doc-1" {

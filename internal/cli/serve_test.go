@@ -43,6 +43,9 @@ func TestServeRejectsBadSettings(t *testing.T) {
 		{"credentials in WEBHOOK_URLS", map[string]string{"WEBHOOK_URLS": "http://user:secret@ok.example/hook", "WEBHOOK_SECRET": "s3cret-s3cret-s3cret"}, 2, "credentials in the URL are not allowed"},
 		{"short WEBHOOK_SECRET", map[string]string{"WEBHOOK_URLS": "http://ok.example/hook", "WEBHOOK_SECRET": "nine-char"}, 2, "WEBHOOK_SECRET: too short"},
 		{"unknown database scheme", map[string]string{"DATABASE_URL": "mysql://localhost/db"}, 2, `DATABASE_URL: unsupported scheme "mysql"`},
+		{"misspelt scheme with a password", map[string]string{"DATABASE_URL": "postgress://u:secret@localhost/db"}, 2, `postgress://u:xxxxx@localhost/db`},
+		{"scheme without slashes with a password", map[string]string{"DATABASE_URL": "postgres:u:secret@host/db"}, 2, `postgres:u:xxxxx@host/db`},
+		{"huge timeout", map[string]string{"WEBHOOK_TIMEOUT_MS": "9223372036854775807"}, 2, "WEBHOOK_TIMEOUT_MS: must be at most 3600000"},
 		{"unreachable database", map[string]string{"DATABASE_URL": "postgres://postgres:secret@127.0.0.1:1/hookrelay?connect_timeout=2"}, 1, "DATABASE_URL"},
 	}
 	for _, tt := range tests {
@@ -77,6 +80,9 @@ func TestServeNamesEachBadSettingByItsVariable(t *testing.T) {
 		{"HOOKRELAY_CONCURRENCY", "0", "must be positive"},
 		{"HOOKRELAY_ENDPOINT_CONCURRENCY", "0", "must be positive"},
 		{"HOOKRELAY_BATCH_SIZE", "0", "must be positive"},
+		{"HOOKRELAY_CONCURRENCY", "1099511627776", "must be at most 10000"},
+		{"HOOKRELAY_ENDPOINT_CONCURRENCY", "9223372036854775807", "must be at most 10000"},
+		{"HOOKRELAY_BATCH_SIZE", "9223372036854775807", "must be at most 10000"},
 		{"HOOKRELAY_POLL_INTERVAL", "0s", "must be positive"},
 		{"HOOKRELAY_LEASE", "5s", "must be longer than the timeout (10s)"},
 		{"HOOKRELAY_LEASE", "-5s", "must not be negative"},
@@ -98,9 +104,9 @@ func TestServeNamesEachBadSettingByItsVariable(t *testing.T) {
 	}
 }
 
-// TestServeNamesTheMissingKey: serve without HOOKRELAY_ENCRYPTION_KEY on a
-// database whose secrets are encrypted stops, naming the variable (the
-// library's error names its Config field).
+// TestServeNamesTheMissingKey: serve without HOOKRELAY_ENCRYPTION_KEY, or
+// with a wrong one, on a database whose secrets are encrypted stops, naming
+// the variable (the library's error names its Config field).
 func TestServeNamesTheMissingKey(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "hookrelay.db")
 	t.Setenv("DATABASE_URL", db)
@@ -120,6 +126,18 @@ func TestServeNamesTheMissingKey(t *testing.T) {
 	_, stderr, code := runCLI(t, "serve")
 	if code != 1 || !strings.Contains(stderr, "HOOKRELAY_ENCRYPTION_KEY: endpoint values are encrypted at rest, and no encryption key is set") {
 		t.Errorf("exit %d, stderr %q; want exit 1 naming HOOKRELAY_ENCRYPTION_KEY", code, stderr)
+	}
+	// A well-formed key that is not the one that sealed them is refused
+	// the same way, before serve writes anything with it.
+	t.Setenv("HOOKRELAY_ENCRYPTION_KEY", strings.Repeat("cd", 32))
+	_, stderr, code = runCLI(t, "serve")
+	if code != 1 || !strings.Contains(stderr, "HOOKRELAY_ENCRYPTION_KEY: the database's encrypted values were sealed with another key") {
+		t.Errorf("wrong key: exit %d, stderr %q; want exit 1 naming HOOKRELAY_ENCRYPTION_KEY", code, stderr)
+	}
+	// So is the one-shot publish, which writes to the database directly.
+	_, stderr, code = runCLI(t, "publish", "--type", "a.b")
+	if code == 0 || !strings.Contains(stderr, "HOOKRELAY_ENCRYPTION_KEY: the database's encrypted values were sealed with another key") {
+		t.Errorf("publish with a wrong key: exit %d, stderr %q; want it refused naming HOOKRELAY_ENCRYPTION_KEY", code, stderr)
 	}
 }
 

@@ -47,7 +47,7 @@ func sampleTypes() string {
 type triggerCmd struct {
 	apiFlags
 	Type      string  `arg:"" help:"Event type to send, e.g. document.created; known types get a realistic body, others {\"example\":true}."`
-	Endpoints []int64 `name:"endpoint" placeholder:"ID" help:"Deliver only to these endpoint IDs; repeat or separate by commas."`
+	Endpoints []int64 `name:"webhook" aliases:"endpoint" placeholder:"ID" help:"Deliver only to these endpoint IDs; repeat or separate by commas."`
 }
 
 func (c *triggerCmd) Run(e Env) error {

@@ -32,5 +32,6 @@ func TestCLITrigger(t *testing.T) {
 	out = s.ok("trigger", "webhook.ping", "--endpoint", "1")
 	wantLines(t, "ping", out, "sample webhook.ping event", "1 delivery")
 	s.fails(1, "webhook 7 does not exist", "trigger", "webhook.ping", "--endpoint", "7")
+	wantLines(t, "ping --webhook", s.ok("trigger", "webhook.ping", "--webhook", "1"), "sample webhook.ping event", "1 delivery")
 	s.fails(2, "expected", "trigger")
 }

@@ -10,6 +10,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/url"
 	"strings"
@@ -42,22 +43,22 @@ type Delivery struct {
 	EndpointURLs     []string `name:"webhook-urls" env:"WEBHOOK_URLS" sep:"," help:"Comma-separated endpoints that receive every event; synced into the webhooks table at start (added, updated, deactivated when removed)."`
 	EndpointSecret   string   `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS; required with them. Under the ackify profile any string (raw bytes, as Ackify CE uses it); otherwise at least 16 characters, or whsec_ and the base64 of at least 16 bytes (echo whsec_$(openssl rand -base64 24))."`
 	SignatureProfile string   `name:"signature-profile" env:"HOOKRELAY_SIGNATURE_PROFILE" default:"${default_signature_profile}" enum:"standard,ackify" help:"standard or ackify: the signature profile of endpoints whose row names none (WEBHOOK_URLS, rows Ackify CE created) and of endpoints created without one."`
-	TimeoutMS        int      `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"${default_timeout_ms}" help:"Whole-request timeout of one delivery attempt, in milliseconds."`
+	TimeoutMS        int      `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"${default_timeout_ms}" help:"Whole-request timeout of one delivery attempt, in milliseconds (at most ${max_timeout_ms})."`
 	Retries          `embed:""`
 	BackoffBase      time.Duration `name:"backoff-base" env:"HOOKRELAY_BACKOFF_BASE" default:"${default_backoff_base}" help:"Delay before the first retry; doubles on each retry (1s with --dev)."`
 	BackoffCap       time.Duration `name:"backoff-cap" env:"HOOKRELAY_BACKOFF_CAP" default:"${default_backoff_cap}" help:"Longest delay between two attempts (30s with --dev)."`
 	RetryAfterCap    time.Duration `name:"retry-after-cap" env:"HOOKRELAY_RETRY_AFTER_CAP" default:"${default_retry_after_cap}" help:"Longest delay a Retry-After answer may ask for; positive (30s with --dev)."`
-	Concurrency      int           `name:"concurrency" env:"HOOKRELAY_CONCURRENCY" default:"${default_concurrency}" help:"Requests in flight at once, over all endpoints."`
-	EndpointInFlight int           `name:"endpoint-concurrency" env:"HOOKRELAY_ENDPOINT_CONCURRENCY" default:"${default_endpoint_concurrency}" help:"Most requests in flight at once to one endpoint: the ceiling of its adaptive limit, or its fixed limit when HOOKRELAY_ADAPTIVE_CONCURRENCY is false."`
+	Concurrency      int           `name:"concurrency" env:"HOOKRELAY_CONCURRENCY" default:"${default_concurrency}" help:"Requests in flight at once, over all endpoints (at most ${max_concurrency})."`
+	EndpointInFlight int           `name:"endpoint-concurrency" env:"HOOKRELAY_ENDPOINT_CONCURRENCY" default:"${default_endpoint_concurrency}" help:"Most requests in flight at once to one endpoint: the ceiling of its adaptive limit, or its fixed limit when HOOKRELAY_ADAPTIVE_CONCURRENCY is false (at most ${max_concurrency})."`
 	Adaptive         bool          `name:"adaptive-concurrency" env:"HOOKRELAY_ADAPTIVE_CONCURRENCY" default:"${default_adaptive_concurrency}" negatable:"" help:"Adapt each endpoint's in-flight limit to its answers: it starts at 4, grows while the endpoint answers 2xx at a steady latency, and halves on timeouts, network failures, 429, 502, 503, 504 and latency jumps (false: every endpoint may always have HOOKRELAY_ENDPOINT_CONCURRENCY requests in flight)."`
-	BatchSize        int           `name:"batch-size" env:"HOOKRELAY_BATCH_SIZE" default:"${default_batch_size}" help:"Deliveries claimed by one query."`
+	BatchSize        int           `name:"batch-size" env:"HOOKRELAY_BATCH_SIZE" default:"${default_batch_size}" help:"Deliveries claimed by one query (at most ${max_batch_size})."`
 	PollInterval     time.Duration `name:"poll-interval" env:"HOOKRELAY_POLL_INTERVAL" default:"${default_poll_interval}" help:"How often idle workers look for due retries when nothing wakes them."`
 	Lease            time.Duration `name:"lease" env:"HOOKRELAY_LEASE" help:"How long a claimed delivery stays with its worker before another may take it (default: 3 × timeout + 30s)."`
 	ShutdownTimeout  time.Duration `name:"shutdown-timeout" env:"HOOKRELAY_SHUTDOWN_TIMEOUT" default:"${default_shutdown_timeout}" help:"How long shutdown waits for requests in flight (0: not at all)."`
 	DisableAfter     int           `name:"disable-after-failures" env:"HOOKRELAY_DISABLE_AFTER_FAILURES" default:"${default_disable_after_failures}" help:"Disable an endpoint after this many consecutive failed attempts (0: never)."`
 	DisableAfterFor  time.Duration `name:"disable-after-failing-for" env:"HOOKRELAY_DISABLE_AFTER_FAILING_FOR" default:"${default_disable_after_failing_for}" help:"Disable an endpoint that has failed without a success for this long (0: never)."`
 	AllowPrivate     bool          `name:"allow-private-targets" env:"HOOKRELAY_ALLOW_PRIVATE_TARGETS" help:"Let API-created endpoints reach addresses that are not globally routable: loopback, private, link-local, documentation, this host's own… (development only; true with --dev)."`
-	Retention        time.Duration `name:"retention" env:"HOOKRELAY_RETENTION" default:"${default_retention}" help:"Finished deliveries older than this are deleted (0: keep them forever)."`
+	Retention        time.Duration `name:"retention" env:"HOOKRELAY_RETENTION" default:"${default_retention}" help:"Finished deliveries older than this are deleted (0: keep them forever). It applies to the whole database, by whichever process maintains it: give every process the same value."`
 }
 
 // Retries holds WEBHOOK_MAX_RETRIES, a setting of serve and of `hookrelay
@@ -66,8 +67,13 @@ type Retries struct {
 	MaxRetries int `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"${default_max_retries}" help:"Retries after the first attempt before a delivery fails, for endpoints that set none (0 to 35)."`
 }
 
-// Timeout returns the attempt timeout as a duration.
+// Timeout returns the attempt timeout as a duration. A TimeoutMS whose
+// duration would overflow saturates at the longest time.Duration (Library
+// refuses it: it is past hookrelay.MaxTimeout) instead of wrapping around.
 func (d Delivery) Timeout() time.Duration {
+	if d.TimeoutMS > math.MaxInt64/int(time.Millisecond) {
+		return math.MaxInt64
+	}
 	return time.Duration(d.TimeoutMS) * time.Millisecond
 }
 

@@ -20,6 +20,9 @@ import (
 func Vars() kong.Vars {
 	return kong.Vars{
 		"default_timeout_ms":                strconv.FormatInt(hookrelay.DefaultTimeout.Milliseconds(), 10),
+		"max_timeout_ms":                    strconv.FormatInt(hookrelay.MaxTimeout.Milliseconds(), 10),
+		"max_concurrency":                   strconv.Itoa(hookrelay.MaxConcurrency),
+		"max_batch_size":                    strconv.Itoa(hookrelay.MaxBatchSize),
 		"default_max_retries":               strconv.Itoa(hookrelay.DefaultMaxRetries),
 		"default_backoff_base":              ShortDuration(hookrelay.DefaultBackoffBase),
 		"default_backoff_cap":               ShortDuration(hookrelay.DefaultBackoffCap),
@@ -82,6 +85,9 @@ type number struct {
 	value    int64
 	duration bool
 	zero     zeroMeans
+	// most, when positive, is the largest value serve takes, checked here
+	// because the library cannot see the value as given.
+	most int64
 }
 
 func (n number) String() string {
@@ -123,6 +129,11 @@ func offIfZero[T int | time.Duration](v T, zero zeroMeans) T {
 // hookrelay.Config.
 var settings = []setting{
 	{"WEBHOOK_TIMEOUT_MS", "Timeout", func(s *Serve, c *hookrelay.Config) (number, bool) {
+		// Past the library's bound, it is refused before it is multiplied
+		// into a duration that might overflow.
+		if s.TimeoutMS > int(hookrelay.MaxTimeout/time.Millisecond) {
+			return number{value: int64(s.TimeoutMS), most: int64(hookrelay.MaxTimeout / time.Millisecond)}, true
+		}
 		c.Timeout = s.Timeout()
 		return number{value: int64(s.TimeoutMS), zero: zeroRefused}, true
 	}},
@@ -177,6 +188,8 @@ func (s Serve) Library() (hookrelay.Config, error) {
 			continue
 		}
 		switch {
+		case n.most > 0 && n.value > n.most:
+			errs = append(errs, &hookrelay.ConfigError{Field: st.field, Message: fmt.Sprintf("must be at most %d, got %s", n.most, n)})
 		case n.zero == zeroRefused && n.value <= 0:
 			errs = append(errs, &hookrelay.ConfigError{Field: st.field, Message: "must be positive, got " + n.String()})
 		case n.value < 0:

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"fmt"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -94,5 +96,27 @@ func TestServeTurnsAdaptiveConcurrencyOff(t *testing.T) {
 	}
 	if lib.ConcurrencyMode != hookrelay.AdaptiveConcurrency {
 		t.Errorf("--adaptive-concurrency: mode %q, want %q", lib.ConcurrencyMode, hookrelay.AdaptiveConcurrency)
+	}
+}
+
+// TestServeRefusesAHugeTimeout: a WEBHOOK_TIMEOUT_MS whose duration would
+// overflow is refused by its name before it is multiplied: no wrapped
+// timeout, no error about a HOOKRELAY_LEASE the user never set.
+func TestServeRefusesAHugeTimeout(t *testing.T) {
+	for _, ms := range []int{math.MaxInt64, 3074457345618, 288230376151716696, 3600001} {
+		s := parseServe(t)
+		s.TimeoutMS = ms
+		// Validate is what the command line's parser runs.
+		err := s.Validate()
+		want := fmt.Sprintf("WEBHOOK_TIMEOUT_MS: must be at most 3600000, got %d", ms)
+		if err == nil || err.Error() != want {
+			t.Errorf("WEBHOOK_TIMEOUT_MS=%d: %v, want only %q", ms, err, want)
+		}
+	}
+	if lib, err := parseServe(t, "--webhook-timeout-ms=3600000").Library(); err != nil || lib.Validate() != nil {
+		t.Errorf("WEBHOOK_TIMEOUT_MS at the bound: %v, %v", err, lib.Validate())
+	}
+	if got := (Delivery{TimeoutMS: math.MaxInt}).Timeout(); got != math.MaxInt64 {
+		t.Errorf("Timeout() of a huge TimeoutMS = %s, want it saturated", got)
 	}
 }

@@ -12,6 +12,18 @@
 // when the maintainer stops or dies another takes over: on PostgreSQL within
 // RetryInterval of its connection's end, on SQLite within RetryInterval of
 // its release or Term + RetryInterval of its death.
+//
+// A maintainer that is alive but stuck (stopped with SIGSTOP, or waiting on
+// a long statement) keeps its PostgreSQL lock, as its session lives. So the
+// processes that are not the maintainer rescue too, but only leases that
+// expired more than StuckGrace ago (by default the longer of the lease and
+// three rescue intervals: a maintainer that works rescues a lease within one
+// RescueInterval of its expiry, so such a lease means it missed three
+// rounds), every StuckRescueInterval (by default StuckGrace). Rescue is
+// idempotent (rows are taken with SKIP LOCKED and matched by the database's
+// clock), so a delivery is never rescued twice. The maintainer's retention
+// deletes run on a goroutine of their own, so that a long delete never
+// delays a rescue.
 package maintenance
 
 import (
@@ -19,6 +31,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -64,6 +77,13 @@ type Options struct {
 	// Term is the maintainership's lease (see store.Store.TryMaintain);
 	// default DefaultTerm.
 	Term time.Duration
+	// StuckGrace is how long past its expiry a lease must be before a
+	// process that is not the maintainer rescues it (the maintainer may be
+	// stuck); default the longer of Lease and 3 × RescueInterval.
+	StuckGrace time.Duration
+	// StuckRescueInterval is how often a process that is not the maintainer
+	// rescues leases expired more than StuckGrace ago; default StuckGrace.
+	StuckRescueInterval time.Duration
 	// Logger receives what maintenance did and its troubles.
 	Logger *slog.Logger
 }
@@ -83,6 +103,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Term <= 0 {
 		o.Term = DefaultTerm
+	}
+	if o.StuckGrace <= 0 {
+		o.StuckGrace = max(o.Lease, 3*o.RescueInterval)
+	}
+	if o.StuckRescueInterval <= 0 {
+		o.StuckRescueInterval = o.StuckGrace
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -116,15 +142,22 @@ func (m *Maintainer) Maintaining() bool { return m.maintaining.Load() }
 
 // Run tries to become the store's maintainer, maintains it while it is, and
 // tries again when it stops being it, until ctx ends; it then releases the
-// maintainership and returns nil.
+// maintainership and returns nil. While another process maintains, it
+// rescues the leases that expired more than StuckGrace ago every
+// StuckRescueInterval.
 func (m *Maintainer) Run(ctx context.Context) error {
 	o := m.opts
 	retry := time.NewTimer(0)
 	defer retry.Stop()
+	stuck := time.NewTicker(o.StuckRescueInterval)
+	defer stuck.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-stuck.C:
+			m.rescue(ctx, o.StuckGrace)
+			continue
 		case <-retry.C:
 		}
 		held, ok, err := m.store.TryMaintain(ctx, o.Name, o.Term)
@@ -140,16 +173,17 @@ func (m *Maintainer) Run(ctx context.Context) error {
 			m.maintaining.Store(false)
 			held.Release()
 			if ctx.Err() == nil {
-				o.Logger.LogAttrs(ctx, slog.LevelWarn, "maintainership lost; trying again", slog.Duration("retry_every", o.RetryInterval))
+				o.Logger.LogAttrs(ctx, slog.LevelWarn, "maintainership lost; trying again", slog.String("retry_every", o.RetryInterval.String()))
 			}
 		}
 		retry.Reset(o.RetryInterval)
 	}
 }
 
-// maintain rescues expired leases every RescueInterval and deletes finished
+// maintain rescues expired leases every RescueInterval and, on a goroutine
+// of its own so that a long delete delays no rescue, deletes finished
 // deliveries past Retention at once and every RetentionInterval, until ctx
-// ends or held is lost.
+// ends or held is lost. It returns once both have stopped.
 func (m *Maintainer) maintain(ctx context.Context, held store.Maintainership) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -160,29 +194,42 @@ func (m *Maintainer) maintain(ctx context.Context, held store.Maintainership) {
 		case <-ctx.Done():
 		}
 	}()
+	var retention sync.WaitGroup
+	defer retention.Wait()
+	retention.Go(func() {
+		every := time.NewTicker(m.opts.RetentionInterval)
+		defer every.Stop()
+		for {
+			m.deleteOld(ctx)
+			select {
+			case <-ctx.Done():
+				return
+			case <-every.C:
+			}
+		}
+	})
 	rescue := time.NewTicker(m.opts.RescueInterval)
 	defer rescue.Stop()
-	retention := time.NewTicker(m.opts.RetentionInterval)
-	defer retention.Stop()
-	m.rescue(ctx)
-	m.deleteOld(ctx)
 	for {
+		m.rescue(ctx, 0)
 		select {
 		case <-ctx.Done():
 			return
 		case <-rescue.C:
-			m.rescue(ctx)
-		case <-retention.C:
-			m.deleteOld(ctx)
 		}
 	}
 }
 
-func (m *Maintainer) rescue(ctx context.Context) {
-	n, err := m.store.RescueExpired(ctx)
+// rescue takes back the deliveries whose lease expired more than olderThan
+// ago: 0 for the maintainer, StuckGrace for the others.
+func (m *Maintainer) rescue(ctx context.Context, olderThan time.Duration) {
+	n, err := m.store.RescueExpired(ctx, olderThan)
 	switch {
 	case err != nil && ctx.Err() == nil:
 		m.opts.Logger.LogAttrs(ctx, slog.LevelError, "rescue expired leases failed", slog.String("error", err.Error()))
+	case n > 0 && olderThan > 0:
+		m.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "rescued deliveries whose lease expired long ago: the maintainer seems stuck",
+			slog.Int("deliveries", n), slog.String("expired_more_than", olderThan.String()))
 	case n > 0:
 		m.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "rescued deliveries whose worker was lost", slog.Int("deliveries", n))
 	}
@@ -197,6 +244,6 @@ func (m *Maintainer) deleteOld(ctx context.Context) {
 	case err != nil && ctx.Err() == nil:
 		m.opts.Logger.LogAttrs(ctx, slog.LevelError, "delete old deliveries failed", slog.String("error", err.Error()))
 	case n > 0:
-		m.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "deleted old deliveries", slog.Int64("deliveries", n), slog.Duration("retention", m.opts.Retention))
+		m.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "deleted old deliveries", slog.Int64("deliveries", n), slog.String("retention", m.opts.Retention.String()))
 	}
 }

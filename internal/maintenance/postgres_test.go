@@ -1,6 +1,8 @@
 package maintenance_test
 
 import (
+	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/maintenance"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/postgres"
+	"github.com/hookrelay/hookrelay/internal/testenv"
 	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
@@ -49,8 +52,11 @@ func TestPostgresLeaderConnectionLost(t *testing.T) {
 	stores, u := postgresBackend.open(t, 2)
 	conn := connect(t, u)
 	var ms [2]*maintenance.Maintainer
+	logs := &testenv.Buffer{}
 	for i := range ms {
-		ms[i] = maintenance.New(stores[i], fast(t, nil))
+		opts := fast(t, nil)
+		opts.Logger = slog.New(slog.NewJSONHandler(logs, nil))
+		ms[i] = maintenance.New(stores[i], opts)
 		start(t, ms[i])
 	}
 	leader := waitLeader(t, ms[:])
@@ -72,6 +78,11 @@ func TestPostgresLeaderConnectionLost(t *testing.T) {
 		t.Errorf("the follower took over %s after the leader's connection died", took)
 	}
 	testwait.Until(t, "the former leader sees its loss", func() bool { return !ms[leader].Maintaining() })
+	// Durations are logged as text, as in every other log of hookrelay.
+	testwait.Until(t, "the loss is logged", func() bool { return strings.Contains(logs.String(), "maintainership lost") })
+	if !strings.Contains(logs.String(), `"retry_every":"20ms"`) {
+		t.Errorf("the loss's log does not write retry_every as a duration:\n%s", logs.String())
+	}
 	if pids := lockHolders(t, conn); len(pids) != 1 {
 		t.Errorf("%d backends hold the lock after the takeover, want 1", len(pids))
 	}
@@ -79,8 +90,9 @@ func TestPostgresLeaderConnectionLost(t *testing.T) {
 
 // TestPostgresClaimsGoOnWhileRetentionDeletes holds the maintainer's
 // retention delete on a row lock (the attempt of an old delivery, which the
-// delete removes by cascade) and proves, from stored state, that a worker
-// claims and delivers new deliveries while that delete waits.
+// delete removes by cascade) and proves, from stored state, that the
+// maintainer rescues a lost lease and a worker claims and delivers new
+// deliveries while that delete waits.
 func TestPostgresClaimsGoOnWhileRetentionDeletes(t *testing.T) {
 	stores, u := postgresBackend.open(t, 1)
 	s := stores[0]
@@ -119,6 +131,14 @@ func TestPostgresClaimsGoOnWhileRetentionDeletes(t *testing.T) {
 		return n == 1
 	}
 	testwait.Until(t, "the retention delete waits on the locked attempt", deleteWaits)
+	// Rescue goes on while the delete waits.
+	lost := publish(t, s)[0]
+	if n := len(claim(t, s, "crashed", time.Millisecond)); n != 1 {
+		t.Fatalf("claimed %d deliveries, want 1", n)
+	}
+	testwait.Until(t, "the lost lease is rescued while the delete waits", func() bool {
+		return status(t, s, lost).RetryCount == 1
+	})
 
 	startWorker(t, s)
 	const events = 5
@@ -141,4 +161,46 @@ func TestPostgresClaimsGoOnWhileRetentionDeletes(t *testing.T) {
 		t.Fatal(err)
 	}
 	testwait.Until(t, "the old delivery is deleted once the lock is gone", func() bool { return gone(t, s, old) })
+}
+
+// TestPostgresStuckMaintainerLeasesAreRescued: a maintainer that is alive
+// but stuck keeps its lock (here a test connection holds it and rescues
+// nothing); a process that is not the maintainer still rescues the leases
+// that expired more than StuckGrace ago, once each, and leaves recent ones
+// alone.
+func TestPostgresStuckMaintainerLeasesAreRescued(t *testing.T) {
+	stores, u := postgresBackend.open(t, 1)
+	s := stores[0]
+	holder := connect(t, u)
+	if _, err := holder.Exec(t.Context(), `SELECT pg_advisory_lock($1::int4, 'webhook_deliveries'::regclass::oid::int4)`, postgres.MaintainerLockKey); err != nil {
+		t.Fatalf("take the maintainer's lock: %v", err)
+	}
+	addEndpoint(t, s, "https://a.example/hook")
+	lost := publish(t, s)[0]
+	if n := len(claim(t, s, "crashed", time.Millisecond)); n != 1 {
+		t.Fatalf("claimed %d deliveries, want 1", n)
+	}
+	live := publish(t, s)[0]
+	if n := len(claim(t, s, "alive", time.Hour)); n != 1 {
+		t.Fatalf("claimed %d deliveries, want 1", n)
+	}
+	logs := &testenv.Buffer{}
+	opts := fast(t, logs)
+	opts.StuckGrace = 100 * time.Millisecond
+	opts.StuckRescueInterval = 20 * time.Millisecond
+	m := maintenance.New(s, opts)
+	start(t, m)
+	testwait.Until(t, "the follower rescues the lease the stuck maintainer left", func() bool {
+		return status(t, s, lost).Status == store.StatusPending
+	})
+	if m.Maintaining() {
+		t.Fatal("the process became the maintainer while the lock is held: the test proves nothing")
+	}
+	if d := status(t, s, lost); d.RetryCount != 1 || d.LastError != store.LeaseExpiredMessage {
+		t.Errorf("rescued delivery: retry %d, %q; want retry 1, the lost attempt counted once", d.RetryCount, d.LastError)
+	}
+	if d := status(t, s, live); d.Status != store.StatusProcessing {
+		t.Errorf("a live lease was rescued: %s", d.Status)
+	}
+	testwait.Until(t, "the rescue is logged", func() bool { return strings.Contains(logs.String(), "the maintainer seems stuck") })
 }

@@ -40,11 +40,8 @@ func (s *Service) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.E
 		return store.Endpoint{}, err
 	}
 	in.Secret = secret
-	created, err := s.store.CreateEndpoint(ctx, in)
-	if err != nil {
-		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
-	}
-	return created, nil
+	// The store's error says "create endpoint" already.
+	return s.store.CreateEndpoint(ctx, in)
 }
 
 // secretError is ValidateSecret's error for a secret given, nil for none.

@@ -89,7 +89,8 @@ func (s *Service) Publish(ctx context.Context, req PublishRequest) (store.Publis
 	}
 	res, err := s.store.Publish(ctx, pub.Event, pub.Options)
 	if err != nil {
-		return store.PublishResult{}, fmt.Errorf("publish event: %w", fromStore(err))
+		// The store's error says "publish event" already.
+		return store.PublishResult{}, fromStore(err)
 	}
 	return res, nil
 }

@@ -148,9 +148,11 @@ type Store interface {
 	// Release hands claimed deliveries back to pending without counting an
 	// attempt, as a worker does when it shuts down before sending them.
 	Release(ctx context.Context, leases []Lease) error
-	// RescueExpired returns deliveries whose lease expired to pending, counting
-	// the lost attempt, or fails them when that exhausts their retries.
-	RescueExpired(ctx context.Context) (int, error)
+	// RescueExpired returns deliveries whose lease expired more than
+	// olderThan ago (0: any expired lease; by the database's clock) to
+	// pending, counting the lost attempt, or fails them when that exhausts
+	// their retries. Concurrent calls never take one delivery back twice.
+	RescueExpired(ctx context.Context, olderThan time.Duration) (int, error)
 
 	// GetDelivery returns one delivery or ErrNotFound.
 	GetDelivery(ctx context.Context, id int64) (Delivery, error)

@@ -53,7 +53,7 @@ func migrated(t *testing.T, s store.Store) store.Store {
 // test key (store/encrypted), as serve does with HOOKRELAY_ENCRYPTION_KEY.
 func Sealed(t *testing.T, st store.Store) store.Store {
 	t.Helper()
-	sealed, err := encrypted.Wrap(st, []byte("test-key-0123456789abcdef-012345"))
+	sealed, err := encrypted.Wrap(st, []byte("test-key-0123456789abcdef-012345"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

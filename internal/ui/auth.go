@@ -211,10 +211,13 @@ func (s *server) withSession(h handlerFunc, who access) http.Handler {
 			http.SetCookie(w, s.sessions.cookie(r, sess))
 		}
 		r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, sess))
-		var err error
+		var err, postErr error
+		if r.Method == http.MethodPost {
+			postErr = s.checkPost(r, sess)
+		}
 		switch {
-		case r.Method == http.MethodPost && !s.validPost(r, sess):
-			err = errForbidden
+		case postErr != nil:
+			err = postErr
 		case r.Method == http.MethodPost && formText(r.PostForm) != nil:
 			err = formText(r.PostForm)
 		case who == signedIn && !sess.signedIn && r.Method == http.MethodGet:

@@ -91,6 +91,13 @@ func TestSignIn(t *testing.T) {
 			b.post("/ui/endpoints/1/enable", nil).must(t, http.StatusForbidden).contains(t, "This form has expired")
 		})
 
+		t.Run("a form over 1 MiB is refused as too large, not as expired", func(t *testing.T) {
+			b := s.signedIn()
+			b.get("/ui/")
+			b.post("/ui/endpoints", url.Values{"description": {strings.Repeat("x", 1<<20+1)}}).
+				must(t, http.StatusRequestEntityTooLarge).contains(t, "larger than 1 MiB")
+		})
+
 		t.Run("a POST without a session is refused before it signs in", func(t *testing.T) {
 			b := s.newBrowser()
 			b.get("/ui/login")

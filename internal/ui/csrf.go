@@ -2,6 +2,7 @@ package ui
 
 import (
 	"crypto/hmac"
+	"errors"
 	"net/http"
 	"net/url"
 )
@@ -20,18 +21,25 @@ func (s *sessions) csrfToken(sess session) string {
 	return s.sign("csrf", sess.id)
 }
 
-// validPost checks a POST: same origin (Sec-Fetch-Site, Origin, and Referer
-// when it is sent) and the session's CSRF token in the form.
-func (s *server) validPost(r *http.Request, sess session) bool {
+// checkPost checks a POST: same origin (Sec-Fetch-Site, Origin, and Referer
+// when it is sent) and the session's CSRF token in the form (errForbidden),
+// and a form of at most maxFormBytes (errFormTooLarge).
+func (s *server) checkPost(r *http.Request, sess session) error {
 	if crossOrigin.Check(r) != nil || !sameOriginReferer(r) {
-		return false
+		return errForbidden
 	}
 	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		return false
+		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
+			return errFormTooLarge
+		}
+		return errForbidden
 	}
 	given := r.PostForm.Get(csrfField)
-	return given != "" && hmac.Equal([]byte(given), []byte(s.sessions.csrfToken(sess)))
+	if given == "" || !hmac.Equal([]byte(given), []byte(s.sessions.csrfToken(sess))) {
+		return errForbidden
+	}
+	return nil
 }
 
 // sameOriginReferer accepts a request without a Referer (browsers may drop

@@ -110,6 +110,8 @@ var (
 	errNotFound  = &pageError{http.StatusNotFound, "there is no such page"}
 	errForbidden = &pageError{http.StatusForbidden, "this form has expired or was sent from another site: go back, reload the page and try again"}
 	errSignedOut = &pageError{http.StatusUnauthorized, "your session has ended: sign in again"}
+	// errFormTooLarge answers a form past maxFormBytes.
+	errFormTooLarge = &pageError{http.StatusRequestEntityTooLarge, "this form is larger than 1 MiB, the most the dashboard takes: shorten it, or send a large event with the API (POST /v1/events) or `hookrelay events publish --file`"}
 )
 
 // errorView is the data of the error page.

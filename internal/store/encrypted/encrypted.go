@@ -3,6 +3,11 @@
 // may be receiver credentials) are sealed with AES-256-GCM before they are
 // written and opened when read back. Values written before a key was set are
 // read as they are and sealed on their next write.
+//
+// One endpoint whose values this process cannot open (sealed under another
+// key, or sealed while this process has no key) affects that endpoint
+// only: Claim hands its deliveries back unsent and uncounted, and logs it,
+// while the other endpoints' deliveries flow.
 package encrypted
 
 import (
@@ -14,7 +19,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -40,15 +48,33 @@ func ParseKey(s string) ([]byte, error) {
 // no setting; the command line and the library add theirs.
 var ErrWrongKey = errors.New("wrong encryption key or corrupted value")
 
+// HoldBackFor is how long Claim leaves alone an endpoint whose values this
+// process cannot open, once it has handed its deliveries back: its
+// deliveries stay pending for a process that can, and this one logs the
+// endpoint once per HoldBackFor.
+const HoldBackFor = time.Minute
+
 // Store seals endpoint secrets on their way into the wrapped store and opens
-// them on their way out. Every other method passes through.
+// them on their way out. Every other method passes through. Without a key
+// (Plain), it writes values in clear and reads them as stored, and only
+// keeps Claim from handing out an endpoint whose values are sealed.
 type Store struct {
 	store.Store
-	aead cipher.AEAD
+	aead   cipher.AEAD // nil: this process has no key
+	logger *slog.Logger
+
+	mu sync.Mutex
+	// held maps the endpoints that Claim hands back to when it may try
+	// them again.
+	held map[int64]time.Time
+	// listed maps the endpoints that ListEndpoints could not open to when
+	// it may log them again.
+	listed map[int64]time.Time
 }
 
-// Wrap returns st with secrets encrypted under key (32 bytes).
-func Wrap(st store.Store, key []byte) (*Store, error) {
+// Wrap returns st with secrets encrypted under key (32 bytes). Claim logs
+// the endpoints it holds back to logger (nil: slog.Default()).
+func Wrap(st store.Store, key []byte, logger *slog.Logger) (*Store, error) {
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, fmt.Errorf("encryption key: %w", err)
@@ -57,30 +83,55 @@ func Wrap(st store.Store, key []byte) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encryption key: %w", err)
 	}
-	return &Store{Store: st, aead: aead}, nil
+	w := Plain(st, logger)
+	w.aead = aead
+	return w, nil
+}
+
+// Plain returns st for a process without a key: values are written in
+// clear and read as stored, and Claim hands back, unsent and uncounted,
+// the deliveries of endpoints whose values another process sealed (signing
+// with the ciphertext would send garbage), logging them to logger (nil:
+// slog.Default()).
+func Plain(st store.Store, logger *slog.Logger) *Store {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	return &Store{Store: st, logger: logger, held: map[int64]time.Time{}, listed: map[int64]time.Time{}}
 }
 
 func (s *Store) seal(secret string) string {
-	if secret == "" {
-		return ""
+	if secret == "" || s.aead == nil {
+		return secret
 	}
 	nonce := make([]byte, s.aead.NonceSize())
 	_, _ = rand.Read(nonce)
 	return prefix + base64.RawStdEncoding.EncodeToString(s.aead.Seal(nonce, nonce, []byte(secret), nil))
 }
 
-func (s *Store) open(stored string) (string, error) {
+// open returns the plain text of a stored value; what names the value in
+// errors ("secret", "header X-Api-Key"). Without a key, a sealed value is
+// an error wrapping ErrKeyMissing.
+func (s *Store) open(stored, what string) (string, error) {
 	sealed, ok := strings.CutPrefix(stored, prefix)
 	if !ok {
 		return stored, nil
 	}
-	raw, err := base64.RawStdEncoding.DecodeString(sealed)
-	if err != nil || len(raw) < s.aead.NonceSize() {
-		return "", errors.New("decrypt endpoint secret: malformed ciphertext")
+	if s.aead == nil {
+		return "", fmt.Errorf("decrypt endpoint %s: %w", what, ErrKeyMissing)
 	}
-	plain, err := s.aead.Open(nil, raw[:s.aead.NonceSize()], raw[s.aead.NonceSize():], nil)
+	return openWith(s.aead, sealed, what)
+}
+
+// openWith opens sealed (a stored value without its prefix) with aead.
+func openWith(aead cipher.AEAD, sealed, what string) (string, error) {
+	raw, err := base64.RawStdEncoding.DecodeString(sealed)
+	if err != nil || len(raw) < aead.NonceSize() {
+		return "", fmt.Errorf("decrypt endpoint %s: malformed ciphertext: %w", what, ErrWrongKey)
+	}
+	plain, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], nil)
 	if err != nil {
-		return "", fmt.Errorf("decrypt endpoint secret: %w", ErrWrongKey)
+		return "", fmt.Errorf("decrypt endpoint %s: %w", what, ErrWrongKey)
 	}
 	return string(plain), nil
 }
@@ -92,12 +143,27 @@ func (s *Store) sealEndpoint(e store.Endpoint) store.Endpoint {
 	return e
 }
 
+// openEndpoint returns e with its values opened, or e as stored and an
+// error naming the endpoint when one of them cannot be opened.
 func (s *Store) openEndpoint(e store.Endpoint) (store.Endpoint, error) {
 	var err1, err2, err3 error
-	e.Secret, err1 = s.open(e.Secret)
-	e.PreviousSecret, err2 = s.open(e.PreviousSecret)
-	e.Headers, err3 = s.openHeaders(e.Headers)
-	return e, errors.Join(err1, err2, err3)
+	opened := e
+	opened.Secret, err1 = s.open(e.Secret, "secret")
+	opened.PreviousSecret, err2 = s.open(e.PreviousSecret, "previous secret")
+	opened.Headers, err3 = s.openHeaders(e.Headers)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return e, fmt.Errorf("endpoint %d: %w", e.ID, err)
+	}
+	return opened, nil
+}
+
+// readEndpoint is openEndpoint for the reads that show endpoints (get,
+// list, create, update): without a key they are returned as stored.
+func (s *Store) readEndpoint(e store.Endpoint) (store.Endpoint, error) {
+	if s.aead == nil {
+		return e, nil
+	}
+	return s.openEndpoint(e)
 }
 
 // sealHeaders returns a copy of headers with every value sealed; names stay
@@ -120,9 +186,9 @@ func (s *Store) openHeaders(headers map[string]string) (map[string]string, error
 	}
 	out := make(map[string]string, len(headers))
 	for name, value := range headers {
-		plain, err := s.open(value)
+		plain, err := s.open(value, "header "+name)
 		if err != nil {
-			return nil, fmt.Errorf("header %s: %w", name, err)
+			return nil, err
 		}
 		out[name] = plain
 	}
@@ -133,7 +199,7 @@ func (s *Store) openOne(e store.Endpoint, err error) (store.Endpoint, error) {
 	if err != nil {
 		return e, err
 	}
-	return s.openEndpoint(e)
+	return s.readEndpoint(e)
 }
 
 // CreateEndpoint seals the secrets, then creates the endpoint.
@@ -162,16 +228,25 @@ func (s *Store) GetEndpoint(ctx context.Context, id int64) (store.Endpoint, erro
 	return s.openOne(s.Store.GetEndpoint(ctx, id))
 }
 
-// ListEndpoints returns endpoints with their secrets opened.
+// ListEndpoints returns endpoints with their secrets opened. An endpoint
+// whose values cannot be opened is listed with them as stored (sealed, so
+// nothing signs with them: see SealedField) and logged, once per
+// HoldBackFor; the others are listed as usual.
 func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]store.Endpoint, error) {
 	list, err := s.Store.ListEndpoints(ctx, f)
 	if err != nil {
 		return nil, err
 	}
 	for i := range list {
-		if list[i], err = s.openEndpoint(list[i]); err != nil {
-			return nil, err
+		opened, err := s.readEndpoint(list[i])
+		if err != nil {
+			if s.firstIn(s.listed, list[i].ID) {
+				s.logger.Warn("endpoint listed with its values encrypted: this process cannot decrypt them",
+					slog.Int64("endpoint_id", list[i].ID), slog.String("error", err.Error()))
+			}
+			continue
 		}
+		list[i] = opened
 	}
 	return list, nil
 }
@@ -182,23 +257,83 @@ func (s *Store) SyncConfigEndpoints(ctx context.Context, urls []string, secret s
 }
 
 // Claim claims deliveries and opens their endpoints' secrets to sign them.
-// If a secret cannot be opened (a wrong key), the whole batch is handed back
-// unsent and the error returned: nothing is ever signed with a wrong key.
+// The deliveries of an endpoint whose values cannot be opened (another key
+// sealed them, or this process has none) are handed back at once
+// (Release: unsent, no attempt counted, due again for a process that can
+// open them) and the endpoint is skipped by this store's claims for
+// HoldBackFor, with one log line naming it; the other deliveries are
+// returned. Nothing is ever signed with a wrong key or with ciphertext.
 func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claimed, error) {
+	c.SkipEndpoints = append(s.heldBack(), c.SkipEndpoints...)
 	claimed, err := s.Store.Claim(ctx, c)
 	if err != nil {
 		return nil, err
 	}
-	for i := range claimed {
-		e, err := s.openEndpoint(claimed[i].Endpoint)
+	var handBack []store.Lease
+	unreadable := map[int64]error{}
+	ready := claimed[:0]
+	for _, cl := range claimed {
+		e, err := s.openEndpoint(cl.Endpoint)
 		if err != nil {
-			leases := make([]store.Lease, len(claimed))
-			for j, c := range claimed {
-				leases[j] = c.Lease
-			}
-			return nil, errors.Join(fmt.Errorf("webhook %d: %w", e.ID, err), s.Store.Release(ctx, leases))
+			handBack = append(handBack, cl.Lease)
+			unreadable[e.ID] = err
+			continue
 		}
-		claimed[i].Endpoint = e
+		cl.Endpoint = e
+		ready = append(ready, cl)
 	}
-	return claimed, nil
+	if len(handBack) > 0 {
+		if err := s.Store.Release(ctx, handBack); err != nil {
+			// The leases expire and are rescued; the others go out.
+			s.logger.Error("hand back deliveries of endpoints this process cannot decrypt", slog.String("error", err.Error()))
+		}
+	}
+	for id, err := range unreadable {
+		s.holdBack(id, err)
+	}
+	return ready, nil
+}
+
+// firstIn reports whether id is not in times, or its time there has
+// passed, and then sets it to now + HoldBackFor: the first time in a while.
+func (s *Store) firstIn(times map[int64]time.Time, id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	if until, ok := times[id]; ok && now.Before(until) {
+		return false
+	}
+	times[id] = now.Add(HoldBackFor)
+	return true
+}
+
+// heldBack returns the endpoints that Claim leaves alone now, and forgets
+// those whose time is over.
+func (s *Store) heldBack() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now()
+	var ids []int64
+	for id, until := range s.held {
+		if now.After(until) {
+			delete(s.held, id)
+			continue
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// holdBack records that endpoint id's values cannot be opened (err says
+// why) and logs it, once per HoldBackFor.
+func (s *Store) holdBack(id int64, err error) {
+	if !s.firstIn(s.held, id) {
+		return
+	}
+	msg := "endpoint's values were encrypted with another key: its deliveries are handed back unsent, for a process with that key"
+	if errors.Is(err, ErrKeyMissing) {
+		msg = "endpoint's values are encrypted and this process has no encryption key: its deliveries are handed back unsent, for a process with the key"
+	}
+	s.logger.Warn(msg, slog.Int64("endpoint_id", id), slog.String("error", err.Error()),
+		slog.String("retry_in", HoldBackFor.String()))
 }

@@ -1,10 +1,14 @@
 package encrypted_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,7 +38,7 @@ func TestParseKey(t *testing.T) {
 func eachSealed(t *testing.T, test func(t *testing.T, raw, st store.Store)) {
 	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
 		raw := newStore(t)
-		st, err := encrypted.Wrap(raw, testKey)
+		st, err := encrypted.Wrap(raw, testKey, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -112,15 +116,15 @@ func TestSecretsAreEncryptedAtRest(t *testing.T) {
 			t.Fatalf("claim carried secret %q", claimed.Secret)
 		}
 
-		wrongKey, err := encrypted.Wrap(raw, []byte("ffffffffffffffffffffffffffffffff"))
+		wrongKey, err := encrypted.Wrap(raw, []byte("ffffffffffffffffffffffffffffffff"), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if _, err := wrongKey.GetEndpoint(ctx, e.ID); !errors.Is(err, encrypted.ErrWrongKey) || strings.Contains(err.Error(), "HOOKRELAY_") {
 			t.Fatalf("wrong key: %v, want a clear error", err)
 		}
-		if _, err := wrongKey.Claim(ctx, store.ClaimRequest{Limit: 5, Lease: time.Minute, Worker: "w"}); err == nil {
-			t.Fatal("claim with a wrong key succeeded")
+		if claimed, err := wrongKey.Claim(ctx, store.ClaimRequest{Limit: 5, Lease: time.Minute, Worker: "w"}); err != nil || len(claimed) != 0 {
+			t.Fatalf("claim with a wrong key = %+v, %v; want nothing claimed, no error", claimed, err)
 		}
 		counts, err := raw.CountByStatus(ctx)
 		if err != nil || counts[store.StatusPending] != 1 {
@@ -189,6 +193,215 @@ func TestHeaderValuesAreEncryptedAtRest(t *testing.T) {
 		}
 		if claimed := claimedEndpoint(t, st); claimed.Headers["Authorization"] != "Bearer new-credential" {
 			t.Fatalf("claim carried headers %v", claimed.Headers)
+		}
+	})
+}
+
+// lockedBuffer is a log sink that tests read while the store writes.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// publishTo publishes one event to every active endpoint of st.
+func publishTo(t *testing.T, st store.Store) {
+	t.Helper()
+	ev := store.Event{Type: "a.b"}
+	if err := ev.Normalize(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Publish(context.Background(), ev, store.PublishOptions{MaxRetries: 3}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// pendingUncounted fails t unless endpoint id's deliveries are all pending
+// with no attempt counted.
+func pendingUncounted(t *testing.T, raw store.Store, id int64) {
+	t.Helper()
+	ds, err := raw.ListDeliveries(context.Background(), store.DeliveryFilter{EndpointID: id})
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("deliveries of endpoint %d: %v, %v", id, ds, err)
+	}
+	for _, d := range ds {
+		if d.Status != store.StatusPending || d.RetryCount != 0 || d.LastError != "" {
+			t.Errorf("delivery %d of endpoint %d: %s, retry %d, %q; want pending, nothing counted", d.ID, id, d.Status, d.RetryCount, d.LastError)
+		}
+	}
+}
+
+// TestOneUndecryptableEndpointStopsOnlyItself: an endpoint sealed under
+// another key (a process with a wrong key wrote it) fails neither claims
+// nor lists as a whole: its deliveries are handed back unsent and
+// uncounted, the endpoint is named in the log, and the other endpoints'
+// deliveries flow.
+func TestOneUndecryptableEndpointStopsOnlyItself(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		ctx := context.Background()
+		raw := newStore(t)
+		var logs lockedBuffer
+		st, err := encrypted.Wrap(raw, testKey, slog.New(slog.NewTextHandler(&logs, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		good, err := st.CreateEndpoint(ctx, store.Endpoint{URL: "https://good.example/hook", Secret: "whsec_good-secret", Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wrong, err := encrypted.Wrap(raw, []byte("ffffffffffffffffffffffffffffffff"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad, err := wrong.CreateEndpoint(ctx, store.Endpoint{URL: "https://bad.example/hook", Secret: "whsec_bad-secret", Active: true,
+			Headers: map[string]string{"X-Api-Key": "receiver-key"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		publishTo(t, raw)
+		publishTo(t, raw)
+
+		claimed, err := st.Claim(ctx, store.ClaimRequest{Limit: 10, Lease: time.Minute, Worker: "w"})
+		if err != nil {
+			t.Fatalf("claim: %v; one undecryptable endpoint must not fail the claim", err)
+		}
+		if len(claimed) != 2 {
+			t.Fatalf("claimed %d deliveries, want the good endpoint's 2", len(claimed))
+		}
+		for _, c := range claimed {
+			if c.Endpoint.ID != good.ID || c.Endpoint.Secret != "whsec_good-secret" {
+				t.Errorf("claimed %+v, want only endpoint %d with its secret opened", c.Endpoint, good.ID)
+			}
+		}
+		pendingUncounted(t, raw, bad.ID)
+		if !strings.Contains(logs.String(), fmt.Sprintf("endpoint_id=%d", bad.ID)) {
+			t.Errorf("log %q does not name endpoint %d", logs.String(), bad.ID)
+		}
+		// Held back: the next claims leave it alone, and log it no more.
+		if again, err := st.Claim(ctx, store.ClaimRequest{Limit: 10, Lease: time.Minute, Worker: "w"}); err != nil || len(again) != 0 {
+			t.Fatalf("second claim = %+v, %v; want nothing", again, err)
+		}
+		if n := strings.Count(logs.String(), "another key"); n != 1 {
+			t.Errorf("logged %d times, want once per hold-back", n)
+		}
+		pendingUncounted(t, raw, bad.ID)
+
+		list, err := st.ListEndpoints(ctx, store.EndpointFilter{})
+		if err != nil || len(list) != 2 {
+			t.Fatalf("list = %d endpoints, %v; want both", len(list), err)
+		}
+		if list[0].Secret != "whsec_good-secret" || !encrypted.IsSealed(list[1].Secret) {
+			t.Errorf("list: %q, %q; want the good one opened, the other as stored", list[0].Secret, list[1].Secret)
+		}
+		if _, err := st.ListEndpoints(ctx, store.EndpointFilter{}); err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(logs.String(), "endpoint listed with its values encrypted"); n != 1 {
+			t.Errorf("two lists logged the endpoint %d times, want once a while", n)
+		}
+		_, err = st.GetEndpoint(ctx, bad.ID)
+		if !errors.Is(err, encrypted.ErrWrongKey) {
+			t.Errorf("get of the bad endpoint = %v, want ErrWrongKey", err)
+		}
+		// A header that cannot be opened is called a header.
+		secretOK := store.SecretRotation{Secret: "whsec_new-good", PreviousExpiresAt: time.Now()}
+		if _, err := raw.UpdateEndpoint(ctx, bad.ID, store.EndpointPatch{Rotation: &secretOK}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.UpdateEndpoint(ctx, bad.ID, store.EndpointPatch{Rotation: &secretOK}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = st.GetEndpoint(ctx, bad.ID)
+		if err == nil || !strings.Contains(err.Error(), "decrypt endpoint header X-Api-Key") || strings.Contains(err.Error(), "endpoint secret") {
+			t.Errorf("get with only a header sealed under another key = %v, want a header error", err)
+		}
+	})
+}
+
+// TestWithoutKeySealedEndpointsAreHandedBack: a process without a key, on a
+// database where another process sealed an endpoint's values, never claims
+// that endpoint's deliveries for sending: they stay pending, no attempt
+// counted, for a process with the key; the others flow.
+func TestWithoutKeySealedEndpointsAreHandedBack(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		ctx := context.Background()
+		raw := newStore(t)
+		var logs lockedBuffer
+		plain := encrypted.Plain(raw, slog.New(slog.NewTextHandler(&logs, nil)))
+		clear, err := plain.CreateEndpoint(ctx, store.Endpoint{URL: "https://clear.example/hook", Secret: "whsec_clear-secret", Active: true})
+		if err != nil || clear.Secret != "whsec_clear-secret" {
+			t.Fatalf("create without a key: %+v, %v", clear, err)
+		}
+		keyed, err := encrypted.Wrap(raw, testKey, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sealed, err := keyed.CreateEndpoint(ctx, store.Endpoint{URL: "https://sealed.example/hook", Secret: "whsec_sealed-secret", Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		publishTo(t, raw)
+		for range 3 {
+			claimed, err := plain.Claim(ctx, store.ClaimRequest{Limit: 10, Lease: time.Minute, Worker: "w"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range claimed {
+				if c.Endpoint.ID != clear.ID {
+					t.Fatalf("claimed a delivery of endpoint %d, whose values are sealed", c.Endpoint.ID)
+				}
+				if err := raw.Release(ctx, []store.Lease{c.Lease}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		pendingUncounted(t, raw, sealed.ID)
+		if !strings.Contains(logs.String(), fmt.Sprintf("endpoint_id=%d", sealed.ID)) || !strings.Contains(logs.String(), "no encryption key") {
+			t.Errorf("log %q does not say endpoint %d waits for a key", logs.String(), sealed.ID)
+		}
+		claimed, err := keyed.Claim(ctx, store.ClaimRequest{Limit: 10, Lease: time.Minute, Worker: "k"})
+		if err != nil || len(claimed) != 2 {
+			t.Fatalf("the process with the key claims %d, %v; want both deliveries", len(claimed), err)
+		}
+	})
+}
+
+// TestSealChecksTheKey: Seal refuses a well-formed key that opens none of
+// the database's encrypted values (ErrWrongKey), before it writes; it takes
+// the right key, and any key on a database with nothing encrypted.
+func TestSealChecksTheKey(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		ctx := context.Background()
+		raw := newStore(t)
+		right := strings.Repeat("ab", 32)
+		wrong := strings.Repeat("cd", 32)
+		if _, err := encrypted.Seal(ctx, raw, wrong, nil); err != nil {
+			t.Fatalf("a key on an empty database: %v", err)
+		}
+		st, err := encrypted.Seal(ctx, raw, right, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.CreateEndpoint(ctx, store.Endpoint{URL: "https://a.example/hook", Secret: "whsec_a-secret", Active: true}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = encrypted.Seal(ctx, raw, wrong, nil)
+		if !errors.Is(err, encrypted.ErrWrongKey) || strings.Contains(err.Error(), "HOOKRELAY_") {
+			t.Fatalf("Seal with a wrong key = %v, want ErrWrongKey naming no setting", err)
+		}
+		if _, err := encrypted.Seal(ctx, raw, right, nil); err != nil {
+			t.Fatalf("Seal with the right key: %v", err)
 		}
 	})
 }

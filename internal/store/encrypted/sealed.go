@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -54,23 +55,61 @@ func CheckNoneSealed(ctx context.Context, st store.Store) error {
 }
 
 // Seal readies st for a process whose encryption key is key, written as
-// ParseKey reads it: wrapped to encrypt under key, or, when key is empty,
-// st itself once CheckNoneSealed has found no encrypted value in it. Errors
-// name no setting: the command line and the library add theirs.
-func Seal(ctx context.Context, st store.Store, key string) (store.Store, error) {
+// ParseKey reads it, and that logs to logger (nil: slog.Default()).
+//
+// With a key, st is wrapped to encrypt under it (Wrap) once CheckKey has
+// found that the key opens what the database holds: a wrong key is refused
+// with an error wrapping ErrWrongKey, before it writes anything. Without a
+// key, st is wrapped by Plain once CheckNoneSealed has found no encrypted
+// value in it. Errors name no setting: the command line and the library add
+// theirs.
+func Seal(ctx context.Context, st store.Store, key string, logger *slog.Logger) (store.Store, error) {
 	if key == "" {
 		if err := CheckNoneSealed(ctx, st); err != nil {
 			return nil, err
 		}
-		return st, nil
+		return Plain(st, logger), nil
 	}
 	k, err := ParseKey(key)
 	if err != nil {
 		return nil, err
 	}
-	sealed, err := Wrap(st, k)
+	sealed, err := Wrap(st, k, logger)
 	if err != nil {
 		return nil, err
 	}
+	if err := sealed.CheckKey(ctx); err != nil {
+		return nil, err
+	}
 	return sealed, nil
+}
+
+// CheckKey returns an error wrapping ErrWrongKey when the database holds
+// encrypted values and this store's key opens none of them: they were all
+// sealed under another key, which is the one to give. A database with no
+// encrypted value accepts any key (the first to write pins it); one where
+// some values open and others do not (written by a process with a wrong
+// key) is accepted, and Claim holds back the endpoints it cannot open.
+func (s *Store) CheckKey(ctx context.Context) error {
+	endpoints, err := s.Store.ListEndpoints(ctx, store.EndpointFilter{})
+	if err != nil {
+		return fmt.Errorf("read endpoints: %w", err)
+	}
+	var first error
+	for _, e := range endpoints {
+		if SealedField(e) == "" {
+			continue
+		}
+		_, err := s.openEndpoint(e)
+		if err == nil {
+			return nil
+		}
+		if first == nil {
+			first = err
+		}
+	}
+	if first != nil {
+		return fmt.Errorf("the database's encrypted values were sealed with another key (%w)", first)
+	}
+	return nil
 }

@@ -24,7 +24,7 @@ func TestCheckNoneSealed(t *testing.T) {
 		if err := encrypted.CheckNoneSealed(ctx, raw); err != nil {
 			t.Fatalf("values in clear: %v", err)
 		}
-		st, err := encrypted.Wrap(raw, testKey)
+		st, err := encrypted.Wrap(raw, testKey, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

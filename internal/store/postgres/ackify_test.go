@@ -178,7 +178,7 @@ func testAckifyDropIn(t *testing.T, stages []testdb.AckifyStage) {
 	if err := hr.SyncConfigEndpoints(ctx, []string{receiver.URL + "/config"}, ackifySecret); err != nil {
 		t.Errorf("sync WEBHOOK_URLS: %v", err)
 	}
-	if _, err := hr.RescueExpired(ctx); err != nil {
+	if _, err := hr.RescueExpired(ctx, 0); err != nil {
 		t.Errorf("rescue: %v", err)
 	}
 	if list, err := hr.ListDeliveries(ctx, store.DeliveryFilter{EndpointID: endpointID, Limit: 10}); err != nil || len(list) == 0 {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -168,17 +169,18 @@ func (s *Store) Release(ctx context.Context, leases []store.Lease) error {
 }
 
 // RescueExpired takes back every processing delivery whose lease_expires_at
-// has passed, counting the lost attempt: when retry_count + 1 > max_retries
+// has passed more than olderThan ago (by the database's clock; rows that a
+// concurrent rescue holds are skipped), counting the lost attempt: when retry_count + 1 > max_retries
 // the delivery becomes failed (retry_count unchanged, processed_at now);
 // otherwise it becomes pending with retry_count + 1 and scheduled_for and
 // next_retry_at now. Both clear the lease and set last_error to
 // store.LeaseExpiredMessage. It returns how many deliveries it took back.
-func (s *Store) RescueExpired(ctx context.Context) (int, error) {
+func (s *Store) RescueExpired(ctx context.Context, olderThan time.Duration) (int, error) {
 	const q = `
 		WITH expired AS MATERIALIZED (
 			SELECT id, retry_count + 1 > max_retries AS exhausted
 			FROM webhook_deliveries
-			WHERE status = 'processing' AND lease_expires_at < now()
+			WHERE status = 'processing' AND lease_expires_at < now() - $2::bigint * interval '1 microsecond'
 			ORDER BY id
 			FOR UPDATE SKIP LOCKED
 		)
@@ -193,7 +195,7 @@ func (s *Store) RescueExpired(ctx context.Context) (int, error) {
 			locked_by = NULL
 		FROM expired x
 		WHERE d.id = x.id`
-	tag, err := s.pool.Exec(ctx, q, store.LeaseExpiredMessage)
+	tag, err := s.pool.Exec(ctx, q, store.LeaseExpiredMessage, olderThan.Microseconds())
 	if err != nil {
 		return 0, fmt.Errorf("rescue expired leases: %w", err)
 	}

@@ -167,17 +167,18 @@ func (s *Store) Release(ctx context.Context, leases []store.Lease) error {
 }
 
 // RescueExpired takes back every processing delivery whose lease_expires_at
-// has passed, counting the lost attempt: when retry_count + 1 > max_retries
+// has passed more than olderThan ago (one writer at a time: never twice),
+// counting the lost attempt: when retry_count + 1 > max_retries
 // the delivery becomes failed (retry_count unchanged, processed_at now);
 // otherwise it becomes pending with retry_count + 1 and scheduled_for and
 // next_retry_at now. Both clear the lease and set last_error to
 // store.LeaseExpiredMessage. It returns how many deliveries it took back.
-func (s *Store) RescueExpired(ctx context.Context) (int, error) {
+func (s *Store) RescueExpired(ctx context.Context, olderThan time.Duration) (int, error) {
 	const q = `
 		WITH expired AS (
 			SELECT id, retry_count + 1 > max_retries AS exhausted
 			FROM webhook_deliveries INDEXED BY idx_webhook_deliveries_lease
-			WHERE status = 'processing' AND lease_expires_at < :now
+			WHERE status = 'processing' AND lease_expires_at < :expired_before
 		)
 		UPDATE webhook_deliveries SET
 			status = CASE WHEN x.exhausted THEN 'failed' ELSE 'pending' END,
@@ -190,7 +191,9 @@ func (s *Store) RescueExpired(ctx context.Context) (int, error) {
 			locked_by = NULL
 		FROM expired AS x
 		WHERE webhook_deliveries.id = x.id`
-	n, err := s.exec(ctx, q, sql.Named("now", micros(time.Now())), sql.Named("error", store.LeaseExpiredMessage))
+	now := time.Now()
+	n, err := s.exec(ctx, q, sql.Named("now", micros(now)), sql.Named("expired_before", micros(now.Add(-olderThan))),
+		sql.Named("error", store.LeaseExpiredMessage))
 	if err != nil {
 		return 0, fmt.Errorf("rescue expired leases: %w", err)
 	}

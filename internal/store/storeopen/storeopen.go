@@ -61,6 +61,8 @@ func Parse(databaseURL string) (Kind, string, error) {
 	bad := func(format string, args ...any) (Kind, string, error) {
 		return "", "", badURL{fmt.Sprintf(format, args...)}
 	}
+	// shown is u as errors may print it: without a password.
+	shown := hidePassword(u)
 	switch {
 	case u == "":
 		return bad("empty; use postgres://…, host=… user=… or a SQLite file path")
@@ -69,21 +71,43 @@ func Parse(databaseURL string) (Kind, string, error) {
 		return Postgres, strings.ToLower(scheme) + ":" + rest, nil
 	case keywordString.MatchString(u):
 		return Postgres, u, nil
+	case keyValueString.MatchString(u):
+		return bad("%q looks like key=value settings, not a SQLite file path; PostgreSQL's keyword/value strings are lowercase (host=… user=…) (write ./%s for a file of that name)", shown, shown)
 	case hasScheme(u, "sqlite:"), hasScheme(u, "file:"):
 		scheme, rest, _ := strings.Cut(u, ":")
 		path := strings.TrimPrefix(rest, "//")
 		if path == "" {
-			return bad("%q names no SQLite file", databaseURL)
+			return bad("%q names no SQLite file", shown)
 		}
 		if strings.ContainsAny(path, "?#") {
-			return bad("%q: %s: URLs take no options here (hookrelay sets SQLite's own); give the file path only", databaseURL, scheme)
+			return bad("%q: %s: URLs take no options here (hookrelay sets SQLite's own); give the file path only", shown, scheme)
 		}
 		return SQLite, path, nil
 	case schemePrefix.MatchString(u):
 		scheme, _, _ := strings.Cut(u, ":")
-		return bad("unsupported scheme %q; use postgres://…, host=… user=… or a SQLite file path (write ./%s for a file of that name)", scheme, u)
+		return bad("unsupported scheme %q; use postgres://…, host=… user=… or a SQLite file path (write ./%s for a file of that name)", scheme, shown)
 	}
 	return SQLite, u, nil
+}
+
+// keyValueString matches text that starts as key=value settings do, in
+// any case ("Host=localhost User=…"): not a SQLite file name, and not a
+// PostgreSQL string either, whose keywords are lowercase.
+var keyValueString = regexp.MustCompile(`(?i)^[a-z_]+\s*=`)
+
+// userInfo matches the user information of a URL-like text, whatever its
+// scheme ("mysql://u:pw@", "postgres:u:pw@"): group 2 is the user name,
+// group 3 the password (up to the last @, which may be in it).
+var userInfo = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*:(?://)?)([^:@/?#]*):(.*)@`)
+
+// hidePassword returns u with any password replaced by xxxxx: the password
+// of its user information, whatever its scheme, and of key=value
+// settings, for the errors that print a database URL Parse refuses.
+func hidePassword(u string) string {
+	if keyValueString.MatchString(u) {
+		return keywordPassword.ReplaceAllString(u, "${1}xxxxx")
+	}
+	return userInfo.ReplaceAllString(u, "${1}${2}:xxxxx@")
 }
 
 // schemePrefix matches text that starts as a URL does, with a scheme and a
@@ -115,7 +139,7 @@ func Describe(databaseURL string) string {
 }
 
 // keywordPassword matches the password of a keyword/value string, quoted or not.
-var keywordPassword = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+var keywordPassword = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
 
 // redact hides the password of a PostgreSQL URL or keyword/value string.
 func redact(target string) string {

@@ -32,6 +32,9 @@ func TestParse(t *testing.T) {
 		{"POSTGRES://localhost/db", Postgres, "postgres://localhost/db", ""},
 		{"SQLite:hr.db", SQLite, "hr.db", ""},
 		{"./mysql:foo.db", SQLite, "./mysql:foo.db", ""},
+		{"Host=localhost user=postgres dbname=postgres", "", "", "looks like key=value settings"},
+		{"USER = x", "", "", "looks like key=value settings"},
+		{"./Host=x.db", SQLite, "./Host=x.db", ""},
 	}
 	for _, tt := range tests {
 		kind, target, err := Parse(tt.in)
@@ -70,5 +73,23 @@ func TestOpenSaysTheFolderIsMissing(t *testing.T) {
 	_, err := Open(t.Context(), path)
 	if err == nil || !strings.Contains(err.Error(), "does not exist") {
 		t.Errorf("Open(%s) = %v, want an error saying the folder does not exist", path, err)
+	}
+}
+
+// TestParseHidesPasswords: a database URL that Parse refuses is printed in
+// its error without its password, whatever its scheme or form.
+func TestParseHidesPasswords(t *testing.T) {
+	for _, in := range []string{
+		"postgress://u:S3cretPW@localhost/db",
+		"mysql://root:S3cretPW@tcp(localhost:3306)/db",
+		"postgres:u:S3cretPW@host/db",
+		"postgres:u:S3c/ret@S3cPW@host/db",
+		"Host=localhost user=postgres Password=S3cretPW dbname=postgres",
+		"sqlite://u:S3cretPW@/x.db?mode=ro",
+	} {
+		_, _, err := Parse(in)
+		if err == nil || strings.Contains(err.Error(), "S3c") || !strings.Contains(err.Error(), "xxxxx") {
+			t.Errorf("Parse(%q) = %v, want an error with the password hidden", in, err)
+		}
 	}
 }

@@ -339,7 +339,7 @@ func MigrateNew(t testing.TB, s store.Store) {
 func (f *fixture) expire() {
 	f.t.Helper()
 	Eventually(f.t, "rescue an expired lease", func() bool {
-		n, err := f.s.RescueExpired(f.ctx)
+		n, err := f.s.RescueExpired(f.ctx, 0)
 		if err != nil {
 			f.t.Fatalf("rescue expired: %v", err)
 		}

@@ -36,8 +36,34 @@ var leaseTests = []test{
 		f.endpoint()
 		f.publish("document.created")
 		f.claimOne()
-		if n, err := f.s.RescueExpired(f.ctx); n != 0 || err != nil {
+		if n, err := f.s.RescueExpired(f.ctx, 0); n != 0 || err != nil {
 			t.Errorf("RescueExpired = %d, %v; want 0 while the lease holds", n, err)
+		}
+	}},
+	{"RescueOlderThanLeavesRecentlyExpiredLeases", func(t *testing.T, f *fixture) {
+		// What a process that is not the maintainer does: it takes back only
+		// leases that expired long ago.
+		f.endpoint()
+		f.publish("document.created")
+		lost := f.claimOne(leaseFor(time.Millisecond))
+		Eventually(t, "the lease expires", func() bool {
+			return f.delivery(lost.Delivery.ID).LeaseExpiresAt.Before(time.Now().Add(-10 * time.Millisecond))
+		})
+		if n, err := f.s.RescueExpired(f.ctx, time.Hour); n != 0 || err != nil {
+			t.Errorf("RescueExpired(1h) = %d, %v; want 0 for a lease that expired just now", n, err)
+		}
+		if d := f.delivery(lost.Delivery.ID); d.Status != store.StatusProcessing {
+			t.Errorf("a recently expired lease was rescued: %s", d.Status)
+		}
+		Eventually(t, "rescue the lease that expired more than 1ms ago", func() bool {
+			n, err := f.s.RescueExpired(f.ctx, time.Millisecond)
+			if err != nil {
+				t.Fatalf("rescue expired: %v", err)
+			}
+			return n == 1
+		})
+		if n, err := f.s.RescueExpired(f.ctx, 0); n != 0 || err != nil {
+			t.Errorf("RescueExpired again = %d, %v; want 0: nothing is rescued twice", n, err)
 		}
 	}},
 	{"RescueCountsTheLostAttempt", func(t *testing.T, f *fixture) {
