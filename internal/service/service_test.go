@@ -206,8 +206,8 @@ func TestEnableDisableDelete(t *testing.T) {
 		if _, err := s.SyncConfigEndpoints(ctx, []string{"http://10.0.0.5/hook"}, "a-long-enough-secret"); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := s.SyncConfigEndpoints(ctx, nil, ""); err != nil || n != 0 {
-			t.Fatalf("emptying WEBHOOK_URLS: %d, %v", n, err)
+		if n, err := s.SyncConfigEndpoints(ctx, []string{"http://10.0.0.6/hook"}, "a-long-enough-secret"); err != nil || n != 1 {
+			t.Fatalf("changing WEBHOOK_URLS: %d, %v", n, err)
 		}
 		removed, err := s.Store().ListEndpoints(ctx, store.EndpointFilter{Active: ptr(false)})
 		if err != nil || len(removed) != 1 || removed[0].DisabledReason != store.RemovedFromConfigReason {
@@ -411,6 +411,35 @@ func TestDeliveryActions(t *testing.T) {
 		n, err := s.ReplayDeliveries(ctx, service.ReplayFilter{EndpointID: &e.ID, EventID: strings.ToUpper(res.Event.ID)})
 		if err != nil || n != 1 {
 			t.Errorf("ReplayDeliveries = %d, %v; want the cancelled delivery", n, err)
+		}
+	})
+}
+
+// An empty WEBHOOK_URLS (a worker-only serve, a process that configures no
+// endpoints) leaves the endpoints that another process configured as they
+// are; a non-empty list still disables the URLs it leaves out.
+func TestEmptyConfigURLsLeaveConfigEndpointsAlone(t *testing.T) {
+	eachService(t, service.Options{}, func(t *testing.T, s *service.Service, st store.Store) {
+		ctx := t.Context()
+		urls := []string{"http://10.0.0.5/hook", "http://10.0.0.6/hook"}
+		if _, err := s.SyncConfigEndpoints(ctx, urls, "a-long-enough-secret"); err != nil {
+			t.Fatal(err)
+		}
+		for _, empty := range [][]string{nil, {}, {" ", ""}} {
+			if n, err := s.SyncConfigEndpoints(ctx, empty, ""); err != nil || n != 0 {
+				t.Fatalf("SyncConfigEndpoints(%q) = %d, %v; want 0, nil", empty, n, err)
+			}
+		}
+		active, err := st.ListEndpoints(ctx, store.EndpointFilter{Active: ptr(true)})
+		if err != nil || len(active) != 2 {
+			t.Fatalf("after an empty WEBHOOK_URLS: active %+v, %v; want both configured endpoints", active, err)
+		}
+		if _, err := s.SyncConfigEndpoints(ctx, urls[:1], "a-long-enough-secret"); err != nil {
+			t.Fatal(err)
+		}
+		off, err := st.ListEndpoints(ctx, store.EndpointFilter{Active: ptr(false)})
+		if err != nil || len(off) != 1 || off[0].URL != urls[1] || off[0].DisabledReason != store.RemovedFromConfigReason {
+			t.Errorf("after dropping %s: inactive %+v, %v; want it alone, removed from config", urls[1], off, err)
 		}
 	})
 }
