@@ -20,6 +20,13 @@ const (
 	ProfileAckify = store.ProfileAckify
 )
 
+// MaxRetriesLimit is the most retries a delivery may be given: the largest
+// Config.MaxRetries, WithMaxRetries, WEBHOOK_MAX_RETRIES and endpoint
+// MaxRetries accept. It keeps the retry count below where Ackify CE's own
+// retry-time function overflows PostgreSQL's interval (about 37); with the
+// default one-hour backoff cap, 35 retries span about a day and a half.
+const MaxRetriesLimit = store.MaxRetriesLimit
+
 // createdByLibrary is the CreatedBy of endpoints created through the library.
 const createdByLibrary = "library"
 
@@ -39,7 +46,7 @@ type Endpoint struct {
 	// Headers are sent with every request; they cannot replace hookrelay's.
 	Headers map[string]string
 	// MaxRetries overrides the client's retry budget (WithMaxRetries) for this
-	// endpoint when set, from 0 to 35.
+	// endpoint when set, from 0 to MaxRetriesLimit.
 	MaxRetries *int
 	// SignatureProfile is ProfileStandard or ProfileAckify; when empty,
 	// CreateEndpoint gives the client's WithSignatureProfile (default
@@ -83,7 +90,7 @@ type EndpointUpdate struct {
 	Description *string
 	// Headers replaces every custom header; an empty map removes them all.
 	Headers *map[string]string
-	// MaxRetries sets the endpoint's retry budget, 0 to 35; it cannot be
+	// MaxRetries sets the endpoint's retry budget, 0 to MaxRetriesLimit; it cannot be
 	// cleared.
 	MaxRetries       *int
 	SignatureProfile *string

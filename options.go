@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/service"
-	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 )
 
@@ -70,11 +69,11 @@ func WithTimeout(d time.Duration) Option {
 
 // WithMaxRetries sets Config.MaxRetries, the retries after the first attempt
 // of the deliveries this client publishes for endpoints that set none: 0
-// (NoRetries) to store.MaxRetriesLimit (35).
+// (NoRetries) to MaxRetriesLimit.
 func WithMaxRetries(n int) Option {
 	return func(c *Config) error {
-		if n < 0 || n > store.MaxRetriesLimit {
-			return fmt.Errorf("WithMaxRetries: must be between 0 and %d, got %d", store.MaxRetriesLimit, n)
+		if n < 0 || n > MaxRetriesLimit {
+			return fmt.Errorf("WithMaxRetries: must be between 0 and %d, got %d", MaxRetriesLimit, n)
 		}
 		c.MaxRetries = orOff(n, NoRetries)
 		return nil

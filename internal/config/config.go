@@ -62,7 +62,7 @@ type Delivery struct {
 // Retries holds WEBHOOK_MAX_RETRIES, a setting of serve and of `hookrelay
 // publish`.
 type Retries struct {
-	MaxRetries int `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"${default_max_retries}" help:"Retries after the first attempt before a delivery fails, for endpoints that set none (0 to 35)."`
+	MaxRetries int `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"${default_max_retries}" help:"Retries after the first attempt before a delivery fails, for endpoints that set none (0 to ${max_retries_limit})."`
 }
 
 // Timeout returns the attempt timeout as a duration.

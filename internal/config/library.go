@@ -35,6 +35,7 @@ func Vars() kong.Vars {
 		"default_rotation_window":           ShortDuration(hookrelay.DefaultRotationWindow),
 		"default_signature_profile":         hookrelay.DefaultSignatureProfile,
 		"default_max_payload_bytes":         strconv.Itoa(api.DefaultMaxPayloadBytes),
+		"max_retries_limit":                 strconv.Itoa(hookrelay.MaxRetriesLimit),
 	}
 }
 

@@ -1,6 +1,7 @@
 package ui_test
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"net/http/httptest"
@@ -76,7 +77,8 @@ func TestFieldErrorsLandOnTheirInputs(t *testing.T) {
 		}
 
 		t.Run("create", func(t *testing.T) {
-			b.get("/ui/endpoints/new")
+			// The help states the limit the service enforces.
+			b.get("/ui/endpoints/new").contains(t, fmt.Sprintf("0 to %d;", store.MaxRetriesLimit))
 			check(t, b.post("/ui/endpoints", bad))
 			if n, err := st.ListEndpoints(t.Context(), store.EndpointFilter{}); err != nil || len(n) != 0 {
 				t.Errorf("endpoints after a refused create: %v, %v", n, err)

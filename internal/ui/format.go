@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // templateFuncs are the helpers that templates may call.
@@ -21,6 +23,8 @@ var templateFuncs = template.FuncMap{
 	"deref":      func(p *int) int { return *p },
 	"join":       strings.Join,
 	"duration":   func(ms int64) string { return (time.Duration(ms) * time.Millisecond).String() },
+	// maxRetriesLimit is the most retries an endpoint may set.
+	"maxRetriesLimit": func() int { return store.MaxRetriesLimit },
 
 	"endpointPath": endpointPath,
 	"deliveryPath": deliveryPath,
