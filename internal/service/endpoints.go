@@ -21,6 +21,33 @@ import (
 // Validation errors are *FieldErrors, joined. The stored endpoint carries
 // its ID and secret.
 func (s *Service) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
+	in, err := s.newEndpoint(ctx, e)
+	if err != nil {
+		return store.Endpoint{}, err
+	}
+	secret, err := NewSecret(in.Secret, in.SignatureProfile)
+	if err != nil {
+		return store.Endpoint{}, err
+	}
+	in.Secret = secret
+	created, err := s.store.CreateEndpoint(ctx, in)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
+	}
+	return created, nil
+}
+
+// CheckEndpoint returns the validation errors that CreateEndpoint would
+// return for e, and writes nothing: for a door that found errors of its own
+// in what was typed (the dashboard's form) and shows every error at once.
+func (s *Service) CheckEndpoint(ctx context.Context, e store.Endpoint) error {
+	_, err := s.newEndpoint(ctx, e)
+	return err
+}
+
+// newEndpoint is the endpoint that CreateEndpoint stores for e, checked, its
+// secret not yet generated.
+func (s *Service) newEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
 	in := store.Endpoint{
 		Title: e.Title, URL: e.URL, Secret: e.Secret, Active: e.Active, Events: e.Events, Headers: e.Headers,
 		Description: e.Description, CreatedBy: e.CreatedBy, MaxRetries: e.MaxRetries, SignatureProfile: s.Profile(e),
@@ -34,16 +61,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.E
 	if err := errors.Join(reasonErr, s.validate(ctx, in, true), secretError(in.Secret, in.SignatureProfile)); err != nil {
 		return store.Endpoint{}, err
 	}
-	secret, err := NewSecret(in.Secret, in.SignatureProfile)
-	if err != nil {
-		return store.Endpoint{}, err
-	}
-	in.Secret = secret
-	created, err := s.store.CreateEndpoint(ctx, in)
-	if err != nil {
-		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
-	}
-	return created, nil
+	return in, nil
 }
 
 // secretError is ValidateSecret's error for a secret given, nil for none.
@@ -86,9 +104,26 @@ type EndpointUpdate struct {
 // WEBHOOK_URLS defines cannot change (ErrConfigURL), nor can one that
 // WEBHOOK_URLS dropped be enabled (ErrConfigRemoved).
 func (s *Service) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate) (store.Endpoint, error) {
-	e, err := s.getEndpoint(ctx, id)
+	p, err := s.patch(ctx, id, u)
 	if err != nil {
 		return store.Endpoint{}, err
+	}
+	return s.save(ctx, id, p)
+}
+
+// CheckEndpointUpdate returns the errors that UpdateEndpoint would return
+// for u, and writes nothing: for a door that found errors of its own in
+// what was typed (the dashboard's form) and shows every error at once.
+func (s *Service) CheckEndpointUpdate(ctx context.Context, id int64, u EndpointUpdate) error {
+	_, err := s.patch(ctx, id, u)
+	return err
+}
+
+// patch is the change that UpdateEndpoint writes for u, checked.
+func (s *Service) patch(ctx context.Context, id int64, u EndpointUpdate) (store.EndpointPatch, error) {
+	e, err := s.getEndpoint(ctx, id)
+	if err != nil {
+		return store.EndpointPatch{}, err
 	}
 	urlChanged := u.URL != nil && *u.URL != e.URL
 	moveKeepsSecrets := urlChanged && len(e.Headers) > 0 &&
@@ -110,7 +145,7 @@ func (s *Service) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate
 		p.Activation = &a
 	}
 	if err := checkConfigTrust(e, p); err != nil {
-		return store.Endpoint{}, err
+		return store.EndpointPatch{}, err
 	}
 	// A row that names no profile (Ackify's) is checked with the one it is
 	// signed with.
@@ -120,9 +155,9 @@ func (s *Service) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate
 		moveErr = &FieldError{Field: FieldHeaders, Message: "give the custom headers' values again (or none): they are secret, and the URL changes"}
 	}
 	if err := errors.Join(reasonErr, s.validate(ctx, p.Apply(e), urlChanged), moveErr); err != nil {
-		return store.Endpoint{}, err
+		return store.EndpointPatch{}, err
 	}
-	return s.save(ctx, id, p)
+	return p, nil
 }
 
 // EnableEndpoint makes endpoint id active again with a clean health record

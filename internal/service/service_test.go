@@ -443,3 +443,30 @@ func TestEmptyConfigURLsLeaveConfigEndpointsAlone(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckWritesNothing: CheckEndpoint and CheckEndpointUpdate return the
+// errors that CreateEndpoint and UpdateEndpoint would, and nil when those
+// would succeed, writing nothing either way.
+func TestCheckWritesNothing(t *testing.T) {
+	eachService(t, service.Options{}, func(t *testing.T, s *service.Service, st store.Store) {
+		ctx := t.Context()
+		wantFirst(t, s.CheckEndpoint(ctx, store.Endpoint{URL: "ftp://x", Active: true}), "url")
+		if err := s.CheckEndpoint(ctx, store.Endpoint{URL: target, Active: true}); err != nil {
+			t.Errorf("CheckEndpoint of a valid endpoint: %v", err)
+		}
+		if list, err := st.ListEndpoints(ctx, store.EndpointFilter{}); err != nil || len(list) != 0 {
+			t.Fatalf("endpoints after CheckEndpoint: %+v, %v; want none", list, err)
+		}
+		e := create(t, s, nil)
+		wantFirst(t, s.CheckEndpointUpdate(ctx, e.ID, service.EndpointUpdate{Title: ptr("new"), MaxRetries: ptr(99)}), "max_retries")
+		if err := s.CheckEndpointUpdate(ctx, e.ID, service.EndpointUpdate{Title: ptr("new")}); err != nil {
+			t.Errorf("CheckEndpointUpdate of a valid edit: %v", err)
+		}
+		if got, err := st.GetEndpoint(ctx, e.ID); err != nil || got.Title != e.Title {
+			t.Errorf("after CheckEndpointUpdate: %+v, %v; want it unchanged", got, err)
+		}
+		if err := s.CheckEndpointUpdate(ctx, 999999, service.EndpointUpdate{}); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("CheckEndpointUpdate of a missing endpoint: %v, want ErrNotFound", err)
+		}
+	})
+}
