@@ -30,14 +30,14 @@ func (s *server) masked(e store.Endpoint) maskedEndpoint {
 }
 
 // createdByDashboard is the CreatedBy of endpoints created in the
-// dashboard: "api", the value they have had since the dashboard created them
-// through the API, so that rows made before and after read the same.
-const createdByDashboard = "api"
+// dashboard. (Rows it created through the API, before it called the
+// service, say "api".)
+const createdByDashboard = "dashboard"
 
 // disabledByDashboard is the reason of an endpoint disabled (or created
-// inactive) in the dashboard without one: the API's, as before, and the
-// placeholder of the reason input.
-const disabledByDashboard = "disabled by API"
+// inactive) in the dashboard without one, and the placeholder of the reason
+// input.
+const disabledByDashboard = "disabled in the dashboard"
 
 // endpointRow is one line of the endpoint list.
 type endpointRow struct {
