@@ -2,6 +2,7 @@ package hookrelay
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -77,7 +78,7 @@ func (c *Client) CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, erro
 		URL: e.URL, Secret: e.Secret, Events: e.Events, Title: e.Title, Description: e.Description, Headers: e.Headers,
 		MaxRetries: e.MaxRetries, SignatureProfile: e.SignatureProfile, Active: true, CreatedBy: createdByLibrary,
 	})
-	return c.endpointResult(created, err, "create endpoint: ")
+	return c.endpointResult(created, err, 0)
 }
 
 // EndpointUpdate is an edit of an endpoint (UpdateEndpoint): each field that
@@ -111,7 +112,7 @@ func (c *Client) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate)
 		Title: u.Title, URL: u.URL, Events: u.Events, Headers: u.Headers, Description: u.Description,
 		MaxRetries: u.MaxRetries, SignatureProfile: u.SignatureProfile,
 	})
-	return c.endpointResult(saved, err, "update endpoint: ")
+	return c.endpointResult(saved, err, id)
 }
 
 // RotateSecret gives endpoint id a new secret: secret, checked as
@@ -122,7 +123,7 @@ func (c *Client) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate)
 // endpoint carries the new secret.
 func (c *Client) RotateSecret(ctx context.Context, id int64, secret string) (Endpoint, error) {
 	saved, err := c.service.RotateSecret(ctx, id, secret)
-	return c.endpointResult(saved, err, "rotate secret: ")
+	return c.endpointResult(saved, err, id)
 }
 
 // PingEndpoint queues a "webhook.ping" event, {"webhook_id": id}, for
@@ -170,7 +171,7 @@ func (c *Client) DisableEndpoint(ctx context.Context, id int64, reason string) (
 		reason = disabledByLibrary
 	}
 	saved, err := c.service.DisableEndpoint(ctx, id, reason)
-	return c.endpointResult(saved, err, "")
+	return c.endpointResult(saved, err, id)
 }
 
 // EnableEndpoint resumes deliveries to an endpoint, with a clean health
@@ -178,7 +179,7 @@ func (c *Client) DisableEndpoint(ctx context.Context, id int64, reason string) (
 // that the operator has since removed from it stays disabled (an error).
 func (c *Client) EnableEndpoint(ctx context.Context, id int64) (Endpoint, error) {
 	saved, err := c.service.EnableEndpoint(ctx, id)
-	return c.endpointResult(saved, err, "")
+	return c.endpointResult(saved, err, id)
 }
 
 // DeleteEndpoint removes an endpoint and its deliveries.
@@ -189,13 +190,22 @@ func (c *Client) DeleteEndpoint(ctx context.Context, id int64) error {
 	return nil
 }
 
-// endpointResult is the library's answer to a change of an endpoint: the
-// saved endpoint, or err with what was done.
-func (c *Client) endpointResult(saved store.Endpoint, err error, doing string) (Endpoint, error) {
-	if err != nil {
-		return Endpoint{}, fmt.Errorf("hookrelay: %s%w", doing, public(err))
+// endpointResult is the library's answer to a change of endpoint id (0 for
+// a new one): the saved endpoint, or err naming the endpoint once. The
+// service's errors about the row name it already ("endpoint 4: not found");
+// its validation errors name fields only, so they get the endpoint in
+// front: "hookrelay: endpoint 4: url: is required", "hookrelay: create
+// endpoint: url: …".
+func (c *Client) endpointResult(saved store.Endpoint, err error, id int64) (Endpoint, error) {
+	switch {
+	case err == nil:
+		return c.endpointOf(saved), nil
+	case !errors.Is(err, ErrInvalid):
+		return Endpoint{}, fmt.Errorf("hookrelay: %w", public(err))
+	case id == 0:
+		return Endpoint{}, fmt.Errorf("hookrelay: create endpoint: %w", err)
 	}
-	return c.endpointOf(saved), nil
+	return Endpoint{}, fmt.Errorf("hookrelay: endpoint %d: %w", id, err)
 }
 
 // endpointOf is the library's view of e; its SignatureProfile is the one

@@ -242,16 +242,16 @@ func (s *Service) PingEndpoint(ctx context.Context, id int64) (store.Delivery, e
 // error matching store.ErrNotFound when there is none.
 func (s *Service) DeleteEndpoint(ctx context.Context, id int64) error {
 	if err := s.store.DeleteEndpoint(ctx, id); err != nil {
-		return fmt.Errorf("endpoint %d: %w", id, err)
+		return rowError("endpoint", id, err)
 	}
 	return nil
 }
 
-// getEndpoint reads endpoint id, its errors naming it.
+// getEndpoint reads endpoint id, its errors naming it once (rowError).
 func (s *Service) getEndpoint(ctx context.Context, id int64) (store.Endpoint, error) {
 	e, err := s.store.GetEndpoint(ctx, id)
 	if err != nil {
-		return store.Endpoint{}, fmt.Errorf("endpoint %d: %w", id, err)
+		return store.Endpoint{}, rowError("endpoint", id, err)
 	}
 	return e, nil
 }
@@ -260,9 +260,20 @@ func (s *Service) getEndpoint(ctx context.Context, id int64) (store.Endpoint, er
 func (s *Service) save(ctx context.Context, id int64, p store.EndpointPatch) (store.Endpoint, error) {
 	saved, err := s.store.UpdateEndpoint(ctx, id, p)
 	if err != nil {
-		return store.Endpoint{}, fmt.Errorf("endpoint %d: %w", id, err)
+		return store.Endpoint{}, rowError("endpoint", id, err)
 	}
 	return saved, nil
+}
+
+// rowError is err of the store about row kind id, naming the row once: a
+// missing row is "endpoint 4: not found" (matching store.ErrNotFound),
+// whatever the store was doing; other errors are the store's, which name
+// the row and what it did ("update endpoint 4: …").
+func rowError(kind string, id int64, err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%s %d: %w", kind, id, store.ErrNotFound)
+	}
+	return err
 }
 
 // activation is a deliberate enable, or a disable with reason at now in UTC
