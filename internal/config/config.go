@@ -40,7 +40,7 @@ type Log struct {
 // hookrelay.Config.
 type Delivery struct {
 	EndpointURLs     []string `name:"webhook-urls" env:"WEBHOOK_URLS" sep:"," help:"Comma-separated endpoints that receive every event; synced into the webhooks table at start (added, updated, deactivated when removed from a non-empty list). Unset or empty leaves the endpoints an earlier list configured as they are."`
-	EndpointSecret   string   `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS; required with them. Under the ackify profile any string (raw bytes, as Ackify CE uses it); otherwise at least 16 characters, or whsec_ and the base64 of at least 16 bytes (echo whsec_$(openssl rand -base64 24))."`
+	EndpointSecret   string   `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS; required with them. Under the ackify profile any string (raw bytes, as Ackify CE uses it); otherwise at least 16 bytes (UTF-8), or whsec_ and the base64 of at least 16 bytes (echo whsec_$(openssl rand -base64 24))."`
 	SignatureProfile string   `name:"signature-profile" env:"HOOKRELAY_SIGNATURE_PROFILE" default:"${default_signature_profile}" enum:"standard,ackify" help:"standard or ackify: the signature profile of endpoints whose row names none (WEBHOOK_URLS, rows Ackify CE created) and of endpoints created without one."`
 	TimeoutMS        int      `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"${default_timeout_ms}" help:"Whole-request timeout of one delivery attempt, in milliseconds."`
 	Retries          `embed:""`
@@ -215,7 +215,7 @@ func (d Delivery) validateURLs() error {
 			add("WEBHOOK_SECRET: %v (an Ackify secret is used as raw bytes only with HOOKRELAY_SIGNATURE_PROFILE=ackify)", err)
 		case len(key) < service.MinSecretBytes:
 			add("WEBHOOK_SECRET: too short: a signing secret needs at least %d bytes of key, as the API requires "+
-				"(%d characters, or whsec_ and the base64 of %d bytes); make one with: "+
+				"(%d bytes of UTF-8, or whsec_ and the base64 of %d bytes); make one with: "+
 				"echo whsec_$(openssl rand -base64 24); an Ackify CE secret is accepted as it is with HOOKRELAY_SIGNATURE_PROFILE=ackify",
 				service.MinSecretBytes, service.MinSecretBytes, service.MinSecretBytes)
 		}

@@ -470,3 +470,15 @@ func TestCheckWritesNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestSecretLengthIsInBytes: the rule counts bytes, and its message says
+// so: 8 "é" are 16 bytes and pass, 7 are 14 and are refused in bytes.
+func TestSecretLengthIsInBytes(t *testing.T) {
+	if err := service.ValidateSecret(strings.Repeat("é", 8), store.ProfileStandard); err != nil {
+		t.Errorf("16 bytes in 8 characters: %v", err)
+	}
+	err := service.ValidateSecret(strings.Repeat("é", 7), store.ProfileStandard)
+	if want := "secret: must be at least 16 bytes (UTF-8: é counts 2)"; err == nil || err.Error() != want {
+		t.Errorf("14 bytes: %v, want %q", err, want)
+	}
+}
