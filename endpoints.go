@@ -118,9 +118,9 @@ func (c *Client) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate)
 // RotateSecret gives endpoint id a new secret: secret, checked as
 // CreateEndpoint checks one (an error matching ErrInvalid), or a generated
 // "whsec_<base64>" one when secret is empty. The new secret signs from now
-// on; the old one signs too for 24 hours (serve's default rotation window), so
-// that receivers can roll over without losing a delivery. The returned
-// endpoint carries the new secret.
+// on; the old one signs too for Config.RotationWindow (DefaultRotationWindow,
+// 24 hours, unless set; NoWait: not at all), so that receivers can roll over
+// without losing a delivery. The returned endpoint carries the new secret.
 func (c *Client) RotateSecret(ctx context.Context, id int64, secret string) (Endpoint, error) {
 	saved, err := c.service.RotateSecret(ctx, id, secret)
 	return c.endpointResult(saved, err, id)
