@@ -45,7 +45,7 @@ type Delivery struct {
 	TimeoutMS        int      `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"${default_timeout_ms}" help:"Whole-request timeout of one delivery attempt, in milliseconds."`
 	Retries          `embed:""`
 	BackoffBase      time.Duration `name:"backoff-base" env:"HOOKRELAY_BACKOFF_BASE" default:"${default_backoff_base}" help:"Delay before the first retry; doubles on each retry (1s with --dev)."`
-	BackoffCap       time.Duration `name:"backoff-cap" env:"HOOKRELAY_BACKOFF_CAP" default:"${default_backoff_cap}" help:"Longest delay between two attempts (30s with --dev)."`
+	BackoffCap       time.Duration `name:"backoff-cap" env:"HOOKRELAY_BACKOFF_CAP" help:"Longest delay between two attempts (default: ${default_backoff_cap}, or the backoff base when larger, as in the library; 30s with --dev)."`
 	RetryAfterCap    time.Duration `name:"retry-after-cap" env:"HOOKRELAY_RETRY_AFTER_CAP" default:"${default_retry_after_cap}" help:"Longest delay a Retry-After answer may ask for; positive (30s with --dev)."`
 	Concurrency      int           `name:"concurrency" env:"HOOKRELAY_CONCURRENCY" default:"${default_concurrency}" help:"Requests in flight at once, over all endpoints."`
 	EndpointInFlight int           `name:"endpoint-concurrency" env:"HOOKRELAY_ENDPOINT_CONCURRENCY" default:"${default_endpoint_concurrency}" help:"Most requests in flight at once to one endpoint: its adaptive limit starts at 4 and grows up to this while it answers 2xx."`
@@ -77,6 +77,14 @@ func (d Delivery) LeaseDuration() time.Duration {
 		return d.Lease
 	}
 	return hookrelay.DefaultLease(d.Timeout())
+}
+
+// BackoffCeiling returns the backoff cap that serve runs with:
+// HOOKRELAY_BACKOFF_CAP, or when it is unset (0) the library's default for
+// the base, hookrelay.DefaultBackoffCap or the base when larger
+// (hookrelay.Config.WithDefaults).
+func (d Delivery) BackoffCeiling() time.Duration {
+	return hookrelay.Config{BackoffBase: d.BackoffBase, BackoffCap: d.BackoffCap}.WithDefaults().BackoffCap
 }
 
 // Server holds the settings of the HTTP server.
