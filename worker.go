@@ -29,7 +29,7 @@ type run struct {
 // `hookrelay serve` does. Beside them, on a goroutine of its own, the client
 // takes its turn as the database's maintainer (one process at a time
 // rescues deliveries whose worker died and deletes those past WithRetention;
-// see internal/maintenance).
+// see Maintenance in the README's "How it works").
 func (c *Client) Start(ctx context.Context) error {
 	_, err := c.start(ctx)
 	return err
