@@ -42,7 +42,8 @@ func (c *Client) start(ctx context.Context) (*run, error) {
 		return nil, ErrRunning
 	}
 	w := c.newWorker()
-	m := c.newMaintainer()
+	turn := &maintainerTurn{Store: c.store}
+	m := c.newMaintainer(turn)
 	runCtx, stop := context.WithCancel(ctx)
 	r := &run{stop: stop, done: make(chan struct{})}
 	c.workers.current = r
@@ -51,6 +52,7 @@ func (c *Client) start(ctx context.Context) (*run, error) {
 		go func() {
 			defer close(maintained)
 			_ = m.Run(runCtx) // it ends only with runCtx, with nil
+			turn.ended(c.config.Logger, c.workerName)
 		}()
 		r.err = w.Run(runCtx)
 		<-maintained
@@ -91,9 +93,10 @@ func (c *Client) newWorker() *delivery.Worker {
 
 // newMaintainer builds the maintainer that runs beside the client's
 // workers: lease rescue, and retention unless Config.Retention is Forever.
-// One process per database maintains at a time (store.Store.TryMaintain).
-func (c *Client) newMaintainer() *maintenance.Maintainer {
-	return maintenance.New(c.store, maintenance.Options{
+// One process per database maintains at a time (store.Store.TryMaintain);
+// turn is the client's store, watched.
+func (c *Client) newMaintainer(turn *maintainerTurn) *maintenance.Maintainer {
+	return maintenance.New(turn, maintenance.Options{
 		Name: c.workerName, Lease: c.config.Lease, Retention: offToZero(c.config.Retention), Logger: c.config.Logger,
 	})
 }
