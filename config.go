@@ -114,7 +114,7 @@ type Config struct {
 	// MaxRetries is the retries after the first attempt of the deliveries
 	// this client publishes, for endpoints that set none
 	// (WEBHOOK_MAX_RETRIES). Defaults to DefaultMaxRetries; at most
-	// store.MaxRetriesLimit (35); NoRetries allows none.
+	// MaxRetriesLimit; NoRetries allows none.
 	MaxRetries int
 	// BackoffBase is the delay before the first retry, which doubles on each
 	// retry up to BackoffCap (HOOKRELAY_BACKOFF_BASE, HOOKRELAY_BACKOFF_CAP).

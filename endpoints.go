@@ -2,8 +2,8 @@ package hookrelay
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/service"
@@ -20,6 +20,13 @@ const (
 	// signature keyed with the secret's raw bytes.
 	ProfileAckify = store.ProfileAckify
 )
+
+// MaxRetriesLimit is the most retries a delivery may be given: the largest
+// Config.MaxRetries, WithMaxRetries, WEBHOOK_MAX_RETRIES and endpoint
+// MaxRetries accept. It keeps the retry count below where Ackify CE's own
+// retry-time function overflows PostgreSQL's interval (about 37); with the
+// default one-hour backoff cap, 35 retries span about a day and a half.
+const MaxRetriesLimit = store.MaxRetriesLimit
 
 // createdByLibrary is the CreatedBy of endpoints created through the library.
 const createdByLibrary = "library"
@@ -40,7 +47,7 @@ type Endpoint struct {
 	// Headers are sent with every request; they cannot replace hookrelay's.
 	Headers map[string]string
 	// MaxRetries overrides the client's retry budget (WithMaxRetries) for this
-	// endpoint when set, from 0 to 35.
+	// endpoint when set, from 0 to MaxRetriesLimit.
 	MaxRetries *int
 	// RateLimitPerSecond caps the requests started to the endpoint at this
 	// many per second, across every worker of every process sharing the
@@ -80,7 +87,7 @@ func (c *Client) CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, erro
 		MaxRetries: e.MaxRetries, SignatureProfile: e.SignatureProfile, Active: true, CreatedBy: createdByLibrary,
 		RateLimitPerSecond: e.RateLimitPerSecond,
 	})
-	return c.endpointResult(created, err, "create endpoint: ")
+	return c.endpointResult(created, err, 0)
 }
 
 // EndpointUpdate is an edit of an endpoint (UpdateEndpoint): each field that
@@ -93,7 +100,7 @@ type EndpointUpdate struct {
 	Description *string
 	// Headers replaces every custom header; an empty map removes them all.
 	Headers *map[string]string
-	// MaxRetries sets the endpoint's retry budget, 0 to 35; it cannot be
+	// MaxRetries sets the endpoint's retry budget, 0 to MaxRetriesLimit; it cannot be
 	// cleared.
 	MaxRetries *int
 	// RateLimitPerSecond sets the endpoint's rate limit, 0 to 10000; 0
@@ -117,18 +124,18 @@ func (c *Client) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate)
 		Title: u.Title, URL: u.URL, Events: u.Events, Headers: u.Headers, Description: u.Description,
 		MaxRetries: u.MaxRetries, SignatureProfile: u.SignatureProfile, RateLimitPerSecond: u.RateLimitPerSecond,
 	})
-	return c.endpointResult(saved, err, "update endpoint: ")
+	return c.endpointResult(saved, err, id)
 }
 
 // RotateSecret gives endpoint id a new secret: secret, checked as
 // CreateEndpoint checks one (an error matching ErrInvalid), or a generated
 // "whsec_<base64>" one when secret is empty. The new secret signs from now
-// on; the old one signs too for 24 hours (serve's default rotation window), so
-// that receivers can roll over without losing a delivery. The returned
-// endpoint carries the new secret.
+// on; the old one signs too for Config.RotationWindow (DefaultRotationWindow,
+// 24 hours, unless set; NoWait: not at all), so that receivers can roll over
+// without losing a delivery. The returned endpoint carries the new secret.
 func (c *Client) RotateSecret(ctx context.Context, id int64, secret string) (Endpoint, error) {
 	saved, err := c.service.RotateSecret(ctx, id, secret)
-	return c.endpointResult(saved, err, "rotate secret: ")
+	return c.endpointResult(saved, err, id)
 }
 
 // PingEndpoint queues a "webhook.ping" event, {"webhook_id": id}, for
@@ -176,7 +183,7 @@ func (c *Client) DisableEndpoint(ctx context.Context, id int64, reason string) (
 		reason = disabledByLibrary
 	}
 	saved, err := c.service.DisableEndpoint(ctx, id, reason)
-	return c.endpointResult(saved, err, "")
+	return c.endpointResult(saved, err, id)
 }
 
 // EnableEndpoint resumes deliveries to an endpoint, with a clean health
@@ -184,7 +191,7 @@ func (c *Client) DisableEndpoint(ctx context.Context, id int64, reason string) (
 // that the operator has since removed from it stays disabled (an error).
 func (c *Client) EnableEndpoint(ctx context.Context, id int64) (Endpoint, error) {
 	saved, err := c.service.EnableEndpoint(ctx, id)
-	return c.endpointResult(saved, err, "")
+	return c.endpointResult(saved, err, id)
 }
 
 // DeleteEndpoint removes an endpoint and its deliveries.
@@ -195,16 +202,22 @@ func (c *Client) DeleteEndpoint(ctx context.Context, id int64) error {
 	return nil
 }
 
-// endpointResult is the library's answer to a change of an endpoint: the
-// saved endpoint, or err with what was done (unless err says it already).
-func (c *Client) endpointResult(saved store.Endpoint, err error, doing string) (Endpoint, error) {
-	if err != nil {
-		if strings.HasPrefix(err.Error(), doing) {
-			doing = ""
-		}
-		return Endpoint{}, fmt.Errorf("hookrelay: %s%w", doing, public(err))
+// endpointResult is the library's answer to a change of endpoint id (0 for
+// a new one): the saved endpoint, or err naming the endpoint once. The
+// service's errors about the row name it already ("endpoint 4: not found");
+// its validation errors name fields only, so they get the endpoint in
+// front: "hookrelay: endpoint 4: url: is required", "hookrelay: create
+// endpoint: url: …".
+func (c *Client) endpointResult(saved store.Endpoint, err error, id int64) (Endpoint, error) {
+	switch {
+	case err == nil:
+		return c.endpointOf(saved), nil
+	case !errors.Is(err, ErrInvalid):
+		return Endpoint{}, fmt.Errorf("hookrelay: %w", public(err))
+	case id == 0:
+		return Endpoint{}, fmt.Errorf("hookrelay: create endpoint: %w", err)
 	}
-	return c.endpointOf(saved), nil
+	return Endpoint{}, fmt.Errorf("hookrelay: endpoint %d: %w", id, err)
 }
 
 // endpointOf is the library's view of e; its SignatureProfile is the one

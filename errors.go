@@ -15,6 +15,13 @@ var (
 	ErrInvalid = service.ErrInvalid
 	// ErrNotFound reports that no endpoint has the given ID.
 	ErrNotFound = store.ErrNotFound
+	// ErrConflict reports a change that the current state of the row
+	// refuses: a new URL for an endpoint that `hookrelay serve` syncs from
+	// WEBHOOK_URLS, enabling one that WEBHOOK_URLS has since dropped, a ping
+	// of a disabled endpoint, a retry of a delivery in flight or delivered,
+	// a cancel of a finished one. The message says why; the call may succeed
+	// once the row has changed (the endpoint enabled, …).
+	ErrConflict = store.ErrConflict
 	// ErrUnavailable reports, from Publish and PublishNow, that the database
 	// cannot take the event now: it is unreachable, read-only or full (a PostgreSQL connection error,
 	// SQLSTATE 25006 or class 53; SQLITE_FULL, SQLITE_READONLY, …). Nothing

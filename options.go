@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/service"
-	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 )
 
@@ -53,13 +52,18 @@ func duration(name string, d, least time.Duration, set func(*Config)) Option {
 	}
 }
 
-// orOff is v, or off (the constant that turns its setting off) when v is 0:
-// the options take 0 for "off", as `hookrelay serve`'s settings do.
-func orOff[T ~int | ~int64](v, off T) T {
-	if v == 0 {
-		return off
+// orOff is v, or off (the constant that turns its setting off) when v is 0
+// or off itself: the options take 0 for "off", as `hookrelay serve`'s
+// settings do, and the off constant, as Config does. ok is false for any
+// other negative v.
+func orOff[T ~int | ~int64](v, off T) (_ T, ok bool) {
+	switch {
+	case v == 0 || v == off:
+		return off, true
+	case v < 0:
+		return v, false
 	}
-	return v
+	return v, true
 }
 
 // WithTimeout sets Config.Timeout, which bounds one whole delivery attempt;
@@ -69,14 +73,15 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithMaxRetries sets Config.MaxRetries, the retries after the first attempt
-// of the deliveries this client publishes for endpoints that set none: 0
-// (NoRetries) to store.MaxRetriesLimit (35).
+// of the deliveries this client publishes for endpoints that set none: 0 or
+// NoRetries (no retry) to MaxRetriesLimit.
 func WithMaxRetries(n int) Option {
 	return func(c *Config) error {
-		if n < 0 || n > store.MaxRetriesLimit {
-			return fmt.Errorf("WithMaxRetries: must be between 0 and %d, got %d", store.MaxRetriesLimit, n)
+		retries, ok := orOff(n, NoRetries)
+		if !ok || n > MaxRetriesLimit {
+			return fmt.Errorf("WithMaxRetries: must be between 0 (or NoRetries) and %d, got %d", MaxRetriesLimit, n)
 		}
-		c.MaxRetries = orOff(n, NoRetries)
+		c.MaxRetries = retries
 		return nil
 	}
 }
@@ -138,29 +143,45 @@ func WithPollInterval(d time.Duration) Option {
 }
 
 // WithShutdownTimeout sets Config.ShutdownTimeout, how long Stop waits for
-// requests in flight; 0 cuts them at once (NoWait).
+// requests in flight; 0 or NoWait cuts them at once.
 func WithShutdownTimeout(d time.Duration) Option {
-	return duration("WithShutdownTimeout", d, 0, func(c *Config) { c.ShutdownTimeout = orOff(d, NoWait) })
+	return offDuration("WithShutdownTimeout", "NoWait", d, NoWait, func(c *Config, d time.Duration) { c.ShutdownTimeout = d })
+}
+
+// offDuration returns the option called name, which calls set with d, or
+// with off (the constant called offName) when d is 0 or off, and refuses any
+// other negative d.
+func offDuration(name, offName string, d, off time.Duration, set func(*Config, time.Duration)) Option {
+	return func(c *Config) error {
+		v, ok := orOff(d, off)
+		if !ok {
+			return fmt.Errorf("%s: must not be negative but %s, got %s", name, offName, d)
+		}
+		set(c, v)
+		return nil
+	}
 }
 
 // WithDisableAfter sets Config.DisableAfterFailures and
 // Config.DisableAfterFailingFor: an endpoint is disabled after failures
 // consecutive failed attempts, or after failing for failingFor without a
-// success; 0 turns a rule off (Never).
+// success; 0 or Never turns a rule off.
 func WithDisableAfter(failures int, failingFor time.Duration) Option {
 	return func(c *Config) error {
-		if failures < 0 || failingFor < 0 {
-			return fmt.Errorf("WithDisableAfter: must not be negative, got %d and %s", failures, failingFor)
+		n, okN := orOff(failures, Never)
+		d, okD := orOff(failingFor, Never)
+		if !okN || !okD {
+			return fmt.Errorf("WithDisableAfter: must not be negative but Never, got %d and %s", failures, failingFor)
 		}
-		c.DisableAfterFailures, c.DisableAfterFailingFor = orOff(failures, Never), orOff(failingFor, Never)
+		c.DisableAfterFailures, c.DisableAfterFailingFor = n, d
 		return nil
 	}
 }
 
 // WithRetention sets Config.Retention: finished deliveries older than d are
-// deleted; 0 keeps them (Forever).
+// deleted; 0 or Forever keeps them.
 func WithRetention(d time.Duration) Option {
-	return duration("WithRetention", d, 0, func(c *Config) { c.Retention = orOff(d, Forever) })
+	return offDuration("WithRetention", "Forever", d, Forever, func(c *Config, d time.Duration) { c.Retention = d })
 }
 
 // WithLogger sets Config.Logger, which receives the workers' logs (one line

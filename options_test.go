@@ -4,8 +4,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 func TestLeaseFollowsTheTimeout(t *testing.T) {
@@ -21,8 +19,8 @@ func TestLeaseFollowsTheTimeout(t *testing.T) {
 func TestOptionsRefuseBadValues(t *testing.T) {
 	for _, opt := range []Option{
 		WithTimeout(0),
-		WithMaxRetries(-1),
-		WithMaxRetries(store.MaxRetriesLimit + 1),
+		WithMaxRetries(-2),
+		WithMaxRetries(MaxRetriesLimit + 1),
 		WithBackoff(0, time.Hour),
 		WithBackoff(time.Hour, time.Minute),
 		WithRetryAfterCap(-time.Second),
@@ -33,7 +31,8 @@ func TestOptionsRefuseBadValues(t *testing.T) {
 		WithConcurrencyMode("off"),
 		WithPollInterval(0),
 		WithShutdownTimeout(-time.Second),
-		WithDisableAfter(-1, 0),
+		WithDisableAfter(-2, 0),
+		WithDisableAfter(0, -time.Second),
 		WithRetention(-time.Hour),
 		WithLogger(nil),
 		WithHTTPClient(nil),
@@ -48,16 +47,23 @@ func TestOptionsRefuseBadValues(t *testing.T) {
 }
 
 // TestOptionsSpellZeroAsOff: an option given 0 for a setting that 0 turns
-// off (as in serve) sets the Config's explicit constant, never the zero
-// that means the default.
+// off (as in serve), or the library's own off constant, sets the Config's
+// explicit constant, never the zero that means the default.
 func TestOptionsSpellZeroAsOff(t *testing.T) {
-	c, err := newConfig([]Option{WithMaxRetries(0), WithShutdownTimeout(0), WithDisableAfter(0, 0), WithRetention(0)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.MaxRetries != NoRetries || c.ShutdownTimeout != NoWait || c.DisableAfterFailures != Never ||
-		c.DisableAfterFailingFor != Never || c.Retention != Forever {
-		t.Errorf("options given 0: %+v, want the off constants", c)
+	for name, opts := range map[string][]Option{
+		"zero": {WithMaxRetries(0), WithShutdownTimeout(0), WithDisableAfter(0, 0), WithRetention(0)},
+		"constants": {WithMaxRetries(NoRetries), WithShutdownTimeout(NoWait), WithDisableAfter(Never, Never),
+			WithRetention(Forever)},
+	} {
+		c, err := newConfig(opts)
+		if err != nil {
+			t.Errorf("options given %s: %v", name, err)
+			continue
+		}
+		if c.MaxRetries != NoRetries || c.ShutdownTimeout != NoWait || c.DisableAfterFailures != Never ||
+			c.DisableAfterFailingFor != Never || c.Retention != Forever {
+			t.Errorf("options given %s: %+v, want the off constants", name, c)
+		}
 	}
 }
 

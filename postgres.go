@@ -14,7 +14,7 @@ import (
 
 // NewPostgres returns a client on the application's PostgreSQL pool. hookrelay's
 // tables live in the pool's schema (its search_path) beside the application's;
-// New migrates them unless WithoutMigrate is given. opts set the client's
+// NewPostgres migrates them unless WithoutMigrate is given. opts set the client's
 // Config (WithConfig gives a whole one); a bad setting is an error naming
 // the option or, through WithConfig, a *ConfigError. Publish then takes the
 // application's pgx.Tx on that pool. The pool stays the application's: the

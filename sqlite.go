@@ -24,7 +24,7 @@ func SQLiteDSN(path string) string {
 }
 
 // NewSQLite returns a client on the application's SQLite database, opened
-// with SQLiteDSN. hookrelay's tables live beside the application's; New
+// with SQLiteDSN. hookrelay's tables live beside the application's; NewSQLite
 // migrates them unless WithoutMigrate is given. Publish then takes the
 // application's *sql.Tx on db; workers of this process see what it publishes
 // at their next poll (Config.PollInterval). opts set the client's Config, as

@@ -30,7 +30,8 @@ type run struct {
 // `hookrelay serve` does. Beside them, on a goroutine of its own, the client
 // takes its turn as the database's maintainer (one process at a time
 // rescues deliveries whose worker died and deletes those past WithRetention;
-// see internal/maintenance). After Close, Start returns ErrClosed.
+// see Maintenance in the README's "How it works"). After Close, Start
+// returns ErrClosed.
 func (c *Client) Start(ctx context.Context) error {
 	_, err := c.start(ctx)
 	return err
@@ -46,7 +47,8 @@ func (c *Client) start(ctx context.Context) (*run, error) {
 		return nil, ErrRunning
 	}
 	w := c.newWorker()
-	m := c.newMaintainer()
+	turn := &maintainerTurn{Store: c.store}
+	m := c.newMaintainer(turn)
 	runCtx, stop := context.WithCancel(ctx)
 	r := &run{stop: stop, done: make(chan struct{})}
 	c.workers.current = r
@@ -55,6 +57,7 @@ func (c *Client) start(ctx context.Context) (*run, error) {
 		go func() {
 			defer close(maintained)
 			_ = m.Run(runCtx) // it ends only with runCtx, with nil
+			turn.ended(c.config.Logger, c.workerName)
 		}()
 		r.err = w.Run(runCtx)
 		<-maintained
@@ -97,9 +100,10 @@ func (c *Client) newWorker() *delivery.Worker {
 
 // newMaintainer builds the maintainer that runs beside the client's
 // workers: lease rescue, and retention unless Config.Retention is Forever.
-// One process per database maintains at a time (store.Store.TryMaintain).
-func (c *Client) newMaintainer() *maintenance.Maintainer {
-	return maintenance.New(c.store, maintenance.Options{
+// One process per database maintains at a time (store.Store.TryMaintain);
+// turn is the client's store, watched.
+func (c *Client) newMaintainer(turn *maintainerTurn) *maintenance.Maintainer {
+	return maintenance.New(turn, maintenance.Options{
 		Name: c.workerName, Lease: c.config.Lease, Retention: offToZero(c.config.Retention), Logger: c.config.Logger,
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // openAPIDoc is the part of openapi.json that the tests compare with the code.
@@ -102,4 +103,26 @@ func jsonFields(typ reflect.Type) []string {
 		names = append(names, name)
 	}
 	return names
+}
+
+// TestOpenAPIMaxRetriesIsTheLimit: every max_retries that openapi.json
+// documents has the maximum the service enforces (store.MaxRetriesLimit).
+func TestOpenAPIMaxRetriesIsTheLimit(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for _, name := range []string{"Endpoint", "EndpointCreate", "EndpointUpdate"} {
+		var prop struct {
+			Maximum *int `json:"maximum"`
+		}
+		raw, ok := doc.Components.Schemas[name].Properties["max_retries"]
+		if !ok {
+			t.Errorf("schema %s has no max_retries", name)
+			continue
+		}
+		if err := json.Unmarshal(raw, &prop); err != nil {
+			t.Fatalf("%s.max_retries: %v", name, err)
+		}
+		if prop.Maximum == nil || *prop.Maximum != store.MaxRetriesLimit {
+			t.Errorf("%s.max_retries: maximum %v, want store.MaxRetriesLimit (%d)", name, prop.Maximum, store.MaxRetriesLimit)
+		}
+	}
 }

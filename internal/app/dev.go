@@ -33,7 +33,7 @@ func DevBanner(cfg config.Serve, addr net.Addr) string {
 		fmt.Fprintf(&b, "  endpoints may target loopback and private addresses (HOOKRELAY_ALLOW_PRIVATE_TARGETS=true)\n")
 	}
 	fmt.Fprintf(&b, "  logs are %s; a failed delivery is retried after %s, doubling up to %s\n",
-		cfg.LogFormat, cfg.BackoffBase, cfg.BackoffCap)
+		cfg.LogFormat, cfg.BackoffBase, cfg.BackoffCeiling())
 
 	server := ""
 	if base := baseURL(addr); base != "http://127.0.0.1:8080" {

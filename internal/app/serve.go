@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -112,10 +113,11 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 	logger.Info("store ready", slog.String("store", string(kind)), slog.Bool("secrets_encrypted", cfg.EncryptionKey != ""))
 	// A wrong HOOKRELAY_ENCRYPTION_KEY was refused by Open
 	// (encrypted.Seal); an endpoint another key sealed is listed as stored.
-	if _, err := st.ListEndpoints(ctx, store.EndpointFilter{}); err != nil {
+	endpoints, err := st.ListEndpoints(ctx, store.EndpointFilter{})
+	if err != nil {
 		return fmt.Errorf("read endpoints: %w", err)
 	}
-
+	logConfigEndpointsKept(logger, cfg.EndpointURLs, endpoints)
 	if err := syncConfigEndpoints(ctx, parts.Service, cfg.EndpointURLs, cfg.EndpointSecret, logger); err != nil {
 		return err
 	}
@@ -237,6 +239,25 @@ func baseURL(addr net.Addr) string {
 		host = "localhost"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// logConfigEndpointsKept logs, when WEBHOOK_URLS (urls) lists no endpoint,
+// how many endpoints of an earlier WEBHOOK_URLS the database holds: serve
+// leaves them as they are (service.SyncConfigEndpoints), so that a process
+// that configures no endpoints never disables those of one that does.
+func logConfigEndpointsKept(logger *slog.Logger, urls []string, endpoints []store.Endpoint) {
+	if slices.ContainsFunc(urls, func(u string) bool { return strings.TrimSpace(u) != "" }) {
+		return
+	}
+	n := 0
+	for _, e := range endpoints {
+		if e.CreatedBy == store.ConfigSource {
+			n++
+		}
+	}
+	if n > 0 {
+		logger.Info("WEBHOOK_URLS is not set: the endpoints it configured are left as they are", slog.Int("endpoints", n))
+	}
 }
 
 // configSyncRetry is how often serve tries again to sync WEBHOOK_URLS while

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testdb"
 )
 
@@ -22,6 +23,18 @@ func TestPublishRefusesMissingDatabase(t *testing.T) {
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
 		t.Errorf("publish created %s (stat: %v)", path, err)
+	}
+}
+
+// TestPublishRefusesRetriesAboveTheLimit: publish's WEBHOOK_MAX_RETRIES
+// has serve's bounds, 0 to store.MaxRetriesLimit, before it opens anything.
+func TestPublishRefusesRetriesAboveTheLimit(t *testing.T) {
+	t.Setenv("DATABASE_URL", filepath.Join(t.TempDir(), "hookrelay.db"))
+	for _, n := range []string{"-1", fmt.Sprint(store.MaxRetriesLimit + 1)} {
+		_, stderr, code := runCLI(t, "publish", "--type", "document.created", "--webhook-max-retries="+n)
+		if want := fmt.Sprintf("must be between 0 and %d", store.MaxRetriesLimit); code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("publish --webhook-max-retries %s: exit %d, stderr %q; want exit 2 and %q", n, code, stderr, want)
+		}
 	}
 }
 

@@ -28,7 +28,8 @@ func serveSettings(t *testing.T, args ...string) config.Serve {
 
 // TestDevModeDefaults checks that --dev and HOOKRELAY_DEV change the
 // defaults of private targets, log format and retry delays, and that a
-// setting given by flag or environment keeps its value.
+// setting given by flag or environment keeps its value; and that the
+// backoff cap follows a larger base unless given, as in the library.
 func TestDevModeDefaults(t *testing.T) {
 	type want struct {
 		private             bool
@@ -48,6 +49,11 @@ func TestDevModeDefaults(t *testing.T) {
 			want{true, "json", 5 * time.Second, 30 * time.Second, 30 * time.Second}},
 		{"explicit environment wins", map[string]string{"HOOKRELAY_DEV": "1", "HOOKRELAY_BACKOFF_CAP": "2m", "HOOKRELAY_ALLOW_PRIVATE_TARGETS": "false"}, nil,
 			want{false, "text", time.Second, 2 * time.Minute, 30 * time.Second}},
+		// As in the library, a cap not given follows a larger base.
+		{"a base above the default cap lifts it", map[string]string{"HOOKRELAY_BACKOFF_BASE": "2h"}, nil,
+			want{false, "json", 2 * time.Hour, 2 * time.Hour, time.Hour}},
+		{"a base above the development cap lifts it", nil, []string{"--dev", "--backoff-base", "2h"},
+			want{true, "text", 2 * time.Hour, 2 * time.Hour, 30 * time.Second}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,7 +61,7 @@ func TestDevModeDefaults(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			s := serveSettings(t, tt.args...)
-			got := want{s.AllowPrivate, s.LogFormat, s.BackoffBase, s.BackoffCap, s.RetryAfterCap}
+			got := want{s.AllowPrivate, s.LogFormat, s.BackoffBase, s.BackoffCeiling(), s.RetryAfterCap}
 			if got != tt.want {
 				t.Errorf("got %+v, want %+v", got, tt.want)
 			}

@@ -25,8 +25,8 @@ func (c *publishCmd) Run(e Env) error {
 	if err := c.Validate(); err != nil {
 		return usageError{err}
 	}
-	if c.MaxRetries < 0 {
-		return usageError{fmt.Errorf("WEBHOOK_MAX_RETRIES: must be 0 or more, got %d", c.MaxRetries)}
+	if c.MaxRetries < 0 || c.MaxRetries > store.MaxRetriesLimit {
+		return usageError{fmt.Errorf("WEBHOOK_MAX_RETRIES: must be between 0 and %d, got %d", store.MaxRetriesLimit, c.MaxRetries)}
 	}
 	ev := store.Event{ID: c.ID, Type: c.Type, Data: json.RawMessage(c.Data), Priority: c.Priority, OrderingKey: c.Key}
 	if err := ev.Normalize(); err != nil {

@@ -46,7 +46,7 @@ type endpointsAddCmd struct {
 	MaxRetries       *int     `name:"max-retries" placeholder:"N" help:"Retries after the first attempt (default: the server's)."`
 	RateLimit        int      `name:"rate-limit" placeholder:"PER_SECOND" help:"Requests started per second at most, across every worker (0 to 10000; default 0: unlimited)."`
 	SignatureProfile string   `name:"signature-profile" enum:",standard,ackify" default:"" help:"Wire format: standard or ackify (default: the server's HOOKRELAY_SIGNATURE_PROFILE)."`
-	Secret           string   `help:"Signing secret, at least 16 characters (default: generated)."`
+	Secret           string   `help:"Signing secret, at least 16 bytes (default: generated)."`
 	Inactive         bool     `help:"Create the endpoint disabled."`
 }
 
@@ -181,7 +181,7 @@ func (c *endpointsDisableCmd) Run(e Env) error {
 
 type endpointsRotateCmd struct {
 	onEndpoint
-	Secret string `help:"The new secret, at least 16 characters (default: generated)."`
+	Secret string `help:"The new secret, at least 16 bytes (default: generated)."`
 }
 
 func (c *endpointsRotateCmd) Run(e Env) error {

@@ -40,13 +40,13 @@ type Log struct {
 // the library's (hookrelay.Default…, through Vars); Library maps them onto a
 // hookrelay.Config.
 type Delivery struct {
-	EndpointURLs     []string `name:"webhook-urls" env:"WEBHOOK_URLS" sep:"," help:"Comma-separated endpoints that receive every event; synced into the webhooks table at start (added, updated, deactivated when removed)."`
-	EndpointSecret   string   `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS; required with them. Under the ackify profile any string (raw bytes, as Ackify CE uses it); otherwise at least 16 characters, or whsec_ and the base64 of at least 16 bytes (echo whsec_$(openssl rand -base64 24))."`
+	EndpointURLs     []string `name:"webhook-urls" env:"WEBHOOK_URLS" sep:"," help:"Comma-separated endpoints that receive every event; synced into the webhooks table at start (added, updated, deactivated when removed from a non-empty list). Unset or empty leaves the endpoints an earlier list configured as they are."`
+	EndpointSecret   string   `name:"webhook-secret" env:"WEBHOOK_SECRET" help:"Secret that signs requests to WEBHOOK_URLS; required with them. Under the ackify profile any string (raw bytes, as Ackify CE uses it); otherwise at least 16 bytes (UTF-8), or whsec_ and the base64 of at least 16 bytes (echo whsec_$(openssl rand -base64 24))."`
 	SignatureProfile string   `name:"signature-profile" env:"HOOKRELAY_SIGNATURE_PROFILE" default:"${default_signature_profile}" enum:"standard,ackify" help:"standard or ackify: the signature profile of endpoints whose row names none (WEBHOOK_URLS, rows Ackify CE created) and of endpoints created without one."`
 	TimeoutMS        int      `name:"webhook-timeout-ms" env:"WEBHOOK_TIMEOUT_MS" default:"${default_timeout_ms}" help:"Whole-request timeout of one delivery attempt, in milliseconds (at most ${max_timeout_ms})."`
 	Retries          `embed:""`
 	BackoffBase      time.Duration `name:"backoff-base" env:"HOOKRELAY_BACKOFF_BASE" default:"${default_backoff_base}" help:"Delay before the first retry; doubles on each retry (1s with --dev)."`
-	BackoffCap       time.Duration `name:"backoff-cap" env:"HOOKRELAY_BACKOFF_CAP" default:"${default_backoff_cap}" help:"Longest delay between two attempts (30s with --dev)."`
+	BackoffCap       time.Duration `name:"backoff-cap" env:"HOOKRELAY_BACKOFF_CAP" help:"Longest delay between two attempts (default: ${default_backoff_cap}, or the backoff base when larger, as in the library; 30s with --dev)."`
 	RetryAfterCap    time.Duration `name:"retry-after-cap" env:"HOOKRELAY_RETRY_AFTER_CAP" default:"${default_retry_after_cap}" help:"Longest delay a Retry-After answer may ask for; positive (30s with --dev)."`
 	Concurrency      int           `name:"concurrency" env:"HOOKRELAY_CONCURRENCY" default:"${default_concurrency}" help:"Requests in flight at once, over all endpoints (at most ${max_concurrency})."`
 	EndpointInFlight int           `name:"endpoint-concurrency" env:"HOOKRELAY_ENDPOINT_CONCURRENCY" default:"${default_endpoint_concurrency}" help:"Most requests in flight at once to one endpoint: the ceiling of its adaptive limit, or its fixed limit when HOOKRELAY_ADAPTIVE_CONCURRENCY is false (at most ${max_concurrency})."`
@@ -64,7 +64,7 @@ type Delivery struct {
 // Retries holds WEBHOOK_MAX_RETRIES, a setting of serve and of `hookrelay
 // publish`.
 type Retries struct {
-	MaxRetries int `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"${default_max_retries}" help:"Retries after the first attempt before a delivery fails, for endpoints that set none (0 to 35)."`
+	MaxRetries int `name:"webhook-max-retries" env:"WEBHOOK_MAX_RETRIES" default:"${default_max_retries}" help:"Retries after the first attempt before a delivery fails, for endpoints that set none (0 to ${max_retries_limit})."`
 }
 
 // Timeout returns the attempt timeout as a duration. A TimeoutMS whose
@@ -84,6 +84,14 @@ func (d Delivery) LeaseDuration() time.Duration {
 		return d.Lease
 	}
 	return hookrelay.DefaultLease(d.Timeout())
+}
+
+// BackoffCeiling returns the backoff cap that serve runs with:
+// HOOKRELAY_BACKOFF_CAP, or when it is unset (0) the library's default for
+// the base, hookrelay.DefaultBackoffCap or the base when larger
+// (hookrelay.Config.WithDefaults).
+func (d Delivery) BackoffCeiling() time.Duration {
+	return hookrelay.Config{BackoffBase: d.BackoffBase, BackoffCap: d.BackoffCap}.WithDefaults().BackoffCap
 }
 
 // Server holds the settings of the HTTP server.
@@ -222,7 +230,7 @@ func (d Delivery) validateURLs() error {
 			add("WEBHOOK_SECRET: %v (an Ackify secret is used as raw bytes only with HOOKRELAY_SIGNATURE_PROFILE=ackify)", err)
 		case len(key) < service.MinSecretBytes:
 			add("WEBHOOK_SECRET: too short: a signing secret needs at least %d bytes of key, as the API requires "+
-				"(%d characters, or whsec_ and the base64 of %d bytes); make one with: "+
+				"(%d bytes of UTF-8, or whsec_ and the base64 of %d bytes); make one with: "+
 				"echo whsec_$(openssl rand -base64 24); an Ackify CE secret is accepted as it is with HOOKRELAY_SIGNATURE_PROFILE=ackify",
 				service.MinSecretBytes, service.MinSecretBytes, service.MinSecretBytes)
 		}

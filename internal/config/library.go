@@ -39,6 +39,7 @@ func Vars() kong.Vars {
 		"default_rotation_window":           ShortDuration(hookrelay.DefaultRotationWindow),
 		"default_signature_profile":         hookrelay.DefaultSignatureProfile,
 		"default_max_payload_bytes":         strconv.Itoa(api.DefaultMaxPayloadBytes),
+		"max_retries_limit":                 strconv.Itoa(hookrelay.MaxRetriesLimit),
 	}
 }
 
@@ -139,7 +140,7 @@ var settings = []setting{
 	}},
 	count("WEBHOOK_MAX_RETRIES", "MaxRetries", zeroOff, func(s *Serve) *int { return &s.MaxRetries }, func(c *hookrelay.Config) *int { return &c.MaxRetries }),
 	span("HOOKRELAY_BACKOFF_BASE", "BackoffBase", zeroRefused, func(s *Serve) *time.Duration { return &s.BackoffBase }, func(c *hookrelay.Config) *time.Duration { return &c.BackoffBase }),
-	span("HOOKRELAY_BACKOFF_CAP", "BackoffCap", zeroRefused, func(s *Serve) *time.Duration { return &s.BackoffCap }, func(c *hookrelay.Config) *time.Duration { return &c.BackoffCap }),
+	span("HOOKRELAY_BACKOFF_CAP", "BackoffCap", zeroDefault, func(s *Serve) *time.Duration { return &s.BackoffCap }, func(c *hookrelay.Config) *time.Duration { return &c.BackoffCap }),
 	span("HOOKRELAY_RETRY_AFTER_CAP", "RetryAfterCap", zeroRefused, func(s *Serve) *time.Duration { return &s.RetryAfterCap }, func(c *hookrelay.Config) *time.Duration { return &c.RetryAfterCap }),
 	count("HOOKRELAY_CONCURRENCY", "Concurrency", zeroRefused, func(s *Serve) *int { return &s.Concurrency }, func(c *hookrelay.Config) *int { return &c.Concurrency }),
 	count("HOOKRELAY_ENDPOINT_CONCURRENCY", "EndpointConcurrency", zeroRefused, func(s *Serve) *int { return &s.EndpointInFlight }, func(c *hookrelay.Config) *int { return &c.EndpointConcurrency }),

@@ -120,3 +120,23 @@ func TestServeRefusesAHugeTimeout(t *testing.T) {
 		t.Errorf("Timeout() of a huge TimeoutMS = %s, want it saturated", got)
 	}
 }
+
+// TestBackoffCapFollowsTheBase: HOOKRELAY_BACKOFF_CAP unset (0) runs with
+// the library's cap for the base, so a 2h base alone is valid, as
+// Config{BackoffBase: 2 * time.Hour} is; a cap given below the base is
+// refused.
+func TestBackoffCapFollowsTheBase(t *testing.T) {
+	s := validServe()
+	s.BackoffBase, s.BackoffCap = 2*time.Hour, 0
+	if err := s.Validate(); err != nil {
+		t.Errorf("a 2h base without a cap: %v", err)
+	}
+	lib := hookrelay.Config{BackoffBase: 2 * time.Hour}.WithDefaults().BackoffCap
+	if got := s.BackoffCeiling(); got != lib || got != 2*time.Hour {
+		t.Errorf("BackoffCeiling = %s, want the library's %s", got, lib)
+	}
+	s.BackoffCap = time.Hour
+	if err := s.Validate(); err == nil || !strings.Contains(err.Error(), "HOOKRELAY_BACKOFF_CAP") {
+		t.Errorf("a 1h cap under a 2h base: %v, want a refusal naming HOOKRELAY_BACKOFF_CAP", err)
+	}
+}

@@ -10,6 +10,13 @@ import (
 // urls, each trimmed, blank ones dropped (store.Store.SyncConfigEndpoints:
 // missing ones added with secret, existing ones given secret and
 // re-activated, the others disabled), and returns how many URLs it synced.
+//
+// When no URL is left (WEBHOOK_URLS unset or empty) it touches nothing and
+// returns 0: a process that configures no endpoints (a worker-only serve, a
+// library client) shares the database with the process that does, and must
+// not disable its endpoints. Only a non-empty list that leaves a URL out
+// disables that URL's endpoint.
+//
 // The URLs are the operator's and are not checked here (internal/config
 // checks them with ValidateTargetURL); no SSRF guard applies to them.
 func (s *Service) SyncConfigEndpoints(ctx context.Context, urls []string, secret string) (int, error) {
@@ -19,10 +26,10 @@ func (s *Service) SyncConfigEndpoints(ctx context.Context, urls []string, secret
 			kept = append(kept, u)
 		}
 	}
+	if len(kept) == 0 {
+		return 0, nil
+	}
 	if err := s.store.SyncConfigEndpoints(ctx, kept, secret); err != nil {
-		if len(kept) == 0 {
-			return 0, fmt.Errorf("deactivate endpoints no longer in WEBHOOK_URLS: %w", err)
-		}
 		return 0, fmt.Errorf("WEBHOOK_URLS: sync endpoints: %w", err)
 	}
 	return len(kept), nil

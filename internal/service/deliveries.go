@@ -33,7 +33,7 @@ func (s *Service) changeDelivery(ctx context.Context, id int64, change func(cont
 	case errors.Is(err, store.ErrConflict):
 		return store.Delivery{}, fmt.Errorf("delivery %d %w", id, refused)
 	case err != nil:
-		return store.Delivery{}, fmt.Errorf("delivery %d: %w", id, err)
+		return store.Delivery{}, rowError("delivery", id, err)
 	}
 	return d, nil
 }

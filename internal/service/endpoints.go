@@ -21,6 +21,30 @@ import (
 // Validation errors are *FieldErrors, joined. The stored endpoint carries
 // its ID and secret.
 func (s *Service) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
+	in, err := s.newEndpoint(ctx, e)
+	if err != nil {
+		return store.Endpoint{}, err
+	}
+	secret, err := NewSecret(in.Secret, in.SignatureProfile)
+	if err != nil {
+		return store.Endpoint{}, err
+	}
+	in.Secret = secret
+	// The store's error says "create endpoint" already.
+	return s.store.CreateEndpoint(ctx, in)
+}
+
+// CheckEndpoint returns the validation errors that CreateEndpoint would
+// return for e, and writes nothing: for a door that found errors of its own
+// in what was typed (the dashboard's form) and shows every error at once.
+func (s *Service) CheckEndpoint(ctx context.Context, e store.Endpoint) error {
+	_, err := s.newEndpoint(ctx, e)
+	return err
+}
+
+// newEndpoint is the endpoint that CreateEndpoint stores for e, checked, its
+// secret not yet generated.
+func (s *Service) newEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
 	in := store.Endpoint{
 		Title: e.Title, URL: e.URL, Secret: e.Secret, Active: e.Active, Events: e.Events, Headers: e.Headers,
 		Description: e.Description, CreatedBy: e.CreatedBy, MaxRetries: e.MaxRetries, SignatureProfile: s.Profile(e),
@@ -35,13 +59,7 @@ func (s *Service) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.E
 	if err := errors.Join(reasonErr, s.validate(ctx, in, true), secretError(in.Secret, in.SignatureProfile)); err != nil {
 		return store.Endpoint{}, err
 	}
-	secret, err := NewSecret(in.Secret, in.SignatureProfile)
-	if err != nil {
-		return store.Endpoint{}, err
-	}
-	in.Secret = secret
-	// The store's error says "create endpoint" already.
-	return s.store.CreateEndpoint(ctx, in)
+	return in, nil
 }
 
 // secretError is ValidateSecret's error for a secret given, nil for none.
@@ -87,9 +105,26 @@ type EndpointUpdate struct {
 // WEBHOOK_URLS defines cannot change (ErrConfigURL), nor can one that
 // WEBHOOK_URLS dropped be enabled (ErrConfigRemoved).
 func (s *Service) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate) (store.Endpoint, error) {
-	e, err := s.getEndpoint(ctx, id)
+	p, err := s.patch(ctx, id, u)
 	if err != nil {
 		return store.Endpoint{}, err
+	}
+	return s.save(ctx, id, p)
+}
+
+// CheckEndpointUpdate returns the errors that UpdateEndpoint would return
+// for u, and writes nothing: for a door that found errors of its own in
+// what was typed (the dashboard's form) and shows every error at once.
+func (s *Service) CheckEndpointUpdate(ctx context.Context, id int64, u EndpointUpdate) error {
+	_, err := s.patch(ctx, id, u)
+	return err
+}
+
+// patch is the change that UpdateEndpoint writes for u, checked.
+func (s *Service) patch(ctx context.Context, id int64, u EndpointUpdate) (store.EndpointPatch, error) {
+	e, err := s.getEndpoint(ctx, id)
+	if err != nil {
+		return store.EndpointPatch{}, err
 	}
 	urlChanged := u.URL != nil && *u.URL != e.URL
 	moveKeepsSecrets := urlChanged && len(e.Headers) > 0 &&
@@ -111,7 +146,7 @@ func (s *Service) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate
 		p.Activation = &a
 	}
 	if err := checkConfigTrust(e, p); err != nil {
-		return store.Endpoint{}, err
+		return store.EndpointPatch{}, err
 	}
 	// A row that names no profile (Ackify's) is checked with the one it is
 	// signed with.
@@ -121,9 +156,9 @@ func (s *Service) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate
 		moveErr = &FieldError{Field: FieldHeaders, Message: "give the custom headers' values again (or none): they are secret, and the URL changes"}
 	}
 	if err := errors.Join(reasonErr, s.validate(ctx, p.Apply(e), urlChanged), moveErr); err != nil {
-		return store.Endpoint{}, err
+		return store.EndpointPatch{}, err
 	}
-	return s.save(ctx, id, p)
+	return p, nil
 }
 
 // EnableEndpoint makes endpoint id active again with a clean health record
@@ -208,16 +243,16 @@ func (s *Service) PingEndpoint(ctx context.Context, id int64) (store.Delivery, e
 // error matching store.ErrNotFound when there is none.
 func (s *Service) DeleteEndpoint(ctx context.Context, id int64) error {
 	if err := s.store.DeleteEndpoint(ctx, id); err != nil {
-		return fmt.Errorf("endpoint %d: %w", id, err)
+		return rowError("endpoint", id, err)
 	}
 	return nil
 }
 
-// getEndpoint reads endpoint id, its errors naming it.
+// getEndpoint reads endpoint id, its errors naming it once (rowError).
 func (s *Service) getEndpoint(ctx context.Context, id int64) (store.Endpoint, error) {
 	e, err := s.store.GetEndpoint(ctx, id)
 	if err != nil {
-		return store.Endpoint{}, fmt.Errorf("endpoint %d: %w", id, err)
+		return store.Endpoint{}, rowError("endpoint", id, err)
 	}
 	return e, nil
 }
@@ -226,9 +261,20 @@ func (s *Service) getEndpoint(ctx context.Context, id int64) (store.Endpoint, er
 func (s *Service) save(ctx context.Context, id int64, p store.EndpointPatch) (store.Endpoint, error) {
 	saved, err := s.store.UpdateEndpoint(ctx, id, p)
 	if err != nil {
-		return store.Endpoint{}, fmt.Errorf("endpoint %d: %w", id, err)
+		return store.Endpoint{}, rowError("endpoint", id, err)
 	}
 	return saved, nil
+}
+
+// rowError is err of the store about row kind id, naming the row once: a
+// missing row is "endpoint 4: not found" (matching store.ErrNotFound),
+// whatever the store was doing; other errors are the store's, which name
+// the row and what it did ("update endpoint 4: …").
+func rowError(kind string, id int64, err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%s %d: %w", kind, id, store.ErrNotFound)
+	}
+	return err
 }
 
 // activation is a deliberate enable, or a disable with reason at now in UTC

@@ -34,8 +34,9 @@ func NewSecret(given, profile string) (string, error) {
 // profile: valid UTF-8 without NUL (store.CheckText) and at least
 // MinSecretBytes of HMAC key. Under store.ProfileAckify the key is the
 // secret's raw bytes whatever its prefix, as Ackify CE keys it
-// (signature.RawKey), so that is 16 characters; otherwise 16 characters, or
-// 16 bytes once decoded in the whsec_<base64> form (signature.Key). A secret
+// (signature.RawKey), so that is 16 bytes of UTF-8; otherwise 16 bytes of
+// UTF-8 (é counts 2), or 16 bytes once decoded in the whsec_<base64> form
+// (signature.Key). A secret
 // is at most 1024 bytes. A refusal is a *FieldError on FieldSecret.
 func ValidateSecret(secret, profile string) error {
 	refuse := func(format string, args ...any) error {
@@ -61,5 +62,5 @@ func ValidateSecret(secret, profile string) error {
 	if profile != store.ProfileAckify && strings.HasPrefix(secret, signature.SecretPrefix) {
 		return refuse("must decode to at least %d bytes", MinSecretBytes)
 	}
-	return refuse("must be at least %d characters", MinSecretBytes)
+	return refuse("must be at least %d bytes (UTF-8: é counts 2)", MinSecretBytes)
 }

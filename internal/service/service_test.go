@@ -212,8 +212,8 @@ func TestEnableDisableDelete(t *testing.T) {
 		if _, err := s.SyncConfigEndpoints(ctx, []string{"http://10.0.0.5/hook"}, "a-long-enough-secret"); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := s.SyncConfigEndpoints(ctx, nil, ""); err != nil || n != 0 {
-			t.Fatalf("emptying WEBHOOK_URLS: %d, %v", n, err)
+		if n, err := s.SyncConfigEndpoints(ctx, []string{"http://10.0.0.6/hook"}, "a-long-enough-secret"); err != nil || n != 1 {
+			t.Fatalf("changing WEBHOOK_URLS: %d, %v", n, err)
 		}
 		removed, err := s.Store().ListEndpoints(ctx, store.EndpointFilter{Active: ptr(false)})
 		if err != nil || len(removed) != 1 || removed[0].DisabledReason != store.RemovedFromConfigReason {
@@ -419,4 +419,72 @@ func TestDeliveryActions(t *testing.T) {
 			t.Errorf("ReplayDeliveries = %d, %v; want the cancelled delivery", n, err)
 		}
 	})
+}
+
+// An empty WEBHOOK_URLS (a worker-only serve, a process that configures no
+// endpoints) leaves the endpoints that another process configured as they
+// are; a non-empty list still disables the URLs it leaves out.
+func TestEmptyConfigURLsLeaveConfigEndpointsAlone(t *testing.T) {
+	eachService(t, service.Options{}, func(t *testing.T, s *service.Service, st store.Store) {
+		ctx := t.Context()
+		urls := []string{"http://10.0.0.5/hook", "http://10.0.0.6/hook"}
+		if _, err := s.SyncConfigEndpoints(ctx, urls, "a-long-enough-secret"); err != nil {
+			t.Fatal(err)
+		}
+		for _, empty := range [][]string{nil, {}, {" ", ""}} {
+			if n, err := s.SyncConfigEndpoints(ctx, empty, ""); err != nil || n != 0 {
+				t.Fatalf("SyncConfigEndpoints(%q) = %d, %v; want 0, nil", empty, n, err)
+			}
+		}
+		active, err := st.ListEndpoints(ctx, store.EndpointFilter{Active: ptr(true)})
+		if err != nil || len(active) != 2 {
+			t.Fatalf("after an empty WEBHOOK_URLS: active %+v, %v; want both configured endpoints", active, err)
+		}
+		if _, err := s.SyncConfigEndpoints(ctx, urls[:1], "a-long-enough-secret"); err != nil {
+			t.Fatal(err)
+		}
+		off, err := st.ListEndpoints(ctx, store.EndpointFilter{Active: ptr(false)})
+		if err != nil || len(off) != 1 || off[0].URL != urls[1] || off[0].DisabledReason != store.RemovedFromConfigReason {
+			t.Errorf("after dropping %s: inactive %+v, %v; want it alone, removed from config", urls[1], off, err)
+		}
+	})
+}
+
+// TestCheckWritesNothing: CheckEndpoint and CheckEndpointUpdate return the
+// errors that CreateEndpoint and UpdateEndpoint would, and nil when those
+// would succeed, writing nothing either way.
+func TestCheckWritesNothing(t *testing.T) {
+	eachService(t, service.Options{}, func(t *testing.T, s *service.Service, st store.Store) {
+		ctx := t.Context()
+		wantFirst(t, s.CheckEndpoint(ctx, store.Endpoint{URL: "ftp://x", Active: true}), "url")
+		if err := s.CheckEndpoint(ctx, store.Endpoint{URL: target, Active: true}); err != nil {
+			t.Errorf("CheckEndpoint of a valid endpoint: %v", err)
+		}
+		if list, err := st.ListEndpoints(ctx, store.EndpointFilter{}); err != nil || len(list) != 0 {
+			t.Fatalf("endpoints after CheckEndpoint: %+v, %v; want none", list, err)
+		}
+		e := create(t, s, nil)
+		wantFirst(t, s.CheckEndpointUpdate(ctx, e.ID, service.EndpointUpdate{Title: ptr("new"), MaxRetries: ptr(99)}), "max_retries")
+		if err := s.CheckEndpointUpdate(ctx, e.ID, service.EndpointUpdate{Title: ptr("new")}); err != nil {
+			t.Errorf("CheckEndpointUpdate of a valid edit: %v", err)
+		}
+		if got, err := st.GetEndpoint(ctx, e.ID); err != nil || got.Title != e.Title {
+			t.Errorf("after CheckEndpointUpdate: %+v, %v; want it unchanged", got, err)
+		}
+		if err := s.CheckEndpointUpdate(ctx, 999999, service.EndpointUpdate{}); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("CheckEndpointUpdate of a missing endpoint: %v, want ErrNotFound", err)
+		}
+	})
+}
+
+// TestSecretLengthIsInBytes: the rule counts bytes, and its message says
+// so: 8 "é" are 16 bytes and pass, 7 are 14 and are refused in bytes.
+func TestSecretLengthIsInBytes(t *testing.T) {
+	if err := service.ValidateSecret(strings.Repeat("é", 8), store.ProfileStandard); err != nil {
+		t.Errorf("16 bytes in 8 characters: %v", err)
+	}
+	err := service.ValidateSecret(strings.Repeat("é", 7), store.ProfileStandard)
+	if want := "secret: must be at least 16 bytes (UTF-8: é counts 2)"; err == nil || err.Error() != want {
+		t.Errorf("14 bytes: %v, want %q", err, want)
+	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -82,12 +83,14 @@ type parsed struct {
 	rateLimit  int
 }
 
-// parse turns the text inputs into typed values, recording the inputs it
-// cannot read.
-func (f *endpointForm) parse() parsed {
+// parse turns the text inputs into typed values. An input it cannot read
+// is a *service.FieldError on its field, joined in the error, and is left
+// out of the values, so that the service still checks the others.
+func (f *endpointForm) parse() (parsed, error) {
 	p := parsed{events: strings.FieldsFunc(f.Events, func(r rune) bool {
 		return r == ',' || r == ' ' || r == '\t' || r == '\r' || r == '\n'
 	})}
+	var errs []error
 	for i, line := range strings.Split(f.Headers, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" {
@@ -95,7 +98,7 @@ func (f *endpointForm) parse() parsed {
 		}
 		name, value, ok := strings.Cut(line, ":")
 		if !ok {
-			f.Errors.add("headers", fmt.Sprintf("headers: line %d: write each header as Name: value", i+1))
+			errs = append(errs, &service.FieldError{Field: service.FieldHeaders, Message: fmt.Sprintf("line %d: write each header as Name: value", i+1)})
 			continue
 		}
 		if p.headers == nil {
@@ -104,26 +107,26 @@ func (f *endpointForm) parse() parsed {
 		p.headers[strings.TrimSpace(name)] = strings.TrimSpace(value)
 	}
 	if f.MaxRetries != "" {
-		n, err := strconv.Atoi(f.MaxRetries)
-		if err != nil {
-			f.Errors.add("max_retries", "max_retries: must be a whole number")
+		if n, err := strconv.Atoi(f.MaxRetries); err != nil {
+			errs = append(errs, &service.FieldError{Field: service.FieldMaxRetries, Message: "must be a whole number"})
+		} else {
+			p.maxRetries = &n
 		}
-		p.maxRetries = &n
 	}
 	if f.RateLimit != "" {
-		n, err := strconv.Atoi(f.RateLimit)
-		if err != nil {
-			f.Errors.add("rate_limit_per_second", "rate_limit_per_second: must be a whole number of requests per second")
+		if n, err := strconv.Atoi(f.RateLimit); err != nil {
+			errs = append(errs, &service.FieldError{Field: service.FieldRateLimit, Message: "must be a whole number of requests per second"})
+		} else {
+			p.rateLimit = n
 		}
-		p.rateLimit = n
 	}
-	return p
+	return p, errors.Join(errs...)
 }
 
 // create is the endpoint that the form creates, with secret ("" for a
-// generated one).
-func (f *endpointForm) create(secret string) store.Endpoint {
-	p := f.parse()
+// generated one), and the errors of the inputs it could not read (parse).
+func (f *endpointForm) create(secret string) (store.Endpoint, error) {
+	p, err := f.parse()
 	e := store.Endpoint{
 		Title: f.Title, URL: f.URL, Events: p.events, Headers: p.headers, Description: f.Description,
 		Active: f.Active, MaxRetries: p.maxRetries, SignatureProfile: f.SignatureProfile, Secret: secret,
@@ -135,15 +138,16 @@ func (f *endpointForm) create(secret string) store.Endpoint {
 	if !e.Active {
 		e.DisabledReason = disabledByDashboard
 	}
-	return e
+	return e, err
 }
 
 // update is the edit that stores the form over the endpoint it edits;
-// current is that endpoint as stored.
-func (f *endpointForm) update(current maskedEndpoint) service.EndpointUpdate {
-	p := f.parse()
-	if p.maxRetries == nil && current.MaxRetries != nil {
-		f.Errors.add("max_retries", "max_retries: cannot be cleared once set; enter a number of retries")
+// current is that endpoint as stored; and the errors of the inputs it could
+// not read (parse).
+func (f *endpointForm) update(current maskedEndpoint) (service.EndpointUpdate, error) {
+	p, err := f.parse()
+	if f.MaxRetries == "" && current.MaxRetries != nil {
+		err = errors.Join(err, &service.FieldError{Field: service.FieldMaxRetries, Message: "cannot be cleared once set; enter a number of retries"})
 	}
 	events, headers := p.events, p.headers
 	if events == nil {
@@ -155,5 +159,5 @@ func (f *endpointForm) update(current maskedEndpoint) service.EndpointUpdate {
 	return service.EndpointUpdate{
 		Title: &f.Title, URL: &f.URL, Events: &events, Headers: &headers, Description: &f.Description,
 		MaxRetries: p.maxRetries, SignatureProfile: &f.SignatureProfile, RateLimitPerSecond: &p.rateLimit,
-	}
+	}, err
 }

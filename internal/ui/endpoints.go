@@ -30,14 +30,14 @@ func (s *server) masked(e store.Endpoint) maskedEndpoint {
 }
 
 // createdByDashboard is the CreatedBy of endpoints created in the
-// dashboard: "api", the value they have had since the dashboard created them
-// through the API, so that rows made before and after read the same.
-const createdByDashboard = "api"
+// dashboard. (Rows it created through the API, before it called the
+// service, say "api".)
+const createdByDashboard = "dashboard"
 
 // disabledByDashboard is the reason of an endpoint disabled (or created
-// inactive) in the dashboard without one: the API's, as before, and the
-// placeholder of the reason input.
-const disabledByDashboard = "disabled by API"
+// inactive) in the dashboard without one, and the placeholder of the reason
+// input.
+const disabledByDashboard = "disabled in the dashboard"
 
 // endpointRow is one line of the endpoint list.
 type endpointRow struct {
@@ -174,17 +174,19 @@ func (s *server) newEndpoint(w http.ResponseWriter, r *http.Request) error {
 // endpoint's secret, this once.
 func (s *server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 	f := readEndpointForm(r)
-	e := f.create(r.PostForm.Get("secret"))
-	if f.Errors == nil {
-		created, err := s.service.CreateEndpoint(r.Context(), e)
-		if err == nil {
-			s.render(w, r, http.StatusCreated, "secret", "Endpoint created",
-				secretView{Endpoint: s.masked(created), Secret: created.Secret, Created: true})
-			return nil
-		}
-		if !f.Errors.refused(err, endpointInputs) {
-			return err
-		}
+	e, parseErr := f.create(r.PostForm.Get("secret"))
+	var created store.Endpoint
+	err := submit(parseErr, func() error { return s.service.CheckEndpoint(r.Context(), e) }, func() (err error) {
+		created, err = s.service.CreateEndpoint(r.Context(), e)
+		return err
+	})
+	if err == nil {
+		s.render(w, r, http.StatusCreated, "secret", "Endpoint created",
+			secretView{Endpoint: s.masked(created), Secret: created.Secret, Created: true})
+		return nil
+	}
+	if !f.Errors.refused(err, endpointInputs) {
+		return err
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, "endpoint_form", "New endpoint", f)
 	return nil
@@ -208,16 +210,17 @@ func (s *server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := readEndpointForm(r)
 	f.ID, f.FromConfig = e.ID, e.CreatedBy == store.ConfigSource
-	u := f.update(e)
-	if f.Errors == nil {
+	u, parseErr := f.update(e)
+	err = submit(parseErr, func() error { return s.service.CheckEndpointUpdate(r.Context(), e.ID, u) }, func() error {
 		_, err := s.service.UpdateEndpoint(r.Context(), e.ID, u)
-		if err == nil {
-			redirectNotice(w, r, endpointPath(e.ID), "updated")
-			return nil
-		}
-		if !f.Errors.refused(err, endpointInputs) {
-			return notFound(err, endpointWhat(e.ID))
-		}
+		return err
+	})
+	if err == nil {
+		redirectNotice(w, r, endpointPath(e.ID), "updated")
+		return nil
+	}
+	if !f.Errors.refused(err, endpointInputs) {
+		return notFound(err, endpointWhat(e.ID))
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, "endpoint_form", "Edit "+endpointName(e), f)
 	return nil

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,4 +186,52 @@ func mustID(t *testing.T, s string) int64 {
 		t.Fatalf("%q is not an ID", s)
 	}
 	return id
+}
+
+// TestDashboardNamesItself: an endpoint created in the dashboard is
+// recorded as created by "dashboard", and one created inactive or disabled
+// there without a reason says "disabled in the dashboard", which the reason
+// input offers as its placeholder.
+func TestDashboardNamesItself(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := newStore(t)
+		b := newDashboardOnly(t, st).signedIn()
+		b.get("/ui/endpoints/new")
+		b.post("/ui/endpoints", url.Values{"url": {"http://127.0.0.1:9/off"}, "signature_profile": {store.ProfileStandard}}).
+			must(t, http.StatusCreated)
+		b.post("/ui/endpoints", url.Values{"url": {"http://127.0.0.1:9/on"}, "signature_profile": {store.ProfileStandard}, "active": {"1"}}).
+			must(t, http.StatusCreated)
+		list, err := st.ListEndpoints(t.Context(), store.EndpointFilter{})
+		if err != nil || len(list) != 2 {
+			t.Fatalf("endpoints %+v, %v; want 2", list, err)
+		}
+		off, on := list[0], list[1]
+		if off.CreatedBy != "dashboard" || on.CreatedBy != "dashboard" || off.Active || off.DisabledReason != "disabled in the dashboard" {
+			t.Errorf("created inactive: %+v; want created by dashboard, disabled in the dashboard", off)
+		}
+		id := itoa(on.ID)
+		b.get("/ui/endpoints/"+id).must(t, http.StatusOK).contains(t, `placeholder="disabled in the dashboard"`)
+		b.post("/ui/endpoints/"+id+"/disable", url.Values{"reason": {""}}).redirects(t, "/ui/endpoints/"+id)
+		if got, err := st.GetEndpoint(t.Context(), on.ID); err != nil || got.Active || got.DisabledReason != "disabled in the dashboard" {
+			t.Errorf("disabled without a reason: %+v, %v", got, err)
+		}
+	})
+}
+
+// TestEventsInputSplitsAsItsHelpSays: the Events input takes types
+// separated by commas or spaces, as its help says.
+func TestEventsInputSplitsAsItsHelpSays(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := newStore(t)
+		b := newDashboardOnly(t, st).signedIn()
+		b.get("/ui/endpoints/new").contains(t, "Event types separated by commas or spaces")
+		b.post("/ui/endpoints", url.Values{
+			"url": {"http://127.0.0.1:9/x"}, "events": {"a.created, b.*  c.deleted,d.x"},
+			"signature_profile": {store.ProfileStandard}, "active": {"1"},
+		}).must(t, http.StatusCreated)
+		list, err := st.ListEndpoints(t.Context(), store.EndpointFilter{})
+		if want := []string{"a.created", "b.*", "c.deleted", "d.x"}; err != nil || len(list) != 1 || !slices.Equal(list[0].Events, want) {
+			t.Errorf("endpoints %+v, %v; want one subscribed to %q", list, err, want)
+		}
+	})
 }

@@ -99,22 +99,29 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 		OrderingKey: r.PostForm.Get("ordering_key"),
 	}
 	req := service.PublishRequest{Event: store.Event{Type: f.Type, OrderingKey: f.OrderingKey}}
+	var parseErr error
 	if data := strings.TrimSpace(f.Data); data != "" {
-		if !json.Valid([]byte(data)) {
-			f.Errors.add("data", "data: is not valid JSON")
+		if json.Valid([]byte(data)) {
+			req.Event.Data = json.RawMessage(data)
+		} else {
+			parseErr = &service.FieldError{Field: service.FieldData, Message: "is not valid JSON"}
 		}
-		req.Event.Data = json.RawMessage(data)
 	}
-	if f.Errors == nil {
-		res, err := s.service.Publish(r.Context(), req)
-		if err == nil {
-			q := url.Values{"id": {res.Event.ID}}
-			redirectNotice(w, r, Prefix+"events?"+q.Encode(), "published", res.Deliveries)
-			return nil
-		}
-		if !f.Errors.refused(err, publishInputs) {
-			return err
-		}
+	var res store.PublishResult
+	err := submit(parseErr, func() error {
+		_, err := s.service.Prepare(r.Context(), req)
+		return err
+	}, func() (err error) {
+		res, err = s.service.Publish(r.Context(), req)
+		return err
+	})
+	if err == nil {
+		q := url.Values{"id": {res.Event.ID}}
+		redirectNotice(w, r, Prefix+"events?"+q.Encode(), "published", res.Deliveries)
+		return nil
+	}
+	if !f.Errors.refused(err, publishInputs) {
+		return err
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, "events", "Events", eventsView{Publish: f})
 	return nil

@@ -1,11 +1,13 @@
 package ui_test
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,7 +78,8 @@ func TestFieldErrorsLandOnTheirInputs(t *testing.T) {
 		}
 
 		t.Run("create", func(t *testing.T) {
-			b.get("/ui/endpoints/new")
+			// The help states the limit the service enforces.
+			b.get("/ui/endpoints/new").contains(t, fmt.Sprintf("0 to %d;", store.MaxRetriesLimit))
 			check(t, b.post("/ui/endpoints", bad))
 			if n, err := st.ListEndpoints(t.Context(), store.EndpointFilter{}); err != nil || len(n) != 0 {
 				t.Errorf("endpoints after a refused create: %v, %v", n, err)
@@ -91,6 +94,78 @@ func TestFieldErrorsLandOnTheirInputs(t *testing.T) {
 			got, err := st.GetEndpoint(t.Context(), e.ID)
 			if err != nil || got.Title != e.Title || got.URL != e.URL {
 				t.Errorf("after a refused edit: %+v, %v; want it unchanged", got, err)
+			}
+		})
+	})
+}
+
+// summary returns the errors listed above a form, in their order.
+func summary(p answer) []string {
+	var out []string
+	if _, list, ok := strings.Cut(p.body, `<div class="error-summary"`); ok {
+		list, _, _ = strings.Cut(list, "</ul>")
+		for _, m := range regexp.MustCompile(`<li>([^<]*)</li>`).FindAllStringSubmatch(list, -1) {
+			out = append(out, html.UnescapeString(m[1]))
+		}
+	}
+	return out
+}
+
+// TestFormsShowEveryErrorAtOnce: an input the dashboard cannot read
+// (max_retries "abc", a header line without a colon, data that is not
+// JSON) does not hide the service's errors on the other inputs: all are
+// shown, beside their inputs and above the form in the form's order.
+func TestFormsShowEveryErrorAtOnce(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := newStore(t)
+		b := newDashboardOnly(t, st).signedIn()
+		bad := url.Values{
+			"title": {strings.Repeat("t", 201)}, "url": {"ftp://127.0.0.1/x"}, "events": {"ok.type, bad*"},
+			"headers": {"X-Tenant: acme\nno colon here"}, "max_retries": {"abc"},
+			"signature_profile": {store.ProfileStandard}, "active": {"1"},
+		}
+		want := []struct{ input, msg string }{
+			{"url", "url: scheme must be http or https"},
+			{"title", "title: is longer than 200 characters"},
+			{"events", `events[1]: "bad*" is not an event type, "*" or "prefix.*"`},
+			{"headers", "headers: line 2: write each header as Name: value"},
+			{"max_retries", "max_retries: must be a whole number"},
+		}
+		check := func(t *testing.T, p answer) {
+			t.Helper()
+			p.must(t, http.StatusUnprocessableEntity)
+			var msgs []string
+			for _, w := range want {
+				if got := fieldError(t, p, w.input); got != w.msg {
+					t.Errorf("beside %s: %q, want %q", w.input, got, w.msg)
+				}
+				msgs = append(msgs, w.msg)
+			}
+			if got := summary(p); !slices.Equal(got, msgs) {
+				t.Errorf("summary %q, want %q (the form's order)", got, msgs)
+			}
+		}
+		t.Run("create", func(t *testing.T) {
+			b.get("/ui/endpoints/new")
+			check(t, b.post("/ui/endpoints", bad))
+			if n, err := st.ListEndpoints(t.Context(), store.EndpointFilter{}); err != nil || len(n) != 0 {
+				t.Errorf("endpoints after a refused create: %v, %v", n, err)
+			}
+		})
+		t.Run("update", func(t *testing.T) {
+			e := createEndpoint(t, st)
+			b.get("/ui/endpoints/" + itoa(e.ID) + "/edit")
+			check(t, b.post("/ui/endpoints/"+itoa(e.ID), bad))
+			if got, err := st.GetEndpoint(t.Context(), e.ID); err != nil || got.Title != e.Title || got.URL != e.URL {
+				t.Errorf("after a refused edit: %+v, %v; want it unchanged", got, err)
+			}
+		})
+		t.Run("publish", func(t *testing.T) {
+			b.get("/ui/events")
+			p := b.post("/ui/events", url.Values{"type": {""}, "data": {"{not json"}}).must(t, http.StatusUnprocessableEntity)
+			msgs := []string{"type: is required", "data: is not valid JSON"}
+			if got := summary(p); !slices.Equal(got, msgs) {
+				t.Errorf("publish summary %q, want %q", got, msgs)
 			}
 		})
 	})

@@ -1,7 +1,11 @@
 package ui
 
 import (
-	"sort"
+	"cmp"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/hookrelay/hookrelay/internal/service"
 )
@@ -60,12 +64,42 @@ func (e *formErrors) refused(err error, inputs map[string]string) bool {
 	return len(fieldErrs) > 0
 }
 
-// List is every error, sorted, for the summary above a form.
-func (e formErrors) List() []string {
-	out := make([]string, 0, len(e))
-	for _, msg := range e {
-		out = append(out, msg)
+// submit writes what a form asks for (write) when every input could be
+// read (parseErr nil), and returns write's error. Otherwise it writes
+// nothing: it returns parseErr, the *service.FieldErrors of the inputs that
+// could not be read, joined with the errors of check, the service's
+// validation of the same input without them, so that the form shows every
+// error at once.
+func submit(parseErr error, check, write func() error) error {
+	if parseErr == nil {
+		return write()
 	}
-	sort.Strings(out)
+	return errors.Join(parseErr, check())
+}
+
+// inputOrder is the order of the inputs in the dashboard's forms (the
+// endpoint form, then the publish form), which the summary above a form
+// follows.
+var inputOrder = []string{
+	"url", "title", "events", "headers", "description", "max_retries", "signature_profile", "secret", "active",
+	"type", "data",
+}
+
+// List is every error, for the summary above a form: in the order of the
+// form's inputs (inputOrder), then those of fields without an input, by name.
+func (e formErrors) List() []string {
+	rank := func(input string) int {
+		if i := slices.Index(inputOrder, input); i >= 0 {
+			return i
+		}
+		return len(inputOrder)
+	}
+	inputs := slices.SortedFunc(maps.Keys(e), func(a, b string) int {
+		return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a, b))
+	})
+	out := make([]string, len(inputs))
+	for i, input := range inputs {
+		out[i] = e[input]
+	}
 	return out
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // templateFuncs are the helpers that templates may call.
@@ -21,6 +23,10 @@ var templateFuncs = template.FuncMap{
 	"deref":      func(p *int) int { return *p },
 	"join":       strings.Join,
 	"duration":   func(ms int64) string { return (time.Duration(ms) * time.Millisecond).String() },
+	// disabledByDashboard is the reason of a disable without one.
+	"disabledByDashboard": func() string { return disabledByDashboard },
+	// maxRetriesLimit is the most retries an endpoint may set.
+	"maxRetriesLimit": func() int { return store.MaxRetriesLimit },
 
 	"endpointPath": endpointPath,
 	"deliveryPath": deliveryPath,

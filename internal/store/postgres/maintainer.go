@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -15,10 +16,27 @@ import (
 // hookrelay installations in several schemas of one database each have a
 // maintainer of their own. An operator finds the maintainer with
 //
-//	SELECT pid FROM pg_locks
-//	WHERE locktype = 'advisory' AND classid = 1751872108
-//	  AND objid = 'webhook_deliveries'::regclass::oid AND objsubid = 2;
+//	SELECT l.pid, a.application_name FROM pg_locks l
+//	JOIN pg_stat_activity a USING (pid)
+//	WHERE l.locktype = 'advisory' AND l.classid = 1751872108
+//	  AND l.objid = 'webhook_deliveries'::regclass::oid AND l.objsubid = 2;
+//
+// or, by name, in pg_stat_activity: the connection's application_name is
+// MaintainerApplicationName(holder).
 const MaintainerLockKey int32 = 0x686b726c
+
+// MaintainerApplicationName is the application_name of the connection that
+// holds the maintainer's lock for holder (the worker's name): "hookrelay
+// maintainer <holder>", cut to the 63 bytes PostgreSQL keeps (at a rune
+// boundary).
+func MaintainerApplicationName(holder string) string {
+	name := "hookrelay maintainer " + holder
+	for len(name) > 63 {
+		_, size := utf8.DecodeLastRuneInString(name)
+		name = name[:len(name)-size]
+	}
+	return name
+}
 
 // lockKeys is the key pair of the maintainer's lock in SQL, $1 being
 // MaintainerLockKey.
@@ -51,6 +69,11 @@ func (s *Store) TryMaintain(ctx context.Context, holder string, ttl time.Duratio
 	giveUp := func(ctx context.Context) error {
 		_, err := conn.Exec(ctx, `SELECT pg_advisory_unlock(`+lockKeys+`)`, MaintainerLockKey)
 		return errors.Join(err, conn.Close(ctx))
+	}
+	// The connection is the maintainer's alone from here on (it never goes
+	// back to the pool), so its name tells pg_stat_activity who maintains.
+	if _, err := conn.Exec(ctx, `SELECT set_config('application_name', $1, false)`, MaintainerApplicationName(holder)); err != nil {
+		return store.Maintainership{}, false, errors.Join(fmt.Errorf("try to maintain: name the connection: %w", err), giveUp(context.WithoutCancel(ctx)))
 	}
 	return store.HoldMaintainership(ctx, ttl, conn.Ping, giveUp), true, nil
 }
