@@ -27,7 +27,8 @@ func TestServeStartsOnAReadOnlyDatabase(t *testing.T) {
 	q := u.Query()
 	q.Set("default_transaction_read_only", "on")
 	u.RawQuery = q.Encode()
-	serve := start(t, []string{"DATABASE_URL=" + u.String(), "HOOKRELAY_LISTEN=127.0.0.1:0"}, "serve")
+	serve := start(t, []string{"DATABASE_URL=" + u.String(), "HOOKRELAY_LISTEN=127.0.0.1:0",
+		"WEBHOOK_URLS=https://example.com/hooks", "WEBHOOK_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}, "serve")
 	base := "http://" + serve.listenAddress(t)
 	if !serve.logged("the database takes no writes") {
 		t.Error("serve did not say that the database takes no writes")
