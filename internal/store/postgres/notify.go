@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,8 +16,8 @@ const (
 )
 
 // deactivationChannel is the NOTIFY channel on which migration 005's
-// triggers announce, with its id, each active endpoint that is disabled or
-// deleted.
+// triggers announce each active endpoint that is disabled or deleted, as
+// "schema:id" since migration 009 (a bare id before it).
 const deactivationChannel = "hookrelay_endpoints"
 
 // deactivationBuffer is how many deactivations wait for a slow receiver
@@ -40,7 +41,7 @@ func (s *Store) Wakeups(ctx context.Context) <-chan struct{} {
 	}
 	go func() {
 		defer close(ch)
-		s.listen(ctx, wakeupChannel, func(string) { wake() }, func(first bool) {
+		s.listen(ctx, wakeupChannel, func(string, string) { wake() }, func(first bool) {
 			if !first {
 				wake()
 			}
@@ -74,8 +75,8 @@ func (s *Store) Deactivations(ctx context.Context) <-chan int64 {
 	}
 	go func() {
 		defer close(ch)
-		s.listen(ctx, deactivationChannel, func(payload string) {
-			if id, err := strconv.ParseInt(payload, 10, 64); err == nil {
+		s.listen(ctx, deactivationChannel, func(payload, schema string) {
+			if id, ok := deactivatedID(payload, schema); ok {
 				send(id)
 			}
 		}, func(bool) { send(0) })
@@ -83,12 +84,27 @@ func (s *Store) Deactivations(ctx context.Context) <-chan int64 {
 	return ch
 }
 
+// deactivatedID is the endpoint that a deactivation payload announces
+// ("schema:id", or a bare id from a trigger older than migration 009), and
+// whether it is one of schema's, the schema of this store's webhooks table.
+func deactivatedID(payload, schema string) (int64, bool) {
+	if at := strings.LastIndexByte(payload, ':'); at >= 0 {
+		if payload[:at] != schema {
+			return 0, false
+		}
+		payload = payload[at+1:]
+	}
+	id, err := strconv.ParseInt(payload, 10, 64)
+	return id, err == nil
+}
+
 // listen LISTENs on channel until ctx ends, calling notified with the payload
-// of each notification and listening each time it starts listening: first
+// of each notification (and the schema of the webhooks table its connection
+// sees) and listening each time it starts listening: first
 // true the first time, false when it listens again after a lost connection
 // (notifications may have been lost meanwhile). It reconnects with
 // exponential backoff.
-func (s *Store) listen(ctx context.Context, channel string, notified func(payload string), listening func(first bool)) {
+func (s *Store) listen(ctx context.Context, channel string, notified func(payload, schema string), listening func(first bool)) {
 	delay := listenRetryMin
 	for first := true; ; first = false {
 		listened := func() {
@@ -106,13 +122,20 @@ func (s *Store) listen(ctx context.Context, channel string, notified func(payloa
 }
 
 // listenOnce connects, LISTENs, calls listening, and passes notifications to
-// notified until the connection fails or ctx ends.
-func (s *Store) listenOnce(ctx context.Context, channel string, notified func(string), listening func()) {
+// notified, with the schema of the webhooks table on the connection's
+// search_path, until the connection fails or ctx ends.
+func (s *Store) listenOnce(ctx context.Context, channel string, notified func(payload, schema string), listening func()) {
 	conn, err := pgx.ConnectConfig(ctx, s.pool.Config().ConnConfig)
 	if err != nil {
 		return
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
+	var schema string
+	if err := conn.QueryRow(ctx, `
+		SELECT coalesce((SELECT n.nspname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		                 WHERE c.oid = to_regclass('webhooks')), '')`).Scan(&schema); err != nil {
+		return
+	}
 	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
 		return
 	}
@@ -122,6 +145,6 @@ func (s *Store) listenOnce(ctx context.Context, channel string, notified func(st
 		if err != nil {
 			return
 		}
-		notified(n.Payload)
+		notified(n.Payload, schema)
 	}
 }
