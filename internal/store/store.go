@@ -71,6 +71,13 @@ type Store interface {
 	// those (see EndpointPatch), in one statement, and returns the stored row
 	// or ErrNotFound.
 	UpdateEndpoint(ctx context.Context, id int64, p EndpointPatch) (Endpoint, error)
+	// NewChallenge makes endpoint id unverified, waiting for the challenge
+	// of event eventID (ChallengeEventID eventID, ChallengeSentAt now,
+	// VerifiedAt nil), cancels the deliveries of its previous challenge that
+	// are still pending (the old challenge no longer counts), and returns the
+	// stored row or ErrNotFound. The caller then publishes the challenge
+	// event eventID to the endpoint.
+	NewChallenge(ctx context.Context, id int64, eventID string) (Endpoint, error)
 	// DeleteEndpoint removes an endpoint and, by cascade, its deliveries.
 	DeleteEndpoint(ctx context.Context, id int64) error
 	// SyncConfigEndpoints makes the endpoints created from configuration
@@ -102,6 +109,10 @@ type Store interface {
 	// Claim leases up to limit due deliveries (status pending, scheduled_for
 	// reached, endpoint active) in priority DESC, scheduled_for ASC order, marks
 	// them processing and returns them with what is needed to send them.
+	//
+	// A delivery of an unverified endpoint is due only when it is the
+	// delivery of the endpoint's current challenge (see
+	// EndpointVerification); the others wait, pending, no attempt counted.
 	//
 	// A delivery with an OrderingKey is due only when no delivery of the same
 	// endpoint and key with a lower ID is pending or processing (whatever its
@@ -256,6 +267,31 @@ type Endpoint struct {
 	LastDeliveredAt         *time.Time
 	CreatedAt               time.Time
 	UpdatedAt               time.Time
+	// Verification is the endpoint's proof of ownership (see
+	// EndpointVerification); the zero value is a verified endpoint.
+	Verification EndpointVerification
+}
+
+// VerificationEventType is the type of the event hookrelay sends an
+// unverified endpoint to challenge it: its data is {"challenge": "..."}.
+const VerificationEventType = "webhook.verification"
+
+// EndpointVerification is an endpoint's ownership state. An Unverified
+// endpoint is sent nothing but the delivery of its current challenge, the
+// event ChallengeEventID (see Claim); its other deliveries wait, pending,
+// until an answer echoes that challenge (Outcome.Verifies). The zero value,
+// the state of every endpoint of an earlier release, of WEBHOOK_URLS and of
+// Ackify CE, is verified (trusted by the operator).
+type EndpointVerification struct {
+	Unverified bool
+	// VerifiedAt is when an answer echoed a challenge; nil for an endpoint
+	// that never had to prove ownership.
+	VerifiedAt *time.Time
+	// ChallengeEventID is the ID of the event of the latest challenge; ""
+	// when none was ever sent.
+	ChallengeEventID string
+	// ChallengeSentAt is when the latest challenge was made.
+	ChallengeSentAt *time.Time
 }
 
 // EffectiveProfile is the signature profile the stores write for the
@@ -450,6 +486,13 @@ type Outcome struct {
 	// DisableEndpoint, when set, disables the delivery's endpoint with this
 	// reason (an endpoint answering 410 Gone).
 	DisableEndpoint string
+	// Verifies, when set, is the ID of the challenge event (see
+	// EndpointVerification) whose 2xx answer echoed the challenge: an
+	// applied outcome marks its endpoint verified (Unverified false,
+	// VerifiedAt now) when that event is still the endpoint's
+	// ChallengeEventID, and does nothing otherwise (a newer challenge
+	// replaced it).
+	Verifies string
 	// SlowDown reports that the answer asked to slow down (429, or
 	// Retry-After): an applied one lowers the rate of an endpoint that has a
 	// rate limit (see RateState.SlowDown). Workers set it only for endpoints

@@ -223,6 +223,12 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 	return s.openOne(s.Store.UpdateEndpoint(ctx, id, p))
 }
 
+// NewChallenge starts a new challenge and returns the endpoint with its
+// secrets opened.
+func (s *Store) NewChallenge(ctx context.Context, id int64, eventID string) (store.Endpoint, error) {
+	return s.openOne(s.Store.NewChallenge(ctx, id, eventID))
+}
+
 // GetEndpoint returns the endpoint with its secrets opened.
 func (s *Store) GetEndpoint(ctx context.Context, id int64) (store.Endpoint, error) {
 	return s.openOne(s.Store.GetEndpoint(ctx, id))

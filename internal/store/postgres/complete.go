@@ -30,6 +30,9 @@ func (s *Store) Complete(ctx context.Context, outcomes []store.Outcome, health s
 		if err != nil {
 			return err
 		}
+		if err := markVerified(ctx, tx, store.AnsweredChallenges(applied)); err != nil {
+			return err
+		}
 		return slowDown(ctx, tx, store.SlowDownEndpoints(applied))
 	})
 	if err != nil {
@@ -149,6 +152,20 @@ func (b *outcomeBatch) apply(ctx context.Context, tx pgx.Tx) ([]store.AppliedOut
 		applied[i] = store.AppliedOutcome{Outcome: b.outcomes[r.index], EndpointID: r.endpointID}
 	}
 	return applied, nil
+}
+
+// markVerified marks verified each endpoint whose current challenge one of
+// answered is (see store.Outcome.Verifies); none in most batches.
+func markVerified(ctx context.Context, tx pgx.Tx, answered []store.AnsweredChallenge) error {
+	for _, a := range answered {
+		const q = `
+			UPDATE webhooks SET unverified = false, verified_at = now(), updated_at = now()
+			WHERE id = $1 AND unverified AND verification_event_id = $2::uuid`
+		if _, err := tx.Exec(ctx, q, a.EndpointID, a.EventID); err != nil {
+			return fmt.Errorf("mark endpoint %d verified: %w", a.EndpointID, err)
+		}
+	}
+	return nil
 }
 
 // slowDown lowers the rate of each endpoint of ids that has a rate limit, as

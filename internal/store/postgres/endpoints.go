@@ -9,15 +9,17 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// endpointValues are the parameters $1..$18 of insertEndpoint and
-// updateEndpoint: every stored field of e but its ID and times, with the
-// endpoint's effective signature profile.
+// endpointValues are the parameters $1..$22 of CreateEndpoint: every stored
+// field of e but its ID and times, with the endpoint's effective signature
+// profile.
 func endpointValues(e store.Endpoint) []any {
 	return []any{
 		e.Title, e.URL, e.Secret, e.Active, nonNil(e.Events), jsonMap(e.Headers),
 		e.Description, e.CreatedBy, e.MaxRetries, e.EffectiveProfile(),
 		e.PreviousSecret, e.PreviousSecretExpiresAt, e.DisabledReason, e.DisabledAt,
 		e.FailureCount, e.FailingSince, e.LastDeliveredAt, e.RateLimitPerSecond,
+		e.Verification.Unverified, e.Verification.VerifiedAt, e.Verification.ChallengeEventID,
+		e.Verification.ChallengeSentAt,
 	}
 }
 
@@ -35,11 +37,13 @@ func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.End
 			title, target_url, secret, active, events, headers,
 			description, created_by, max_retries, signature_profile,
 			previous_secret, previous_secret_expires_at, disabled_reason, disabled_at,
-			failure_count, failing_since, last_delivered_at, rate_limit_per_second, tenant_id)
+			failure_count, failing_since, last_delivered_at, rate_limit_per_second,
+			unverified, verified_at, verification_event_id, verification_sent_at, tenant_id)
 		VALUES ($1, $2, $3, $4, $5, $6,
 			nullif($7, ''), nullif($8, ''), $9, $10,
 			nullif($11, ''), $12, nullif($13, ''), $14,
-			$15, $16, $17, $18, ` + sessionTenant + `)
+			$15, $16, $17, $18,
+			$19, $20, nullif($21, '')::uuid, $22, ` + sessionTenant + `)
 		RETURNING ` + endpointColumns
 	created, err := queryOne(s.pool.QueryRow(ctx, q, endpointValues(e)...), endpointDest)
 	if err != nil {
@@ -157,6 +161,31 @@ func requeueForRate(ctx context.Context, db querier, id int64) error {
 		return fmt.Errorf("requeue the deliveries waiting for a token: %w", err)
 	}
 	return nil
+}
+
+// NewChallenge makes endpoint id wait for the challenge of event eventID, as
+// store.Store.NewChallenge says, in one statement.
+func (s *Store) NewChallenge(ctx context.Context, id int64, eventID string) (store.Endpoint, error) {
+	const q = `
+		WITH old AS (
+			SELECT w.id, w.verification_event_id FROM webhooks w WHERE w.id = $1 FOR UPDATE
+		), cancelled AS (
+			UPDATE webhook_deliveries d SET status = 'cancelled', processed_at = now()
+			FROM old
+			WHERE d.webhook_id = old.id AND d.event_id = old.verification_event_id
+			  AND d.status = 'pending'
+		)
+		UPDATE webhooks w SET
+			unverified = true, verified_at = NULL,
+			verification_event_id = $2::uuid, verification_sent_at = now(), updated_at = now()
+		FROM old
+		WHERE w.id = old.id
+		RETURNING ` + endpointColumns
+	e, err := queryOne(s.pool.QueryRow(ctx, q, id, eventID), endpointDest)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("new challenge for endpoint %d: %w", id, err)
+	}
+	return e, nil
 }
 
 // DeleteEndpoint removes an endpoint and, by cascade, its deliveries and

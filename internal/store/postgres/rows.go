@@ -16,7 +16,8 @@ const endpointColumns = `
 	w.max_retries, coalesce(w.signature_profile, ''), coalesce(w.previous_secret, ''),
 	w.previous_secret_expires_at, coalesce(w.disabled_reason, ''), w.disabled_at,
 	w.failure_count, w.failing_since, w.last_delivered_at, w.created_at, w.updated_at,
-	w.rate_limit_per_second`
+	w.rate_limit_per_second,
+	w.unverified, w.verified_at, coalesce(w.verification_event_id::text, ''), w.verification_sent_at`
 
 func endpointDest(e *store.Endpoint) []any {
 	return []any{
@@ -26,6 +27,8 @@ func endpointDest(e *store.Endpoint) []any {
 		&e.PreviousSecretExpiresAt, &e.DisabledReason, &e.DisabledAt,
 		&e.FailureCount, &e.FailingSince, &e.LastDeliveredAt, &e.CreatedAt, &e.UpdatedAt,
 		&e.RateLimitPerSecond,
+		&e.Verification.Unverified, &e.Verification.VerifiedAt,
+		&e.Verification.ChallengeEventID, &e.Verification.ChallengeSentAt,
 	}
 }
 

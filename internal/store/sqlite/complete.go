@@ -31,6 +31,9 @@ func (s *Store) Complete(ctx context.Context, outcomes []store.Outcome, health s
 		if err != nil {
 			return err
 		}
+		if err := markVerified(ctx, tx, store.AnsweredChallenges(applied), now); err != nil {
+			return err
+		}
 		return slowDown(ctx, tx, store.SlowDownEndpoints(applied), now)
 	})
 	if err != nil {
@@ -40,6 +43,21 @@ func (s *Store) Complete(ctx context.Context, outcomes []store.Outcome, health s
 		s.deactivations.send(d.ID)
 	}
 	return res, nil
+}
+
+// markVerified marks verified each endpoint whose current challenge one of
+// answered is (see store.Outcome.Verifies); none in most batches.
+func markVerified(ctx context.Context, tx execer, answered []store.AnsweredChallenge, now time.Time) error {
+	for _, a := range answered {
+		const q = `
+			UPDATE webhooks SET unverified = 0, verified_at = :now, updated_at = :now
+			WHERE id = :id AND unverified AND verification_event_id = :event`
+		if _, err := tx.ExecContext(ctx, q, sql.Named("id", a.EndpointID), sql.Named("event", a.EventID),
+			sql.Named("now", micros(now))); err != nil {
+			return fmt.Errorf("mark endpoint %d verified: %w", a.EndpointID, err)
+		}
+	}
+	return nil
 }
 
 // outcomeRow is one outcome as the SQL of Complete reads it from JSON.

@@ -32,6 +32,10 @@ func endpointArgs(e store.Endpoint) []any {
 		sql.Named("failing_since", microsOrNull(e.FailingSince)),
 		sql.Named("last_delivered", microsOrNull(e.LastDeliveredAt)),
 		sql.Named("rate_limit", e.RateLimitPerSecond),
+		sql.Named("unverified", e.Verification.Unverified),
+		sql.Named("verified_at", microsOrNull(e.Verification.VerifiedAt)),
+		sql.Named("challenge_event", e.Verification.ChallengeEventID),
+		sql.Named("challenge_sent", microsOrNull(e.Verification.ChallengeSentAt)),
 	}
 }
 
@@ -43,12 +47,14 @@ func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.End
 			title, target_url, secret, active, events, headers,
 			description, created_by, max_retries, signature_profile,
 			previous_secret, previous_secret_expires_at, disabled_reason, disabled_at,
-			failure_count, failing_since, last_delivered_at, rate_limit_per_second, created_at, updated_at)
+			failure_count, failing_since, last_delivered_at, rate_limit_per_second,
+			unverified, verified_at, verification_event_id, verification_sent_at, created_at, updated_at)
 		VALUES (
 			:title, :url, :secret, :active, :events, :headers,
 			nullif(:description, ''), nullif(:created_by, ''), :max_retries, :profile,
 			nullif(:previous_secret, ''), :previous_expires, nullif(:disabled_reason, ''), :disabled_at,
-			:failure_count, :failing_since, :last_delivered, :rate_limit, :now, :now)
+			:failure_count, :failing_since, :last_delivered, :rate_limit,
+			:unverified, :verified_at, nullif(:challenge_event, ''), :challenge_sent, :now, :now)
 		RETURNING ` + endpointColumns
 	args := append(endpointArgs(e), sql.Named("now", micros(time.Now())))
 	created, err := writeOne(ctx, s, q, args, endpointDest)
@@ -159,6 +165,35 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 		s.deactivations.send(id)
 	}
 	return updated, nil
+}
+
+// NewChallenge makes endpoint id wait for the challenge of event eventID, as
+// store.Store.NewChallenge says, in one write transaction.
+func (s *Store) NewChallenge(ctx context.Context, id int64, eventID string) (store.Endpoint, error) {
+	var e store.Endpoint
+	now := sql.Named("now", micros(time.Now()))
+	err := s.inTx(ctx, func(tx execer) error {
+		const cancel = `
+			UPDATE webhook_deliveries SET status = 'cancelled', processed_at = :now
+			WHERE webhook_id = :id AND status = 'pending'
+			  AND event_id = (SELECT verification_event_id FROM webhooks WHERE id = :id)`
+		if _, err := tx.ExecContext(ctx, cancel, sql.Named("id", id), now); err != nil {
+			return fmt.Errorf("cancel the previous challenge: %w", err)
+		}
+		const q = `
+			UPDATE webhooks SET
+				unverified = 1, verified_at = NULL,
+				verification_event_id = :event, verification_sent_at = :now, updated_at = :now
+			WHERE webhooks.id = :id
+			RETURNING ` + endpointColumns
+		rows, err := tx.QueryContext(ctx, q, sql.Named("id", id), sql.Named("event", eventID), now)
+		e, err = queryOne(rows, err, endpointDest)
+		return err
+	})
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("new challenge for endpoint %d: %w", id, err)
+	}
+	return e, nil
 }
 
 // DeleteEndpoint removes an endpoint and, by cascade, its deliveries and

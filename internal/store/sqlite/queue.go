@@ -70,6 +70,7 @@ func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]s
 				  AND w.active
 				  AND d.webhook_id NOT IN (SELECT value FROM json_each(:skip))
 				  AND (d.ordering_key IS NULL OR (` + headOfLine + `))
+				  AND ` + onlyChallengeIfUnverified + `
 				ORDER BY d.priority DESC, d.scheduled_for ASC, d.id ASC
 				LIMIT :limit)
 			RETURNING id`
@@ -97,6 +98,12 @@ func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]s
 	}
 	return claimed, deferred, nil
 }
+
+// onlyChallengeIfUnverified is the claim's condition for endpoint ownership
+// (store.EndpointVerification): an unverified endpoint w is sent only the
+// delivery d of its current challenge; its other deliveries wait, pending,
+// no attempt counted, until an answer verifies it.
+const onlyChallengeIfUnverified = `(NOT w.unverified OR d.event_id = w.verification_event_id)`
 
 // headOfLine is the claim's condition for a delivery d with an ordering
 // key: no delivery of its endpoint and key is processing, and none with a

@@ -18,7 +18,9 @@ const endpointColumns = `
 	coalesce(webhooks.previous_secret, ''), webhooks.previous_secret_expires_at,
 	coalesce(webhooks.disabled_reason, ''), webhooks.disabled_at, webhooks.failure_count,
 	webhooks.failing_since, webhooks.last_delivered_at, webhooks.created_at, webhooks.updated_at,
-	webhooks.rate_limit_per_second`
+	webhooks.rate_limit_per_second,
+	webhooks.unverified, webhooks.verified_at, coalesce(webhooks.verification_event_id, ''),
+	webhooks.verification_sent_at`
 
 func endpointDest(e *store.Endpoint) []any {
 	return []any{
@@ -29,6 +31,8 @@ func endpointDest(e *store.Endpoint) []any {
 		&e.DisabledReason, nullTimeCol{&e.DisabledAt}, &e.FailureCount,
 		nullTimeCol{&e.FailingSince}, nullTimeCol{&e.LastDeliveredAt}, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt},
 		&e.RateLimitPerSecond,
+		&e.Verification.Unverified, nullTimeCol{&e.Verification.VerifiedAt},
+		&e.Verification.ChallengeEventID, nullTimeCol{&e.Verification.ChallengeSentAt},
 	}
 }
 

@@ -63,6 +63,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		deliveryCountTests,
 		wakeupTests,
 		deactivationTests,
+		verificationTests,
 	}
 	for _, group := range groups {
 		for _, tc := range group {
