@@ -1,0 +1,86 @@
+package postgres_test
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testdb"
+	"github.com/jackc/pgx/v5"
+)
+
+// TestVerificationMigratesFromAnOlderSchema migrates a database that the
+// release before endpoint verification migrated (every migration before
+// 011), with an endpoint and a queued delivery in it: the endpoint keeps
+// every field and is verified (trusted, as before), and its delivery is
+// claimed as before.
+func TestVerificationMigratesFromAnOlderSchema(t *testing.T) {
+	ctx := t.Context()
+	u := testdb.PostgresURL(t)
+	conn := connect(t, u)
+	migrateBefore(t, conn, 11)
+	const rows = `
+		INSERT INTO webhooks (title, target_url, secret, created_by, rate_limit_per_second)
+			VALUES ('plain', 'https://a.example/hook', 'secret-a-0123456789', 'api', 7);
+		INSERT INTO webhook_events (id, type, data) VALUES ('11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}');
+		INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
+			SELECT id, '11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}' FROM webhooks`
+	if _, err := conn.Exec(ctx, rows); err != nil {
+		t.Fatalf("rows before verification: %v", err)
+	}
+
+	s := migrated(t, u)
+	eps, err := s.ListEndpoints(ctx, store.EndpointFilter{})
+	if err != nil || len(eps) != 1 {
+		t.Fatalf("endpoints %+v (%v), want the stored one", eps, err)
+	}
+	e := eps[0]
+	if e.Title != "plain" || e.URL != "https://a.example/hook" || e.Secret != "secret-a-0123456789" || e.RateLimitPerSecond != 7 {
+		t.Errorf("endpoint %+v, want the stored fields", e)
+	}
+	if e.Verification != (store.EndpointVerification{}) {
+		t.Errorf("verification %+v, want verified (the zero value)", e.Verification)
+	}
+	claimed, err := s.Claim(ctx, store.ClaimRequest{Limit: 10, Lease: time.Minute, Worker: "w"})
+	if err != nil || len(claimed) != 1 || claimed[0].Event.ID != "11111111-2222-4333-8444-555555555555" {
+		t.Fatalf("claim = %+v (%v), want the old delivery", claimed, err)
+	}
+}
+
+// migrateBefore applies the embedded migrations numbered below before to
+// the empty schema of conn and records them, as a release that had only
+// those left the database.
+func migrateBefore(t *testing.T, conn *pgx.Conn, before int) {
+	t.Helper()
+	ctx := t.Context()
+	files, err := filepath.Glob("migrations/*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `
+		CREATE TABLE hookrelay_schema_migrations (
+			version INT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range files {
+		name := filepath.Base(file)
+		version, _ := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
+		if version >= before {
+			continue
+		}
+		sql, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := conn.Exec(ctx, string(sql)); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if _, err := conn.Exec(ctx, `INSERT INTO hookrelay_schema_migrations (version, name) VALUES ($1, $2)`, version, name); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
