@@ -66,4 +66,20 @@
 // signature, with the exact reason in a JSON body. Without the middleware,
 // call Verify and tell the failures apart with errors.Is: ErrMissingHeader,
 // ErrBadFormat, ErrExpired, ErrMismatch.
+//
+// # Verification challenges
+//
+// An endpoint created with require_verification receives first, and alone,
+// one event of type webhook.verification (VerificationEventType) whose data
+// is {"challenge": "<random string>"}; it proves that its owner wants the
+// traffic by answering 2xx with a body that AnswersChallenge accepts: the
+// challenge itself, or {"challenge": "<it>"}. Middleware answers a verified
+// one by itself, with ChallengeAnswer. Without the middleware, verify the
+// request, then:
+//
+//	if c, ok := signature.ChallengeOf(r.Header, body); ok {
+//		w.Header().Set("Content-Type", "application/json")
+//		w.Write(signature.ChallengeAnswer(c))
+//		return
+//	}
 package signature

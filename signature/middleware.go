@@ -50,16 +50,22 @@ func VerifyRequest(w http.ResponseWriter, r *http.Request, opts VerifyOptions) (
 // Middleware verifies every request before next sees it. It answers a
 // rejected request itself, with a JSON body {"error": "<exact reason>"}:
 // 400 for a missing or malformed header, 401 for an expired or mismatched
-// signature, 413 for a body over opts.MaxBodyBytes. A verified request
+// signature, 413 for a body over opts.MaxBodyBytes. A verified
+// verification request (an endpoint's challenge: see ChallengeOf) is
+// answered too, with 200 and ChallengeAnswer, which proves ownership of the
+// endpoint to hookrelay; next never sees one. Any other verified request
 // reaches next with its body restored and the Verified in its context
 // (see FromContext).
 func Middleware(opts VerifyOptions, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, _, err := VerifyRequest(w, r, opts)
+		v, body, err := VerifyRequest(w, r, opts)
 		if err != nil {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(StatusCode(err))
 			_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+			return
+		}
+		if answerChallenge(w, r, body) {
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(NewContext(r.Context(), v)))
