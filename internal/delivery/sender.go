@@ -108,6 +108,10 @@ type SendResult struct {
 	Attempt    store.Attempt
 	Class      Class
 	RetryAfter time.Duration
+	// AnsweredChallenge reports that the attempt was the endpoint's
+	// challenge (store.EndpointVerification) and its 2xx answer echoed it
+	// (signature.AnswersChallenge).
+	AnsweredChallenge bool
 }
 
 // AsksToSlowDown reports whether the answer asks its sender to slow down:
@@ -180,7 +184,30 @@ func (s *Sender) Send(ctx context.Context, c store.Claimed) SendResult {
 		res.Attempt.Error = fmt.Sprintf("endpoint answered %d %s", status, http.StatusText(status))
 	}
 	res.Class = Classify(status, err)
+	checkChallengeAnswer(c, &res)
 	return res
+}
+
+// checkChallengeAnswer reads the answer to an endpoint's challenge (the
+// delivery of its ChallengeEventID): a 2xx whose body echoes the challenge
+// (signature.AnswersChallenge, on the first storedBodyBytes) answered it;
+// any other 2xx is a retryable failure. Other deliveries are left alone.
+func checkChallengeAnswer(c store.Claimed, res *SendResult) {
+	v := c.Endpoint.Verification
+	if v.ChallengeEventID == "" || c.Event.ID != v.ChallengeEventID || c.Event.Type != store.VerificationEventType ||
+		res.Class != Delivered {
+		return
+	}
+	var data struct {
+		Challenge string `json:"challenge"`
+	}
+	_ = json.Unmarshal(c.Event.Data, &data) // no challenge: nothing answers it
+	if signature.AnswersChallenge([]byte(res.Attempt.ResponseBody), data.Challenge) {
+		res.AnsweredChallenge = true
+		return
+	}
+	res.Class = Retryable
+	res.Attempt.Error = "endpoint answered 2xx without echoing the verification challenge"
 }
 
 func (s *Sender) send(ctx context.Context, c store.Claimed, now time.Time, res *SendResult) (int, error) {

@@ -393,6 +393,9 @@ func (w *Worker) outcome(c store.Claimed, res SendResult) store.Outcome {
 	switch {
 	case res.Class == Delivered:
 		out.Result = store.ResultDelivered
+		if res.AnsweredChallenge {
+			out.Verifies = c.Event.ID
+		}
 	case res.Class == Retryable && c.Delivery.RetryCount < c.Delivery.MaxRetries:
 		out.Result = store.ResultRetry
 		out.RetryAt = time.Now().Add(w.opts.Retry.Next(c.Delivery.RetryCount, res.RetryAfter)).UTC()

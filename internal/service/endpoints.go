@@ -20,6 +20,10 @@ import (
 // caller's to name (store.ConfigSource is SyncConfigEndpoints' alone).
 // Validation errors are *FieldErrors, joined. The stored endpoint carries
 // its ID and secret.
+//
+// An e with Verification.Unverified (see RequiresVerification) is stored
+// unverified and sent its first challenge (see SendChallenge), an active
+// one at once; the other Verification fields are the service's to set.
 func (s *Service) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
 	in, err := s.newEndpoint(ctx, e)
 	if err != nil {
@@ -30,8 +34,20 @@ func (s *Service) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.E
 		return store.Endpoint{}, err
 	}
 	in.Secret = secret
-	// The store's error says "create endpoint" already.
-	return s.store.CreateEndpoint(ctx, in)
+	if !e.Verification.Unverified {
+		// The store's error says "create endpoint" already.
+		return s.store.CreateEndpoint(ctx, in)
+	}
+	now := s.opts.Now().UTC()
+	in.Verification = store.EndpointVerification{Unverified: true, ChallengeEventID: store.NewEventID(), ChallengeSentAt: &now}
+	created, err := s.store.CreateEndpoint(ctx, in)
+	if err != nil {
+		return store.Endpoint{}, err
+	}
+	if err := s.publishChallenge(ctx, created, created.Verification.ChallengeEventID); err != nil {
+		return store.Endpoint{}, fmt.Errorf("endpoint %d was created unverified, but its challenge was not sent (send a new one): %w", created.ID, err)
+	}
+	return created, nil
 }
 
 // CheckEndpoint returns the validation errors that CreateEndpoint would

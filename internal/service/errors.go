@@ -115,6 +115,9 @@ var (
 	ErrConfigRemoved error = &conflict{"it was removed from WEBHOOK_URLS, whose endpoints the operator trusts; add its URL back there to enable it (or create a new endpoint)"}
 	// ErrEndpointDisabled refuses to ping an endpoint that is not active.
 	ErrEndpointDisabled error = &conflict{"is disabled; enable it first"}
+	// ErrAlreadyVerified refuses to send a challenge to an endpoint that is
+	// verified (or that never had to be: WEBHOOK_URLS, earlier releases).
+	ErrAlreadyVerified error = &conflict{"is already verified; only an unverified endpoint is sent a new challenge"}
 	// ErrNotRetryable refuses to retry a delivery in flight or delivered.
 	ErrNotRetryable error = &conflict{"is in flight or already delivered; only failed, cancelled or pending deliveries can be retried"}
 	// ErrNotCancellable refuses to cancel a finished delivery.

@@ -52,6 +52,10 @@ type Options struct {
 	// MaxDataBytes, when positive, bounds the data of each published event
 	// (a *SizeError above it); zero means no limit but the store's.
 	MaxDataBytes int64
+	// RequireVerification is the default of new endpoints
+	// (HOOKRELAY_REQUIRE_VERIFICATION): whether they must answer a
+	// challenge before they receive anything else (see RequiresVerification).
+	RequireVerification bool
 	// Now is the clock of disables and rotations; nil means time.Now.
 	Now func() time.Time
 }

@@ -13,6 +13,8 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+
+	"github.com/hookrelay/hookrelay/signature"
 )
 
 // Sentinel errors that callers decide on.
@@ -273,8 +275,9 @@ type Endpoint struct {
 }
 
 // VerificationEventType is the type of the event hookrelay sends an
-// unverified endpoint to challenge it: its data is {"challenge": "..."}.
-const VerificationEventType = "webhook.verification"
+// unverified endpoint to challenge it: its data is {"challenge": "..."}
+// (see signature.VerificationEventType).
+const VerificationEventType = signature.VerificationEventType
 
 // EndpointVerification is an endpoint's ownership state. An Unverified
 // endpoint is sent nothing but the delivery of its current challenge, the
