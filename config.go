@@ -183,6 +183,14 @@ type Config struct {
 	// host's own…), both when they are created and when they are called
 	// (HOOKRELAY_ALLOW_PRIVATE_TARGETS; for development and tests).
 	AllowPrivateTargets bool
+	// RequireVerification makes endpoints created without an explicit
+	// choice (CreateEndpoint's RequireVerification nil, the API's
+	// require_verification absent) prove ownership before they receive
+	// anything else: they start unverified and are sent a webhook.verification
+	// challenge (HOOKRELAY_REQUIRE_VERIFICATION). Endpoints of WEBHOOK_URLS
+	// and of earlier releases are verified whatever it says. Defaults to
+	// false.
+	RequireVerification bool
 	// EncryptionKey, when set, keeps endpoint secrets and custom header
 	// values encrypted at rest with AES-256-GCM: 32 bytes written as 64 hex
 	// digits or base64 (HOOKRELAY_ENCRYPTION_KEY). Give it the same key as

@@ -58,7 +58,9 @@ type Delivery struct {
 	DisableAfter     int           `name:"disable-after-failures" env:"HOOKRELAY_DISABLE_AFTER_FAILURES" default:"${default_disable_after_failures}" help:"Disable an endpoint after this many consecutive failed attempts (0: never)."`
 	DisableAfterFor  time.Duration `name:"disable-after-failing-for" env:"HOOKRELAY_DISABLE_AFTER_FAILING_FOR" default:"${default_disable_after_failing_for}" help:"Disable an endpoint that has failed without a success for this long (0: never)."`
 	AllowPrivate     bool          `name:"allow-private-targets" env:"HOOKRELAY_ALLOW_PRIVATE_TARGETS" help:"Let API-created endpoints reach addresses that are not globally routable: loopback, private, link-local, documentation, this host's own… (development only; true with --dev)."`
-	Retention        time.Duration `name:"retention" env:"HOOKRELAY_RETENTION" default:"${default_retention}" help:"Finished deliveries older than this are deleted (0: keep them forever). It applies to the whole database, by whichever process maintains it: give every process the same value."`
+	// RequireVerification makes new endpoints prove ownership by default.
+	RequireVerification bool          `name:"require-verification" env:"HOOKRELAY_REQUIRE_VERIFICATION" help:"Endpoints created through the API, the dashboard or the CLI without require_verification must answer a webhook.verification challenge before they receive anything else (WEBHOOK_URLS endpoints never do)."`
+	Retention           time.Duration `name:"retention" env:"HOOKRELAY_RETENTION" default:"${default_retention}" help:"Finished deliveries older than this are deleted (0: keep them forever). It applies to the whole database, by whichever process maintains it: give every process the same value."`
 }
 
 // Retries holds WEBHOOK_MAX_RETRIES, a setting of serve and of `hookrelay

@@ -167,6 +167,10 @@ var settings = []setting{
 		c.AllowPrivateTargets = s.AllowPrivate
 		return number{}, false
 	}},
+	{"HOOKRELAY_REQUIRE_VERIFICATION", "RequireVerification", func(s *Serve, c *hookrelay.Config) (number, bool) {
+		c.RequireVerification = s.RequireVerification
+		return number{}, false
+	}},
 	{"HOOKRELAY_ENCRYPTION_KEY", "EncryptionKey", func(s *Serve, c *hookrelay.Config) (number, bool) {
 		c.EncryptionKey = s.EncryptionKey
 		return number{}, false
