@@ -34,6 +34,7 @@ func (s *server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 		SignatureProfile:   req.SignatureProfile,
 		CreatedBy:          createdByAPI,
 		RateLimitPerSecond: req.RateLimitPerSecond,
+		Verification:       store.EndpointVerification{Unverified: s.service.RequiresVerification(req.RequireVerification)},
 	}
 	if !e.Active {
 		e.DisabledReason = disabledByAPI
@@ -171,6 +172,23 @@ func (s *server) pingEndpoint(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// verifyEndpoint handles POST /v1/webhooks/{id}/verify: a new challenge is
+// sent to the unverified endpoint (the previous one no longer counts), and
+// the answer is the endpoint. A verified or disabled endpoint is refused
+// with 409.
+func (s *server) verifyEndpoint(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	saved, err := s.service.SendChallenge(r.Context(), id)
+	if err != nil {
+		return endpointError(id, err)
+	}
+	writeJSON(w, http.StatusAccepted, s.endpointJSON(saved, false))
+	return nil
+}
+
 // endpointError is the answer to the service's refusals about endpoint id,
 // in the API's words: 404 when it does not exist, 409 for the trust of
 // WEBHOOK_URLS (on the url field for service.ErrConfigURL, the active one
@@ -190,6 +208,8 @@ func endpointError(id int64, err error) error {
 		return e
 	case errors.Is(err, service.ErrEndpointDisabled):
 		return newError(http.StatusConflict, codeConflict, "webhook %d %v", id, service.ErrEndpointDisabled)
+	case errors.Is(err, service.ErrAlreadyVerified):
+		return newError(http.StatusConflict, codeConflict, "webhook %d %v", id, service.ErrAlreadyVerified)
 	}
 	return err
 }
@@ -231,6 +251,7 @@ func (s *server) endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
 		DisabledAt: shown.DisabledAt, FailureCount: shown.FailureCount,
 		LastDeliveredAt: shown.LastDeliveredAt, CreatedAt: shown.CreatedAt, UpdatedAt: shown.UpdatedAt,
 	}
+	out.Verification = verificationJSON(e.Verification)
 	if fullSecret {
 		out.Secret = e.Secret
 	}
@@ -239,6 +260,15 @@ func (s *server) endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
 	}
 	if out.Headers == nil {
 		out.Headers = map[string]string{}
+	}
+	return out
+}
+
+// verificationJSON is the API view of an endpoint's ownership state.
+func verificationJSON(v store.EndpointVerification) wire.EndpointVerification {
+	out := wire.EndpointVerification{State: wire.Verified, VerifiedAt: v.VerifiedAt, ChallengeSentAt: v.ChallengeSentAt}
+	if v.Unverified {
+		out.State = wire.Unverified
 	}
 	return out
 }

@@ -47,6 +47,28 @@ type Endpoint struct {
 	LastDeliveredAt         *time.Time `json:"last_delivered_at"`
 	CreatedAt               time.Time  `json:"created_at"`
 	UpdatedAt               time.Time  `json:"updated_at"`
+	// Verification is the endpoint's proof of ownership.
+	Verification EndpointVerification `json:"verification"`
+}
+
+// Verification states of an endpoint (EndpointVerification.State).
+const (
+	// Verified: the endpoint receives its events. Endpoints of
+	// WEBHOOK_URLS and of earlier releases are verified without a challenge.
+	Verified = "verified"
+	// Unverified: the endpoint receives nothing but its challenge until its
+	// answer echoes it; its other deliveries wait, pending.
+	Unverified = "unverified"
+)
+
+// EndpointVerification is an endpoint's ownership state: State is Verified
+// or Unverified; VerifiedAt is when an answer echoed a challenge (null for
+// an endpoint that never had to); ChallengeSentAt is when the latest
+// challenge was made (null when none was).
+type EndpointVerification struct {
+	State           string     `json:"state"`
+	VerifiedAt      *time.Time `json:"verified_at"`
+	ChallengeSentAt *time.Time `json:"challenge_sent_at"`
 }
 
 // EndpointCreate is the body of POST /v1/webhooks. Only URL is required;
@@ -64,6 +86,10 @@ type EndpointCreate struct {
 	RateLimitPerSecond int    `json:"rate_limit_per_second,omitempty"`
 	SignatureProfile   string `json:"signature_profile,omitempty"`
 	Secret             string `json:"secret,omitempty"`
+	// RequireVerification makes the endpoint prove ownership (answer a
+	// webhook.verification challenge) before it receives anything else;
+	// absent means HOOKRELAY_REQUIRE_VERIFICATION.
+	RequireVerification *bool `json:"require_verification,omitempty"`
 }
 
 // EndpointUpdate is the body of PATCH /v1/webhooks/{id}: only the fields
