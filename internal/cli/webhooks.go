@@ -28,6 +28,7 @@ type endpointsCmd struct {
 	Disable      endpointsDisableCmd `cmd:"" help:"Deactivate an endpoint."`
 	RotateSecret endpointsRotateCmd  `cmd:"" name:"rotate-secret" help:"Replace an endpoint's secret; the old one keeps signing for a while."`
 	Ping         endpointsPingCmd    `cmd:"" help:"Send a webhook.ping event to an endpoint."`
+	Verify       endpointsVerifyCmd  `cmd:"" help:"Send an unverified endpoint a new verification challenge (the previous one no longer counts)."`
 }
 
 // onEndpoint holds the arguments of a command on one endpoint.
@@ -48,6 +49,9 @@ type endpointsAddCmd struct {
 	SignatureProfile string   `name:"signature-profile" enum:",standard,ackify" default:"" help:"Wire format: standard or ackify (default: the server's HOOKRELAY_SIGNATURE_PROFILE)."`
 	Secret           string   `help:"Signing secret, at least 16 bytes (default: generated)."`
 	Inactive         bool     `help:"Create the endpoint disabled."`
+	// RequireVerification is nil when neither flag is given: the server's
+	// HOOKRELAY_REQUIRE_VERIFICATION decides.
+	RequireVerification *bool `name:"require-verification" negatable:"" help:"The endpoint must echo a webhook.verification challenge before it receives anything else (--no-require-verification: it need not; default: the server's HOOKRELAY_REQUIRE_VERIFICATION)."`
 }
 
 func (c *endpointsAddCmd) Run(e Env) error {
@@ -59,7 +63,7 @@ func (c *endpointsAddCmd) Run(e Env) error {
 	req := wire.EndpointCreate{
 		Title: c.Title, URL: c.URL, Events: c.Events, Headers: headers, Description: c.Description,
 		Active: &active, MaxRetries: c.MaxRetries, SignatureProfile: c.SignatureProfile, Secret: c.Secret,
-		RateLimitPerSecond: c.RateLimit,
+		RateLimitPerSecond: c.RateLimit, RequireVerification: c.RequireVerification,
 	}
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
 		return cl.CreateEndpoint(e.Ctx, req)
@@ -82,11 +86,11 @@ func (c *endpointsListCmd) Run(e Env) error {
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.EndpointList, error) {
 		return cl.ListEndpoints(e.Ctx, f)
 	}, func(w io.Writer, page wire.EndpointList) {
-		row(w, "ID", "TITLE", "URL", "ACTIVE", "EVENTS", "RATE LIMIT", "FAILURES", "LAST DELIVERED")
+		row(w, "ID", "TITLE", "URL", "ACTIVE", "EVENTS", "RATE LIMIT", "FAILURES", "LAST DELIVERED", "VERIFICATION")
 		for _, ep := range page.Data {
 			row(w, strconv.FormatInt(ep.ID, 10), orDash(ep.Title), ep.URL, strconv.FormatBool(ep.Active),
 				eventsText(ep.Events), rateLimitText(ep.RateLimitPerSecond), strconv.Itoa(ep.FailureCount),
-				fmtTime(ep.LastDeliveredAt))
+				fmtTime(ep.LastDeliveredAt), ep.Verification.State)
 		}
 		moreHint(e.Stderr, "cursor", page.NextCursor)
 	})
@@ -196,6 +200,15 @@ func (c *endpointsPingCmd) Run(e Env) error {
 	})
 }
 
+type endpointsVerifyCmd struct{ onEndpoint }
+
+func (c *endpointsVerifyCmd) Run(e Env) error {
+	return byID(e, c.apiFlags, c.ID, (*client.Client).VerifyEndpoint, func(w io.Writer, ep wire.Endpoint) {
+		fmt.Fprintf(w, "challenge queued for endpoint %d at %s: it receives nothing else until it answers 2xx with the challenge\n",
+			ep.ID, fmtTime(ep.Verification.ChallengeSentAt))
+	})
+}
+
 // parseHeaders reads "Name: value" flags into a map.
 func parseHeaders(flags []string) (map[string]string, error) {
 	headers := make(map[string]string, len(flags))
@@ -239,6 +252,7 @@ func printEndpoint(w io.Writer, ep wire.Endpoint) {
 		row(w, "Disabled:", fmtTime(ep.DisabledAt)+" "+ep.DisabledReason)
 	}
 	row(w, "Last delivered:", fmtTime(ep.LastDeliveredAt))
+	row(w, "Verification:", verificationText(ep.Verification))
 	row(w, "Created:", fmtTime(&ep.CreatedAt))
 	row(w, "Updated:", fmtTime(&ep.UpdatedAt))
 }
@@ -249,6 +263,18 @@ func printEndpointWithSecret(w io.Writer, ep wire.Endpoint) {
 	printEndpoint(w, ep)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Store the secret now: it is not shown again.")
+}
+
+// verificationText shows an endpoint's ownership state: "verified" (with
+// when, when it answered a challenge) or "unverified (challenge sent …)".
+func verificationText(v wire.EndpointVerification) string {
+	switch {
+	case v.State == wire.Unverified:
+		return "unverified (challenge sent " + fmtTime(v.ChallengeSentAt) + "; it receives nothing else until it echoes it)"
+	case v.VerifiedAt != nil:
+		return v.State + " " + fmtTime(v.VerifiedAt)
+	}
+	return v.State
 }
 
 // rateLimitText shows an endpoint's rate limit: "5/s", or "unlimited" for 0.

@@ -69,6 +69,12 @@ func (c *Client) PingEndpoint(ctx context.Context, id int64) (wire.PingResponse,
 	return call[wire.PingResponse](ctx, c, http.MethodPost, endpointPath(id, "/ping"), nil, nil)
 }
 
+// VerifyEndpoint sends an unverified endpoint a new verification challenge
+// (the previous one no longer counts) and returns the endpoint.
+func (c *Client) VerifyEndpoint(ctx context.Context, id int64) (wire.Endpoint, error) {
+	return c.endpoint(ctx, http.MethodPost, id, "/verify", nil)
+}
+
 // webhook calls a route of one endpoint that answers with the endpoint.
 func (c *Client) endpoint(ctx context.Context, method string, id int64, action string, body any) (wire.Endpoint, error) {
 	return call[wire.Endpoint](ctx, c, method, endpointPath(id, action), nil, body)
