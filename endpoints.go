@@ -62,6 +62,12 @@ type Endpoint struct {
 	// ProfileStandard). Under ProfileAckify the secret is used as raw bytes,
 	// whatever its prefix, as Ackify CE does.
 	SignatureProfile string
+	// RequireVerification, on create, makes the endpoint prove ownership
+	// before it receives anything else: it starts Unverified and is sent a
+	// signed "webhook.verification" event whose data.challenge it must
+	// echo (see VerifyEndpoint and the signature package). nil means
+	// Config.RequireVerification. Only CreateEndpoint reads it.
+	RequireVerification *bool
 
 	// The fields below are hookrelay's to set; CreateEndpoint ignores them.
 
@@ -73,6 +79,17 @@ type Endpoint struct {
 	LastDeliveredAt *time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
+	// Unverified is true until the endpoint's answer echoes its latest
+	// challenge: it receives nothing else meanwhile, and its other
+	// deliveries wait (pending, no attempt counted). Endpoints created
+	// without RequireVerification, from WEBHOOK_URLS or by an earlier
+	// release are verified.
+	Unverified bool
+	// VerifiedAt is when an answer echoed a challenge; nil for an endpoint
+	// that never had to.
+	VerifiedAt *time.Time
+	// ChallengeSentAt is when the latest challenge was made; nil when none was.
+	ChallengeSentAt *time.Time
 }
 
 // CreateEndpoint validates e as the HTTP API does and stores it, active. The
@@ -81,11 +98,14 @@ type Endpoint struct {
 // globally routable (not loopback, private, link-local, documentation or
 // another special-purpose block, nor this host's own). An invalid endpoint is an
 // error matching ErrInvalid. The returned endpoint carries its ID and secret.
+// An endpoint that requires verification (RequireVerification) is sent its
+// first challenge at once.
 func (c *Client) CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, error) {
 	created, err := c.service.CreateEndpoint(ctx, store.Endpoint{
 		URL: e.URL, Secret: e.Secret, Events: e.Events, Title: e.Title, Description: e.Description, Headers: e.Headers,
 		MaxRetries: e.MaxRetries, SignatureProfile: e.SignatureProfile, Active: true, CreatedBy: createdByLibrary,
 		RateLimitPerSecond: e.RateLimitPerSecond,
+		Verification:       store.EndpointVerification{Unverified: c.service.RequiresVerification(e.RequireVerification)},
 	})
 	return c.endpointResult(created, err, 0)
 }
@@ -148,6 +168,17 @@ func (c *Client) PingEndpoint(ctx context.Context, id int64) (PublishResult, err
 		return PublishResult{}, fmt.Errorf("hookrelay: ping: %w", public(err))
 	}
 	return PublishResult{EventID: d.EventID, Created: true, Deliveries: 1}, nil
+}
+
+// VerifyEndpoint sends unverified endpoint id a new challenge: a signed
+// "webhook.verification" event whose data.challenge is a new random
+// string; the previous challenge no longer counts. The endpoint stays
+// Unverified until its answer echoes the new one. A verified or disabled
+// endpoint is refused with an error matching ErrConflict; a missing one
+// matches ErrNotFound.
+func (c *Client) VerifyEndpoint(ctx context.Context, id int64) (Endpoint, error) {
+	saved, err := c.service.SendChallenge(ctx, id)
+	return c.endpointResult(saved, err, id)
 }
 
 // GetEndpoint returns one endpoint, or an error matching ErrNotFound.
@@ -229,5 +260,7 @@ func (c *Client) endpointOf(e store.Endpoint) Endpoint {
 		RateLimitPerSecond: e.RateLimitPerSecond,
 		Active:             e.Active, DisabledReason: e.DisabledReason, FailureCount: e.FailureCount,
 		LastDeliveredAt: e.LastDeliveredAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
+		Unverified: e.Verification.Unverified, VerifiedAt: e.Verification.VerifiedAt,
+		ChallengeSentAt: e.Verification.ChallengeSentAt,
 	}
 }

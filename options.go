@@ -217,6 +217,17 @@ func WithAllowPrivateTargets() Option {
 	}
 }
 
+// WithRequireVerification sets Config.RequireVerification: endpoints
+// created without an explicit Endpoint.RequireVerification must prove
+// ownership (echo a webhook.verification challenge) before they receive
+// anything else.
+func WithRequireVerification() Option {
+	return func(c *Config) error {
+		c.RequireVerification = true
+		return nil
+	}
+}
+
 // WithEncryptionKey sets Config.EncryptionKey: endpoint secrets and custom
 // header values are kept encrypted at rest with AES-256-GCM under key, 32
 // bytes written as 64 hex digits or base64.
