@@ -142,7 +142,12 @@ func Serve(ctx context.Context, ln net.Listener, opts ListenOptions, out io.Writ
 // printed as unverified and answered opts.Status (413 over the body limit).
 // With opts.ForwardTo, an accepted request is forwarded and answered with
 // the app's answer (see ListenOptions.ForwardTo); an invalid ForwardTo
-// answers 502 to each. Blocks of concurrent requests never interleave.
+// answers 502 to each. A verified verification request (an endpoint's
+// challenge: signature.ChallengeOf) is answered 200 with
+// signature.ChallengeAnswer, whatever opts.Status, and not forwarded, so
+// that an endpoint created with require_verification that points at the
+// receiver is verified; without secrets, challenges are not answered.
+// Blocks of concurrent requests never interleave.
 func NewHandler(opts ListenOptions, out io.Writer) http.Handler {
 	if _, ok := out.(*lockedWriter); !ok {
 		out = &lockedWriter{w: out}
@@ -172,6 +177,11 @@ func NewHandler(opts ListenOptions, out io.Writer) http.Handler {
 		case err != nil:
 			status = signature.StatusCode(err)
 			answer = []byte("invalid: " + err.Error() + "\n")
+		case !unverified && isChallenge(r.Header, body):
+			challenge, _ := signature.ChallengeOf(r.Header, body)
+			status, answer = http.StatusOK, signature.ChallengeAnswer(challenge)
+			header = http.Header{"Content-Type": {"application/json"}}
+			fwdLine = "  answered   the verification challenge (the endpoint is verified once hookrelay reads it)\n"
 		case opts.ForwardTo != "":
 			status, header, answer, fwdLine = forwardAnswer(r, fwdClient, opts.ForwardTo, body)
 		}
@@ -187,6 +197,13 @@ func NewHandler(opts ListenOptions, out io.Writer) http.Handler {
 		w.WriteHeader(status)
 		_, _ = w.Write(answer)
 	})
+}
+
+// isChallenge reports whether a request is an endpoint's verification
+// challenge (signature.ChallengeOf).
+func isChallenge(h http.Header, body []byte) bool {
+	_, ok := signature.ChallengeOf(h, body)
+	return ok
 }
 
 // readBody reads r's body for a receiver without secrets, bounded as
