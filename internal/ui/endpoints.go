@@ -175,6 +175,8 @@ func (s *server) newEndpoint(w http.ResponseWriter, r *http.Request) error {
 func (s *server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 	f := readEndpointForm(r)
 	e, parseErr := f.create(r.PostForm.Get("secret"))
+	// The dashboard's endpoints prove ownership when the setting says so.
+	e.Verification.Unverified = s.service.RequiresVerification(nil)
 	var created store.Endpoint
 	err := submit(parseErr, func() error { return s.service.CheckEndpoint(r.Context(), e) }, func() (err error) {
 		created, err = s.service.CreateEndpoint(r.Context(), e)
@@ -319,6 +321,21 @@ func (s *server) pingEndpoint(w http.ResponseWriter, r *http.Request) error {
 		return notFound(err, endpointWhat(id))
 	}
 	redirectNotice(w, r, deliveryPath(d.ID), "pinged")
+	return nil
+}
+
+// verifyEndpoint handles POST /ui/endpoints/{id}/verify: a new challenge
+// to the unverified endpoint (the previous one no longer counts), then its
+// page. A verified or disabled endpoint is refused (409).
+func (s *server) verifyEndpoint(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.service.SendChallenge(r.Context(), id); err != nil {
+		return notFound(err, endpointWhat(id))
+	}
+	redirectNotice(w, r, endpointPath(id), "challenged")
 	return nil
 }
 

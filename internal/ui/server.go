@@ -138,6 +138,7 @@ func (s *server) routes() {
 	s.handle("POST "+Prefix+"endpoints/{id}/disable", s.disableEndpoint, signedIn)
 	s.handle("POST "+Prefix+"endpoints/{id}/rotate-secret", s.rotateSecret, signedIn)
 	s.handle("POST "+Prefix+"endpoints/{id}/ping", s.pingEndpoint, signedIn)
+	s.handle("POST "+Prefix+"endpoints/{id}/verify", s.verifyEndpoint, signedIn)
 	s.handle("GET "+Prefix+"endpoints/{id}/delete", s.confirmDeleteEndpoint, signedIn)
 	s.handle("POST "+Prefix+"endpoints/{id}/delete", s.deleteEndpoint, signedIn)
 
