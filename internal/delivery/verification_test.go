@@ -3,6 +3,7 @@ package delivery_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/delivery"
+	listenkit "github.com/hookrelay/hookrelay/internal/receiver"
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testenv"
@@ -29,6 +31,7 @@ func TestEndpointVerification(t *testing.T) {
 		t.Run("EchoingEndpointReceivesEveryEvent", func(t *testing.T) { t.Parallel(); testEchoingEndpoint(t, newStore(t)) })
 		t.Run("NewChallengeInvalidatesTheOld", func(t *testing.T) { t.Parallel(); testNewChallenge(t, newStore(t)) })
 		t.Run("ConfigEndpointsAreNotAsked", func(t *testing.T) { t.Parallel(); testConfigNotAsked(t, newStore(t)) })
+		t.Run("ListenAnswersTheChallenge", func(t *testing.T) { t.Parallel(); testListenAnswers(t, newStore(t)) })
 	})
 }
 
@@ -142,9 +145,12 @@ func testEchoingEndpoint(t *testing.T, s store.Store) {
 	for _, id := range events {
 		waitFor(t, s, deliveryOf(t, s, id).ID, "delivered", hasStatus(store.StatusDelivered))
 	}
+	// And once verified, what is published next.
+	later := publish(t, s, store.NewEventID(), "document.updated", 3).Event.ID
+	waitFor(t, s, deliveryOf(t, s, later).ID, "delivered", hasStatus(store.StatusDelivered))
 	mu.Lock()
-	if answered != 1 || len(got) != 5 {
-		t.Errorf("the middleware answered %d challenges and the handler got %v; want 1 challenge, then the 5 events", answered, got)
+	if answered != 1 || len(got) != 6 {
+		t.Errorf("the middleware answered %d challenges and the handler got %v; want 1 challenge, then the 6 events", answered, got)
 	}
 	mu.Unlock()
 	e, err := s.GetEndpoint(t.Context(), ep.ID)
@@ -231,5 +237,22 @@ func testConfigNotAsked(t *testing.T, s store.Store) {
 	}
 	if _, err := svc.SendChallenge(t.Context(), d.EndpointID); !errors.Is(err, service.ErrAlreadyVerified) {
 		t.Errorf("SendChallenge to a WEBHOOK_URLS endpoint: %v, want ErrAlreadyVerified", err)
+	}
+}
+
+// testListenAnswers points an endpoint that requires verification at the
+// handler of `hookrelay listen --secret`: it answers the challenge, and the
+// endpoint is verified and receives its event.
+func testListenAnswers(t *testing.T, s store.Store) {
+	svc := verifyingService(s)
+	listen := httptest.NewServer(listenkit.NewHandler(listenkit.ListenOptions{Secrets: []string{testSecret}}, io.Discard))
+	t.Cleanup(listen.Close)
+	ep := createEndpoint(t, svc, listen.URL)
+	id := publish(t, s, store.NewEventID(), "document.created", 3).Event.ID
+	startWorker(t, s, fastOptions(t), 5*time.Second)
+	waitFor(t, s, deliveryOf(t, s, ep.Verification.ChallengeEventID).ID, "delivered", hasStatus(store.StatusDelivered))
+	waitFor(t, s, deliveryOf(t, s, id).ID, "delivered", hasStatus(store.StatusDelivered))
+	if e, err := s.GetEndpoint(t.Context(), ep.ID); err != nil || e.Verification.Unverified || e.Verification.VerifiedAt == nil {
+		t.Errorf("endpoint behind listen: %+v (%v), want verified", e.Verification, err)
 	}
 }
