@@ -39,7 +39,7 @@ func (c *verifyCmd) Run(e Env) error {
 type listenCmd struct {
 	Port      int       `default:"9000" help:"TCP port to listen on (0 picks a free one)."`
 	Host      string    `default:"127.0.0.1" help:"Address to listen on."`
-	Secret    []string  `env:"WEBHOOK_SECRET" help:"Secret that requests must be signed with (whsec_… or plain); repeat to accept several. Without one, requests are printed unverified."`
+	Secret    []string  `env:"WEBHOOK_SECRET" help:"Secret that requests must be signed with (whsec_… or plain); repeat to accept several. With one, a signed webhook.verification challenge is answered with its challenge (200, not forwarded). Without one, requests are printed unverified."`
 	Status    int       `placeholder:"200" help:"Status to answer verified requests with (200 when not given); choose a 5xx to watch hookrelay retry. Not with --forward-to, where the app answers."`
 	Tolerance tolerance `default:"5m" placeholder:"DURATION|off" help:"Largest accepted distance between a request's timestamp and now, more than 0; off skips the check."`
 	ForwardTo string    `name:"forward-to" placeholder:"URL" help:"Forward each accepted request (method, path, headers, body) to this local app, e.g. http://localhost:3000/webhooks, and answer with the app's status and body (502 when it is down); --status is then unused."`
