@@ -156,7 +156,9 @@ type Store interface {
 	// FailureCount >= health.DisableAfterFailures > 0, or else
 	// health.FailingForReason when its FailingSince <= now -
 	// health.DisableAfterFailingFor > 0. Result.Disabled lists the endpoints
-	// this call disabled, by ascending ID.
+	// this call disabled, by ascending ID. An applied outcome with Verifies
+	// marks its endpoint verified, in the same transaction (see
+	// Outcome.Verifies).
 	Complete(ctx context.Context, outcomes []Outcome, health HealthPolicy) (CompleteResult, error)
 	// Release hands claimed deliveries back to pending without counting an
 	// attempt, as a worker does when it shuts down before sending them.
@@ -286,6 +288,8 @@ const VerificationEventType = signature.VerificationEventType
 // the state of every endpoint of an earlier release, of WEBHOOK_URLS and of
 // Ackify CE, is verified (trusted by the operator).
 type EndpointVerification struct {
+	// Unverified is true from the endpoint's creation with verification
+	// required, or its NewChallenge, until an answer echoes its challenge.
 	Unverified bool
 	// VerifiedAt is when an answer echoed a challenge; nil for an endpoint
 	// that never had to prove ownership.
