@@ -25,6 +25,10 @@ type endpointForm struct {
 	RateLimit        string // requests per second; blank or 0: unlimited
 	SignatureProfile string
 	Active           bool
+	// RequireVerification, on create, makes the endpoint prove ownership
+	// (a challenge) before it receives anything else; the new form checks
+	// it when HOOKRELAY_REQUIRE_VERIFICATION is set.
+	RequireVerification bool
 	// FromConfig marks an endpoint that WEBHOOK_URLS defines: its URL is
 	// shown read-only, since the service refuses to change it.
 	FromConfig bool
@@ -63,15 +67,16 @@ func formOf(e maskedEndpoint) endpointForm {
 func readEndpointForm(r *http.Request) endpointForm {
 	v := r.PostForm
 	return endpointForm{
-		Title:            strings.TrimSpace(v.Get("title")),
-		URL:              strings.TrimSpace(v.Get("url")),
-		Events:           v.Get("events"),
-		Headers:          v.Get("headers"),
-		Description:      strings.TrimSpace(v.Get("description")),
-		MaxRetries:       strings.TrimSpace(v.Get("max_retries")),
-		RateLimit:        strings.TrimSpace(v.Get("rate_limit_per_second")),
-		SignatureProfile: v.Get("signature_profile"),
-		Active:           v.Get("active") != "",
+		Title:               strings.TrimSpace(v.Get("title")),
+		URL:                 strings.TrimSpace(v.Get("url")),
+		Events:              v.Get("events"),
+		Headers:             v.Get("headers"),
+		Description:         strings.TrimSpace(v.Get("description")),
+		MaxRetries:          strings.TrimSpace(v.Get("max_retries")),
+		RateLimit:           strings.TrimSpace(v.Get("rate_limit_per_second")),
+		SignatureProfile:    v.Get("signature_profile"),
+		Active:              v.Get("active") != "",
+		RequireVerification: v.Get("require_verification") != "",
 	}
 }
 
@@ -131,6 +136,7 @@ func (f *endpointForm) create(secret string) (store.Endpoint, error) {
 		Title: f.Title, URL: f.URL, Events: p.events, Headers: p.headers, Description: f.Description,
 		Active: f.Active, MaxRetries: p.maxRetries, SignatureProfile: f.SignatureProfile, Secret: secret,
 		CreatedBy: createdByDashboard, RateLimitPerSecond: p.rateLimit,
+		Verification: store.EndpointVerification{Unverified: f.RequireVerification},
 	}
 	if len(e.Events) == 0 {
 		e.Events = nil // every event

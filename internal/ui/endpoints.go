@@ -165,7 +165,7 @@ func (s *server) showEndpoint(w http.ResponseWriter, r *http.Request) error {
 
 // newEndpoint handles GET /ui/endpoints/new.
 func (s *server) newEndpoint(w http.ResponseWriter, r *http.Request) error {
-	f := endpointForm{Active: true, SignatureProfile: s.defaultProfile}
+	f := endpointForm{Active: true, SignatureProfile: s.defaultProfile, RequireVerification: s.service.RequiresVerification(nil)}
 	s.render(w, r, http.StatusOK, "endpoint_form", "New endpoint", f)
 	return nil
 }
@@ -175,8 +175,6 @@ func (s *server) newEndpoint(w http.ResponseWriter, r *http.Request) error {
 func (s *server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 	f := readEndpointForm(r)
 	e, parseErr := f.create(r.PostForm.Get("secret"))
-	// The dashboard's endpoints prove ownership when the setting says so.
-	e.Verification.Unverified = s.service.RequiresVerification(nil)
 	var created store.Endpoint
 	err := submit(parseErr, func() error { return s.service.CheckEndpoint(r.Context(), e) }, func() (err error) {
 		created, err = s.service.CreateEndpoint(r.Context(), e)

@@ -12,17 +12,18 @@ import (
 	"github.com/hookrelay/hookrelay/internal/ui"
 )
 
-// TestEndpointVerificationPages: with HOOKRELAY_REQUIRE_VERIFICATION, an
-// endpoint created in the dashboard is unverified; its page says so and
-// sends a new challenge; a verified endpoint shows no such button.
+// TestEndpointVerificationPages: with HOOKRELAY_REQUIRE_VERIFICATION, the
+// new endpoint form checks "Require verification"; an endpoint created so
+// is unverified, its page says so and sends a new challenge; unchecked, or
+// created elsewhere, it is verified and shows no such button.
 func TestEndpointVerificationPages(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
 		st := newStore(t)
 		svc := service.New(st, service.Options{AllowPrivateTargets: true, DefaultMaxRetries: 3, RequireVerification: true})
 		b := newSite(t, st, testToken, func(o *ui.Options) { o.Service = svc }).signedIn()
 
-		b.get("/ui/endpoints/new").must(t, http.StatusOK)
-		p := b.post("/ui/endpoints", url.Values{"url": {"http://127.0.0.1:9/owned"}, "active": {"1"}}).must(t, http.StatusCreated)
+		b.get("/ui/endpoints/new").must(t, http.StatusOK).contains(t, `name="require_verification" type="checkbox" value="1" checked`)
+		p := b.post("/ui/endpoints", url.Values{"url": {"http://127.0.0.1:9/owned"}, "active": {"1"}, "require_verification": {"1"}}).must(t, http.StatusCreated)
 		m := regexp.MustCompile(`/ui/endpoints/(\d+)`).FindStringSubmatch(p.body)
 		if m == nil {
 			t.Fatalf("no endpoint link in the page:\n%s", p.body)
@@ -36,6 +37,13 @@ func TestEndpointVerificationPages(t *testing.T) {
 		challenges, err := st.ListDeliveries(t.Context(), store.DeliveryFilter{EventType: store.VerificationEventType})
 		if err != nil || len(challenges) != 2 || challenges[1].Status != store.StatusCancelled {
 			t.Errorf("challenge deliveries %+v (%v), want the new one and the old one cancelled", challenges, err)
+		}
+
+		// Unchecked, the endpoint is trusted.
+		b.get("/ui/endpoints/new").must(t, http.StatusOK)
+		b.post("/ui/endpoints", url.Values{"url": {"http://127.0.0.1:9/unchecked"}, "active": {"1"}}).must(t, http.StatusCreated)
+		if eps, err := st.ListEndpoints(t.Context(), store.EndpointFilter{}); err != nil || len(eps) != 2 || eps[1].Verification.Unverified {
+			t.Errorf("endpoints %+v (%v), want the second one verified", eps, err)
 		}
 
 		trusted := createEndpoint(t, st)
