@@ -16,7 +16,7 @@ const endpointColumns = `
 	w.max_retries, coalesce(w.signature_profile, ''), coalesce(w.previous_secret, ''),
 	w.previous_secret_expires_at, coalesce(w.disabled_reason, ''), w.disabled_at,
 	w.failure_count, w.failing_since, w.last_delivered_at, w.created_at, w.updated_at,
-	w.rate_limit_per_second`
+	w.rate_limit_per_second, w.probing_since, w.next_probe_at, w.probe_count`
 
 func endpointDest(e *store.Endpoint) []any {
 	return []any{
@@ -25,7 +25,7 @@ func endpointDest(e *store.Endpoint) []any {
 		&e.MaxRetries, &e.SignatureProfile, &e.PreviousSecret,
 		&e.PreviousSecretExpiresAt, &e.DisabledReason, &e.DisabledAt,
 		&e.FailureCount, &e.FailingSince, &e.LastDeliveredAt, &e.CreatedAt, &e.UpdatedAt,
-		&e.RateLimitPerSecond,
+		&e.RateLimitPerSecond, &e.Probe.Since, &e.Probe.NextAt, &e.Probe.Failures,
 	}
 }
 
@@ -36,7 +36,8 @@ const deliveryColumns = `
 	d.retry_count, d.max_retries, d.priority, d.created_at, d.scheduled_for,
 	d.processed_at, d.next_retry_at, d.lease_expires_at,
 	coalesce(d.request_headers, '{}'), d.response_status, coalesce(d.response_headers, '{}'),
-	coalesce(d.response_body, ''), coalesce(d.last_error, ''), coalesce(d.ordering_key, '')`
+	coalesce(d.response_body, ''), coalesce(d.last_error, ''), coalesce(d.ordering_key, ''),
+	d.recovered_at`
 
 func deliveryDest(d *store.Delivery) []any {
 	return []any{
@@ -45,6 +46,7 @@ func deliveryDest(d *store.Delivery) []any {
 		&d.ProcessedAt, &d.NextRetryAt, &d.LeaseExpiresAt,
 		&d.RequestHeaders, &d.ResponseStatus, &d.ResponseHeaders,
 		&d.ResponseBody, &d.LastError, &d.OrderingKey,
+		&d.RecoveredAt,
 	}
 }
 

@@ -18,7 +18,7 @@ const endpointColumns = `
 	coalesce(webhooks.previous_secret, ''), webhooks.previous_secret_expires_at,
 	coalesce(webhooks.disabled_reason, ''), webhooks.disabled_at, webhooks.failure_count,
 	webhooks.failing_since, webhooks.last_delivered_at, webhooks.created_at, webhooks.updated_at,
-	webhooks.rate_limit_per_second`
+	webhooks.rate_limit_per_second, webhooks.probing_since, webhooks.next_probe_at, webhooks.probe_count`
 
 func endpointDest(e *store.Endpoint) []any {
 	return []any{
@@ -28,7 +28,7 @@ func endpointDest(e *store.Endpoint) []any {
 		&e.PreviousSecret, nullTimeCol{&e.PreviousSecretExpiresAt},
 		&e.DisabledReason, nullTimeCol{&e.DisabledAt}, &e.FailureCount,
 		nullTimeCol{&e.FailingSince}, nullTimeCol{&e.LastDeliveredAt}, timeCol{&e.CreatedAt}, timeCol{&e.UpdatedAt},
-		&e.RateLimitPerSecond,
+		&e.RateLimitPerSecond, nullTimeCol{&e.Probe.Since}, nullTimeCol{&e.Probe.NextAt}, &e.Probe.Failures,
 	}
 }
 
@@ -41,7 +41,8 @@ const deliveryColumns = `
 	webhook_deliveries.next_retry_at, webhook_deliveries.lease_expires_at,
 	coalesce(webhook_deliveries.request_headers, '{}'), webhook_deliveries.response_status,
 	coalesce(webhook_deliveries.response_headers, '{}'), coalesce(webhook_deliveries.response_body, ''),
-	coalesce(webhook_deliveries.last_error, ''), coalesce(webhook_deliveries.ordering_key, '')`
+	coalesce(webhook_deliveries.last_error, ''), coalesce(webhook_deliveries.ordering_key, ''),
+	webhook_deliveries.recovered_at`
 
 func deliveryDest(d *store.Delivery) []any {
 	return []any{
@@ -53,6 +54,7 @@ func deliveryDest(d *store.Delivery) []any {
 		jsonCol{&d.RequestHeaders}, &d.ResponseStatus,
 		jsonCol{&d.ResponseHeaders}, &d.ResponseBody,
 		&d.LastError, &d.OrderingKey,
+		nullTimeCol{&d.RecoveredAt},
 	}
 }
 
