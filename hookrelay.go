@@ -67,6 +67,7 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, pub
 		service: service.New(st, service.Options{
 			AllowPrivateTargets: cfg.AllowPrivateTargets, DefaultProfile: cfg.SignatureProfile,
 			DefaultMaxRetries: offToZero(cfg.MaxRetries), RotationWindow: cfg.RotationWindow,
+			RecoveryWindow: offToZero(cfg.RecoveryWindow),
 		}),
 		workerName: delivery.WorkerName(),
 		observer:   delivery.NopObserver{},

@@ -52,6 +52,10 @@ type Options struct {
 	// MaxDataBytes, when positive, bounds the data of each published event
 	// (a *SizeError above it); zero means no limit but the store's.
 	MaxDataBytes int64
+	// RecoveryWindow is the window of automatic recovery
+	// (HOOKRELAY_RECOVERY_WINDOW), which EndpointRecovery counts the
+	// deliveries to recover in; zero or negative: recovery is off, none.
+	RecoveryWindow time.Duration
 	// Now is the clock of disables and rotations; nil means time.Now.
 	Now func() time.Time
 }
