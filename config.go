@@ -184,7 +184,9 @@ type Config struct {
 	// DefaultProbeIntervalCap (or ProbeInterval when larger); Never leaves
 	// such endpoints disabled, unprobed. One process per database probes
 	// (the maintainer).
-	ProbeInterval    time.Duration
+	ProbeInterval time.Duration
+	// ProbeIntervalCap is the longest wait between two probes
+	// (HOOKRELAY_PROBE_INTERVAL_CAP); see ProbeInterval.
 	ProbeIntervalCap time.Duration
 	// Retention is how long finished deliveries are kept before they are
 	// deleted (HOOKRELAY_RETENTION). Defaults to DefaultRetention; Forever

@@ -211,6 +211,24 @@ var recoveryTests = []test{
 		_, err := f.s.StopRecovery(f.ctx, 1<<40)
 		wantErr(t, "StopRecovery of a missing endpoint", err, store.ErrNotFound)
 	}},
+	{"RecoveryNeverProbesWhatWEBHOOK_URLSDropped", func(t *testing.T, f *fixture) {
+		const u = "https://config-probe.example/hook"
+		f.sync([]string{u}, "secret-0123456789abcdef")
+		ep := f.configEndpoints()[u]
+		policy := store.HealthPolicy{DisableAfterFailures: 1, ProbeInterval: time.Microsecond}
+		f.publish("document.created", toEndpoints(ep.ID), withRetries(0))
+		f.failDue(policy)
+		if !f.getEndpoint(ep.ID).Probe.Probing() {
+			t.Fatal("a config endpoint disabled by its health rules is not probed")
+		}
+		f.sync([]string{"https://other.example/hook"}, "secret-0123456789abcdef")
+		if e := f.getEndpoint(ep.ID); e.Probe.Probing() || e.Active || e.DisabledReason != store.RemovedFromConfigReason {
+			t.Errorf("endpoint dropped from WEBHOOK_URLS: %+v; want disabled for it, not probed", e)
+		}
+		if due := f.dueProbes(); len(due) != 0 {
+			t.Errorf("due probes %v, want none", endpointIDs(due))
+		}
+	}},
 }
 
 // recoveryOf reads the recovery state of endpoint id, within window (an
