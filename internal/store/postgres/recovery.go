@@ -42,7 +42,10 @@ func recoverDeliveries(ctx context.Context, tx pgx.Tx, ids []int64, window time.
 			next_retry_at = r.due,
 			recovered_at = now()
 		FROM r
-		WHERE d.id = r.id`
+		WHERE d.id = r.id
+		  -- checked again on the row it updates: a person's retry may have
+		  -- changed it since the CTE read it
+		  AND d.status = 'failed' AND d.recovered_at IS NULL`
 	tag, err := tx.Exec(ctx, q, ids, window.Microseconds(), store.RecoverySpacing.Microseconds())
 	if err != nil {
 		return 0, fmt.Errorf("recover deliveries: %w", err)
