@@ -3,6 +3,7 @@ package hookrelay_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -50,9 +51,7 @@ func TestDeliveriesLostInAnOutageArriveWhenTheReceiverComesBack(t *testing.T) {
 
 		r.fail.Store(false)
 		back := time.Now()
-		for _, id := range ids {
-			r.expect(t, id)
-		}
+		r.expectAll(t, ids)
 		if took := time.Since(back); took > 5*time.Second {
 			t.Errorf("the lost deliveries took %v to arrive after the receiver came back", took)
 		}
@@ -71,6 +70,35 @@ func TestDeliveriesLostInAnOutageArriveWhenTheReceiverComesBack(t *testing.T) {
 		if rec, err := c.EndpointRecovery(t.Context(), ep.ID); err != nil || rec.ProbingSince != nil || rec.ToRecover != 0 || rec.Recovering != 0 {
 			t.Errorf("recovery state at the end: %+v, %v; want nothing left", rec, err)
 		}
+	})
+}
+
+// TestTheNextSuccessRecoversWhatFailed: with the health rules off, an
+// endpoint stays active through its outage; the first 2xx it gives to new
+// traffic brings back the 5 deliveries that failed for good meanwhile.
+func TestTheNextSuccessRecoversWhatFailed(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := started(t, b, hookrelay.WithMaxRetries(hookrelay.NoRetries), hookrelay.WithDisableAfter(hookrelay.Never, hookrelay.Never),
+			hookrelay.WithRecoveryWindow(time.Hour))
+		r := subscribe(t, c)
+		r.fail.Store(true)
+		var ids []string
+		for i := range 5 {
+			res, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "order.paid", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, res.EventID)
+		}
+		testwait.Until(t, "the 5 deliveries failed for good", func() bool {
+			return b.count(t, "webhook_deliveries WHERE status = 'failed'") == 5
+		})
+		r.fail.Store(false)
+		next, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "order.paid", Data: json.RawMessage(`{"n":5}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.expectAll(t, append(ids, next.EventID))
 	})
 }
 
@@ -145,6 +173,21 @@ func TestOnlyHealthDisabledEndpointsAreProbed(t *testing.T) {
 				t.Errorf("endpoint disabled by a person: recovery %+v, %v; want not probed", rec, err)
 			}
 		}
+	})
+}
+
+// expectAll waits until the receiver has accepted each event of ids, in
+// any order.
+func (r *receiver) expectAll(t *testing.T, ids []string) {
+	t.Helper()
+	testwait.Until(t, fmt.Sprintf("the %d events delivered", len(ids)), func() bool {
+		got := r.received()
+		for _, id := range ids {
+			if !slices.Contains(got, id) {
+				return false
+			}
+		}
+		return true
 	})
 }
 
