@@ -31,6 +31,9 @@ const (
 	DefaultShutdownTimeout        = 30 * time.Second
 	DefaultDisableAfterFailures   = 100
 	DefaultDisableAfterFailingFor = 72 * time.Hour
+	DefaultRecoveryWindow         = 72 * time.Hour
+	DefaultProbeInterval          = time.Minute
+	DefaultProbeIntervalCap       = time.Hour
 	DefaultRetention              = 30 * 24 * time.Hour
 	DefaultRotationWindow         = service.DefaultRotationWindow
 	DefaultSignatureProfile       = ProfileStandard
@@ -64,8 +67,11 @@ const (
 	// NoRetries makes Config.MaxRetries allow no retry: one attempt only.
 	NoRetries = -1
 	// Never turns off a rule that disables failing endpoints
-	// (Config.DisableAfterFailures, Config.DisableAfterFailingFor).
+	// (Config.DisableAfterFailures, Config.DisableAfterFailingFor), and the
+	// probing of the endpoints they disabled (Config.ProbeInterval).
 	Never = -1
+	// NoRecovery turns automatic recovery off (Config.RecoveryWindow).
+	NoRecovery = -1
 	// Forever keeps finished deliveries forever (Config.Retention).
 	Forever = -1
 	// NoWait makes Config.ShutdownTimeout cut requests in flight at once,
@@ -105,7 +111,7 @@ func DefaultLease(timeout time.Duration) time.Duration {
 
 // Config holds every setting of a Client. A zero field takes its default
 // (the Default… constants); a setting that can be turned off says so with
-// an explicit constant (NoRetries, Never, Forever, NoWait), never with zero.
+// an explicit constant (NoRetries, Never, NoRecovery, Forever, NoWait), never with zero.
 // Each setting is also a setting of `hookrelay serve`, named in brackets.
 type Config struct {
 	// Timeout bounds one whole delivery attempt (WEBHOOK_TIMEOUT_MS).
@@ -163,6 +169,25 @@ type Config struct {
 	// success for this long (HOOKRELAY_DISABLE_AFTER_FAILING_FOR). Defaults
 	// to DefaultDisableAfterFailingFor; Never turns the rule off.
 	DisableAfterFailingFor time.Duration
+	// RecoveryWindow turns on automatic recovery: when an endpoint answers
+	// 2xx again after failures, its deliveries that failed for good during
+	// the outage at most this long ago are queued again, once each (the
+	// README's "Automatic recovery" gives the rules)
+	// (HOOKRELAY_RECOVERY_WINDOW). Defaults to DefaultRecoveryWindow;
+	// NoRecovery turns it off.
+	RecoveryWindow time.Duration
+	// ProbeInterval is the wait before the first probe (a signed
+	// webhook.ping) of an endpoint that the health rules disabled; it
+	// doubles after each failed probe up to ProbeIntervalCap, and the first
+	// 2xx re-enables the endpoint (HOOKRELAY_PROBE_INTERVAL,
+	// HOOKRELAY_PROBE_INTERVAL_CAP). Defaults to DefaultProbeInterval and
+	// DefaultProbeIntervalCap (or ProbeInterval when larger); Never leaves
+	// such endpoints disabled, unprobed. One process per database probes
+	// (the maintainer).
+	ProbeInterval time.Duration
+	// ProbeIntervalCap is the longest wait between two probes
+	// (HOOKRELAY_PROBE_INTERVAL_CAP); see ProbeInterval.
+	ProbeIntervalCap time.Duration
 	// Retention is how long finished deliveries are kept before they are
 	// deleted (HOOKRELAY_RETENTION). Defaults to DefaultRetention; Forever
 	// keeps them. It applies to the whole database, by whichever process
@@ -235,6 +260,9 @@ func (c Config) WithDefaults() Config {
 	orDefault(&c.ShutdownTimeout, DefaultShutdownTimeout)
 	orDefault(&c.DisableAfterFailures, DefaultDisableAfterFailures)
 	orDefault(&c.DisableAfterFailingFor, DefaultDisableAfterFailingFor)
+	orDefault(&c.RecoveryWindow, DefaultRecoveryWindow)
+	orDefault(&c.ProbeInterval, DefaultProbeInterval)
+	orDefault(&c.ProbeIntervalCap, max(DefaultProbeIntervalCap, c.ProbeInterval))
 	orDefault(&c.Retention, DefaultRetention)
 	orDefault(&c.RotationWindow, DefaultRotationWindow)
 	orDefault(&c.SignatureProfile, DefaultSignatureProfile)
@@ -325,6 +353,13 @@ func (c Config) Validate() error {
 	off("ShutdownTimeout", "NoWait", int64(c.ShutdownTimeout), NoWait, c.ShutdownTimeout.String())
 	off("DisableAfterFailures", "Never", int64(c.DisableAfterFailures), Never, fmt.Sprint(c.DisableAfterFailures))
 	off("DisableAfterFailingFor", "Never", int64(c.DisableAfterFailingFor), Never, c.DisableAfterFailingFor.String())
+	off("RecoveryWindow", "NoRecovery", int64(c.RecoveryWindow), NoRecovery, c.RecoveryWindow.String())
+	off("ProbeInterval", "Never", int64(c.ProbeInterval), Never, c.ProbeInterval.String())
+	if c.ProbeIntervalCap < 0 {
+		add("ProbeIntervalCap", "must be positive, got %s", c.ProbeIntervalCap)
+	} else if d.ProbeInterval > 0 && d.ProbeIntervalCap < d.ProbeInterval {
+		add("ProbeIntervalCap", "must be at least the probe interval (%s), got %s", d.ProbeInterval, d.ProbeIntervalCap)
+	}
 	off("Retention", "Forever", int64(c.Retention), Forever, c.Retention.String())
 	off("RotationWindow", "NoWait", int64(c.RotationWindow), NoWait, c.RotationWindow.String())
 	if d.SignatureProfile != ProfileStandard && d.SignatureProfile != ProfileAckify {

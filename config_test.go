@@ -31,6 +31,9 @@ func TestZeroConfigTakesTheDefaults(t *testing.T) {
 		ShutdownTimeout:        hookrelay.DefaultShutdownTimeout,
 		DisableAfterFailures:   hookrelay.DefaultDisableAfterFailures,
 		DisableAfterFailingFor: hookrelay.DefaultDisableAfterFailingFor,
+		RecoveryWindow:         hookrelay.DefaultRecoveryWindow,
+		ProbeInterval:          hookrelay.DefaultProbeInterval,
+		ProbeIntervalCap:       hookrelay.DefaultProbeIntervalCap,
 		Retention:              hookrelay.DefaultRetention,
 		RotationWindow:         hookrelay.DefaultRotationWindow,
 		SignatureProfile:       hookrelay.ProfileStandard,
@@ -49,7 +52,7 @@ func TestWithDefaultsKeepsWhatIsSet(t *testing.T) {
 		Timeout: 20 * time.Second, MaxRetries: hookrelay.NoRetries, BackoffBase: 2 * time.Hour,
 		ShutdownTimeout: hookrelay.NoWait, DisableAfterFailures: hookrelay.Never, DisableAfterFailingFor: hookrelay.Never,
 		Retention: hookrelay.Forever, RotationWindow: hookrelay.NoWait, Metrics: prometheus.NewRegistry(),
-		ConcurrencyMode: hookrelay.FixedConcurrency,
+		ConcurrencyMode: hookrelay.FixedConcurrency, RecoveryWindow: hookrelay.NoRecovery, ProbeInterval: hookrelay.Never,
 	}
 	c := set.WithDefaults()
 	if c.Lease != 90*time.Second {
@@ -60,7 +63,8 @@ func TestWithDefaultsKeepsWhatIsSet(t *testing.T) {
 	}
 	if c.MaxRetries != hookrelay.NoRetries || c.ShutdownTimeout != hookrelay.NoWait || c.DisableAfterFailures != hookrelay.Never ||
 		c.DisableAfterFailingFor != hookrelay.Never || c.Retention != hookrelay.Forever || c.RotationWindow != hookrelay.NoWait ||
-		c.Metrics != set.Metrics || c.ConcurrencyMode != hookrelay.FixedConcurrency {
+		c.Metrics != set.Metrics || c.ConcurrencyMode != hookrelay.FixedConcurrency ||
+		c.RecoveryWindow != hookrelay.NoRecovery || c.ProbeInterval != hookrelay.Never {
 		t.Errorf("WithDefaults changed a setting that was set: %+v", c)
 	}
 	if err := set.Validate(); err != nil {
@@ -98,6 +102,9 @@ func TestValidateNamesTheField(t *testing.T) {
 		{hookrelay.Config{Lease: -time.Second}, "Lease"},
 		{hookrelay.Config{Lease: 5 * time.Second}, "Lease"}, // not longer than the 10s timeout
 		{hookrelay.Config{ShutdownTimeout: -time.Second}, "ShutdownTimeout"},
+		{hookrelay.Config{RecoveryWindow: -time.Second}, "RecoveryWindow"},
+		{hookrelay.Config{ProbeInterval: -time.Second}, "ProbeInterval"},
+		{hookrelay.Config{ProbeInterval: time.Hour, ProbeIntervalCap: time.Minute}, "ProbeIntervalCap"},
 		{hookrelay.Config{DisableAfterFailures: -2}, "DisableAfterFailures"},
 		{hookrelay.Config{DisableAfterFailingFor: -time.Hour}, "DisableAfterFailingFor"},
 		{hookrelay.Config{Retention: -time.Hour}, "Retention"},

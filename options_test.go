@@ -51,9 +51,10 @@ func TestOptionsRefuseBadValues(t *testing.T) {
 // explicit constant, never the zero that means the default.
 func TestOptionsSpellZeroAsOff(t *testing.T) {
 	for name, opts := range map[string][]Option{
-		"zero": {WithMaxRetries(0), WithShutdownTimeout(0), WithDisableAfter(0, 0), WithRetention(0)},
+		"zero": {WithMaxRetries(0), WithShutdownTimeout(0), WithDisableAfter(0, 0), WithRetention(0),
+			WithRecoveryWindow(0), WithProbeInterval(0, 0)},
 		"constants": {WithMaxRetries(NoRetries), WithShutdownTimeout(NoWait), WithDisableAfter(Never, Never),
-			WithRetention(Forever)},
+			WithRetention(Forever), WithRecoveryWindow(NoRecovery), WithProbeInterval(Never, 0)},
 	} {
 		c, err := newConfig(opts)
 		if err != nil {
@@ -61,7 +62,8 @@ func TestOptionsSpellZeroAsOff(t *testing.T) {
 			continue
 		}
 		if c.MaxRetries != NoRetries || c.ShutdownTimeout != NoWait || c.DisableAfterFailures != Never ||
-			c.DisableAfterFailingFor != Never || c.Retention != Forever {
+			c.DisableAfterFailingFor != Never || c.Retention != Forever || c.RecoveryWindow != NoRecovery ||
+			c.ProbeInterval != Never {
 			t.Errorf("options given %s: %+v, want the off constants", name, c)
 		}
 	}

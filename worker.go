@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/maintenance"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -46,9 +48,10 @@ func (c *Client) start(ctx context.Context) (*run, error) {
 	if r := c.workers.current; r != nil && !r.finished() {
 		return nil, ErrRunning
 	}
-	w := c.newWorker()
+	sender := c.newSender()
+	w := c.newWorker(sender)
 	turn := &maintainerTurn{Store: c.store}
-	m := c.newMaintainer(turn)
+	m := c.newMaintainer(turn, sender)
 	runCtx, stop := context.WithCancel(ctx)
 	r := &run{stop: stop, done: make(chan struct{})}
 	c.workers.current = r
@@ -66,18 +69,24 @@ func (c *Client) start(ctx context.Context) (*run, error) {
 	return r, nil
 }
 
-// newWorker builds a delivery worker and its sender from the client's
-// Config: the one place where hookrelay's settings become the workers'
-// options, for the library and for `hookrelay serve` alike.
-func (c *Client) newWorker() *delivery.Worker {
+// newSender builds the sender of the client's workers and probes from its
+// Config.
+func (c *Client) newSender() *delivery.Sender {
 	cfg := c.config
-	sender := delivery.NewSender(delivery.SenderOptions{
+	return delivery.NewSender(delivery.SenderOptions{
 		Timeout:        cfg.Timeout,
 		MaxIdlePerHost: cfg.EndpointConcurrency,
 		AllowPrivate:   cfg.AllowPrivateTargets,
 		Client:         cfg.HTTPClient,
 		DefaultProfile: cfg.SignatureProfile,
 	})
+}
+
+// newWorker builds a delivery worker on sender from the client's Config:
+// the one place where hookrelay's settings become the workers' options, for
+// the library and for `hookrelay serve` alike.
+func (c *Client) newWorker(sender *delivery.Sender) *delivery.Worker {
+	cfg := c.config
 	return delivery.NewWorker(c.store, sender, delivery.Options{
 		Name:             c.workerName,
 		Concurrency:      cfg.Concurrency,
@@ -92,6 +101,8 @@ func (c *Client) newWorker() *delivery.Worker {
 		Health: store.HealthPolicy{
 			DisableAfterFailures:   offToZero(cfg.DisableAfterFailures),
 			DisableAfterFailingFor: offToZero(cfg.DisableAfterFailingFor),
+			RecoverWithin:          offToZero(cfg.RecoveryWindow),
+			ProbeInterval:          offToZero(cfg.ProbeInterval),
 		},
 		Logger:   cfg.Logger,
 		Observer: c.observer,
@@ -99,13 +110,38 @@ func (c *Client) newWorker() *delivery.Worker {
 }
 
 // newMaintainer builds the maintainer that runs beside the client's
-// workers: lease rescue, and retention unless Config.Retention is Forever.
+// workers: lease rescue, retention unless Config.Retention is Forever, and
+// probes on sender unless Config.ProbeInterval is Never.
 // One process per database maintains at a time (store.Store.TryMaintain);
 // turn is the client's store, watched.
-func (c *Client) newMaintainer(turn *maintainerTurn) *maintenance.Maintainer {
-	return maintenance.New(turn, maintenance.Options{
-		Name: c.workerName, Lease: c.config.Lease, Retention: offToZero(c.config.Retention), Logger: c.config.Logger,
+func (c *Client) newMaintainer(turn *maintainerTurn, sender *delivery.Sender) *maintenance.Maintainer {
+	cfg := c.config
+	opts := maintenance.Options{
+		Name: c.workerName, Lease: cfg.Lease, Retention: offToZero(cfg.Retention), Logger: cfg.Logger,
+		ProbeInterval: offToZero(cfg.ProbeInterval), ProbeIntervalCap: cfg.ProbeIntervalCap,
+		RecoveryWindow: offToZero(cfg.RecoveryWindow),
+	}
+	if opts.ProbeInterval > 0 {
+		opts.Probe = func(ctx context.Context, e store.Endpoint) bool { return probe(ctx, sender, e) }
+	}
+	return maintenance.New(turn, opts)
+}
+
+// probe sends with sender one signed service.PingEventType event to e, as any delivery
+// of its profile is signed, with {"webhook_id": id, "probe": true}, and
+// reports whether it answered 2xx. Nothing of it is stored but its result
+// (see Config.ProbeInterval).
+func probe(ctx context.Context, sender *delivery.Sender, e store.Endpoint) bool {
+	ev := store.Event{
+		ID: store.NewEventID(), Type: service.PingEventType,
+		Data: fmt.Appendf(nil, `{"webhook_id":%d,"probe":true}`, e.ID), CreatedAt: time.Now().UTC(),
+	}
+	res := sender.Send(ctx, store.Claimed{
+		Delivery: store.Delivery{EndpointID: e.ID, EventID: ev.ID, EventType: ev.Type, Payload: ev.Data},
+		Event:    ev,
+		Endpoint: e,
 	})
+	return res.Class == delivery.Delivered
 }
 
 // finished reports whether the run has ended, its context done.

@@ -150,5 +150,15 @@ func deliveryJSON(d store.Delivery) wire.Delivery {
 		AttemptCount: d.AttemptsMade(), RetryCount: d.RetryCount, MaxRetries: d.MaxRetries, Priority: d.Priority,
 		OrderingKey: d.OrderingKey, CreatedAt: d.CreatedAt, ScheduledFor: d.ScheduledFor, ProcessedAt: d.ProcessedAt,
 		NextRetryAt: nextRetryAt, ResponseStatus: d.ResponseStatus, LastError: d.LastError,
+		RecoveredAt: d.RecoveredAt, RecoveryReason: recoveryReason(d),
 	}
+}
+
+// recoveryReason is store.RecoveryReason for a recovered delivery, "" for
+// another.
+func recoveryReason(d store.Delivery) string {
+	if d.RecoveredAt == nil {
+		return ""
+	}
+	return store.RecoveryReason
 }

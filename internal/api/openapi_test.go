@@ -71,6 +71,7 @@ func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 		"ReplayResponse": wire.ReplayResponse{}, "Health": wire.Health{}, "Error": wire.ErrorBody{},
 		"ErrorDetail": wire.Error{}, "PublishBatchRequest": wire.PublishBatchRequest{},
 		"PublishBatchResponse": wire.PublishBatchResponse{}, "PublishBatchResult": wire.PublishBatchResult{},
+		"Recovery": wire.Recovery{},
 	}
 	for name, v := range types {
 		schema, ok := doc.Components.Schemas[name]

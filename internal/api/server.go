@@ -111,6 +111,8 @@ func (s *server) routes() []route {
 		{method: "POST", path: "/v1/webhooks/{id}/rotate-secret", handle: s.rotateSecret},
 		{method: "POST", path: "/v1/webhooks/{id}/ping", handle: s.pingEndpoint},
 		{method: "POST", path: "/v1/webhooks/{id}/verify", handle: s.verifyEndpoint},
+		{method: "GET", path: "/v1/webhooks/{id}/recovery", handle: s.endpointRecovery},
+		{method: "POST", path: "/v1/webhooks/{id}/recovery/stop", handle: s.stopRecovery},
 
 		{method: "GET", path: "/v1/deliveries", handle: s.listDeliveries},
 		{method: "POST", path: "/v1/deliveries/replay", handle: s.replayDeliveries},

@@ -250,6 +250,7 @@ func (s *server) endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
 		PreviousSecretExpiresAt: shown.PreviousSecretExpiresAt, DisabledReason: shown.DisabledReason,
 		DisabledAt: shown.DisabledAt, FailureCount: shown.FailureCount,
 		LastDeliveredAt: shown.LastDeliveredAt, CreatedAt: shown.CreatedAt, UpdatedAt: shown.UpdatedAt,
+		ProbingSince: shown.Probe.Since, NextProbeAt: shown.Probe.NextAt,
 	}
 	out.Verification = verificationJSON(e.Verification)
 	if fullSecret {
@@ -271,4 +272,33 @@ func verificationJSON(v store.EndpointVerification) wire.EndpointVerification {
 		out.State = wire.Unverified
 	}
 	return out
+}
+
+// endpointRecovery handles GET /v1/webhooks/{id}/recovery: the endpoint's
+// automatic recovery state (service.EndpointRecovery).
+func (s *server) endpointRecovery(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	rec, err := s.service.EndpointRecovery(r.Context(), id)
+	if err != nil {
+		return endpointError(id, err)
+	}
+	writeJSON(w, http.StatusOK, wire.Recovery{
+		EndpointID: id, ProbingSince: rec.Since, NextProbeAt: rec.NextAt, FailedProbes: rec.Failures,
+		ToRecover: rec.ToRecover, Recovering: rec.Recovering,
+	})
+	return nil
+}
+
+// stopRecovery handles POST /v1/webhooks/{id}/recovery/stop: a person's
+// stop (service.StopRecovery); it answers the endpoint.
+func (s *server) stopRecovery(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	saved, err := s.service.StopRecovery(r.Context(), id)
+	return s.answerEndpoint(w, id, saved, err, false)
 }

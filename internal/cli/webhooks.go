@@ -251,6 +251,10 @@ func printEndpoint(w io.Writer, ep wire.Endpoint) {
 	if !ep.Active {
 		row(w, "Disabled:", fmtTime(ep.DisabledAt)+" "+ep.DisabledReason)
 	}
+	if ep.ProbingSince != nil { // disabled by its health rules, probed (automatic recovery)
+		row(w, "Probing since:", fmtTime(ep.ProbingSince))
+		row(w, "Next probe:", fmtTime(ep.NextProbeAt))
+	}
 	row(w, "Last delivered:", fmtTime(ep.LastDeliveredAt))
 	row(w, "Verification:", verificationText(ep.Verification))
 	row(w, "Created:", fmtTime(&ep.CreatedAt))

@@ -24,10 +24,20 @@
 // clock), so a delivery is never rescued twice. The maintainer's retention
 // deletes run on a goroutine of their own, so that a long delete never
 // delays a rescue.
+//
+// The maintainer also probes the endpoints that their health rules disabled
+// (store.ProbeState), when Options.Probe is set: on a goroutine of its own,
+// every ProbeCheckInterval, it sends Probe to each endpoint whose next probe
+// is due, a few at a time; a 2xx re-enables the endpoint and recovers its
+// deliveries (store.Recoverer.ProbeSucceeded), anything else schedules the
+// next probe ProbeInterval doubled per failed probe later, at most
+// ProbeIntervalCap. Since only the maintainer probes, one process per
+// database does.
 package maintenance
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -84,9 +94,30 @@ type Options struct {
 	// StuckRescueInterval is how often a process that is not the maintainer
 	// rescues leases expired more than StuckGrace ago; default StuckGrace.
 	StuckRescueInterval time.Duration
+	// Probe, when set, sends a signed probe to an endpoint and reports
+	// whether it answered 2xx (see the package documentation). Nil: no
+	// probing.
+	Probe func(ctx context.Context, e store.Endpoint) bool
+	// ProbeInterval is the wait after an endpoint's first failed probe
+	// (doubled after each next one), at most ProbeIntervalCap; it must be
+	// positive with Probe.
+	ProbeInterval, ProbeIntervalCap time.Duration
+	// ProbeCheckInterval is how often due probes are looked for; default
+	// ProbeInterval/2 within 10ms and 5s.
+	ProbeCheckInterval time.Duration
+	// RecoveryWindow is the window of the recovery that a probe's 2xx
+	// starts (store.Recoverer.ProbeSucceeded); 0: none.
+	RecoveryWindow time.Duration
 	// Logger receives what maintenance did and its troubles.
 	Logger *slog.Logger
 }
+
+// Probing bounds: a round sends at most probeBatch probes, probeParallel at
+// a time, so that endpoints that time out delay the others by little.
+const (
+	probeBatch    = 100
+	probeParallel = 8
+)
 
 func (o Options) withDefaults() Options {
 	if o.Name == "" {
@@ -109,6 +140,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.StuckRescueInterval <= 0 {
 		o.StuckRescueInterval = o.StuckGrace
+	}
+	if o.ProbeCheckInterval <= 0 {
+		o.ProbeCheckInterval = min(max(o.ProbeInterval/2, 10*time.Millisecond), 5*time.Second)
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -196,6 +230,9 @@ func (m *Maintainer) maintain(ctx context.Context, held store.Maintainership) {
 	}()
 	var retention sync.WaitGroup
 	defer retention.Wait()
+	if m.opts.Probe != nil && m.opts.ProbeInterval > 0 {
+		retention.Go(func() { m.probeLoop(ctx) })
+	}
 	retention.Go(func() {
 		every := time.NewTicker(m.opts.RetentionInterval)
 		defer every.Stop()
@@ -245,5 +282,69 @@ func (m *Maintainer) deleteOld(ctx context.Context) {
 		m.opts.Logger.LogAttrs(ctx, slog.LevelError, "delete old deliveries failed", slog.String("error", err.Error()))
 	case n > 0:
 		m.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "deleted old deliveries", slog.Int64("deliveries", n), slog.String("retention", m.opts.Retention.String()))
+	}
+}
+
+// probeLoop probes the endpoints due for a probe at once and every
+// ProbeCheckInterval, until ctx ends.
+func (m *Maintainer) probeLoop(ctx context.Context) {
+	every := time.NewTicker(m.opts.ProbeCheckInterval)
+	defer every.Stop()
+	for {
+		m.probeDue(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-every.C:
+		}
+	}
+}
+
+// probeDue probes up to probeBatch endpoints whose probe is due,
+// probeParallel at a time, and returns once all are recorded.
+func (m *Maintainer) probeDue(ctx context.Context) {
+	due, err := m.store.DueProbes(ctx, probeBatch)
+	if err != nil {
+		if ctx.Err() == nil {
+			m.opts.Logger.LogAttrs(ctx, slog.LevelError, "find endpoints to probe failed", slog.String("error", err.Error()))
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, probeParallel)
+	for _, e := range due {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			m.probe(ctx, e)
+		})
+	}
+	wg.Wait()
+}
+
+// probe sends one probe to e and records its result.
+func (m *Maintainer) probe(ctx context.Context, e store.Endpoint) {
+	o := m.opts
+	id := slog.Int64("endpoint_id", e.ID)
+	if !o.Probe(ctx, e) {
+		if ctx.Err() != nil {
+			return
+		}
+		wait := store.NextProbeDelay(o.ProbeInterval, o.ProbeIntervalCap, e.Probe.Failures+1)
+		if err := m.store.ProbeFailed(ctx, e.ID, time.Now().Add(wait)); err != nil && ctx.Err() == nil {
+			o.Logger.LogAttrs(ctx, slog.LevelError, "record failed probe failed", id, slog.String("error", err.Error()))
+		}
+		return
+	}
+	n, err := m.store.ProbeSucceeded(ctx, e.ID, o.RecoveryWindow)
+	switch {
+	case errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrNotFound):
+		o.Logger.LogAttrs(ctx, slog.LevelInfo, "probe answered, but the endpoint is no longer probed: left as it is", id)
+	case err != nil:
+		if ctx.Err() == nil {
+			o.Logger.LogAttrs(ctx, slog.LevelError, "re-enable probed endpoint failed", id, slog.String("error", err.Error()))
+		}
+	default:
+		o.Logger.LogAttrs(ctx, slog.LevelInfo, "endpoint re-enabled: it answered a probe", id, slog.Int("recovered_deliveries", n))
 	}
 }

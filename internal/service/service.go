@@ -56,6 +56,10 @@ type Options struct {
 	// (HOOKRELAY_REQUIRE_VERIFICATION): whether they must answer a
 	// challenge before they receive anything else (see RequiresVerification).
 	RequireVerification bool
+	// RecoveryWindow is the window of automatic recovery
+	// (HOOKRELAY_RECOVERY_WINDOW), which EndpointRecovery counts the
+	// deliveries to recover in; zero or negative: recovery is off, none.
+	RecoveryWindow time.Duration
 	// Now is the clock of disables and rotations; nil means time.Now.
 	Now func() time.Time
 }

@@ -57,6 +57,19 @@ func TallyEndpoints(applied []AppliedOutcome) []EndpointTally {
 	return tallies
 }
 
+// DeliveredEndpoints returns the IDs of the tallies that delivered, in
+// tally order: the endpoints whose outage, if they had one, is over (see
+// HealthPolicy.RecoverWithin).
+func DeliveredEndpoints(tallies []EndpointTally) []int64 {
+	var ids []int64
+	for _, t := range tallies {
+		if t.Delivered {
+			ids = append(ids, t.EndpointID)
+		}
+	}
+	return ids
+}
+
 // FailuresReason is the DisabledReason of an endpoint disabled by
 // p.DisableAfterFailures: "N consecutive failed attempts".
 func (p HealthPolicy) FailuresReason() string {

@@ -149,16 +149,19 @@ type Store interface {
 	// headers and body, and error (LastError) into the delivery, and appends
 	// the attempt to its attempt log.
 	//
-	// The endpoints of the applied outcomes then have their health updated as
-	// EndpointTally says. Last, an active endpoint of the batch is disabled
+	// When health.RecoverWithin > 0, the endpoints that an applied outcome
+	// delivered to first have the deliveries that failed for good during
+	// their outage recovered (see Recoverer). The endpoints of the applied
+	// outcomes then have their health updated as EndpointTally says. Last, an active endpoint of the batch is disabled
 	// (Active false, DisabledAt now) with the DisableEndpoint of its first
 	// applied outcome that has one, or else health.FailuresReason when its
 	// FailureCount >= health.DisableAfterFailures > 0, or else
 	// health.FailingForReason when its FailingSince <= now -
-	// health.DisableAfterFailingFor > 0. Result.Disabled lists the endpoints
-	// this call disabled, by ascending ID. An applied outcome with Verifies
-	// marks its endpoint verified, in the same transaction (see
-	// Outcome.Verifies).
+	// health.DisableAfterFailingFor > 0; one that those two rules disable
+	// (not a DisableEndpoint) is probed when health.ProbeInterval > 0 (see
+	// ProbeState). Result.Disabled lists the endpoints this call disabled, by
+	// ascending ID. An applied outcome with Verifies marks its endpoint
+	// verified, in the same transaction (see Outcome.Verifies).
 	Complete(ctx context.Context, outcomes []Outcome, health HealthPolicy) (CompleteResult, error)
 	// Release hands claimed deliveries back to pending without counting an
 	// attempt, as a worker does when it shuts down before sending them.
@@ -219,6 +222,9 @@ type Store interface {
 	// the receiver fell far behind): the receiver should then check the
 	// endpoints it cares about. The channel closes when ctx ends.
 	Deactivations(ctx context.Context) <-chan int64
+
+	// Recoverer probes health-disabled endpoints and recovers deliveries.
+	Recoverer
 }
 
 // MaxRetriesLimit is the most retries a delivery may be given (the global
@@ -269,8 +275,12 @@ type Endpoint struct {
 	FailureCount            int
 	FailingSince            *time.Time
 	LastDeliveredAt         *time.Time
-	CreatedAt               time.Time
-	UpdatedAt               time.Time
+	// Probe is the endpoint's probing state: set when its health rules
+	// disabled it (see HealthPolicy.ProbeInterval), cleared when it is
+	// re-enabled, or disabled, enabled or stopped by a person.
+	Probe     ProbeState
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// Verification is the endpoint's proof of ownership (see
 	// EndpointVerification); the zero value is a verified endpoint.
 	Verification EndpointVerification
@@ -407,7 +417,11 @@ type Delivery struct {
 	Priority   int
 	// OrderingKey is the event's OrderingKey, copied at publish ("" for
 	// none, and for rows another program inserted).
-	OrderingKey     string
+	OrderingKey string
+	// RecoveredAt is when the delivery, failed for good during an outage of
+	// its endpoint, was queued again because the endpoint came back (see
+	// RecoverDeliveries); nil when it never was. Set once, never cleared.
+	RecoveredAt     *time.Time
 	CreatedAt       time.Time
 	ScheduledFor    time.Time
 	ProcessedAt     *time.Time
@@ -516,6 +530,16 @@ type HealthPolicy struct {
 	// DisableAfterFailingFor disables an endpoint that has failed without a
 	// success for this long.
 	DisableAfterFailingFor time.Duration
+	// RecoverWithin turns automatic recovery on: when a batch delivers to an
+	// endpoint whose FailingSince was set, its deliveries that failed for
+	// good during the outage, at most this long ago, are queued again (see
+	// RecoverDeliveries). 0 turns it off.
+	RecoverWithin time.Duration
+	// ProbeInterval turns probing on: an endpoint that the health rules
+	// (DisableAfterFailures, DisableAfterFailingFor; not a 410 Gone)
+	// disable gets Probe.Since now and Probe.NextAt now + ProbeInterval.
+	// 0 leaves it disabled with no probe.
+	ProbeInterval time.Duration
 }
 
 // CompleteResult reports side effects of Complete.

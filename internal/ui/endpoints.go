@@ -122,6 +122,8 @@ type endpointView struct {
 	// Concurrency is this process's limit for the endpoint; nil when the
 	// dashboard has no workers' limits to show.
 	Concurrency *concurrencyView
+	// Recovery is its automatic recovery state (service.EndpointRecovery).
+	Recovery store.Recovery
 }
 
 // concurrencyView is the in-flight limit of one endpoint in this process.
@@ -157,8 +159,12 @@ func (s *server) showEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("list deliveries of endpoint %d: %w", e.ID, err)
 	}
+	rec, err := s.service.EndpointRecovery(r.Context(), e.ID)
+	if err != nil {
+		return notFound(err, endpointWhat(e.ID))
+	}
 	s.render(w, r, http.StatusOK, "endpoint", endpointName(e), endpointView{
-		Endpoint: e, Chart: c, Deliveries: deliveryRows(recent), Concurrency: s.concurrency(e.ID),
+		Endpoint: e, Chart: c, Deliveries: deliveryRows(recent), Concurrency: s.concurrency(e.ID), Recovery: rec,
 	})
 	return nil
 }
@@ -241,6 +247,12 @@ func (s *server) disableEndpoint(w http.ResponseWriter, r *http.Request) error {
 	return applyAction(w, r, endpointPath, endpointWhat, "disabled", func(ctx context.Context, id int64) (store.Endpoint, error) {
 		return s.service.DisableEndpoint(ctx, id, reason)
 	})
+}
+
+// stopRecovery handles POST /ui/endpoints/{id}/recovery/stop: a person's
+// stop of the endpoint's automatic recovery (service.StopRecovery).
+func (s *server) stopRecovery(w http.ResponseWriter, r *http.Request) error {
+	return applyAction(w, r, endpointPath, endpointWhat, "recovery-stopped", s.service.StopRecovery)
 }
 
 // deleteEndpoint handles POST /ui/endpoints/{id}/delete.

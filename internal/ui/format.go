@@ -25,6 +25,7 @@ var templateFuncs = template.FuncMap{
 	"duration":   func(ms int64) string { return (time.Duration(ms) * time.Millisecond).String() },
 	// disabledByDashboard is the reason of a disable without one.
 	"disabledByDashboard": func() string { return disabledByDashboard },
+	"recoveryReason":      func() string { return store.RecoveryReason },
 	// maxRetriesLimit is the most retries an endpoint may set.
 	"maxRetriesLimit": func() int { return store.MaxRetriesLimit },
 

@@ -11,16 +11,17 @@ import (
 // notices are the messages shown after a change, by the code that the
 // redirect carries in ?notice=. Codes keep free text out of URLs.
 var notices = map[string]string{
-	"updated":    "Endpoint saved.",
-	"enabled":    "Endpoint enabled.",
-	"disabled":   "Endpoint disabled.",
-	"deleted":    "Endpoint deleted.",
-	"pinged":     "Test event queued for this endpoint.",
-	"challenged": "New verification challenge queued; the previous one no longer counts.",
-	"retried":    "Delivery queued to be sent again now.",
-	"cancelled":  "Delivery cancelled.",
-	"replayed":   "%d failed or cancelled deliveries queued to be sent again.",
-	"published":  "Event published to %d endpoints.",
+	"updated":          "Endpoint saved.",
+	"enabled":          "Endpoint enabled.",
+	"disabled":         "Endpoint disabled.",
+	"recovery-stopped": "Automatic recovery stopped: the endpoint is no longer probed, and its recovered deliveries not sent yet are cancelled.",
+	"deleted":          "Endpoint deleted.",
+	"pinged":           "Test event queued for this endpoint.",
+	"challenged":       "New verification challenge queued; the previous one no longer counts.",
+	"retried":          "Delivery queued to be sent again now.",
+	"cancelled":        "Delivery cancelled.",
+	"replayed":         "%d failed or cancelled deliveries queued to be sent again.",
+	"published":        "Event published to %d endpoints.",
 }
 
 // noticeText is the message of the request's ?notice=, with its ?n=.

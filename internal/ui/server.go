@@ -135,6 +135,7 @@ func (s *server) routes() {
 	s.handle("GET "+Prefix+"endpoints/{id}/edit", s.editEndpoint, signedIn)
 	s.handle("POST "+Prefix+"endpoints/{id}", s.updateEndpoint, signedIn)
 	s.handle("POST "+Prefix+"endpoints/{id}/enable", s.enableEndpoint, signedIn)
+	s.handle("POST "+Prefix+"endpoints/{id}/recovery/stop", s.stopRecovery, signedIn)
 	s.handle("POST "+Prefix+"endpoints/{id}/disable", s.disableEndpoint, signedIn)
 	s.handle("POST "+Prefix+"endpoints/{id}/rotate-secret", s.rotateSecret, signedIn)
 	s.handle("POST "+Prefix+"endpoints/{id}/ping", s.pingEndpoint, signedIn)

@@ -47,6 +47,10 @@ type Endpoint struct {
 	LastDeliveredAt         *time.Time `json:"last_delivered_at"`
 	CreatedAt               time.Time  `json:"created_at"`
 	UpdatedAt               time.Time  `json:"updated_at"`
+	// ProbingSince and NextProbeAt are set while the endpoint, disabled by
+	// its health rules, is probed (GET /v1/webhooks/{id}/recovery).
+	ProbingSince *time.Time `json:"probing_since"`
+	NextProbeAt  *time.Time `json:"next_probe_at"`
 	// Verification is the endpoint's proof of ownership.
 	Verification EndpointVerification `json:"verification"`
 }
@@ -69,6 +73,24 @@ type EndpointVerification struct {
 	State           string     `json:"state"`
 	VerifiedAt      *time.Time `json:"verified_at"`
 	ChallengeSentAt *time.Time `json:"challenge_sent_at"`
+}
+
+// Recovery is the answer of GET /v1/webhooks/{id}/recovery: the endpoint's
+// automatic recovery state.
+type Recovery struct {
+	EndpointID int64 `json:"webhook_id"`
+	// ProbingSince is when its health rules disabled it and probing began;
+	// null when it is not probed.
+	ProbingSince *time.Time `json:"probing_since"`
+	// NextProbeAt is when the next probe is due; null when not probed.
+	NextProbeAt *time.Time `json:"next_probe_at"`
+	// FailedProbes counts the probes that got no 2xx.
+	FailedProbes int `json:"failed_probes"`
+	// ToRecover counts the deliveries that would be queued again if the
+	// endpoint answered 2xx now (0 when recovery is off).
+	ToRecover int `json:"to_recover"`
+	// Recovering counts the recovered deliveries queued, not sent yet.
+	Recovering int `json:"recovering"`
 }
 
 // EndpointCreate is the body of POST /v1/webhooks. Only URL is required;
@@ -200,6 +222,11 @@ type Delivery struct {
 	NextRetryAt    *time.Time `json:"next_retry_at"`
 	ResponseStatus *int       `json:"response_status"`
 	LastError      string     `json:"last_error"`
+	// RecoveredAt is when the delivery was queued again because its
+	// endpoint came back; RecoveryReason then says so. Null and "" when it
+	// never was.
+	RecoveredAt    *time.Time `json:"recovered_at"`
+	RecoveryReason string     `json:"recovery_reason"`
 }
 
 // MaxAttempts is the most attempts the delivery may make: MaxRetries + 1.

@@ -343,3 +343,26 @@ func (s *Store) holdBack(id int64, err error) {
 	s.logger.Warn(msg, slog.Int64("endpoint_id", id), slog.String("error", err.Error()),
 		slog.String("retry_in", HoldBackFor.String()))
 }
+
+// DueProbes returns the endpoints due for a probe with their secrets
+// opened; one whose values cannot be opened is left out (a probe must be
+// signed with the real secret), so that another process can probe it.
+func (s *Store) DueProbes(ctx context.Context, limit int) ([]store.Endpoint, error) {
+	list, err := s.Store.DueProbes(ctx, limit)
+	if err != nil {
+		return nil, err
+	}
+	opened := list[:0]
+	for _, e := range list {
+		if o, err := s.openEndpoint(e); err == nil {
+			opened = append(opened, o)
+		}
+	}
+	return opened, nil
+}
+
+// StopRecovery stops the recovery and returns the endpoint with its secrets
+// opened.
+func (s *Store) StopRecovery(ctx context.Context, id int64) (store.Endpoint, error) {
+	return s.openOne(s.Store.StopRecovery(ctx, id))
+}

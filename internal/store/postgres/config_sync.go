@@ -36,6 +36,7 @@ func (s *Store) SyncConfigEndpoints(ctx context.Context, urls []string, secret s
 				active = false,
 				disabled_reason = $3,
 				disabled_at = CASE WHEN active THEN now() ELSE disabled_at END,
+				probing_since = NULL, next_probe_at = NULL, probe_count = 0,
 				updated_at = now()
 			WHERE created_by = $1
 			  AND target_url <> ALL ($2::text[])
@@ -59,6 +60,7 @@ func syncConfigURL(ctx context.Context, tx pgx.Tx, u, secret string) error {
 			failure_count = CASE WHEN active THEN failure_count ELSE 0 END,
 			failing_since = CASE WHEN active THEN failing_since END,
 			active = true, disabled_reason = NULL, disabled_at = NULL, updated_at = now(),
+			probing_since = NULL, next_probe_at = NULL, probe_count = 0,
 			signature_profile = NULL
 		WHERE created_by = $1 AND target_url = $2`
 	tag, err := tx.Exec(ctx, update, store.ConfigSource, u, secret)

@@ -97,12 +97,16 @@ func (s *Store) ListAttempts(ctx context.Context, deliveryID int64) ([]store.Att
 // one keeps its retry_count. max_retries rises to the new retry_count when it
 // is below, so that at least one more attempt is made; an exhausted failed
 // delivery thus gets exactly one more attempt.
-const makeDue = `
+const makeDue = makePending + `,
+	scheduled_for = now(),
+	next_retry_at = now()`
+
+// makePending is makeDue but for the time the delivery is due at, which the
+// recovery (recoverDeliveries) spreads out.
+const makePending = `
 	status = 'pending',
 	retry_count = d.retry_count + CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END,
 	max_retries = greatest(d.max_retries, d.retry_count + CASE WHEN d.status = 'failed' THEN 1 ELSE 0 END),
-	scheduled_for = now(),
-	next_retry_at = now(),
 	processed_at = NULL,
 	lease_expires_at = NULL,
 	locked_by = NULL`

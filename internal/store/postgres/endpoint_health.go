@@ -32,6 +32,11 @@ func updateEndpointHealth(ctx context.Context, tx pgx.Tx, tallies []store.Endpoi
 	if _, err := tx.Exec(ctx, lock, ids); err != nil {
 		return nil, fmt.Errorf("lock endpoints: %w", err)
 	}
+	// The endpoints that answered 2xx are back: recover what failed during
+	// their outage while their failing_since still says when it began.
+	if _, err := recoverDeliveries(ctx, tx, store.DeliveredEndpoints(tallies), health.RecoverWithin); err != nil {
+		return nil, err
+	}
 	const count = `
 		UPDATE webhooks w SET
 			last_delivered_at = CASE WHEN t.delivered THEN now() ELSE w.last_delivered_at END,
@@ -48,9 +53,12 @@ func updateEndpointHealth(ctx context.Context, tx pgx.Tx, tallies []store.Endpoi
 	}
 	const disable = `
 		UPDATE webhooks w SET
-			active = false, disabled_reason = r.reason, disabled_at = now(), updated_at = now()
+			active = false, disabled_reason = r.reason, disabled_at = now(), updated_at = now(),
+			probing_since = CASE WHEN r.by_rules AND $7::bigint > 0 THEN now() END,
+			next_probe_at = CASE WHEN r.by_rules AND $7::bigint > 0 THEN now() + $7 * interval '1 microsecond' END,
+			probe_count = 0
 		FROM (
-			SELECT t.id, CASE
+			SELECT t.id, t.reason = '' AS by_rules, CASE
 				WHEN t.reason <> '' THEN t.reason
 				WHEN $3::int > 0 AND w.failure_count >= $3 THEN $4
 				WHEN $5::bigint > 0 AND w.failing_since <= now() - $5 * interval '1 microsecond' THEN $6
@@ -62,7 +70,8 @@ func updateEndpointHealth(ctx context.Context, tx pgx.Tx, tallies []store.Endpoi
 		RETURNING w.id, w.disabled_reason`
 	rows, err := tx.Query(ctx, disable, ids, reasons,
 		health.DisableAfterFailures, health.FailuresReason(),
-		health.DisableAfterFailingFor.Microseconds(), health.FailingForReason())
+		health.DisableAfterFailingFor.Microseconds(), health.FailingForReason(),
+		health.ProbeInterval.Microseconds())
 	disabled, err := queryAll(rows, err, func(d *store.DisabledEndpoint) []any { return []any{&d.ID, &d.Reason} })
 	if err != nil {
 		return nil, fmt.Errorf("disable failing endpoints: %w", err)

@@ -104,6 +104,10 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 			disabled_at = CASE WHEN $11::boolean IS NULL THEN w.disabled_at WHEN $11 THEN NULL ELSE $13 END,
 			failure_count = CASE WHEN $11::boolean THEN 0 ELSE w.failure_count END,
 			failing_since = CASE WHEN $11::boolean THEN NULL ELSE w.failing_since END,
+			-- an activation is a person's: it ends probing (store.ProbeState)
+			probing_since = CASE WHEN $11::boolean IS NULL THEN w.probing_since END,
+			next_probe_at = CASE WHEN $11::boolean IS NULL THEN w.next_probe_at END,
+			probe_count = CASE WHEN $11::boolean IS NULL THEN w.probe_count ELSE 0 END,
 			rate_limit_per_second = coalesce($14, w.rate_limit_per_second),
 			updated_at = now()
 		WHERE w.id = $1

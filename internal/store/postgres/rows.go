@@ -17,7 +17,8 @@ const endpointColumns = `
 	w.previous_secret_expires_at, coalesce(w.disabled_reason, ''), w.disabled_at,
 	w.failure_count, w.failing_since, w.last_delivered_at, w.created_at, w.updated_at,
 	w.rate_limit_per_second,
-	w.unverified, w.verified_at, coalesce(w.verification_event_id::text, ''), w.verification_sent_at`
+	w.unverified, w.verified_at, coalesce(w.verification_event_id::text, ''), w.verification_sent_at,
+	w.probing_since, w.next_probe_at, w.probe_count`
 
 func endpointDest(e *store.Endpoint) []any {
 	return []any{
@@ -29,6 +30,7 @@ func endpointDest(e *store.Endpoint) []any {
 		&e.RateLimitPerSecond,
 		&e.Verification.Unverified, &e.Verification.VerifiedAt,
 		&e.Verification.ChallengeEventID, &e.Verification.ChallengeSentAt,
+		&e.Probe.Since, &e.Probe.NextAt, &e.Probe.Failures,
 	}
 }
 
@@ -39,7 +41,8 @@ const deliveryColumns = `
 	d.retry_count, d.max_retries, d.priority, d.created_at, d.scheduled_for,
 	d.processed_at, d.next_retry_at, d.lease_expires_at,
 	coalesce(d.request_headers, '{}'), d.response_status, coalesce(d.response_headers, '{}'),
-	coalesce(d.response_body, ''), coalesce(d.last_error, ''), coalesce(d.ordering_key, '')`
+	coalesce(d.response_body, ''), coalesce(d.last_error, ''), coalesce(d.ordering_key, ''),
+	d.recovered_at`
 
 func deliveryDest(d *store.Delivery) []any {
 	return []any{
@@ -48,6 +51,7 @@ func deliveryDest(d *store.Delivery) []any {
 		&d.ProcessedAt, &d.NextRetryAt, &d.LeaseExpiresAt,
 		&d.RequestHeaders, &d.ResponseStatus, &d.ResponseHeaders,
 		&d.ResponseBody, &d.LastError, &d.OrderingKey,
+		&d.RecoveredAt,
 	}
 }
 

@@ -37,6 +37,7 @@ func (s *Store) SyncConfigEndpoints(ctx context.Context, urls []string, secret s
 				active = 0,
 				disabled_reason = :reason,
 				disabled_at = CASE WHEN active THEN :now ELSE disabled_at END,
+				probing_since = NULL, next_probe_at = NULL, probe_count = 0,
 				updated_at = :now
 			WHERE created_by = :source
 			  AND target_url NOT IN (SELECT value FROM json_each(:urls))
@@ -67,6 +68,7 @@ func syncConfigURL(ctx context.Context, tx execer, u, secret string, now int64) 
 			failure_count = CASE WHEN active THEN failure_count ELSE 0 END,
 			failing_since = CASE WHEN active THEN failing_since END,
 			active = 1, disabled_reason = NULL, disabled_at = NULL, updated_at = :now,
+			probing_since = NULL, next_probe_at = NULL, probe_count = 0,
 			signature_profile = ''
 		WHERE created_by = :source AND target_url = :url`
 	res, err := tx.ExecContext(ctx, update, args...)

@@ -25,6 +25,11 @@ func updateEndpointHealth(ctx context.Context, tx execer, tallies []store.Endpoi
 	}
 	endpoints := sql.Named("endpoints", jsonText(tallies))
 	at := sql.Named("now", micros(now))
+	// The endpoints that answered 2xx are back: recover what failed during
+	// their outage while their failing_since still says when it began.
+	if _, err := recoverDeliveries(ctx, tx, store.DeliveredEndpoints(tallies), health.RecoverWithin, micros(now)); err != nil {
+		return nil, err
+	}
 	const count = `
 		WITH h AS (
 			SELECT value ->> 'EndpointID' AS id, value ->> 'Delivered' AS delivered, value ->> 'Failures' AS failures
@@ -45,7 +50,7 @@ func updateEndpointHealth(ctx context.Context, tx execer, tallies []store.Endpoi
 	}
 	const disable = `
 		WITH verdict AS (
-			SELECT w.id, CASE
+			SELECT w.id, h.value ->> 'DisableReason' = '' AS by_rules, CASE
 				WHEN h.value ->> 'DisableReason' <> '' THEN h.value ->> 'DisableReason'
 				WHEN :after_failures > 0 AND w.failure_count >= :after_failures THEN :failures_reason
 				WHEN :failing_for > 0 AND w.failing_since <= :now - :failing_for THEN :failing_for_reason
@@ -55,7 +60,10 @@ func updateEndpointHealth(ctx context.Context, tx execer, tallies []store.Endpoi
 			WHERE w.active
 		)
 		UPDATE webhooks SET
-			active = 0, disabled_reason = verdict.reason, disabled_at = :now, updated_at = :now
+			active = 0, disabled_reason = verdict.reason, disabled_at = :now, updated_at = :now,
+			probing_since = CASE WHEN verdict.by_rules AND :probe > 0 THEN :now END,
+			next_probe_at = CASE WHEN verdict.by_rules AND :probe > 0 THEN :now + :probe END,
+			probe_count = 0
 		FROM verdict
 		WHERE webhooks.id = verdict.id AND verdict.reason IS NOT NULL
 		RETURNING webhooks.id, webhooks.disabled_reason`
@@ -63,7 +71,8 @@ func updateEndpointHealth(ctx context.Context, tx execer, tallies []store.Endpoi
 		sql.Named("after_failures", health.DisableAfterFailures),
 		sql.Named("failures_reason", health.FailuresReason()),
 		sql.Named("failing_for", health.DisableAfterFailingFor.Microseconds()),
-		sql.Named("failing_for_reason", health.FailingForReason()))
+		sql.Named("failing_for_reason", health.FailingForReason()),
+		sql.Named("probe", health.ProbeInterval.Microseconds()))
 	disabled, err := queryAll(rows, err, func(d *store.DisabledEndpoint) []any { return []any{&d.ID, &d.Reason} })
 	if err != nil {
 		return nil, fmt.Errorf("disable failing endpoints: %w", err)

@@ -120,6 +120,10 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 			disabled_at = CASE WHEN :active IS NULL THEN disabled_at WHEN :active THEN NULL ELSE :disabled_at END,
 			failure_count = CASE WHEN :active THEN 0 ELSE failure_count END,
 			failing_since = CASE WHEN :active THEN NULL ELSE failing_since END,
+			-- an activation is a person's: it ends probing (store.ProbeState)
+			probing_since = CASE WHEN :active IS NULL THEN probing_since END,
+			next_probe_at = CASE WHEN :active IS NULL THEN next_probe_at END,
+			probe_count = CASE WHEN :active IS NULL THEN probe_count ELSE 0 END,
 			rate_limit_per_second = coalesce(:rate_limit, rate_limit_per_second),
 			updated_at = :now
 		WHERE id = :id

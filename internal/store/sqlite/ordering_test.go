@@ -1,12 +1,10 @@
 package sqlite_test
 
 import (
-	"database/sql"
 	"testing"
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
-	"github.com/hookrelay/hookrelay/internal/store/sqlite"
 	"github.com/hookrelay/hookrelay/internal/testdb"
 )
 
@@ -17,12 +15,7 @@ import (
 func TestMigrateToOrderingKeys(t *testing.T) {
 	ctx := t.Context()
 	path := testdb.SQLitePath(t)
-	db, err := sql.Open("sqlite", sqlite.DSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	migrateBefore(t, db, 5)
+	db := applyMigrationsBefore(t, path, 5)
 	for _, q := range []string{
 		`INSERT INTO webhooks (title, target_url, secret, created_by) VALUES ('plain', 'https://a.example/hook', 'secret-a-0123456789', 'api')`,
 		`INSERT INTO webhook_events (id, type, data) VALUES ('11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}')`,

@@ -20,7 +20,8 @@ const endpointColumns = `
 	webhooks.failing_since, webhooks.last_delivered_at, webhooks.created_at, webhooks.updated_at,
 	webhooks.rate_limit_per_second,
 	webhooks.unverified, webhooks.verified_at, coalesce(webhooks.verification_event_id, ''),
-	webhooks.verification_sent_at`
+	webhooks.verification_sent_at,
+	webhooks.probing_since, webhooks.next_probe_at, webhooks.probe_count`
 
 func endpointDest(e *store.Endpoint) []any {
 	return []any{
@@ -33,6 +34,7 @@ func endpointDest(e *store.Endpoint) []any {
 		&e.RateLimitPerSecond,
 		&e.Verification.Unverified, nullTimeCol{&e.Verification.VerifiedAt},
 		&e.Verification.ChallengeEventID, nullTimeCol{&e.Verification.ChallengeSentAt},
+		nullTimeCol{&e.Probe.Since}, nullTimeCol{&e.Probe.NextAt}, &e.Probe.Failures,
 	}
 }
 
@@ -45,7 +47,8 @@ const deliveryColumns = `
 	webhook_deliveries.next_retry_at, webhook_deliveries.lease_expires_at,
 	coalesce(webhook_deliveries.request_headers, '{}'), webhook_deliveries.response_status,
 	coalesce(webhook_deliveries.response_headers, '{}'), coalesce(webhook_deliveries.response_body, ''),
-	coalesce(webhook_deliveries.last_error, ''), coalesce(webhook_deliveries.ordering_key, '')`
+	coalesce(webhook_deliveries.last_error, ''), coalesce(webhook_deliveries.ordering_key, ''),
+	webhook_deliveries.recovered_at`
 
 func deliveryDest(d *store.Delivery) []any {
 	return []any{
@@ -57,6 +60,7 @@ func deliveryDest(d *store.Delivery) []any {
 		jsonCol{&d.RequestHeaders}, &d.ResponseStatus,
 		jsonCol{&d.ResponseHeaders}, &d.ResponseBody,
 		&d.LastError, &d.OrderingKey,
+		nullTimeCol{&d.RecoveredAt},
 	}
 }
 

@@ -54,6 +54,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		leaseTests,
 		completeTests,
 		healthTests,
+		recoveryTests,
 		deliveryTests,
 		listTests,
 		eventListTests,

@@ -1,0 +1,204 @@
+package hookrelay_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/hookrelay/hookrelay"
+	"github.com/hookrelay/hookrelay/internal/testwait"
+)
+
+// recoveringFast are options under which an endpoint is disabled after 5
+// failed attempts, probed every 50ms (at most 200ms apart), and recovers
+// what failed in the last hour.
+func recoveringFast() []hookrelay.Option {
+	return []hookrelay.Option{
+		hookrelay.WithMaxRetries(hookrelay.NoRetries),
+		hookrelay.WithDisableAfter(5, hookrelay.Never),
+		hookrelay.WithProbeInterval(50*time.Millisecond, 200*time.Millisecond),
+		hookrelay.WithRecoveryWindow(time.Hour),
+	}
+}
+
+// TestDeliveriesLostInAnOutageArriveWhenTheReceiverComesBack is the
+// issue's first case: 5 deliveries fail for good while the receiver is
+// down, its health rules disable it, and once it is back a probe re-enables
+// it and the 5 arrive, with no call of anyone's, each recovered once.
+func TestDeliveriesLostInAnOutageArriveWhenTheReceiverComesBack(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := started(t, b, recoveringFast()...)
+		r := newReceiver(t)
+		r.fail.Store(true)
+		ep, err := c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: r.url, Secret: r.secret})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for i := range 5 {
+			res, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "order.paid", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, res.EventID)
+		}
+		testwait.Until(t, "the 5 deliveries failed for good and the endpoint probed", func() bool {
+			rec, err := c.EndpointRecovery(t.Context(), ep.ID)
+			return err == nil && rec.ProbingSince != nil && rec.ToRecover == 5 && b.count(t, "webhook_deliveries WHERE status = 'failed'") == 5
+		})
+
+		r.fail.Store(false)
+		back := time.Now()
+		r.expectAll(t, ids)
+		if took := time.Since(back); took > 5*time.Second {
+			t.Errorf("the lost deliveries took %v to arrive after the receiver came back", took)
+		}
+		got, err := c.GetEndpoint(t.Context(), ep.ID)
+		if err != nil || !got.Active {
+			t.Fatalf("endpoint after the probe's 2xx: %+v, %v; want active", got, err)
+		}
+		testwait.Until(t, "every recovered delivery delivered", func() bool {
+			return b.count(t, "webhook_deliveries WHERE status = 'delivered' AND recovered_at IS NOT NULL") == 5
+		})
+		for _, id := range ids {
+			if n := r.attemptsOf(id); n != 2 {
+				t.Errorf("event %s reached the receiver %d times, want 2 (the failure, the recovery)", id, n)
+			}
+		}
+		if rec, err := c.EndpointRecovery(t.Context(), ep.ID); err != nil || rec.ProbingSince != nil || rec.ToRecover != 0 || rec.Recovering != 0 {
+			t.Errorf("recovery state at the end: %+v, %v; want nothing left", rec, err)
+		}
+	})
+}
+
+// TestTheNextSuccessRecoversWhatFailed: with the health rules off, an
+// endpoint stays active through its outage; the first 2xx it gives to new
+// traffic brings back the 5 deliveries that failed for good meanwhile.
+func TestTheNextSuccessRecoversWhatFailed(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := started(t, b, hookrelay.WithMaxRetries(hookrelay.NoRetries), hookrelay.WithDisableAfter(hookrelay.Never, hookrelay.Never),
+			hookrelay.WithRecoveryWindow(time.Hour))
+		r := subscribe(t, c)
+		r.fail.Store(true)
+		var ids []string
+		for i := range 5 {
+			res, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "order.paid", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, res.EventID)
+		}
+		testwait.Until(t, "the 5 deliveries failed for good", func() bool {
+			return b.count(t, "webhook_deliveries WHERE status = 'failed'") == 5
+		})
+		r.fail.Store(false)
+		next, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "order.paid", Data: json.RawMessage(`{"n":5}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.expectAll(t, append(ids, next.EventID))
+	})
+}
+
+// TestOnlyHealthDisabledEndpointsAreProbed is the issue's second case: an
+// endpoint that its health rules disabled is re-enabled by a probe; one a
+// person disabled from the start, and one the health rules disabled and a
+// person then disabled again by hand, are not probed: their receivers get
+// no request from the person's disable until the other endpoint, probed
+// meanwhile, is re-enabled.
+func TestOnlyHealthDisabledEndpointsAreProbed(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := started(t, b, recoveringFast()...)
+		health, person, handOver := newReceiver(t), newReceiver(t), newReceiver(t)
+		endpoints := map[*receiver]hookrelay.Endpoint{}
+		for _, r := range []*receiver{health, person, handOver} {
+			r.fail.Store(true)
+			ep, err := c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: r.url, Secret: r.secret})
+			if err != nil {
+				t.Fatal(err)
+			}
+			endpoints[r] = ep
+		}
+		if _, err := c.DisableEndpoint(t.Context(), endpoints[person].ID, "maintenance"); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 5 {
+			if _, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "order.paid", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		failedProbes := func(r *receiver) int {
+			rec, err := c.EndpointRecovery(t.Context(), endpoints[r].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rec.FailedProbes
+		}
+		testwait.Until(t, "both failing endpoints disabled by their health and probed", func() bool {
+			return failedProbes(health) >= 1 && failedProbes(handOver) >= 1
+		})
+		if _, err := c.DisableEndpoint(t.Context(), endpoints[handOver].ID, "we are moving it"); err != nil {
+			t.Fatal(err)
+		}
+		// A probe round that began before the disable may still reach it;
+		// two rounds later every round began after it.
+		base := failedProbes(health)
+		testwait.Until(t, "two more probe rounds", func() bool { return failedProbes(health) >= base+2 })
+		handOverBefore, personBefore := handOver.requests(), person.requests()
+		if personBefore != 0 {
+			t.Errorf("the endpoint a person disabled at once got %d requests", personBefore)
+		}
+
+		for _, r := range []*receiver{health, person, handOver} {
+			r.fail.Store(false)
+		}
+		testwait.Until(t, "the health-disabled endpoint re-enabled by a probe", func() bool {
+			e, err := c.GetEndpoint(t.Context(), endpoints[health].ID)
+			return err == nil && e.Active
+		})
+		if n := person.requests(); n != personBefore {
+			t.Errorf("the endpoint a person disabled got %d requests, want none", n)
+		}
+		if n := handOver.requests(); n != handOverBefore {
+			t.Errorf("the endpoint a person disabled after its health did got %d requests after that, want none", n-handOverBefore)
+		}
+		for _, r := range []*receiver{person, handOver} {
+			e, err := c.GetEndpoint(t.Context(), endpoints[r].ID)
+			if err != nil || e.Active {
+				t.Errorf("endpoint disabled by a person: %+v, %v; want still disabled", e, err)
+			}
+			if rec, err := c.EndpointRecovery(t.Context(), e.ID); err != nil || rec.ProbingSince != nil {
+				t.Errorf("endpoint disabled by a person: recovery %+v, %v; want not probed", rec, err)
+			}
+		}
+	})
+}
+
+// expectAll waits until the receiver has accepted each event of ids, in
+// any order.
+func (r *receiver) expectAll(t *testing.T, ids []string) {
+	t.Helper()
+	testwait.Until(t, fmt.Sprintf("the %d events delivered", len(ids)), func() bool {
+		got := r.received()
+		for _, id := range ids {
+			if !slices.Contains(got, id) {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+// requests returns the number of signed requests the receiver got, answered
+// or not.
+func (r *receiver) requests() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, a := range r.attempts {
+		n += a
+	}
+	return n
+}
