@@ -1,10 +1,6 @@
 package postgres_test
 
 import (
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -23,41 +19,11 @@ import (
 func TestMigrateToOrderingKeys(t *testing.T) {
 	ctx := t.Context()
 	u := testdb.PostgresURL(t)
-	conn := connect(t, u)
-	files, err := filepath.Glob("migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, `
-		CREATE TABLE hookrelay_schema_migrations (
-			version INT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`); err != nil {
-		t.Fatal(err)
-	}
-	for _, file := range files {
-		name := filepath.Base(file)
-		version, _ := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if version >= 8 {
-			continue
-		}
-		sql, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.Exec(ctx, string(sql)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if _, err := conn.Exec(ctx, `INSERT INTO hookrelay_schema_migrations (version, name) VALUES ($1, $2)`, version, name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	const rows = `
+	olderSchema(t, u, "migrations", 8, `
 		INSERT INTO webhooks (title, target_url, secret, created_by) VALUES ('plain', 'https://a.example/hook', 'secret-a-0123456789', 'api');
 		INSERT INTO webhook_events (id, type, data) VALUES ('11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}');
 		INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
-			SELECT id, '11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}' FROM webhooks`
-	if _, err := conn.Exec(ctx, rows); err != nil {
-		t.Fatalf("rows before ordering keys: %v", err)
-	}
+			SELECT id, '11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}' FROM webhooks`)
 
 	s := migrated(t, u)
 	ev, err := s.GetEvent(ctx, "11111111-2222-4333-8444-555555555555")
