@@ -1,16 +1,10 @@
 package sqlite_test
 
 import (
-	"database/sql"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
-	"github.com/hookrelay/hookrelay/internal/store/sqlite"
 	"github.com/hookrelay/hookrelay/internal/testdb"
 )
 
@@ -21,48 +15,11 @@ import (
 func TestMigrateToOrderingKeys(t *testing.T) {
 	ctx := t.Context()
 	path := testdb.SQLitePath(t)
-	db, err := sql.Open("sqlite", sqlite.DSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	files, err := filepath.Glob("migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, `
-		CREATE TABLE hookrelay_schema_migrations (
-			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL DEFAULT 0)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, file := range files {
-		name := filepath.Base(file)
-		version, _ := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if version >= 5 {
-			continue
-		}
-		body, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ExecContext(ctx, string(body)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if _, err := db.ExecContext(ctx, `INSERT INTO hookrelay_schema_migrations (version, name) VALUES (?, ?)`, version, name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, q := range []string{
-		`INSERT INTO webhooks (title, target_url, secret, created_by) VALUES ('plain', 'https://a.example/hook', 'secret-a-0123456789', 'api')`,
-		`INSERT INTO webhook_events (id, type, data) VALUES ('11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}')`,
-		`INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
-			SELECT id, '11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}' FROM webhooks`,
-	} {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			t.Fatalf("rows before ordering keys: %v", err)
-		}
-	}
-	db.Close()
+	olderFile(t, path, 5, `
+		INSERT INTO webhooks (title, target_url, secret, created_by) VALUES ('plain', 'https://a.example/hook', 'secret-a-0123456789', 'api');
+		INSERT INTO webhook_events (id, type, data) VALUES ('11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}');
+		INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
+			SELECT id, '11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}' FROM webhooks`)
 
 	s := migrated(t, path)
 	ev, err := s.GetEvent(ctx, "11111111-2222-4333-8444-555555555555")
