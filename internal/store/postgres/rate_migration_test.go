@@ -13,11 +13,6 @@ import (
 // is claimed, and a limit set afterwards holds.
 func TestRateLimitsMigrateFromAnOlderSchema(t *testing.T) {
 	u := testdb.PostgresURL(t)
-	olderSchema(t, u, "migrations", 7, `
-		INSERT INTO webhooks (id, target_url, secret, title) VALUES (1, 'https://a.example/hook', 'secret-0123456789', 'old');
-		INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
-		VALUES (1, '0190b6a4-0000-7000-8000-000000000001', 'document.created', '{"n": 1}'),
-		       (1, '0190b6a4-0000-7000-8000-000000000002', 'document.created', '{"n": 2}'),
-		       (1, '0190b6a4-0000-7000-8000-000000000003', 'document.created', '{"n": 3}')`)
+	olderSchema(t, u, "migrations", 7, storetest.RowsBeforeRateLimits)
 	storetest.RateLimitsAfterMigration(t, migrated(t, u))
 }

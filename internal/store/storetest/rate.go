@@ -286,6 +286,17 @@ func claimedWithinLimit(t *testing.T, calls []claimCall, limit, total int) {
 	}
 }
 
+// RowsBeforeRateLimits are the rows that the tests of both stores put in a
+// database of the release before rate limits (endpoint 1 and three pending
+// deliveries), in SQL that both stores run, before RateLimitsAfterMigration
+// checks them.
+const RowsBeforeRateLimits = `
+		INSERT INTO webhooks (id, target_url, secret, title) VALUES (1, 'https://a.example/hook', 'secret-0123456789', 'old');
+		INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
+		VALUES (1, '0190b6a4-0000-7000-8000-000000000001', 'document.created', '{"n": 1}'),
+		       (1, '0190b6a4-0000-7000-8000-000000000002', 'document.created', '{"n": 2}'),
+		       (1, '0190b6a4-0000-7000-8000-000000000003', 'document.created', '{"n": 3}')`
+
 // RateLimitsAfterMigration checks s, a store just migrated from a release
 // before rate limits with endpoint 1 and its three pending deliveries in
 // it: the endpoint is kept and unlimited, a delivery is claimed, and a
