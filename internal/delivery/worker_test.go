@@ -98,15 +98,7 @@ func addEndpoint(t *testing.T, s store.Store, url string, mod ...func(*store.End
 
 func publish(t *testing.T, s store.Store, id, eventType string, maxRetries int) store.PublishResult {
 	t.Helper()
-	ev := store.Event{ID: id, Type: eventType, Data: json.RawMessage(`{"document_id":"doc-1","n":1}`)}
-	if err := ev.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	res, err := s.Publish(context.Background(), ev, store.PublishOptions{MaxRetries: maxRetries})
-	if err != nil {
-		t.Fatalf("publish: %v", err)
-	}
-	return res
+	return testenv.Publish(t, s, store.Event{ID: id, Type: eventType, Data: json.RawMessage(`{"document_id":"doc-1","n":1}`)}, maxRetries)
 }
 
 // fastOptions makes retries and polls take milliseconds.

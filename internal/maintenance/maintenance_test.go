@@ -154,14 +154,7 @@ func addEndpoint(t *testing.T, s store.Store, url string) store.Endpoint {
 // IDs.
 func publish(t *testing.T, s store.Store) []int64 {
 	t.Helper()
-	ev := store.Event{Type: "document.created", Data: json.RawMessage(`{"n":1}`)}
-	if err := ev.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	res, err := s.Publish(t.Context(), ev, store.PublishOptions{MaxRetries: 3})
-	if err != nil {
-		t.Fatalf("publish: %v", err)
-	}
+	res := testenv.Publish(t, s, store.Event{Type: "document.created", Data: json.RawMessage(`{"n":1}`)}, 3)
 	ds, err := s.ListDeliveries(t.Context(), store.DeliveryFilter{EventID: res.Event.ID})
 	if err != nil {
 		t.Fatal(err)

@@ -25,13 +25,7 @@ func TestMetricsExposition(t *testing.T) {
 	if _, err := st.CreateEndpoint(ctx, store.Endpoint{URL: "https://example.com/h", Secret: "s3cret-s3cret", Active: true}); err != nil {
 		t.Fatal(err)
 	}
-	ev := store.Event{Type: "a.b"}
-	if err := ev.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Publish(ctx, ev, store.PublishOptions{MaxRetries: 1}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Publish(t, st, store.Event{Type: "a.b"}, 1)
 
 	m := metrics.New(st, nil)
 	reg := metrics.NewRegistry()
@@ -87,13 +81,7 @@ func TestEndpointConcurrencyLimitGauge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := store.Event{Type: "a.b"}
-	if err := ev.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Publish(ctx, ev, store.PublishOptions{MaxRetries: 1}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Publish(t, st, store.Event{Type: "a.b"}, 1)
 	limits := delivery.NewLimits(16, true)
 	m := metrics.New(st, limits)
 	reg := metrics.NewRegistry()

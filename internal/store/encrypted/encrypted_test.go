@@ -198,13 +198,7 @@ func TestHeaderValuesAreEncryptedAtRest(t *testing.T) {
 // publishTo publishes one event to every active endpoint of st.
 func publishTo(t *testing.T, st store.Store) {
 	t.Helper()
-	ev := store.Event{Type: "a.b"}
-	if err := ev.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Publish(context.Background(), ev, store.PublishOptions{MaxRetries: 3}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Publish(t, st, store.Event{Type: "a.b"}, 3)
 }
 
 // pendingUncounted fails t unless endpoint id's deliveries are all pending
