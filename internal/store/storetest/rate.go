@@ -16,11 +16,11 @@ var rateTests = []test{
 			t.Fatalf("RateLimitPerSecond = %d after create, want 5", got.RateLimitPerSecond)
 		}
 		title := "renamed"
-		if got := f.update(ep.ID, store.EndpointPatch{Title: &title}); got.RateLimitPerSecond != 5 {
+		if got := f.updateEndpoint(ep.ID, store.EndpointPatch{Title: &title}); got.RateLimitPerSecond != 5 {
 			t.Errorf("RateLimitPerSecond = %d after a patch without it, want 5 kept", got.RateLimitPerSecond)
 		}
 		zero := 0
-		if got := f.update(ep.ID, store.EndpointPatch{RateLimitPerSecond: &zero}); got.RateLimitPerSecond != 0 {
+		if got := f.updateEndpoint(ep.ID, store.EndpointPatch{RateLimitPerSecond: &zero}); got.RateLimitPerSecond != 0 {
 			t.Errorf("RateLimitPerSecond = %d after removing it, want 0", got.RateLimitPerSecond)
 		}
 		if got := f.endpoint(); got.RateLimitPerSecond != 0 {
@@ -126,7 +126,7 @@ var rateTests = []test{
 			t.Fatalf("%d waiting, the last until %v; want 4 deliveries up to 4 s ahead", len(waiting), waiting[0].ScheduledFor)
 		}
 		faster := 100
-		f.update(ep.ID, store.EndpointPatch{RateLimitPerSecond: &faster})
+		f.updateEndpoint(ep.ID, store.EndpointPatch{RateLimitPerSecond: &faster})
 		claimed := f.claim(10)
 		waiting := pending()
 		if len(claimed)+len(waiting) != 4 {
@@ -206,16 +206,6 @@ func slowDownAnswer(c store.Claimed) store.Outcome {
 	o.Attempt = attemptOf(c, 429, "HTTP 429")
 	o.SlowDown = true
 	return o
-}
-
-// update patches endpoint id and fails the test on error.
-func (f *fixture) update(id int64, p store.EndpointPatch) store.Endpoint {
-	f.t.Helper()
-	e, err := f.s.UpdateEndpoint(f.ctx, id, p)
-	if err != nil {
-		f.t.Fatalf("update endpoint %d: %v", id, err)
-	}
-	return e
 }
 
 // scheduledPending returns the scheduled_for of the pending deliveries of
