@@ -7,21 +7,9 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/postgres"
-	"github.com/hookrelay/hookrelay/internal/store/storetest"
 	"github.com/hookrelay/hookrelay/internal/testdb"
 	"github.com/hookrelay/hookrelay/internal/testwait"
 )
-
-// TestMigrateToOrderingKeys migrates a database that the release before
-// ordering keys migrated (every migration before 008), with an event and a
-// queued delivery in it: both are kept, read with no key, and the delivery
-// is claimed as before; events published afterwards keep their key.
-func TestMigrateToOrderingKeys(t *testing.T) {
-	u := testdb.PostgresURL(t)
-	olderSchema(t, u, "migrations", 8, storetest.RowsBeforeOrderingKeys)
-
-	storetest.OrderingKeysAfterMigration(t, migrated(t, u))
-}
 
 // TestPublishesOfOneKeyTakeTurns shows that delivery IDs of one ordering
 // key follow commit order: while a transaction that published key a is

@@ -5,6 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/hookrelay/hookrelay/internal/store/storetest"
 	"github.com/hookrelay/hookrelay/internal/testdb"
 )
 
@@ -32,4 +33,25 @@ func olderSchema(t *testing.T, databaseURL, dir string, before int, rows string)
 		t.Fatalf("fill the older schema: %v", err)
 	}
 	return conn
+}
+
+// TestMigrateToOrderingKeys migrates a database that the release before
+// ordering keys migrated (every migration before 008), with an event and a
+// queued delivery in it: both are kept, read with no key, and the delivery
+// is claimed as before; events published afterwards keep their key.
+func TestMigrateToOrderingKeys(t *testing.T) {
+	u := testdb.PostgresURL(t)
+	olderSchema(t, u, "migrations", 8, storetest.RowsBeforeOrderingKeys)
+
+	storetest.OrderingKeysAfterMigration(t, migrated(t, u))
+}
+
+// TestRateLimitsMigrateFromAnOlderSchema migrates a schema of the release
+// before rate limits (migrations 001 to 006, with an endpoint and a pending
+// delivery in it): nothing is lost, the endpoint is unlimited, its delivery
+// is claimed, and a limit set afterwards holds.
+func TestRateLimitsMigrateFromAnOlderSchema(t *testing.T) {
+	u := testdb.PostgresURL(t)
+	olderSchema(t, u, "migrations", 7, storetest.RowsBeforeRateLimits)
+	storetest.RateLimitsAfterMigration(t, migrated(t, u))
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay/internal/store/sqlite"
+	"github.com/hookrelay/hookrelay/internal/store/storetest"
 	"github.com/hookrelay/hookrelay/internal/testdb"
 )
 
@@ -34,4 +35,25 @@ func olderFile(t *testing.T, path string, before int, rows string) {
 	if err := exec(rows); err != nil {
 		t.Fatalf("fill the older file: %v", err)
 	}
+}
+
+// TestMigrateToOrderingKeys migrates a file that the release before
+// ordering keys migrated (every migration before 005), with an event and a
+// queued delivery in it: both are kept, read with no key, and the delivery
+// is claimed as before; events published afterwards keep their key.
+func TestMigrateToOrderingKeys(t *testing.T) {
+	path := testdb.SQLitePath(t)
+	olderFile(t, path, 5, storetest.RowsBeforeOrderingKeys)
+
+	storetest.OrderingKeysAfterMigration(t, migrated(t, path))
+}
+
+// TestRateLimitsMigrateFromAnOlderSchema migrates a file of the release
+// before rate limits (migrations 001 to 003, with an endpoint and pending
+// deliveries in it): nothing is lost, the endpoint is unlimited, and a
+// limit set afterwards holds.
+func TestRateLimitsMigrateFromAnOlderSchema(t *testing.T) {
+	path := testdb.SQLitePath(t)
+	olderFile(t, path, 4, storetest.RowsBeforeRateLimits)
+	storetest.RateLimitsAfterMigration(t, migrated(t, path))
 }
