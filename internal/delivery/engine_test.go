@@ -27,14 +27,14 @@ import (
 // healthy one, receivers that answer bytes no store can keep, endpoints
 // that go away, and a receiver that slows down under load.
 func TestEngine(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		t.Run("OneEndpointDrainsWithoutWaitingForPolls", func(t *testing.T) { t.Parallel(); testDrainsWithoutPolls(t, newStore(t)) })
-		t.Run("HangingEndpointsLeaveSlotsToHealthyOne", func(t *testing.T) { t.Parallel(); testHangingBesideHealthy(t, newStore(t)) })
-		t.Run("UnstorableAnswerStallsNoOne", func(t *testing.T) { t.Parallel(); testUnstorableAnswer(t, newStore(t)) })
-		t.Run("GoneStopsRequestsAndKeepsQueue", func(t *testing.T) { t.Parallel(); testGoneKeepsQueue(t, newStore(t)) })
-		t.Run("DisablingStopsRequestsAndKeepsQueue", func(t *testing.T) { t.Parallel(); testDisableKeepsQueue(t, newStore(t)) })
-		t.Run("SwitchingProtocolsIsCutAtTheTimeout", func(t *testing.T) { t.Parallel(); testSwitchingProtocols(t, newStore(t)) })
-		t.Run("AdaptiveLimitFallsUnderOverloadAndRecovers", func(t *testing.T) { t.Parallel(); testAdaptiveLimit(t, newStore(t)) })
+	testenv.EachStoreParallel(t, map[string]func(*testing.T, store.Store){
+		"OneEndpointDrainsWithoutWaitingForPolls":    testDrainsWithoutPolls,
+		"HangingEndpointsLeaveSlotsToHealthyOne":     testHangingBesideHealthy,
+		"UnstorableAnswerStallsNoOne":                testUnstorableAnswer,
+		"GoneStopsRequestsAndKeepsQueue":             testGoneKeepsQueue,
+		"DisablingStopsRequestsAndKeepsQueue":        testDisableKeepsQueue,
+		"SwitchingProtocolsIsCutAtTheTimeout":        testSwitchingProtocols,
+		"AdaptiveLimitFallsUnderOverloadAndRecovers": testAdaptiveLimit,
 	})
 }
 

@@ -25,17 +25,17 @@ import (
 )
 
 func TestWorker(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		t.Run("DeliversSignedRequest", func(t *testing.T) { t.Parallel(); testDeliversSignedRequest(t, newStore(t)) })
-		t.Run("RetriesThenDelivers", func(t *testing.T) { t.Parallel(); testRetriesThenDelivers(t, newStore(t)) })
-		t.Run("PermanentFailureIsNotRetried", func(t *testing.T) { t.Parallel(); testPermanentFailure(t, newStore(t)) })
-		t.Run("FailsAfterMaxRetries", func(t *testing.T) { t.Parallel(); testFailsAfterMaxRetries(t, newStore(t)) })
-		t.Run("TimeoutIsRetried", func(t *testing.T) { t.Parallel(); testTimeoutIsRetried(t, newStore(t)) })
-		t.Run("SameEventIDDeliversOnce", func(t *testing.T) { t.Parallel(); testSameEventIDDeliversOnce(t, newStore(t)) })
-		t.Run("TwoWorkersNeverSendARowTwice", func(t *testing.T) { t.Parallel(); testTwoWorkers(t, newStore(t)) })
-		t.Run("GoneDisablesEndpoint", func(t *testing.T) { t.Parallel(); testGoneDisablesEndpoint(t, newStore(t)) })
-		t.Run("CustomHeadersCannotOverrideSignature", func(t *testing.T) { t.Parallel(); testCustomHeaders(t, newStore(t)) })
-		t.Run("GracefulShutdownHandsBackLeases", func(t *testing.T) { t.Parallel(); testGracefulShutdown(t, newStore(t)) })
+	testenv.EachStoreParallel(t, map[string]func(*testing.T, store.Store){
+		"DeliversSignedRequest":                testDeliversSignedRequest,
+		"RetriesThenDelivers":                  testRetriesThenDelivers,
+		"PermanentFailureIsNotRetried":         testPermanentFailure,
+		"FailsAfterMaxRetries":                 testFailsAfterMaxRetries,
+		"TimeoutIsRetried":                     testTimeoutIsRetried,
+		"SameEventIDDeliversOnce":              testSameEventIDDeliversOnce,
+		"TwoWorkersNeverSendARowTwice":         testTwoWorkers,
+		"GoneDisablesEndpoint":                 testGoneDisablesEndpoint,
+		"CustomHeadersCannotOverrideSignature": testCustomHeaders,
+		"GracefulShutdownHandsBackLeases":      testGracefulShutdown,
 	})
 }
 
