@@ -23,28 +23,42 @@ func EachStore(t *testing.T, test func(t *testing.T, newStore func(*testing.T) s
 // NewPostgres returns a migrated PostgreSQL store in a schema of its own.
 func NewPostgres(t *testing.T) store.Store {
 	t.Helper()
-	s, err := postgres.Open(context.Background(), testdb.PostgresURL(t))
-	if err != nil {
-		t.Fatalf("open postgres: %v", err)
-	}
-	return migrated(t, s)
+	return OpenPostgres(t)
 }
 
 // NewSQLite returns a migrated SQLite store in a file of its own.
 func NewSQLite(t *testing.T) store.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), testdb.SQLitePath(t))
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	return migrated(t, s)
+	return OpenSQLite(t)
 }
 
-func migrated(t *testing.T, s store.Store) store.Store {
-	t.Helper()
-	t.Cleanup(func() { s.Close() })
+// OpenPostgres is NewPostgres for any test, benchmark or fuzz target: a
+// migrated PostgreSQL store in a schema of its own, closed when tb ends.
+func OpenPostgres(tb testing.TB) store.Store {
+	tb.Helper()
+	s, err := postgres.Open(context.Background(), testdb.PostgresURL(tb))
+	if err != nil {
+		tb.Fatalf("open postgres: %v", err)
+	}
+	return migrated(tb, s)
+}
+
+// OpenSQLite is NewSQLite for any test, benchmark or fuzz target: a
+// migrated SQLite store in a file of its own, closed when tb ends.
+func OpenSQLite(tb testing.TB) store.Store {
+	tb.Helper()
+	s, err := sqlite.Open(context.Background(), testdb.SQLitePath(tb))
+	if err != nil {
+		tb.Fatalf("open sqlite: %v", err)
+	}
+	return migrated(tb, s)
+}
+
+func migrated(tb testing.TB, s store.Store) store.Store {
+	tb.Helper()
+	tb.Cleanup(func() { s.Close() })
 	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate: %v", err)
+		tb.Fatalf("migrate: %v", err)
 	}
 	return s
 }
