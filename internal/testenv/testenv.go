@@ -36,26 +36,28 @@ func NewSQLite(t *testing.T) store.Store {
 // migrated PostgreSQL store in a schema of its own, closed when tb ends.
 func OpenPostgres(tb testing.TB) store.Store {
 	tb.Helper()
-	s, err := postgres.Open(context.Background(), testdb.PostgresURL(tb))
-	if err != nil {
-		tb.Fatalf("open postgres: %v", err)
-	}
-	return migrated(tb, s)
+	return migrated(tb, "postgres", func() (store.Store, error) {
+		return postgres.Open(context.Background(), testdb.PostgresURL(tb))
+	})
 }
 
 // OpenSQLite is NewSQLite for any test, benchmark or fuzz target: a
 // migrated SQLite store in a file of its own, closed when tb ends.
 func OpenSQLite(tb testing.TB) store.Store {
 	tb.Helper()
-	s, err := sqlite.Open(context.Background(), testdb.SQLitePath(tb))
-	if err != nil {
-		tb.Fatalf("open sqlite: %v", err)
-	}
-	return migrated(tb, s)
+	return migrated(tb, "sqlite", func() (store.Store, error) {
+		return sqlite.Open(context.Background(), testdb.SQLitePath(tb))
+	})
 }
 
-func migrated(tb testing.TB, s store.Store) store.Store {
+// migrated opens the store of kind (its name, for errors) with open,
+// closes it when tb ends, and migrates it.
+func migrated(tb testing.TB, kind string, open func() (store.Store, error)) store.Store {
 	tb.Helper()
+	s, err := open()
+	if err != nil {
+		tb.Fatalf("open %s: %v", kind, err)
+	}
 	tb.Cleanup(func() { s.Close() })
 	if err := s.Migrate(context.Background()); err != nil {
 		tb.Fatalf("migrate: %v", err)
