@@ -10,7 +10,6 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store"
-	"github.com/hookrelay/hookrelay/internal/store/postgres"
 	"github.com/hookrelay/hookrelay/internal/testdb"
 	"github.com/hookrelay/hookrelay/internal/testenv"
 	"github.com/hookrelay/hookrelay/internal/testwait"
@@ -28,15 +27,7 @@ func TestRateLimitHoldsAcrossProcesses(t *testing.T) {
 	url := testdb.PostgresURL(t)
 	stores := make([]store.Store, 2)
 	for i := range stores {
-		s, err := postgres.Open(context.Background(), url)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		if err := s.Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		stores[i] = s
+		stores[i] = testenv.PostgresAt(t, url)
 	}
 	rcv := newReceiver(t, status(http.StatusOK))
 	addEndpoint(t, stores[0], rcv.URL, func(e *store.Endpoint) { e.RateLimitPerSecond = limit })

@@ -36,8 +36,16 @@ func NewSQLite(t *testing.T) store.Store {
 // migrated PostgreSQL store in a schema of its own, closed when tb ends.
 func OpenPostgres(tb testing.TB) store.Store {
 	tb.Helper()
+	return PostgresAt(tb, testdb.PostgresURL(tb))
+}
+
+// PostgresAt returns a migrated PostgreSQL store on databaseURL (a schema
+// of testdb.PostgresURL, say, that several stores share as several
+// processes do), closed when tb ends.
+func PostgresAt(tb testing.TB, databaseURL string) store.Store {
+	tb.Helper()
 	return migrated(tb, "postgres", func() (store.Store, error) {
-		return postgres.Open(context.Background(), testdb.PostgresURL(tb))
+		return postgres.Open(context.Background(), databaseURL)
 	})
 }
 
@@ -45,8 +53,15 @@ func OpenPostgres(tb testing.TB) store.Store {
 // migrated SQLite store in a file of its own, closed when tb ends.
 func OpenSQLite(tb testing.TB) store.Store {
 	tb.Helper()
+	return SQLiteAt(tb, testdb.SQLitePath(tb))
+}
+
+// SQLiteAt returns a migrated SQLite store on the file at path, closed when
+// tb ends.
+func SQLiteAt(tb testing.TB, path string) store.Store {
+	tb.Helper()
 	return migrated(tb, "sqlite", func() (store.Store, error) {
-		return sqlite.Open(context.Background(), testdb.SQLitePath(tb))
+		return sqlite.Open(context.Background(), path)
 	})
 }
 
