@@ -17,6 +17,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/storetest"
+	"github.com/hookrelay/hookrelay/internal/testdb"
 	"github.com/hookrelay/hookrelay/internal/testenv"
 	"github.com/hookrelay/hookrelay/signature"
 )
@@ -42,8 +43,8 @@ func FuzzPublishedDataArrivesExactly(f *testing.F) {
 		f.Add(seed)
 	}
 	rigs := []*deliveryRig{
-		newDeliveryRig(f, "postgres", testenv.OpenPostgres(f)),
-		newDeliveryRig(f, "sqlite", testenv.OpenSQLite(f)),
+		newDeliveryRig(f, "postgres", testenv.PostgresAt(f, testdb.PostgresURL(f))),
+		newDeliveryRig(f, "sqlite", testenv.SQLiteAt(f, testdb.SQLitePath(f))),
 	}
 	f.Fuzz(func(t *testing.T, data string) {
 		body := `{"type":"fuzz.data","data":` + data + `}`

@@ -23,53 +23,37 @@ func EachStore(t *testing.T, test func(t *testing.T, newStore func(*testing.T) s
 // NewPostgres returns a migrated PostgreSQL store in a schema of its own.
 func NewPostgres(t *testing.T) store.Store {
 	t.Helper()
-	return OpenPostgres(t)
+	return PostgresAt(t, testdb.PostgresURL(t))
 }
 
 // NewSQLite returns a migrated SQLite store in a file of its own.
 func NewSQLite(t *testing.T) store.Store {
 	t.Helper()
-	return OpenSQLite(t)
-}
-
-// OpenPostgres is NewPostgres for any test, benchmark or fuzz target: a
-// migrated PostgreSQL store in a schema of its own, closed when tb ends.
-func OpenPostgres(tb testing.TB) store.Store {
-	tb.Helper()
-	return PostgresAt(tb, testdb.PostgresURL(tb))
+	return SQLiteAt(t, testdb.SQLitePath(t))
 }
 
 // PostgresAt returns a migrated PostgreSQL store on databaseURL (a schema
 // of testdb.PostgresURL, say, that several stores share as several
-// processes do), closed when tb ends.
+// processes do), closed when tb ends; tb may be a benchmark or a fuzz
+// target.
 func PostgresAt(tb testing.TB, databaseURL string) store.Store {
 	tb.Helper()
-	return migrated(tb, "postgres", func() (store.Store, error) {
-		return postgres.Open(context.Background(), databaseURL)
-	})
-}
-
-// OpenSQLite is NewSQLite for any test, benchmark or fuzz target: a
-// migrated SQLite store in a file of its own, closed when tb ends.
-func OpenSQLite(tb testing.TB) store.Store {
-	tb.Helper()
-	return SQLiteAt(tb, testdb.SQLitePath(tb))
+	s, err := postgres.Open(context.Background(), databaseURL)
+	return migrated(tb, "postgres", s, err)
 }
 
 // SQLiteAt returns a migrated SQLite store on the file at path, closed when
-// tb ends.
+// tb ends; tb may be a benchmark or a fuzz target.
 func SQLiteAt(tb testing.TB, path string) store.Store {
 	tb.Helper()
-	return migrated(tb, "sqlite", func() (store.Store, error) {
-		return sqlite.Open(context.Background(), path)
-	})
+	s, err := sqlite.Open(context.Background(), path)
+	return migrated(tb, "sqlite", s, err)
 }
 
-// migrated opens the store of kind (its name, for errors) with open,
-// closes it when tb ends, and migrates it.
-func migrated(tb testing.TB, kind string, open func() (store.Store, error)) store.Store {
+// migrated fails tb with err, the error of opening s (a store of kind, its
+// name for the message), or closes s when tb ends and migrates it.
+func migrated(tb testing.TB, kind string, s store.Store, err error) store.Store {
 	tb.Helper()
-	s, err := open()
 	if err != nil {
 		tb.Fatalf("open %s: %v", kind, err)
 	}
