@@ -60,7 +60,7 @@ func TestPublishTxLeavesTheCallersTransactionUsable(t *testing.T) {
 	if _, err := s.CreateEndpoint(t.Context(), store.Endpoint{URL: "https://a.example", Secret: "s", Active: true}); err != nil {
 		t.Fatal(err)
 	}
-	conn := connect(t, u)
+	conn := testdb.Connect(t, u)
 	if _, err := conn.Exec(t.Context(), `
 		CREATE TABLE app_rows (n INT);
 		ALTER TABLE webhook_deliveries ADD CONSTRAINT test_fails CHECK (event_type <> 'test.fails')`); err != nil {

@@ -18,7 +18,7 @@ import (
 // the schema, closed when t ends.
 func olderSchema(t *testing.T, databaseURL, dir string, before int, rows string) *pgx.Conn {
 	t.Helper()
-	conn := connect(t, databaseURL)
+	conn := testdb.Connect(t, databaseURL)
 	exec := func(query string, args ...any) error {
 		_, err := conn.Exec(t.Context(), query, args...)
 		return err

@@ -23,7 +23,7 @@ func TestPublishesOfOneKeyTakeTurns(t *testing.T) {
 	if _, err := s.CreateEndpoint(ctx, store.Endpoint{URL: "https://a.example", Secret: "s", Active: true}); err != nil {
 		t.Fatal(err)
 	}
-	first, second, other := connect(t, u), connect(t, u), connect(t, u)
+	first, second, other := testdb.Connect(t, u), testdb.Connect(t, u), testdb.Connect(t, u)
 	begin := func(conn *pgx.Conn) pgx.Tx {
 		tx, err := conn.Begin(ctx)
 		if err != nil {
