@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -143,15 +142,7 @@ func newDeliveryRig(f *testing.F, name string, st store.Store) *deliveryRig {
 			Concurrency: 8, EndpointInFlight: 8, BatchSize: 10, Lease: time.Minute, PollInterval: 20 * time.Millisecond,
 			Retry: delivery.RetryPolicy{Base: time.Millisecond, Cap: time.Millisecond, RetryAfterCap: time.Millisecond},
 		})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- worker.Run(ctx) }()
-	f.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			f.Errorf("%s worker: %v", name, err)
-		}
-	})
+	testenv.Run(f, name+" worker", worker.Run)
 	return rig
 }
 

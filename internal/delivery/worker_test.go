@@ -139,17 +139,7 @@ func startWorker(t *testing.T, s store.Store, opts delivery.Options, timeout tim
 // runWorker runs w as startWorker does.
 func runWorker(t *testing.T, w *delivery.Worker) (stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	stop = sync.OnceFunc(func() {
-		cancel()
-		if err := testwait.Receive(t, done, "worker stop"); err != nil {
-			t.Errorf("worker: %v", err)
-		}
-	})
-	t.Cleanup(stop)
-	return stop
+	return testenv.Run(t, "worker", w.Run)
 }
 
 // waitFor polls the delivery until cond holds or 10 s pass.

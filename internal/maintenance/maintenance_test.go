@@ -92,21 +92,7 @@ func fast(t *testing.T, logs *testenv.Buffer) maintenance.Options {
 // returns once Run has.
 func start(t *testing.T, m *maintenance.Maintainer) (stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	var stopped atomic.Bool
-	stop = func() {
-		if stopped.Swap(true) {
-			return
-		}
-		cancel()
-		if err := testwait.Receive(t, done, "the maintainer stops"); err != nil {
-			t.Errorf("run: %v", err)
-		}
-	}
-	t.Cleanup(stop)
-	return stop
+	return testenv.Run(t, "the maintainer", m.Run)
 }
 
 // startWorker runs a delivery worker on s until the test ends.
@@ -118,15 +104,7 @@ func startWorker(t *testing.T, s store.Store) {
 		PollInterval: 20 * time.Millisecond, ShutdownTimeout: 5 * time.Second,
 		Retry: delivery.RetryPolicy{Base: time.Minute, Cap: time.Hour, RetryAfterCap: time.Hour},
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := testwait.Receive(t, done, "the worker stops"); err != nil {
-			t.Errorf("worker: %v", err)
-		}
-	})
+	testenv.Run(t, "the worker", w.Run)
 }
 
 // receiver is a loopback endpoint that answers 200 and counts requests.
