@@ -93,18 +93,12 @@ func TestEndpointConcurrencyLimitGauge(t *testing.T) {
 		ShutdownTimeout: time.Second, Retry: delivery.RetryPolicy{Base: time.Second, Cap: time.Second, RetryAfterCap: time.Second},
 		Limits: limits, Observer: m,
 	})
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- w.Run(runCtx) }()
-	t.Cleanup(stop)
+	stop := testenv.Run(t, "worker", w.Run)
 
 	// One 2xx: the limit went from 4 to 5.
 	want := fmt.Sprintf(`hookrelay_endpoint_concurrency_limit{endpoint_id="%d"} 5`, e.ID)
 	testwait.Until(t, "limit gauge after one delivery", func() bool { return strings.Contains(scrape(t, reg), want) })
-	stop()
-	if err := testwait.Receive(t, done, "worker stop"); err != nil {
-		t.Fatal(err)
-	}
+	stop() // fails the test if Run does
 	if text := scrape(t, reg); strings.Contains(text, "hookrelay_endpoint_concurrency_limit{") {
 		t.Errorf("a stopped worker's limits are still exposed:\n%s", text)
 	}
