@@ -27,13 +27,7 @@ func TestPublishRefusesDataNoStoreKeeps(t *testing.T) {
 				t.Errorf("PublishNow(%q) = %v, want ErrInvalid", data, err)
 			}
 		}
-		publish(t, c, tx.tx, hookrelay.Event{Type: "document.created"})
-		if err := tx.commit(); err != nil {
-			t.Fatalf("commit after refused events: %v", err)
-		}
-		if n := b.count(t, "webhook_events"); n != 1 {
-			t.Errorf("%d events stored, want 1", n)
-		}
+		txStillCommits(t, b, c, tx, "refused events")
 	})
 }
 
@@ -58,14 +52,7 @@ func TestFailedPublishLeavesTheTransactionUsable(t *testing.T) {
 		if _, err := c.Publish(t.Context(), tx.tx, hookrelay.Event{Type: "test.fails"}); err == nil || errors.Is(err, hookrelay.ErrInvalid) {
 			t.Fatalf("Publish against the failing trigger = %v, want a store error", err)
 		}
-		// The next statements in tx would fail if it had been aborted.
-		publish(t, c, tx.tx, hookrelay.Event{Type: "document.created"})
-		if err := tx.commit(); err != nil {
-			t.Fatalf("commit after a failed publish: %v", err)
-		}
-		if n := b.count(t, "webhook_events"); n != 1 {
-			t.Errorf("%d events stored, want 1 (none of the failed publish)", n)
-		}
+		txStillCommits(t, b, c, tx, "a failed publish")
 	})
 }
 
@@ -99,5 +86,20 @@ func TestPublishOnReadOnlyDatabase(t *testing.T) {
 	var one int
 	if err := tx.QueryRow(t.Context(), "SELECT 1").Scan(&one); err != nil {
 		t.Errorf("the application's transaction after a refused publish: %v", err)
+	}
+}
+
+// txStillCommits checks that tx is still usable after publishes in it that
+// came to nothing (after names them): a publish in it and its commit succeed
+// (both would fail had tx been aborted), and the database then holds that
+// one event and none of the earlier ones.
+func txStillCommits(t *testing.T, b backend, c *hookrelay.Client, tx appTx, after string) {
+	t.Helper()
+	publish(t, c, tx.tx, hookrelay.Event{Type: "document.created"})
+	if err := tx.commit(); err != nil {
+		t.Fatalf("commit after %s: %v", after, err)
+	}
+	if n := b.count(t, "webhook_events"); n != 1 {
+		t.Errorf("%d events stored after %s, want 1: the one published after them", n, after)
 	}
 }

@@ -14,12 +14,12 @@ import (
 )
 
 func TestDeliveries(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		t.Run("ListFiltersAndPages", func(t *testing.T) { t.Parallel(); testListDeliveries(t, newStore(t)) })
-		t.Run("ListBadParameters", func(t *testing.T) { t.Parallel(); testListDeliveriesBadParams(t, newStore(t)) })
-		t.Run("GetWithAttempts", func(t *testing.T) { t.Parallel(); testGetDelivery(t, newStore(t)) })
-		t.Run("RetryAndCancel", func(t *testing.T) { t.Parallel(); testRetryAndCancel(t, newStore(t)) })
-		t.Run("Replay", func(t *testing.T) { t.Parallel(); testReplay(t, newStore(t)) })
+	testenv.EachStoreParallel(t, map[string]func(*testing.T, store.Store){
+		"ListFiltersAndPages": testListDeliveries,
+		"ListBadParameters":   testListDeliveriesBadParams,
+		"GetWithAttempts":     testGetDelivery,
+		"RetryAndCancel":      testRetryAndCancel,
+		"Replay":              testReplay,
 	})
 }
 

@@ -14,12 +14,12 @@ import (
 )
 
 func TestEvents(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		t.Run("PublishFansOut", func(t *testing.T) { t.Parallel(); testPublishFansOut(t, newStore(t)) })
-		t.Run("SameIDIsIdempotent", func(t *testing.T) { t.Parallel(); testSameIDIsIdempotent(t, newStore(t)) })
-		t.Run("EndpointIDsLimitFanOut", func(t *testing.T) { t.Parallel(); testEndpointIDs(t, newStore(t)) })
-		t.Run("PublishValidation", func(t *testing.T) { t.Parallel(); testPublishValidation(t, newStore(t)) })
-		t.Run("GetEvent", func(t *testing.T) { t.Parallel(); testGetEvent(t, newStore(t)) })
+	testenv.EachStoreParallel(t, map[string]func(*testing.T, store.Store){
+		"PublishFansOut":         testPublishFansOut,
+		"SameIDIsIdempotent":     testSameIDIsIdempotent,
+		"EndpointIDsLimitFanOut": testEndpointIDs,
+		"PublishValidation":      testPublishValidation,
+		"GetEvent":               testGetEvent,
 	})
 }
 

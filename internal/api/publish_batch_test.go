@@ -16,11 +16,11 @@ import (
 )
 
 func TestPublishBatch(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		t.Run("EachEventAlone", func(t *testing.T) { t.Parallel(); testBatchEachEventAlone(t, newStore(t)) })
-		t.Run("Idempotent", func(t *testing.T) { t.Parallel(); testBatchIdempotent(t, newStore(t)) })
-		t.Run("WholeBodyErrors", func(t *testing.T) { t.Parallel(); testBatchWholeBodyErrors(t, newStore(t)) })
-		t.Run("ConcurrentSinglePublishes", func(t *testing.T) { t.Parallel(); testConcurrentSinglePublishes(t, newStore(t)) })
+	testenv.EachStoreParallel(t, map[string]func(*testing.T, store.Store){
+		"EachEventAlone":            testBatchEachEventAlone,
+		"Idempotent":                testBatchIdempotent,
+		"WholeBodyErrors":           testBatchWholeBodyErrors,
+		"ConcurrentSinglePublishes": testConcurrentSinglePublishes,
 	})
 }
 

@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -16,10 +15,9 @@ import (
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store"
-	"github.com/hookrelay/hookrelay/internal/store/postgres"
-	"github.com/hookrelay/hookrelay/internal/store/sqlite"
 	"github.com/hookrelay/hookrelay/internal/store/storetest"
 	"github.com/hookrelay/hookrelay/internal/testdb"
+	"github.com/hookrelay/hookrelay/internal/testenv"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
@@ -44,8 +42,8 @@ func FuzzPublishedDataArrivesExactly(f *testing.F) {
 		f.Add(seed)
 	}
 	rigs := []*deliveryRig{
-		newDeliveryRig(f, "postgres", openPostgres(f)),
-		newDeliveryRig(f, "sqlite", openSQLite(f)),
+		newDeliveryRig(f, "postgres", testenv.PostgresAt(f, testdb.PostgresURL(f))),
+		newDeliveryRig(f, "sqlite", testenv.SQLiteAt(f, testdb.SQLitePath(f))),
 	}
 	f.Fuzz(func(t *testing.T, data string) {
 		body := `{"type":"fuzz.data","data":` + data + `}`
@@ -144,15 +142,7 @@ func newDeliveryRig(f *testing.F, name string, st store.Store) *deliveryRig {
 			Concurrency: 8, EndpointInFlight: 8, BatchSize: 10, Lease: time.Minute, PollInterval: 20 * time.Millisecond,
 			Retry: delivery.RetryPolicy{Base: time.Millisecond, Cap: time.Millisecond, RetryAfterCap: time.Millisecond},
 		})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- worker.Run(ctx) }()
-	f.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			f.Errorf("%s worker: %v", name, err)
-		}
-	})
+	testenv.Run(f, name+" worker", worker.Run)
 	return rig
 }
 
@@ -200,33 +190,4 @@ func (rig *deliveryRig) received(t *testing.T, id string) []byte {
 			t.Fatalf("%s: event %s was not delivered", rig.name, id)
 		}
 	}
-}
-
-// openPostgres returns a migrated PostgreSQL store in a schema of its own.
-func openPostgres(f *testing.F) store.Store {
-	f.Helper()
-	st, err := postgres.Open(context.Background(), testdb.PostgresURL(f))
-	if err != nil {
-		f.Fatalf("open postgres: %v", err)
-	}
-	return migratedFor(f, st)
-}
-
-// openSQLite returns a migrated SQLite store in a file of its own.
-func openSQLite(f *testing.F) store.Store {
-	f.Helper()
-	st, err := sqlite.Open(context.Background(), testdb.SQLitePath(f))
-	if err != nil {
-		f.Fatalf("open sqlite: %v", err)
-	}
-	return migratedFor(f, st)
-}
-
-func migratedFor(f *testing.F, st store.Store) store.Store {
-	f.Helper()
-	f.Cleanup(func() { st.Close() })
-	if err := st.Migrate(context.Background()); err != nil {
-		f.Fatalf("migrate: %v", err)
-	}
-	return st
 }

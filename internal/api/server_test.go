@@ -16,17 +16,17 @@ import (
 )
 
 func TestServer(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		t.Run("Health", func(t *testing.T) { t.Parallel(); testHealth(t, newStore(t)) })
-		t.Run("NotReadyWhenDatabaseIsGone", func(t *testing.T) { t.Parallel(); testNotReady(t, newStore(t)) })
-		t.Run("Auth", func(t *testing.T) { t.Parallel(); testAuth(t, newStore(t)) })
-		t.Run("OpenWithoutToken", func(t *testing.T) { t.Parallel(); testOpenWithoutToken(t, newStore(t)) })
-		t.Run("BadJSON", func(t *testing.T) { t.Parallel(); testBadJSON(t, newStore(t)) })
-		t.Run("PayloadTooLarge", func(t *testing.T) { t.Parallel(); testPayloadTooLarge(t, newStore(t)) })
-		t.Run("UnknownRouteAndMethod", func(t *testing.T) { t.Parallel(); testUnknownRoute(t, newStore(t)) })
-		t.Run("StoreFailureIs500", func(t *testing.T) { t.Parallel(); testStoreFailure(t, newStore(t)) })
-		t.Run("PanicIs500", func(t *testing.T) { t.Parallel(); testPanic(t, newStore(t)) })
-		t.Run("ServesOpenAPI", func(t *testing.T) { t.Parallel(); testServesOpenAPI(t, newStore(t)) })
+	testenv.EachStoreParallel(t, map[string]func(*testing.T, store.Store){
+		"Health":                     testHealth,
+		"NotReadyWhenDatabaseIsGone": testNotReady,
+		"Auth":                       testAuth,
+		"OpenWithoutToken":           testOpenWithoutToken,
+		"BadJSON":                    testBadJSON,
+		"PayloadTooLarge":            testPayloadTooLarge,
+		"UnknownRouteAndMethod":      testUnknownRoute,
+		"StoreFailureIs500":          testStoreFailure,
+		"PanicIs500":                 testPanic,
+		"ServesOpenAPI":              testServesOpenAPI,
 	})
 }
 

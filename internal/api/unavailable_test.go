@@ -39,14 +39,7 @@ func wantUnavailable(t *testing.T, s *apiServer) {
 // /readyz fails, while reads still answer.
 func TestPostgresReadOnly(t *testing.T) {
 	u := testdb.PostgresURL(t)
-	rw, err := postgres.Open(t.Context(), u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { rw.Close() })
-	if err := rw.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	testenv.PostgresAt(t, u) // migrates the schema that ro reads
 	parsed, _ := url.Parse(u)
 	q := parsed.Query()
 	q.Set("options", "-c default_transaction_read_only=on")
@@ -75,14 +68,7 @@ func TestPostgresUnreachable(t *testing.T) {
 // room again, both recover. Nothing acknowledged is lost.
 func TestSQLiteDiskFullAndReadOnly(t *testing.T) {
 	dir := smallDisk(t)
-	st, err := sqlite.Open(t.Context(), filepath.Join(dir, "hookrelay.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	st := testenv.SQLiteAt(t, filepath.Join(dir, "hookrelay.db"))
 	s := newServer(t, st, nil)
 	s.createEndpoint("http://127.0.0.1:9/a")
 	acked := s.publish("before.full").EventID

@@ -16,19 +16,19 @@ import (
 )
 
 func TestEndpoints(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		t.Run("CreateShowsSecretOnce", func(t *testing.T) { t.Parallel(); testCreateShowsSecretOnce(t, newStore(t)) })
-		t.Run("CreateWithEveryField", func(t *testing.T) { t.Parallel(); testCreateWithEveryField(t, newStore(t)) })
-		t.Run("CreateValidation", func(t *testing.T) { t.Parallel(); testCreateValidation(t, newStore(t)) })
-		t.Run("ForbiddenTarget", func(t *testing.T) { t.Parallel(); testForbiddenTarget(t, newStore(t)) })
-		t.Run("ListFiltersAndPages", func(t *testing.T) { t.Parallel(); testListEndpoints(t, newStore(t)) })
-		t.Run("UpdateIsPartial", func(t *testing.T) { t.Parallel(); testUpdateIsPartial(t, newStore(t)) })
-		t.Run("EnableDisable", func(t *testing.T) { t.Parallel(); testEnableDisable(t, newStore(t)) })
-		t.Run("RotateSecret", func(t *testing.T) { t.Parallel(); testRotateSecret(t, newStore(t)) })
-		t.Run("AckifySecrets", func(t *testing.T) { t.Parallel(); testAckifySecrets(t, newStore(t)) })
-		t.Run("Ping", func(t *testing.T) { t.Parallel(); testPing(t, newStore(t)) })
-		t.Run("Delete", func(t *testing.T) { t.Parallel(); testDelete(t, newStore(t)) })
-		t.Run("UnknownWebhook", func(t *testing.T) { t.Parallel(); testUnknownEndpoint(t, newStore(t)) })
+	testenv.EachStoreParallel(t, map[string]func(*testing.T, store.Store){
+		"CreateShowsSecretOnce": testCreateShowsSecretOnce,
+		"CreateWithEveryField":  testCreateWithEveryField,
+		"CreateValidation":      testCreateValidation,
+		"ForbiddenTarget":       testForbiddenTarget,
+		"ListFiltersAndPages":   testListEndpoints,
+		"UpdateIsPartial":       testUpdateIsPartial,
+		"EnableDisable":         testEnableDisable,
+		"RotateSecret":          testRotateSecret,
+		"AckifySecrets":         testAckifySecrets,
+		"Ping":                  testPing,
+		"Delete":                testDelete,
+		"UnknownWebhook":        testUnknownEndpoint,
 	})
 }
 

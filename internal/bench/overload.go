@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -188,13 +186,11 @@ type loadedReceiver struct {
 }
 
 func startLoadedReceiver(o OverloadOptions) (*loadedReceiver, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("overload receiver: %w", err)
+	r := &loadedReceiver{opts: o, closing: make(chan struct{})}
+	var err error
+	if r.server, r.url, err = serveLoopback("overload receiver", r); err != nil {
+		return nil, err
 	}
-	r := &loadedReceiver{url: "http://" + ln.Addr().String(), opts: o, closing: make(chan struct{})}
-	r.server = &http.Server{Handler: r, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(slog.DiscardHandler, slog.LevelError)}
-	go r.server.Serve(ln)
 	return r, nil
 }
 

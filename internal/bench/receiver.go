@@ -38,21 +38,32 @@ type arrival struct {
 }
 
 func startReceiver(expected int) (*receiver, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, fmt.Errorf("receiver: %w", err)
-	}
 	r := &receiver{
-		url:       "http://" + ln.Addr().String(),
 		expected:  int64(expected),
 		publishAt: make(map[string]time.Time, expected),
 		seen:      make(map[string]int, expected),
 		arrivals:  make([]arrival, 0, expected),
 		done:      make(chan struct{}),
 	}
-	r.server = &http.Server{Handler: r, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(slog.DiscardHandler, slog.LevelError)}
-	go r.server.Serve(ln)
+	var err error
+	if r.server, r.url, err = serveLoopback("receiver", r); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// serveLoopback serves handler on a free port of 127.0.0.1, with its
+// server's errors discarded, and returns the server and its base URL
+// (http://127.0.0.1:port); what names the receiver in the error of a
+// failed listen.
+func serveLoopback(what string, handler http.Handler) (*http.Server, string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", what, err)
+	}
+	server := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ErrorLog: slog.NewLogLogger(slog.DiscardHandler, slog.LevelError)}
+	go server.Serve(ln)
+	return server, "http://" + ln.Addr().String(), nil
 }
 
 func (r *receiver) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -152,22 +163,17 @@ type silentReceiver struct {
 }
 
 func startSilentReceiver() (*silentReceiver, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	s := &silentReceiver{closing: make(chan struct{})}
+	var err error
+	s.server, s.url, err = serveLoopback("silent receiver", http.HandlerFunc(func(_ http.ResponseWriter, req *http.Request) {
+		select {
+		case <-req.Context().Done():
+		case <-s.closing:
+		}
+	}))
 	if err != nil {
-		return nil, fmt.Errorf("silent receiver: %w", err)
+		return nil, err
 	}
-	s := &silentReceiver{url: "http://" + ln.Addr().String(), closing: make(chan struct{})}
-	s.server = &http.Server{
-		Handler: http.HandlerFunc(func(_ http.ResponseWriter, req *http.Request) {
-			select {
-			case <-req.Context().Done():
-			case <-s.closing:
-			}
-		}),
-		ReadHeaderTimeout: 5 * time.Second,
-		ErrorLog:          slog.NewLogLogger(slog.DiscardHandler, slog.LevelError),
-	}
-	go s.server.Serve(ln)
 	return s, nil
 }
 

@@ -27,14 +27,14 @@ import (
 // healthy one, receivers that answer bytes no store can keep, endpoints
 // that go away, and a receiver that slows down under load.
 func TestEngine(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		t.Run("OneEndpointDrainsWithoutWaitingForPolls", func(t *testing.T) { t.Parallel(); testDrainsWithoutPolls(t, newStore(t)) })
-		t.Run("HangingEndpointsLeaveSlotsToHealthyOne", func(t *testing.T) { t.Parallel(); testHangingBesideHealthy(t, newStore(t)) })
-		t.Run("UnstorableAnswerStallsNoOne", func(t *testing.T) { t.Parallel(); testUnstorableAnswer(t, newStore(t)) })
-		t.Run("GoneStopsRequestsAndKeepsQueue", func(t *testing.T) { t.Parallel(); testGoneKeepsQueue(t, newStore(t)) })
-		t.Run("DisablingStopsRequestsAndKeepsQueue", func(t *testing.T) { t.Parallel(); testDisableKeepsQueue(t, newStore(t)) })
-		t.Run("SwitchingProtocolsIsCutAtTheTimeout", func(t *testing.T) { t.Parallel(); testSwitchingProtocols(t, newStore(t)) })
-		t.Run("AdaptiveLimitFallsUnderOverloadAndRecovers", func(t *testing.T) { t.Parallel(); testAdaptiveLimit(t, newStore(t)) })
+	testenv.EachStoreParallel(t, map[string]func(*testing.T, store.Store){
+		"OneEndpointDrainsWithoutWaitingForPolls":    testDrainsWithoutPolls,
+		"HangingEndpointsLeaveSlotsToHealthyOne":     testHangingBesideHealthy,
+		"UnstorableAnswerStallsNoOne":                testUnstorableAnswer,
+		"GoneStopsRequestsAndKeepsQueue":             testGoneKeepsQueue,
+		"DisablingStopsRequestsAndKeepsQueue":        testDisableKeepsQueue,
+		"SwitchingProtocolsIsCutAtTheTimeout":        testSwitchingProtocols,
+		"AdaptiveLimitFallsUnderOverloadAndRecovers": testAdaptiveLimit,
 	})
 }
 
@@ -234,12 +234,8 @@ func testUnstorableAnswer(t *testing.T, s store.Store) {
 func testGoneKeepsQueue(t *testing.T, s store.Store) {
 	const events = 40
 	var mu sync.Mutex
-	var arrivals []time.Time
 	var firstGone time.Time
-	gone := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		arrivals = append(arrivals, time.Now())
-		mu.Unlock()
+	goneURL, arrived := testenv.Arrivals(t, func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(time.Second)
 		mu.Lock()
 		if firstGone.IsZero() {
@@ -247,9 +243,8 @@ func testGoneKeepsQueue(t *testing.T, s store.Store) {
 		}
 		mu.Unlock()
 		w.WriteHeader(http.StatusGone)
-	}))
-	t.Cleanup(gone.Close)
-	e := backlog(t, s, gone.URL, events)
+	})
+	e := backlog(t, s, goneURL, events)
 	startWorker(t, s, serveOptions(t), 10*time.Second)
 	testwait.Until(t, "endpoint not disabled and settled", func() bool {
 		got, err := s.GetEndpoint(context.Background(), e.ID)
@@ -260,9 +255,9 @@ func testGoneKeepsQueue(t *testing.T, s store.Store) {
 		return !got.Active && c[store.StatusProcessing] == 0 && c[store.StatusFailed]+c[store.StatusPending] == events
 	})
 	mu.Lock()
-	sent, stoppedAt := append([]time.Time(nil), arrivals...), firstGone
+	stoppedAt := firstGone
 	mu.Unlock()
-	checkStopped(t, s, sent, stoppedAt, events, store.StatusFailed)
+	checkStopped(t, s, arrived(), stoppedAt, events, store.StatusFailed)
 }
 
 // checkStopped checks what stopping an endpoint at stoppedAt must leave: no
@@ -296,23 +291,13 @@ func checkStopped(t *testing.T, s store.Store, arrivals []time.Time, stoppedAt t
 // pending, with no attempt counted.
 func testDisableKeepsQueue(t *testing.T, s store.Store) {
 	const events = 30
-	var mu sync.Mutex
-	var arrivals []time.Time
-	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		arrivals = append(arrivals, time.Now())
-		mu.Unlock()
+	slowURL, arrived := testenv.Arrivals(t, func(w http.ResponseWriter, r *http.Request) {
 		time.Sleep(time.Second)
 		w.WriteHeader(http.StatusOK)
-	}))
-	t.Cleanup(slow.Close)
-	e := backlog(t, s, slow.URL, events)
-	startWorker(t, s, serveOptions(t), 10*time.Second)
-	testwait.Until(t, "no request arrived", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
-		return len(arrivals) > 0
 	})
+	e := backlog(t, s, slowURL, events)
+	startWorker(t, s, serveOptions(t), 10*time.Second)
+	testwait.Until(t, "no request arrived", func() bool { return len(arrived()) > 0 })
 	off := store.Activation{Active: false, Reason: "test", At: time.Now()}
 	if _, err := s.UpdateEndpoint(context.Background(), e.ID, store.EndpointPatch{Activation: &off}); err != nil {
 		t.Fatal(err)
@@ -322,10 +307,7 @@ func testDisableKeepsQueue(t *testing.T, s store.Store) {
 		c := counts(t, s)
 		return c[store.StatusProcessing] == 0 && c[store.StatusDelivered]+c[store.StatusPending] == events
 	})
-	mu.Lock()
-	sent := append([]time.Time(nil), arrivals...)
-	mu.Unlock()
-	checkStopped(t, s, sent, disabledAt, events, store.StatusDelivered)
+	checkStopped(t, s, arrived(), disabledAt, events, store.StatusDelivered)
 }
 
 // A receiver that answers 101 Switching Protocols and keeps the connection

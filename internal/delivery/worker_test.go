@@ -25,17 +25,17 @@ import (
 )
 
 func TestWorker(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		t.Run("DeliversSignedRequest", func(t *testing.T) { t.Parallel(); testDeliversSignedRequest(t, newStore(t)) })
-		t.Run("RetriesThenDelivers", func(t *testing.T) { t.Parallel(); testRetriesThenDelivers(t, newStore(t)) })
-		t.Run("PermanentFailureIsNotRetried", func(t *testing.T) { t.Parallel(); testPermanentFailure(t, newStore(t)) })
-		t.Run("FailsAfterMaxRetries", func(t *testing.T) { t.Parallel(); testFailsAfterMaxRetries(t, newStore(t)) })
-		t.Run("TimeoutIsRetried", func(t *testing.T) { t.Parallel(); testTimeoutIsRetried(t, newStore(t)) })
-		t.Run("SameEventIDDeliversOnce", func(t *testing.T) { t.Parallel(); testSameEventIDDeliversOnce(t, newStore(t)) })
-		t.Run("TwoWorkersNeverSendARowTwice", func(t *testing.T) { t.Parallel(); testTwoWorkers(t, newStore(t)) })
-		t.Run("GoneDisablesEndpoint", func(t *testing.T) { t.Parallel(); testGoneDisablesEndpoint(t, newStore(t)) })
-		t.Run("CustomHeadersCannotOverrideSignature", func(t *testing.T) { t.Parallel(); testCustomHeaders(t, newStore(t)) })
-		t.Run("GracefulShutdownHandsBackLeases", func(t *testing.T) { t.Parallel(); testGracefulShutdown(t, newStore(t)) })
+	testenv.EachStoreParallel(t, map[string]func(*testing.T, store.Store){
+		"DeliversSignedRequest":                testDeliversSignedRequest,
+		"RetriesThenDelivers":                  testRetriesThenDelivers,
+		"PermanentFailureIsNotRetried":         testPermanentFailure,
+		"FailsAfterMaxRetries":                 testFailsAfterMaxRetries,
+		"TimeoutIsRetried":                     testTimeoutIsRetried,
+		"SameEventIDDeliversOnce":              testSameEventIDDeliversOnce,
+		"TwoWorkersNeverSendARowTwice":         testTwoWorkers,
+		"GoneDisablesEndpoint":                 testGoneDisablesEndpoint,
+		"CustomHeadersCannotOverrideSignature": testCustomHeaders,
+		"GracefulShutdownHandsBackLeases":      testGracefulShutdown,
 	})
 }
 
@@ -98,15 +98,7 @@ func addEndpoint(t *testing.T, s store.Store, url string, mod ...func(*store.End
 
 func publish(t *testing.T, s store.Store, id, eventType string, maxRetries int) store.PublishResult {
 	t.Helper()
-	ev := store.Event{ID: id, Type: eventType, Data: json.RawMessage(`{"document_id":"doc-1","n":1}`)}
-	if err := ev.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	res, err := s.Publish(context.Background(), ev, store.PublishOptions{MaxRetries: maxRetries})
-	if err != nil {
-		t.Fatalf("publish: %v", err)
-	}
-	return res
+	return testenv.Publish(t, s, store.Event{ID: id, Type: eventType, Data: json.RawMessage(`{"document_id":"doc-1","n":1}`)}, maxRetries)
 }
 
 // fastOptions makes retries and polls take milliseconds.
@@ -147,17 +139,7 @@ func startWorker(t *testing.T, s store.Store, opts delivery.Options, timeout tim
 // runWorker runs w as startWorker does.
 func runWorker(t *testing.T, w *delivery.Worker) (stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	stop = sync.OnceFunc(func() {
-		cancel()
-		if err := testwait.Receive(t, done, "worker stop"); err != nil {
-			t.Errorf("worker: %v", err)
-		}
-	})
-	t.Cleanup(stop)
-	return stop
+	return testenv.Run(t, "worker", w.Run)
 }
 
 // waitFor polls the delivery until cond holds or 10 s pass.

@@ -2,10 +2,6 @@ package e2e
 
 import (
 	"context"
-	"net/http"
-	"net/http/httptest"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,21 +17,9 @@ import (
 func TestRateLimitHoldsAcrossServeProcesses(t *testing.T) {
 	const limit, events = 5, 30
 	databaseURL := testdb.PostgresURL(t)
-	var mu sync.Mutex
-	var arrivals []time.Time
-	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		mu.Lock()
-		arrivals = append(arrivals, time.Now())
-		mu.Unlock()
-	}))
-	t.Cleanup(rcv.Close)
-	received := func() []time.Time {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]time.Time(nil), arrivals...)
-	}
+	rcvURL, received := testenv.Arrivals(t, nil)
 
-	env := serveEnv(databaseURL, rcv.URL)
+	env := serveEnv(databaseURL, rcvURL)
 	if _, stderr, code := run(t, env, "migrate"); code != 0 {
 		t.Fatalf("migrate: exit %d: %s", code, stderr)
 	}
@@ -62,9 +46,5 @@ func TestRateLimitHoldsAcrossServeProcesses(t *testing.T) {
 	}
 	publishEvents(t, st, events)
 	waitUntil(t, 60*time.Second, "every event received", func() bool { return len(received()) >= events })
-	got := slices.SortedFunc(slices.Values(received()), time.Time.Compare)
-	testenv.WithinRate(t, got, limit, 250*time.Millisecond)
-	if took := got[len(got)-1].Sub(got[0]); took < time.Duration(events/limit-2)*time.Second {
-		t.Errorf("%d requests took %v, want about %d s at %d/s", events, took, events/limit-1, limit)
-	}
+	testenv.AtRate(t, received(), limit, 250*time.Millisecond)
 }

@@ -92,21 +92,7 @@ func fast(t *testing.T, logs *testenv.Buffer) maintenance.Options {
 // returns once Run has.
 func start(t *testing.T, m *maintenance.Maintainer) (stop func()) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	var stopped atomic.Bool
-	stop = func() {
-		if stopped.Swap(true) {
-			return
-		}
-		cancel()
-		if err := testwait.Receive(t, done, "the maintainer stops"); err != nil {
-			t.Errorf("run: %v", err)
-		}
-	}
-	t.Cleanup(stop)
-	return stop
+	return testenv.Run(t, "the maintainer", m.Run)
 }
 
 // startWorker runs a delivery worker on s until the test ends.
@@ -118,15 +104,7 @@ func startWorker(t *testing.T, s store.Store) {
 		PollInterval: 20 * time.Millisecond, ShutdownTimeout: 5 * time.Second,
 		Retry: delivery.RetryPolicy{Base: time.Minute, Cap: time.Hour, RetryAfterCap: time.Hour},
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := testwait.Receive(t, done, "the worker stops"); err != nil {
-			t.Errorf("worker: %v", err)
-		}
-	})
+	testenv.Run(t, "the worker", w.Run)
 }
 
 // receiver is a loopback endpoint that answers 200 and counts requests.
@@ -154,14 +132,7 @@ func addEndpoint(t *testing.T, s store.Store, url string) store.Endpoint {
 // IDs.
 func publish(t *testing.T, s store.Store) []int64 {
 	t.Helper()
-	ev := store.Event{Type: "document.created", Data: json.RawMessage(`{"n":1}`)}
-	if err := ev.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	res, err := s.Publish(t.Context(), ev, store.PublishOptions{MaxRetries: 3})
-	if err != nil {
-		t.Fatalf("publish: %v", err)
-	}
+	res := testenv.Publish(t, s, store.Event{Type: "document.created", Data: json.RawMessage(`{"n":1}`)}, 3)
 	ds, err := s.ListDeliveries(t.Context(), store.DeliveryFilter{EventID: res.Event.ID})
 	if err != nil {
 		t.Fatal(err)

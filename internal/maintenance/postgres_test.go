@@ -11,23 +11,13 @@ import (
 	"github.com/hookrelay/hookrelay/internal/maintenance"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/postgres"
+	"github.com/hookrelay/hookrelay/internal/testdb"
 	"github.com/hookrelay/hookrelay/internal/testenv"
 	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // postgresBackend is the PostgreSQL entry of backends.
 var postgresBackend = backends[0]
-
-// connect opens a connection of the test's own to the schema at u.
-func connect(t *testing.T, u string) *pgx.Conn {
-	t.Helper()
-	conn, err := pgx.Connect(t.Context(), u)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() { conn.Close(t.Context()) })
-	return conn
-}
 
 // lockHolders returns the backends that hold the maintainer's lock of the
 // schema at conn's search_path.
@@ -50,7 +40,7 @@ func lockHolders(t *testing.T, conn *pgx.Conn) []int32 {
 // within its retry interval, and the former maintainer stops maintaining.
 func TestPostgresLeaderConnectionLost(t *testing.T) {
 	stores, u := postgresBackend.open(t, 2)
-	conn := connect(t, u)
+	conn := testdb.Connect(t, u)
 	var ms [2]*maintenance.Maintainer
 	logs := &testenv.Buffer{}
 	for i := range ms {
@@ -96,7 +86,7 @@ func TestPostgresLeaderConnectionLost(t *testing.T) {
 func TestPostgresClaimsGoOnWhileRetentionDeletes(t *testing.T) {
 	stores, u := postgresBackend.open(t, 1)
 	s := stores[0]
-	conn := connect(t, u)
+	conn := testdb.Connect(t, u)
 	url, _ := receiver(t)
 	addEndpoint(t, s, url)
 	old := publish(t, s)[0]
@@ -104,7 +94,7 @@ func TestPostgresClaimsGoOnWhileRetentionDeletes(t *testing.T) {
 	if _, err := conn.Exec(t.Context(), `UPDATE webhook_deliveries SET processed_at = now() - interval '40 days' WHERE id = $1`, old); err != nil {
 		t.Fatal(err)
 	}
-	blocker := connect(t, u)
+	blocker := testdb.Connect(t, u)
 	tx, err := blocker.Begin(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +161,7 @@ func TestPostgresClaimsGoOnWhileRetentionDeletes(t *testing.T) {
 func TestPostgresStuckMaintainerLeasesAreRescued(t *testing.T) {
 	stores, u := postgresBackend.open(t, 1)
 	s := stores[0]
-	holder := connect(t, u)
+	holder := testdb.Connect(t, u)
 	if _, err := holder.Exec(t.Context(), `SELECT pg_advisory_lock($1::int4, 'webhook_deliveries'::regclass::oid::int4)`, postgres.MaintainerLockKey); err != nil {
 		t.Fatalf("take the maintainer's lock: %v", err)
 	}

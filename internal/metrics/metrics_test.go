@@ -25,13 +25,7 @@ func TestMetricsExposition(t *testing.T) {
 	if _, err := st.CreateEndpoint(ctx, store.Endpoint{URL: "https://example.com/h", Secret: "s3cret-s3cret", Active: true}); err != nil {
 		t.Fatal(err)
 	}
-	ev := store.Event{Type: "a.b"}
-	if err := ev.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Publish(ctx, ev, store.PublishOptions{MaxRetries: 1}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Publish(t, st, store.Event{Type: "a.b"}, 1)
 
 	m := metrics.New(st, nil)
 	reg := metrics.NewRegistry()
@@ -87,13 +81,7 @@ func TestEndpointConcurrencyLimitGauge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev := store.Event{Type: "a.b"}
-	if err := ev.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Publish(ctx, ev, store.PublishOptions{MaxRetries: 1}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Publish(t, st, store.Event{Type: "a.b"}, 1)
 	limits := delivery.NewLimits(16, true)
 	m := metrics.New(st, limits)
 	reg := metrics.NewRegistry()
@@ -105,18 +93,12 @@ func TestEndpointConcurrencyLimitGauge(t *testing.T) {
 		ShutdownTimeout: time.Second, Retry: delivery.RetryPolicy{Base: time.Second, Cap: time.Second, RetryAfterCap: time.Second},
 		Limits: limits, Observer: m,
 	})
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- w.Run(runCtx) }()
-	t.Cleanup(stop)
+	stop := testenv.Run(t, "worker", w.Run)
 
 	// One 2xx: the limit went from 4 to 5.
 	want := fmt.Sprintf(`hookrelay_endpoint_concurrency_limit{endpoint_id="%d"} 5`, e.ID)
 	testwait.Until(t, "limit gauge after one delivery", func() bool { return strings.Contains(scrape(t, reg), want) })
-	stop()
-	if err := testwait.Receive(t, done, "worker stop"); err != nil {
-		t.Fatal(err)
-	}
+	stop() // fails the test if Run does
 	if text := scrape(t, reg); strings.Contains(text, "hookrelay_endpoint_concurrency_limit{") {
 		t.Errorf("a stopped worker's limits are still exposed:\n%s", text)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -147,13 +148,14 @@ func SlowDownEndpoints(applied []AppliedOutcome) []int64 {
 // deliveries behind it no poll interval: each round moves part of it to its
 // token times, and every round defers at least one delivery, so the rounds
 // end. The batch comes back in claim order (priority DESC, scheduled_for
-// ASC, ID ASC).
+// ASC, ID ASC); a limit of 0 or less claims nothing (an empty batch). An
+// error of once ends the claim, wrapped as "claim deliveries: …".
 func ClaimInRounds(limit int, once func(n int) (claimed []Claimed, deferred int, err error)) ([]Claimed, error) {
 	out := []Claimed{}
 	for len(out) < limit {
 		claimed, deferred, err := once(limit - len(out))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("claim deliveries: %w", err)
 		}
 		out = append(out, claimed...)
 		if deferred == 0 {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/hookrelay/hookrelay/internal/store/postgres"
@@ -88,4 +89,17 @@ func UnreachablePostgres(t testing.TB) *postgres.Store {
 	}
 	t.Cleanup(pool.Close)
 	return postgres.New(pool)
+}
+
+// Connect opens a connection of the test's own to the database or schema at
+// databaseURL (a PostgresURL), closed when t ends, for the statements a test
+// runs beside the store.
+func Connect(t testing.TB, databaseURL string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), databaseURL)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }

@@ -24,3 +24,17 @@ func WithinRate(t testing.TB, times []time.Time, limit int, slack time.Duration)
 		}
 	}
 }
+
+// AtRate checks that times, when each of a backlog of requests to one
+// endpoint limited to limit per second arrived, keep the limit (WithinRate,
+// with slack) and took as long as the limit makes them take: about
+// len(times)/limit seconds, at least that less two.
+func AtRate(t testing.TB, times []time.Time, limit int, slack time.Duration) {
+	t.Helper()
+	WithinRate(t, times, limit, slack)
+	sorted := slices.SortedFunc(slices.Values(times), time.Time.Compare)
+	n := len(sorted)
+	if took := sorted[n-1].Sub(sorted[0]); took < time.Duration(n/limit-2)*time.Second {
+		t.Errorf("%d requests took %v, want about %d s at %d/s", n, took, n/limit-1, limit)
+	}
+}

@@ -23,28 +23,43 @@ func EachStore(t *testing.T, test func(t *testing.T, newStore func(*testing.T) s
 // NewPostgres returns a migrated PostgreSQL store in a schema of its own.
 func NewPostgres(t *testing.T) store.Store {
 	t.Helper()
-	s, err := postgres.Open(context.Background(), testdb.PostgresURL(t))
-	if err != nil {
-		t.Fatalf("open postgres: %v", err)
-	}
-	return migrated(t, s)
+	return PostgresAt(t, testdb.PostgresURL(t))
 }
 
 // NewSQLite returns a migrated SQLite store in a file of its own.
 func NewSQLite(t *testing.T) store.Store {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), testdb.SQLitePath(t))
-	if err != nil {
-		t.Fatalf("open sqlite: %v", err)
-	}
-	return migrated(t, s)
+	return SQLiteAt(t, testdb.SQLitePath(t))
 }
 
-func migrated(t *testing.T, s store.Store) store.Store {
-	t.Helper()
-	t.Cleanup(func() { s.Close() })
+// PostgresAt returns a migrated PostgreSQL store on databaseURL (a schema
+// of testdb.PostgresURL, say, that several stores share as several
+// processes do), closed when tb ends; tb may be a benchmark or a fuzz
+// target.
+func PostgresAt(tb testing.TB, databaseURL string) store.Store {
+	tb.Helper()
+	s, err := postgres.Open(context.Background(), databaseURL)
+	return migrated(tb, "postgres", s, err)
+}
+
+// SQLiteAt returns a migrated SQLite store on the file at path, closed when
+// tb ends; tb may be a benchmark or a fuzz target.
+func SQLiteAt(tb testing.TB, path string) store.Store {
+	tb.Helper()
+	s, err := sqlite.Open(context.Background(), path)
+	return migrated(tb, "sqlite", s, err)
+}
+
+// migrated fails tb with err, the error of opening s (a store of kind, its
+// name for the message), or closes s when tb ends and migrates it.
+func migrated(tb testing.TB, kind string, s store.Store, err error) store.Store {
+	tb.Helper()
+	if err != nil {
+		tb.Fatalf("open %s: %v", kind, err)
+	}
+	tb.Cleanup(func() { s.Close() })
 	if err := s.Migrate(context.Background()); err != nil {
-		t.Fatalf("migrate: %v", err)
+		tb.Fatalf("migrate: %v", err)
 	}
 	return s
 }

@@ -18,7 +18,6 @@ import (
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testenv"
-	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 // chromiumPath is where Debian's chromium package (and .ci/install-chromium)
@@ -211,16 +210,7 @@ func startWorker(t *testing.T, st store.Store, mods ...func(*delivery.Options)) 
 	for _, m := range mods {
 		m(&opts)
 	}
-	w := delivery.NewWorker(st, sender, opts)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- w.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := testwait.Receive(t, done, "worker stop"); err != nil {
-			t.Errorf("worker: %v", err)
-		}
-	})
+	testenv.Run(t, "worker", delivery.NewWorker(st, sender, opts).Run)
 }
 
 // publishVia publishes an event through the API, as an application does.

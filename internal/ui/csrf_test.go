@@ -6,13 +6,10 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay/internal/store"
-	"github.com/hookrelay/hookrelay/internal/testenv"
 )
 
 func TestCSRF(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		st := newStore(t)
-		s := newSite(t, st, testToken)
+	eachSite(t, func(t *testing.T, st store.Store, s *site) {
 		e := createEndpoint(t, st)
 		disable := "/ui/endpoints/" + itoa(e.ID) + "/disable"
 

@@ -12,9 +12,7 @@ import (
 )
 
 func TestDeliveryPages(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		st := newStore(t)
-		s := newSite(t, st, testToken)
+	eachSite(t, func(t *testing.T, st store.Store, s *site) {
 		billing := createEndpoint(t, st, func(e *store.Endpoint) { e.Title = "Billing"; e.Events = []string{"invoice.*"} })
 		search := createEndpoint(t, st, func(e *store.Endpoint) { e.Title = "Search"; e.Events = []string{"document.*"} })
 		paid := publish(t, st, "invoice.paid")

@@ -15,9 +15,7 @@ import (
 )
 
 func TestEndpointPages(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		st := newStore(t)
-		s := newSite(t, st, testToken)
+	eachSite(t, func(t *testing.T, st store.Store, s *site) {
 		b := s.signedIn()
 
 		t.Run("an empty list invites to create one", func(t *testing.T) {

@@ -8,14 +8,11 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay/internal/store"
-	"github.com/hookrelay/hookrelay/internal/testenv"
 	"github.com/hookrelay/hookrelay/internal/ui"
 )
 
 func TestEventPages(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		st := newStore(t)
-		s := newSite(t, st, testToken)
+	eachSite(t, func(t *testing.T, st store.Store, s *site) {
 		createEndpoint(t, st, func(e *store.Endpoint) { e.Title = "Docs"; e.Events = []string{"document.*"} })
 		createEndpoint(t, st, func(e *store.Endpoint) { e.Title = "Audit" })
 		createEndpoint(t, st, func(e *store.Endpoint) { e.Title = "Billing only"; e.Events = []string{"invoice.*"} })

@@ -17,6 +17,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/authlimit"
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testenv"
 	"github.com/hookrelay/hookrelay/internal/ui"
 )
 
@@ -30,6 +31,15 @@ type site struct {
 	url   string
 	store store.Store
 	token string
+}
+
+// eachSite runs test once per store (testenv.EachStore), on a new store and
+// a site over it whose dashboard asks for testToken.
+func eachSite(t *testing.T, test func(t *testing.T, st store.Store, s *site)) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := newStore(t)
+		test(t, st, newSite(t, st, testToken))
+	})
 }
 
 // newSite serves the API and the dashboard over st, with token ("" for an

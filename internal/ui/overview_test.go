@@ -6,13 +6,10 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay/internal/store"
-	"github.com/hookrelay/hookrelay/internal/testenv"
 )
 
 func TestOverview(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		st := newStore(t)
-		s := newSite(t, st, testToken)
+	eachSite(t, func(t *testing.T, st store.Store, s *site) {
 		b := s.signedIn()
 
 		b.get("/ui/").must(t, http.StatusOK).contains(t, "0 deliveries waiting", "No endpoint failed in the last 24 hours.")

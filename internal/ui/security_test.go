@@ -70,9 +70,7 @@ func TestOneLimiterForEveryCredential(t *testing.T) {
 // TestSignOutEndsTheSession: after POST /ui/logout a copy of the session
 // cookie signs no one in; a token change ends every session too.
 func TestSignOutEndsTheSession(t *testing.T) {
-	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
-		st := newStore(t)
-		s := newSite(t, st, testToken)
+	eachSite(t, func(t *testing.T, st store.Store, s *site) {
 		b := s.signedIn()
 		b.get("/ui/").must(t, http.StatusOK)
 		stolen := sessionCookie(t, b)

@@ -1,14 +1,12 @@
 package encrypted_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -197,34 +195,10 @@ func TestHeaderValuesAreEncryptedAtRest(t *testing.T) {
 	})
 }
 
-// lockedBuffer is a log sink that tests read while the store writes.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // publishTo publishes one event to every active endpoint of st.
 func publishTo(t *testing.T, st store.Store) {
 	t.Helper()
-	ev := store.Event{Type: "a.b"}
-	if err := ev.Normalize(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Publish(context.Background(), ev, store.PublishOptions{MaxRetries: 3}); err != nil {
-		t.Fatal(err)
-	}
+	testenv.Publish(t, st, store.Event{Type: "a.b"}, 3)
 }
 
 // pendingUncounted fails t unless endpoint id's deliveries are all pending
@@ -251,7 +225,7 @@ func TestOneUndecryptableEndpointStopsOnlyItself(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
 		ctx := context.Background()
 		raw := newStore(t)
-		var logs lockedBuffer
+		var logs testenv.Buffer
 		st, err := encrypted.Wrap(raw, testKey, slog.New(slog.NewTextHandler(&logs, nil)))
 		if err != nil {
 			t.Fatal(err)
@@ -337,7 +311,7 @@ func TestWithoutKeySealedEndpointsAreHandedBack(t *testing.T) {
 	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
 		ctx := context.Background()
 		raw := newStore(t)
-		var logs lockedBuffer
+		var logs testenv.Buffer
 		plain := encrypted.Plain(raw, slog.New(slog.NewTextHandler(&logs, nil)))
 		clear, err := plain.CreateEndpoint(ctx, store.Endpoint{URL: "https://clear.example/hook", Secret: "whsec_clear-secret", Active: true})
 		if err != nil || clear.Secret != "whsec_clear-secret" {

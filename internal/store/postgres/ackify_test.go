@@ -46,7 +46,7 @@ func TestAckifyDropIn(t *testing.T) {
 // instance's tenant too.
 func TestAckifyMigratesAfterHookrelay(t *testing.T) {
 	u := testdb.PostgresURL(t)
-	owner := connect(t, u)
+	owner := testdb.Connect(t, u)
 	_, role := testdb.PostgresRole(t, owner, u)
 	testdb.BuildAckify(t, owner, role, []testdb.AckifyStage{testdb.AckifySeed})
 	s := migrated(t, u)
@@ -74,7 +74,7 @@ type request struct {
 func testAckifyDropIn(t *testing.T, stages []testdb.AckifyStage) {
 	ctx := t.Context()
 	ownerURL := testdb.PostgresURL(t)
-	owner := connect(t, ownerURL)
+	owner := testdb.Connect(t, ownerURL)
 	withTenant, withRLS := testdb.HasAckifyStage(stages, "tenants"), testdb.HasAckifyStage(stages, "rls")
 
 	// Ackify connects as its runtime role once RLS exists, as the owner before.
@@ -89,7 +89,7 @@ func testAckifyDropIn(t *testing.T, stages []testdb.AckifyStage) {
 			t.Fatal(err)
 		}
 	}
-	ackify := connect(t, ackifyURL)
+	ackify := testdb.Connect(t, ackifyURL)
 	queries := func(tx pgx.Tx) ackifyQueries { return ackifyQueries{t, tx, withTenant, tenant} }
 
 	got := make(chan request, 16)

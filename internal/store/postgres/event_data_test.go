@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"encoding/json"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
@@ -20,29 +19,12 @@ import (
 // its pending delivery is still sent.
 func TestEventDataMigratesToText(t *testing.T) {
 	u := testdb.PostgresURL(t)
-	conn := connect(t, u)
-	for _, file := range []string{"migrations/001_webhooks.sql", "migrations/002_hookrelay.sql"} {
-		body, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.Exec(t.Context(), string(body)); err != nil {
-			t.Fatalf("apply %s: %v", file, err)
-		}
-	}
-	const older = `
-		CREATE TABLE hookrelay_schema_migrations (
-			version INT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
-		INSERT INTO hookrelay_schema_migrations (version, name)
-		VALUES (1, '001_webhooks.sql'), (2, '002_hookrelay.sql');
+	conn := olderSchema(t, u, "migrations", 3, `
 		INSERT INTO webhooks (id, target_url, secret) VALUES (1, 'https://a.example/hook', 'secret-0123456789');
 		INSERT INTO webhook_events (id, type, data, priority)
 		VALUES ('0190b6a4-0000-7000-8000-000000000001', 'document.created', '{"z": 1, "a": [1.50, "\u00e9"]}', 4);
 		INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload, priority)
-		VALUES (1, '0190b6a4-0000-7000-8000-000000000001', 'document.created', '{"z": 1, "a": [1.50, "\u00e9"]}', 4)`
-	if _, err := conn.Exec(t.Context(), older); err != nil {
-		t.Fatalf("fill the older schema: %v", err)
-	}
+		VALUES (1, '0190b6a4-0000-7000-8000-000000000001', 'document.created', '{"z": 1, "a": [1.50, "\u00e9"]}', 4)`)
 	var before string
 	if err := conn.QueryRow(t.Context(), `SELECT data::text FROM webhook_events`).Scan(&before); err != nil {
 		t.Fatal(err)
@@ -78,7 +60,7 @@ func TestPublishTxLeavesTheCallersTransactionUsable(t *testing.T) {
 	if _, err := s.CreateEndpoint(t.Context(), store.Endpoint{URL: "https://a.example", Secret: "s", Active: true}); err != nil {
 		t.Fatal(err)
 	}
-	conn := connect(t, u)
+	conn := testdb.Connect(t, u)
 	if _, err := conn.Exec(t.Context(), `
 		CREATE TABLE app_rows (n INT);
 		ALTER TABLE webhook_deliveries ADD CONSTRAINT test_fails CHECK (event_type <> 'test.fails')`); err != nil {

@@ -8,10 +8,10 @@ import (
 
 // WriteGroup writes pubs as one group of concurrent publishes, all with
 // ctx, and returns each one's call.
-func (s *Store) WriteGroup(ctx context.Context, pubs []store.Publication) []*publishCall {
-	group := make([]*publishCall, len(pubs))
+func (s *Store) WriteGroup(ctx context.Context, pubs []store.Publication) []*store.PublishCall {
+	group := make([]*store.PublishCall, len(pubs))
 	for i, p := range pubs {
-		group[i] = &publishCall{Ctx: ctx, Value: p}
+		group[i] = &store.PublishCall{Ctx: ctx, Value: p}
 	}
 	s.publishGroup(group)
 	return group

@@ -18,7 +18,7 @@ import (
 func TestMaintainerConnectionIsNamed(t *testing.T) {
 	u := testdb.PostgresURL(t)
 	s := migrated(t, u)
-	conn := connect(t, u)
+	conn := testdb.Connect(t, u)
 	holderName := func() (string, error) {
 		var name string
 		err := conn.QueryRow(t.Context(), `

@@ -84,7 +84,7 @@ func TestConcurrentMigrations(t *testing.T) {
 // alone.
 func TestMigrateBesideAnotherTool(t *testing.T) {
 	u := testdb.PostgresURL(t)
-	conn := connect(t, u)
+	conn := testdb.Connect(t, u)
 	const golangMigrate = `
 		CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
 		INSERT INTO schema_migrations VALUES (20240101120000, false)`
@@ -120,7 +120,7 @@ func TestPublishTxFollowsTheCallersTransaction(t *testing.T) {
 	if _, err := s.CreateEndpoint(t.Context(), store.Endpoint{URL: "https://a.example", Secret: "s", Active: true}); err != nil {
 		t.Fatal(err)
 	}
-	conn := connect(t, u)
+	conn := testdb.Connect(t, u)
 	publishIn := func(commit bool) string {
 		tx, err := conn.Begin(t.Context())
 		if err != nil {
@@ -178,7 +178,7 @@ func TestWakeupsReconnect(t *testing.T) {
 	if _, err := s.CreateEndpoint(t.Context(), store.Endpoint{URL: "https://a.example", Secret: "s", Active: true}); err != nil {
 		t.Fatal(err)
 	}
-	admin := connect(t, u.String())
+	admin := testdb.Connect(t, u.String())
 
 	// listener returns the backend of the store's LISTEN connection, 0 when
 	// there is none.
@@ -217,7 +217,7 @@ func TestWakeupsReconnect(t *testing.T) {
 func TestNextRetryTime(t *testing.T) {
 	u := testdb.PostgresURL(t)
 	migrated(t, u)
-	conn := connect(t, u)
+	conn := testdb.Connect(t, u)
 	for retry, base := range []float64{1, 2, 4, 8} {
 		var minutes float64
 		err := conn.QueryRow(t.Context(), `SELECT extract(epoch FROM calculate_next_retry_time($1) - now()) / 60`, retry).Scan(&minutes)
@@ -249,15 +249,4 @@ func open(t *testing.T, databaseURL string) *postgres.Store {
 	}
 	t.Cleanup(func() { s.Close() })
 	return s
-}
-
-// connect opens a connection of the test's own, closed when t ends.
-func connect(t *testing.T, databaseURL string) *pgx.Conn {
-	t.Helper()
-	conn, err := pgx.Connect(t.Context(), databaseURL)
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	t.Cleanup(func() { conn.Close(context.Background()) })
-	return conn
 }

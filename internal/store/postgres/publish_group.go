@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -11,21 +10,15 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// maxPublishGroup is the most publishes one group transaction takes.
-const maxPublishGroup = 128
-
 // publishWriters is how many group transactions run at once: while one waits
 // on its round trips and its commit, the next group is written, so that
 // publishing is not bound by one connection's latency.
 const publishWriters = 4
 
-// publishCall is one Publish waiting for its group.
-type publishCall = groupcommit.Call[store.Publication, store.PublishResult]
-
 // newStore returns a store on pool.
 func newStore(pool *pgxpool.Pool) *Store {
 	s := &Store{pool: pool}
-	s.publishes = groupcommit.New(maxPublishGroup, publishWriters, s.publishGroup)
+	s.publishes = groupcommit.New(store.MaxPublishGroup, publishWriters, s.publishGroup)
 	return s
 }
 
@@ -41,18 +34,14 @@ func newStore(pool *pgxpool.Pool) *Store {
 // never fails the others. A publish whose ctx ends while it waits is not
 // written, unless its group has started it.
 func (s *Store) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	res, err := s.publishes.Do(ctx, store.Publication{Event: ev, Options: opts})
-	if err != nil {
-		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
-	}
-	return res, nil
+	return store.PublishGrouped(ctx, s.publishes, ev, opts)
 }
 
 // publishGroup writes the calls of group whose ctx has not ended in one
 // transaction, or each in its own when that fails. The transaction runs
 // while any of the calls still waits for it.
-func (s *Store) publishGroup(group []*publishCall) {
-	live := make([]*publishCall, 0, len(group))
+func (s *Store) publishGroup(group []*store.PublishCall) {
+	live := make([]*store.PublishCall, 0, len(group))
 	pubs := make([]store.Publication, 0, len(group))
 	for _, call := range group {
 		if err := call.Ctx.Err(); err != nil {

@@ -31,16 +31,9 @@ import (
 // event_id, event_type, payload, priority and created_at; the Lease is (ID,
 // Worker, RetryCount) as claimed.
 func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claimed, error) {
-	if c.Limit <= 0 {
-		return []store.Claimed{}, nil
-	}
-	claimed, err := store.ClaimInRounds(c.Limit, func(n int) ([]store.Claimed, int, error) {
+	return store.ClaimInRounds(c.Limit, func(n int) ([]store.Claimed, int, error) {
 		return s.claimOnce(ctx, c, n)
 	})
-	if err != nil {
-		return nil, fmt.Errorf("claim deliveries: %w", err)
-	}
-	return claimed, nil
 }
 
 // claimOnce is one round of Claim, one statement: it claims up to n due

@@ -15,8 +15,8 @@ import (
 // failed delivery.
 func TestRecoveryMigratesFromAnOlderSchema(t *testing.T) {
 	u := testdb.PostgresURL(t)
-	conn := connect(t, u)
-	migrateBefore(t, conn, 10)
+	conn := testdb.Connect(t, u)
+	applyBelow(t, conn, "migrations", 10)
 	const older = `
 		INSERT INTO webhooks (id, target_url, secret, title, failure_count, failing_since)
 		VALUES (1, 'https://a.example/hook', 'secret-0123456789', 'old', 3, now() - interval '1 hour');

@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"encoding/json"
-	"os"
 	"testing"
 	"time"
 
@@ -18,28 +17,12 @@ import (
 func TestMigrateFromTheFirstRelease(t *testing.T) {
 	ctx := t.Context()
 	u := testdb.PostgresURL(t)
-	conn := connect(t, u)
-	for _, name := range []string{"001_webhooks.sql", "002_hookrelay.sql"} {
-		sql, err := os.ReadFile("testdata/release1/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.Exec(ctx, string(sql)); err != nil {
-			t.Fatalf("first release's %s: %v", name, err)
-		}
-	}
-	const rows = `
-		CREATE TABLE hookrelay_schema_migrations (
-			version INT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());
-		INSERT INTO hookrelay_schema_migrations (version, name) VALUES (1, '001_webhooks.sql'), (2, '002_hookrelay.sql');
+	conn := olderSchema(t, u, "testdata/release1", 3, `
 		INSERT INTO webhooks (title, target_url, secret, created_by) VALUES ('plain', 'https://a.example/hook', 'secret-a-0123456789', 'api');
 		INSERT INTO webhooks (title, target_url, secret, created_by, signature_profile) VALUES ('ackify', 'https://b.example/hook', 'secret-b-0123456789', 'api', 'ackify');
 		INSERT INTO webhook_events (id, type, data) VALUES ('11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}');
 		INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
-			SELECT id, '11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}' FROM webhooks WHERE title = 'plain'`
-	if _, err := conn.Exec(ctx, rows); err != nil {
-		t.Fatalf("first release's rows: %v", err)
-	}
+			SELECT id, '11111111-2222-4333-8444-555555555555', 'document.created', '{"doc_id": "d-1"}' FROM webhooks WHERE title = 'plain'`)
 
 	s := open(t, u)
 	if current, err := s.MigrationsCurrent(ctx); err != nil || current {

@@ -24,14 +24,13 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/hookrelay/hookrelay/internal/groupcommit"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 // Store is a store.Store on a PostgreSQL connection pool.
 type Store struct {
 	pool      *pgxpool.Pool
-	publishes *groupcommit.Queue[store.Publication, store.PublishResult]
+	publishes *store.PublishQueue
 }
 
 var _ store.Store = (*Store)(nil)

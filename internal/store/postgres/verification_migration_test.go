@@ -1,16 +1,11 @@
 package postgres_test
 
 import (
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/testdb"
-	"github.com/jackc/pgx/v5"
 )
 
 // TestVerificationMigratesFromAnOlderSchema migrates a database that the
@@ -21,8 +16,8 @@ import (
 func TestVerificationMigratesFromAnOlderSchema(t *testing.T) {
 	ctx := t.Context()
 	u := testdb.PostgresURL(t)
-	conn := connect(t, u)
-	migrateBefore(t, conn, 11)
+	conn := testdb.Connect(t, u)
+	applyBelow(t, conn, "migrations", 11)
 	const rows = `
 		INSERT INTO webhooks (title, target_url, secret, created_by, rate_limit_per_second)
 			VALUES ('plain', 'https://a.example/hook', 'secret-a-0123456789', 'api', 7);
@@ -48,39 +43,5 @@ func TestVerificationMigratesFromAnOlderSchema(t *testing.T) {
 	claimed, err := s.Claim(ctx, store.ClaimRequest{Limit: 10, Lease: time.Minute, Worker: "w"})
 	if err != nil || len(claimed) != 1 || claimed[0].Event.ID != "11111111-2222-4333-8444-555555555555" {
 		t.Fatalf("claim = %+v (%v), want the old delivery", claimed, err)
-	}
-}
-
-// migrateBefore applies the embedded migrations numbered below before to
-// the empty schema of conn and records them, as a release that had only
-// those left the database.
-func migrateBefore(t *testing.T, conn *pgx.Conn, before int) {
-	t.Helper()
-	ctx := t.Context()
-	files, err := filepath.Glob("migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, `
-		CREATE TABLE hookrelay_schema_migrations (
-			version INT PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`); err != nil {
-		t.Fatal(err)
-	}
-	for _, file := range files {
-		name := filepath.Base(file)
-		version, _ := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if version >= before {
-			continue
-		}
-		sql, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := conn.Exec(ctx, string(sql)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if _, err := conn.Exec(ctx, `INSERT INTO hookrelay_schema_migrations (version, name) VALUES ($1, $2)`, version, name); err != nil {
-			t.Fatal(err)
-		}
 	}
 }

@@ -1,8 +1,6 @@
 package sqlite_test
 
 import (
-	"database/sql"
-	"os"
 	"testing"
 	"time"
 
@@ -18,30 +16,10 @@ import (
 // works on the migrated file.
 func TestMaintainerLeaseMigratesFromAnOlderSchema(t *testing.T) {
 	path := testdb.SQLitePath(t)
-	db, err := sql.Open("sqlite", sqlite.DSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for _, file := range []string{"migrations/001_webhooks.sql", "migrations/002_hookrelay.sql"} {
-		body, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ExecContext(t.Context(), string(body)); err != nil {
-			t.Fatalf("apply %s: %v", file, err)
-		}
-	}
-	const older = `
-		CREATE TABLE hookrelay_schema_migrations (
-			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
-		INSERT INTO hookrelay_schema_migrations VALUES (1, '001_webhooks.sql', 0), (2, '002_hookrelay.sql', 0);
+	olderFile(t, path, 3, `
 		INSERT INTO webhooks (id, target_url, secret) VALUES (1, 'https://a.example/hook', 'secret-0123456789');
 		INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
-		VALUES (1, '0190b6a4-0000-7000-8000-000000000001', 'document.created', '{"n": 1}')`
-	if _, err := db.ExecContext(t.Context(), older); err != nil {
-		t.Fatalf("fill the older schema: %v", err)
-	}
+		VALUES (1, '0190b6a4-0000-7000-8000-000000000001', 'document.created', '{"n": 1}')`)
 
 	s := migrated(t, path)
 	e, err := s.GetEndpoint(t.Context(), 1)

@@ -11,17 +11,11 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// maxPublishGroup is the most publishes one group transaction takes.
-const maxPublishGroup = 128
-
-// publishCall is one Publish waiting for its group.
-type publishCall = groupcommit.Call[store.Publication, store.PublishResult]
-
 // newStore returns a store that writes through write and reads through read
 // (one pool may be both).
 func newStore(write, read *sql.DB) *Store {
 	s := &Store{writes: newStatements(write), reads: newStatements(read), wakeups: newBroadcast[struct{}](), deactivations: newBroadcast[int64]()}
-	s.publishes = groupcommit.New(maxPublishGroup, 1, s.publishGroup)
+	s.publishes = groupcommit.New(store.MaxPublishGroup, 1, s.publishGroup)
 	return s
 }
 
@@ -36,18 +30,14 @@ func newStore(write, read *sql.DB) *Store {
 // savepoint and leaves the others of its group be. A publish whose ctx ends
 // while it waits is not written, unless its group has started it.
 func (s *Store) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	res, err := s.publishes.Do(ctx, store.Publication{Event: ev, Options: opts})
-	if err != nil {
-		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
-	}
-	return res, nil
+	return store.PublishGrouped(ctx, s.publishes, ev, opts)
 }
 
 // publishGroup writes group in one write transaction, wakes the Wakeups
 // subscribers when it created deliveries, and then completes its calls. The
 // transaction belongs to no caller, so it runs without a deadline; each
 // call's ctx is checked before its turn.
-func (s *Store) publishGroup(group []*publishCall) {
+func (s *Store) publishGroup(group []*store.PublishCall) {
 	ctx := context.Background()
 	err := s.inTx(ctx, func(tx execer) error {
 		for _, call := range group {
@@ -69,7 +59,7 @@ func (s *Store) publishGroup(group []*publishCall) {
 
 // publishInGroup publishes call in a savepoint of tx, unless its ctx has
 // ended.
-func publishInGroup(ctx context.Context, tx execer, call *publishCall) (store.PublishResult, error) {
+func publishInGroup(ctx context.Context, tx execer, call *store.PublishCall) (store.PublishResult, error) {
 	if err := call.Ctx.Err(); err != nil {
 		return store.PublishResult{}, err
 	}

@@ -43,6 +43,6 @@ func applyMigrationsBefore(t *testing.T, path string, version int) *sql.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	migrateBefore(t, db, version)
+	applyBelow(t, db, version)
 	return db
 }

@@ -82,11 +82,7 @@ func open(t testing.TB, path string) *sqlite.Store {
 // alone.
 func TestMigrateBesideAnotherTool(t *testing.T) {
 	path := testdb.SQLitePath(t)
-	db, err := sql.Open("sqlite", sqlite.DSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDSN(t, path)
 	for _, q := range []string{
 		`CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY, dirty BOOLEAN NOT NULL)`,
 		`INSERT INTO schema_migrations VALUES (20240101120000, false)`,
@@ -97,7 +93,7 @@ func TestMigrateBesideAnotherTool(t *testing.T) {
 	}
 	storetest.MigrateNew(t, open(t, path))
 	var theirs, ours int
-	err = db.QueryRowContext(t.Context(), `
+	err := db.QueryRowContext(t.Context(), `
 		SELECT (SELECT count(*) FROM schema_migrations WHERE version = 20240101120000 AND NOT dirty),
 		       (SELECT count(*) FROM hookrelay_schema_migrations)`).Scan(&theirs, &ours)
 	if err != nil || theirs != 1 || ours == 0 {
@@ -132,11 +128,7 @@ func TestOpenAnyPath(t *testing.T) {
 // the store, applies: a commit is synced (synchronous FULL in WAL mode) so
 // that it survives a crash of the process or of the machine.
 func TestDurableSettings(t *testing.T) {
-	db, err := sql.Open("sqlite", sqlite.DSN(testdb.SQLitePath(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := openDSN(t, testdb.SQLitePath(t))
 	want := map[string]string{
 		"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "10000", "temp_store": "2",
 	}

@@ -39,7 +39,6 @@ import (
 	// The pure Go SQLite driver, registered as "sqlite".
 	_ "modernc.org/sqlite"
 
-	"github.com/hookrelay/hookrelay/internal/groupcommit"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -47,7 +46,7 @@ import (
 type Store struct {
 	writes        *statements // on the write pool
 	reads         *statements // on the read pool
-	publishes     *groupcommit.Queue[store.Publication, store.PublishResult]
+	publishes     *store.PublishQueue
 	wakeups       *broadcast[struct{}]
 	deactivations *broadcast[int64]
 }

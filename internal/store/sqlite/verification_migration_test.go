@@ -2,10 +2,6 @@ package sqlite_test
 
 import (
 	"database/sql"
-	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -27,7 +23,7 @@ func TestVerificationMigratesFromAnOlderSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	migrateBefore(t, db, 7)
+	applyBelow(t, db, 7)
 	for _, q := range []string{
 		`INSERT INTO webhooks (title, target_url, secret, created_by, rate_limit_per_second)
 			VALUES ('plain', 'https://a.example/hook', 'secret-a-0123456789', 'api', 7)`,
@@ -56,39 +52,5 @@ func TestVerificationMigratesFromAnOlderSchema(t *testing.T) {
 	claimed, err := s.Claim(ctx, store.ClaimRequest{Limit: 10, Lease: time.Minute, Worker: "w"})
 	if err != nil || len(claimed) != 1 || claimed[0].Event.ID != "11111111-2222-4333-8444-555555555555" {
 		t.Fatalf("claim = %+v (%v), want the old delivery", claimed, err)
-	}
-}
-
-// migrateBefore applies the embedded migrations numbered below before to
-// the empty file of db and records them, as a release that had only those
-// left the file.
-func migrateBefore(t *testing.T, db *sql.DB, before int) {
-	t.Helper()
-	ctx := t.Context()
-	files, err := filepath.Glob("migrations/*.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, `
-		CREATE TABLE hookrelay_schema_migrations (
-			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL DEFAULT 0)`); err != nil {
-		t.Fatal(err)
-	}
-	for _, file := range files {
-		name := filepath.Base(file)
-		version, _ := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if version >= before {
-			continue
-		}
-		body, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ExecContext(ctx, string(body)); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if _, err := db.ExecContext(ctx, `INSERT INTO hookrelay_schema_migrations (version, name) VALUES (?, ?)`, version, name); err != nil {
-			t.Fatal(err)
-		}
 	}
 }

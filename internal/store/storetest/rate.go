@@ -16,11 +16,11 @@ var rateTests = []test{
 			t.Fatalf("RateLimitPerSecond = %d after create, want 5", got.RateLimitPerSecond)
 		}
 		title := "renamed"
-		if got := f.update(ep.ID, store.EndpointPatch{Title: &title}); got.RateLimitPerSecond != 5 {
+		if got := f.updateEndpoint(ep.ID, store.EndpointPatch{Title: &title}); got.RateLimitPerSecond != 5 {
 			t.Errorf("RateLimitPerSecond = %d after a patch without it, want 5 kept", got.RateLimitPerSecond)
 		}
 		zero := 0
-		if got := f.update(ep.ID, store.EndpointPatch{RateLimitPerSecond: &zero}); got.RateLimitPerSecond != 0 {
+		if got := f.updateEndpoint(ep.ID, store.EndpointPatch{RateLimitPerSecond: &zero}); got.RateLimitPerSecond != 0 {
 			t.Errorf("RateLimitPerSecond = %d after removing it, want 0", got.RateLimitPerSecond)
 		}
 		if got := f.endpoint(); got.RateLimitPerSecond != 0 {
@@ -126,7 +126,7 @@ var rateTests = []test{
 			t.Fatalf("%d waiting, the last until %v; want 4 deliveries up to 4 s ahead", len(waiting), waiting[0].ScheduledFor)
 		}
 		faster := 100
-		f.update(ep.ID, store.EndpointPatch{RateLimitPerSecond: &faster})
+		f.updateEndpoint(ep.ID, store.EndpointPatch{RateLimitPerSecond: &faster})
 		claimed := f.claim(10)
 		waiting := pending()
 		if len(claimed)+len(waiting) != 4 {
@@ -208,16 +208,6 @@ func slowDownAnswer(c store.Claimed) store.Outcome {
 	return o
 }
 
-// update patches endpoint id and fails the test on error.
-func (f *fixture) update(id int64, p store.EndpointPatch) store.Endpoint {
-	f.t.Helper()
-	e, err := f.s.UpdateEndpoint(f.ctx, id, p)
-	if err != nil {
-		f.t.Fatalf("update endpoint %d: %v", id, err)
-	}
-	return e
-}
-
 // scheduledPending returns the scheduled_for of the pending deliveries of
 // endpoint id that wait for a token (never attempted, not due yet), soonest
 // first.
@@ -285,6 +275,17 @@ func claimedWithinLimit(t *testing.T, calls []claimCall, limit, total int) {
 		}
 	}
 }
+
+// RowsBeforeRateLimits are the rows that the tests of both stores put in a
+// database of the release before rate limits (endpoint 1 and three pending
+// deliveries), in SQL that both stores run, before RateLimitsAfterMigration
+// checks them.
+const RowsBeforeRateLimits = `
+		INSERT INTO webhooks (id, target_url, secret, title) VALUES (1, 'https://a.example/hook', 'secret-0123456789', 'old');
+		INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload)
+		VALUES (1, '0190b6a4-0000-7000-8000-000000000001', 'document.created', '{"n": 1}'),
+		       (1, '0190b6a4-0000-7000-8000-000000000002', 'document.created', '{"n": 2}'),
+		       (1, '0190b6a4-0000-7000-8000-000000000003', 'document.created', '{"n": 3}')`
 
 // RateLimitsAfterMigration checks s, a store just migrated from a release
 // before rate limits with endpoint 1 and its three pending deliveries in

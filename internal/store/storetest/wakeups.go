@@ -28,14 +28,7 @@ var wakeupTests = []test{
 			}
 		})
 		cancel()
-		Eventually(t, "wakeups closed after cancel", func() bool {
-			select {
-			case _, ok := <-wake:
-				return !ok
-			case <-time.After(50 * time.Millisecond):
-				return false
-			}
-		})
+		closedAfterCancel(t, "wakeups", wake)
 	}},
 }
 
@@ -68,14 +61,7 @@ var deactivationTests = []test{
 			t.Fatalf("after health rules disabled it: announced %d, want %d", got, failing.ID)
 		}
 		cancel()
-		Eventually(t, "deactivations closed after cancel", func() bool {
-			select {
-			case _, ok := <-ids:
-				return !ok
-			case <-time.After(50 * time.Millisecond):
-				return false
-			}
-		})
+		closedAfterCancel(t, "deactivations", ids)
 	}},
 }
 
@@ -91,4 +77,19 @@ func receiveID(t *testing.T, ids <-chan int64, wait time.Duration) int64 {
 	case <-time.After(wait):
 		return 0
 	}
+}
+
+// closedAfterCancel waits, within Eventually's deadline, until ch is closed,
+// as a subscription's channel is once its context is cancelled; what names
+// the subscription.
+func closedAfterCancel[T any](t *testing.T, what string, ch <-chan T) {
+	t.Helper()
+	Eventually(t, what+" closed after cancel", func() bool {
+		select {
+		case _, ok := <-ch:
+			return !ok
+		case <-time.After(50 * time.Millisecond):
+			return false
+		}
+	})
 }
