@@ -34,7 +34,8 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 	if c.Limit <= 0 {
 		return []store.Claimed{}, nil
 	}
-	claimed, err := store.ClaimInRounds(c.Limit, func(n int) ([]store.Claimed, int, error) {
+	claimed, err := store.ClaimInRounds(c.Limit, c.SkipEndpoints, func(n int, skip []int64) ([]store.Claimed, []int64, error) {
+		c.SkipEndpoints = skip
 		return s.claimOnce(ctx, c, n)
 	})
 	if err != nil {
@@ -44,8 +45,9 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 }
 
 // claimOnce is one round of Claim, one statement: it claims up to n due
-// deliveries and returns those to send and how many it deferred.
-func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]store.Claimed, int, error) {
+// deliveries and returns those to send and the endpoints of those it
+// deferred.
+func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]store.Claimed, []int64, error) {
 	const q = `
 		WITH due AS MATERIALIZED (
 			SELECT d.id, d.webhook_id, d.priority, d.scheduled_for, w.rate_limit_per_second AS rate_limit
@@ -82,16 +84,19 @@ func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]s
 		return append(dest, eventDest(&cl.Event)...)
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	claimed := all[:0]
+	var deferred []int64
 	for _, cl := range all {
-		if cl.Delivery.Status == store.StatusProcessing { // the others wait for their tokens
-			cl.Lease = store.NewLease(cl.Delivery, c.Worker)
-			claimed = append(claimed, cl)
+		if cl.Delivery.Status != store.StatusProcessing { // waits for its token
+			deferred = append(deferred, cl.Delivery.EndpointID)
+			continue
 		}
+		cl.Lease = store.NewLease(cl.Delivery, c.Worker)
+		claimed = append(claimed, cl)
 	}
-	return claimed, len(all) - len(claimed), nil
+	return claimed, deferred, nil
 }
 
 // headOfLine is the claim's condition for a delivery d with an ordering

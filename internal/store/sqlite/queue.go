@@ -39,7 +39,8 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 	if c.Limit <= 0 {
 		return []store.Claimed{}, nil
 	}
-	claimed, err := store.ClaimInRounds(c.Limit, func(n int) ([]store.Claimed, int, error) {
+	claimed, err := store.ClaimInRounds(c.Limit, c.SkipEndpoints, func(n int, skip []int64) ([]store.Claimed, []int64, error) {
+		c.SkipEndpoints = skip
 		return s.claimOnce(ctx, c, n)
 	})
 	if err != nil {
@@ -49,11 +50,12 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 }
 
 // claimOnce is one round of Claim, one write transaction: it claims up to n
-// due deliveries and returns those to send and how many it deferred.
-func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]store.Claimed, int, error) {
+// due deliveries and returns those to send and the endpoints of those it
+// deferred.
+func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]store.Claimed, []int64, error) {
 	now := time.Now()
 	var claimed []store.Claimed
-	deferred := 0
+	var deferred []int64
 	err := s.inTx(ctx, func(tx execer) error {
 		const lease = `
 			UPDATE webhook_deliveries SET
@@ -86,11 +88,19 @@ func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]s
 			return err
 		}
 		claimed, err = paceLimited(ctx, tx, all, now)
-		deferred = len(all) - len(claimed)
+		sent := make(map[int64]bool, len(claimed))
+		for _, cl := range claimed {
+			sent[cl.Delivery.ID] = true
+		}
+		for _, cl := range all {
+			if !sent[cl.Delivery.ID] {
+				deferred = append(deferred, cl.Delivery.EndpointID)
+			}
+		}
 		return err
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	for i := range claimed {
 		claimed[i].Lease = store.NewLease(claimed[i].Delivery, c.Worker)
