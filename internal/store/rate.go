@@ -146,8 +146,8 @@ func SlowDownEndpoints(applied []AppliedOutcome) []int64 {
 
 // ClaimInRounds is how a store's Claim gives the rate limit's deferrals
 // back their room: once claims up to n due deliveries of the endpoints not
-// in skip and reports the endpoints of those it put back to wait for their
-// tokens; while a round defers some and the batch is not full, another round
+// in skip and returns those it put back to wait for their tokens (their
+// ScheduledFor the token time); while a round defers some and the batch is not full, another round
 // claims the room left, skipping those endpoints as well (they are over
 // their limit). So a backlog of a limited endpoint at the head of the queue
 // costs the deliveries behind it no poll interval, and costs one round, not
@@ -156,9 +156,10 @@ func SlowDownEndpoints(applied []AppliedOutcome) []int64 {
 // (a lease taken in the first round is at most that and one round older
 // than the claim's return). skip starts as the request's SkipEndpoints. The
 // batch comes back in claim order (priority DESC, scheduled_for ASC, ID
-// ASC).
-func ClaimInRounds(limit int, skip []int64, once func(n int, skip []int64) (claimed []Claimed, deferred []int64, err error)) ([]Claimed, error) {
+// ASC), with the token times of the deliveries deferred.
+func ClaimInRounds(limit int, skip []int64, once func(n int, skip []int64) (claimed, deferred []Claimed, err error)) ([]Claimed, []time.Time, error) {
 	out := []Claimed{}
+	var next []time.Time
 	start := time.Now()
 	skip = slices.Clone(skip)
 	for round := 0; len(out) < limit && round < MaxClaimRounds; round++ {
@@ -167,13 +168,16 @@ func ClaimInRounds(limit int, skip []int64, once func(n int, skip []int64) (clai
 		}
 		claimed, deferred, err := once(limit-len(out), skip)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out = append(out, claimed...)
 		if len(deferred) == 0 {
 			break
 		}
-		skip = append(skip, deferred...)
+		for _, d := range deferred {
+			skip = append(skip, d.Delivery.EndpointID)
+			next = append(next, d.Delivery.ScheduledFor)
+		}
 	}
 	slices.SortStableFunc(out, func(a, b Claimed) int {
 		if a.Delivery.Priority != b.Delivery.Priority {
@@ -184,5 +188,5 @@ func ClaimInRounds(limit int, skip []int64, once func(n int, skip []int64) (clai
 		}
 		return cmp.Compare(a.Delivery.ID, b.Delivery.ID)
 	})
-	return out, nil
+	return out, next, nil
 }

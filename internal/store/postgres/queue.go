@@ -34,10 +34,13 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 	if c.Limit <= 0 {
 		return []store.Claimed{}, nil
 	}
-	claimed, err := store.ClaimInRounds(c.Limit, c.SkipEndpoints, func(n int, skip []int64) ([]store.Claimed, []int64, error) {
+	claimed, next, err := store.ClaimInRounds(c.Limit, c.SkipEndpoints, func(n int, skip []int64) ([]store.Claimed, []store.Claimed, error) {
 		c.SkipEndpoints = skip
 		return s.claimOnce(ctx, c, n)
 	})
+	if c.TokenTimes != nil {
+		*c.TokenTimes = next
+	}
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -45,9 +48,9 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 }
 
 // claimOnce is one round of Claim, one statement: it claims up to n due
-// deliveries and returns those to send and the endpoints of those it
-// deferred.
-func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]store.Claimed, []int64, error) {
+// deliveries and returns those to send and those it deferred (with their
+// token time as ScheduledFor).
+func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]store.Claimed, []store.Claimed, error) {
 	const q = `
 		WITH due AS MATERIALIZED (
 			SELECT d.id, d.webhook_id, d.priority, d.scheduled_for, w.rate_limit_per_second AS rate_limit
@@ -87,10 +90,10 @@ func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]s
 		return nil, nil, err
 	}
 	claimed := all[:0]
-	var deferred []int64
+	var deferred []store.Claimed
 	for _, cl := range all {
 		if cl.Delivery.Status != store.StatusProcessing { // waits for its token
-			deferred = append(deferred, cl.Delivery.EndpointID)
+			deferred = append(deferred, cl)
 			continue
 		}
 		cl.Lease = store.NewLease(cl.Delivery, c.Worker)

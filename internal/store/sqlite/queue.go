@@ -39,10 +39,13 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 	if c.Limit <= 0 {
 		return []store.Claimed{}, nil
 	}
-	claimed, err := store.ClaimInRounds(c.Limit, c.SkipEndpoints, func(n int, skip []int64) ([]store.Claimed, []int64, error) {
+	claimed, next, err := store.ClaimInRounds(c.Limit, c.SkipEndpoints, func(n int, skip []int64) ([]store.Claimed, []store.Claimed, error) {
 		c.SkipEndpoints = skip
 		return s.claimOnce(ctx, c, n)
 	})
+	if c.TokenTimes != nil {
+		*c.TokenTimes = next
+	}
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -50,13 +53,11 @@ func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claime
 }
 
 // claimOnce is one round of Claim, one write transaction: it claims up to n
-// due deliveries and returns those to send and the endpoints of those it
-// deferred.
-func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]store.Claimed, []int64, error) {
+// due deliveries and returns those to send and those it deferred (with
+// their token time as ScheduledFor).
+func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) (claimed, deferred []store.Claimed, err error) {
 	now := time.Now()
-	var claimed []store.Claimed
-	var deferred []int64
-	err := s.inTx(ctx, func(tx execer) error {
+	err = s.inTx(ctx, func(tx execer) error {
 		const lease = `
 			UPDATE webhook_deliveries SET
 				status = 'processing',
@@ -94,7 +95,7 @@ func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]s
 		}
 		for _, cl := range all {
 			if !sent[cl.Delivery.ID] {
-				deferred = append(deferred, cl.Delivery.EndpointID)
+				deferred = append(deferred, cl)
 			}
 		}
 		return err
