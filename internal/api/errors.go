@@ -198,7 +198,11 @@ func jsonError(err error) error {
 	case errors.Is(err, io.EOF):
 		return newError(http.StatusBadRequest, codeInvalidJSON, "request body is empty; a JSON document is required")
 	case errors.As(err, &typeErr):
-		e := newError(http.StatusBadRequest, codeInvalidJSON, "%s: must be %s, not %s", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+		want := jsonKind(typeErr.Type.Kind().String())
+		if want == "a whole number" {
+			want += wholeNumberUnits[typeErr.Field]
+		}
+		e := newError(http.StatusBadRequest, codeInvalidJSON, "%s: must be %s, not %s", typeErr.Field, want, strings.TrimPrefix(typeErr.Value, "number "))
 		e.body.Field = typeErr.Field
 		return e
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
@@ -207,10 +211,16 @@ func jsonError(err error) error {
 	return newError(http.StatusBadRequest, codeInvalidJSON, "%s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
+// wholeNumberUnits is what the whole number of a field counts, named in the
+// message for a value that is not one.
+var wholeNumberUnits = map[string]string{"rate_limit_per_second": " of requests per second"}
+
 // jsonKind names a Go kind the way a JSON author thinks of it.
 func jsonKind(kind string) string {
 	switch {
-	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(kind, "float"):
 		return "a number"
 	case kind == "string":
 		return "a string"

@@ -127,3 +127,26 @@ func TestOpenAPIMaxRetriesIsTheLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIByteLimitsHaveNoMaxLength checks that the text fields whose
+// limit the server counts in bytes declare no maxLength (JSON Schema counts
+// characters) and say bytes in their description instead.
+func TestOpenAPIByteLimitsHaveNoMaxLength(t *testing.T) {
+	doc := loadOpenAPI(t)
+	for name, schema := range doc.Components.Schemas {
+		raw, ok := schema.Properties["ordering_key"]
+		if !ok {
+			continue
+		}
+		var prop struct {
+			MaxLength   *int   `json:"maxLength"`
+			Description string `json:"description"`
+		}
+		if err := json.Unmarshal(raw, &prop); err != nil {
+			t.Fatalf("%s.ordering_key: %v", name, err)
+		}
+		if prop.MaxLength != nil {
+			t.Errorf("%s.ordering_key has maxLength %d, in characters; the limit is %d bytes", name, *prop.MaxLength, store.MaxOrderingKeyLength)
+		}
+	}
+}

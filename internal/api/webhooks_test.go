@@ -247,7 +247,9 @@ func testUpdateIsPartial(t *testing.T, st store.Store) {
 	if e := s.wantError("PATCH", path, `{"rate_limit_per_second":-3}`, http.StatusUnprocessableEntity, "validation_failed"); e.Field != "rate_limit_per_second" {
 		t.Errorf("negative rate limit: %+v", e)
 	}
-	s.wantError("PATCH", path, `{"rate_limit_per_second":2.5}`, http.StatusBadRequest, "invalid_json")
+	if e := s.wantError("PATCH", path, `{"rate_limit_per_second":2.5}`, http.StatusBadRequest, "invalid_json"); e.Message != "rate_limit_per_second: must be a whole number of requests per second, not 2.5" {
+		t.Errorf("fractional rate limit: %q", e.Message)
+	}
 	s.call("PATCH", path, `{"rate_limit_per_second":0}`, http.StatusOK, &got)
 	if got.RateLimitPerSecond != 0 {
 		t.Errorf("after removing the rate limit: %+v", got)

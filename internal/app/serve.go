@@ -170,7 +170,8 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 	}()
 	logger.Info("hookrelay started", slog.String("listen", ln.Addr().String()),
 		slog.String("dashboard", DashboardURL(ln.Addr())), slog.String("worker", parts.WorkerName),
-		slog.Int("concurrency", cfg.Concurrency), slog.String("timeout", cfg.Timeout().String()), slog.Bool("dev", cfg.Dev))
+		slog.Int("concurrency", cfg.Concurrency), slog.String("endpoint_concurrency", endpointConcurrency(cfg)),
+		slog.String("timeout", cfg.Timeout().String()), slog.Bool("dev", cfg.Dev))
 	if cfg.Dev {
 		fmt.Fprint(out, DevBanner(cfg, ln.Addr()))
 	}
@@ -292,4 +293,14 @@ func syncConfigEndpoints(ctx context.Context, svc *service.Service, urls []strin
 		return err == nil
 	})
 	return nil
+}
+
+// endpointConcurrency describes the per-endpoint in-flight limit of cfg for
+// the startup log: "adaptive, at most N" or "fixed N"
+// (HOOKRELAY_ADAPTIVE_CONCURRENCY, HOOKRELAY_ENDPOINT_CONCURRENCY).
+func endpointConcurrency(cfg config.Serve) string {
+	if cfg.Adaptive {
+		return fmt.Sprintf("adaptive, at most %d", cfg.EndpointInFlight)
+	}
+	return fmt.Sprintf("fixed %d", cfg.EndpointInFlight)
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/client"
@@ -109,9 +110,14 @@ func (c *eventsPublishCmd) publishFile(e Env) error {
 }
 
 // parseEventLine reads one line of the file: exactly one JSON object with
-// the fields of the body of POST /v1/events.
+// the fields of the body of POST /v1/events, in valid UTF-8.
 func parseEventLine(line []byte) (wire.PublishRequest, error) {
 	var req wire.PublishRequest
+	if !utf8.Valid(line) {
+		// encoding/json would replace the bad bytes with U+FFFD; every
+		// other door refuses them.
+		return req, errors.New("not valid UTF-8")
+	}
 	dec := json.NewDecoder(bytes.NewReader(line))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil {

@@ -69,6 +69,11 @@ func testPublishFileBadLine(t *testing.T, s *cliServer) {
 	}
 	unknown := writeLines(t, `{"type":"document.created","tpye":"x"}`)
 	s.fails(1, "line 1: not an event object: unknown field \"tpye\"", "events", "publish", "--file", unknown)
+	badKey := writeLines(t, `{"type":"document.created"}`, "{\"type\":\"document.created\",\"ordering_key\":\"k\xff\"}")
+	s.fails(1, "line 2: not valid UTF-8", "events", "publish", "--file", badKey)
+	if ds, _ := s.store.ListDeliveries(context.Background(), store.DeliveryFilter{}); len(ds) != 3 {
+		t.Errorf("%d deliveries, want 3: the line with bad UTF-8 is refused", len(ds))
+	}
 	s.fails(2, "--file takes every field from the file", "events", "publish", "--file", path, "--type", "a.b")
 	s.fails(2, "--type is required", "events", "publish")
 	s.fails(2, "--batch-size", "events", "publish", "--file", path, "--batch-size", "1001")

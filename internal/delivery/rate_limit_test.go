@@ -105,3 +105,24 @@ type countingObserver struct {
 func (o *countingObserver) AttemptFinished(store.Claimed, delivery.SendResult, store.Result) {
 	o.attempts.Add(1)
 }
+
+// TestDeferredDeliveriesWakeTheWorker runs a worker whose poll interval is an
+// hour against an endpoint limited to 5 requests a second, with 12 events
+// published before it starts: the first claim sends the burst and defers the
+// others to their token times, and the worker claims again at those times,
+// with no poll and no new publish to wake it, until every event is received.
+func TestDeferredDeliveriesWakeTheWorker(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		const limit, events = 5, 12
+		s := newStore(t)
+		rcv := newReceiver(t, status(http.StatusOK))
+		addEndpoint(t, s, rcv.URL, func(e *store.Endpoint) { e.RateLimitPerSecond = limit })
+		for range events {
+			publish(t, s, "", "document.created", 3)
+		}
+		opts := fastOptions(t)
+		opts.PollInterval = time.Hour
+		startWorker(t, s, opts, 5*time.Second)
+		testwait.Until(t, "every event received without a poll", func() bool { return len(rcv.received()) >= events })
+	})
+}

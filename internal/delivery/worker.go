@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -156,6 +157,13 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	poll := time.NewTimer(0)
 	defer poll.Stop()
+	// token fires when the earliest delivery this worker's claims deferred
+	// for a rate limit gets its token (tokens holds those times, sorted), so
+	// that the full rate holds whatever the poll interval.
+	token := time.NewTimer(time.Hour)
+	token.Stop()
+	defer token.Stop()
+	var tokens []time.Time
 	forget := time.NewTicker(idleForget)
 	defer forget.Stop()
 
@@ -169,9 +177,16 @@ func (w *Worker) Run(ctx context.Context) error {
 	threshold := max(o.BatchSize/2, 1)
 	for ctx.Err() == nil {
 		if due && d.room() >= threshold {
-			due = w.claim(ctx, d, start)
+			var deferred []time.Time
+			due, deferred = w.claim(ctx, d, start)
 			if !due {
 				poll.Reset(o.PollInterval)
+			}
+			if len(deferred) > 0 {
+				tokens = append(tokens, deferred...)
+				slices.SortFunc(tokens, time.Time.Compare)
+				tokens = slices.Compact(tokens)
+				token.Reset(time.Until(tokens[0]))
 			}
 			continue
 		}
@@ -198,6 +213,15 @@ func (w *Worker) Run(ctx context.Context) error {
 			}
 			due = true
 		case <-poll.C:
+			due = true
+		case <-token.C:
+			now := time.Now()
+			for len(tokens) > 0 && !tokens[0].After(now) {
+				tokens = tokens[1:]
+			}
+			if len(tokens) > 0 {
+				token.Reset(time.Until(tokens[0]))
+			}
 			due = true
 		case <-comp.linesFreed:
 			// The next delivery of an ordering key may be due.
@@ -281,27 +305,29 @@ func (w *Worker) inactive(ctx context.Context, ids []int64) []int64 {
 // claim asks the store for as much work as there is room for, skipping the
 // endpoints that accept no more, starts what the slots allow and keeps the
 // rest waiting. It reports whether the batch came back full, meaning more
-// work is probably due.
-func (w *Worker) claim(ctx context.Context, d *dispatcher, start func([]started)) bool {
+// work is probably due, and the token times of the deliveries the claim
+// deferred for a rate limit.
+func (w *Worker) claim(ctx context.Context, d *dispatcher, start func([]started)) (more bool, tokenTimes []time.Time) {
 	limit := min(d.room(), w.opts.BatchSize)
 	claimed, err := w.store.Claim(ctx, store.ClaimRequest{
 		Limit:         limit,
 		Lease:         w.opts.Lease,
 		Worker:        w.opts.Name,
 		SkipEndpoints: d.skipList(),
+		TokenTimes:    &tokenTimes,
 	})
 	if err != nil {
 		if ctx.Err() == nil {
 			w.opts.Logger.LogAttrs(ctx, slog.LevelError, "claim deliveries failed", slog.String("error", err.Error()))
 		}
-		return false
+		return false, nil
 	}
 	run, overflow := d.admit(claimed)
 	start(run)
 	w.release(ctx, overflow)
 	// A full batch that was handed back whole says nothing of other work:
 	// claiming again would bring the same deliveries back.
-	return len(claimed) == limit && len(overflow) < len(claimed)
+	return len(claimed) == limit && len(overflow) < len(claimed), tokenTimes
 }
 
 // release hands claimed deliveries back to the store. It does so even once

@@ -121,3 +121,34 @@ func redirect(t *testing.T, url string) string {
 	resp.Body.Close()
 	return resp.Header.Get("Location")
 }
+
+// TestServeLogsItsConcurrencyMode checks that the "hookrelay started" line
+// names the per-endpoint concurrency mode and ceiling.
+func TestServeLogsItsConcurrencyMode(t *testing.T) {
+	for _, c := range []struct {
+		adaptive, want string
+	}{{"true", "adaptive, at most 7"}, {"false", "fixed 7"}} {
+		serve := start(t, []string{
+			"DATABASE_URL=" + t.TempDir() + "/hookrelay.db",
+			"HOOKRELAY_LISTEN=127.0.0.1:0",
+			"HOOKRELAY_ADAPTIVE_CONCURRENCY=" + c.adaptive,
+			"HOOKRELAY_ENDPOINT_CONCURRENCY=7",
+		}, "serve")
+		serve.listenAddress(t)
+		serve.mu.Lock()
+		var got string
+		for _, line := range serve.log {
+			var started struct {
+				Msg  string `json:"msg"`
+				Mode string `json:"endpoint_concurrency"`
+			}
+			if json.Unmarshal([]byte(line), &started) == nil && started.Msg == "hookrelay started" {
+				got = started.Mode
+			}
+		}
+		serve.mu.Unlock()
+		if got != c.want {
+			t.Errorf("HOOKRELAY_ADAPTIVE_CONCURRENCY=%s: started line has endpoint_concurrency %q, want %q", c.adaptive, got, c.want)
+		}
+	}
+}

@@ -171,7 +171,13 @@ func (s *Service) patch(ctx context.Context, id int64, u EndpointUpdate) (store.
 	if moveKeepsSecrets {
 		moveErr = &FieldError{Field: FieldHeaders, Message: "give the custom headers' values again (or none): they are secret, and the URL changes"}
 	}
-	if err := errors.Join(reasonErr, s.validate(ctx, p.Apply(e), urlChanged), moveErr); err != nil {
+	merged := p.Apply(e)
+	if p.RateLimitPerSecond == nil {
+		// A stored limit is checked only when the edit sets it, so that one
+		// written by SQL beyond the maximum does not lock the endpoint.
+		merged.RateLimitPerSecond = 0
+	}
+	if err := errors.Join(reasonErr, s.validate(ctx, merged, urlChanged), moveErr); err != nil {
 		return store.EndpointPatch{}, err
 	}
 	return p, nil

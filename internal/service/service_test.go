@@ -162,6 +162,17 @@ func TestUpdateEndpoint(t *testing.T) {
 		if limited, err := s.UpdateEndpoint(ctx, e.ID, service.EndpointUpdate{RateLimitPerSecond: ptr(5)}); err != nil || limited.RateLimitPerSecond != 5 {
 			t.Errorf("set a rate limit = %+v, %v; want 5/s", limited, err)
 		}
+		// A limit beyond the maximum written by SQL is checked only when an
+		// edit sets it.
+		if _, err := st.UpdateEndpoint(ctx, e.ID, store.EndpointPatch{RateLimitPerSecond: ptr(store.MaxRateLimitPerSecond * 2)}); err != nil {
+			t.Fatal(err)
+		}
+		if renamed, err := s.UpdateEndpoint(ctx, e.ID, service.EndpointUpdate{Title: ptr("CRM 2")}); err != nil || renamed.RateLimitPerSecond != store.MaxRateLimitPerSecond*2 {
+			t.Errorf("rename of an endpoint whose stored limit is beyond the maximum = %+v, %v; want renamed, limit kept", renamed, err)
+		}
+		if _, err := s.UpdateEndpoint(ctx, e.ID, service.EndpointUpdate{RateLimitPerSecond: ptr(5)}); err != nil {
+			t.Fatal(err)
+		}
 		_, err = s.UpdateEndpoint(ctx, e.ID, service.EndpointUpdate{Active: ptr(false), DisabledReason: strings.Repeat("r", 2001)})
 		wantFirst(t, err, "reason")
 		off, err := s.UpdateEndpoint(ctx, e.ID, service.EndpointUpdate{Active: ptr(false), DisabledReason: "paused"})

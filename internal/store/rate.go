@@ -2,7 +2,6 @@ package store
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 	"time"
 )
@@ -29,6 +28,11 @@ const (
 	// MaxSlowDownLevel is how many times an endpoint's rate may be halved:
 	// at most down to a sixteenth of its limit.
 	MaxSlowDownLevel = 4
+	// MaxClaimRounds is the most rounds one Claim runs (ClaimInRounds).
+	MaxClaimRounds = 8
+	// ClaimRoundsBudget is the time after which a Claim starts no further
+	// round (ClaimInRounds).
+	ClaimRoundsBudget = 250 * time.Millisecond
 )
 
 // RateState is the rate state of one endpoint: a row of
@@ -141,25 +145,38 @@ func SlowDownEndpoints(applied []AppliedOutcome) []int64 {
 }
 
 // ClaimInRounds is how a store's Claim gives the rate limit's deferrals
-// back their room: once claims up to n due deliveries and reports how many
-// of those it put back to wait for their tokens, and while a round defers
-// some and the batch is not full, another round claims the room left. So a
-// backlog of a limited endpoint at the head of the queue costs the
-// deliveries behind it no poll interval: each round moves part of it to its
-// token times, and every round defers at least one delivery, so the rounds
-// end. The batch comes back in claim order (priority DESC, scheduled_for
-// ASC, ID ASC); a limit of 0 or less claims nothing (an empty batch). An
-// error of once ends the claim, wrapped as "claim deliveries: …".
-func ClaimInRounds(limit int, once func(n int) (claimed []Claimed, deferred int, err error)) ([]Claimed, error) {
+// back their room: once claims up to n due deliveries of the endpoints not
+// in skip and returns those it put back to wait for their tokens (their
+// ScheduledFor the token time); while a round defers some and the batch is not full, another round
+// claims the room left, skipping those endpoints as well (they are over
+// their limit). So a backlog of a limited endpoint at the head of the queue
+// costs the deliveries behind it no poll interval, and costs one round, not
+// one per batch of its backlog. Rounds end when one defers nothing, after
+// MaxClaimRounds, or when ClaimRoundsBudget has passed since the first began
+// (a lease taken in the first round is at most that and one round older
+// than the claim's return). skip starts as the request's SkipEndpoints. The
+// batch comes back in claim order (priority DESC, scheduled_for ASC, ID
+// ASC), with the token times of the deliveries deferred.
+func ClaimInRounds(limit int, skip []int64, once func(n int, skip []int64) (claimed, deferred []Claimed, err error)) ([]Claimed, []time.Time, error) {
 	out := []Claimed{}
-	for len(out) < limit {
-		claimed, deferred, err := once(limit - len(out))
+	var next []time.Time
+	start := time.Now()
+	skip = slices.Clone(skip)
+	for round := 0; len(out) < limit && round < MaxClaimRounds; round++ {
+		if round > 0 && time.Since(start) > ClaimRoundsBudget {
+			break
+		}
+		claimed, deferred, err := once(limit-len(out), skip)
 		if err != nil {
-			return nil, fmt.Errorf("claim deliveries: %w", err)
+			return nil, nil, err
 		}
 		out = append(out, claimed...)
-		if deferred == 0 {
+		if len(deferred) == 0 {
 			break
+		}
+		for _, d := range deferred {
+			skip = append(skip, d.Delivery.EndpointID)
+			next = append(next, d.Delivery.ScheduledFor)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b Claimed) int {
@@ -171,5 +188,5 @@ func ClaimInRounds(limit int, once func(n int) (claimed []Claimed, deferred int,
 		}
 		return cmp.Compare(a.Delivery.ID, b.Delivery.ID)
 	})
-	return out, nil
+	return out, next, nil
 }

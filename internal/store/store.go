@@ -468,6 +468,11 @@ type ClaimRequest struct {
 	Worker string
 	// SkipEndpoints excludes endpoints whose in-flight cap is reached.
 	SkipEndpoints []int64
+	// TokenTimes, when not nil, is set by Claim to the times at which the
+	// deliveries it deferred for their endpoint's rate limit get their
+	// tokens (nil when it deferred none), so that the worker can claim again
+	// at each rather than at its next poll.
+	TokenTimes *[]time.Time
 }
 
 // Lease identifies one claim of one delivery.

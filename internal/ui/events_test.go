@@ -42,7 +42,9 @@ func TestEventPages(t *testing.T) {
 		t.Run("publish with an ordering key shows it on the event and its deliveries", func(t *testing.T) {
 			loc := b.post("/ui/events", url.Values{"type": {"document.created"}, "ordering_key": {"doc-42"}}).redirects(t, "/ui/events?")
 			b.get(loc).must(t, http.StatusOK).contains(t, "Ordering key", "<code>doc-42</code>")
-			b.get("/ui/events").must(t, http.StatusOK).contains(t, `data-label="Ordering key"`, "<code>doc-42</code>")
+			// The limit is in bytes: an HTML maxlength would count UTF-16 units.
+			b.get("/ui/events").must(t, http.StatusOK).contains(t, `data-label="Ordering key"`, "<code>doc-42</code>", "at most 255 bytes").
+				lacks(t, `maxlength="255"`)
 			ds, err := st.ListDeliveries(t.Context(), store.DeliveryFilter{Limit: 1})
 			if err != nil || len(ds) != 1 || ds[0].OrderingKey != "doc-42" {
 				t.Fatalf("newest delivery %+v (%v), want one with ordering key doc-42", ds, err)

@@ -32,7 +32,10 @@ const wakeupChannel = "hookrelay_deliveries"
 //
 // An event with an OrderingKey that creates deliveries locks its key until
 // tx ends (lockOrderingKeys): a publish of the same key in another
-// transaction waits for tx, so that delivery IDs follow commit order. A
+// transaction waits for tx, so that delivery IDs follow commit order. Here
+// the lock is a blocking one (tx is the caller's own transaction and waits
+// for the key); Store.Publish of the same key waits for tx without holding a
+// connection or delaying publishes of other keys, so keep tx short. A
 // transaction that publishes several keys should take them in sorted order,
 // or it may deadlock with one that takes them in another order.
 //
@@ -110,6 +113,10 @@ func publish(ctx context.Context, q querier, ev store.Event, opts store.PublishO
 	return res, nil
 }
 
+// orderingKeyLock is the SQL expression of the advisory lock ID of the
+// ordering key t.key: a 64-bit hash of the schema and the key.
+const orderingKeyLock = `hashtextextended(current_schema() || '/' || t.key, 1751872108)`
+
 // lockOrderingKeys takes, for the rest of the transaction, a lock on each
 // non-empty key of keys, in sorted order (so that two transactions that lock
 // the same keys never deadlock), and waits for transactions that hold one.
@@ -134,8 +141,8 @@ func lockOrderingKeys(ctx context.Context, q querier, keys []string) error {
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
 	const lock = `
-		SELECT count(pg_advisory_xact_lock(hashtextextended(current_schema() || '/' || k.key, 1751872108)))
-		FROM (SELECT t.key FROM unnest($1::text[]) WITH ORDINALITY AS t (key, n) ORDER BY t.n) k`
+		SELECT count(pg_advisory_xact_lock(` + orderingKeyLock + `))
+		FROM (SELECT t.key FROM unnest($1::text[]) WITH ORDINALITY AS t (key, n) ORDER BY t.n) t`
 	if _, err := q.Exec(ctx, lock, sorted); err != nil {
 		return fmt.Errorf("lock ordering keys: %w", err)
 	}

@@ -2,6 +2,10 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -33,8 +37,88 @@ func newStore(pool *pgxpool.Pool) *Store {
 // publishes is tried again in a transaction of its own, so that one bad row
 // never fails the others. A publish whose ctx ends while it waits is not
 // written, unless its group has started it.
+//
+// A publish with an ordering key that another transaction holds (an
+// application's PublishTx not yet committed) waits for that transaction
+// without stalling the others: group transactions only try the key locks
+// (tryLockOrderingKeys), leave out the publishes whose key is busy, and those
+// wait outside the writers, holding no connection, and queue again (after
+// keyBusyWait, doubling up to keyBusyMaxWait) until their key is free. So a
+// held key delays only publishes of that key, and each key's deliveries still
+// get their IDs in commit order.
 func (s *Store) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	return store.PublishGrouped(ctx, s.publishes, ev, opts)
+	wait := keyBusyWait
+	for {
+		res, err := s.publishes.Do(ctx, store.Publication{Event: ev, Options: opts})
+		if !errors.Is(err, errKeyBusy) {
+			if err != nil {
+				return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
+			}
+			return res, nil
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return store.PublishResult{}, fmt.Errorf("publish event: wait for ordering key: %w", ctx.Err())
+		case <-timer.C:
+		}
+		wait = min(2*wait, keyBusyMaxWait)
+	}
+}
+
+// keyBusyWait and keyBusyMaxWait bound how long a publish whose ordering key
+// is held by another transaction waits before it is queued again.
+const (
+	keyBusyWait    = 5 * time.Millisecond
+	keyBusyMaxWait = 100 * time.Millisecond
+)
+
+// errKeyBusy is the Err of a publish call left out of its group because
+// another transaction holds its ordering key's lock; Publish queues it again.
+var errKeyBusy = errors.New("ordering key held by another transaction")
+
+// validKey returns the OrderingKey of ev, or "" when the key is invalid
+// (store.ValidateOrderingKey: the publish then fails alone, without a lock).
+func validKey(ev store.Event) string {
+	if store.ValidateOrderingKey(ev.OrderingKey) != nil {
+		return ""
+	}
+	return ev.OrderingKey
+}
+
+// tryLockOrderingKeys tries to take, for the rest of the transaction, the
+// lock of each non-empty key of keys (the lock of lockOrderingKeys), without
+// waiting, and returns the keys another transaction holds.
+func tryLockOrderingKeys(ctx context.Context, q querier, keys []string) (busy map[string]bool, err error) {
+	sorted := make([]string, 0, len(keys))
+	for _, k := range keys {
+		if k != "" {
+			sorted = append(sorted, k)
+		}
+	}
+	if len(sorted) == 0 {
+		return nil, nil
+	}
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	const try = `
+		SELECT t.key FROM unnest($1::text[]) WITH ORDINALITY AS t (key, n)
+		WHERE NOT pg_try_advisory_xact_lock(` + orderingKeyLock + `)
+		ORDER BY t.n`
+	rows, err := q.Query(ctx, try, sorted)
+	if err != nil {
+		return nil, fmt.Errorf("try ordering key locks: %w", err)
+	}
+	held, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("try ordering key locks: %w", err)
+	}
+	busy = make(map[string]bool, len(held))
+	for _, k := range held {
+		busy[k] = true
+	}
+	return busy, nil
 }
 
 // publishGroup writes the calls of group whose ctx has not ended in one
@@ -57,13 +141,33 @@ func (s *Store) publishGroup(group []*store.PublishCall) {
 	ctx, cancel := groupcommit.Context(live)
 	defer cancel()
 	var results []store.PublicationResult
+	var free []*store.PublishCall
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
+		keys := make([]string, len(pubs))
+		for i, p := range pubs {
+			keys[i] = validKey(p.Event)
+		}
+		busy, err := tryLockOrderingKeys(ctx, tx, keys)
+		if err != nil {
+			return err
+		}
+		free = live
+		if len(busy) > 0 {
+			free, pubs = nil, pubs[:0:0]
+			for _, call := range live {
+				if busy[call.Value.Event.OrderingKey] {
+					call.Err = errKeyBusy
+					continue
+				}
+				free = append(free, call)
+				pubs = append(pubs, call.Value)
+			}
+		}
 		results, err = publishMany(ctx, tx, pubs)
 		return err
 	})
 	if err == nil {
-		for i, call := range live {
+		for i, call := range free {
 			call.Result, call.Err = results[i].PublishResult, results[i].Err
 		}
 		return
@@ -73,11 +177,18 @@ func (s *Store) publishGroup(group []*store.PublishCall) {
 	}
 }
 
-// publishAlone publishes p in a transaction of its own.
+// publishAlone publishes p in a transaction of its own, or returns
+// errKeyBusy when another transaction holds its ordering key.
 func (s *Store) publishAlone(ctx context.Context, p store.Publication) (store.PublishResult, error) {
 	var res store.PublishResult
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
+		busy, err := tryLockOrderingKeys(ctx, tx, []string{validKey(p.Event)})
+		if err != nil {
+			return err
+		}
+		if len(busy) > 0 {
+			return errKeyBusy
+		}
 		res, err = publish(ctx, tx, p.Event, p.Options)
 		return err
 	})

@@ -31,14 +31,26 @@ import (
 // event_id, event_type, payload, priority and created_at; the Lease is (ID,
 // Worker, RetryCount) as claimed.
 func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claimed, error) {
-	return store.ClaimInRounds(c.Limit, func(n int) ([]store.Claimed, int, error) {
+	if c.Limit <= 0 {
+		return []store.Claimed{}, nil
+	}
+	claimed, next, err := store.ClaimInRounds(c.Limit, c.SkipEndpoints, func(n int, skip []int64) ([]store.Claimed, []store.Claimed, error) {
+		c.SkipEndpoints = skip
 		return s.claimOnce(ctx, c, n)
 	})
+	if c.TokenTimes != nil {
+		*c.TokenTimes = next
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	return claimed, nil
 }
 
 // claimOnce is one round of Claim, one statement: it claims up to n due
-// deliveries and returns those to send and how many it deferred.
-func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]store.Claimed, int, error) {
+// deliveries and returns those to send and those it deferred (with their
+// token time as ScheduledFor).
+func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]store.Claimed, []store.Claimed, error) {
 	const q = `
 		WITH due AS MATERIALIZED (
 			SELECT d.id, d.webhook_id, d.priority, d.scheduled_for, w.rate_limit_per_second AS rate_limit
@@ -76,16 +88,19 @@ func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]s
 		return append(dest, eventDest(&cl.Event)...)
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	claimed := all[:0]
+	var deferred []store.Claimed
 	for _, cl := range all {
-		if cl.Delivery.Status == store.StatusProcessing { // the others wait for their tokens
-			cl.Lease = store.NewLease(cl.Delivery, c.Worker)
-			claimed = append(claimed, cl)
+		if cl.Delivery.Status != store.StatusProcessing { // waits for its token
+			deferred = append(deferred, cl)
+			continue
 		}
+		cl.Lease = store.NewLease(cl.Delivery, c.Worker)
+		claimed = append(claimed, cl)
 	}
-	return claimed, len(all) - len(claimed), nil
+	return claimed, deferred, nil
 }
 
 // onlyChallengeIfUnverified is the claim's condition for endpoint ownership

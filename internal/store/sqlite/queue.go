@@ -36,18 +36,28 @@ const nextRetryAt = `
 // delivery's own event_id, event_type, payload, priority and created_at; the
 // Lease is (ID, Worker, RetryCount) as claimed.
 func (s *Store) Claim(ctx context.Context, c store.ClaimRequest) ([]store.Claimed, error) {
-	return store.ClaimInRounds(c.Limit, func(n int) ([]store.Claimed, int, error) {
+	if c.Limit <= 0 {
+		return []store.Claimed{}, nil
+	}
+	claimed, next, err := store.ClaimInRounds(c.Limit, c.SkipEndpoints, func(n int, skip []int64) ([]store.Claimed, []store.Claimed, error) {
+		c.SkipEndpoints = skip
 		return s.claimOnce(ctx, c, n)
 	})
+	if c.TokenTimes != nil {
+		*c.TokenTimes = next
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim deliveries: %w", err)
+	}
+	return claimed, nil
 }
 
 // claimOnce is one round of Claim, one write transaction: it claims up to n
-// due deliveries and returns those to send and how many it deferred.
-func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]store.Claimed, int, error) {
+// due deliveries and returns those to send and those it deferred (with
+// their token time as ScheduledFor).
+func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) (claimed, deferred []store.Claimed, err error) {
 	now := time.Now()
-	var claimed []store.Claimed
-	deferred := 0
-	err := s.inTx(ctx, func(tx execer) error {
+	err = s.inTx(ctx, func(tx execer) error {
 		const lease = `
 			UPDATE webhook_deliveries SET
 				status = 'processing',
@@ -80,11 +90,19 @@ func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]s
 			return err
 		}
 		claimed, err = paceLimited(ctx, tx, all, now)
-		deferred = len(all) - len(claimed)
+		sent := make(map[int64]bool, len(claimed))
+		for _, cl := range claimed {
+			sent[cl.Delivery.ID] = true
+		}
+		for _, cl := range all {
+			if !sent[cl.Delivery.ID] {
+				deferred = append(deferred, cl)
+			}
+		}
 		return err
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	for i := range claimed {
 		claimed[i].Lease = store.NewLease(claimed[i].Delivery, c.Worker)

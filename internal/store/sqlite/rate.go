@@ -59,7 +59,7 @@ func paceLimited(ctx context.Context, tx execer, claimed []store.Claimed, now ti
 	var deferred []deferral
 	send := claimed[:0:0]
 	rank := make(map[int64]int)
-	for _, c := range claimed {
+	for i, c := range claimed {
 		take, ok := takes[c.Endpoint.ID]
 		if !ok {
 			send = append(send, c)
@@ -71,7 +71,9 @@ func paceLimited(ctx context.Context, tx execer, claimed []store.Claimed, now ti
 			send = append(send, c)
 			continue
 		}
-		deferred = append(deferred, deferral{c.Delivery.ID, micros(take.DeferredAt(r - take.Admitted))})
+		at := take.DeferredAt(r - take.Admitted)
+		claimed[i].Delivery.ScheduledFor = at // as stored
+		deferred = append(deferred, deferral{c.Delivery.ID, micros(at)})
 	}
 	if len(deferred) > 0 {
 		const q = `

@@ -193,6 +193,35 @@ var rateTests = []test{
 			t.Errorf("claimed %d deliveries of the unlimited endpoint after its 429, want all 5", got)
 		}
 	}},
+	{"ClaimSkipsAnEndpointOverItsLimit", func(t *testing.T, f *fixture) {
+		// A backlog of a limited endpoint ahead of the others in the queue:
+		// one round defers part of it, the next skips the endpoint, so the
+		// claim touches no more of the backlog than one batch and returns
+		// the other endpoint's deliveries.
+		limited, other := f.endpoint(rateLimit(1)), f.endpoint()
+		const backlog, limit = 1000, 10
+		pubs := make([]store.Publication, backlog)
+		for i := range pubs {
+			pubs[i] = store.Publication{Event: store.Event{Type: "a.b"}, Options: store.PublishOptions{EndpointIDs: []int64{limited.ID}}}
+		}
+		if _, err := f.s.PublishMany(f.ctx, pubs); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			f.publish("a.b", toEndpoints(other.ID))
+		}
+		claimed := f.claim(limit)
+		byEndpoint := map[int64]int{}
+		for _, c := range claimed {
+			byEndpoint[c.Endpoint.ID]++
+		}
+		if byEndpoint[limited.ID] != 1 || byEndpoint[other.ID] != 3 {
+			t.Errorf("claimed %v by endpoint, want 1 of the limited endpoint %d and the 3 of %d", byEndpoint, limited.ID, other.ID)
+		}
+		if moved := len(f.scheduledPending(limited.ID)); moved > limit {
+			t.Errorf("one claim moved %d deliveries of the backlog to their token times, want at most one batch (%d)", moved, limit)
+		}
+	}},
 }
 
 // rateLimit gives an endpoint a rate limit of n per second.
