@@ -36,14 +36,7 @@ func TestDeliveriesLostInAnOutageArriveWhenTheReceiverComesBack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ids []string
-		for i := range 5 {
-			res, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "order.paid", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, res.EventID)
-		}
+		ids := publishNumbered(t, c, 5)
 		testwait.Until(t, "the 5 deliveries failed for good and the endpoint probed", func() bool {
 			rec, err := c.EndpointRecovery(t.Context(), ep.ID)
 			return err == nil && rec.ProbingSince != nil && rec.ToRecover == 5 && b.count(t, "webhook_deliveries WHERE status = 'failed'") == 5
@@ -82,14 +75,7 @@ func TestTheNextSuccessRecoversWhatFailed(t *testing.T) {
 			hookrelay.WithRecoveryWindow(time.Hour))
 		r := subscribe(t, c)
 		r.fail.Store(true)
-		var ids []string
-		for i := range 5 {
-			res, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "order.paid", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
-			if err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, res.EventID)
-		}
+		ids := publishNumbered(t, c, 5)
 		testwait.Until(t, "the 5 deliveries failed for good", func() bool {
 			return b.count(t, "webhook_deliveries WHERE status = 'failed'") == 5
 		})
@@ -124,11 +110,7 @@ func TestOnlyHealthDisabledEndpointsAreProbed(t *testing.T) {
 		if _, err := c.DisableEndpoint(t.Context(), endpoints[person].ID, "maintenance"); err != nil {
 			t.Fatal(err)
 		}
-		for i := range 5 {
-			if _, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "order.paid", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		publishNumbered(t, c, 5)
 		failedProbes := func(r *receiver) int {
 			rec, err := c.EndpointRecovery(t.Context(), endpoints[r].ID)
 			if err != nil {
@@ -201,4 +183,20 @@ func (r *receiver) requests() int {
 		n += a
 	}
 	return n
+}
+
+// publishNumbered publishes n events of type order.paid, one at a time with
+// PublishNow, whose data are {"n":0} to {"n":n-1}, and returns their event
+// IDs in publish order; it fails the test on the first error.
+func publishNumbered(t *testing.T, c *hookrelay.Client, n int) []string {
+	t.Helper()
+	ids := make([]string, 0, n)
+	for i := range n {
+		res, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "order.paid", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))})
+		if err != nil {
+			t.Fatalf("publish event %d: %v", i, err)
+		}
+		ids = append(ids, res.EventID)
+	}
+	return ids
 }

@@ -45,6 +45,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hookrelay/hookrelay/internal/repeat"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -233,28 +234,18 @@ func (m *Maintainer) maintain(ctx context.Context, held store.Maintainership) {
 	if m.opts.Probe != nil && m.opts.ProbeInterval > 0 {
 		retention.Go(func() { m.probeLoop(ctx) })
 	}
-	retention.Go(func() {
-		every := time.NewTicker(m.opts.RetentionInterval)
-		defer every.Stop()
-		for {
-			m.deleteOld(ctx)
-			select {
-			case <-ctx.Done():
-				return
-			case <-every.C:
-			}
-		}
+	retention.Go(func() { nowAndEvery(ctx, m.opts.RetentionInterval, func() { m.deleteOld(ctx) }) })
+	nowAndEvery(ctx, m.opts.RescueInterval, func() { m.rescue(ctx, 0) })
+}
+
+// nowAndEvery calls step at once, then every interval (positive) until ctx
+// ends.
+func nowAndEvery(ctx context.Context, interval time.Duration, step func()) {
+	step()
+	repeat.Until(ctx, interval, func() bool {
+		step()
+		return false
 	})
-	rescue := time.NewTicker(m.opts.RescueInterval)
-	defer rescue.Stop()
-	for {
-		m.rescue(ctx, 0)
-		select {
-		case <-ctx.Done():
-			return
-		case <-rescue.C:
-		}
-	}
 }
 
 // rescue takes back the deliveries whose lease expired more than olderThan
@@ -288,16 +279,7 @@ func (m *Maintainer) deleteOld(ctx context.Context) {
 // probeLoop probes the endpoints due for a probe at once and every
 // ProbeCheckInterval, until ctx ends.
 func (m *Maintainer) probeLoop(ctx context.Context) {
-	every := time.NewTicker(m.opts.ProbeCheckInterval)
-	defer every.Stop()
-	for {
-		m.probeDue(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-every.C:
-		}
-	}
+	nowAndEvery(ctx, m.opts.ProbeCheckInterval, func() { m.probeDue(ctx) })
 }
 
 // probeDue probes up to probeBatch endpoints whose probe is due,

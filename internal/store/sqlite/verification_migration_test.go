@@ -3,10 +3,9 @@ package sqlite_test
 import (
 	"database/sql"
 	"testing"
-	"time"
 
-	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/sqlite"
+	"github.com/hookrelay/hookrelay/internal/store/storetest"
 	"github.com/hookrelay/hookrelay/internal/testdb"
 )
 
@@ -37,20 +36,5 @@ func TestVerificationMigratesFromAnOlderSchema(t *testing.T) {
 	}
 	db.Close()
 
-	s := migrated(t, path)
-	eps, err := s.ListEndpoints(ctx, store.EndpointFilter{})
-	if err != nil || len(eps) != 1 {
-		t.Fatalf("endpoints %+v (%v), want the stored one", eps, err)
-	}
-	e := eps[0]
-	if e.Title != "plain" || e.URL != "https://a.example/hook" || e.Secret != "secret-a-0123456789" || e.RateLimitPerSecond != 7 {
-		t.Errorf("endpoint %+v, want the stored fields", e)
-	}
-	if e.Verification != (store.EndpointVerification{}) {
-		t.Errorf("verification %+v, want verified (the zero value)", e.Verification)
-	}
-	claimed, err := s.Claim(ctx, store.ClaimRequest{Limit: 10, Lease: time.Minute, Worker: "w"})
-	if err != nil || len(claimed) != 1 || claimed[0].Event.ID != "11111111-2222-4333-8444-555555555555" {
-		t.Fatalf("claim = %+v (%v), want the old delivery", claimed, err)
-	}
+	storetest.VerificationAfterMigration(t, migrated(t, path))
 }
