@@ -202,3 +202,28 @@ func (r *receiver) requests() int {
 	}
 	return n
 }
+
+// TestAnUnverifiedEndpointIsNeverProbed: an unverified endpoint whose
+// challenges fail is disabled by its health rules like any other, but it is
+// not probed: a probe would send signed pings, and re-enable it on a 2xx, at
+// a URL whose owner never proved it wanted them.
+func TestAnUnverifiedEndpointIsNeverProbed(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := started(t, b, append(recoveringFast(), hookrelay.WithDisableAfter(1, hookrelay.Never))...)
+		r := newReceiver(t)
+		r.fail.Store(true)
+		yes := true
+		ep, err := c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: r.url, Secret: r.secret, RequireVerification: &yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		testwait.Until(t, "the unverified endpoint disabled by its failed challenge", func() bool {
+			e, err := c.GetEndpoint(t.Context(), ep.ID)
+			return err == nil && !e.Active
+		})
+		rec, err := c.EndpointRecovery(t.Context(), ep.ID)
+		if err != nil || rec.ProbingSince != nil || rec.NextProbeAt != nil {
+			t.Fatalf("recovery of the disabled unverified endpoint: %+v, %v; want not probed", rec, err)
+		}
+	})
+}

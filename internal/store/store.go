@@ -158,8 +158,9 @@ type Store interface {
 	// FailureCount >= health.DisableAfterFailures > 0, or else
 	// health.FailingForReason when its FailingSince <= now -
 	// health.DisableAfterFailingFor > 0; one that those two rules disable
-	// (not a DisableEndpoint) is probed when health.ProbeInterval > 0 (see
-	// ProbeState). Result.Disabled lists the endpoints this call disabled, by
+	// (not a DisableEndpoint) is probed when health.ProbeInterval > 0 and
+	// it is not Unverified (a probe would send signed pings to a URL whose
+	// owner never agreed to them; see ProbeState). Result.Disabled lists the endpoints this call disabled, by
 	// ascending ID. An applied outcome with Verifies marks its endpoint
 	// verified, in the same transaction (see Outcome.Verifies).
 	Complete(ctx context.Context, outcomes []Outcome, health HealthPolicy) (CompleteResult, error)

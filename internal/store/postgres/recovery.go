@@ -78,7 +78,7 @@ func (s *Store) DueProbes(ctx context.Context, limit int) ([]store.Endpoint, err
 	const q = `
 		SELECT ` + endpointColumns + `
 		FROM webhooks w
-		WHERE NOT w.active AND w.probing_since IS NOT NULL AND w.next_probe_at <= now()
+		WHERE NOT w.active AND NOT w.unverified AND w.probing_since IS NOT NULL AND w.next_probe_at <= now()
 		ORDER BY w.next_probe_at, w.id
 		LIMIT $1`
 	rows, err := s.pool.Query(ctx, q, limit)

@@ -79,7 +79,7 @@ func (s *Store) DueProbes(ctx context.Context, limit int) ([]store.Endpoint, err
 	const q = `
 		SELECT ` + endpointColumns + `
 		FROM webhooks
-		WHERE NOT webhooks.active AND webhooks.probing_since IS NOT NULL AND webhooks.next_probe_at <= :now
+		WHERE NOT webhooks.active AND NOT webhooks.unverified AND webhooks.probing_since IS NOT NULL AND webhooks.next_probe_at <= :now
 		ORDER BY webhooks.next_probe_at, webhooks.id
 		LIMIT :limit`
 	rows, err := s.reads.QueryContext(ctx, q, sql.Named("now", micros(time.Now())), sql.Named("limit", limit))
