@@ -3,12 +3,16 @@ package hookrelay_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hookrelay/hookrelay"
 	"github.com/hookrelay/hookrelay/internal/testwait"
+	"github.com/hookrelay/hookrelay/signature"
 )
 
 // recoveringFast are options under which an endpoint is disabled after 5
@@ -224,6 +228,54 @@ func TestAnUnverifiedEndpointIsNeverProbed(t *testing.T) {
 		rec, err := c.EndpointRecovery(t.Context(), ep.ID)
 		if err != nil || rec.ProbingSince != nil || rec.NextProbeAt != nil {
 			t.Fatalf("recovery of the disabled unverified endpoint: %+v, %v; want not probed", rec, err)
+		}
+	})
+}
+
+// TestAFailedChallengeIsNotRecovered: a challenge that failed for good is
+// stale, so recovery does not send it again: neither when its endpoint is
+// counted as having deliveries to recover, nor when the endpoint's next 2xx
+// (the answer to a new challenge) recovers what failed.
+func TestAFailedChallengeIsNotRecovered(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := started(t, b, hookrelay.WithMaxRetries(hookrelay.NoRetries), hookrelay.WithDisableAfter(hookrelay.Never, hookrelay.Never),
+			hookrelay.WithRecoveryWindow(time.Hour))
+		secret, err := signature.GenerateSecret()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var down atomic.Bool
+		down.Store(true)
+		owner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if down.Load() {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			signature.Middleware(signature.VerifyOptions{Secrets: []string{secret}},
+				http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })).ServeHTTP(w, r)
+		}))
+		t.Cleanup(owner.Close)
+		yes := true
+		ep, err := c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: owner.URL + "/hooks", Secret: secret, RequireVerification: &yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		testwait.Until(t, "the first challenge to fail for good", func() bool {
+			return b.count(t, "webhook_deliveries WHERE status = 'failed'") == 1
+		})
+		if rec, err := c.EndpointRecovery(t.Context(), ep.ID); err != nil || rec.ToRecover != 0 {
+			t.Errorf("recovery with a failed challenge: %+v, %v; want nothing to recover", rec, err)
+		}
+		down.Store(false)
+		if _, err := c.VerifyEndpoint(t.Context(), ep.ID); err != nil {
+			t.Fatal(err)
+		}
+		testwait.Until(t, "the new challenge answered", func() bool {
+			e, err := c.GetEndpoint(t.Context(), ep.ID)
+			return err == nil && !e.Unverified
+		})
+		if n := b.count(t, "webhook_deliveries WHERE status = 'failed' AND recovered_at IS NULL"); n != 1 {
+			t.Errorf("after the 2xx: %d failed, never recovered challenges, want the first one", n)
 		}
 	})
 }
