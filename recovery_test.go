@@ -279,3 +279,74 @@ func TestAFailedChallengeIsNotRecovered(t *testing.T) {
 		}
 	})
 }
+
+// TestAMovedEndpointIsNotProbedAtItsNewURL: an endpoint that proved
+// ownership, was disabled by its health rules and is being probed, then
+// moved to a URL that never proved it, is unverified again and its probes
+// stop: the new URL gets no signed ping, while another endpoint's probes go
+// on.
+func TestAMovedEndpointIsNotProbedAtItsNewURL(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := started(t, b, recoveringFast()...)
+		victim, other := newReceiver(t), newReceiver(t)
+		var down atomic.Bool
+		owner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if down.Load() {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			signature.Middleware(signature.VerifyOptions{Secrets: []string{victim.secret}},
+				http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })).ServeHTTP(w, r)
+		}))
+		t.Cleanup(owner.Close)
+		yes := true
+		ep, err := c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: owner.URL + "/hooks", Secret: victim.secret, RequireVerification: &yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		testwait.Until(t, "the owner to answer the challenge", func() bool {
+			e, err := c.GetEndpoint(t.Context(), ep.ID)
+			return err == nil && e.VerifiedAt != nil && !e.Unverified
+		})
+		down.Store(true)
+		other.fail.Store(true)
+		otherEp, err := c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: other.url, Secret: other.secret})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 5 {
+			if _, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "order.paid", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		failedProbes := func(id int64) int {
+			rec, err := c.EndpointRecovery(t.Context(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rec.FailedProbes
+		}
+		testwait.Until(t, "the owner's endpoint disabled by its health and probed", func() bool { return failedProbes(ep.ID) >= 1 })
+		moved, err := c.UpdateEndpoint(t.Context(), ep.ID, hookrelay.EndpointUpdate{URL: &victim.url})
+		if err != nil || !moved.Unverified {
+			t.Fatalf("UpdateEndpoint to a new URL = %+v, %v; want unverified", moved, err)
+		}
+		// A probe round that began before the move may still reach it; two
+		// rounds of the other endpoint later every round began after it.
+		otherID := otherEp.ID
+		base := failedProbes(otherID)
+		testwait.Until(t, "two more probe rounds", func() bool { return failedProbes(otherID) >= base+2 })
+		before := failedProbes(ep.ID)
+		base = failedProbes(otherID)
+		testwait.Until(t, "two more probe rounds", func() bool { return failedProbes(otherID) >= base+2 })
+		if n := failedProbes(ep.ID); n != before {
+			t.Errorf("the moved endpoint was probed %d more times, want none", n-before)
+		}
+		if n := victim.requests(); n != 0 {
+			t.Errorf("the new URL, never proved, got %d signed requests", n)
+		}
+		if e, err := c.GetEndpoint(t.Context(), ep.ID); err != nil || e.Active || !e.Unverified {
+			t.Errorf("the moved endpoint: %+v, %v; want still disabled and unverified", e, err)
+		}
+	})
+}
