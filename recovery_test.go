@@ -348,5 +348,8 @@ func TestAMovedEndpointIsNotProbedAtItsNewURL(t *testing.T) {
 		if e, err := c.GetEndpoint(t.Context(), ep.ID); err != nil || e.Active || !e.Unverified {
 			t.Errorf("the moved endpoint: %+v, %v; want still disabled and unverified", e, err)
 		}
+		if rec, err := c.EndpointRecovery(t.Context(), ep.ID); err != nil || rec.ProbingSince != nil || rec.NextProbeAt != nil {
+			t.Errorf("recovery of the moved endpoint: %+v, %v; want not probed", rec, err)
+		}
 	})
 }

@@ -77,8 +77,9 @@ type Store interface {
 	// of event eventID (ChallengeEventID eventID, ChallengeSentAt now,
 	// VerifiedAt nil), cancels the deliveries of its previous challenge that
 	// are still pending (the old challenge no longer counts), and returns the
-	// stored row or ErrNotFound. The caller then publishes the challenge
-	// event eventID to the endpoint.
+	// stored row or ErrNotFound. It also ends the endpoint's probing (see
+	// ProbeState): an unverified endpoint is never probed. The caller then
+	// publishes the challenge event eventID to the endpoint.
 	NewChallenge(ctx context.Context, id int64, eventID string) (Endpoint, error)
 	// DeleteEndpoint removes an endpoint and, by cascade, its deliveries.
 	DeleteEndpoint(ctx context.Context, id int64) error
