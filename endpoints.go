@@ -138,7 +138,10 @@ type EndpointUpdate struct {
 // must not follow the endpoint to another host. Only the fields of u are
 // written, so that the health record the workers keep meanwhile survives.
 // The URL of an endpoint that `hookrelay serve` syncs from WEBHOOK_URLS
-// cannot change.
+// cannot change. A new URL of an endpoint that had to prove ownership
+// (Unverified, or VerifiedAt set), or of any endpoint under
+// WithRequireVerification, makes it Unverified again and sends the new URL
+// a challenge: it receives nothing else until it echoes it.
 func (c *Client) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate) (Endpoint, error) {
 	saved, err := c.service.UpdateEndpoint(ctx, id, service.EndpointUpdate{
 		Title: u.Title, URL: u.URL, Events: u.Events, Headers: u.Headers, Description: u.Description,

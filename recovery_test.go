@@ -3,12 +3,16 @@ package hookrelay_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/hookrelay/hookrelay"
 	"github.com/hookrelay/hookrelay/internal/testwait"
+	"github.com/hookrelay/hookrelay/signature"
 )
 
 // recoveringFast are options under which an endpoint is disabled after 5
@@ -199,4 +203,151 @@ func publishNumbered(t *testing.T, c *hookrelay.Client, n int) []string {
 		ids = append(ids, res.EventID)
 	}
 	return ids
+}
+
+// TestAnUnverifiedEndpointIsNeverProbed: an unverified endpoint whose
+// challenges fail is disabled by its health rules like any other, but it is
+// not probed: a probe would send signed pings, and re-enable it on a 2xx, at
+// a URL whose owner never proved it wanted them.
+func TestAnUnverifiedEndpointIsNeverProbed(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := started(t, b, append(recoveringFast(), hookrelay.WithDisableAfter(1, hookrelay.Never))...)
+		r := newReceiver(t)
+		r.fail.Store(true)
+		yes := true
+		ep, err := c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: r.url, Secret: r.secret, RequireVerification: &yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		testwait.Until(t, "the unverified endpoint disabled by its failed challenge", func() bool {
+			e, err := c.GetEndpoint(t.Context(), ep.ID)
+			return err == nil && !e.Active
+		})
+		rec, err := c.EndpointRecovery(t.Context(), ep.ID)
+		if err != nil || rec.ProbingSince != nil || rec.NextProbeAt != nil {
+			t.Fatalf("recovery of the disabled unverified endpoint: %+v, %v; want not probed", rec, err)
+		}
+	})
+}
+
+// TestAFailedChallengeIsNotRecovered: a challenge that failed for good is
+// stale, so recovery does not send it again: neither when its endpoint is
+// counted as having deliveries to recover, nor when the endpoint's next 2xx
+// (the answer to a new challenge) recovers what failed.
+func TestAFailedChallengeIsNotRecovered(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := started(t, b, hookrelay.WithMaxRetries(hookrelay.NoRetries), hookrelay.WithDisableAfter(hookrelay.Never, hookrelay.Never),
+			hookrelay.WithRecoveryWindow(time.Hour))
+		secret, err := signature.GenerateSecret()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var down atomic.Bool
+		down.Store(true)
+		owner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if down.Load() {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			signature.Middleware(signature.VerifyOptions{Secrets: []string{secret}},
+				http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })).ServeHTTP(w, r)
+		}))
+		t.Cleanup(owner.Close)
+		yes := true
+		ep, err := c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: owner.URL + "/hooks", Secret: secret, RequireVerification: &yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		testwait.Until(t, "the first challenge to fail for good", func() bool {
+			return b.count(t, "webhook_deliveries WHERE status = 'failed'") == 1
+		})
+		if rec, err := c.EndpointRecovery(t.Context(), ep.ID); err != nil || rec.ToRecover != 0 {
+			t.Errorf("recovery with a failed challenge: %+v, %v; want nothing to recover", rec, err)
+		}
+		down.Store(false)
+		if _, err := c.VerifyEndpoint(t.Context(), ep.ID); err != nil {
+			t.Fatal(err)
+		}
+		testwait.Until(t, "the new challenge answered", func() bool {
+			e, err := c.GetEndpoint(t.Context(), ep.ID)
+			return err == nil && !e.Unverified
+		})
+		if n := b.count(t, "webhook_deliveries WHERE status = 'failed' AND recovered_at IS NULL"); n != 1 {
+			t.Errorf("after the 2xx: %d failed, never recovered challenges, want the first one", n)
+		}
+	})
+}
+
+// TestAMovedEndpointIsNotProbedAtItsNewURL: an endpoint that proved
+// ownership, was disabled by its health rules and is being probed, then
+// moved to a URL that never proved it, is unverified again and its probes
+// stop: the new URL gets no signed ping, while another endpoint's probes go
+// on.
+func TestAMovedEndpointIsNotProbedAtItsNewURL(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		c := started(t, b, recoveringFast()...)
+		victim, other := newReceiver(t), newReceiver(t)
+		var down atomic.Bool
+		owner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if down.Load() {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			signature.Middleware(signature.VerifyOptions{Secrets: []string{victim.secret}},
+				http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })).ServeHTTP(w, r)
+		}))
+		t.Cleanup(owner.Close)
+		yes := true
+		ep, err := c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: owner.URL + "/hooks", Secret: victim.secret, RequireVerification: &yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		testwait.Until(t, "the owner to answer the challenge", func() bool {
+			e, err := c.GetEndpoint(t.Context(), ep.ID)
+			return err == nil && e.VerifiedAt != nil && !e.Unverified
+		})
+		down.Store(true)
+		other.fail.Store(true)
+		otherEp, err := c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: other.url, Secret: other.secret})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 5 {
+			if _, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "order.paid", Data: json.RawMessage(fmt.Sprintf(`{"n":%d}`, i))}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		failedProbes := func(id int64) int {
+			rec, err := c.EndpointRecovery(t.Context(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return rec.FailedProbes
+		}
+		testwait.Until(t, "the owner's endpoint disabled by its health and probed", func() bool { return failedProbes(ep.ID) >= 1 })
+		moved, err := c.UpdateEndpoint(t.Context(), ep.ID, hookrelay.EndpointUpdate{URL: &victim.url})
+		if err != nil || !moved.Unverified {
+			t.Fatalf("UpdateEndpoint to a new URL = %+v, %v; want unverified", moved, err)
+		}
+		// A probe round that began before the move may still reach it; two
+		// rounds of the other endpoint later every round began after it.
+		otherID := otherEp.ID
+		base := failedProbes(otherID)
+		testwait.Until(t, "two more probe rounds", func() bool { return failedProbes(otherID) >= base+2 })
+		before := failedProbes(ep.ID)
+		base = failedProbes(otherID)
+		testwait.Until(t, "two more probe rounds", func() bool { return failedProbes(otherID) >= base+2 })
+		if n := failedProbes(ep.ID); n != before {
+			t.Errorf("the moved endpoint was probed %d more times, want none", n-before)
+		}
+		if n := victim.requests(); n != 0 {
+			t.Errorf("the new URL, never proved, got %d signed requests", n)
+		}
+		if e, err := c.GetEndpoint(t.Context(), ep.ID); err != nil || e.Active || !e.Unverified {
+			t.Errorf("the moved endpoint: %+v, %v; want still disabled and unverified", e, err)
+		}
+		if rec, err := c.EndpointRecovery(t.Context(), ep.ID); err != nil || rec.ProbingSince != nil || rec.NextProbeAt != nil {
+			t.Errorf("recovery of the moved endpoint: %+v, %v; want not probed", rec, err)
+		}
+	})
 }

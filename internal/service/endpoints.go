@@ -120,29 +120,54 @@ type EndpointUpdate struct {
 // carries them to a host of their choosing. The URL of an endpoint that
 // WEBHOOK_URLS defines cannot change (ErrConfigURL), nor can one that
 // WEBHOOK_URLS dropped be enabled (ErrConfigRemoved).
+//
+// A change of URL re-verifies an endpoint that had to prove ownership (it
+// is unverified, or was verified by a challenge), and any endpoint when
+// Options.RequireVerification is on: the endpoint becomes unverified before
+// the URL changes, so that neither URL receives anything meanwhile, and
+// then a new challenge is sent to the new URL (see SendChallenge; an
+// inactive endpoint gets it only when a new one is sent after it is
+// enabled). Ownership of one URL proves nothing about another.
 func (s *Service) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate) (store.Endpoint, error) {
-	p, err := s.patch(ctx, id, u)
+	p, reverify, err := s.patch(ctx, id, u)
 	if err != nil {
 		return store.Endpoint{}, err
 	}
-	return s.save(ctx, id, p)
+	if !reverify {
+		return s.save(ctx, id, p)
+	}
+	eventID := store.NewEventID()
+	if _, err := s.store.NewChallenge(ctx, id, eventID); err != nil {
+		return store.Endpoint{}, rowError("endpoint", id, err)
+	}
+	saved, err := s.save(ctx, id, p)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("endpoint %d was made unverified for its new URL, but the URL did not change (send a new challenge or try again): %w", id, err)
+	}
+	if err := s.publishChallenge(ctx, saved, eventID); err != nil {
+		return store.Endpoint{}, fmt.Errorf("endpoint %d moved to its new URL unverified, but its challenge was not sent (send a new one): %w", id, err)
+	}
+	return saved, nil
 }
 
 // CheckEndpointUpdate returns the errors that UpdateEndpoint would return
 // for u, and writes nothing: for a door that found errors of its own in
 // what was typed (the dashboard's form) and shows every error at once.
 func (s *Service) CheckEndpointUpdate(ctx context.Context, id int64, u EndpointUpdate) error {
-	_, err := s.patch(ctx, id, u)
+	_, _, err := s.patch(ctx, id, u)
 	return err
 }
 
-// patch is the change that UpdateEndpoint writes for u, checked.
-func (s *Service) patch(ctx context.Context, id int64, u EndpointUpdate) (store.EndpointPatch, error) {
+// patch is the change that UpdateEndpoint writes for u, checked, and
+// whether it must re-verify the endpoint (see UpdateEndpoint).
+func (s *Service) patch(ctx context.Context, id int64, u EndpointUpdate) (store.EndpointPatch, bool, error) {
 	e, err := s.getEndpoint(ctx, id)
 	if err != nil {
-		return store.EndpointPatch{}, err
+		return store.EndpointPatch{}, false, err
 	}
 	urlChanged := u.URL != nil && *u.URL != e.URL
+	reverify := urlChanged &&
+		(e.Verification.Unverified || e.Verification.VerifiedAt != nil || s.opts.RequireVerification)
 	moveKeepsSecrets := urlChanged && len(e.Headers) > 0 &&
 		(u.Headers == nil || len(keptHeaderValues(*u.Headers, e.Headers)) > 0)
 	p := store.EndpointPatch{
@@ -162,7 +187,7 @@ func (s *Service) patch(ctx context.Context, id int64, u EndpointUpdate) (store.
 		p.Activation = &a
 	}
 	if err := checkConfigTrust(e, p); err != nil {
-		return store.EndpointPatch{}, err
+		return store.EndpointPatch{}, false, err
 	}
 	// A row that names no profile (Ackify's) is checked with the one it is
 	// signed with.
@@ -178,9 +203,9 @@ func (s *Service) patch(ctx context.Context, id int64, u EndpointUpdate) (store.
 		merged.RateLimitPerSecond = 0
 	}
 	if err := errors.Join(reasonErr, s.validate(ctx, merged, urlChanged), moveErr); err != nil {
-		return store.EndpointPatch{}, err
+		return store.EndpointPatch{}, false, err
 	}
-	return p, nil
+	return p, reverify, nil
 }
 
 // EnableEndpoint makes endpoint id active again with a clean health record

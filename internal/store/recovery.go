@@ -67,9 +67,10 @@ type Recovery struct {
 // a 4xx or the SSRF guard, fails it earlier and is not recovered), it failed
 // (ProcessedAt) at or after the endpoint's FailingSince (the first failed
 // attempt since its last 2xx) and at most the window ago, and it was never
-// recovered. Cancelled deliveries are never recovered. RecoverDeliveries
-// makes such deliveries pending again, oldest (lowest ID) first, the first
-// due now and each next RecoverySpacing later, with RecoveredAt now and one
+// recovered. Cancelled deliveries are never recovered, nor are challenges
+// (VerificationEventType): a failed challenge is stale, only a new one
+// (NewChallenge) counts. RecoverDeliveries makes such deliveries pending
+// again, oldest (lowest ID) first, the first due now and each next RecoverySpacing later, with RecoveredAt now and one
 // more attempt (as RetryDelivery counts it).
 type Recoverer interface {
 	// RecoveryOf returns the recovery state of endpoint id, counting

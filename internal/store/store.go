@@ -77,8 +77,9 @@ type Store interface {
 	// of event eventID (ChallengeEventID eventID, ChallengeSentAt now,
 	// VerifiedAt nil), cancels the deliveries of its previous challenge that
 	// are still pending (the old challenge no longer counts), and returns the
-	// stored row or ErrNotFound. The caller then publishes the challenge
-	// event eventID to the endpoint.
+	// stored row or ErrNotFound. It also ends the endpoint's probing (see
+	// ProbeState): an unverified endpoint is never probed. The caller then
+	// publishes the challenge event eventID to the endpoint.
 	NewChallenge(ctx context.Context, id int64, eventID string) (Endpoint, error)
 	// DeleteEndpoint removes an endpoint and, by cascade, its deliveries.
 	DeleteEndpoint(ctx context.Context, id int64) error
@@ -158,8 +159,9 @@ type Store interface {
 	// FailureCount >= health.DisableAfterFailures > 0, or else
 	// health.FailingForReason when its FailingSince <= now -
 	// health.DisableAfterFailingFor > 0; one that those two rules disable
-	// (not a DisableEndpoint) is probed when health.ProbeInterval > 0 (see
-	// ProbeState). Result.Disabled lists the endpoints this call disabled, by
+	// (not a DisableEndpoint) is probed when health.ProbeInterval > 0 and
+	// it is not Unverified (a probe would send signed pings to a URL whose
+	// owner never agreed to them; see ProbeState). Result.Disabled lists the endpoints this call disabled, by
 	// ascending ID. An applied outcome with Verifies marks its endpoint
 	// verified, in the same transaction (see Outcome.Verifies).
 	Complete(ctx context.Context, outcomes []Outcome, health HealthPolicy) (CompleteResult, error)

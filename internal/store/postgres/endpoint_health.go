@@ -54,8 +54,8 @@ func updateEndpointHealth(ctx context.Context, tx pgx.Tx, tallies []store.Endpoi
 	const disable = `
 		UPDATE webhooks w SET
 			active = false, disabled_reason = r.reason, disabled_at = now(), updated_at = now(),
-			probing_since = CASE WHEN r.by_rules AND $7::bigint > 0 THEN now() END,
-			next_probe_at = CASE WHEN r.by_rules AND $7::bigint > 0 THEN now() + $7 * interval '1 microsecond' END,
+			probing_since = CASE WHEN r.by_rules AND NOT w.unverified AND $7::bigint > 0 THEN now() END,
+			next_probe_at = CASE WHEN r.by_rules AND NOT w.unverified AND $7::bigint > 0 THEN now() + $7 * interval '1 microsecond' END,
 			probe_count = 0
 		FROM (
 			SELECT t.id, t.reason = '' AS by_rules, CASE

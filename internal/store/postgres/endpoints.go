@@ -181,7 +181,8 @@ func (s *Store) NewChallenge(ctx context.Context, id int64, eventID string) (sto
 		)
 		UPDATE webhooks w SET
 			unverified = true, verified_at = NULL,
-			verification_event_id = $2::uuid, verification_sent_at = now(), updated_at = now()
+			verification_event_id = $2::uuid, verification_sent_at = now(), updated_at = now(),
+			probing_since = NULL, next_probe_at = NULL, probe_count = 0
 		FROM old
 		WHERE w.id = old.id
 		RETURNING ` + endpointColumns

@@ -12,14 +12,16 @@ import (
 )
 
 // recoverable is the condition on a delivery d of an endpoint w that makes it
-// "failed for good during the outage" (see store.Recoverer), within $2
-// microseconds of now.
+// "failed for good during the outage" (see store.Recoverer), within $2 microseconds of now.
+// A challenge (store.VerificationEventType) is never recovered.
 const recoverable = `
 	w.failing_since IS NOT NULL
 	AND d.status = 'failed' AND d.recovered_at IS NULL
 	AND d.retry_count >= d.max_retries
 	AND d.processed_at >= w.failing_since
-	AND d.processed_at >= now() - $2::bigint * interval '1 microsecond'`
+	AND d.processed_at >= now() - $2::bigint * interval '1 microsecond'
+	-- a challenge that failed is stale: only a new one (NewChallenge) counts
+	AND d.event_type <> '` + store.VerificationEventType + `'`
 
 // recoverDeliveries makes the deliveries of the endpoints ids that failed for
 // good during their outage, within window, pending again, as store.Recoverer
@@ -78,7 +80,7 @@ func (s *Store) DueProbes(ctx context.Context, limit int) ([]store.Endpoint, err
 	const q = `
 		SELECT ` + endpointColumns + `
 		FROM webhooks w
-		WHERE NOT w.active AND w.probing_since IS NOT NULL AND w.next_probe_at <= now()
+		WHERE NOT w.active AND NOT w.unverified AND w.probing_since IS NOT NULL AND w.next_probe_at <= now()
 		ORDER BY w.next_probe_at, w.id
 		LIMIT $1`
 	rows, err := s.pool.Query(ctx, q, limit)

@@ -61,8 +61,8 @@ func updateEndpointHealth(ctx context.Context, tx execer, tallies []store.Endpoi
 		)
 		UPDATE webhooks SET
 			active = 0, disabled_reason = verdict.reason, disabled_at = :now, updated_at = :now,
-			probing_since = CASE WHEN verdict.by_rules AND :probe > 0 THEN :now END,
-			next_probe_at = CASE WHEN verdict.by_rules AND :probe > 0 THEN :now + :probe END,
+			probing_since = CASE WHEN verdict.by_rules AND NOT webhooks.unverified AND :probe > 0 THEN :now END,
+			next_probe_at = CASE WHEN verdict.by_rules AND NOT webhooks.unverified AND :probe > 0 THEN :now + :probe END,
 			probe_count = 0
 		FROM verdict
 		WHERE webhooks.id = verdict.id AND verdict.reason IS NOT NULL

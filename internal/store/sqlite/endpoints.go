@@ -187,7 +187,8 @@ func (s *Store) NewChallenge(ctx context.Context, id int64, eventID string) (sto
 		const q = `
 			UPDATE webhooks SET
 				unverified = 1, verified_at = NULL,
-				verification_event_id = :event, verification_sent_at = :now, updated_at = :now
+				verification_event_id = :event, verification_sent_at = :now, updated_at = :now,
+				probing_since = NULL, next_probe_at = NULL, probe_count = 0
 			WHERE webhooks.id = :id
 			RETURNING ` + endpointColumns
 		rows, err := tx.QueryContext(ctx, q, sql.Named("id", id), sql.Named("event", eventID), now)

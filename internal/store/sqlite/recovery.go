@@ -10,14 +10,16 @@ import (
 )
 
 // recoverable is the condition on a delivery d of an endpoint w that makes it
-// "failed for good during the outage" (see store.Recoverer), within :window
-// microseconds of :now.
+// "failed for good during the outage" (see store.Recoverer), within :window microseconds of :now.
+// A challenge (store.VerificationEventType) is never recovered.
 const recoverable = `
 	w.failing_since IS NOT NULL
 	AND d.status = 'failed' AND d.recovered_at IS NULL
 	AND d.retry_count >= d.max_retries
 	AND d.processed_at >= w.failing_since
-	AND d.processed_at >= :now - :window`
+	AND d.processed_at >= :now - :window
+	-- a challenge that failed is stale: only a new one (NewChallenge) counts
+	AND d.event_type <> '` + store.VerificationEventType + `'`
 
 // recoverDeliveries makes the deliveries of the endpoints ids that failed for
 // good during their outage, within window, pending again, as store.Recoverer
@@ -79,7 +81,7 @@ func (s *Store) DueProbes(ctx context.Context, limit int) ([]store.Endpoint, err
 	const q = `
 		SELECT ` + endpointColumns + `
 		FROM webhooks
-		WHERE NOT webhooks.active AND webhooks.probing_since IS NOT NULL AND webhooks.next_probe_at <= :now
+		WHERE NOT webhooks.active AND NOT webhooks.unverified AND webhooks.probing_since IS NOT NULL AND webhooks.next_probe_at <= :now
 		ORDER BY webhooks.next_probe_at, webhooks.id
 		LIMIT :limit`
 	rows, err := s.reads.QueryContext(ctx, q, sql.Named("now", micros(time.Now())), sql.Named("limit", limit))
