@@ -217,6 +217,48 @@ var rateTests = []test{
 			}
 		}
 	}},
+	{"AfterASlowDownTheNextClaimsPaceAtTheFullRate", func(t *testing.T, f *fixture) {
+		// A backlog deferred at half the rate (4/s → 2/s); the slow-down
+		// ends (EndSlowDown, as a minute passing would). Every deferred
+		// delivery is due within store.RateHorizon, and once they are, a
+		// claim paces them at the full rate: the burst of 4 at once and the
+		// others 250 ms apart.
+		w, ok := f.s.(ForeignWriter)
+		if !ok {
+			t.Fatalf("the store of the suite (%T) must implement storetest.ForeignWriter", f.s)
+		}
+		ep := f.endpoint(rateLimit(4))
+		f.publish("a.b")
+		f.complete(store.HealthPolicy{}, slowDownAnswer(f.claim(1)[0]))
+		for range 12 {
+			f.publish("a.b")
+		}
+		f.claim(20)
+		spacedBy(t, beforeHorizon(f.scheduledPending(ep.ID)), 500*time.Millisecond)
+		if err := w.EndSlowDown(f.ctx, ep.ID); err != nil {
+			t.Fatal(err)
+		}
+		var sent int
+		testwait.Until(t, "the backlog due again", func() bool {
+			sent += len(f.claim(20))
+			return len(f.list(store.DeliveryFilter{EndpointID: ep.ID, Status: store.StatusPending})) == 1 // the 429's retry, an hour ahead
+		})
+		if sent == 0 {
+			t.Fatal("claimed nothing of the backlog")
+		}
+		for range 12 {
+			f.publish("a.b")
+		}
+		// The bucket refilled while the claims above waited for the backlog
+		// (one more than 250 ms each, at most): this claim's deferrals are
+		// a full-rate step apart.
+		f.claim(20)
+		if times := beforeHorizon(f.scheduledPending(ep.ID)); len(times) >= 2 {
+			spacedBy(t, times, 250*time.Millisecond)
+		} else {
+			t.Fatalf("%d deliveries wait for a token below the horizon, want several 250 ms apart", len(times))
+		}
+	}},
 	{"ANewLimitReleasesARetriedDeferredDelivery", func(t *testing.T, f *fixture) {
 		// A delivery retried (retry_count 1) and then deferred for its token
 		// is due at once when the limit changes; one scheduled beyond the
