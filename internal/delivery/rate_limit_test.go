@@ -85,8 +85,11 @@ func TestTooManyRequestsLowersTheRate(t *testing.T) {
 			times = append(times, p.ScheduledFor)
 		}
 		slices.SortFunc(times, time.Time.Compare)
+		if len(times) > 0 { // those at the claim's horizon (store.RateHorizon) wait for it, not a token
+			times = slices.DeleteFunc(times, times[len(times)-1].Equal)
+		}
 		if len(times) < 2 {
-			t.Fatalf("%d deliveries wait for a token, want several", len(times))
+			t.Fatalf("%d deliveries wait for a token before the horizon, want several", len(times))
 		}
 		for i := 1; i < len(times); i++ {
 			if gap := times[i].Sub(times[i-1]); gap != time.Second {

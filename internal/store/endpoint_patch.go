@@ -23,10 +23,12 @@ type EndpointPatch struct {
 	// MaxRetries sets the endpoint's retry budget; a patch cannot clear it.
 	MaxRetries *int
 	// RateLimitPerSecond sets the endpoint's rate limit; 0 removes it. The
-	// same write makes the endpoint's deliveries that wait for a token
-	// (pending, never attempted, scheduled in the future) due now and
-	// clears RateState.DeferredUntil, so that they are paced at the new
-	// limit, not at the old one's token times.
+	// same write makes the endpoint's pending deliveries scheduled within
+	// RateHorizon ahead (every one a claim deferred for a token, retried or
+	// not; none scheduled further ahead, so no row another program
+	// scheduled on purpose moves) due now and clears
+	// RateState.DeferredUntil, so that they are paced at the new limit, not
+	// at the old one's token times.
 	RateLimitPerSecond *int
 	SignatureProfile   *string
 	// Rotation, when set, replaces the secret (see SecretRotation).

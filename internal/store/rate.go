@@ -33,6 +33,17 @@ const (
 	// ClaimRoundsBudget is the time after which a Claim starts no further
 	// round (ClaimInRounds).
 	ClaimRoundsBudget = 250 * time.Millisecond
+	// RateHorizon is the furthest ahead a claim defers a delivery over its
+	// endpoint's rate limit (RateState.Take): one beyond it waits until the
+	// horizon and is paced again then, at the rate of that moment. So the
+	// end of a slow-down and a change of limit take effect within it, and
+	// a retried delivery competes for the next tokens instead of queuing
+	// behind a far-future schedule. Re-deferring costs at most one batch
+	// per limited endpoint per claim (later rounds skip the endpoint,
+	// ClaimInRounds). Two seconds keep that cost at one batch per endpoint
+	// every two seconds at worst while being short next to a slow-down
+	// (SlowDownFor).
+	RateHorizon = 2 * time.Second
 )
 
 // RateState is the rate state of one endpoint: a row of
@@ -43,7 +54,8 @@ type RateState struct {
 	// is full again. Zero for an endpoint never claimed.
 	TAT time.Time
 	// DeferredUntil is the token time of the last delivery put back to wait
-	// for its token; the next ones wait after it.
+	// for its token (at most RateHorizon after the claim that put it back);
+	// the next ones wait after it.
 	DeferredUntil time.Time
 	// SlowLevel halves the rate that many times while SlowUntil is ahead.
 	SlowLevel int
@@ -64,11 +76,20 @@ type RateTake struct {
 	FirstDeferred time.Time
 	// Step is the time between two tokens at the effective rate.
 	Step time.Duration
+	// Horizon is the claim's time plus RateHorizon: no delivery is
+	// deferred beyond it.
+	Horizon time.Time
 }
 
-// DeferredAt is when the k-th delivery over the limit (from 0) gets its token.
+// DeferredAt is when the k-th delivery over the limit (from 0) is due
+// again: its token time, FirstDeferred + k × Step, or Horizon when that is
+// sooner.
 func (t RateTake) DeferredAt(k int) time.Time {
-	return t.FirstDeferred.Add(time.Duration(k) * t.Step)
+	at := t.FirstDeferred.Add(time.Duration(k) * t.Step)
+	if at.After(t.Horizon) {
+		return t.Horizon
+	}
+	return at
 }
 
 // RateStep returns the time between two tokens and the burst (tokens the
@@ -88,8 +109,10 @@ func RateStep(limit, level int) (step time.Duration, burst int) {
 // step from max(TAT, now) while that stays within burst × step of now, so
 // over any span of d seconds at most burst + d × limit deliveries are
 // admitted. The others get token times one step apart, after
-// max(new TAT - burst × step, DeferredUntil): Claim puts them back to
-// pending until then, and DeferredUntil becomes the last of them.
+// max(new TAT - burst × step, DeferredUntil), none beyond now +
+// RateHorizon (RateTake.DeferredAt): Claim puts them back to pending until
+// then, and DeferredUntil becomes the last of them. Only admissions take
+// tokens (TAT), so the bound holds however often a delivery is deferred.
 func (s RateState) Take(limit, wanted int, now time.Time) (RateTake, RateState) {
 	level := 0
 	if s.SlowUntil.After(now) {
@@ -101,7 +124,7 @@ func (s RateState) Take(limit, wanted int, now time.Time) (RateTake, RateState) 
 	if s.TAT.After(now) {
 		start = s.TAT
 	}
-	take := RateTake{Step: step, Admitted: min(wanted, max(0, int((window-start.Sub(now))/step)))}
+	take := RateTake{Step: step, Horizon: now.Add(RateHorizon), Admitted: min(wanted, max(0, int((window-start.Sub(now))/step)))}
 	s.TAT = start.Add(time.Duration(take.Admitted) * step)
 	base := s.TAT.Add(-window)
 	if s.DeferredUntil.After(base) {

@@ -84,3 +84,44 @@ func TestRateStateSlowDown(t *testing.T) {
 		t.Errorf("a slow-down after the last ended made level %d, want 1", s.SlowLevel)
 	}
 }
+
+func TestRateStateTakeDefersNoFurtherThanTheHorizon(t *testing.T) {
+	now := time.UnixMicro(1_800_000_000_000_000)
+	// A backlog of 128 at a sixteenth of 16/s: one token a second.
+	s := RateState{}.SlowDown(now)
+	for i := range 4 {
+		s = s.SlowDown(now.Add(time.Duration(i+1) * SlowDownEvery))
+	}
+	slowedAt := now.Add(4 * SlowDownEvery)
+	take, s := s.Take(16, 128, slowedAt)
+	if take.Step != time.Second {
+		t.Fatalf("step %v while slowed to a sixteenth of 16/s, want 1 s", take.Step)
+	}
+	for k := range 128 - take.Admitted {
+		if at := take.DeferredAt(k); at.After(slowedAt.Add(RateHorizon)) {
+			t.Fatalf("DeferredAt(%d) = now + %v, want at most RateHorizon", k, at.Sub(slowedAt))
+		}
+	}
+	if s.DeferredUntil.After(slowedAt.Add(RateHorizon)) {
+		t.Errorf("DeferredUntil = now + %v, want at most RateHorizon", s.DeferredUntil.Sub(slowedAt))
+	}
+	// A claim made after the slow-down ends paces at the full rate: the
+	// burst of 16 at once, the rest 62.5 ms apart, none beyond the horizon.
+	end := s.SlowUntil.Add(time.Microsecond)
+	take, _ = s.Take(16, 128, end)
+	if take.Admitted != 16 || take.Step != 62500*time.Microsecond {
+		t.Errorf("take after the slow-down = %+v, want 16 admitted, 62.5 ms apart", take)
+	}
+	if got := take.DeferredAt(0); got.After(end.Add(take.Step)) {
+		t.Errorf("first deferred at end + %v, want within one step", got.Sub(end))
+	}
+	if got := take.DeferredAt(111); !got.Equal(end.Add(RateHorizon)) {
+		t.Errorf("last deferred at end + %v, want the horizon", got.Sub(end))
+	}
+	// A far-future DeferredUntil (written before the horizon) defers no
+	// further than the horizon either.
+	old := RateState{DeferredUntil: now.Add(time.Hour)}
+	if take, _ := old.Take(1, 2, now); !take.DeferredAt(0).Equal(now.Add(RateHorizon)) {
+		t.Errorf("deferred at now + %v after an old far DeferredUntil, want the horizon", take.DeferredAt(0).Sub(now))
+	}
+}

@@ -151,17 +151,19 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 }
 
 // requeueForRate is what a patch of endpoint id's rate limit does besides
-// the column (see store.EndpointPatch): its deliveries waiting for a token
-// are due now, and the next ones wait after no one, so that all are paced at
-// the new limit.
+// the column (see store.EndpointPatch): its pending deliveries due within
+// store.RateHorizon (those a claim deferred for a token, retried or not, and
+// no row scheduled further ahead on purpose) are due now, and the next ones
+// wait after no one, so that all are paced at the new limit at once.
 func requeueForRate(ctx context.Context, db querier, id int64) error {
 	const q = `
 		WITH forget AS (
 			UPDATE hookrelay_endpoint_rates SET deferred_until = NULL WHERE webhook_id = $1
 		)
 		UPDATE webhook_deliveries SET scheduled_for = now(), next_retry_at = now()
-		WHERE webhook_id = $1 AND status = 'pending' AND retry_count = 0 AND scheduled_for > now()`
-	if _, err := db.Exec(ctx, q, id); err != nil {
+		WHERE webhook_id = $1 AND status = 'pending' AND scheduled_for > now()
+		  AND scheduled_for <= now() + $2::bigint * interval '1 microsecond'`
+	if _, err := db.Exec(ctx, q, id, store.RateHorizon.Microseconds()); err != nil {
 		return fmt.Errorf("requeue the deliveries waiting for a token: %w", err)
 	}
 	return nil

@@ -56,6 +56,18 @@ func (s foreignRows) InsertForeignDelivery(ctx context.Context, endpointID int64
 	return err
 }
 
+// EndSlowDown ends the slow-down of endpoint endpointID a second ago.
+func (s foreignRows) EndSlowDown(ctx context.Context, endpointID int64) error {
+	conn, err := pgx.Connect(ctx, s.url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, `UPDATE hookrelay_endpoint_rates SET slow_until = now() - interval '1 second'
+		WHERE webhook_id = $1`, endpointID)
+	return err
+}
+
 func TestConcurrentMigrations(t *testing.T) {
 	u := testdb.PostgresURL(t)
 	stores := []*postgres.Store{open(t, u), open(t, u), open(t, u)}

@@ -23,7 +23,8 @@ import (
 //
 // The due deliveries of endpoints with a rate limit then take their tokens
 // (rateLimitedClaim); those over the limit stay pending, their scheduled_for
-// and next_retry_at moved to their token time, and are not returned; while
+// and next_retry_at moved to their token time or store.RateHorizon ahead,
+// whichever is sooner, and are not returned; while
 // some are, Claim claims the room left again (store.ClaimInRounds).
 //
 // The Event of a Claimed comes from webhook_events or, for a delivery that
@@ -82,7 +83,7 @@ func (s *Store) claimOnce(ctx context.Context, c store.ClaimRequest, n int) ([]s
 		JOIN webhooks w ON w.id = d.webhook_id
 		LEFT JOIN webhook_events e ON e.id = d.event_id
 		ORDER BY d.priority DESC, d.scheduled_for ASC, d.id ASC`
-	rows, err := s.pool.Query(ctx, q, n, c.Lease.Microseconds(), c.Worker, nonNil(c.SkipEndpoints))
+	rows, err := s.pool.Query(ctx, q, n, c.Lease.Microseconds(), c.Worker, nonNil(c.SkipEndpoints), store.RateHorizon.Microseconds())
 	all, err := queryAll(rows, err, func(cl *store.Claimed) []any {
 		dest := append(deliveryDest(&cl.Delivery), endpointDest(&cl.Endpoint)...)
 		return append(dest, eventDest(&cl.Event)...)
@@ -139,7 +140,8 @@ const headOfLine = `
 // it waits for. Only the deliveries of endpoints with a limit are ranked and
 // take tokens, one hookrelay_rate_take call per such endpoint, in endpoint
 // order (so concurrent claims lock rate rows in one order); a claim without
-// them calls nothing and locks nothing more.
+// them calls nothing and locks nothing more. No delivery is deferred beyond
+// the claim's time plus store.RateHorizon ($5, in microseconds).
 const rateLimitedClaim = `
 		limited AS MATERIALIZED (
 			SELECT id, webhook_id, rate_limit, row_number() OVER (
@@ -147,13 +149,14 @@ const rateLimitedClaim = `
 			FROM due
 			WHERE rate_limit > 0
 		), taken AS MATERIALIZED (
-			SELECT l.webhook_id, t.admitted, t.first_deferred, t.step_us
+			SELECT l.webhook_id, t.admitted, t.first_deferred, t.step_us, t.horizon
 			FROM (SELECT webhook_id, max(rate_limit) AS rate_limit, count(*)::int AS wanted
 			      FROM limited GROUP BY webhook_id ORDER BY webhook_id) l,
-			     LATERAL hookrelay_rate_take(l.webhook_id, l.rate_limit, l.wanted, now()) t
+			     LATERAL hookrelay_rate_take(l.webhook_id, l.rate_limit, l.wanted, now(), $5) t
 		), paced AS (
 			SELECT due.id, CASE WHEN l.rank > t.admitted
-				THEN t.first_deferred + (l.rank - t.admitted - 1) * t.step_us * interval '1 microsecond'
+				THEN least(t.horizon,
+					t.first_deferred + (l.rank - t.admitted - 1) * t.step_us * interval '1 microsecond')
 				END AS deferred_to
 			FROM due
 			LEFT JOIN limited l ON l.id = due.id

@@ -216,9 +216,10 @@ func (s *Store) DeleteEndpoint(ctx context.Context, id int64) error {
 }
 
 // requeueForRate is what a patch of endpoint id's rate limit does besides
-// the column (see store.EndpointPatch): its deliveries waiting for a token
-// are due now, and the next ones wait after no one, so that all are paced at
-// the new limit.
+// the column (see store.EndpointPatch): its pending deliveries due within
+// store.RateHorizon (those a claim deferred for a token, retried or not, and
+// no row scheduled further ahead on purpose) are due now, and the next ones
+// wait after no one, so that all are paced at the new limit at once.
 func requeueForRate(ctx context.Context, tx execer, id int64) error {
 	now := micros(time.Now())
 	if _, err := tx.ExecContext(ctx,
@@ -227,8 +228,9 @@ func requeueForRate(ctx context.Context, tx execer, id int64) error {
 	}
 	const q = `
 		UPDATE webhook_deliveries SET scheduled_for = :now, next_retry_at = :now
-		WHERE webhook_id = :id AND status = 'pending' AND retry_count = 0 AND scheduled_for > :now`
-	if _, err := tx.ExecContext(ctx, q, sql.Named("now", now), sql.Named("id", id)); err != nil {
+		WHERE webhook_id = :id AND status = 'pending' AND scheduled_for > :now AND scheduled_for <= :horizon`
+	if _, err := tx.ExecContext(ctx, q, sql.Named("now", now), sql.Named("id", id),
+		sql.Named("horizon", now+store.RateHorizon.Microseconds())); err != nil {
 		return fmt.Errorf("requeue the deliveries waiting for a token: %w", err)
 	}
 	return nil

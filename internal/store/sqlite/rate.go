@@ -14,7 +14,8 @@ import (
 // the claimed deliveries of each endpoint with a rate limit, in claim
 // order, take their tokens from the endpoint's rate row as
 // store.RateState.Take says; those over the limit go back to pending, lease
-// cleared, with scheduled_for and next_retry_at at their token time. It
+// cleared, with scheduled_for and next_retry_at at their token time, or
+// store.RateHorizon after now when that is sooner (RateTake.DeferredAt). It
 // returns the claimed deliveries to send, in claim order. A claim without
 // limited endpoints reads and writes nothing.
 func paceLimited(ctx context.Context, tx execer, claimed []store.Claimed, now time.Time) ([]store.Claimed, error) {

@@ -55,6 +55,18 @@ func (s foreignRows) InsertForeignDelivery(ctx context.Context, endpointID int64
 	return err
 }
 
+// EndSlowDown ends the slow-down of endpoint endpointID a second ago.
+func (s foreignRows) EndSlowDown(ctx context.Context, endpointID int64) error {
+	db, err := sql.Open("sqlite", sqlite.DSN(s.path))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `UPDATE hookrelay_endpoint_rates SET slow_until = ? WHERE webhook_id = ?`,
+		time.Now().Add(-time.Second).UnixMicro(), endpointID)
+	return err
+}
+
 // migrated opens a store on the file at path and migrates it.
 func migrated(t testing.TB, path string) *sqlite.Store {
 	t.Helper()

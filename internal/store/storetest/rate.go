@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testwait"
 )
 
 var rateTests = []test{
@@ -122,8 +123,8 @@ var rateTests = []test{
 		pending := func() []store.Delivery {
 			return f.list(store.DeliveryFilter{EndpointID: ep.ID, Status: store.StatusPending})
 		}
-		if waiting := pending(); len(waiting) != 4 || waiting[0].ScheduledFor.Before(time.Now().Add(2*time.Second)) {
-			t.Fatalf("%d waiting, the last until %v; want 4 deliveries up to 4 s ahead", len(waiting), waiting[0].ScheduledFor)
+		if waiting := pending(); len(waiting) != 4 || !waiting[0].ScheduledFor.After(time.Now()) {
+			t.Fatalf("%d waiting, the last until %v; want 4 deliveries waiting for their tokens", len(waiting), waiting[0].ScheduledFor)
 		}
 		faster := 100
 		f.updateEndpoint(ep.ID, store.EndpointPatch{RateLimitPerSecond: &faster})
@@ -176,8 +177,9 @@ var rateTests = []test{
 			f.publish("a.b")
 		}
 		f.claim(10)
-		// At half of 4/s, the deliveries over the limit are 500 ms apart.
-		spacedBy(t, f.scheduledPending(ep.ID), 500*time.Millisecond)
+		// At half of 4/s, the deliveries over the limit are 500 ms apart, up
+		// to the horizon.
+		spacedBy(t, beforeHorizon(f.scheduledPending(ep.ID)), 500*time.Millisecond)
 
 		// The unlimited endpoint is still unlimited.
 		for range 5 {
@@ -191,6 +193,109 @@ var rateTests = []test{
 		}
 		if got != 5 {
 			t.Errorf("claimed %d deliveries of the unlimited endpoint after its 429, want all 5", got)
+		}
+	}},
+	{"DeferralsNeverExceedTheHorizon", func(t *testing.T, f *fixture) {
+		// A slowed-down endpoint (2/s of 4/s) with a backlog: a claim defers
+		// no delivery further than store.RateHorizon, so the rate is paced
+		// again at most that long after it changes.
+		ep := f.endpoint(rateLimit(4))
+		f.publish("a.b")
+		f.complete(store.HealthPolicy{}, slowDownAnswer(f.claim(1)[0]))
+		for range 20 {
+			f.publish("a.b")
+		}
+		f.claim(30)
+		after := time.Now()
+		waiting := f.scheduledPending(ep.ID)
+		if len(waiting) < 15 {
+			t.Fatalf("%d deliveries wait for a token, want the backlog over the limit", len(waiting))
+		}
+		for _, at := range waiting {
+			if at.After(after.Add(store.RateHorizon)) {
+				t.Errorf("a delivery deferred until now + %v, want at most store.RateHorizon (%v)", at.Sub(after), store.RateHorizon)
+			}
+		}
+	}},
+	{"AfterASlowDownTheNextClaimsPaceAtTheFullRate", func(t *testing.T, f *fixture) {
+		// A backlog deferred at half the rate (4/s → 2/s); the slow-down
+		// ends (EndSlowDown, as a minute passing would). Every deferred
+		// delivery is due within store.RateHorizon, and once they are, a
+		// claim paces them at the full rate: the burst of 4 at once and the
+		// others 250 ms apart.
+		w, ok := f.s.(ForeignWriter)
+		if !ok {
+			t.Fatalf("the store of the suite (%T) must implement storetest.ForeignWriter", f.s)
+		}
+		ep := f.endpoint(rateLimit(4))
+		f.publish("a.b")
+		f.complete(store.HealthPolicy{}, slowDownAnswer(f.claim(1)[0]))
+		for range 12 {
+			f.publish("a.b")
+		}
+		f.claim(20)
+		spacedBy(t, beforeHorizon(f.scheduledPending(ep.ID)), 500*time.Millisecond)
+		if err := w.EndSlowDown(f.ctx, ep.ID); err != nil {
+			t.Fatal(err)
+		}
+		var sent int
+		testwait.Until(t, "the backlog due again", func() bool {
+			sent += len(f.claim(20))
+			return len(f.list(store.DeliveryFilter{EndpointID: ep.ID, Status: store.StatusPending})) == 1 // the 429's retry, an hour ahead
+		})
+		if sent == 0 {
+			t.Fatal("claimed nothing of the backlog")
+		}
+		for range 12 {
+			f.publish("a.b")
+		}
+		// The bucket refilled while the claims above waited for the backlog
+		// (one more than 250 ms each, at most): this claim's deferrals are
+		// a full-rate step apart.
+		f.claim(20)
+		if times := beforeHorizon(f.scheduledPending(ep.ID)); len(times) >= 2 {
+			spacedBy(t, times, 250*time.Millisecond)
+		} else {
+			t.Fatalf("%d deliveries wait for a token below the horizon, want several 250 ms apart", len(times))
+		}
+	}},
+	{"ANewLimitReleasesARetriedDeferredDelivery", func(t *testing.T, f *fixture) {
+		// A delivery retried (retry_count 1) and then deferred for its token
+		// is due at once when the limit changes; one scheduled beyond the
+		// horizon on purpose (a Retry-After of an hour) stays where it is.
+		ep := f.endpoint(rateLimit(1))
+		f.publish("a.b")
+		f.publish("a.b")
+		claimed := f.claim(10) // one sent, one waiting
+		if len(claimed) != 1 {
+			t.Fatalf("claimed %d of a 1/s endpoint, want 1", len(claimed))
+		}
+		f.complete(store.HealthPolicy{}, retryAt(claimed[0], time.Now().Add(-time.Second)))
+		if again := f.claim(10); len(again) != 0 {
+			t.Fatalf("claimed %d with no token left, want 0", len(again))
+		}
+		retried := f.delivery(claimed[0].Delivery.ID)
+		if retried.Status != store.StatusPending || retried.RetryCount != 1 || !retried.ScheduledFor.After(time.Now()) {
+			t.Fatalf("retried delivery %+v, want pending, retry_count 1, deferred for its token", retried)
+		}
+		var later store.Claimed // the one deferred by the first claim, at its token
+		testwait.Until(t, "the other delivery claimed at its token", func() bool {
+			for _, c := range f.claim(10) {
+				if c.Delivery.ID != retried.ID {
+					later = c
+				}
+			}
+			return later.Delivery.ID != 0
+		})
+		f.complete(store.HealthPolicy{}, retryAt(later, time.Now().Add(time.Hour)))
+		faster := 100
+		f.updateEndpoint(ep.ID, store.EndpointPatch{RateLimitPerSecond: &faster})
+		now := time.Now()
+		if d := f.delivery(retried.ID); d.Status == store.StatusPending && d.ScheduledFor.After(now) {
+			t.Errorf("the retried deferred delivery waits until now + %v after the limit changed, want due at once", d.ScheduledFor.Sub(now))
+		}
+		if d := f.delivery(later.Delivery.ID); d.Status != store.StatusPending || d.ScheduledFor.Before(now.Add(50*time.Minute)) {
+			t.Errorf("the delivery retried in an hour is %s until now + %v after the limit changed, want it left an hour ahead", d.Status, d.ScheduledFor.Sub(now))
 		}
 	}},
 	{"ClaimSkipsAnEndpointOverItsLimit", func(t *testing.T, f *fixture) {
@@ -250,6 +355,17 @@ func (f *fixture) scheduledPending(id int64) []time.Time {
 	}
 	slices.SortFunc(times, time.Time.Compare)
 	return times
+}
+
+// beforeHorizon returns times (sorted) without the last and those equal
+// to it: the deliveries deferred to the claim's horizon (store.RateHorizon)
+// rather than to their token time.
+func beforeHorizon(times []time.Time) []time.Time {
+	if len(times) == 0 {
+		return times
+	}
+	last := times[len(times)-1]
+	return slices.DeleteFunc(slices.Clone(times), last.Equal)
 }
 
 // spacedBy checks that times, once sorted, are step apart, to the

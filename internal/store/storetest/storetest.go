@@ -23,8 +23,14 @@ import (
 // Ackify CE's Enqueue inserts a delivery row alone, with no event record. The
 // store that a Run factory returns must implement it (a test-side wrapper
 // that writes with the dialect's own SQL), so that the suite can prove such
-// rows are delivered.
+// rows are delivered, and moves the rate state's clock (EndSlowDown).
 type ForeignWriter interface {
+	// EndSlowDown moves the end of endpoint endpointID's slow-down
+	// (hookrelay_endpoint_rates.slow_until) a second into the past, as
+	// store.SlowDownFor passing would, so that the suite proves what a
+	// claim does after a slow-down ends without waiting a minute.
+	EndSlowDown(ctx context.Context, endpointID int64) error
+
 	// InsertForeignDelivery inserts a pending, due delivery of an event with
 	// the given id, type and JSON payload to endpoint endpointID, created at
 	// createdAt, into the deliveries table only.
