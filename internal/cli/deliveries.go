@@ -152,6 +152,9 @@ func printDeliveryDetail(w io.Writer, d wire.DeliveryDetail) {
 	row(w, "Created:", fmtTime(&d.CreatedAt))
 	row(w, "Scheduled for:", fmtTime(&d.ScheduledFor))
 	row(w, "Processed:", fmtTime(d.ProcessedAt))
+	if d.RecoveredAt != nil {
+		row(w, "Recovered:", fmtTime(d.RecoveredAt)+" ("+d.RecoveryReason+")")
+	}
 	row(w, "Response:", statusText(d.ResponseStatus))
 	row(w, "Last error:", orDash(d.LastError))
 	row(w, "Response body:", orDash(oneLine(d.ResponseBody, 200)))
