@@ -130,9 +130,9 @@ func pageOf[T any](items []T, limit int, id func(T) int64) ([]T, string) {
 // pageBy is pageOf for a list whose cursor is not an ID: cursor encodes the
 // position of the last item of a page.
 func pageBy[T any](items []T, limit int, cursor func(T) string) ([]T, string) {
-	if len(items) <= limit {
+	items, more := store.CutPage(items, limit)
+	if !more {
 		return items, ""
 	}
-	items = items[:limit]
 	return items, cursor(items[limit-1])
 }

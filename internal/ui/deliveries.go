@@ -147,7 +147,7 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("list deliveries: %w", err)
 	}
-	ds, more := cutPage(ds, deliveriesPerPage)
+	ds, more := store.CutPage(ds, deliveriesPerPage)
 	v.Deliveries = deliveryRows(ds)
 	if more {
 		q := v.Filter.query()

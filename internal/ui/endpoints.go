@@ -94,7 +94,7 @@ func (s *server) endpointPage(ctx context.Context, after int64, limit int) ([]ma
 	if err != nil {
 		return nil, 0, fmt.Errorf("list endpoints: %w", err)
 	}
-	es, more := cutPage(es, limit)
+	es, more := store.CutPage(es, limit)
 	page := make([]maskedEndpoint, len(es))
 	for i, e := range es {
 		page[i] = s.masked(e)
@@ -103,15 +103,6 @@ func (s *server) endpointPage(ctx context.Context, after int64, limit int) ([]ma
 		return page, 0, nil
 	}
 	return page, page[len(page)-1].ID, nil
-}
-
-// cutPage cuts a list read with one row more than limit down to limit, and
-// reports whether the extra row, the sign of a next page, was there.
-func cutPage[T any](items []T, limit int) ([]T, bool) {
-	if len(items) <= limit {
-		return items, false
-	}
-	return items[:limit], true
 }
 
 // endpointView is the data of an endpoint's page.

@@ -104,7 +104,7 @@ func (s *server) listRecentEvents(r *http.Request) (*recentEvents, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("list events: %w", err)
 	}
-	events, more := cutPage(events, eventsPerPage)
+	events, more := store.CutPage(events, eventsPerPage)
 	v.Events = events
 	if more {
 		next := v.Filter.query()
