@@ -65,7 +65,7 @@ func TestEventTypePages(t *testing.T) {
 
 		// A name with a slash has its own page.
 		b.post("/ui/event-types", url.Values{"name": {"a/b.c"}}).redirects(t, "/ui/event-types?")
-		b.get("/ui/event-types/" + url.PathEscape("a/b.c")).must(t, http.StatusOK).contains(t, `value="a/b.c"`)
+		b.get("/ui/event-types/"+url.PathEscape("a/b.c")).must(t, http.StatusOK).contains(t, `value="a/b.c"`)
 		b.post("/ui/event-types/"+url.PathEscape("a/b.c")+"/delete", nil).redirects(t, "/ui/event-types?notice=event-type-deleted")
 		if _, err := st.GetEventType(t.Context(), "a/b.c"); err == nil {
 			t.Error("a/b.c is still catalogued after its delete")
@@ -96,7 +96,7 @@ func TestEndpointFormOffersTheCatalog(t *testing.T) {
 		if err != nil || len(eps) != 1 || !slices.Equal(eps[0].Events, []string{"document.*", "invoice.paid"}) {
 			t.Fatalf("endpoints %+v (%v), want events document.* and invoice.paid", eps, err)
 		}
-		p := b.get("/ui/endpoints/" + itoa(eps[0].ID) + "/edit").must(t, http.StatusOK)
+		p := b.get("/ui/endpoints/"+itoa(eps[0].ID)+"/edit").must(t, http.StatusOK)
 		p.contains(t, `value="invoice.paid" checked`, `name="events" value="document.*"`)
 		// An error keeps the boxes as checked.
 		p = b.post("/ui/endpoints/"+itoa(eps[0].ID), url.Values{
