@@ -114,7 +114,7 @@ func TestDashboardTestSendChecksTheSchema(t *testing.T) {
 			t.Fatal(err)
 		}
 		b := s.signedIn()
-		b.get("/ui/events")
+		b.get("/ui/events").must(t, http.StatusOK).contains(t, `list="catalog-types"`, `<option value="invoice.paid">`)
 		p := b.post("/ui/events", url.Values{"type": {"invoice.paid"}, "data": {`{"amount": -2}`}}).must(t, http.StatusUnprocessableEntity)
 		if got := fieldError(t, p, "data"); got != "data: /amount: minimum: got -2, want 0" {
 			t.Errorf("data error %q, want the pointer and the keyword", got)
