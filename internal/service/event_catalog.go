@@ -44,6 +44,10 @@ type catalogEntry struct {
 type catalogSnapshot struct {
 	readAt time.Time
 	types  map[string]catalogEntry
+	// stale is set when the service changed the catalog since readAt: the
+	// snapshot is read again before its next use, its compiled schemas
+	// reused where the schema did not change.
+	stale bool
 }
 
 // catalog is the service's copy of the event-type catalog, so that
@@ -79,7 +83,7 @@ func (c *catalog) lookup(ctx context.Context, name string) (catalogEntry, bool, 
 
 // fresh reports whether snap may be used still.
 func (c *catalog) fresh(snap *catalogSnapshot) bool {
-	return snap != nil && c.now().Sub(snap.readAt) < c.refresh
+	return snap != nil && !snap.stale && c.now().Sub(snap.readAt) < c.refresh
 }
 
 // read reads the catalog from the database, unless another caller did
@@ -122,12 +126,14 @@ func (snap *catalogSnapshot) entry(name string) (catalogEntry, bool) {
 	return e, ok
 }
 
-// invalidate drops the copy, after a change of this process, so that the
-// next publish reads the catalog again.
+// invalidate marks the copy stale, after a change of this process, so
+// that the next publish reads the catalog again.
 func (c *catalog) invalidate() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.snap.Store(nil)
+	if snap := c.snap.Load(); snap != nil {
+		c.snap.Store(&catalogSnapshot{readAt: snap.readAt, types: snap.types, stale: true})
+	}
 }
 
 // checkCatalog checks ev, normalized, against the catalog: an uncatalogued

@@ -1,9 +1,12 @@
 package service_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -196,5 +199,54 @@ func TestCatalogChangesOfAnotherProcess(t *testing.T) {
 			_, err := publisher.Publish(ctx, invalid)
 			return errors.Is(err, service.ErrInvalid)
 		})
+	})
+}
+
+// countingStore is a real store that counts the reads of the catalog.
+type countingStore struct {
+	store.Store
+	reads atomic.Int64
+}
+
+func (c *countingStore) ListEventTypes(ctx context.Context, f store.EventTypeFilter) ([]store.EventType, error) {
+	c.reads.Add(1)
+	return c.Store.ListEventTypes(ctx, f)
+}
+
+// TestPublishReadsTheCatalogOncePerRefresh: a burst of publishes, single
+// and batched, reads the catalog once, not per event; the service's own
+// change makes the next publish read it again, once.
+func TestPublishReadsTheCatalogOncePerRefresh(t *testing.T) {
+	eachService(t, service.Options{}, func(t *testing.T, _ *service.Service, st store.Store) {
+		ctx := t.Context()
+		counted := &countingStore{Store: st}
+		s := service.New(counted, service.Options{CatalogRefresh: time.Hour})
+		if _, err := s.CreateEventType(ctx, store.EventType{Name: "invoice.paid", Schema: json.RawMessage(amountSchema)}); err != nil {
+			t.Fatal(err)
+		}
+		valid := service.PublishRequest{Event: store.Event{Type: "invoice.paid", Data: json.RawMessage(`{"amount":1}`)}}
+		publishBurst := func() {
+			t.Helper()
+			for range 20 {
+				if _, err := s.Publish(ctx, valid); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := s.PublishMany(ctx, slices.Repeat([]service.PublishRequest{valid}, 20)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		publishBurst()
+		if n := counted.reads.Load(); n != 1 {
+			t.Errorf("40 events read the catalog %d times, want once", n)
+		}
+		deprecated := true
+		if _, err := s.UpdateEventType(ctx, "invoice.paid", store.EventTypePatch{Deprecated: &deprecated}); err != nil {
+			t.Fatal(err)
+		}
+		publishBurst()
+		if n := counted.reads.Load(); n != 2 {
+			t.Errorf("after a change, the catalog was read %d times in all, want twice", n)
+		}
 	})
 }
