@@ -36,7 +36,9 @@ func (s *Service) CreateEventType(ctx context.Context, t store.EventType) (store
 // UpdateEventType applies p to catalogued type name, checking the result as
 // CreateEventType does (a new schema must accept the example kept, and a
 // new example the schema kept), and returns the stored row; an error
-// matching store.ErrNotFound when there is none.
+// matching store.ErrNotFound when there is none. The check reads the row
+// before the write: two updates at once, one of the schema and one of the
+// example, may each pass against the row the other replaces.
 func (s *Service) UpdateEventType(ctx context.Context, name string, p store.EventTypePatch) (store.EventType, error) {
 	current, err := s.store.GetEventType(ctx, name)
 	if err != nil {
