@@ -216,6 +216,13 @@ type Config struct {
 	// and of earlier releases are verified whatever it says. Defaults to
 	// false.
 	RequireVerification bool
+	// RequireEventTypes refuses to publish an event whose type is not in
+	// the event-type catalog (HOOKRELAY_REQUIRE_EVENT_TYPES), at every door:
+	// Publish, PublishNow, PublishMany, the API, the CLI and the dashboard.
+	// hookrelay's own types (webhook.ping, webhook.verification) are never
+	// refused. Defaults to false: any type publishes, and only catalogued
+	// types with a schema have their data checked.
+	RequireEventTypes bool
 	// EncryptionKey, when set, keeps endpoint secrets and custom header
 	// values encrypted at rest with AES-256-GCM: 32 bytes written as 64 hex
 	// digits or base64 (HOOKRELAY_ENCRYPTION_KEY). Give it the same key as

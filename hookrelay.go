@@ -68,6 +68,7 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, pub
 			AllowPrivateTargets: cfg.AllowPrivateTargets, DefaultProfile: cfg.SignatureProfile,
 			DefaultMaxRetries: offToZero(cfg.MaxRetries), RotationWindow: cfg.RotationWindow,
 			RequireVerification: cfg.RequireVerification,
+			RequireEventTypes:   cfg.RequireEventTypes,
 			RecoveryWindow:      offToZero(cfg.RecoveryWindow),
 		}),
 		workerName: delivery.WorkerName(),

@@ -59,6 +59,18 @@ func invalidField(field, message string) *apiError {
 	}}
 }
 
+// errorDetails is the wire's view of a value's JSON Schema violations.
+func errorDetails(vs []service.Violation) []wire.SchemaViolation {
+	if len(vs) == 0 {
+		return nil
+	}
+	out := make([]wire.SchemaViolation, len(vs))
+	for i, v := range vs {
+		out[i] = wire.SchemaViolation{Location: v.Location, Keyword: v.Keyword, Message: v.Message}
+	}
+	return out
+}
+
 // wireField is the API's name of a service field path: the service's
 // endpoint_id is the wire's webhook_id.
 func wireField(path string) string {
@@ -89,7 +101,9 @@ func toAPIError(err error) (*apiError, bool) {
 		return ae, true
 	case errors.As(err, &fe):
 		// The first field at fault: the API names one.
-		return invalidField(wireField(fe.Path()), fe.Message), true
+		e := invalidField(wireField(fe.Path()), fe.Message)
+		e.body.Details = errorDetails(fe.Violations)
+		return e, true
 	case errors.As(err, &se):
 		e := newError(http.StatusRequestEntityTooLarge, codePayloadTooLarge, "%v", se)
 		e.body.Field = se.Field

@@ -71,7 +71,9 @@ func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 		"ReplayResponse": wire.ReplayResponse{}, "Health": wire.Health{}, "Error": wire.ErrorBody{},
 		"ErrorDetail": wire.Error{}, "PublishBatchRequest": wire.PublishBatchRequest{},
 		"PublishBatchResponse": wire.PublishBatchResponse{}, "PublishBatchResult": wire.PublishBatchResult{},
-		"Recovery": wire.Recovery{},
+		"Recovery": wire.Recovery{}, "SchemaViolation": wire.SchemaViolation{},
+		"EventType": wire.EventType{}, "EventTypeCreate": wire.EventTypeCreate{}, "EventTypeUpdate": wire.EventTypeUpdate{},
+		"EventTypeList": wire.EventTypeList{},
 	}
 	for name, v := range types {
 		schema, ok := doc.Components.Schemas[name]

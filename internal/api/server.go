@@ -114,6 +114,12 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/v1/webhooks/{id}/recovery", handle: s.endpointRecovery},
 		{method: "POST", path: "/v1/webhooks/{id}/recovery/stop", handle: s.stopRecovery},
 
+		{method: "POST", path: "/v1/event-types", handle: s.createEventType},
+		{method: "GET", path: "/v1/event-types", handle: s.listEventTypes},
+		{method: "GET", path: "/v1/event-types/{name}", handle: s.getEventType},
+		{method: "PATCH", path: "/v1/event-types/{name}", handle: s.updateEventType},
+		{method: "DELETE", path: "/v1/event-types/{name}", handle: s.deleteEventType},
+
 		{method: "GET", path: "/v1/deliveries", handle: s.listDeliveries},
 		{method: "POST", path: "/v1/deliveries/replay", handle: s.replayDeliveries},
 		{method: "GET", path: "/v1/deliveries/{id}", handle: s.getDelivery},

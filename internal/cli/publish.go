@@ -8,17 +8,19 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/app"
 	"github.com/hookrelay/hookrelay/internal/config"
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
 type publishCmd struct {
-	config.Database `embed:""`
-	config.Retries  `embed:""`
-	Type            string `required:"" help:"Event type, e.g. document.created."`
-	Data            string `default:"{}" help:"Event data as a JSON document."`
-	ID              string `help:"Event ID (a UUID); publishing an existing ID creates nothing. Default: a new one."`
-	Priority        int    `help:"Higher is delivered first."`
-	Key             string `name:"ordering-key" placeholder:"KEY" help:"Ordering key: each endpoint gets the events of one key one at a time, in publish order."`
+	config.Database   `embed:""`
+	config.Retries    `embed:""`
+	config.EventTypes `embed:""`
+	Type              string `required:"" help:"Event type, e.g. document.created."`
+	Data              string `default:"{}" help:"Event data as a JSON document."`
+	ID                string `help:"Event ID (a UUID); publishing an existing ID creates nothing. Default: a new one."`
+	Priority          int    `help:"Higher is delivered first."`
+	Key               string `name:"ordering-key" placeholder:"KEY" help:"Ordering key: each endpoint gets the events of one key one at a time, in publish order."`
 }
 
 func (c *publishCmd) Run(e Env) error {
@@ -42,7 +44,14 @@ func (c *publishCmd) Run(e Env) error {
 		return storeFailed(err)
 	}
 	defer st.Close()
-	res, err := st.Publish(e.Ctx, ev, store.PublishOptions{MaxRetries: c.MaxRetries})
+	// Through the service, so that the event-type catalog applies as at
+	// every other door (its schema, HOOKRELAY_REQUIRE_EVENT_TYPES).
+	svc := service.New(st, service.Options{DefaultMaxRetries: c.MaxRetries, RequireEventTypes: c.RequireEventTypes})
+	res, err := svc.Publish(e.Ctx, service.PublishRequest{Event: ev})
+	var fe *service.FieldError
+	if errors.As(err, &fe) {
+		return usageError{fmt.Errorf("--%s", fe.Error())}
+	}
 	if err != nil {
 		return storeFailed(err)
 	}

@@ -25,6 +25,7 @@ type root struct {
 	Bench      benchCmd      `cmd:"" help:"Measure throughput and latency on loopback, then clean up."`
 	Endpoints  endpointsCmd  `cmd:"" name:"webhooks" aliases:"endpoints" help:"Manage endpoints through the API (HOOKRELAY_URL)."`
 	Events     eventsCmd     `cmd:"" help:"Publish and show events through the API (HOOKRELAY_URL)."`
+	EventTypes eventTypesCmd `cmd:"" name:"event-types" help:"Manage the event-type catalog through the API (HOOKRELAY_URL)."`
 	Deliveries deliveriesCmd `cmd:"" help:"Inspect, retry, cancel and replay deliveries through the API (HOOKRELAY_URL)."`
 	Trigger    triggerCmd    `cmd:"" help:"Publish a sample event of a type through the API (HOOKRELAY_URL), to try a receiver."`
 	Verify     verifyCmd     `cmd:"" help:"Check a captured request's signature and say exactly why it fails."`

@@ -46,17 +46,26 @@ func sampleTypes() string {
 // receiver without writing a body.
 type triggerCmd struct {
 	apiFlags
-	Type      string  `arg:"" help:"Event type to send, e.g. document.created; known types get a realistic body, others {\"example\":true}."`
+	Type      string  `arg:"" help:"Event type to send, e.g. document.created; a type with an example in the event-type catalog sends it, other known types get a realistic body, others {\"example\":true}."`
 	Endpoints []int64 `name:"webhook" aliases:"endpoint" placeholder:"ID" help:"Deliver only to these endpoint IDs; repeat or separate by commas."`
 }
 
 func (c *triggerCmd) Run(e Env) error {
-	req := wire.PublishRequest{Type: c.Type, Data: sampleData(c.Type), EndpointIDs: c.Endpoints}
+	var catalogued bool
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.PublishResponse, error) {
-		return cl.PublishEvent(e.Ctx, req)
+		data, err := catalogExample(e.Ctx, cl, c.Type)
+		if err != nil {
+			return wire.PublishResponse{}, fmt.Errorf("read the catalog's example of %s: %w", c.Type, err)
+		}
+		if catalogued = data != nil; !catalogued {
+			data = sampleData(c.Type)
+		}
+		return cl.PublishEvent(e.Ctx, wire.PublishRequest{Type: c.Type, Data: data, EndpointIDs: c.Endpoints})
 	}, func(w io.Writer, res wire.PublishResponse) {
 		fmt.Fprintf(w, "sample %s event %s published: %s\n", c.Type, res.EventID, plural(res.Deliveries, "delivery", "deliveries"))
-		if _, ok := sampleEvents[c.Type]; !ok {
+		if catalogued {
+			fmt.Fprintf(w, "its data is the example of %s in the event-type catalog\n", c.Type)
+		} else if _, ok := sampleEvents[c.Type]; !ok {
 			fmt.Fprintf(w, "no sample body for %s, so its data is %s (samples exist for %s)\n", c.Type, genericSample, sampleTypes())
 		}
 		if res.Deliveries == 0 {

@@ -64,6 +64,14 @@ type Delivery struct {
 	// RequireVerification makes new endpoints prove ownership by default.
 	RequireVerification bool          `name:"require-verification" env:"HOOKRELAY_REQUIRE_VERIFICATION" help:"Endpoints created through the API, the dashboard or the CLI without require_verification must answer a webhook.verification challenge before they receive anything else (WEBHOOK_URLS endpoints never do)."`
 	Retention           time.Duration `name:"retention" env:"HOOKRELAY_RETENTION" default:"${default_retention}" help:"Finished deliveries older than this are deleted (0: keep them forever). It applies to the whole database, by whichever process maintains it: give every process the same value."`
+	EventTypes          `embed:""`
+}
+
+// EventTypes holds HOOKRELAY_REQUIRE_EVENT_TYPES, a setting of serve and of
+// `hookrelay publish`.
+type EventTypes struct {
+	// RequireEventTypes refuses events of types missing from the catalog.
+	RequireEventTypes bool `name:"require-event-types" env:"HOOKRELAY_REQUIRE_EVENT_TYPES" help:"Refuse to publish (422) an event whose type is not in the event-type catalog (/v1/event-types); webhook.ping and webhook.verification always pass. Catalog changes made by another process apply within 2s."`
 }
 
 // Retries holds WEBHOOK_MAX_RETRIES, a setting of serve and of `hookrelay

@@ -177,6 +177,10 @@ var settings = []setting{
 		c.RequireVerification = s.RequireVerification
 		return number{}, false
 	}},
+	{"HOOKRELAY_REQUIRE_EVENT_TYPES", "RequireEventTypes", func(s *Serve, c *hookrelay.Config) (number, bool) {
+		c.RequireEventTypes = s.RequireEventTypes
+		return number{}, false
+	}},
 	{"HOOKRELAY_ENCRYPTION_KEY", "EncryptionKey", func(s *Serve, c *hookrelay.Config) (number, bool) {
 		c.EncryptionKey = s.EncryptionKey
 		return number{}, false

@@ -36,6 +36,11 @@ const (
 	FieldOrderingKey = "ordering_key"
 	FieldEndpointIDs = "endpoint_ids"
 
+	// Event type fields of the catalog (FieldDescription too).
+	FieldName    = "name"
+	FieldSchema  = "schema"
+	FieldExample = "example"
+
 	// Filter fields of a replay.
 	FieldEndpointID = "endpoint_id"
 	FieldEventType  = "event_type"
@@ -54,6 +59,10 @@ type FieldError struct {
 	Key string
 	// Message says what is wrong, without the field's name.
 	Message string
+	// Violations, for a value that fails a JSON Schema (event data against
+	// its type's schema, a schema against its meta-schema), lists how:
+	// Message names the first.
+	Violations []Violation
 }
 
 // Path is the field and its element as the HTTP API names them: "url",

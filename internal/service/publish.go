@@ -27,7 +27,11 @@ type PublishRequest struct {
 // service's retry budget, without writing anything: for a door that writes
 // in a transaction of its own (the library's outbox). Publish is Prepare
 // and the store's Publish. A refusal is a *FieldError, or a *SizeError for
-// data above Options.MaxDataBytes; only the existence of EndpointIDs reads
+// data above Options.MaxDataBytes. An event of a catalogued type with a
+// schema must have data valid against it (a *FieldError on FieldData with
+// the Violations), and with Options.RequireEventTypes its type must be
+// catalogued (see checkCatalog). Only the existence of EndpointIDs, and the
+// catalog when the service's copy is stale (Options.CatalogRefresh), read
 // the store.
 func (s *Service) Prepare(ctx context.Context, req PublishRequest) (store.Publication, error) {
 	return s.prepare(ctx, req, map[int64]bool{})
@@ -45,6 +49,9 @@ func (s *Service) prepare(ctx context.Context, req PublishRequest, known map[int
 	}
 	if ev.Priority < math.MinInt32 || ev.Priority > math.MaxInt32 {
 		return store.Publication{}, &FieldError{Field: FieldPriority, Message: "is out of the 32-bit integer range"}
+	}
+	if err := s.checkCatalog(ctx, ev); err != nil {
+		return store.Publication{}, err
 	}
 	if err := s.checkEndpointIDs(ctx, req.EndpointIDs, known); err != nil {
 		return store.Publication{}, err

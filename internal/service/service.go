@@ -60,6 +60,14 @@ type Options struct {
 	// (HOOKRELAY_RECOVERY_WINDOW), which EndpointRecovery counts the
 	// deliveries to recover in; zero or negative: recovery is off, none.
 	RecoveryWindow time.Duration
+	// RequireEventTypes refuses to publish an event whose type is not in
+	// the event-type catalog (HOOKRELAY_REQUIRE_EVENT_TYPES); the types
+	// hookrelay sends itself (webhook.ping, webhook.verification) pass.
+	RequireEventTypes bool
+	// CatalogRefresh is how old the service's copy of the event-type
+	// catalog may grow before a publish reads it again (see catalog); zero
+	// means DefaultCatalogRefresh.
+	CatalogRefresh time.Duration
 	// Now is the clock of disables and rotations; nil means time.Now.
 	Now func() time.Time
 }
@@ -67,8 +75,9 @@ type Options struct {
 // Service carries out hookrelay's actions on one store. It is safe for
 // concurrent use.
 type Service struct {
-	store store.Store
-	opts  Options
+	store   store.Store
+	opts    Options
+	catalog *catalog
 }
 
 // New returns a Service on st with opts, their zero values replaced by the
@@ -80,7 +89,10 @@ func New(st store.Store, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: st, opts: opts}
+	if opts.CatalogRefresh == 0 {
+		opts.CatalogRefresh = DefaultCatalogRefresh
+	}
+	return &Service{store: st, opts: opts, catalog: &catalog{st: st, refresh: opts.CatalogRefresh, now: time.Now}}
 }
 
 // Store is the store the service acts on, for the doors' reads.

@@ -225,6 +225,22 @@ type Store interface {
 	// endpoints it cares about. The channel closes when ctx ends.
 	Deactivations(ctx context.Context) <-chan int64
 
+	// CreateEventType adds t to the event-type catalog (its CreatedAt and
+	// UpdatedAt are ignored) and returns the stored row; ErrConflict when
+	// the catalog holds its name already.
+	CreateEventType(ctx context.Context, t EventType) (EventType, error)
+	// GetEventType returns the catalogued type name or ErrNotFound.
+	GetEventType(ctx context.Context, name string) (EventType, error)
+	// ListEventTypes returns the catalogued types that match f by ascending
+	// name (byte order), at most f.Limit.
+	ListEventTypes(ctx context.Context, f EventTypeFilter) ([]EventType, error)
+	// UpdateEventType writes the fields that p sets to type name, and only
+	// those, sets UpdatedAt, and returns the stored row or ErrNotFound.
+	UpdateEventType(ctx context.Context, name string, p EventTypePatch) (EventType, error)
+	// DeleteEventType removes type name from the catalog (events of that
+	// type are kept); ErrNotFound when there is none.
+	DeleteEventType(ctx context.Context, name string) error
+
 	// Recoverer probes health-disabled endpoints and recovers deliveries.
 	Recoverer
 }

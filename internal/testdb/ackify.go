@@ -313,7 +313,7 @@ func GrantHookrelayTables(t testing.TB, owner *pgx.Conn, role string) {
 	t.Helper()
 	stmts := fmt.Sprintf(`
 		GRANT SELECT ON hookrelay_schema_migrations TO %[1]s;
-		GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_events, webhook_delivery_attempts, hookrelay_endpoint_rates TO %[1]s;
+		GRANT SELECT, INSERT, UPDATE, DELETE ON webhook_events, webhook_delivery_attempts, hookrelay_endpoint_rates, hookrelay_event_types TO %[1]s;
 		GRANT USAGE, SELECT ON SEQUENCE webhook_delivery_attempts_id_seq TO %[1]s`, role)
 	if _, err := owner.Exec(t.Context(), stmts); err != nil {
 		t.Fatalf("grant hookrelay's tables: %v", err)

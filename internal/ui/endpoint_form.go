@@ -32,7 +32,10 @@ type endpointForm struct {
 	// FromConfig marks an endpoint that WEBHOOK_URLS defines: its URL is
 	// shown read-only, since the service refuses to change it.
 	FromConfig bool
-	Errors     formErrors
+	// Catalog is the event-type catalog, offered as checkboxes beside the
+	// events text (see withCatalog).
+	Catalog []catalogChoice
+	Errors  formErrors
 }
 
 // Profiles lists the signature profiles for the form's select.
@@ -63,13 +66,14 @@ func formOf(e maskedEndpoint) endpointForm {
 	return f
 }
 
-// readEndpointForm reads the posted form.
+// readEndpointForm reads the posted form; the catalogued types checked
+// (event_type) join the events typed.
 func readEndpointForm(r *http.Request) endpointForm {
 	v := r.PostForm
 	return endpointForm{
 		Title:               strings.TrimSpace(v.Get("title")),
 		URL:                 strings.TrimSpace(v.Get("url")),
-		Events:              v.Get("events"),
+		Events:              strings.Join(append([]string{v.Get("events")}, v["event_type"]...), " "),
 		Headers:             v.Get("headers"),
 		Description:         strings.TrimSpace(v.Get("description")),
 		MaxRetries:          strings.TrimSpace(v.Get("max_retries")),
@@ -78,6 +82,14 @@ func readEndpointForm(r *http.Request) endpointForm {
 		Active:              v.Get("active") != "",
 		RequireVerification: v.Get("require_verification") != "",
 	}
+}
+
+// splitEvents splits the events text of the form: types and patterns
+// separated by commas, spaces or lines.
+func splitEvents(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return r == ',' || r == ' ' || r == '\t' || r == '\r' || r == '\n'
+	})
 }
 
 // parsed is the typed content of a form.
@@ -92,9 +104,7 @@ type parsed struct {
 // is a *service.FieldError on its field, joined in the error, and is left
 // out of the values, so that the service still checks the others.
 func (f *endpointForm) parse() (parsed, error) {
-	p := parsed{events: strings.FieldsFunc(f.Events, func(r rune) bool {
-		return r == ',' || r == ' ' || r == '\t' || r == '\r' || r == '\n'
-	})}
+	p := parsed{events: splitEvents(f.Events)}
 	var errs []error
 	for i, line := range strings.Split(f.Headers, "\n") {
 		line = strings.TrimSpace(line)

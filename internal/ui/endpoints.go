@@ -163,6 +163,9 @@ func (s *server) showEndpoint(w http.ResponseWriter, r *http.Request) error {
 // newEndpoint handles GET /ui/endpoints/new.
 func (s *server) newEndpoint(w http.ResponseWriter, r *http.Request) error {
 	f := endpointForm{Active: true, SignatureProfile: s.defaultProfile, RequireVerification: s.service.RequiresVerification(nil)}
+	if err := s.withCatalog(r.Context(), &f); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "endpoint_form", "New endpoint", f)
 	return nil
 }
@@ -185,6 +188,9 @@ func (s *server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if !f.Errors.refused(err, endpointInputs) {
 		return err
 	}
+	if err := s.withCatalog(r.Context(), &f); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusUnprocessableEntity, "endpoint_form", "New endpoint", f)
 	return nil
 }
@@ -195,7 +201,11 @@ func (s *server) editEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "endpoint_form", "Edit "+endpointName(e), formOf(e))
+	f := formOf(e)
+	if err := s.withCatalog(r.Context(), &f); err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "endpoint_form", "Edit "+endpointName(e), f)
 	return nil
 }
 
@@ -218,6 +228,9 @@ func (s *server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 	}
 	if !f.Errors.refused(err, endpointInputs) {
 		return notFound(err, endpointWhat(e.ID))
+	}
+	if err := s.withCatalog(r.Context(), &f); err != nil {
+		return err
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, "endpoint_form", "Edit "+endpointName(e), f)
 	return nil

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,7 +21,10 @@ type publishForm struct {
 	Type        string
 	Data        string
 	OrderingKey string
-	Errors      formErrors
+	// Catalog is the current (not deprecated) catalogued types, which the
+	// type input suggests.
+	Catalog []store.EventType
+	Errors  formErrors
 }
 
 // eventsView is the data of the events page: a lookup by ID, what it found,
@@ -47,6 +51,9 @@ type eventDetail struct {
 // without an id, the recent events (see listRecentEvents).
 func (s *server) events(w http.ResponseWriter, r *http.Request) error {
 	v := eventsView{ID: strings.TrimSpace(r.URL.Query().Get("id")), Publish: publishForm{Data: "{}"}}
+	if err := s.suggestTypes(r.Context(), &v.Publish); err != nil {
+		return err
+	}
 	status, err := s.lookUpEvent(r, &v)
 	if err != nil {
 		return err
@@ -123,6 +130,9 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 	if !f.Errors.refused(err, publishInputs) {
 		return err
 	}
+	if err := s.suggestTypes(r.Context(), &f); err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusUnprocessableEntity, "events", "Events", eventsView{Publish: f})
 	return nil
 }
@@ -138,4 +148,12 @@ func deliveriesOfEndpoint(id int64) string {
 // Table is the table of the event's deliveries.
 func (v eventsView) Table() deliveryTable {
 	return deliveryTable{Deliveries: v.Event.Deliveries, Endpoints: v.Endpoints, ShowEndpoint: true}
+}
+
+// suggestTypes fills the catalog that the publish form's type input
+// suggests.
+func (s *server) suggestTypes(ctx context.Context, f *publishForm) error {
+	types, err := s.service.EventTypeChoices(ctx, false)
+	f.Catalog = types
+	return err
 }

@@ -78,11 +78,12 @@ func submit(parseErr error, check, write func() error) error {
 }
 
 // inputOrder is the order of the inputs in the dashboard's forms (the
-// endpoint form, then the publish form), which the summary above a form
-// follows.
+// endpoint form, then the publish form, then the event-type form's own),
+// which the summary above a form follows.
 var inputOrder = []string{
 	"url", "title", "events", "headers", "description", "max_retries", "signature_profile", "secret", "active",
 	"type", "data",
+	"name", "schema", "example",
 }
 
 // List is every error, for the summary above a form: in the order of the

@@ -29,11 +29,12 @@ var templateFuncs = template.FuncMap{
 	// maxRetriesLimit is the most retries an endpoint may set.
 	"maxRetriesLimit": func() int { return store.MaxRetriesLimit },
 
-	"endpointPath": endpointPath,
-	"deliveryPath": deliveryPath,
-	"eventPath":    eventPath,
-	"deliveriesOf": deliveriesOfEndpoint,
-	"endpointName": endpointName,
+	"endpointPath":  endpointPath,
+	"deliveryPath":  deliveryPath,
+	"eventPath":     eventPath,
+	"deliveriesOf":  deliveriesOfEndpoint,
+	"endpointName":  endpointName,
+	"eventTypePath": eventTypePath,
 }
 
 // timeLayout is how the dashboard writes times: UTC, to the second.

@@ -22,6 +22,10 @@ var notices = map[string]string{
 	"cancelled":        "Delivery cancelled.",
 	"replayed":         "%d failed or cancelled deliveries queued to be sent again.",
 	"published":        "Event published to %d endpoints.",
+
+	"event-type-created": "Event type added to the catalog.",
+	"event-type-saved":   "Event type saved.",
+	"event-type-deleted": "Event type removed from the catalog; its events are kept.",
 }
 
 // noticeText is the message of the request's ?notice=, with its ?n=.

@@ -27,6 +27,7 @@ var pageNames = []string{
 	"login", "error", "overview",
 	"endpoints", "endpoint", "endpoint_form", "endpoint_delete", "secret",
 	"deliveries", "delivery", "events",
+	"event_types", "event_type_form",
 }
 
 // mustParsePages parses every page; the templates are embedded, so a failure

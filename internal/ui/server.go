@@ -149,6 +149,13 @@ func (s *server) routes() {
 	s.handle("POST "+Prefix+"deliveries/{id}/retry", s.retryDelivery, signedIn)
 	s.handle("POST "+Prefix+"deliveries/{id}/cancel", s.cancelDelivery, signedIn)
 
+	s.handle("GET "+Prefix+"event-types", s.listEventTypes, signedIn)
+	s.handle("GET "+Prefix+"event-types/new", s.newEventType, signedIn)
+	s.handle("POST "+Prefix+"event-types", s.createEventType, signedIn)
+	s.handle("GET "+Prefix+"event-types/{name}", s.editEventType, signedIn)
+	s.handle("POST "+Prefix+"event-types/{name}", s.updateEventType, signedIn)
+	s.handle("POST "+Prefix+"event-types/{name}/delete", s.deleteEventType, signedIn)
+
 	s.handle("GET "+Prefix+"events", s.events, signedIn)
 	s.handle("POST "+Prefix+"events", s.publishEvent, signedIn)
 

@@ -19,6 +19,20 @@ type Error struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// Details lists how a value fails a JSON Schema (event data against its
+	// type's schema, a catalogued schema against its meta-schema): Message
+	// names the first.
+	Details []SchemaViolation `json:"details,omitempty"`
+}
+
+// SchemaViolation is one way a value fails a JSON Schema.
+type SchemaViolation struct {
+	// Location is the JSON pointer (RFC 6901) of the value at fault within
+	// Field's value: "" for the whole of it, "/amount".
+	Location string `json:"location"`
+	// Keyword is the schema keyword that failed: "minimum", "required", ….
+	Keyword string `json:"keyword"`
+	Message string `json:"message"`
 }
 
 // Endpoint is a webhook subscription as the API shows it. Secret is masked
