@@ -69,6 +69,7 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, pub
 			DefaultMaxRetries: offToZero(cfg.MaxRetries), RotationWindow: cfg.RotationWindow,
 			RequireVerification: cfg.RequireVerification,
 			RecoveryWindow:      offToZero(cfg.RecoveryWindow),
+			TracerProvider:      cfg.TracerProvider,
 		}),
 		workerName: delivery.WorkerName(),
 		observer:   delivery.NopObserver{},

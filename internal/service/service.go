@@ -19,7 +19,10 @@ import (
 	"net"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/tracecontext"
 )
 
 // DefaultRotationWindow is how long a rotated-out secret still signs
@@ -62,13 +65,17 @@ type Options struct {
 	RecoveryWindow time.Duration
 	// Now is the clock of disables and rotations; nil means time.Now.
 	Now func() time.Time
+	// TracerProvider makes the publish spans; nil: the application's
+	// global one (otel.GetTracerProvider).
+	TracerProvider trace.TracerProvider
 }
 
 // Service carries out hookrelay's actions on one store. It is safe for
 // concurrent use.
 type Service struct {
-	store store.Store
-	opts  Options
+	store  store.Store
+	opts   Options
+	tracer trace.Tracer
 }
 
 // New returns a Service on st with opts, their zero values replaced by the
@@ -80,7 +87,7 @@ func New(st store.Store, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Service{store: st, opts: opts}
+	return &Service{store: st, opts: opts, tracer: tracecontext.Tracer(opts.TracerProvider)}
 }
 
 // Store is the store the service acts on, for the doors' reads.
