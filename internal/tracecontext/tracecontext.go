@@ -34,13 +34,18 @@ const (
 
 var w3c = propagation.TraceContext{}
 
-// Tracer returns hookrelay's tracer of tp, or of the application's global
-// provider (otel.GetTracerProvider) when tp is nil.
+// Tracer returns hookrelay's tracer of TracerProviderOr(tp).
 func Tracer(tp trace.TracerProvider) trace.Tracer {
+	return TracerProviderOr(tp).Tracer(InstrumentationName)
+}
+
+// TracerProviderOr returns tp, or the application's global provider
+// (otel.GetTracerProvider) when tp is nil.
+func TracerProviderOr(tp trace.TracerProvider) trace.TracerProvider {
 	if tp == nil {
-		tp = otel.GetTracerProvider()
+		return otel.GetTracerProvider()
 	}
-	return tp.Tracer(InstrumentationName)
+	return tp
 }
 
 // Of returns the traceparent and tracestate of the span context in ctx, or
