@@ -13,6 +13,9 @@ import (
 	"github.com/hookrelay/hookrelay/internal/tracecontext"
 )
 
+// clientSpan is the start option of attempt spans, made once.
+var clientSpan = []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient)}
+
 // startAttempt starts the span of one attempt of c: a CLIENT span, named
 // after its method as the HTTP semantic conventions name client spans,
 // child of the publish whose trace context the event stored (so every
@@ -21,7 +24,7 @@ import (
 // records: with tracing off, an attempt costs no span.
 func startAttempt(ctx context.Context, tracer trace.Tracer, c store.Claimed) (context.Context, trace.Span) {
 	ctx = tracecontext.With(ctx, c.Event.TraceParent, c.Event.TraceState)
-	ctx, span := tracer.Start(ctx, "POST", trace.WithSpanKind(trace.SpanKindClient))
+	ctx, span := tracer.Start(ctx, "POST", clientSpan...)
 	if span.IsRecording() {
 		attrs := append(targetAttributes(c.Endpoint.URL),
 			attribute.String("http.request.method", "POST"),

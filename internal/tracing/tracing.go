@@ -68,9 +68,12 @@ func (p Provider) Shutdown(ctx context.Context) error {
 	return nil
 }
 
-// Setup returns the tracer provider that the environment (getenv, which
-// is os.Getenv in serve) asks for, as the package doc says. Errors name the
-// variable at fault. version is hookrelay's, the service.version.
+// Setup returns the tracer provider that the environment asks for, as the
+// package doc says: getenv (os.Getenv in serve) decides whether tracing is
+// on and which exporters run; the exporters, the sampler and the resource
+// read the rest of the process environment themselves, as the SDK does.
+// Errors name the variable at fault. version is hookrelay's, the
+// service.version.
 func Setup(ctx context.Context, getenv func(string) string, version string) (Provider, error) {
 	off := Provider{TracerProvider: noop.NewTracerProvider()}
 	if strings.EqualFold(strings.TrimSpace(getenv("OTEL_SDK_DISABLED")), "true") {
