@@ -239,3 +239,34 @@ func TestTraceHeader(t *testing.T) {
 		}
 	})
 }
+
+// TestPublishInATransactionStoresTheTraceContext: Publish and PublishMany
+// in the application's transaction store the trace context of their ctx
+// (the application's span), so that the requests carry it, here with
+// hookrelay's own tracing off.
+func TestPublishInATransactionStoresTheTraceContext(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		app, _ := newTracer(t)
+		rec := newTraceReceiver(t, 0)
+		c := started(t, b, hookrelay.WithTracerProvider(noop.NewTracerProvider()))
+		if _, err := c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: rec.url}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, span := app.Tracer("app").Start(t.Context(), "app request")
+		span.End()
+		inTx(t, b, func(tx hookrelay.Tx) {
+			if _, err := c.Publish(ctx, tx, hookrelay.Event{Type: "document.created"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.PublishMany(ctx, tx, []hookrelay.Event{{Type: "document.created"}, {Type: "document.signed"}}); err != nil {
+				t.Fatal(err)
+			}
+		})
+		want := traceparentOf(span.SpanContext())
+		for i := range 3 {
+			if got := rec.next(t); got != want {
+				t.Errorf("request %d carried traceparent %q, want the application's %q", i+1, got, want)
+			}
+		}
+	})
+}
