@@ -167,3 +167,17 @@ func TestServeExportsTheTraceOfAPublish(t *testing.T) {
 		t.Errorf("serve stopped with %v", err)
 	}
 }
+
+// TestServeRefusesAnUnknownTraceExporter: an OTEL_* setting that hookrelay
+// cannot honour stops serve at start, naming the variable, with exit code 2
+// as for its own settings.
+func TestServeRefusesAnUnknownTraceExporter(t *testing.T) {
+	_, stderr, code := run(t, []string{
+		"DATABASE_URL=" + t.TempDir() + "/hookrelay.db",
+		"HOOKRELAY_LISTEN=127.0.0.1:0",
+		"OTEL_TRACES_EXPORTER=zipkin",
+	}, "serve")
+	if code != 2 || !strings.Contains(stderr, `OTEL_TRACES_EXPORTER: "zipkin" is not supported`) {
+		t.Errorf("exit %d, stderr %s; want 2 and the variable named", code, stderr)
+	}
+}

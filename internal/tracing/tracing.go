@@ -45,6 +45,10 @@ const (
 	ProtocolGRPC = "grpc"
 )
 
+// ErrSetting matches the errors of Setup that an OTEL_* variable causes:
+// serve exits with code 2, as for its own settings.
+var ErrSetting = errors.New("invalid OpenTelemetry setting")
+
 // Provider is the tracer provider Setup made, with what ends it.
 type Provider struct {
 	trace.TracerProvider
@@ -72,7 +76,7 @@ func (p Provider) Shutdown(ctx context.Context) error {
 // package doc says: getenv (os.Getenv in serve) decides whether tracing is
 // on and which exporters run; the exporters, the sampler and the resource
 // read the rest of the process environment themselves, as the SDK does.
-// Errors name the variable at fault. version is hookrelay's, the
+// Errors name the variable at fault and match ErrSetting. version is hookrelay's, the
 // service.version.
 func Setup(ctx context.Context, getenv func(string) string, version string) (Provider, error) {
 	off := Provider{TracerProvider: noop.NewTracerProvider()}
@@ -100,7 +104,7 @@ func Setup(ctx context.Context, getenv func(string) string, version string) (Pro
 		resource.WithAttributes(attribute.String("service.name", DefaultServiceName), attribute.String("service.version", version)),
 		resource.WithFromEnv())
 	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
-		return off, fmt.Errorf("OTEL_RESOURCE_ATTRIBUTES: %w", err)
+		return off, fmt.Errorf("OTEL_RESOURCE_ATTRIBUTES: %w: %w", ErrSetting, err)
 	}
 	// The sampler comes from OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG
 	// (the SDK reads them; parentbased_always_on when unset).
@@ -148,10 +152,10 @@ func newExporter(ctx context.Context, getenv func(string) string, name string) (
 		case ProtocolGRPC:
 			exp, err = otlptracegrpc.New(ctx)
 		default:
-			return nil, "", fmt.Errorf("%s: %q is not supported: use %s or %s", variable, protocol, ProtocolHTTP, ProtocolGRPC)
+			return nil, "", fmt.Errorf("%s: %q is not supported: use %s or %s: %w", variable, protocol, ProtocolHTTP, ProtocolGRPC, ErrSetting)
 		}
 		if err != nil {
-			return nil, "", fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: %w", err)
+			return nil, "", fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: %w: %w", ErrSetting, err)
 		}
 		return exp, "otlp (" + protocol + ")", nil
 	case "console":
@@ -161,5 +165,5 @@ func newExporter(ctx context.Context, getenv func(string) string, name string) (
 		}
 		return exp, "console", nil
 	}
-	return nil, "", fmt.Errorf("OTEL_TRACES_EXPORTER: %q is not supported: use otlp, console or none", name)
+	return nil, "", fmt.Errorf("OTEL_TRACES_EXPORTER: %q is not supported: use otlp, console or none: %w", name, ErrSetting)
 }

@@ -2,6 +2,7 @@ package tracing
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -54,7 +55,7 @@ func TestSetupBuildsTheExporterTheEnvironmentNames(t *testing.T) {
 	} {
 		tp, err := Setup(t.Context(), env(tc.vars), "test")
 		if strings.HasSuffix(tc.want, ": ") {
-			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) || !errors.Is(err, ErrSetting) {
 				t.Errorf("%v: error %v, want one naming %s", tc.vars, err, tc.want)
 			}
 			continue
