@@ -21,8 +21,8 @@ import (
 
 // Options configure a Worker. They must be complete (Validate): the root
 // package builds them from hookrelay.Config.WithDefaults, the one place that
-// holds the defaults. Only Name, FixedLimits, Limits, Logger and
-// Observer may be left zero (see each).
+// holds the defaults. Only Name, FixedLimits, Limits, Logger, Observer
+// and TracerProvider may be left zero (see each).
 type Options struct {
 	// Name identifies this worker's leases; empty: a new WorkerName.
 	Name string
