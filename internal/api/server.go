@@ -19,6 +19,7 @@ import (
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/hookrelay/hookrelay/internal/authlimit"
 	"github.com/hookrelay/hookrelay/internal/service"
@@ -176,8 +177,18 @@ func New(opts Options) http.Handler {
 // traced wraps the handler of route pattern in its SERVER span (otelhttp,
 // with the HTTP semantic conventions), named after the route rather than
 // the raw path, whose parent is the request's W3C trace context: the W3C
-// propagator is used whatever the global one is.
+// propagator is used whatever the global one is. With tracing off (a no-op
+// tp) it only puts the request's trace context, when it has one, in the
+// request's context, for the publish to store.
 func traced(h http.Handler, pattern string, tp trace.TracerProvider) http.Handler {
+	if _, off := tp.(noop.TracerProvider); off {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get(tracecontext.TraceParentHeader) != "" {
+				r = r.WithContext(tracecontext.Extract(r.Context(), r.Header))
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
 	return otelhttp.NewHandler(h, pattern,
 		otelhttp.WithTracerProvider(tracecontext.TracerProviderOr(tp)),
 		otelhttp.WithPropagators(tracecontext.Propagator()),

@@ -105,47 +105,12 @@ func (c *collector) span(traceID, name string) *collectedSpan {
 func TestServeExportsTheTraceOfAPublish(t *testing.T) {
 	const traceID, callerSpan = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 	col := newCollector(t)
-	received := make(chan string, 10)
-	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		received <- r.Header.Get("traceparent")
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(rcv.Close)
-	serve := start(t, []string{
-		"DATABASE_URL=" + t.TempDir() + "/hookrelay.db",
-		"HOOKRELAY_LISTEN=127.0.0.1:0",
-		"WEBHOOK_URLS=" + rcv.URL + "/hooks",
-		"WEBHOOK_SECRET=e2e-tracing-secret-123",
-		"OTEL_EXPORTER_OTLP_ENDPOINT=" + col.URL,
-		"OTEL_SERVICE_NAME=hookrelay-e2e",
-		"OTEL_BSP_SCHEDULE_DELAY=50",
-	}, "serve")
-	base := "http://" + serve.listenAddress(t)
+	serve, received := serveTraced(t, "OTEL_EXPORTER_OTLP_ENDPOINT="+col.URL, "OTEL_SERVICE_NAME=hookrelay-e2e", "OTEL_BSP_SCHEDULE_DELAY=50")
 	if !serve.logged(`"msg":"tracing on"`) {
 		t.Error("serve did not log that tracing is on")
 	}
-
-	req, err := http.NewRequest(http.MethodPost, base+"/v1/events", strings.NewReader(`{"type":"document.created","data":{"n":1}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("traceparent", "00-"+traceID+"-"+callerSpan+"-01")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusAccepted && resp.StatusCode != http.StatusOK {
-		t.Fatalf("publish answered %d", resp.StatusCode)
-	}
-	select {
-	case header := <-received:
-		if !strings.HasPrefix(header, "00-"+traceID+"-") {
-			t.Errorf("receiver got traceparent %q, want one of trace %s", header, traceID)
-		}
-	case <-time.After(30 * time.Second):
-		t.Fatal("the event never reached the receiver")
+	if header := publishTraced(t, serve, received, "00-"+traceID+"-"+callerSpan+"-01"); !strings.HasPrefix(header, "00-"+traceID+"-") {
+		t.Errorf("receiver got traceparent %q, want one of trace %s", header, traceID)
 	}
 
 	var api, publish, attempt *collectedSpan
@@ -165,6 +130,69 @@ func TestServeExportsTheTraceOfAPublish(t *testing.T) {
 	}
 	if err := serve.stop(t); err != nil {
 		t.Errorf("serve stopped with %v", err)
+	}
+}
+
+// TestServeWithoutTracingPassesTheCallersTraceOn: serve without any OTEL_*
+// variable records no span, yet the receiver gets the traceparent the API
+// request came with, so that it continues the caller's trace.
+func TestServeWithoutTracingPassesTheCallersTraceOn(t *testing.T) {
+	const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+	serve, received := serveTraced(t)
+	if serve.logged(`"msg":"tracing on"`) {
+		t.Error("tracing is on without any OTEL_* variable")
+	}
+	if header := publishTraced(t, serve, received, traceparent); header != traceparent {
+		t.Errorf("receiver got traceparent %q, want the caller's %q", header, traceparent)
+	}
+}
+
+// serveTraced starts `hookrelay serve` on a SQLite file of its own with
+// env, sending every event to a loopback receiver, and returns it with the
+// traceparent headers the receiver gets (empty for none).
+func serveTraced(t *testing.T, env ...string) (*process, <-chan string) {
+	t.Helper()
+	received := make(chan string, 10)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		received <- r.Header.Get("traceparent")
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(rcv.Close)
+	serve := start(t, append([]string{
+		"DATABASE_URL=" + t.TempDir() + "/hookrelay.db",
+		"HOOKRELAY_LISTEN=127.0.0.1:0",
+		"WEBHOOK_URLS=" + rcv.URL + "/hooks",
+		"WEBHOOK_SECRET=e2e-tracing-secret-123",
+	}, env...), "serve")
+	serve.listenAddress(t)
+	return serve, received
+}
+
+// publishTraced publishes an event through serve's API with the header
+// traceparent, and returns the traceparent its delivery request carried.
+func publishTraced(t *testing.T, serve *process, received <-chan string, traceparent string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, "http://"+serve.listenAddress(t)+"/v1/events",
+		strings.NewReader(`{"type":"document.created","data":{"n":1}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("traceparent", traceparent)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("publish answered %d", resp.StatusCode)
+	}
+	select {
+	case header := <-received:
+		return header
+	case <-time.After(30 * time.Second):
+		t.Fatal("the event never reached the receiver")
+		return ""
 	}
 }
 
