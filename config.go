@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -95,6 +96,23 @@ const (
 	// FixedConcurrency lets every endpoint have Config.EndpointConcurrency
 	// requests in flight at once, whatever it answers.
 	FixedConcurrency ConcurrencyMode = "fixed"
+)
+
+// TraceHeader says whether delivery requests carry the W3C trace context
+// of their attempt (Config.TraceHeader).
+type TraceHeader int
+
+// The trace header settings. OmitTraceHeader is the one that turns the
+// header off.
+const (
+	// SendTraceHeader (the zero value, the default) sends the traceparent
+	// and tracestate headers of each attempt's span, or of the publisher's
+	// stored trace context when tracing is off, so that the receiver can
+	// continue the publisher's trace.
+	SendTraceHeader TraceHeader = 0
+	// OmitTraceHeader sends neither header, for receivers that must not
+	// see the publisher's trace IDs. Attempts are traced all the same.
+	OmitTraceHeader TraceHeader = -1
 )
 
 // DefaultLease is the lease of a claimed delivery when Config.Lease is zero,
@@ -223,6 +241,12 @@ type Config struct {
 	// refused. Defaults to false: any type publishes, and only catalogued
 	// types with a schema have their data checked.
 	RequireEventTypes bool
+
+	// TraceHeader says whether delivery requests carry the traceparent and
+	// tracestate headers of their attempt (HOOKRELAY_TRACE_HEADER).
+	// Defaults to SendTraceHeader; OmitTraceHeader leaves them out. The
+	// README's "Tracing (OpenTelemetry)" tells what is traced.
+	TraceHeader TraceHeader
 	// EncryptionKey, when set, keeps endpoint secrets and custom header
 	// values encrypted at rest with AES-256-GCM: 32 bytes written as 64 hex
 	// digits or base64 (HOOKRELAY_ENCRYPTION_KEY). Give it the same key as
@@ -243,6 +267,13 @@ type Config struct {
 	// depth, each endpoint's in-flight limit), which the workers feed. Nil records none. One client per
 	// registerer: a second one's collectors would have the same names.
 	Metrics prometheus.Registerer
+	// TracerProvider makes the spans of publishes, delivery attempts,
+	// claims and outcome writes. Defaults to the application's global one
+	// (otel.GetTracerProvider(), which may be set before or after the
+	// client is made); while none is set, no span is recorded. The trace
+	// context of Publish's ctx is stored with the event whatever the
+	// provider, so that attempts continue the publisher's trace.
+	TracerProvider trace.TracerProvider
 	// SkipMigrate makes the client check that hookrelay's tables are up to
 	// date instead of migrating them, for applications that run `hookrelay
 	// migrate` themselves.
@@ -371,6 +402,9 @@ func (c Config) Validate() error {
 	off("RotationWindow", "NoWait", int64(c.RotationWindow), NoWait, c.RotationWindow.String())
 	if d.SignatureProfile != ProfileStandard && d.SignatureProfile != ProfileAckify {
 		add("SignatureProfile", "must be %q or %q, got %q", ProfileStandard, ProfileAckify, c.SignatureProfile)
+	}
+	if c.TraceHeader != SendTraceHeader && c.TraceHeader != OmitTraceHeader {
+		add("TraceHeader", "must be SendTraceHeader or OmitTraceHeader, got %d", c.TraceHeader)
 	}
 	if c.EncryptionKey != "" {
 		if _, err := encrypted.ParseKey(c.EncryptionKey); err != nil {

@@ -70,6 +70,7 @@ func newClient(ctx context.Context, st store.Store, publishTx publishTxFunc, pub
 			RequireVerification: cfg.RequireVerification,
 			RequireEventTypes:   cfg.RequireEventTypes,
 			RecoveryWindow:      offToZero(cfg.RecoveryWindow),
+			TracerProvider:      cfg.TracerProvider,
 		}),
 		workerName: delivery.WorkerName(),
 		observer:   delivery.NopObserver{},

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
 )
@@ -259,6 +261,25 @@ func WithSignatureProfile(profile string) Option {
 func WithoutMigrate() Option {
 	return func(c *Config) error {
 		c.SkipMigrate = true
+		return nil
+	}
+}
+
+// WithTracerProvider sets Config.TracerProvider: tp makes the spans of
+// publishes, delivery attempts, claims and outcome writes, instead of the
+// application's global provider.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(c *Config) error {
+		c.TracerProvider = tp
+		return nil
+	}
+}
+
+// WithoutTraceHeader sets Config.TraceHeader to OmitTraceHeader: delivery
+// requests carry no traceparent or tracestate header.
+func WithoutTraceHeader() Option {
+	return func(c *Config) error {
+		c.TraceHeader = OmitTraceHeader
 		return nil
 	}
 }

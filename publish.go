@@ -60,6 +60,10 @@ type PublishResult struct {
 // event exists, and is delivered, if and only if tx commits. If tx rolls
 // back, or the process dies before the commit, nothing was published.
 //
+// The trace context of ctx (its OpenTelemetry span, W3C traceparent and
+// tracestate) is stored with the event: each attempt of its deliveries is a
+// span of that trace, and the requests carry it on (Config.TraceHeader).
+//
 // An invalid event is an error matching ErrInvalid, returned before tx is
 // used. The event is written in a savepoint of tx: when the database refuses
 // a write, Publish returns its error and tx is still usable, without any part
@@ -77,7 +81,8 @@ func (c *Client) Publish(ctx context.Context, tx Tx, ev Event) (PublishResult, e
 }
 
 // PublishNow publishes ev in a transaction of its own, for events that go
-// with no write of the application's.
+// with no write of the application's. It is a span (hookrelay.publish) of
+// the trace of ctx, whose context the event stores (see Publish).
 func (c *Client) PublishNow(ctx context.Context, ev Event) (PublishResult, error) {
 	res, err := c.service.Publish(ctx, ev.request())
 	return publishResult(res, err)

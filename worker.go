@@ -74,11 +74,12 @@ func (c *Client) start(ctx context.Context) (*run, error) {
 func (c *Client) newSender() *delivery.Sender {
 	cfg := c.config
 	return delivery.NewSender(delivery.SenderOptions{
-		Timeout:        cfg.Timeout,
-		MaxIdlePerHost: cfg.EndpointConcurrency,
-		AllowPrivate:   cfg.AllowPrivateTargets,
-		Client:         cfg.HTTPClient,
-		DefaultProfile: cfg.SignatureProfile,
+		Timeout:         cfg.Timeout,
+		MaxIdlePerHost:  cfg.EndpointConcurrency,
+		AllowPrivate:    cfg.AllowPrivateTargets,
+		Client:          cfg.HTTPClient,
+		DefaultProfile:  cfg.SignatureProfile,
+		OmitTraceHeader: cfg.TraceHeader == OmitTraceHeader,
 	})
 }
 
@@ -104,8 +105,9 @@ func (c *Client) newWorker(sender *delivery.Sender) *delivery.Worker {
 			RecoverWithin:          offToZero(cfg.RecoveryWindow),
 			ProbeInterval:          offToZero(cfg.ProbeInterval),
 		},
-		Logger:   cfg.Logger,
-		Observer: c.observer,
+		Logger:         cfg.Logger,
+		Observer:       c.observer,
+		TracerProvider: cfg.TracerProvider,
 	})
 }
 

@@ -17,9 +17,14 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
 	"github.com/hookrelay/hookrelay/internal/authlimit"
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/tracecontext"
 )
 
 // DefaultMaxPayloadBytes is the default of Options.MaxPayloadBytes.
@@ -61,6 +66,11 @@ type Options struct {
 	// Limiter throttles bearer-token guessing (see authlimit); `serve`
 	// shares it with the dashboard's sign-in. Nil means one of the API's own.
 	Limiter *authlimit.Limiter
+	// TracerProvider makes a SERVER span of each request to a route, named
+	// after the route ("POST /v1/events"), child of the request's W3C
+	// traceparent when it has one; nil: the global provider. Whatever the
+	// provider, a publish stores the request's trace context.
+	TracerProvider trace.TracerProvider
 }
 
 // server holds the handlers' dependencies.
@@ -164,9 +174,31 @@ func New(opts Options) http.Handler {
 		if !rt.public {
 			h = s.requireToken(h)
 		}
-		s.mux.Handle(rt.method+" "+rt.path, h)
+		pattern := rt.method + " " + rt.path
+		s.mux.Handle(pattern, traced(h, pattern, opts.TracerProvider))
 	}
 	return http.HandlerFunc(s.serveHTTP)
+}
+
+// traced wraps the handler of route pattern in its SERVER span (otelhttp,
+// with the HTTP semantic conventions), named after the route rather than
+// the raw path, whose parent is the request's W3C trace context: the W3C
+// propagator is used whatever the global one is. With tracing off (a no-op
+// tp) it only puts the request's trace context, when it has one, in the
+// request's context, for the publish to store.
+func traced(h http.Handler, pattern string, tp trace.TracerProvider) http.Handler {
+	if _, off := tp.(noop.TracerProvider); off {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get(tracecontext.TraceParentHeader) != "" {
+				r = r.WithContext(tracecontext.Extract(r.Context(), r.Header))
+			}
+			h.ServeHTTP(w, r)
+		})
+	}
+	return otelhttp.NewHandler(h, pattern,
+		otelhttp.WithTracerProvider(tracecontext.TracerProviderOr(tp)),
+		otelhttp.WithPropagators(tracecontext.Propagator()),
+		otelhttp.WithSpanNameFormatter(func(operation string, _ *http.Request) string { return operation }))
 }
 
 // adapt turns a handlerFunc into an http.Handler that answers its error.

@@ -100,8 +100,13 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 	if _, _, err := storeopen.Parse(cfg.DatabaseURL); err != nil {
 		return fmt.Errorf("DATABASE_URL: %w", err)
 	}
+	tp, err := startTracing(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer stopTracing(ctx, tp, logger)
 	registry := metrics.NewRegistry()
-	lib.Logger, lib.Metrics = logger, registry
+	lib.Logger, lib.Metrics, lib.TracerProvider = logger, registry, tp.TracerProvider
 	client, err := hookrelay.Open(ctx, cfg.DatabaseURL, lib)
 	if err != nil {
 		return openError(err)
@@ -133,6 +138,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		Token:           cfg.APIToken,
 		MaxPayloadBytes: cfg.MaxPayloadBytes,
 		Metrics:         metrics.Handler(registry),
+		TracerProvider:  tp.TracerProvider,
 	}))
 	handler.Handle("/ui/", ui.New(ui.Options{
 		Limiter:         limiter,

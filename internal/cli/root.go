@@ -15,6 +15,7 @@ import (
 	"github.com/hookrelay/hookrelay/internal/config"
 	"github.com/hookrelay/hookrelay/internal/delivery"
 	"github.com/hookrelay/hookrelay/internal/store/storeopen"
+	"github.com/hookrelay/hookrelay/internal/tracing"
 )
 
 // root is the command tree; each command's Run does the work.
@@ -83,7 +84,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err := kctx.Run(Env{Ctx: ctx, Stdin: os.Stdin, Stdout: stdout, Stderr: stderr}); err != nil {
 		fmt.Fprintf(stderr, "hookrelay: %v\n", err)
-		if errors.As(err, new(usageError)) || errors.Is(err, storeopen.ErrBadURL) {
+		if errors.As(err, new(usageError)) || errors.Is(err, storeopen.ErrBadURL) || errors.Is(err, tracing.ErrSetting) {
 			return 2
 		}
 		return 1

@@ -64,7 +64,9 @@ type Delivery struct {
 	// RequireVerification makes new endpoints prove ownership by default.
 	RequireVerification bool          `name:"require-verification" env:"HOOKRELAY_REQUIRE_VERIFICATION" help:"Endpoints created through the API, the dashboard or the CLI without require_verification must answer a webhook.verification challenge before they receive anything else (WEBHOOK_URLS endpoints never do)."`
 	Retention           time.Duration `name:"retention" env:"HOOKRELAY_RETENTION" default:"${default_retention}" help:"Finished deliveries older than this are deleted (0: keep them forever). It applies to the whole database, by whichever process maintains it: give every process the same value."`
-	EventTypes          `embed:""`
+	// TraceHeader sends the W3C trace context with each delivery request.
+	TraceHeader bool `name:"trace-header" env:"HOOKRELAY_TRACE_HEADER" default:"true" negatable:"" help:"Send each delivery request with the traceparent and tracestate headers of its attempt, so that the receiver continues the publisher's trace (false: receivers see no trace IDs; attempts are traced all the same)."`
+	EventTypes  `embed:""`
 }
 
 // EventTypes holds HOOKRELAY_REQUIRE_EVENT_TYPES, a setting of serve and of

@@ -181,6 +181,12 @@ var settings = []setting{
 		c.RequireEventTypes = s.RequireEventTypes
 		return number{}, false
 	}},
+	{"HOOKRELAY_TRACE_HEADER", "TraceHeader", func(s *Serve, c *hookrelay.Config) (number, bool) {
+		if !s.TraceHeader {
+			c.TraceHeader = hookrelay.OmitTraceHeader
+		}
+		return number{}, false
+	}},
 	{"HOOKRELAY_ENCRYPTION_KEY", "EncryptionKey", func(s *Serve, c *hookrelay.Config) (number, bool) {
 		c.EncryptionKey = s.EncryptionKey
 		return number{}, false

@@ -74,7 +74,7 @@ func TestREADMESettingsTable(t *testing.T) {
 // that is a setting of serve is set by one row of settings, whose
 // environment variable EnvError puts in its messages.
 func TestEveryLibrarySettingHasItsVariable(t *testing.T) {
-	notServe := map[string]bool{"HTTPClient": true, "Logger": true, "Metrics": true, "SkipMigrate": true}
+	notServe := map[string]bool{"HTTPClient": true, "Logger": true, "Metrics": true, "TracerProvider": true, "SkipMigrate": true}
 	rows := map[string]string{}
 	for _, st := range settings {
 		rows[st.field] = st.env

@@ -5,7 +5,11 @@ import (
 	"log/slog"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/tracecontext"
 )
 
 const (
@@ -25,8 +29,11 @@ type completer struct {
 	health   store.HealthPolicy
 	logger   *slog.Logger
 	observer Observer
-	in       chan queuedOutcome
-	done     chan struct{}
+	// tracer records each write as a span (tracecontext.RecordBatch); the
+	// worker gives it its own, newCompleter the global one.
+	tracer trace.Tracer
+	in     chan queuedOutcome
+	done   chan struct{}
 	// linesFreed receives a value (without blocking: it holds one) after
 	// a write that ended a delivery with an ordering key (delivered or
 	// failed), so that the worker claims the next one of its key at once
@@ -47,6 +54,7 @@ func newCompleter(s store.Store, health store.HealthPolicy, logger *slog.Logger,
 		health:   health,
 		logger:   logger,
 		observer: observer,
+		tracer:   tracecontext.Tracer(nil),
 		in:       make(chan queuedOutcome, capacity),
 		done:     make(chan struct{}),
 
@@ -137,7 +145,10 @@ func (c *completer) write(ctx context.Context, batch []store.Outcome) {
 
 // complete writes batch in one call and reports the endpoints it disabled.
 func (c *completer) complete(ctx context.Context, batch []store.Outcome) error {
+	began := time.Now()
 	res, err := c.store.Complete(ctx, batch, c.health)
+	tracecontext.RecordBatch(ctx, c.tracer, "hookrelay.complete", began, err,
+		attribute.Int("hookrelay.batch.size", len(batch)), attribute.Int("hookrelay.batch.applied", res.Applied))
 	if err != nil {
 		return err
 	}

@@ -12,10 +12,13 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/internal/netguard"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/encrypted"
+	"github.com/hookrelay/hookrelay/internal/tracecontext"
 	"github.com/hookrelay/hookrelay/signature"
 )
 
@@ -51,19 +54,23 @@ type SenderOptions struct {
 	// store.ProfileStandard (when empty) or store.ProfileAckify
 	// (HOOKRELAY_SIGNATURE_PROFILE).
 	DefaultProfile string
+	// OmitTraceHeader leaves out the traceparent and tracestate headers
+	// that requests otherwise carry (see Send); false: they are sent.
+	OmitTraceHeader bool
 }
 
 // Sender signs and posts one delivery and reports what happened.
 type Sender struct {
 	timeout        time.Duration
 	defaultProfile string
+	traceHeader    bool
 	guarded        *http.Client // for endpoints created through the API
 	trusted        *http.Client // for endpoints configured by the operator
 }
 
 // NewSender builds a Sender with shared keep-alive HTTP clients.
 func NewSender(opts SenderOptions) *Sender {
-	s := &Sender{timeout: opts.Timeout, defaultProfile: opts.DefaultProfile}
+	s := &Sender{timeout: opts.Timeout, defaultProfile: opts.DefaultProfile, traceHeader: !opts.OmitTraceHeader}
 	if opts.Client != nil {
 		s.guarded, s.trusted = opts.Client, opts.Client
 		return s
@@ -112,6 +119,10 @@ type SendResult struct {
 	// challenge (store.EndpointVerification) and its 2xx answer echoed it
 	// (signature.AnswersChallenge).
 	AnsweredChallenge bool
+	// SpanContext is the span context the attempt ran in (its span, or
+	// the publisher's stored one when tracing is off; invalid when
+	// neither), for the logs and the metrics' exemplars.
+	SpanContext trace.SpanContext
 }
 
 // AsksToSlowDown reports whether the answer asks its sender to slow down:
@@ -166,7 +177,9 @@ func SigningSecrets(e store.Endpoint, now time.Time) []string {
 }
 
 // Send makes one attempt of c and returns its record. It never returns an
-// error: a failure is an attempt result like any other. Strings of the record
+// error: a failure is an attempt result like any other. The request carries
+// the traceparent and tracestate of the span context in ctx (the attempt's
+// span) unless SenderOptions.OmitTraceHeader. Strings of the record
 // that the receiver controls are kept as received (the store makes them
 // storable: see store.FirstOutcomes).
 func (s *Sender) Send(ctx context.Context, c store.Claimed) SendResult {
@@ -175,7 +188,7 @@ func (s *Sender) Send(ctx context.Context, c store.Claimed) SendResult {
 		DeliveryID: c.Delivery.ID,
 		Attempt:    c.Delivery.RetryCount + 1,
 		StartedAt:  started.UTC(),
-	}}
+	}, SpanContext: trace.SpanContextFromContext(ctx)}
 	status, err := s.send(ctx, c, started, &res)
 	res.Attempt.DurationMS = time.Since(started).Milliseconds()
 	if err != nil {
@@ -229,6 +242,9 @@ func (s *Sender) send(ctx context.Context, c store.Claimed, now time.Time, res *
 	}
 	if err := setHeaders(req.Header, c, profile, now, body); err != nil {
 		return 0, fmt.Errorf("%w: sign: %v", ErrPermanent, err)
+	}
+	if s.traceHeader {
+		tracecontext.Inject(ctx, req.Header)
 	}
 	res.Attempt.RequestHeaders = recordedHeaders(req.Header)
 

@@ -11,13 +11,18 @@ import (
 	"slices"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/tracecontext"
 )
 
 // Options configure a Worker. They must be complete (Validate): the root
 // package builds them from hookrelay.Config.WithDefaults, the one place that
-// holds the defaults. Only Name, FixedLimits, Limits, Logger and
-// Observer may be left zero (see each).
+// holds the defaults. Only Name, FixedLimits, Limits, Logger, Observer
+// and TracerProvider may be left zero (see each).
 type Options struct {
 	// Name identifies this worker's leases; empty: a new WorkerName.
 	Name string
@@ -54,6 +59,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Observer receives the worker's events for metrics; nil: none.
 	Observer Observer
+	// TracerProvider makes the spans of attempts, claims and outcome
+	// writes; nil: the application's global one (otel.GetTracerProvider).
+	TracerProvider trace.TracerProvider
 }
 
 // Validate reports the first setting of o that is missing or out of range:
@@ -101,6 +109,7 @@ type Worker struct {
 	store  store.Store
 	sender *Sender
 	opts   Options
+	tracer trace.Tracer
 }
 
 // NewWorker returns a worker that sends with sender. It panics when opts
@@ -110,7 +119,7 @@ func NewWorker(s store.Store, sender *Sender, opts Options) *Worker {
 	if err := opts.Validate(); err != nil {
 		panic("delivery.NewWorker: " + err.Error())
 	}
-	return &Worker{store: s, sender: sender, opts: opts.withDefaults()}
+	return &Worker{store: s, sender: sender, opts: opts.withDefaults(), tracer: tracecontext.Tracer(opts.TracerProvider)}
 }
 
 // Name returns the name under which the worker holds leases.
@@ -130,6 +139,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	defer cancelSends()
 
 	comp := newCompleter(w.store, o.Health, o.Logger, o.Observer, 4*o.Concurrency)
+	comp.tracer = w.tracer
 	writeCtx, cancelWrites := context.WithCancel(bg)
 	defer cancelWrites()
 	go comp.run(writeCtx)
@@ -309,6 +319,7 @@ func (w *Worker) inactive(ctx context.Context, ids []int64) []int64 {
 // deferred for a rate limit.
 func (w *Worker) claim(ctx context.Context, d *dispatcher, start func([]started)) (more bool, tokenTimes []time.Time) {
 	limit := min(d.room(), w.opts.BatchSize)
+	began := time.Now()
 	claimed, err := w.store.Claim(ctx, store.ClaimRequest{
 		Limit:         limit,
 		Lease:         w.opts.Lease,
@@ -316,6 +327,11 @@ func (w *Worker) claim(ctx context.Context, d *dispatcher, start func([]started)
 		SkipEndpoints: d.skipList(),
 		TokenTimes:    &tokenTimes,
 	})
+	if len(claimed) > 0 || err != nil {
+		// An idle poll that found nothing makes no span.
+		tracecontext.RecordBatch(ctx, w.tracer, "hookrelay.claim", began, err,
+			attribute.Int("hookrelay.batch.limit", limit), attribute.Int("hookrelay.batch.size", len(claimed)))
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			w.opts.Logger.LogAttrs(ctx, slog.LevelError, "claim deliveries failed", slog.String("error", err.Error()))
@@ -395,6 +411,7 @@ func (w *Worker) shutdown(ctx context.Context, d *dispatcher, done chan attemptE
 // attempt sends one delivery, queues its outcome and says how it ended.
 func (w *Worker) attempt(ctx context.Context, comp *completer, c store.Claimed) attemptEnd {
 	started := time.Now()
+	ctx, span := startAttempt(ctx, w.tracer, c)
 	res := w.sender.Send(ctx, c)
 	end := attemptEnd{endpointID: c.Endpoint.ID, class: res.Class, started: started, duration: time.Since(started)}
 	if res.Attempt.ResponseStatus != nil {
@@ -402,11 +419,14 @@ func (w *Worker) attempt(ctx context.Context, comp *completer, c store.Claimed) 
 	}
 	if ctx.Err() != nil && res.Class != Delivered {
 		// Shutdown cut this request short: hand it back unsent.
+		span.SetStatus(codes.Error, "shutdown cut the attempt short; handed back")
+		span.End()
 		w.release(ctx, []store.Claimed{c})
 		end.class = 0
 		return end
 	}
 	out := w.outcome(c, res)
+	endAttempt(span, res, out)
 	w.opts.Observer.AttemptFinished(c, res, out.Result)
 	w.log(ctx, c, res, out)
 	comp.add(out, c.Delivery.OrderingKey != "" && out.Result != store.ResultRetry)
@@ -458,6 +478,9 @@ func (w *Worker) log(ctx context.Context, c store.Claimed, res SendResult, out s
 	}
 	if out.Result == store.ResultRetry {
 		attrs = append(attrs, slog.Time("next_attempt_at", out.RetryAt))
+	}
+	if sc := res.SpanContext; sc.IsValid() {
+		attrs = append(attrs, slog.String("trace_id", sc.TraceID().String()), slog.String("span_id", sc.SpanID().String()))
 	}
 	w.opts.Logger.LogAttrs(ctx, level, "delivery attempt", attrs...)
 }

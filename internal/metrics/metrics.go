@@ -97,19 +97,29 @@ func NewRegistry() *prometheus.Registry {
 	return reg
 }
 
-// Handler serves what reg gathers in the Prometheus text format.
+// Handler serves what reg gathers in the Prometheus text format, or in
+// OpenMetrics to a scraper that asks for it (Accept), the format that
+// carries exemplars (the trace IDs of attempt durations).
 func Handler(reg prometheus.Gatherer) http.Handler {
-	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	return promhttp.HandlerFor(reg, promhttp.HandlerOpts{EnableOpenMetrics: true})
 }
 
 // AttemptFinished records an attempt's outcome, duration and, for a
-// delivery, its latency since publication.
+// delivery, its latency since publication. The duration of an attempt whose
+// span is sampled carries its trace ID as an exemplar (trace_id).
 func (m *Metrics) AttemptFinished(c store.Claimed, res delivery.SendResult, result store.Result) {
 	if result == store.ResultDelivered {
 		m.deliveryLatency.Observe(time.Since(c.Event.CreatedAt).Seconds())
 	}
 	m.attempts.WithLabelValues(result.String()).Inc()
-	m.attemptDuration.Observe(float64(res.Attempt.DurationMS) / 1000)
+	seconds := float64(res.Attempt.DurationMS) / 1000
+	if sc := res.SpanContext; sc.IsSampled() {
+		if eo, ok := m.attemptDuration.(prometheus.ExemplarObserver); ok {
+			eo.ObserveWithExemplar(seconds, prometheus.Labels{"trace_id": sc.TraceID().String()})
+			return
+		}
+	}
+	m.attemptDuration.Observe(seconds)
 }
 
 // InFlight tracks requests in flight.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/tracecontext"
 )
 
 // CreateEndpoint validates e and stores it. e.SignatureProfile empty means
@@ -272,6 +273,7 @@ func (s *Service) PingEndpoint(ctx context.Context, id int64) (store.Delivery, e
 		return store.Delivery{}, fmt.Errorf("endpoint %d %w", id, ErrEndpointDisabled)
 	}
 	ev := store.Event{ID: store.NewEventID(), Type: PingEventType, Data: fmt.Appendf(nil, `{"webhook_id":%d}`, id)}
+	ev.TraceParent, ev.TraceState = tracecontext.Of(ctx)
 	res, err := s.store.Publish(ctx, ev, store.PublishOptions{MaxRetries: s.opts.DefaultMaxRetries, EndpointIDs: []int64{id}})
 	if err != nil {
 		return store.Delivery{}, fmt.Errorf("publish ping to endpoint %d: %w", id, err)

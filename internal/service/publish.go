@@ -7,7 +7,12 @@ import (
 	"math"
 	"strconv"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/tracecontext"
 )
 
 // maxTargetEndpoints bounds the EndpointIDs of one publish.
@@ -23,8 +28,9 @@ type PublishRequest struct {
 	EndpointIDs []int64
 }
 
-// Prepare checks req and returns what to publish, with its defaults and the
-// service's retry budget, without writing anything: for a door that writes
+// Prepare checks req and returns what to publish, with its defaults, the
+// service's retry budget and the trace context of the span in ctx (the
+// publisher's: each attempt continues its trace), without writing anything: for a door that writes
 // in a transaction of its own (the library's outbox). Publish is Prepare
 // and the store's Publish. A refusal is a *FieldError, or a *SizeError for
 // data above Options.MaxDataBytes. An event of a catalogued type with a
@@ -44,6 +50,7 @@ func (s *Service) prepare(ctx context.Context, req PublishRequest, known map[int
 		return store.Publication{}, &SizeError{Field: FieldData, Limit: s.opts.MaxDataBytes}
 	}
 	ev := store.Event{ID: req.Event.ID, Type: req.Event.Type, Data: req.Event.Data, Priority: req.Event.Priority, OrderingKey: req.Event.OrderingKey}
+	ev.TraceParent, ev.TraceState = tracecontext.Of(ctx)
 	if err := ev.Normalize(); err != nil {
 		return store.Publication{}, fromStore(err)
 	}
@@ -89,7 +96,12 @@ func (s *Service) checkEndpointIDs(ctx context.Context, ids []int64, known map[i
 // Publish checks req (Prepare) and records the event and its deliveries in
 // a transaction of their own. Publishing an ID that exists writes nothing
 // and returns the stored event with Created false.
-func (s *Service) Publish(ctx context.Context, req PublishRequest) (store.PublishResult, error) {
+//
+// The publish is a PRODUCER span, child of the span in ctx, whose context
+// the event stores: each attempt of its deliveries is a child of it.
+func (s *Service) Publish(ctx context.Context, req PublishRequest) (_ store.PublishResult, err error) {
+	ctx, span := s.tracer.Start(ctx, "hookrelay.publish", trace.WithSpanKind(trace.SpanKindProducer))
+	defer func() { endPublish(span, err) }()
 	pub, err := s.Prepare(ctx, req)
 	if err != nil {
 		return store.PublishResult{}, err
@@ -99,7 +111,22 @@ func (s *Service) Publish(ctx context.Context, req PublishRequest) (store.Publis
 		// The store's error says "publish event" already.
 		return store.PublishResult{}, fromStore(err)
 	}
+	if span.IsRecording() {
+		span.SetAttributes(attribute.String("hookrelay.event.id", res.Event.ID),
+			attribute.String("hookrelay.event.type", res.Event.Type),
+			attribute.Int("hookrelay.deliveries", res.Deliveries),
+			attribute.Bool("hookrelay.created", res.Created))
+	}
 	return res, nil
+}
+
+// endPublish ends the span of a publish, with status Error when err is
+// not nil.
+func endPublish(span trace.Span, err error) {
+	if err != nil {
+		span.SetStatus(codes.Error, err.Error())
+	}
+	span.End()
 }
 
 // PrepareMany checks a batch as a whole, for a door that writes it in a
@@ -129,7 +156,13 @@ func (s *Service) PrepareMany(ctx context.Context, reqs []PublishRequest) ([]sto
 // gets its error (*FieldError, *SizeError) in its result and the others are
 // written still; an ID that exists, or that an earlier request has, writes
 // nothing. Any other error fails the whole batch, which writes nothing.
-func (s *Service) PublishMany(ctx context.Context, reqs []PublishRequest) ([]store.PublicationResult, error) {
+//
+// The batch is one PRODUCER span (its event count in hookrelay.batch.size),
+// whose context every event of it stores.
+func (s *Service) PublishMany(ctx context.Context, reqs []PublishRequest) (_ []store.PublicationResult, err error) {
+	ctx, span := s.tracer.Start(ctx, "hookrelay.publish_many", trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(attribute.Int("hookrelay.batch.size", len(reqs))))
+	defer func() { endPublish(span, err) }()
 	if err := store.CheckPublishMany(len(reqs)); err != nil {
 		return nil, fromStore(err)
 	}

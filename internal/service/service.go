@@ -19,7 +19,10 @@ import (
 	"net"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/tracecontext"
 )
 
 // DefaultRotationWindow is how long a rotated-out secret still signs
@@ -70,6 +73,9 @@ type Options struct {
 	CatalogRefresh time.Duration
 	// Now is the clock of disables and rotations; nil means time.Now.
 	Now func() time.Time
+	// TracerProvider makes the publish spans; nil: the application's
+	// global one (otel.GetTracerProvider).
+	TracerProvider trace.TracerProvider
 }
 
 // Service carries out hookrelay's actions on one store. It is safe for
@@ -78,6 +84,7 @@ type Service struct {
 	store   store.Store
 	opts    Options
 	catalog *catalog
+	tracer  trace.Tracer
 }
 
 // New returns a Service on st with opts, their zero values replaced by the
@@ -92,7 +99,7 @@ func New(st store.Store, opts Options) *Service {
 	if opts.CatalogRefresh == 0 {
 		opts.CatalogRefresh = DefaultCatalogRefresh
 	}
-	return &Service{store: st, opts: opts, catalog: &catalog{st: st, refresh: opts.CatalogRefresh, now: time.Now}}
+	return &Service{store: st, opts: opts, catalog: &catalog{st: st, refresh: opts.CatalogRefresh, now: time.Now}, tracer: tracecontext.Tracer(opts.TracerProvider)}
 }
 
 // Store is the store the service acts on, for the doors' reads.

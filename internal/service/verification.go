@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/tracecontext"
 )
 
 // challengeBytes is the entropy of a challenge: 32 random bytes (256 bits),
@@ -47,6 +48,7 @@ func (s *Service) publishChallenge(ctx context.Context, e store.Endpoint, eventI
 		return err
 	}
 	ev := store.Event{ID: eventID, Type: store.VerificationEventType, Data: data}
+	ev.TraceParent, ev.TraceState = tracecontext.Of(ctx)
 	if _, err := s.store.Publish(ctx, ev, store.PublishOptions{MaxRetries: s.opts.DefaultMaxRetries, EndpointIDs: []int64{e.ID}}); err != nil {
 		return fmt.Errorf("publish the challenge of endpoint %d: %w", e.ID, err)
 	}

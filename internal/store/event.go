@@ -42,6 +42,7 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 // new ID when none is given, {} for missing data. Data must pass
 // CheckEventData; the JSON whitespace around it is dropped, and the rest is
 // stored and sent byte for byte. OrderingKey must pass ValidateOrderingKey.
+// A trace context that TraceContext does not keep is dropped, not refused.
 // Errors are *FieldError.
 func (ev *Event) Normalize() error {
 	if ev.ID == "" {
@@ -65,6 +66,7 @@ func (ev *Event) Normalize() error {
 	// What is stored is what receivers get, byte for byte: the data without
 	// the JSON whitespace around it.
 	ev.Data = bytes.Trim(ev.Data, " \t\r\n")
+	ev.TraceParent, ev.TraceState = TraceContext(ev.TraceParent, ev.TraceState)
 	return nil
 }
 

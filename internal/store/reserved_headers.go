@@ -9,6 +9,10 @@ var reservedHeaders = map[string]bool{
 	"X-Event-Id": true, "X-Event-Type": true, "X-Timestamp": true, "X-Signature": true,
 	"Webhook-Id": true, "Webhook-Timestamp": true, "Webhook-Signature": true,
 	"X-Ackify-Event": true, "X-Ackify-Event-Id": true, "X-Ackify-Timestamp": true, "X-Ackify-Signature": true,
+	// The W3C trace context of the attempt: sent unless the trace header
+	// is turned off, and never an endpoint's own (a fixed traceparent would
+	// join every request to one trace).
+	"Traceparent": true, "Tracestate": true,
 }
 
 // IsReservedHeader reports whether name (in any case) is a header that

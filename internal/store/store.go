@@ -398,6 +398,13 @@ type Event struct {
 	// of text (CheckText).
 	OrderingKey string
 	CreatedAt   time.Time
+	// TraceParent and TraceState are the W3C trace context of the publish
+	// (https://www.w3.org/TR/trace-context/): each attempt of the event's
+	// deliveries continues that trace, and its request carries it on.
+	// Empty when the publisher had none; Normalize keeps only a valid one
+	// (see TraceContext).
+	TraceParent string
+	TraceState  string
 }
 
 // PublishOptions tune one publish.

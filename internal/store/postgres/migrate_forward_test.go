@@ -63,3 +63,13 @@ func TestRateLimitsMigrateFromAnOlderSchema(t *testing.T) {
 	olderSchema(t, u, "migrations", 7, storetest.RowsBeforeRateLimits)
 	storetest.RateLimitsAfterMigration(t, migrated(t, u))
 }
+
+// TestMigrateToTraceContext migrates a database that the release before
+// trace contexts migrated (every migration before 013), with an event and a
+// queued delivery in it: both are kept, without a trace context, and events
+// published afterwards keep theirs.
+func TestMigrateToTraceContext(t *testing.T) {
+	u := testdb.PostgresURL(t)
+	olderSchema(t, u, "migrations", 13, storetest.RowsBeforeTraceContext)
+	storetest.TraceContextAfterMigration(t, migrated(t, u))
+}

@@ -70,11 +70,12 @@ func publish(ctx context.Context, q querier, ev store.Event, opts store.PublishO
 		return store.PublishResult{}, err
 	}
 	const insertEvent = `
-		INSERT INTO webhook_events AS e (id, type, data, priority, ordering_key)
-		VALUES ($1, $2, $3, $4, nullif($5, ''))
+		INSERT INTO webhook_events AS e (id, type, data, priority, ordering_key, traceparent, tracestate)
+		VALUES ($1, $2, $3, $4, nullif($5, ''), nullif($6, ''), nullif($7, ''))
 		ON CONFLICT (id) DO NOTHING
 		RETURNING ` + eventColumns
-	created, err := queryOne(q.QueryRow(ctx, insertEvent, ev.ID, ev.Type, string(ev.Data), ev.Priority, ev.OrderingKey), eventDest)
+	created, err := queryOne(q.QueryRow(ctx, insertEvent, ev.ID, ev.Type, string(ev.Data), ev.Priority, ev.OrderingKey,
+		ev.TraceParent, ev.TraceState), eventDest)
 	if errors.Is(err, store.ErrNotFound) {
 		stored, err := getEvent(ctx, q, ev.ID)
 		return store.PublishResult{Event: stored}, err

@@ -49,6 +49,8 @@ type eventBatch struct {
 	data       []string
 	priorities []int
 	keys       []string // ordering keys, "" for none
+	parents    []string // traceparents, "" for none
+	states     []string // tracestates, "" for none
 }
 
 // publishMany writes pubs set-based: one INSERT of the events, one SELECT of
@@ -79,6 +81,8 @@ func publishMany(ctx context.Context, q querier, pubs []store.Publication) ([]st
 		batch.data = append(batch.data, string(ev.Data))
 		batch.priorities = append(batch.priorities, ev.Priority)
 		batch.keys = append(batch.keys, ev.OrderingKey)
+		batch.parents = append(batch.parents, ev.TraceParent)
+		batch.states = append(batch.states, ev.TraceState)
 	}
 	if len(batch.ids) == 0 {
 		return results, nil
@@ -119,12 +123,14 @@ func publishMany(ctx context.Context, q querier, pubs []store.Publication) ([]st
 // returns every event of batch as stored, by ID, with the IDs it inserted.
 func insertEvents(ctx context.Context, q querier, batch eventBatch) (map[string]store.Event, map[string]bool, error) {
 	const insert = `
-		INSERT INTO webhook_events AS e (id, type, data, priority, ordering_key)
-		SELECT t.id, t.type, t.data, t.priority, nullif(t.ordering_key, '')
-		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[]) AS t (id, type, data, priority, ordering_key)
+		INSERT INTO webhook_events AS e (id, type, data, priority, ordering_key, traceparent, tracestate)
+		SELECT t.id, t.type, t.data, t.priority, nullif(t.ordering_key, ''), nullif(t.traceparent, ''), nullif(t.tracestate, '')
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])
+			AS t (id, type, data, priority, ordering_key, traceparent, tracestate)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING ` + eventColumns
-	rows, err := q.Query(ctx, insert, batch.ids, batch.types, batch.data, batch.priorities, batch.keys)
+	rows, err := q.Query(ctx, insert, batch.ids, batch.types, batch.data, batch.priorities, batch.keys,
+		batch.parents, batch.states)
 	inserted, err := queryAll(rows, err, eventDest)
 	if err != nil {
 		return nil, nil, fmt.Errorf("insert events: %w", err)

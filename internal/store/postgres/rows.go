@@ -56,7 +56,8 @@ func deliveryDest(d *store.Delivery) []any {
 }
 
 // eventColumns selects a webhook_events row (alias e) in eventDest order.
-const eventColumns = `e.id::text, e.type, e.data, e.priority, e.created_at, coalesce(e.ordering_key, '')`
+const eventColumns = `e.id::text, e.type, e.data, e.priority, e.created_at, coalesce(e.ordering_key, ''),
+	coalesce(e.traceparent, ''), coalesce(e.tracestate, '')`
 
 // claimedEventColumns selects the event of a claimed delivery (alias d) in
 // eventDest order: its webhook_events row (alias e, LEFT JOINed) or, for a
@@ -66,10 +67,11 @@ const eventColumns = `e.id::text, e.type, e.data, e.priority, e.created_at, coal
 const claimedEventColumns = `
 	coalesce(e.id, d.event_id)::text, coalesce(e.type, d.event_type),
 	coalesce(e.data::text, d.payload::text), coalesce(e.priority, d.priority),
-	coalesce(e.created_at, d.created_at), coalesce(e.ordering_key, d.ordering_key, '')`
+	coalesce(e.created_at, d.created_at), coalesce(e.ordering_key, d.ordering_key, ''),
+	coalesce(e.traceparent, ''), coalesce(e.tracestate, '')`
 
 func eventDest(e *store.Event) []any {
-	return []any{&e.ID, &e.Type, &e.Data, &e.Priority, &e.CreatedAt, &e.OrderingKey}
+	return []any{&e.ID, &e.Type, &e.Data, &e.Priority, &e.CreatedAt, &e.OrderingKey, &e.TraceParent, &e.TraceState}
 }
 
 // attemptColumns selects a webhook_delivery_attempts row (alias a) in

@@ -64,3 +64,13 @@ func TestRateLimitsMigrateFromAnOlderSchema(t *testing.T) {
 	olderFile(t, path, 4, storetest.RowsBeforeRateLimits)
 	storetest.RateLimitsAfterMigration(t, migrated(t, path))
 }
+
+// TestMigrateToTraceContext migrates a file that the release before trace
+// contexts migrated (every migration before 008), with an event and a
+// queued delivery in it: both are kept, without a trace context, and events
+// published afterwards keep theirs.
+func TestMigrateToTraceContext(t *testing.T) {
+	path := testdb.SQLitePath(t)
+	olderFile(t, path, 8, storetest.RowsBeforeTraceContext)
+	storetest.TraceContextAfterMigration(t, migrated(t, path))
+}

@@ -60,11 +60,12 @@ func record(ctx context.Context, tx execer, ev store.Event, opts store.PublishOp
 		return store.PublishResult{}, err
 	}
 	const insertEvent = `
-		INSERT INTO webhook_events (id, type, data, priority, created_at, ordering_key)
-		VALUES (?, ?, ?, ?, ?, nullif(?, ''))
+		INSERT INTO webhook_events (id, type, data, priority, created_at, ordering_key, traceparent, tracestate)
+		VALUES (?, ?, ?, ?, ?, nullif(?, ''), nullif(?, ''), nullif(?, ''))
 		ON CONFLICT (id) DO NOTHING
 		RETURNING ` + eventColumns
-	rows, err := tx.QueryContext(ctx, insertEvent, ev.ID, ev.Type, string(ev.Data), ev.Priority, micros(now), ev.OrderingKey)
+	rows, err := tx.QueryContext(ctx, insertEvent, ev.ID, ev.Type, string(ev.Data), ev.Priority, micros(now), ev.OrderingKey,
+		ev.TraceParent, ev.TraceState)
 	created, err := queryOne(rows, err, eventDest)
 	if errors.Is(err, store.ErrNotFound) {
 		stored, err := getEvent(ctx, tx, ev.ID)

@@ -67,7 +67,8 @@ func deliveryDest(d *store.Delivery) []any {
 // eventColumns selects a webhook_events row in eventDest order.
 const eventColumns = `
 	webhook_events.id, webhook_events.type, webhook_events.data,
-	webhook_events.priority, webhook_events.created_at, coalesce(webhook_events.ordering_key, '')`
+	webhook_events.priority, webhook_events.created_at, coalesce(webhook_events.ordering_key, ''),
+	coalesce(webhook_events.traceparent, ''), coalesce(webhook_events.tracestate, '')`
 
 // claimedEventColumns selects the event of a claimed delivery in eventDest
 // order: its webhook_events row (LEFT JOINed) or, for a row that another
@@ -78,10 +79,11 @@ const claimedEventColumns = `
 	coalesce(webhook_events.data, webhook_deliveries.payload),
 	coalesce(webhook_events.priority, webhook_deliveries.priority),
 	coalesce(webhook_events.created_at, webhook_deliveries.created_at),
-	coalesce(webhook_events.ordering_key, webhook_deliveries.ordering_key, '')`
+	coalesce(webhook_events.ordering_key, webhook_deliveries.ordering_key, ''),
+	coalesce(webhook_events.traceparent, ''), coalesce(webhook_events.tracestate, '')`
 
 func eventDest(e *store.Event) []any {
-	return []any{&e.ID, &e.Type, rawJSONCol{&e.Data}, &e.Priority, timeCol{&e.CreatedAt}, &e.OrderingKey}
+	return []any{&e.ID, &e.Type, rawJSONCol{&e.Data}, &e.Priority, timeCol{&e.CreatedAt}, &e.OrderingKey, &e.TraceParent, &e.TraceState}
 }
 
 // attemptColumns selects a webhook_delivery_attempts row in attemptDest order.

@@ -72,6 +72,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		deactivationTests,
 		verificationTests,
 		eventTypeTests,
+		traceContextTests,
 	}
 	for _, group := range groups {
 		for _, tc := range group {
