@@ -200,15 +200,3 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, err
 	})
 	return n, err
 }
-
-// writeOne runs one write statement that returns one row, scanned by dest,
-// in a transaction of its own; no row is store.ErrNotFound.
-func writeOne[T any](ctx context.Context, s *Store, query string, args []any, dest func(*T) []any) (T, error) {
-	var v T
-	err := s.inTx(ctx, func(tx execer) error {
-		rows, err := tx.QueryContext(ctx, query, args...)
-		v, err = queryOne(rows, err, dest)
-		return err
-	})
-	return v, err
-}
