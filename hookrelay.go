@@ -63,7 +63,7 @@ type txStore interface {
 }
 
 // errNilTx is the error of a nil transaction.
-var errNilTx = errors.New("nil transaction; use the method without a transaction (PublishNow, CreateEndpoint, …) to write on its own")
+var errNilTx = errors.New("nil transaction; to write on its own, use the method without a transaction (PublishNow, PublishManyNow, CreateEndpoint, …)")
 
 // newClient applies opts and readies st: migrated (or checked), and wrapped
 // to encrypt secrets when a key is given. It does not close st when it fails.
