@@ -90,7 +90,7 @@ func newClient[TTx any](ctx context.Context, st store.Store, drv driver[TTx], op
 		driver:   drv,
 		sealOver: func(v store.Store) store.Store { return sealed.Over(v) },
 		config:   cfg,
-		service: service.New(st, service.Options{
+		service: service.New(sealed, service.Options{
 			AllowPrivateTargets: cfg.AllowPrivateTargets, DefaultProfile: cfg.SignatureProfile,
 			DefaultMaxRetries: offToZero(cfg.MaxRetries), RotationWindow: cfg.RotationWindow,
 			RequireVerification: cfg.RequireVerification,

@@ -48,10 +48,13 @@ func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.End
 		created, err = createEndpoint(ctx, tx, e)
 		return err
 	})
-	return created, err
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
+	}
+	return created, nil
 }
 
-// createEndpoint is CreateEndpoint in tx.
+// createEndpoint is CreateEndpoint in tx, its error unwrapped.
 func createEndpoint(ctx context.Context, tx execer, e store.Endpoint) (store.Endpoint, error) {
 	const q = `
 		INSERT INTO webhooks (
@@ -69,11 +72,7 @@ func createEndpoint(ctx context.Context, tx execer, e store.Endpoint) (store.End
 		RETURNING ` + endpointColumns
 	args := append(endpointArgs(e), sql.Named("now", micros(time.Now())))
 	rows, err := tx.QueryContext(ctx, q, args...)
-	created, err := queryOne(rows, err, endpointDest)
-	if err != nil {
-		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
-	}
-	return created, nil
+	return queryOne(rows, err, endpointDest)
 }
 
 // GetEndpoint returns one endpoint or store.ErrNotFound.
@@ -125,7 +124,7 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 		return err
 	})
 	if err != nil {
-		return store.Endpoint{}, err
+		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
 	}
 	if p.Activation != nil && !p.Activation.Active {
 		s.deactivations.send(id)
@@ -133,7 +132,8 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 	return updated, nil
 }
 
-// updateEndpoint is UpdateEndpoint in tx, without the announcement.
+// updateEndpoint is UpdateEndpoint in tx, without the announcement, its
+// error unwrapped.
 func updateEndpoint(ctx context.Context, tx execer, id int64, p store.EndpointPatch) (store.Endpoint, error) {
 	const q = `
 		UPDATE webhooks SET
@@ -192,10 +192,7 @@ func updateEndpoint(ctx context.Context, tx execer, id int64, p store.EndpointPa
 	if err == nil && p.RateLimitPerSecond != nil {
 		err = requeueForRate(ctx, tx, id)
 	}
-	if err != nil {
-		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
-	}
-	return updated, nil
+	return updated, err
 }
 
 // NewChallenge makes endpoint id wait for the challenge of event eventID, as
@@ -207,47 +204,45 @@ func (s *Store) NewChallenge(ctx context.Context, id int64, eventID string) (sto
 		e, err = newChallenge(ctx, tx, id, eventID)
 		return err
 	})
-	return e, err
-}
-
-// newChallenge is NewChallenge in tx.
-func newChallenge(ctx context.Context, tx execer, id int64, eventID string) (store.Endpoint, error) {
-	now := sql.Named("now", micros(time.Now()))
-	e, err := func() (store.Endpoint, error) {
-		const cancel = `
-			UPDATE webhook_deliveries SET status = 'cancelled', processed_at = :now
-			WHERE webhook_id = :id AND status = 'pending'
-			  AND event_id = (SELECT verification_event_id FROM webhooks WHERE id = :id)`
-		if _, err := tx.ExecContext(ctx, cancel, sql.Named("id", id), now); err != nil {
-			return store.Endpoint{}, fmt.Errorf("cancel the previous challenge: %w", err)
-		}
-		const q = `
-			UPDATE webhooks SET
-				unverified = 1, verified_at = NULL,
-				verification_event_id = :event, verification_sent_at = :now, updated_at = :now,
-				probing_since = NULL, next_probe_at = NULL, probe_count = 0
-			WHERE webhooks.id = :id
-			RETURNING ` + endpointColumns
-		rows, err := tx.QueryContext(ctx, q, sql.Named("id", id), sql.Named("event", eventID), now)
-		return queryOne(rows, err, endpointDest)
-	}()
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("new challenge for endpoint %d: %w", id, err)
 	}
 	return e, nil
 }
 
+// newChallenge is NewChallenge in tx, its error unwrapped.
+func newChallenge(ctx context.Context, tx execer, id int64, eventID string) (store.Endpoint, error) {
+	now := sql.Named("now", micros(time.Now()))
+	const cancel = `
+		UPDATE webhook_deliveries SET status = 'cancelled', processed_at = :now
+		WHERE webhook_id = :id AND status = 'pending'
+		  AND event_id = (SELECT verification_event_id FROM webhooks WHERE id = :id)`
+	if _, err := tx.ExecContext(ctx, cancel, sql.Named("id", id), now); err != nil {
+		return store.Endpoint{}, fmt.Errorf("cancel the previous challenge: %w", err)
+	}
+	const q = `
+		UPDATE webhooks SET
+			unverified = 1, verified_at = NULL,
+			verification_event_id = :event, verification_sent_at = :now, updated_at = :now,
+			probing_since = NULL, next_probe_at = NULL, probe_count = 0
+		WHERE webhooks.id = :id
+		RETURNING ` + endpointColumns
+	rows, err := tx.QueryContext(ctx, q, sql.Named("id", id), sql.Named("event", eventID), now)
+	return queryOne(rows, err, endpointDest)
+}
+
 // DeleteEndpoint removes an endpoint and, by cascade, its deliveries and
 // their attempts; store.ErrNotFound when there is none.
 func (s *Store) DeleteEndpoint(ctx context.Context, id int64) error {
 	if err := s.inTx(ctx, func(tx execer) error { return deleteEndpoint(ctx, tx, id) }); err != nil {
-		return err
+		return fmt.Errorf("delete endpoint %d: %w", id, err)
 	}
 	s.deactivations.send(id)
 	return nil
 }
 
-// deleteEndpoint is DeleteEndpoint in tx, without the announcement.
+// deleteEndpoint is DeleteEndpoint in tx, without the announcement, its
+// error unwrapped.
 func deleteEndpoint(ctx context.Context, tx execer, id int64) error {
 	res, err := tx.ExecContext(ctx, `DELETE FROM webhooks WHERE id = ?`, id)
 	var n int64
@@ -257,10 +252,7 @@ func deleteEndpoint(ctx context.Context, tx execer, id int64) error {
 	if err == nil && n == 0 {
 		err = store.ErrNotFound
 	}
-	if err != nil {
-		return fmt.Errorf("delete endpoint %d: %w", id, err)
-	}
-	return nil
+	return err
 }
 
 // requeueForRate is what a patch of endpoint id's rate limit does besides

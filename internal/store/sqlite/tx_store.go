@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -38,7 +39,11 @@ func (t *TxStore) Savepoint(ctx context.Context, fn func() error) error {
 
 // CreateEndpoint is Store.CreateEndpoint in the transaction.
 func (t *TxStore) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
-	return createEndpoint(ctx, t.tx, e)
+	created, err := createEndpoint(ctx, t.tx, e)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
+	}
+	return created, nil
 }
 
 // GetEndpoint is Store.GetEndpoint in the transaction: it sees the
@@ -49,17 +54,28 @@ func (t *TxStore) GetEndpoint(ctx context.Context, id int64) (store.Endpoint, er
 
 // UpdateEndpoint is Store.UpdateEndpoint in the transaction.
 func (t *TxStore) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPatch) (store.Endpoint, error) {
-	return updateEndpoint(ctx, t.tx, id, p)
+	updated, err := updateEndpoint(ctx, t.tx, id, p)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
+	}
+	return updated, nil
 }
 
 // NewChallenge is Store.NewChallenge in the transaction.
 func (t *TxStore) NewChallenge(ctx context.Context, id int64, eventID string) (store.Endpoint, error) {
-	return newChallenge(ctx, t.tx, id, eventID)
+	e, err := newChallenge(ctx, t.tx, id, eventID)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("new challenge for endpoint %d: %w", id, err)
+	}
+	return e, nil
 }
 
 // DeleteEndpoint is Store.DeleteEndpoint in the transaction.
 func (t *TxStore) DeleteEndpoint(ctx context.Context, id int64) error {
-	return deleteEndpoint(ctx, t.tx, id)
+	if err := deleteEndpoint(ctx, t.tx, id); err != nil {
+		return fmt.Errorf("delete endpoint %d: %w", id, err)
+	}
+	return nil
 }
 
 // Publish is PublishTx in the transaction, without its savepoint.
