@@ -216,3 +216,32 @@ func TestRefusedEndpointChangeLeavesTheTransactionUsable(t *testing.T) {
 		}
 	})
 }
+
+// TestChallengeOfAnEndpointCreatedInTheCallersTransaction: an endpoint that
+// must prove ownership gets its challenge event in the same transaction:
+// none after a rollback, one after the commit.
+func TestChallengeOfAnEndpointCreatedInTheCallersTransaction(t *testing.T) {
+	eachDriver(t, func(t *testing.T, b backend) {
+		ctx := t.Context()
+		c := b.newClient(t, fast()...)
+		verify := true
+		e := hookrelay.Endpoint{URL: "http://127.0.0.1:9/hooks", RequireVerification: &verify}
+		for _, commit := range []bool{false, true} {
+			tx := b.begin(t)
+			created, err := tx.createEndpoint(ctx, c, e)
+			if err != nil || !created.Unverified || created.ChallengeSentAt == nil {
+				t.Fatalf("CreateEndpointTx = %+v, %v; want an unverified endpoint with its challenge sent", created, err)
+			}
+			end := tx.rollback
+			if commit {
+				end = tx.commit
+			}
+			if err := end(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := b.count(t, "webhook_deliveries WHERE event_type = 'webhook.verification'"); n != 1 {
+			t.Errorf("%d challenges queued, want the committed endpoint's one", n)
+		}
+	})
+}
