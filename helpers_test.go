@@ -15,8 +15,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
-	_ "github.com/lib/pq"              // the "postgres" database/sql driver
 
 	"github.com/hookrelay/hookrelay"
 	"github.com/hookrelay/hookrelay/internal/testdb"
@@ -203,7 +201,7 @@ func newPostgres(t *testing.T) backend {
 // driver of name (sqlDriverOf).
 func newPostgresSQL(t *testing.T, name string) backend {
 	url := testdb.PostgresURL(t)
-	db := openSQL(t, sqlDriverOf(name), url)
+	db := testdb.OpenSQL(t, sqlDriverOf(name), url)
 	b := sqlBackend(name, url, db)
 	b.tryClient = func(t *testing.T, opts ...hookrelay.Option) (client, error) {
 		return hookrelay.NewPostgresSQL(t.Context(), db, url, opts...)
@@ -248,18 +246,6 @@ func sqlBackend(name, target string, db *sql.DB) backend {
 			return err
 		},
 	}
-}
-
-// openSQL opens the application's database/sql handle of PostgreSQL at url
-// with driverName, closed when t ends.
-func openSQL(t *testing.T, driverName, url string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open(driverName, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
 }
 
 // openSQLite opens the application's handle of the file at path, closed when

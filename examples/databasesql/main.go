@@ -62,12 +62,7 @@ func run(ctx context.Context, databaseURL string, out io.Writer) error {
 	if err := placeOrder(ctx, db, hooks, receiver); err != nil {
 		return fmt.Errorf("place order: %w", err)
 	}
-	body, err := receiver.Next(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(out, "delivered:", body)
-	return nil
+	return receiver.PrintNext(ctx, out)
 }
 
 // placeOrder writes the endpoint, the order and its event in one

@@ -74,10 +74,5 @@ func run(ctx context.Context, databaseURL string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("place order: %w", err)
 	}
-	body, err := receiver.Next(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(out, "delivered:", body)
-	return nil
+	return receiver.PrintNext(ctx, out)
 }

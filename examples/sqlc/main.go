@@ -72,13 +72,11 @@ func run(ctx context.Context, databaseURL string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	body, err := receiver.Next(ctx)
-	if err != nil {
+	if err := receiver.PrintNext(ctx, out); err != nil {
 		return err
 	}
-	fmt.Fprintln(out, "delivered:", body)
-	fmt.Fprintln(out, "order:", order.ID, order.Customer)
-	return nil
+	_, err = fmt.Fprintln(out, "order:", order.ID, order.Customer)
+	return err
 }
 
 // createOrder inserts the order with sqlc's Queries and publishes

@@ -8,6 +8,7 @@ package inbox
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -61,6 +62,17 @@ func (in *Inbox) Next(ctx context.Context) (string, error) {
 	case <-ctx.Done():
 		return "", fmt.Errorf("no webhook arrived: %w", ctx.Err())
 	}
+}
+
+// PrintNext waits for the next event (Next) and prints its body to out as
+// "delivered: <body>".
+func (in *Inbox) PrintNext(ctx context.Context, out io.Writer) error {
+	body, err := in.Next(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(out, "delivered:", body)
+	return err
 }
 
 // Close stops the receiver.

@@ -290,11 +290,11 @@ func sqlDests(dest []any) []any {
 	for i, d := range dest {
 		switch v := d.(type) {
 		case *[]string:
-			out[i] = scanFunc(func(src any) error { return scanTextArray(v, src) })
+			out[i] = textScanner(v, parseTextArray)
 		case *map[string]string:
-			out[i] = scanFunc(func(src any) error { return scanJSON(v, src) })
+			out[i] = textScanner(v, parseJSONMap)
 		case *json.RawMessage:
-			out[i] = scanFunc(func(src any) error { return scanRaw(v, src) })
+			out[i] = textScanner(v, parseRaw)
 		case *time.Time:
 			out[i] = scanFunc(func(src any) error { return scanTime(v, src) })
 		case **time.Time:
@@ -333,43 +333,33 @@ func text(src any) (string, error) {
 	return "", fmt.Errorf("cannot scan %T as text", src)
 }
 
-func scanTextArray(dst *[]string, src any) error {
-	if src == nil {
-		*dst = nil
-		return nil
-	}
-	s, err := text(src)
-	if err != nil {
+// textScanner scans text (a string or bytes) into dst with parse; NULL is
+// dst's zero value.
+func textScanner[T any](dst *T, parse func(string) (T, error)) scanFunc {
+	return func(src any) error {
+		if src == nil {
+			var zero T
+			*dst = zero
+			return nil
+		}
+		s, err := text(src)
+		if err != nil {
+			return err
+		}
+		*dst, err = parse(s)
 		return err
 	}
-	*dst, err = parseTextArray(s)
-	return err
 }
 
-func scanJSON(dst *map[string]string, src any) error {
-	if src == nil {
-		*dst = nil
-		return nil
-	}
-	s, err := text(src)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal([]byte(s), dst)
+// parseJSONMap reads a JSON object of strings.
+func parseJSONMap(s string) (map[string]string, error) {
+	var m map[string]string
+	err := json.Unmarshal([]byte(s), &m)
+	return m, err
 }
 
-func scanRaw(dst *json.RawMessage, src any) error {
-	if src == nil {
-		*dst = nil
-		return nil
-	}
-	s, err := text(src)
-	if err != nil {
-		return err
-	}
-	*dst = json.RawMessage(s)
-	return nil
-}
+// parseRaw reads JSON as it is.
+func parseRaw(s string) (json.RawMessage, error) { return json.RawMessage(s), nil }
 
 func scanTime(dst *time.Time, src any) error {
 	t, ok := src.(time.Time)

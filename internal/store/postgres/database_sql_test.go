@@ -8,44 +8,25 @@ import (
 	"slices"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
-	_ "github.com/lib/pq"              // the "postgres" database/sql driver
-
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/postgres"
 	"github.com/hookrelay/hookrelay/internal/store/storetest"
 	"github.com/hookrelay/hookrelay/internal/testdb"
 )
 
-// sqlDrivers are the database/sql drivers of PostgreSQL that the store's SQL
-// runs on in an application's *sql.Tx (Store.InSQLTx).
-var sqlDrivers = []string{"pgx", "postgres"} // pgx/stdlib, lib/pq
-
 // TestStoreOnDatabaseSQL runs the store suite with every endpoint write and
 // read and every publish (the methods that TxStore runs in an application's
 // transaction) in a database/sql transaction of each driver, committed
 // after the call: the SQL written for pgx binds and scans alike there.
 func TestStoreOnDatabaseSQL(t *testing.T) {
-	for _, driver := range sqlDrivers {
+	for _, driver := range testdb.SQLDrivers {
 		t.Run(driver, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) store.Store {
 				u := testdb.PostgresURL(t)
-				return foreignRows{sqlTxStore{migrated(t, u), openSQL(t, driver, u)}, u}
+				return foreignRows{sqlTxStore{migrated(t, u), testdb.OpenSQL(t, driver, u)}, u}
 			})
 		})
 	}
-}
-
-// openSQL opens a database/sql handle of driver on databaseURL, closed when
-// t ends.
-func openSQL(t *testing.T, driver, databaseURL string) *sql.DB {
-	t.Helper()
-	db, err := sql.Open(driver, databaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
 }
 
 // sqlTxStore is a Store whose TxStore methods run each in a database/sql
@@ -104,11 +85,11 @@ func (s sqlTxStore) PublishMany(ctx context.Context, pubs []store.Publication) (
 // on each database/sql driver, through an endpoint's events.
 func TestSQLArraysRoundTrip(t *testing.T) {
 	events := []string{`a"b`, `c\d`, "e,f", "{g}", "h i", "NULL", "", "é"}
-	for _, driver := range sqlDrivers {
+	for _, driver := range testdb.SQLDrivers {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
 			u := testdb.PostgresURL(t)
-			s := sqlTxStore{migrated(t, u), openSQL(t, driver, u)}
+			s := sqlTxStore{migrated(t, u), testdb.OpenSQL(t, driver, u)}
 			for i, evs := range [][]string{events, {}, {"only"}} {
 				created, err := s.CreateEndpoint(t.Context(), store.Endpoint{
 					URL: fmt.Sprintf("https://example.com/%d", i), Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", Events: evs, Active: true,
