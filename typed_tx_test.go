@@ -10,26 +10,26 @@ import (
 	"testing"
 )
 
-// TestTransactionTypeIsCheckedAtCompileTime builds two small programs of
-// testdata/typedtx with the go command: right, which passes each client the
-// transaction of its driver, compiles; wrong, which passes a pgx.Tx to a
-// database/sql client and the like, fails on every line marked "want" and
-// only there.
+// TestTransactionTypeIsCheckedAtCompileTime builds the small program of
+// testdata/typedtx with the go command: as it is (right.go), passing each
+// client the transaction of its driver, it compiles; with the build tag
+// "wrong" (wrong.go), passing a pgx.Tx to a database/sql client and the
+// like, it fails on every line marked "want" and only there.
 func TestTransactionTypeIsCheckedAtCompileTime(t *testing.T) {
 	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	build := func(dir string) (string, error) {
-		cmd := exec.Command(goTool, "build", "-o", os.DevNull, "./testdata/typedtx/"+dir)
+	build := func(tags string) (string, error) {
+		cmd := exec.Command(goTool, "build", "-tags="+tags, "-o", os.DevNull, "./testdata/typedtx")
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	if out, err := build("right"); err != nil {
+	if out, err := build(""); err != nil {
 		t.Fatalf("the right program does not compile: %v\n%s", err, out)
 	}
 	out, err := build("wrong")
 	if err == nil {
 		t.Fatal("the wrong program compiles: a client takes a transaction of another driver")
 	}
-	src, err := os.ReadFile("testdata/typedtx/wrong/main.go")
+	src, err := os.ReadFile("testdata/typedtx/wrong.go")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func TestTransactionTypeIsCheckedAtCompileTime(t *testing.T) {
 		}
 		wanted++
 		want = strings.ReplaceAll(strings.TrimSuffix(want, `"`), `\"`, `"`)
-		at := fmt.Sprintf("main.go:%d:", i+1)
+		at := fmt.Sprintf("wrong.go:%d:", i+1)
 		if !strings.Contains(out, at) || !strings.Contains(out, want) {
 			t.Errorf("line %d: want a compile error %q; the compiler said:\n%s", i+1, want, out)
 		}
