@@ -94,12 +94,17 @@ func (t *TxStore) DeleteEndpoint(ctx context.Context, id int64) error {
 	return deleteEndpoint(ctx, t.q, id)
 }
 
-// Publish is PublishTx in the transaction.
+// Publish is PublishTx in the transaction, without its savepoint.
 func (t *TxStore) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
 	return publishTx(ctx, t.q, ev, opts)
 }
 
-// PublishMany is PublishManyTx in the transaction.
+// PublishMany publishes pubs in the transaction, each as Publish would, and
+// returns one result per publication, in order: an event that
+// store.Event.Normalize refuses gets its error in its result, and nothing is
+// written for it. Any other error fails the call (roll back to a savepoint).
+// The ordering keys of the events lock as in PublishTx, all at once, in
+// sorted order. At most store.MaxPublishMany publications.
 func (t *TxStore) PublishMany(ctx context.Context, pubs []store.Publication) ([]store.PublicationResult, error) {
 	results, err := publishMany(ctx, t.q, pubs)
 	if err != nil {

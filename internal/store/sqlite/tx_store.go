@@ -83,7 +83,11 @@ func (t *TxStore) Publish(ctx context.Context, ev store.Event, opts store.Publis
 	return publish(ctx, t.tx, ev, opts)
 }
 
-// PublishMany is PublishManyTx in the transaction.
+// PublishMany publishes pubs in the transaction, each as Publish would, and
+// returns one result per publication, in order: an event that
+// store.Event.Normalize refuses gets its error in its result, and nothing is
+// written for it. Any other error fails the call (roll back to a savepoint).
+// At most store.MaxPublishMany publications.
 func (t *TxStore) PublishMany(ctx context.Context, pubs []store.Publication) ([]store.PublicationResult, error) {
 	return publishMany(ctx, t.tx, pubs)
 }
