@@ -147,9 +147,10 @@ func (c *Client[TTx]) inTx(ctx context.Context, tx TTx, fn func(svc *service.Ser
 	return err
 }
 
-// Close stops the workers, as Stop does without a deadline, and closes the
-// database when the client opened it (Open); a client on the application's
-// pool or database (NewPostgres, NewSQLite) leaves it open. The client is
+// Close stops the workers, as Stop does without a deadline, and closes what
+// the client opened: the database (Open), or its own pool (NewPostgresSQL).
+// The application's pool or database (NewPostgres, NewPostgresSQL, NewSQLite)
+// stays open. The client is
 // not used after Close: Start and Run return ErrClosed. A second Close does
 // nothing and returns nil.
 func (c *Client[TTx]) Close() error {
