@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -23,61 +22,22 @@ func TestStoreOnDatabaseSQL(t *testing.T) {
 		t.Run(driver, func(t *testing.T) {
 			storetest.Run(t, func(t *testing.T) store.Store {
 				u := testdb.PostgresURL(t)
-				return foreignRows{sqlTxStore{migrated(t, u), testdb.OpenSQL(t, driver, u)}, u}
+				return foreignRows{inSQLTransactions(migrated(t, u), testdb.OpenSQL(t, driver, u)), u}
 			})
 		})
 	}
 }
 
-// sqlTxStore is a Store whose TxStore methods run each in a database/sql
-// transaction of its own on db.
-type sqlTxStore struct {
-	*postgres.Store
-	db *sql.DB
-}
-
-// inTx runs fn on the store seen from a new transaction of db, committed
-// when fn returns nil.
-func inSQLTx[T any](ctx context.Context, s sqlTxStore, fn func(ts *postgres.TxStore) (T, error)) (T, error) {
-	var zero T
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return zero, err
-	}
-	v, err := fn(s.InSQLTx(tx))
-	if err != nil {
-		return zero, errors.Join(err, tx.Rollback())
-	}
-	return v, tx.Commit()
-}
-
-func (s sqlTxStore) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
-	return inSQLTx(ctx, s, func(ts *postgres.TxStore) (store.Endpoint, error) { return ts.CreateEndpoint(ctx, e) })
-}
-
-func (s sqlTxStore) GetEndpoint(ctx context.Context, id int64) (store.Endpoint, error) {
-	return inSQLTx(ctx, s, func(ts *postgres.TxStore) (store.Endpoint, error) { return ts.GetEndpoint(ctx, id) })
-}
-
-func (s sqlTxStore) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPatch) (store.Endpoint, error) {
-	return inSQLTx(ctx, s, func(ts *postgres.TxStore) (store.Endpoint, error) { return ts.UpdateEndpoint(ctx, id, p) })
-}
-
-func (s sqlTxStore) NewChallenge(ctx context.Context, id int64, eventID string) (store.Endpoint, error) {
-	return inSQLTx(ctx, s, func(ts *postgres.TxStore) (store.Endpoint, error) { return ts.NewChallenge(ctx, id, eventID) })
-}
-
-func (s sqlTxStore) DeleteEndpoint(ctx context.Context, id int64) error {
-	_, err := inSQLTx(ctx, s, func(ts *postgres.TxStore) (struct{}, error) { return struct{}{}, ts.DeleteEndpoint(ctx, id) })
-	return err
-}
-
-func (s sqlTxStore) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	return inSQLTx(ctx, s, func(ts *postgres.TxStore) (store.PublishResult, error) { return ts.Publish(ctx, ev, opts) })
-}
-
-func (s sqlTxStore) PublishMany(ctx context.Context, pubs []store.Publication) ([]store.PublicationResult, error) {
-	return inSQLTx(ctx, s, func(ts *postgres.TxStore) ([]store.PublicationResult, error) { return ts.PublishMany(ctx, pubs) })
+// inSQLTransactions is st with its TxStore methods each in a database/sql
+// transaction of their own on db (storetest.InTransactions).
+func inSQLTransactions(st *postgres.Store, db *sql.DB) storetest.InTransactions {
+	return storetest.InTransactions{Store: st, Begin: func(ctx context.Context) (store.Store, func() error, func() error, error) {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		return st.InSQLTx(tx), tx.Commit, tx.Rollback, nil
+	}}
 }
 
 // TestSQLArraysRoundTrip: text arrays with quotes, backslashes, commas,
@@ -89,7 +49,8 @@ func TestSQLArraysRoundTrip(t *testing.T) {
 		t.Run(driver, func(t *testing.T) {
 			t.Parallel()
 			u := testdb.PostgresURL(t)
-			s := sqlTxStore{migrated(t, u), testdb.OpenSQL(t, driver, u)}
+			st := migrated(t, u)
+			s := inSQLTransactions(st, testdb.OpenSQL(t, driver, u))
 			for i, evs := range [][]string{events, {}, {"only"}} {
 				created, err := s.CreateEndpoint(t.Context(), store.Endpoint{
 					URL: fmt.Sprintf("https://example.com/%d", i), Secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", Events: evs, Active: true,
@@ -98,7 +59,7 @@ func TestSQLArraysRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, err := s.Store.GetEndpoint(t.Context(), created.ID) // through pgx
+				got, err := st.GetEndpoint(t.Context(), created.ID) // through pgx
 				if err != nil {
 					t.Fatal(err)
 				}
