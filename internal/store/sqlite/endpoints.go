@@ -42,12 +42,7 @@ func endpointArgs(e store.Endpoint) []any {
 // CreateEndpoint inserts e (its ID, CreatedAt and UpdatedAt are ignored) and
 // returns the stored row.
 func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
-	var created store.Endpoint
-	err := s.inTx(ctx, func(tx execer) error {
-		var err error
-		created, err = createEndpoint(ctx, tx, e)
-		return err
-	})
+	created, err := inTxValue(ctx, s, func(tx execer) (store.Endpoint, error) { return createEndpoint(ctx, tx, e) })
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
 	}
@@ -117,12 +112,7 @@ func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]st
 // Deactivations once written. Every right-hand side reads the row as it was before the
 // update, so a rotation moves the old secret to previous_secret atomically.
 func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPatch) (store.Endpoint, error) {
-	var updated store.Endpoint
-	err := s.inTx(ctx, func(tx execer) error {
-		var err error
-		updated, err = updateEndpoint(ctx, tx, id, p)
-		return err
-	})
+	updated, err := inTxValue(ctx, s, func(tx execer) (store.Endpoint, error) { return updateEndpoint(ctx, tx, id, p) })
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
 	}
@@ -198,12 +188,7 @@ func updateEndpoint(ctx context.Context, tx execer, id int64, p store.EndpointPa
 // NewChallenge makes endpoint id wait for the challenge of event eventID, as
 // store.Store.NewChallenge says, in one write transaction.
 func (s *Store) NewChallenge(ctx context.Context, id int64, eventID string) (store.Endpoint, error) {
-	var e store.Endpoint
-	err := s.inTx(ctx, func(tx execer) error {
-		var err error
-		e, err = newChallenge(ctx, tx, id, eventID)
-		return err
-	})
+	e, err := inTxValue(ctx, s, func(tx execer) (store.Endpoint, error) { return newChallenge(ctx, tx, id, eventID) })
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("new challenge for endpoint %d: %w", id, err)
 	}

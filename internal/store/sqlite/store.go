@@ -200,3 +200,14 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, err
 	})
 	return n, err
 }
+
+// inTxValue runs fn in a write transaction (inTx) and returns its value.
+func inTxValue[T any](ctx context.Context, s *Store, fn func(tx execer) (T, error)) (T, error) {
+	var v T
+	err := s.inTx(ctx, func(tx execer) error {
+		var err error
+		v, err = fn(tx)
+		return err
+	})
+	return v, err
+}
