@@ -127,9 +127,9 @@ func seal(ctx context.Context, st store.Store, key string, logger *slog.Logger) 
 
 // inTx runs fn in a savepoint of tx, the application's transaction, with the
 // client's service on the store seen from inside tx: when fn fails, what it
-// wrote is rolled back and tx stays usable.
-// fn's errors are returned as they are; the others (a nil tx, a savepoint
-// that fails) get "hookrelay: " in front.
+// wrote is rolled back and tx stays usable. fn's errors are returned as they
+// are; the others (a nil tx, a savepoint that fails) get "hookrelay: " in
+// front.
 func (c *Client[TTx]) inTx(ctx context.Context, tx TTx, fn func(svc *service.Service) error) error {
 	ts, err := c.driver.inTx(tx)
 	if err != nil {
@@ -150,9 +150,8 @@ func (c *Client[TTx]) inTx(ctx context.Context, tx TTx, fn func(svc *service.Ser
 // Close stops the workers, as Stop does without a deadline, and closes what
 // the client opened: the database (Open), or its own pool (NewPostgresSQL).
 // The application's pool or database (NewPostgres, NewPostgresSQL, NewSQLite)
-// stays open. The client is
-// not used after Close: Start and Run return ErrClosed. A second Close does
-// nothing and returns nil.
+// stays open. The client is not used after Close: Start and Run return
+// ErrClosed. A second Close does nothing and returns nil.
 func (c *Client[TTx]) Close() error {
 	c.workers.mu.Lock()
 	closed := c.workers.closed
