@@ -96,7 +96,7 @@ func (t *TxStore) DeleteEndpoint(ctx context.Context, id int64) error {
 
 // Publish is PublishTx in the transaction, without its savepoint.
 func (t *TxStore) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	return publishTx(ctx, t.q, ev, opts)
+	return publishEvent(ctx, t.q, ev, opts)
 }
 
 // PublishMany publishes pubs in the transaction, each as Publish would, and
