@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay"
+	"github.com/hookrelay/hookrelay/internal/testdb"
 )
 
 // customersTable is an application's table, created by the tests that write
@@ -244,4 +245,37 @@ func TestChallengeOfAnEndpointCreatedInTheCallersTransaction(t *testing.T) {
 			t.Errorf("%d challenges queued, want the committed endpoint's one", n)
 		}
 	})
+}
+
+// TestNewPostgresSQLClosesOnlyItsOwnPool: the client that NewPostgresSQL
+// makes closes the pool it opened from the URL, and leaves the
+// application's *sql.DB open; a nil database or a URL of no server is an
+// error at once.
+func TestNewPostgresSQLClosesOnlyItsOwnPool(t *testing.T) {
+	for _, name := range []string{"pgx-stdlib", "lib-pq"} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			url := testdb.PostgresURL(t)
+			db := testdb.OpenSQL(t, sqlDriverOf(name), url)
+			if _, err := hookrelay.NewPostgresSQL(t.Context(), nil, url); err == nil {
+				t.Error("NewPostgresSQL with a nil database: no error")
+			}
+			if _, err := hookrelay.NewPostgresSQL(t.Context(), db, "postgres://nobody@127.0.0.1:1/none?connect_timeout=2"); err == nil {
+				t.Error("NewPostgresSQL with a URL of no server: no error")
+			}
+			c, err := hookrelay.NewPostgresSQL(t.Context(), db, url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.PingContext(t.Context()); err != nil {
+				t.Errorf("the application's database after Close: %v", err)
+			}
+			if _, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "document.created"}); err == nil {
+				t.Error("PublishNow after Close: no error, want the closed pool's")
+			}
+		})
+	}
 }
