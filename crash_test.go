@@ -35,39 +35,54 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// crashBeforeCommit publishes in a transaction on the database target of
-// kind, prints the event ID and waits, the transaction open, to be killed.
+// crashBeforeCommit creates an endpoint and publishes in a transaction on
+// the database target through the driver kind (a backend's name), prints
+// the event ID and waits, the transaction open, to be killed.
 func crashBeforeCommit(kind, target string) error {
 	ctx := context.Background()
-	var c *hookrelay.Client
-	var tx hookrelay.Tx
+	var publish func() (hookrelay.PublishResult, error)
 	switch kind {
 	case "postgres":
 		pool, err := pgxpool.New(ctx, target)
 		if err != nil {
 			return err
 		}
-		if c, err = hookrelay.NewPostgres(ctx, pool, hookrelay.WithoutMigrate()); err != nil {
-			return err
-		}
-		if tx, err = pool.Begin(ctx); err != nil {
-			return err
-		}
-	case "sqlite":
-		db, err := sql.Open("sqlite", hookrelay.SQLiteDSN(target))
+		c, err := hookrelay.NewPostgres(ctx, pool, hookrelay.WithoutMigrate(), hookrelay.WithAllowPrivateTargets())
 		if err != nil {
 			return err
 		}
-		if c, err = hookrelay.NewSQLite(ctx, db, hookrelay.WithoutMigrate()); err != nil {
+		tx, err := pool.Begin(ctx)
+		if err != nil {
 			return err
 		}
-		if tx, err = db.BeginTx(ctx, nil); err != nil {
+		publish = func() (hookrelay.PublishResult, error) { return createAndPublish(ctx, c, tx) }
+	case "sqlite", "pgx-stdlib", "lib-pq":
+		var db *sql.DB
+		var c *hookrelay.Client[*sql.Tx]
+		var err error
+		if kind == "sqlite" {
+			if db, err = sql.Open("sqlite", hookrelay.SQLiteDSN(target)); err != nil {
+				return err
+			}
+			c, err = hookrelay.NewSQLite(ctx, db, hookrelay.WithoutMigrate(), hookrelay.WithAllowPrivateTargets())
+		} else {
+			if db, err = sql.Open(sqlDriverOf(kind), target); err != nil {
+				return err
+			}
+			c, err = hookrelay.NewPostgresSQL(ctx, db, target, hookrelay.WithoutMigrate(), hookrelay.WithAllowPrivateTargets())
+		}
+		if err != nil {
 			return err
 		}
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		publish = func() (hookrelay.PublishResult, error) { return createAndPublish(ctx, c, tx) }
 	default:
 		return fmt.Errorf("unknown store %q", kind)
 	}
-	res, err := c.Publish(ctx, tx, hookrelay.Event{Type: "document.created"})
+	res, err := publish()
 	if err != nil {
 		return err
 	}
@@ -75,8 +90,16 @@ func crashBeforeCommit(kind, target string) error {
 	select {}
 }
 
+// createAndPublish creates an endpoint and publishes an event to it in tx.
+func createAndPublish[TTx any](ctx context.Context, c *hookrelay.Client[TTx], tx TTx) (hookrelay.PublishResult, error) {
+	if _, err := c.CreateEndpointTx(ctx, tx, hookrelay.Endpoint{URL: "http://127.0.0.1:9/crashed"}); err != nil {
+		return hookrelay.PublishResult{}, err
+	}
+	return c.Publish(ctx, tx, hookrelay.Event{Type: "document.created"})
+}
+
 func TestCrashBeforeCommitLeavesNothing(t *testing.T) {
-	eachStore(t, func(t *testing.T, b backend) {
+	eachDriver(t, func(t *testing.T, b backend) {
 		c := started(t, b)
 		r := subscribe(t, c)
 
@@ -113,6 +136,9 @@ func TestCrashBeforeCommitLeavesNothing(t *testing.T) {
 		}
 		child.Wait()
 		nothingQueued(t, b)
+		if n := b.count(t, "webhooks"); n != 1 {
+			t.Errorf("webhooks has %d rows, want only the test's: the crashed transaction's endpoint stayed", n)
+		}
 
 		marker, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "document.created"})
 		if err != nil {

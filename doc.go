@@ -39,9 +39,27 @@
 //		return err
 //	})
 //
-// With SQLite, open the application's database with SQLiteDSN, make the
-// client with NewSQLite and publish in a *sql.Tx. Open makes a client on a
-// database of its own, named by URL as `hookrelay serve` names it.
+// # Drivers and transaction types
+//
+// Client is generic over the type of the application's transactions that it
+// writes in, so that a transaction of the wrong kind does not compile:
+//
+//   - NewPostgres(ctx, pool): pgx; Client[pgx.Tx].
+//   - NewPostgresSQL(ctx, db, databaseURL): database/sql on PostgreSQL with
+//     any driver (pgx/stdlib, lib/pq, and what sits on them: sqlc, GORM, ent,
+//     bun); Client[*sql.Tx]. hookrelay's workers use a pgx pool of their own,
+//     opened from databaseURL.
+//   - NewSQLite(ctx, db): SQLite, db opened with SQLiteDSN; Client[*sql.Tx].
+//   - Open(ctx, url, cfg): a database of the client's own, named by URL as
+//     `hookrelay serve` names it; Client[NoTx], which writes in no
+//     transaction of the application's.
+//
+// In the application's transaction run Publish, PublishMany and the endpoint
+// changes CreateEndpointTx, UpdateEndpointTx, DisableEndpointTx,
+// EnableEndpointTx and DeleteEndpointTx, each in a savepoint, so that a
+// refused one leaves the transaction usable. The other methods (RotateSecret,
+// PingEndpoint, VerifyEndpoint, the reads, the workers' retries and every
+// delivery) run in transactions of hookrelay's own.
 //
 // # Settings
 //

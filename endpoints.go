@@ -100,8 +100,40 @@ type Endpoint struct {
 // error matching ErrInvalid. The returned endpoint carries its ID and secret.
 // An endpoint that requires verification (RequireVerification) is sent its
 // first challenge at once.
-func (c *Client) CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, error) {
-	created, err := c.service.CreateEndpoint(ctx, store.Endpoint{
+func (c *Client[TTx]) CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, error) {
+	return c.createEndpoint(ctx, c.service, e)
+}
+
+// CreateEndpointTx creates e as CreateEndpoint does, in tx, the
+// application's own open transaction (see Client for its type): the endpoint
+// exists, and receives events, if and only if tx commits, so that an
+// application can create a customer and their endpoint atomically. Events
+// published in tx after it reach it. It runs in a savepoint of tx: an
+// invalid endpoint (ErrInvalid) or a refused write leaves nothing of it in
+// tx, and tx usable. Its verification challenge, when it requires one, is
+// published in tx too.
+func (c *Client[TTx]) CreateEndpointTx(ctx context.Context, tx TTx, e Endpoint) (Endpoint, error) {
+	return c.endpointTx(ctx, tx, func(svc *service.Service) (Endpoint, error) { return c.createEndpoint(ctx, svc, e) })
+}
+
+// endpointTx runs change in a savepoint of tx with the service on the store
+// seen from inside tx (inTx) and returns the endpoint it made.
+func (c *Client[TTx]) endpointTx(ctx context.Context, tx TTx, change func(svc *service.Service) (Endpoint, error)) (Endpoint, error) {
+	var out Endpoint
+	err := c.inTx(ctx, tx, func(svc *service.Service) error {
+		var err error
+		out, err = change(svc)
+		return err
+	})
+	if err != nil {
+		return Endpoint{}, err
+	}
+	return out, nil
+}
+
+// createEndpoint is CreateEndpoint through svc.
+func (c *Client[TTx]) createEndpoint(ctx context.Context, svc *service.Service, e Endpoint) (Endpoint, error) {
+	created, err := svc.CreateEndpoint(ctx, store.Endpoint{
 		URL: e.URL, Secret: e.Secret, Events: e.Events, Title: e.Title, Description: e.Description, Headers: e.Headers,
 		MaxRetries: e.MaxRetries, SignatureProfile: e.SignatureProfile, Active: true, CreatedBy: createdByLibrary,
 		RateLimitPerSecond: e.RateLimitPerSecond,
@@ -142,8 +174,23 @@ type EndpointUpdate struct {
 // (Unverified, or VerifiedAt set), or of any endpoint under
 // WithRequireVerification, makes it Unverified again and sends the new URL
 // a challenge: it receives nothing else until it echoes it.
-func (c *Client) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate) (Endpoint, error) {
-	saved, err := c.service.UpdateEndpoint(ctx, id, service.EndpointUpdate{
+func (c *Client[TTx]) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate) (Endpoint, error) {
+	return c.updateEndpoint(ctx, c.service, id, u)
+}
+
+// UpdateEndpointTx updates endpoint id as UpdateEndpoint does, in tx, the
+// application's own open transaction: it reads the endpoint as tx sees it
+// (one created in tx included), and the change, with its challenge when the
+// URL changes, exists if and only if tx commits. It runs in a savepoint of
+// tx: a refused change (ErrInvalid, ErrNotFound, ErrConflict) leaves tx
+// usable.
+func (c *Client[TTx]) UpdateEndpointTx(ctx context.Context, tx TTx, id int64, u EndpointUpdate) (Endpoint, error) {
+	return c.endpointTx(ctx, tx, func(svc *service.Service) (Endpoint, error) { return c.updateEndpoint(ctx, svc, id, u) })
+}
+
+// updateEndpoint is UpdateEndpoint through svc.
+func (c *Client[TTx]) updateEndpoint(ctx context.Context, svc *service.Service, id int64, u EndpointUpdate) (Endpoint, error) {
+	saved, err := svc.UpdateEndpoint(ctx, id, service.EndpointUpdate{
 		Title: u.Title, URL: u.URL, Events: u.Events, Headers: u.Headers, Description: u.Description,
 		MaxRetries: u.MaxRetries, SignatureProfile: u.SignatureProfile, RateLimitPerSecond: u.RateLimitPerSecond,
 	})
@@ -156,7 +203,7 @@ func (c *Client) UpdateEndpoint(ctx context.Context, id int64, u EndpointUpdate)
 // on; the old one signs too for Config.RotationWindow (DefaultRotationWindow,
 // 24 hours, unless set; NoWait: not at all), so that receivers can roll over
 // without losing a delivery. The returned endpoint carries the new secret.
-func (c *Client) RotateSecret(ctx context.Context, id int64, secret string) (Endpoint, error) {
+func (c *Client[TTx]) RotateSecret(ctx context.Context, id int64, secret string) (Endpoint, error) {
 	saved, err := c.service.RotateSecret(ctx, id, secret)
 	return c.endpointResult(saved, err, id)
 }
@@ -165,7 +212,7 @@ func (c *Client) RotateSecret(ctx context.Context, id int64, secret string) (End
 // endpoint id only, whatever the event types it subscribes to, so that its
 // receiver can be tested; the workers deliver it like any event. A disabled
 // endpoint is refused with an error; a missing one matches ErrNotFound.
-func (c *Client) PingEndpoint(ctx context.Context, id int64) (PublishResult, error) {
+func (c *Client[TTx]) PingEndpoint(ctx context.Context, id int64) (PublishResult, error) {
 	d, err := c.service.PingEndpoint(ctx, id)
 	if err != nil {
 		return PublishResult{}, fmt.Errorf("hookrelay: ping: %w", public(err))
@@ -179,13 +226,13 @@ func (c *Client) PingEndpoint(ctx context.Context, id int64) (PublishResult, err
 // Unverified until its answer echoes the new one. A verified or disabled
 // endpoint is refused with an error matching ErrConflict; a missing one
 // matches ErrNotFound.
-func (c *Client) VerifyEndpoint(ctx context.Context, id int64) (Endpoint, error) {
+func (c *Client[TTx]) VerifyEndpoint(ctx context.Context, id int64) (Endpoint, error) {
 	saved, err := c.service.SendChallenge(ctx, id)
 	return c.endpointResult(saved, err, id)
 }
 
 // GetEndpoint returns one endpoint, or an error matching ErrNotFound.
-func (c *Client) GetEndpoint(ctx context.Context, id int64) (Endpoint, error) {
+func (c *Client[TTx]) GetEndpoint(ctx context.Context, id int64) (Endpoint, error) {
 	e, err := c.store.GetEndpoint(ctx, id)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("hookrelay: %w", err)
@@ -194,7 +241,7 @@ func (c *Client) GetEndpoint(ctx context.Context, id int64) (Endpoint, error) {
 }
 
 // ListEndpoints returns every endpoint, by ID.
-func (c *Client) ListEndpoints(ctx context.Context) ([]Endpoint, error) {
+func (c *Client[TTx]) ListEndpoints(ctx context.Context) ([]Endpoint, error) {
 	all, err := c.store.ListEndpoints(ctx, store.EndpointFilter{})
 	if err != nil {
 		return nil, fmt.Errorf("hookrelay: %w", err)
@@ -212,25 +259,64 @@ const disabledByLibrary = "disabled by application"
 // DisableEndpoint stops deliveries to an endpoint, recording reason (at most
 // 2000 bytes; empty means "disabled by application"). Its queued deliveries
 // wait, and new events skip it, until EnableEndpoint.
-func (c *Client) DisableEndpoint(ctx context.Context, id int64, reason string) (Endpoint, error) {
+func (c *Client[TTx]) DisableEndpoint(ctx context.Context, id int64, reason string) (Endpoint, error) {
+	return c.disableEndpoint(ctx, c.service, id, reason)
+}
+
+// DisableEndpointTx disables endpoint id as DisableEndpoint does, in tx, the
+// application's own open transaction: deliveries stop once tx commits (a
+// worker may still send one it claimed before). It runs in a savepoint of
+// tx.
+func (c *Client[TTx]) DisableEndpointTx(ctx context.Context, tx TTx, id int64, reason string) (Endpoint, error) {
+	return c.endpointTx(ctx, tx, func(svc *service.Service) (Endpoint, error) { return c.disableEndpoint(ctx, svc, id, reason) })
+}
+
+// disableEndpoint is DisableEndpoint through svc.
+func (c *Client[TTx]) disableEndpoint(ctx context.Context, svc *service.Service, id int64, reason string) (Endpoint, error) {
 	if reason == "" {
 		reason = disabledByLibrary
 	}
-	saved, err := c.service.DisableEndpoint(ctx, id, reason)
+	saved, err := svc.DisableEndpoint(ctx, id, reason)
 	return c.endpointResult(saved, err, id)
 }
 
 // EnableEndpoint resumes deliveries to an endpoint, with a clean health
 // record. An endpoint that `hookrelay serve` synced from WEBHOOK_URLS and
 // that the operator has since removed from it stays disabled (an error).
-func (c *Client) EnableEndpoint(ctx context.Context, id int64) (Endpoint, error) {
-	saved, err := c.service.EnableEndpoint(ctx, id)
+func (c *Client[TTx]) EnableEndpoint(ctx context.Context, id int64) (Endpoint, error) {
+	return c.enableEndpoint(ctx, c.service, id)
+}
+
+// EnableEndpointTx enables endpoint id as EnableEndpoint does, in tx, the
+// application's own open transaction: deliveries resume once tx commits. It
+// runs in a savepoint of tx.
+func (c *Client[TTx]) EnableEndpointTx(ctx context.Context, tx TTx, id int64) (Endpoint, error) {
+	return c.endpointTx(ctx, tx, func(svc *service.Service) (Endpoint, error) { return c.enableEndpoint(ctx, svc, id) })
+}
+
+// enableEndpoint is EnableEndpoint through svc.
+func (c *Client[TTx]) enableEndpoint(ctx context.Context, svc *service.Service, id int64) (Endpoint, error) {
+	saved, err := svc.EnableEndpoint(ctx, id)
 	return c.endpointResult(saved, err, id)
 }
 
 // DeleteEndpoint removes an endpoint and its deliveries.
-func (c *Client) DeleteEndpoint(ctx context.Context, id int64) error {
-	if err := c.service.DeleteEndpoint(ctx, id); err != nil {
+func (c *Client[TTx]) DeleteEndpoint(ctx context.Context, id int64) error {
+	return deleteEndpoint(ctx, c.service, id)
+}
+
+// DeleteEndpointTx deletes endpoint id as DeleteEndpoint does, in tx, the
+// application's own open transaction: the endpoint and its deliveries are
+// gone once tx commits (a worker may still send one it claimed before). It
+// runs in a savepoint of tx: a missing endpoint (ErrNotFound) leaves tx
+// usable.
+func (c *Client[TTx]) DeleteEndpointTx(ctx context.Context, tx TTx, id int64) error {
+	return c.inTx(ctx, tx, func(svc *service.Service) error { return deleteEndpoint(ctx, svc, id) })
+}
+
+// deleteEndpoint is DeleteEndpoint through svc.
+func deleteEndpoint(ctx context.Context, svc *service.Service, id int64) error {
+	if err := svc.DeleteEndpoint(ctx, id); err != nil {
 		return fmt.Errorf("hookrelay: %w", public(err))
 	}
 	return nil
@@ -242,7 +328,7 @@ func (c *Client) DeleteEndpoint(ctx context.Context, id int64) error {
 // its validation errors name fields only, so they get the endpoint in
 // front: "hookrelay: endpoint 4: url: is required", "hookrelay: create
 // endpoint: url: …".
-func (c *Client) endpointResult(saved store.Endpoint, err error, id int64) (Endpoint, error) {
+func (c *Client[TTx]) endpointResult(saved store.Endpoint, err error, id int64) (Endpoint, error) {
 	switch {
 	case err == nil:
 		return c.endpointOf(saved), nil
@@ -256,7 +342,7 @@ func (c *Client) endpointResult(saved store.Endpoint, err error, id int64) (Endp
 
 // endpointOf is the library's view of e; its SignatureProfile is the one
 // requests are signed with, WithSignatureProfile's for a row that names none.
-func (c *Client) endpointOf(e store.Endpoint) Endpoint {
+func (c *Client[TTx]) endpointOf(e store.Endpoint) Endpoint {
 	return Endpoint{
 		ID: e.ID, URL: e.URL, Secret: e.Secret, Events: e.Events, Title: e.Title, Description: e.Description,
 		Headers: e.Headers, MaxRetries: e.MaxRetries, SignatureProfile: c.service.Profile(e),

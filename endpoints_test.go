@@ -85,7 +85,7 @@ func TestCreateEndpointValidatesLikeTheAPI(t *testing.T) {
 }
 
 // publishNow publishes an event of type eventType on its own.
-func publishNow(t *testing.T, c *hookrelay.Client, eventType string) hookrelay.PublishResult {
+func publishNow(t *testing.T, c client, eventType string) hookrelay.PublishResult {
 	t.Helper()
 	res, err := c.PublishNow(t.Context(), hookrelay.Event{Type: eventType})
 	if err != nil {

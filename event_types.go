@@ -81,7 +81,7 @@ func WithRequireEventTypes() Option {
 // its name is catalogued already, ErrInvalid when it breaks a rule. The
 // client's own publishes apply it at once; other processes sharing the
 // database within two seconds.
-func (c *Client) CreateEventType(ctx context.Context, t EventType) (EventType, error) {
+func (c *Client[TTx]) CreateEventType(ctx context.Context, t EventType) (EventType, error) {
 	created, err := c.service.CreateEventType(ctx, store.EventType{
 		Name: t.Name, Description: t.Description, Schema: t.Schema, Example: t.Example, Deprecated: t.Deprecated,
 	})
@@ -90,13 +90,13 @@ func (c *Client) CreateEventType(ctx context.Context, t EventType) (EventType, e
 
 // GetEventType returns one catalogued type, or an error matching
 // ErrNotFound.
-func (c *Client) GetEventType(ctx context.Context, name string) (EventType, error) {
+func (c *Client[TTx]) GetEventType(ctx context.Context, name string) (EventType, error) {
 	t, err := c.store.GetEventType(ctx, name)
 	return eventTypeResult(t, err, name)
 }
 
 // ListEventTypes returns the whole catalog, by name (byte order).
-func (c *Client) ListEventTypes(ctx context.Context) ([]EventType, error) {
+func (c *Client[TTx]) ListEventTypes(ctx context.Context) ([]EventType, error) {
 	all, err := c.store.ListEventTypes(ctx, store.EventTypeFilter{})
 	if err != nil {
 		return nil, fmt.Errorf("hookrelay: %w", public(err))
@@ -111,7 +111,7 @@ func (c *Client) ListEventTypes(ctx context.Context) ([]EventType, error) {
 // UpdateEventType applies u to catalogued type name and returns it; the
 // result must pass the rules of CreateEventType (a new schema must accept
 // the example kept). An error matching ErrNotFound when there is none.
-func (c *Client) UpdateEventType(ctx context.Context, name string, u EventTypeUpdate) (EventType, error) {
+func (c *Client[TTx]) UpdateEventType(ctx context.Context, name string, u EventTypeUpdate) (EventType, error) {
 	t, err := c.service.UpdateEventType(ctx, name, store.EventTypePatch{
 		Description: u.Description, Schema: u.Schema, Example: u.Example, Deprecated: u.Deprecated,
 	})
@@ -120,7 +120,7 @@ func (c *Client) UpdateEventType(ctx context.Context, name string, u EventTypeUp
 
 // DeleteEventType removes type name from the catalog; its events are kept.
 // An error matching ErrNotFound when there is none.
-func (c *Client) DeleteEventType(ctx context.Context, name string) error {
+func (c *Client[TTx]) DeleteEventType(ctx context.Context, name string) error {
 	if err := c.service.DeleteEventType(ctx, name); err != nil {
 		return fmt.Errorf("hookrelay: %w", public(err))
 	}

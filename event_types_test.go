@@ -27,7 +27,7 @@ func TestEventTypeCatalog(t *testing.T) {
 			t.Fatalf("PublishNow: %v (violations %+v), want ErrInvalid with %+v", err, hookrelay.Violations(err), want)
 		}
 		tx := b.begin(t)
-		if _, err := c.Publish(ctx, tx.tx, bad); !errors.Is(err, hookrelay.ErrInvalid) {
+		if _, err := tx.publish(ctx, c, bad); !errors.Is(err, hookrelay.ErrInvalid) {
 			t.Errorf("Publish in a transaction: %v, want ErrInvalid", err)
 		}
 		if err := tx.rollback(); err != nil {

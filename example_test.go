@@ -179,7 +179,7 @@ func ExampleClient_CreateEndpoint() {
 
 // exampleClient returns a client on a new SQLite database, the database, and
 // what removes them.
-func exampleClient() (*hookrelay.Client, *sql.DB, func()) {
+func exampleClient() (*hookrelay.Client[*sql.Tx], *sql.DB, func()) {
 	dir, err := os.MkdirTemp("", "example")
 	if err != nil {
 		log.Fatal(err)

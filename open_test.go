@@ -33,7 +33,7 @@ func fastConfig() hookrelay.Config {
 }
 
 // openURL opens a client by URL, closed when t ends.
-func openURL(t *testing.T, databaseURL string, cfg hookrelay.Config) *hookrelay.Client {
+func openURL(t *testing.T, databaseURL string, cfg hookrelay.Config) *hookrelay.Client[hookrelay.NoTx] {
 	t.Helper()
 	c, err := hookrelay.Open(t.Context(), databaseURL, cfg)
 	if err != nil {

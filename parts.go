@@ -3,12 +3,12 @@ package hookrelay
 import "github.com/hookrelay/hookrelay/internal/clientparts"
 
 func init() {
-	clientparts.Of = func(c any) clientparts.Parts { return c.(*Client).parts() }
+	clientparts.Of = func(c any) clientparts.Parts { return c.(interface{ parts() clientparts.Parts }).parts() }
 }
 
 // parts returns what `hookrelay serve` mounts its HTTP side on
 // (clientparts).
-func (c *Client) parts() clientparts.Parts {
+func (c *Client[TTx]) parts() clientparts.Parts {
 	return clientparts.Parts{
 		Store:           c.store,
 		Service:         c.service,

@@ -2,13 +2,13 @@ package hookrelay
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/store/postgres"
 )
 
@@ -16,39 +16,65 @@ import (
 // tables live in the pool's schema (its search_path) beside the application's;
 // NewPostgres migrates them unless WithoutMigrate is given. opts set the client's
 // Config (WithConfig gives a whole one); a bad setting is an error naming
-// the option or, through WithConfig, a *ConfigError. Publish then takes the
-// application's pgx.Tx on that pool. The pool stays the application's: the
-// client never closes it, Close included.
-func NewPostgres(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Client, error) {
+// the option or, through WithConfig, a *ConfigError. Publish and the …Tx
+// methods then take the application's pgx.Tx on that pool (or on a pgx.Conn
+// to the same database). The pool stays the application's: the client never
+// closes it, Close included.
+func NewPostgres(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Client[pgx.Tx], error) {
 	if pool == nil {
 		return nil, errors.New("hookrelay: NewPostgres: nil pool")
 	}
-	return newClient(ctx, postgres.New(pool), publishPgx, publishManyPgx, opts)
+	st := postgres.New(pool)
+	return newClient(ctx, st, pgxDriver{st}, opts)
 }
 
-// publishPgx publishes in a pgx.Tx.
-func publishPgx(ctx context.Context, tx Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	pgxTx, err := asPgx(tx)
-	if err != nil {
-		return store.PublishResult{}, err
+// NewPostgresSQL returns a client for an application that reaches PostgreSQL
+// through database/sql, with any driver (pgx/stdlib, lib/pq; sqlc, GORM, ent
+// and bun sit on top of them): Publish and the …Tx methods then take the
+// application's *sql.Tx on db.
+//
+// hookrelay's own work (migrations, the workers' claims and their LISTEN for
+// new deliveries, the methods without a transaction) runs on a pgx pool that
+// the client opens from databaseURL, a postgres:// URL or keyword/value
+// string of the same database and schema as db (Open says what it accepts):
+// database/sql cannot LISTEN, and the workers' statements are pgx's. Close
+// closes that pool; db stays the application's. NewPostgresSQL migrates
+// hookrelay's tables unless WithoutMigrate is given; opts are as for
+// NewPostgres.
+func NewPostgresSQL(ctx context.Context, db *sql.DB, databaseURL string, opts ...Option) (*Client[*sql.Tx], error) {
+	if db == nil {
+		return nil, errors.New("hookrelay: NewPostgresSQL: nil database")
 	}
-	return postgres.PublishTx(ctx, pgxTx, ev, opts)
-}
-
-// publishManyPgx publishes many events in a pgx.Tx.
-func publishManyPgx(ctx context.Context, tx Tx, pubs []store.Publication) ([]store.PublicationResult, error) {
-	pgxTx, err := asPgx(tx)
+	st, err := postgres.Open(ctx, databaseURL)
 	if err != nil {
+		return nil, fmt.Errorf("hookrelay: NewPostgresSQL: %w", err)
+	}
+	c, err := newClient(ctx, st, sqlPostgresDriver{st}, opts)
+	if err != nil {
+		st.Close()
 		return nil, err
 	}
-	return postgres.PublishManyTx(ctx, pgxTx, pubs)
+	c.closeStore = st.Close
+	return c, nil
 }
 
-// asPgx is tx as the pgx.Tx that a client on PostgreSQL publishes in.
-func asPgx(tx Tx) (pgx.Tx, error) {
-	pgxTx, ok := tx.(pgx.Tx)
-	if !ok {
-		return nil, fmt.Errorf("this client is on PostgreSQL and publishes in a pgx.Tx, got %T", tx)
+// pgxDriver is a client's driver on pgx: transactions are pgx.Tx.
+type pgxDriver struct{ st *postgres.Store }
+
+func (d pgxDriver) inTx(tx pgx.Tx) (txStore, error) {
+	if tx == nil {
+		return nil, errNilTx
 	}
-	return pgxTx, nil
+	return d.st.InTx(tx), nil
+}
+
+// sqlPostgresDriver is a client's driver on database/sql for PostgreSQL:
+// transactions are *sql.Tx of any driver.
+type sqlPostgresDriver struct{ st *postgres.Store }
+
+func (d sqlPostgresDriver) inTx(tx *sql.Tx) (txStore, error) {
+	if tx == nil {
+		return nil, errNilTx
+	}
+	return d.st.InSQLTx(tx), nil
 }

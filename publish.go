@@ -3,17 +3,11 @@ package hookrelay
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
-
-// Tx is the application's open transaction that Publish writes in: a pgx.Tx
-// for a client made by NewPostgres, a *sql.Tx for one made by NewSQLite, on
-// the client's database.
-type Tx any
 
 // Event is one occurrence to deliver to every endpoint that subscribes to its
 // type.
@@ -55,10 +49,13 @@ type PublishResult struct {
 	Deliveries int
 }
 
-// Publish records ev and its deliveries in tx, the application's own
-// transaction, beside the application's writes (the outbox pattern): the
-// event exists, and is delivered, if and only if tx commits. If tx rolls
-// back, or the process dies before the commit, nothing was published.
+// Publish records ev and its deliveries in tx, the application's own open
+// transaction on the client's database (a pgx.Tx or a *sql.Tx: see Client),
+// beside the application's writes (the outbox pattern): the event exists,
+// and is delivered, if and only if tx commits. If tx rolls back, or the
+// process dies before the commit, nothing was published. Workers see the
+// event once tx commits (on PostgreSQL they are woken then; on SQLite, at
+// their next poll).
 //
 // The trace context of ctx (its OpenTelemetry span, W3C traceparent and
 // tracestate) is stored with the event: each attempt of its deliveries is a
@@ -67,23 +64,29 @@ type PublishResult struct {
 // An invalid event is an error matching ErrInvalid, returned before tx is
 // used. The event is written in a savepoint of tx: when the database refuses
 // a write, Publish returns its error and tx is still usable, without any part
-// of the event.
-func (c *Client) Publish(ctx context.Context, tx Tx, ev Event) (PublishResult, error) {
-	if tx == nil {
-		return PublishResult{}, errors.New("hookrelay: publish: nil transaction; use PublishNow to publish on its own")
+// of the event. A nil tx is an error.
+func (c *Client[TTx]) Publish(ctx context.Context, tx TTx, ev Event) (PublishResult, error) {
+	ts, err := c.driver.inTx(tx)
+	if err != nil {
+		return PublishResult{}, fmt.Errorf("hookrelay: publish: %w", err)
 	}
 	pub, err := c.service.Prepare(ctx, ev.request())
 	if err != nil {
 		return publishResult(store.PublishResult{}, err)
 	}
-	res, err := c.publishTx(ctx, tx, pub.Event, pub.Options)
+	var res store.PublishResult
+	err = ts.Savepoint(ctx, func() error {
+		var err error
+		res, err = ts.Publish(ctx, pub.Event, pub.Options)
+		return err
+	})
 	return publishResult(res, err)
 }
 
 // PublishNow publishes ev in a transaction of its own, for events that go
 // with no write of the application's. It is a span (hookrelay.publish) of
 // the trace of ctx, whose context the event stores (see Publish).
-func (c *Client) PublishNow(ctx context.Context, ev Event) (PublishResult, error) {
+func (c *Client[TTx]) PublishNow(ctx context.Context, ev Event) (PublishResult, error) {
 	res, err := c.service.Publish(ctx, ev.request())
 	return publishResult(res, err)
 }

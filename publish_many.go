@@ -2,7 +2,6 @@ package hookrelay
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/hookrelay/hookrelay/internal/service"
@@ -11,10 +10,6 @@ import (
 
 // MaxPublishMany is the most events one PublishMany or PublishManyNow takes.
 const MaxPublishMany = store.MaxPublishMany
-
-// publishManyTxFunc publishes many events in the caller's transaction of one
-// kind of store.
-type publishManyTxFunc func(ctx context.Context, tx Tx, pubs []store.Publication) ([]store.PublicationResult, error)
 
 // PublishMany records evs and their deliveries in tx, the application's own
 // transaction, as Publish records one event: the events exist, and are
@@ -26,19 +21,29 @@ type publishManyTxFunc func(ctx context.Context, tx Tx, pubs []store.Publication
 // evs is checked first, as a whole: when one of them is invalid, PublishMany
 // writes nothing and returns an error matching ErrInvalid that names it by
 // its index ("events[2]: type: is required"); tx is then still usable. No
-// events, or more than MaxPublishMany, is also an ErrInvalid error.
-func (c *Client) PublishMany(ctx context.Context, tx Tx, evs []Event) ([]PublishResult, error) {
-	if tx == nil {
-		return nil, errors.New("hookrelay: publish many: nil transaction; use PublishManyNow to publish on their own")
+// events, or more than MaxPublishMany, is also an ErrInvalid error. The
+// events are written in one savepoint of tx: when the database refuses a
+// write, none of them stays in tx, and tx is still usable. A nil tx is an
+// error.
+func (c *Client[TTx]) PublishMany(ctx context.Context, tx TTx, evs []Event) ([]PublishResult, error) {
+	ts, err := c.driver.inTx(tx)
+	if err != nil {
+		return nil, fmt.Errorf("hookrelay: publish many: %w", err)
 	}
 	return c.publishMany(ctx, evs, func(pubs []store.Publication) ([]store.PublicationResult, error) {
-		return c.publishManyTx(ctx, tx, pubs)
+		var results []store.PublicationResult
+		err := ts.Savepoint(ctx, func() error {
+			var err error
+			results, err = ts.PublishMany(ctx, pubs)
+			return err
+		})
+		return results, err
 	})
 }
 
 // PublishManyNow publishes evs, as PublishMany does, in one transaction of
 // their own, for events that go with no write of the application's.
-func (c *Client) PublishManyNow(ctx context.Context, evs []Event) ([]PublishResult, error) {
+func (c *Client[TTx]) PublishManyNow(ctx context.Context, evs []Event) ([]PublishResult, error) {
 	return c.publishMany(ctx, evs, func(pubs []store.Publication) ([]store.PublicationResult, error) {
 		return c.store.PublishMany(ctx, pubs)
 	})
@@ -46,7 +51,7 @@ func (c *Client) PublishManyNow(ctx context.Context, evs []Event) ([]PublishResu
 
 // publishMany checks and normalises evs (service.PrepareMany) and then
 // publishes them all with write.
-func (c *Client) publishMany(ctx context.Context, evs []Event, write func([]store.Publication) ([]store.PublicationResult, error)) ([]PublishResult, error) {
+func (c *Client[TTx]) publishMany(ctx context.Context, evs []Event, write func([]store.Publication) ([]store.PublicationResult, error)) ([]PublishResult, error) {
 	reqs := make([]service.PublishRequest, len(evs))
 	for i, ev := range evs {
 		reqs[i] = ev.request()

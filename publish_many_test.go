@@ -12,12 +12,12 @@ import (
 )
 
 func TestPublishManyInTheCallersTransaction(t *testing.T) {
-	eachStore(t, func(t *testing.T, b backend) {
+	eachDriver(t, func(t *testing.T, b backend) {
 		c := started(t, b)
 		r := subscribe(t, c)
 
 		tx := b.begin(t)
-		rolledBack, err := c.PublishMany(t.Context(), tx.tx, []hookrelay.Event{{Type: "document.created"}, {Type: "document.deleted"}})
+		rolledBack, err := tx.publishMany(t.Context(), c, []hookrelay.Event{{Type: "document.created"}, {Type: "document.deleted"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -27,8 +27,8 @@ func TestPublishManyInTheCallersTransaction(t *testing.T) {
 		nothingQueued(t, b)
 
 		var results []hookrelay.PublishResult
-		inTx(t, b, func(tx hookrelay.Tx) {
-			results, err = c.PublishMany(t.Context(), tx, []hookrelay.Event{
+		inTx(t, b, func(tx appTx) {
+			results, err = tx.publishMany(t.Context(), c, []hookrelay.Event{
 				{Type: "document.created", Data: json.RawMessage(`{"n":1}`)},
 				{Type: "document.created", Data: json.RawMessage(`{"n":2}`)},
 				{Type: "document.created", Data: json.RawMessage(`{"n":3}`)},
@@ -54,17 +54,17 @@ func TestPublishManyInTheCallersTransaction(t *testing.T) {
 }
 
 func TestPublishManyRefusesABatchWithAnInvalidEvent(t *testing.T) {
-	eachStore(t, func(t *testing.T, b backend) {
+	eachDriver(t, func(t *testing.T, b backend) {
 		c := b.newClient(t, fast()...)
 		subscribe(t, c)
 		tx := b.begin(t)
 		defer tx.rollback()
-		_, err := c.PublishMany(t.Context(), tx.tx, []hookrelay.Event{{Type: "document.created"}, {Type: "a b"}})
+		_, err := tx.publishMany(t.Context(), c, []hookrelay.Event{{Type: "document.created"}, {Type: "a b"}})
 		if !errors.Is(err, hookrelay.ErrInvalid) || !strings.Contains(err.Error(), "events[1]: type") {
 			t.Errorf("PublishMany with an invalid event = %v, want ErrInvalid naming events[1]: type", err)
 		}
 		// The transaction is still usable and nothing was written.
-		if _, err := c.PublishMany(t.Context(), tx.tx, []hookrelay.Event{{Type: "document.created"}}); err != nil {
+		if _, err := tx.publishMany(t.Context(), c, []hookrelay.Event{{Type: "document.created"}}); err != nil {
 			t.Errorf("PublishMany after a refused batch: %v", err)
 		}
 		tooMany := slices.Repeat([]hookrelay.Event{{Type: "document.created"}}, hookrelay.MaxPublishMany+1)
@@ -73,7 +73,7 @@ func TestPublishManyRefusesABatchWithAnInvalidEvent(t *testing.T) {
 				t.Errorf("PublishManyNow of %d events = %v, want ErrInvalid", len(evs), err)
 			}
 		}
-		if _, err := c.PublishMany(t.Context(), nil, []hookrelay.Event{{Type: "document.created"}}); err == nil || !strings.Contains(err.Error(), "PublishManyNow") {
+		if _, err := tx.publishManyNil(t.Context(), c, []hookrelay.Event{{Type: "document.created"}}); err == nil || !strings.Contains(err.Error(), "PublishManyNow") {
 			t.Errorf("PublishMany without a transaction = %v, want an error pointing to PublishManyNow", err)
 		}
 	})

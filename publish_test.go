@@ -12,11 +12,11 @@ import (
 )
 
 func TestCommittedPublishIsDelivered(t *testing.T) {
-	eachStore(t, func(t *testing.T, b backend) {
+	eachDriver(t, func(t *testing.T, b backend) {
 		c := started(t, b)
 		r := subscribe(t, c)
 		var res hookrelay.PublishResult
-		inTx(t, b, func(tx hookrelay.Tx) {
+		inTx(t, b, func(tx appTx) {
 			res = publish(t, c, tx, hookrelay.Event{Type: "document.created", Data: json.RawMessage(`{"document_id":"d1"}`)})
 		})
 		if !res.Created || res.Deliveries != 1 || res.EventID == "" {
@@ -27,11 +27,11 @@ func TestCommittedPublishIsDelivered(t *testing.T) {
 }
 
 func TestRolledBackPublishLeavesNothing(t *testing.T) {
-	eachStore(t, func(t *testing.T, b backend) {
+	eachDriver(t, func(t *testing.T, b backend) {
 		c := started(t, b)
 		r := subscribe(t, c)
 		tx := b.begin(t)
-		rolledBack := publish(t, c, tx.tx, hookrelay.Event{Type: "document.created"})
+		rolledBack := publish(t, c, tx, hookrelay.Event{Type: "document.created"})
 		if err := tx.rollback(); err != nil {
 			t.Fatal(err)
 		}
@@ -60,13 +60,13 @@ func nothingQueued(t *testing.T, b backend) {
 }
 
 func TestPublishIsIdempotentByEventID(t *testing.T) {
-	eachStore(t, func(t *testing.T, b backend) {
+	eachDriver(t, func(t *testing.T, b backend) {
 		c := started(t, b)
 		r := subscribe(t, c)
 		ev := hookrelay.Event{ID: "0193a3c4-0000-7000-8000-000000000001", Type: "signature.created"}
 		var first, again hookrelay.PublishResult
-		inTx(t, b, func(tx hookrelay.Tx) { first = publish(t, c, tx, ev) })
-		inTx(t, b, func(tx hookrelay.Tx) { again = publish(t, c, tx, ev) })
+		inTx(t, b, func(tx appTx) { first = publish(t, c, tx, ev) })
+		inTx(t, b, func(tx appTx) { again = publish(t, c, tx, ev) })
 		if !first.Created || first.Deliveries != 1 {
 			t.Errorf("first Publish = %+v, want a new event with 1 delivery", first)
 		}
@@ -81,7 +81,7 @@ func TestPublishIsIdempotentByEventID(t *testing.T) {
 }
 
 func TestPublishRefusesBadInput(t *testing.T) {
-	eachStore(t, func(t *testing.T, b backend) {
+	eachDriver(t, func(t *testing.T, b backend) {
 		c := b.newClient(t, fast()...)
 		tx := b.begin(t)
 		defer tx.rollback()
@@ -91,18 +91,15 @@ func TestPublishRefusesBadInput(t *testing.T) {
 			{Type: "document.created", ID: "not-a-uuid"},
 			{Type: "document.created", Data: json.RawMessage(`{`)},
 		} {
-			if _, err := c.Publish(t.Context(), tx.tx, ev); !errors.Is(err, hookrelay.ErrInvalid) {
+			if _, err := tx.publish(t.Context(), c, ev); !errors.Is(err, hookrelay.ErrInvalid) {
 				t.Errorf("Publish(%+v) = %v, want ErrInvalid", ev, err)
 			}
 		}
 		// The transaction is still usable after a refused event.
-		publish(t, c, tx.tx, hookrelay.Event{Type: "document.created"})
+		publish(t, c, tx, hookrelay.Event{Type: "document.created"})
 
-		if _, err := c.Publish(t.Context(), nil, hookrelay.Event{Type: "document.created"}); err == nil || !strings.Contains(err.Error(), "PublishNow") {
+		if _, err := tx.publishNil(t.Context(), c, hookrelay.Event{Type: "document.created"}); err == nil || !strings.Contains(err.Error(), "PublishNow") {
 			t.Errorf("Publish without a transaction = %v, want an error pointing to PublishNow", err)
-		}
-		if _, err := c.Publish(t.Context(), "tx", hookrelay.Event{Type: "document.created"}); err == nil || !strings.Contains(err.Error(), "string") {
-			t.Errorf("Publish in a string = %v, want an error naming the type given", err)
 		}
 	})
 }

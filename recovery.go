@@ -27,7 +27,7 @@ type EndpointRecovery struct {
 
 // EndpointRecovery returns the recovery state of endpoint id. A missing
 // endpoint is an error matching ErrNotFound.
-func (c *Client) EndpointRecovery(ctx context.Context, id int64) (EndpointRecovery, error) {
+func (c *Client[TTx]) EndpointRecovery(ctx context.Context, id int64) (EndpointRecovery, error) {
 	r, err := c.service.EndpointRecovery(ctx, id)
 	if err != nil {
 		return EndpointRecovery{}, fmt.Errorf("hookrelay: %w", public(err))
@@ -42,7 +42,7 @@ func (c *Client) EndpointRecovery(ctx context.Context, id int64) (EndpointRecove
 // does: it is no longer probed (disabled, it stays so until EnableEndpoint)
 // and its recovered deliveries not sent yet are cancelled. A missing
 // endpoint is an error matching ErrNotFound.
-func (c *Client) StopRecovery(ctx context.Context, id int64) (Endpoint, error) {
+func (c *Client[TTx]) StopRecovery(ctx context.Context, id int64) (Endpoint, error) {
 	e, err := c.service.StopRecovery(ctx, id)
 	return c.endpointResult(e, err, id)
 }

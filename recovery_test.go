@@ -192,7 +192,7 @@ func (r *receiver) requests() int {
 // publishNumbered publishes n events of type order.paid, one at a time with
 // PublishNow, whose data are {"n":0} to {"n":n-1}, and returns their event
 // IDs in publish order; it fails the test on the first error.
-func publishNumbered(t *testing.T, c *hookrelay.Client, n int) []string {
+func publishNumbered(t *testing.T, c client, n int) []string {
 	t.Helper()
 	ids := make([]string, 0, n)
 	for i := range n {

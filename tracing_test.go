@@ -254,11 +254,11 @@ func TestPublishInATransactionStoresTheTraceContext(t *testing.T) {
 		}
 		ctx, span := app.Tracer("app").Start(t.Context(), "app request")
 		span.End()
-		inTx(t, b, func(tx hookrelay.Tx) {
-			if _, err := c.Publish(ctx, tx, hookrelay.Event{Type: "document.created"}); err != nil {
+		inTx(t, b, func(tx appTx) {
+			if _, err := tx.publish(ctx, c, hookrelay.Event{Type: "document.created"}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := c.PublishMany(ctx, tx, []hookrelay.Event{{Type: "document.created"}, {Type: "document.signed"}}); err != nil {
+			if _, err := tx.publishMany(ctx, c, []hookrelay.Event{{Type: "document.created"}, {Type: "document.signed"}}); err != nil {
 				t.Fatal(err)
 			}
 		})

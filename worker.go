@@ -34,12 +34,12 @@ type run struct {
 // rescues deliveries whose worker died and deletes those past WithRetention;
 // see Maintenance in the README's "How it works"). After Close, Start
 // returns ErrClosed.
-func (c *Client) Start(ctx context.Context) error {
+func (c *Client[TTx]) Start(ctx context.Context) error {
 	_, err := c.start(ctx)
 	return err
 }
 
-func (c *Client) start(ctx context.Context) (*run, error) {
+func (c *Client[TTx]) start(ctx context.Context) (*run, error) {
 	c.workers.mu.Lock()
 	defer c.workers.mu.Unlock()
 	if c.workers.closed {
@@ -71,7 +71,7 @@ func (c *Client) start(ctx context.Context) (*run, error) {
 
 // newSender builds the sender of the client's workers and probes from its
 // Config.
-func (c *Client) newSender() *delivery.Sender {
+func (c *Client[TTx]) newSender() *delivery.Sender {
 	cfg := c.config
 	return delivery.NewSender(delivery.SenderOptions{
 		Timeout:         cfg.Timeout,
@@ -86,7 +86,7 @@ func (c *Client) newSender() *delivery.Sender {
 // newWorker builds a delivery worker on sender from the client's Config:
 // the one place where hookrelay's settings become the workers' options, for
 // the library and for `hookrelay serve` alike.
-func (c *Client) newWorker(sender *delivery.Sender) *delivery.Worker {
+func (c *Client[TTx]) newWorker(sender *delivery.Sender) *delivery.Worker {
 	cfg := c.config
 	return delivery.NewWorker(c.store, sender, delivery.Options{
 		Name:             c.workerName,
@@ -116,7 +116,7 @@ func (c *Client) newWorker(sender *delivery.Sender) *delivery.Worker {
 // probes on sender unless Config.ProbeInterval is Never.
 // One process per database maintains at a time (store.Store.TryMaintain);
 // turn is the client's store, watched.
-func (c *Client) newMaintainer(turn *maintainerTurn, sender *delivery.Sender) *maintenance.Maintainer {
+func (c *Client[TTx]) newMaintainer(turn *maintainerTurn, sender *delivery.Sender) *maintenance.Maintainer {
 	cfg := c.config
 	opts := maintenance.Options{
 		Name: c.workerName, Lease: cfg.Lease, Retention: offToZero(cfg.Retention), Logger: cfg.Logger,
@@ -160,7 +160,7 @@ func (r *run) finished() bool {
 // deliveries not yet sent, wait for requests in flight (WithShutdownTimeout)
 // and record their outcomes. Stop returns when that is done, or with ctx's
 // error when ctx ends first.
-func (c *Client) Stop(ctx context.Context) error {
+func (c *Client[TTx]) Stop(ctx context.Context) error {
 	c.workers.mu.Lock()
 	r := c.workers.current
 	c.workers.mu.Unlock()
@@ -177,7 +177,7 @@ func (c *Client) Stop(ctx context.Context) error {
 }
 
 // finish forgets the ended run r and returns its error.
-func (c *Client) finish(r *run) error {
+func (c *Client[TTx]) finish(r *run) error {
 	c.workers.mu.Lock()
 	if c.workers.current == r {
 		c.workers.current = nil
@@ -191,7 +191,7 @@ func (c *Client) finish(r *run) error {
 
 // Run runs delivery workers until ctx ends, or Stop is called, and returns
 // once they have stopped as Stop does. After Close, Run returns ErrClosed.
-func (c *Client) Run(ctx context.Context) error {
+func (c *Client[TTx]) Run(ctx context.Context) error {
 	r, err := c.start(ctx)
 	if err != nil {
 		return err

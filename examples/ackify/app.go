@@ -33,7 +33,7 @@ const schema = `
 // shares it.
 type app struct {
 	pool  *pgxpool.Pool
-	hooks *hookrelay.Client
+	hooks *hookrelay.Client[pgx.Tx]
 }
 
 // newApp creates the application's tables and hookrelay's.

@@ -122,3 +122,12 @@ func (s *Service) WithMaxDataBytes(n int64) *Service {
 	c.opts.MaxDataBytes = n
 	return &c
 }
+
+// On returns a Service with the same options on st: for a view of the same
+// database, such as the store seen from inside an application's transaction
+// (the library's …Tx methods), so that the same rules run there.
+func (s *Service) On(st store.Store) *Service {
+	c := *s
+	c.store = st
+	return &c
+}

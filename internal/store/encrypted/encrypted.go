@@ -100,6 +100,14 @@ func Plain(st store.Store, logger *slog.Logger) *Store {
 	return &Store{Store: st, logger: logger, held: map[int64]time.Time{}, listed: map[int64]time.Time{}}
 }
 
+// Over returns st wrapped with s's key (or its lack of one): for a view of
+// the same database that s does not wrap, such as the store seen from inside
+// an application's transaction, so that what it writes is sealed as s
+// seals it.
+func (s *Store) Over(st store.Store) *Store {
+	return &Store{Store: st, aead: s.aead, logger: s.logger, held: map[int64]time.Time{}, listed: map[int64]time.Time{}}
+}
+
 func (s *Store) seal(secret string) string {
 	if secret == "" || s.aead == nil {
 		return secret

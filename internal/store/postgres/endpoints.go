@@ -32,6 +32,10 @@ const sessionTenant = `nullif(current_setting('app.tenant_id', true), '')::uuid`
 // returns the stored row. The row's tenant_id is the session's app.tenant_id
 // (see sessionTenant).
 func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
+	return createEndpoint(ctx, s.pool, e)
+}
+
+func createEndpoint(ctx context.Context, db querier, e store.Endpoint) (store.Endpoint, error) {
 	const q = `
 		INSERT INTO webhooks AS w (
 			title, target_url, secret, active, events, headers,
@@ -45,7 +49,7 @@ func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.End
 			$15, $16, $17, $18,
 			$19, $20, nullif($21, '')::uuid, $22, ` + sessionTenant + `)
 		RETURNING ` + endpointColumns
-	created, err := queryOne(s.pool.QueryRow(ctx, q, endpointValues(e)...), endpointDest)
+	created, err := queryOne(db.QueryRow(ctx, q, endpointValues(e)...), endpointDest)
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
 	}
@@ -54,8 +58,12 @@ func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.End
 
 // GetEndpoint returns one endpoint or store.ErrNotFound.
 func (s *Store) GetEndpoint(ctx context.Context, id int64) (store.Endpoint, error) {
+	return getEndpoint(ctx, s.pool, id)
+}
+
+func getEndpoint(ctx context.Context, db querier, id int64) (store.Endpoint, error) {
 	const q = `SELECT ` + endpointColumns + ` FROM webhooks w WHERE w.id = $1`
-	e, err := queryOne(s.pool.QueryRow(ctx, q, id), endpointDest)
+	e, err := queryOne(db.QueryRow(ctx, q, id), endpointDest)
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("get endpoint %d: %w", id, err)
 	}
@@ -86,6 +94,27 @@ func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]st
 // store.ErrNotFound. Every right-hand side reads the row as it was before the
 // update, so a rotation moves the old secret to previous_secret atomically.
 func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPatch) (store.Endpoint, error) {
+	var updated store.Endpoint
+	write := func(db querier) error {
+		var err error
+		updated, err = updateEndpoint(ctx, db, id, p)
+		return err
+	}
+	var err error
+	if p.RateLimitPerSecond == nil {
+		err = write(s.pool)
+	} else {
+		err = s.inTx(ctx, func(tx pgx.Tx) error { return write(tx) })
+	}
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
+	}
+	return updated, nil
+}
+
+// updateEndpoint is UpdateEndpoint on db, which is a transaction when p sets
+// the rate limit (two statements).
+func updateEndpoint(ctx context.Context, db querier, id int64, p store.EndpointPatch) (store.Endpoint, error) {
 	const q = `
 		UPDATE webhooks w SET
 			title = coalesce($2, w.title),
@@ -129,25 +158,11 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 	if a := p.Activation; a != nil {
 		args[10], args[11], args[12] = a.Active, a.Reason, a.At
 	}
-	var updated store.Endpoint
-	write := func(db querier) error {
-		var err error
-		updated, err = queryOne(db.QueryRow(ctx, q, args...), endpointDest)
-		if err != nil || p.RateLimitPerSecond == nil {
-			return err
-		}
-		return requeueForRate(ctx, db, id)
+	updated, err := queryOne(db.QueryRow(ctx, q, args...), endpointDest)
+	if err != nil || p.RateLimitPerSecond == nil {
+		return updated, err
 	}
-	var err error
-	if p.RateLimitPerSecond == nil {
-		err = write(s.pool)
-	} else {
-		err = s.inTx(ctx, func(tx pgx.Tx) error { return write(tx) })
-	}
-	if err != nil {
-		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
-	}
-	return updated, nil
+	return updated, requeueForRate(ctx, db, id)
 }
 
 // requeueForRate is what a patch of endpoint id's rate limit does besides
@@ -172,6 +187,10 @@ func requeueForRate(ctx context.Context, db querier, id int64) error {
 // NewChallenge makes endpoint id wait for the challenge of event eventID, as
 // store.Store.NewChallenge says, in one statement.
 func (s *Store) NewChallenge(ctx context.Context, id int64, eventID string) (store.Endpoint, error) {
+	return newChallenge(ctx, s.pool, id, eventID)
+}
+
+func newChallenge(ctx context.Context, db querier, id int64, eventID string) (store.Endpoint, error) {
 	const q = `
 		WITH old AS (
 			SELECT w.id, w.verification_event_id FROM webhooks w WHERE w.id = $1 FOR UPDATE
@@ -188,7 +207,7 @@ func (s *Store) NewChallenge(ctx context.Context, id int64, eventID string) (sto
 		FROM old
 		WHERE w.id = old.id
 		RETURNING ` + endpointColumns
-	e, err := queryOne(s.pool.QueryRow(ctx, q, id, eventID), endpointDest)
+	e, err := queryOne(db.QueryRow(ctx, q, id, eventID), endpointDest)
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("new challenge for endpoint %d: %w", id, err)
 	}
@@ -198,7 +217,11 @@ func (s *Store) NewChallenge(ctx context.Context, id int64, eventID string) (sto
 // DeleteEndpoint removes an endpoint and, by cascade, its deliveries and
 // their attempts; store.ErrNotFound when there is none.
 func (s *Store) DeleteEndpoint(ctx context.Context, id int64) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM webhooks WHERE id = $1`, id)
+	return deleteEndpoint(ctx, s.pool, id)
+}
+
+func deleteEndpoint(ctx context.Context, db querier, id int64) error {
+	tag, err := db.Exec(ctx, `DELETE FROM webhooks WHERE id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("delete endpoint %d: %w", id, err)
 	}

@@ -42,20 +42,25 @@ const wakeupChannel = "hookrelay_deliveries"
 // An invalid event is refused before tx is used. The writes run in a
 // savepoint: when one fails, tx is rolled back to it and stays usable.
 func PublishTx(ctx context.Context, tx pgx.Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
+	return publishTx(ctx, tx, ev, opts)
+}
+
+// publishTx is PublishTx on q, a transaction of pgx or of database/sql.
+func publishTx(ctx context.Context, q querier, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
 	if err := ev.Normalize(); err != nil {
 		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
 	}
 	var res store.PublishResult
-	err := pgx.BeginFunc(ctx, tx, func(savepoint pgx.Tx) error {
+	err := inSavepoint(ctx, q, func() error {
 		var err error
-		res, err = publishEvent(ctx, savepoint, ev, opts)
+		res, err = publishEvent(ctx, q, ev, opts)
 		return err
 	})
 	return res, err
 }
 
 // publishEvent publishes ev in tx (see PublishTx), without a savepoint.
-func publishEvent(ctx context.Context, tx pgx.Tx, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
+func publishEvent(ctx context.Context, tx querier, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
 	res, err := publish(ctx, tx, ev, opts)
 	if err != nil {
 		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)

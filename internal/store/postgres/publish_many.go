@@ -25,21 +25,6 @@ func (s *Store) PublishMany(ctx context.Context, pubs []store.Publication) ([]st
 	return results, nil
 }
 
-// PublishManyTx publishes pubs inside the caller's transaction tx, each as
-// PublishTx would, and returns one result per publication, in order: an
-// event that store.Event.Normalize refuses gets its error in its result, and
-// nothing is written for it. Any other error fails the call, and tx is then
-// aborted. Workers are notified once, on commit, when deliveries were
-// created. The ordering keys of the events lock as in PublishTx, all at
-// once, in sorted order. At most store.MaxPublishMany publications.
-func PublishManyTx(ctx context.Context, tx pgx.Tx, pubs []store.Publication) ([]store.PublicationResult, error) {
-	results, err := publishMany(ctx, tx, pubs)
-	if err != nil {
-		return nil, fmt.Errorf("publish events: %w", err)
-	}
-	return results, nil
-}
-
 // eventBatch is the events of a PublishMany that are to be inserted: the
 // first publication of each valid event ID, as parallel arrays for unnest.
 type eventBatch struct {

@@ -42,6 +42,15 @@ func endpointArgs(e store.Endpoint) []any {
 // CreateEndpoint inserts e (its ID, CreatedAt and UpdatedAt are ignored) and
 // returns the stored row.
 func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
+	created, err := inTxValue(ctx, s, func(tx execer) (store.Endpoint, error) { return createEndpoint(ctx, tx, e) })
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
+	}
+	return created, nil
+}
+
+// createEndpoint is CreateEndpoint in tx, its error unwrapped.
+func createEndpoint(ctx context.Context, tx execer, e store.Endpoint) (store.Endpoint, error) {
 	const q = `
 		INSERT INTO webhooks (
 			title, target_url, secret, active, events, headers,
@@ -57,17 +66,19 @@ func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.End
 			:unverified, :verified_at, nullif(:challenge_event, ''), :challenge_sent, :now, :now)
 		RETURNING ` + endpointColumns
 	args := append(endpointArgs(e), sql.Named("now", micros(time.Now())))
-	created, err := writeOne(ctx, s, q, args, endpointDest)
-	if err != nil {
-		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
-	}
-	return created, nil
+	rows, err := tx.QueryContext(ctx, q, args...)
+	return queryOne(rows, err, endpointDest)
 }
 
 // GetEndpoint returns one endpoint or store.ErrNotFound.
 func (s *Store) GetEndpoint(ctx context.Context, id int64) (store.Endpoint, error) {
-	const q = `SELECT ` + endpointColumns + ` FROM webhooks WHERE webhooks.id = ?`
-	rows, err := s.reads.QueryContext(ctx, q, id)
+	return getEndpoint(ctx, s.reads, id)
+}
+
+// getEndpoint is GetEndpoint on q.
+func getEndpoint(ctx context.Context, q execer, id int64) (store.Endpoint, error) {
+	const sel = `SELECT ` + endpointColumns + ` FROM webhooks WHERE webhooks.id = ?`
+	rows, err := q.QueryContext(ctx, sel, id)
 	e, err := queryOne(rows, err, endpointDest)
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("get endpoint %d: %w", id, err)
@@ -101,6 +112,19 @@ func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]st
 // Deactivations once written. Every right-hand side reads the row as it was before the
 // update, so a rotation moves the old secret to previous_secret atomically.
 func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPatch) (store.Endpoint, error) {
+	updated, err := inTxValue(ctx, s, func(tx execer) (store.Endpoint, error) { return updateEndpoint(ctx, tx, id, p) })
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
+	}
+	if p.Activation != nil && !p.Activation.Active {
+		s.deactivations.send(id)
+	}
+	return updated, nil
+}
+
+// updateEndpoint is UpdateEndpoint in tx, without the announcement, its
+// error unwrapped.
+func updateEndpoint(ctx context.Context, tx execer, id int64, p store.EndpointPatch) (store.Endpoint, error) {
 	const q = `
 		UPDATE webhooks SET
 			title = coalesce(:title, title),
@@ -153,66 +177,67 @@ func (s *Store) UpdateEndpoint(ctx context.Context, id int64, p store.EndpointPa
 		sql.Named("rate_limit", p.RateLimitPerSecond),
 		sql.Named("now", micros(time.Now())), sql.Named("id", id),
 	}
-	var updated store.Endpoint
-	err := s.inTx(ctx, func(tx execer) error {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		updated, err = queryOne(rows, err, endpointDest)
-		if err != nil || p.RateLimitPerSecond == nil {
-			return err
-		}
-		return requeueForRate(ctx, tx, id)
-	})
-	if err != nil {
-		return store.Endpoint{}, fmt.Errorf("update endpoint %d: %w", id, err)
+	rows, err := tx.QueryContext(ctx, q, args...)
+	updated, err := queryOne(rows, err, endpointDest)
+	if err == nil && p.RateLimitPerSecond != nil {
+		err = requeueForRate(ctx, tx, id)
 	}
-	if p.Activation != nil && !p.Activation.Active {
-		s.deactivations.send(id)
-	}
-	return updated, nil
+	return updated, err
 }
 
 // NewChallenge makes endpoint id wait for the challenge of event eventID, as
 // store.Store.NewChallenge says, in one write transaction.
 func (s *Store) NewChallenge(ctx context.Context, id int64, eventID string) (store.Endpoint, error) {
-	var e store.Endpoint
-	now := sql.Named("now", micros(time.Now()))
-	err := s.inTx(ctx, func(tx execer) error {
-		const cancel = `
-			UPDATE webhook_deliveries SET status = 'cancelled', processed_at = :now
-			WHERE webhook_id = :id AND status = 'pending'
-			  AND event_id = (SELECT verification_event_id FROM webhooks WHERE id = :id)`
-		if _, err := tx.ExecContext(ctx, cancel, sql.Named("id", id), now); err != nil {
-			return fmt.Errorf("cancel the previous challenge: %w", err)
-		}
-		const q = `
-			UPDATE webhooks SET
-				unverified = 1, verified_at = NULL,
-				verification_event_id = :event, verification_sent_at = :now, updated_at = :now,
-				probing_since = NULL, next_probe_at = NULL, probe_count = 0
-			WHERE webhooks.id = :id
-			RETURNING ` + endpointColumns
-		rows, err := tx.QueryContext(ctx, q, sql.Named("id", id), sql.Named("event", eventID), now)
-		e, err = queryOne(rows, err, endpointDest)
-		return err
-	})
+	e, err := inTxValue(ctx, s, func(tx execer) (store.Endpoint, error) { return newChallenge(ctx, tx, id, eventID) })
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("new challenge for endpoint %d: %w", id, err)
 	}
 	return e, nil
 }
 
+// newChallenge is NewChallenge in tx, its error unwrapped.
+func newChallenge(ctx context.Context, tx execer, id int64, eventID string) (store.Endpoint, error) {
+	now := sql.Named("now", micros(time.Now()))
+	const cancel = `
+		UPDATE webhook_deliveries SET status = 'cancelled', processed_at = :now
+		WHERE webhook_id = :id AND status = 'pending'
+		  AND event_id = (SELECT verification_event_id FROM webhooks WHERE id = :id)`
+	if _, err := tx.ExecContext(ctx, cancel, sql.Named("id", id), now); err != nil {
+		return store.Endpoint{}, fmt.Errorf("cancel the previous challenge: %w", err)
+	}
+	const q = `
+		UPDATE webhooks SET
+			unverified = 1, verified_at = NULL,
+			verification_event_id = :event, verification_sent_at = :now, updated_at = :now,
+			probing_since = NULL, next_probe_at = NULL, probe_count = 0
+		WHERE webhooks.id = :id
+		RETURNING ` + endpointColumns
+	rows, err := tx.QueryContext(ctx, q, sql.Named("id", id), sql.Named("event", eventID), now)
+	return queryOne(rows, err, endpointDest)
+}
+
 // DeleteEndpoint removes an endpoint and, by cascade, its deliveries and
 // their attempts; store.ErrNotFound when there is none.
 func (s *Store) DeleteEndpoint(ctx context.Context, id int64) error {
-	n, err := s.exec(ctx, `DELETE FROM webhooks WHERE id = ?`, id)
-	if err == nil && n == 0 {
-		err = store.ErrNotFound
-	}
-	if err != nil {
+	if err := s.inTx(ctx, func(tx execer) error { return deleteEndpoint(ctx, tx, id) }); err != nil {
 		return fmt.Errorf("delete endpoint %d: %w", id, err)
 	}
 	s.deactivations.send(id)
 	return nil
+}
+
+// deleteEndpoint is DeleteEndpoint in tx, without the announcement, its
+// error unwrapped.
+func deleteEndpoint(ctx context.Context, tx execer, id int64) error {
+	res, err := tx.ExecContext(ctx, `DELETE FROM webhooks WHERE id = ?`, id)
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
+	}
+	if err == nil && n == 0 {
+		err = store.ErrNotFound
+	}
+	return err
 }
 
 // requeueForRate is what a patch of endpoint id's rate limit does besides

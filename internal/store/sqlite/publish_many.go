@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -31,17 +30,9 @@ func (s *Store) PublishMany(ctx context.Context, pubs []store.Publication) ([]st
 	return results, nil
 }
 
-// PublishManyTx publishes pubs inside the caller's transaction tx, each as
-// PublishTx would, and returns one result per publication, in order: an
-// event that store.Event.Normalize refuses gets its error in its result, and
-// nothing is written for it. Any other error fails the call; tx should then
-// be rolled back. At most store.MaxPublishMany publications.
-func PublishManyTx(ctx context.Context, tx *sql.Tx, pubs []store.Publication) ([]store.PublicationResult, error) {
-	return publishMany(ctx, tx, pubs)
-}
-
-// publishMany is PublishManyTx on tx, an execer in a write transaction: one
-// event after the other, which costs SQLite no round trip.
+// publishMany publishes pubs (see TxStore.PublishMany) on tx, an execer in a
+// write transaction: one event after the other, which costs SQLite no round
+// trip.
 func publishMany(ctx context.Context, tx execer, pubs []store.Publication) ([]store.PublicationResult, error) {
 	if err := store.CheckPublishMany(len(pubs)); err != nil {
 		return nil, fmt.Errorf("publish events: %w", err)

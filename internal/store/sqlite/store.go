@@ -201,13 +201,12 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, err
 	return n, err
 }
 
-// writeOne runs one write statement that returns one row, scanned by dest,
-// in a transaction of its own; no row is store.ErrNotFound.
-func writeOne[T any](ctx context.Context, s *Store, query string, args []any, dest func(*T) []any) (T, error) {
+// inTxValue runs fn in a write transaction (inTx) and returns its value.
+func inTxValue[T any](ctx context.Context, s *Store, fn func(tx execer) (T, error)) (T, error) {
 	var v T
 	err := s.inTx(ctx, func(tx execer) error {
-		rows, err := tx.QueryContext(ctx, query, args...)
-		v, err = queryOne(rows, err, dest)
+		var err error
+		v, err = fn(tx)
 		return err
 	})
 	return v, err

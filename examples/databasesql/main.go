@@ -1,0 +1,92 @@
+// Command databasesql shows the hookrelay library on an application that
+// reaches PostgreSQL through database/sql, here with the pgx/stdlib driver
+// (lib/pq works the same): in one *sql.Tx, it creates a customer's endpoint,
+// an order, and the order's event; the event exists, and is delivered, if
+// and only if the transaction commits.
+//
+// hookrelay's workers need a connection of their own (they LISTEN for new
+// deliveries, which database/sql cannot): NewPostgresSQL opens a small pgx
+// pool from the same URL and closes it with the client.
+//
+//	DATABASE_URL=postgres://... go run ./examples/databasesql
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"os"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/hookrelay/hookrelay"
+	"github.com/hookrelay/hookrelay/examples/internal/inbox"
+)
+
+func main() {
+	if err := run(context.Background(), os.Getenv("DATABASE_URL"), os.Stdout); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run places an order with its webhook in one transaction on the database at
+// databaseURL and prints the webhook's body once it is delivered.
+func run(ctx context.Context, databaseURL string, out io.Writer) error {
+	db, err := sql.Open("pgx", databaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS orders (id bigserial PRIMARY KEY, total_cents bigint NOT NULL)`); err != nil {
+		return err
+	}
+
+	// The client's transaction type is *sql.Tx: a pgx.Tx does not compile.
+	hooks, err := hookrelay.NewPostgresSQL(ctx, db, databaseURL, hookrelay.WithAllowPrivateTargets())
+	if err != nil {
+		return err
+	}
+	defer hooks.Close()
+	receiver, err := inbox.Start()
+	if err != nil {
+		return err
+	}
+	defer receiver.Close()
+	if err := hooks.Start(ctx); err != nil {
+		return err
+	}
+
+	if err := placeOrder(ctx, db, hooks, receiver); err != nil {
+		return fmt.Errorf("place order: %w", err)
+	}
+	return receiver.PrintNext(ctx, out)
+}
+
+// placeOrder writes the endpoint, the order and its event in one
+// transaction: all of them, or none.
+func placeOrder(ctx context.Context, db *sql.DB, hooks *hookrelay.Client[*sql.Tx], receiver *inbox.Inbox) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() // after Commit, does nothing
+
+	if _, err := hooks.CreateEndpointTx(ctx, tx, hookrelay.Endpoint{URL: receiver.URL, Secret: receiver.Secret, Events: []string{"order.*"}}); err != nil {
+		return err
+	}
+	var id int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO orders (total_cents) VALUES ($1) RETURNING id`, 1999).Scan(&id); err != nil {
+		return err
+	}
+	data, err := json.Marshal(map[string]any{"order_id": id, "total_cents": 1999})
+	if err != nil {
+		return err
+	}
+	if _, err := hooks.Publish(ctx, tx, hookrelay.Event{Type: "order.created", Data: data}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
