@@ -27,8 +27,10 @@ type PublishRequest struct {
 // service's retry budget, without writing anything: for a door that writes
 // in a transaction of its own (the library's outbox). Publish is Prepare
 // and the store's Publish. A refusal is a *FieldError, or a *SizeError for
-// data above Options.MaxDataBytes; only the existence of EndpointIDs reads
-// the store.
+// data above Options.MaxDataBytes; only the existence of EndpointIDs and
+// the store's TenantFormat read the store. Explicit targets of another
+// tenant than the event's are refused by the store when it writes
+// (store.ForeignEndpointsError, a *FieldError on FieldEndpointIDs).
 func (s *Service) Prepare(ctx context.Context, req PublishRequest) (store.Publication, error) {
 	return s.prepare(ctx, req, map[int64]bool{})
 }
@@ -43,6 +45,11 @@ func (s *Service) prepare(ctx context.Context, req PublishRequest, known map[int
 	if err := ev.Normalize(); err != nil {
 		return store.Publication{}, fromStore(err)
 	}
+	tenant, err := s.tenantID(ctx, req.Event.TenantID)
+	if err != nil {
+		return store.Publication{}, err
+	}
+	ev.TenantID = tenant
 	if ev.Priority < math.MinInt32 || ev.Priority > math.MaxInt32 {
 		return store.Publication{}, &FieldError{Field: FieldPriority, Message: "is out of the 32-bit integer range"}
 	}

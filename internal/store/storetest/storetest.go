@@ -71,6 +71,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		wakeupTests,
 		deactivationTests,
 		verificationTests,
+		tenantTests,
 	}
 	for _, group := range groups {
 		for _, tc := range group {
