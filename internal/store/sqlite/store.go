@@ -212,3 +212,8 @@ func writeOne[T any](ctx context.Context, s *Store, query string, args []any, de
 	})
 	return v, err
 }
+
+// TenantFormat reports store.TenantText: SQLite's tenant IDs are text.
+func (s *Store) TenantFormat(context.Context) (store.TenantFormat, error) {
+	return store.TenantText, nil
+}
