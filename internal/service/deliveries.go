@@ -49,14 +49,25 @@ type ReplayFilter struct {
 	EventID       string // a UUID, in any of its spellings
 	CreatedAfter  *time.Time
 	CreatedBefore *time.Time
+	// TenantID, when set, keeps the deliveries of this tenant's endpoints.
+	TenantID string
 }
 
 // ReplayDeliveries makes every failed or cancelled delivery that f selects
 // due now, and returns how many. A bad filter is refused with *FieldErrors
-// (FieldEndpointID, FieldEventType, FieldEventID), joined.
+// (FieldEndpointID, FieldEventType, FieldEventID, FieldTenantID), joined.
 func (s *Service) ReplayDeliveries(ctx context.Context, f ReplayFilter) (int, error) {
 	var errs fieldErrors
 	sf := store.DeliveryFilter{EventType: f.EventType, CreatedAfter: f.CreatedAfter, CreatedBefore: f.CreatedBefore}
+	tenant, err := s.tenantID(ctx, f.TenantID)
+	var tenantErr *FieldError
+	switch {
+	case errors.As(err, &tenantErr):
+		errs.add(tenantErr)
+	case err != nil:
+		return 0, err
+	}
+	sf.TenantID = tenant
 	if f.EndpointID != nil {
 		if *f.EndpointID <= 0 {
 			errs.addf(FieldEndpointID, "", "must be a positive integer (leave it out for every endpoint)")

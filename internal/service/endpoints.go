@@ -67,13 +67,18 @@ func (s *Service) newEndpoint(ctx context.Context, e store.Endpoint) (store.Endp
 		Description: e.Description, CreatedBy: e.CreatedBy, MaxRetries: e.MaxRetries, SignatureProfile: s.Profile(e),
 		RateLimitPerSecond: e.RateLimitPerSecond,
 	}
+	tenant, tenantErr := s.tenantID(ctx, e.TenantID)
+	if tenantErr != nil && !errors.Is(tenantErr, ErrInvalid) {
+		return store.Endpoint{}, tenantErr
+	}
+	in.TenantID = tenant
 	var reasonErr error
 	if !in.Active {
 		reasonErr = validReason(e.DisabledReason)
 		off := s.activation(false, e.DisabledReason)
 		in = store.EndpointPatch{Activation: &off}.Apply(in)
 	}
-	if err := errors.Join(reasonErr, s.validate(ctx, in, true), secretError(in.Secret, in.SignatureProfile)); err != nil {
+	if err := errors.Join(reasonErr, s.validate(ctx, in, true), secretError(in.Secret, in.SignatureProfile), tenantErr); err != nil {
 		return store.Endpoint{}, err
 	}
 	return in, nil
@@ -105,6 +110,10 @@ type EndpointUpdate struct {
 	// (with a clean health record) or disables it with DisabledReason.
 	Active         *bool
 	DisabledReason string
+	// TenantID, when set, must be the endpoint's tenant ("" for none): a
+	// tenant never changes after creation, and a different one is refused
+	// with a *FieldError on FieldTenantID (store.ErrTenantImmutable).
+	TenantID *string
 }
 
 // UpdateEndpoint applies u to endpoint id and returns the stored row, or an
@@ -190,6 +199,18 @@ func (s *Service) patch(ctx context.Context, id int64, u EndpointUpdate) (store.
 	if err := checkConfigTrust(e, p); err != nil {
 		return store.EndpointPatch{}, false, err
 	}
+	var tenantErr error
+	if u.TenantID != nil {
+		given, err := s.tenantID(ctx, *u.TenantID)
+		switch {
+		case err != nil && !errors.Is(err, ErrInvalid):
+			return store.EndpointPatch{}, false, err
+		case err != nil:
+			tenantErr = err
+		case given != e.TenantID:
+			tenantErr = &FieldError{Field: FieldTenantID, Message: store.ErrTenantImmutable}
+		}
+	}
 	// A row that names no profile (Ackify's) is checked with the one it is
 	// signed with.
 	e.SignatureProfile = s.Profile(e)
@@ -203,7 +224,7 @@ func (s *Service) patch(ctx context.Context, id int64, u EndpointUpdate) (store.
 		// written by SQL beyond the maximum does not lock the endpoint.
 		merged.RateLimitPerSecond = 0
 	}
-	if err := errors.Join(reasonErr, s.validate(ctx, merged, urlChanged), moveErr); err != nil {
+	if err := errors.Join(reasonErr, s.validate(ctx, merged, urlChanged), moveErr, tenantErr); err != nil {
 		return store.EndpointPatch{}, false, err
 	}
 	return p, reverify, nil
@@ -272,7 +293,7 @@ func (s *Service) PingEndpoint(ctx context.Context, id int64) (store.Delivery, e
 	if !e.Active {
 		return store.Delivery{}, fmt.Errorf("endpoint %d %w", id, ErrEndpointDisabled)
 	}
-	ev := store.Event{ID: store.NewEventID(), Type: PingEventType, Data: fmt.Appendf(nil, `{"webhook_id":%d}`, id)}
+	ev := store.Event{ID: store.NewEventID(), Type: PingEventType, Data: fmt.Appendf(nil, `{"webhook_id":%d}`, id), TenantID: e.TenantID}
 	ev.TraceParent, ev.TraceState = tracecontext.Of(ctx)
 	res, err := s.store.Publish(ctx, ev, store.PublishOptions{MaxRetries: s.opts.DefaultMaxRetries, EndpointIDs: []int64{id}})
 	if err != nil {

@@ -25,6 +25,8 @@ const (
 	FieldRateLimit   = "rate_limit_per_second"
 	FieldProfile     = "signature_profile"
 	FieldSecret      = "secret"
+	// FieldTenantID is the tenant of an endpoint or an event.
+	FieldTenantID = "tenant_id"
 	// FieldReason is the reason of a disable.
 	FieldReason = "reason"
 

@@ -36,9 +36,12 @@ type PublishRequest struct {
 // data above Options.MaxDataBytes. An event of a catalogued type with a
 // schema must have data valid against it (a *FieldError on FieldData with
 // the Violations), and with Options.RequireEventTypes its type must be
-// catalogued (see checkCatalog). Only the existence of EndpointIDs, and the
-// catalog when the service's copy is stale (Options.CatalogRefresh), read
+// catalogued (see checkCatalog). Only the existence of EndpointIDs, the store's
+// TenantFormat, and the catalog when the service's copy is stale (Options.CatalogRefresh), read
 // the store.
+// Explicit targets of another tenant than the event's are refused by the
+// store when it writes (store.ForeignEndpointsError, a *FieldError on
+// FieldEndpointIDs).
 func (s *Service) Prepare(ctx context.Context, req PublishRequest) (store.Publication, error) {
 	return s.prepare(ctx, req, map[int64]bool{})
 }
@@ -54,6 +57,11 @@ func (s *Service) prepare(ctx context.Context, req PublishRequest, known map[int
 	if err := ev.Normalize(); err != nil {
 		return store.Publication{}, fromStore(err)
 	}
+	tenant, err := s.tenantID(ctx, req.Event.TenantID)
+	if err != nil {
+		return store.Publication{}, err
+	}
+	ev.TenantID = tenant
 	if ev.Priority < math.MinInt32 || ev.Priority > math.MaxInt32 {
 		return store.Publication{}, &FieldError{Field: FieldPriority, Message: "is out of the 32-bit integer range"}
 	}

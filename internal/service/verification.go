@@ -47,7 +47,7 @@ func (s *Service) publishChallenge(ctx context.Context, e store.Endpoint, eventI
 	if err != nil {
 		return err
 	}
-	ev := store.Event{ID: eventID, Type: store.VerificationEventType, Data: data}
+	ev := store.Event{ID: eventID, Type: store.VerificationEventType, Data: data, TenantID: e.TenantID}
 	ev.TraceParent, ev.TraceState = tracecontext.Of(ctx)
 	if _, err := s.store.Publish(ctx, ev, store.PublishOptions{MaxRetries: s.opts.DefaultMaxRetries, EndpointIDs: []int64{e.ID}}); err != nil {
 		return fmt.Errorf("publish the challenge of endpoint %d: %w", e.ID, err)

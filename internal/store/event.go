@@ -41,7 +41,8 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Message }
 // Normalize checks an event about to be published and fills its defaults: a
 // new ID when none is given, {} for missing data. Data must pass
 // CheckEventData; the JSON whitespace around it is dropped, and the rest is
-// stored and sent byte for byte. OrderingKey must pass ValidateOrderingKey.
+// stored and sent byte for byte. OrderingKey must pass ValidateOrderingKey,
+// TenantID ValidateTenantID's TenantText rule.
 // A trace context that TraceContext does not keep is dropped, not refused.
 // Errors are *FieldError.
 func (ev *Event) Normalize() error {
@@ -57,6 +58,11 @@ func (ev *Event) Normalize() error {
 	}
 	if err := ValidateOrderingKey(ev.OrderingKey); err != nil {
 		return &FieldError{"ordering_key", err.Error()}
+	}
+	// The text rule, which UUIDs pass too; a store whose TenantFormat is
+	// TenantUUID checks the rest.
+	if _, err := TenantFieldError(ev.TenantID, TenantText); err != nil {
+		return err
 	}
 	if len(bytes.TrimSpace(ev.Data)) == 0 {
 		ev.Data = json.RawMessage("{}")

@@ -11,6 +11,8 @@ import (
 type EventFilter struct {
 	// Type keeps events of exactly this type.
 	Type string
+	// TenantID, when set, keeps the events of this tenant.
+	TenantID string
 	// CreatedAfter keeps events created at or after it (inclusive).
 	CreatedAfter *time.Time
 	// CreatedBefore keeps events created before it (exclusive).

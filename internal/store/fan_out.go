@@ -16,10 +16,13 @@ type PublishTarget struct {
 // target, whatever it subscribes to: an explicit target is the caller's
 // choice. Without, subscriptions decide (Endpoint.Subscribes). A target's
 // retry budget is its endpoint's MaxRetries, or else opts.MaxRetries.
-func FanOut(active []Endpoint, eventType string, opts PublishOptions) []PublishTarget {
+// Only endpoints of tenant (the event's, "" for none) are targets; the
+// stores select only those already, in SQL.
+func FanOut(active []Endpoint, eventType, tenant string, opts PublishOptions) []PublishTarget {
 	targets := make([]PublishTarget, 0, len(active))
 	for _, e := range active {
-		if len(opts.EndpointIDs) == 0 && !e.Subscribes(eventType) ||
+		if e.TenantID != tenant ||
+			len(opts.EndpointIDs) == 0 && !e.Subscribes(eventType) ||
 			len(opts.EndpointIDs) > 0 && !slices.Contains(opts.EndpointIDs, e.ID) {
 			continue
 		}

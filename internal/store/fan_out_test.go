@@ -42,12 +42,12 @@ func TestFanOut(t *testing.T) {
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			if got := FanOut(active, c.eventType, c.opts); !slices.Equal(got, c.want) {
+			if got := FanOut(active, c.eventType, "", c.opts); !slices.Equal(got, c.want) {
 				t.Errorf("FanOut = %+v, want %+v", got, c.want)
 			}
 		})
 	}
-	if got := FanOut(nil, "document.created", PublishOptions{}); got == nil || len(got) != 0 {
+	if got := FanOut(nil, "document.created", "", PublishOptions{}); got == nil || len(got) != 0 {
 		t.Errorf("FanOut of no endpoint = %#v, want an empty slice", got)
 	}
 }

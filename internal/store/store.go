@@ -243,6 +243,12 @@ type Store interface {
 
 	// Recoverer probes health-disabled endpoints and recovers deliveries.
 	Recoverer
+
+	// TenantFormat reports the rule of the store's tenant IDs (see
+	// TenantFormat): TenantUUID on a PostgreSQL database whose tenant_id
+	// columns are Ackify CE's UUIDs, TenantText otherwise. It is read once
+	// from the database's catalog, after migrations.
+	TenantFormat(ctx context.Context) (TenantFormat, error)
 }
 
 // MaxRetriesLimit is the most retries a delivery may be given (the global
@@ -302,6 +308,11 @@ type Endpoint struct {
 	// Verification is the endpoint's proof of ownership (see
 	// EndpointVerification); the zero value is a verified endpoint.
 	Verification EndpointVerification
+	// TenantID is the tenant the endpoint belongs to ("" for none; see
+	// ValidateTenantID): it receives only the events of that tenant. Set at
+	// creation, it never changes. On Ackify CE's database an endpoint
+	// created without one takes the session's app.tenant_id.
+	TenantID string
 }
 
 // VerificationEventType is the type of the event hookrelay sends an
@@ -381,9 +392,11 @@ func cutWildcard(p string) (string, bool) {
 
 // EndpointFilter selects endpoints in ListEndpoints.
 type EndpointFilter struct {
-	Active  *bool
-	AfterID int64 // return endpoints with ID > AfterID
-	Limit   int   // 0 means no limit
+	Active *bool
+	// TenantID, when set, keeps the endpoints of this tenant.
+	TenantID string
+	AfterID  int64 // return endpoints with ID > AfterID
+	Limit    int   // 0 means no limit
 }
 
 // Event is one published occurrence: the envelope that every delivery of it sends.
@@ -405,6 +418,12 @@ type Event struct {
 	// (see TraceContext).
 	TraceParent string
 	TraceState  string
+	// TenantID is the tenant the event belongs to ("" for none; see
+	// ValidateTenantID): it is delivered only to the endpoints of that
+	// tenant, and an event without tenant only to endpoints without one.
+	// On Ackify CE's database an event published without one takes the
+	// session's app.tenant_id, as endpoints do.
+	TenantID string
 }
 
 // PublishOptions tune one publish.
@@ -416,6 +435,8 @@ type PublishOptions struct {
 	// of these endpoints that is active, whatever its subscriptions (an
 	// explicit target is the caller's choice), and to no other. When empty,
 	// the event goes to every active endpoint that subscribes to its type.
+	// Either way only endpoints of the event's tenant are targets: naming
+	// one of another tenant refuses the publish (ForeignEndpointsError).
 	EndpointIDs []int64
 }
 
@@ -446,7 +467,9 @@ type Delivery struct {
 	// RecoveredAt is when the delivery, failed for good during an outage of
 	// its endpoint, was queued again because the endpoint came back (see
 	// RecoverDeliveries); nil when it never was. Set once, never cleared.
-	RecoveredAt     *time.Time
+	RecoveredAt *time.Time
+	// TenantID is the tenant of the delivery's endpoint, copied at publish.
+	TenantID        string
 	CreatedAt       time.Time
 	ScheduledFor    time.Time
 	ProcessedAt     *time.Time
@@ -461,7 +484,9 @@ type Delivery struct {
 
 // DeliveryFilter selects deliveries in ListDeliveries and ReplayDeliveries.
 type DeliveryFilter struct {
-	EndpointID    int64
+	EndpointID int64
+	// TenantID, when set, keeps the deliveries of this tenant's endpoints.
+	TenantID      string
 	Status        Status
 	EventType     string
 	EventID       string

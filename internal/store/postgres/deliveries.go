@@ -26,11 +26,12 @@ func getDelivery(ctx context.Context, q querier, id int64) (store.Delivery, erro
 }
 
 // deliveryFilter is the WHERE clause of a store.DeliveryFilter, on
-// webhook_deliveries d, with the parameters $1..$5 of filterArgs. Zero
+// webhook_deliveries d, with the parameters $1..$6 of filterArgs. Zero
 // fields match everything. CreatedAfter is inclusive (created_at >= it),
 // CreatedBefore exclusive (created_at < it); EventID matches as a UUID.
-const deliveryFilter = `
+var deliveryFilter = `
 	($1::bigint = 0 OR d.webhook_id = $1)
+	AND ` + tenantMatches("d.tenant_id", "$6") + `
 	AND ($2::text = '' OR d.event_type = $2)
 	AND ($3::uuid IS NULL OR d.event_id = $3)
 	AND ($4::timestamptz IS NULL OR d.created_at >= $4)
@@ -47,7 +48,7 @@ func filterArgs(f store.DeliveryFilter) ([]any, bool) {
 		}
 		eventID = &id
 	}
-	return []any{f.EndpointID, f.EventType, eventID, f.CreatedAfter, f.CreatedBefore}, true
+	return []any{f.EndpointID, f.EventType, eventID, f.CreatedAfter, f.CreatedBefore, f.TenantID}, true
 }
 
 // ListDeliveries returns the deliveries that match f, newest (highest ID)
@@ -58,14 +59,14 @@ func (s *Store) ListDeliveries(ctx context.Context, f store.DeliveryFilter) ([]s
 	if !ok {
 		return []store.Delivery{}, nil
 	}
-	const q = `
+	q := `
 		SELECT ` + deliveryColumns + `
 		FROM webhook_deliveries d
 		WHERE ` + deliveryFilter + `
-		  AND ($6::text = '' OR d.status = $6)
-		  AND ($7::bigint = 0 OR d.id < $7)
+		  AND ($7::text = '' OR d.status = $7)
+		  AND ($8::bigint = 0 OR d.id < $8)
 		ORDER BY d.id DESC
-		LIMIT nullif($8::int, 0)`
+		LIMIT nullif($9::int, 0)`
 	rows, err := s.pool.Query(ctx, q, append(args, string(f.Status), f.BeforeID, f.Limit)...)
 	deliveries, err := queryAll(rows, err, deliveryDest)
 	if err != nil {
@@ -171,7 +172,7 @@ func (s *Store) ReplayDeliveries(ctx context.Context, f store.DeliveryFilter) (i
 	if !ok {
 		return 0, nil
 	}
-	const q = `
+	q := `
 		UPDATE webhook_deliveries d SET ` + makeDue + `
 		WHERE d.status IN ('failed', 'cancelled')
 		  AND ` + deliveryFilter

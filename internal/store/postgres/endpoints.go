@@ -25,18 +25,30 @@ func endpointValues(e store.Endpoint) []any {
 
 // sessionTenant is the tenant of the session: Ackify CE's app.tenant_id
 // setting (which its row-level security policies compare tenant_id with), or
-// NULL when the session sets none.
-const sessionTenant = `nullif(current_setting('app.tenant_id', true), '')::uuid`
+// NULL when the session sets none (see storedTenant).
+const sessionTenant = `hookrelay_tenant(NULL)`
 
 // CreateEndpoint inserts e (its ID, CreatedAt and UpdatedAt are ignored) and
-// returns the stored row. The row's tenant_id is the session's app.tenant_id
-// (see sessionTenant).
+// returns the stored row. The row's tenant_id is e.TenantID, which must pass
+// store.ValidateTenantID under the database's TenantFormat (a
+// *store.FieldError otherwise), or without one the session's app.tenant_id
+// (see storedTenant).
 func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
-	return createEndpoint(ctx, s.pool, e)
+	format, err := s.TenantFormat(ctx)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
+	}
+	return createEndpoint(ctx, s.pool, e, format)
 }
 
-func createEndpoint(ctx context.Context, db querier, e store.Endpoint) (store.Endpoint, error) {
-	const q = `
+// createEndpoint is CreateEndpoint on db, a connection or transaction of a
+// database whose tenant IDs follow format.
+func createEndpoint(ctx context.Context, db querier, e store.Endpoint, format store.TenantFormat) (store.Endpoint, error) {
+	var err error
+	if e.TenantID, err = store.TenantFieldError(e.TenantID, format); err != nil {
+		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
+	}
+	q := `
 		INSERT INTO webhooks AS w (
 			title, target_url, secret, active, events, headers,
 			description, created_by, max_retries, signature_profile,
@@ -47,9 +59,9 @@ func createEndpoint(ctx context.Context, db querier, e store.Endpoint) (store.En
 			nullif($7, ''), nullif($8, ''), $9, $10,
 			nullif($11, ''), $12, nullif($13, ''), $14,
 			$15, $16, $17, $18,
-			$19, $20, nullif($21, '')::uuid, $22, ` + sessionTenant + `)
+			$19, $20, nullif($21, '')::uuid, $22, ` + storedTenant("$23") + `)
 		RETURNING ` + endpointColumns
-	created, err := queryOne(db.QueryRow(ctx, q, endpointValues(e)...), endpointDest)
+	created, err := queryOne(db.QueryRow(ctx, q, append(endpointValues(e), e.TenantID)...), endpointDest)
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
 	}
@@ -71,17 +83,18 @@ func getEndpoint(ctx context.Context, db querier, id int64) (store.Endpoint, err
 }
 
 // ListEndpoints returns endpoints by ascending ID: those with ID > f.AfterID,
-// only active or only inactive ones when f.Active is set, at most f.Limit
-// (0: all).
+// only active or only inactive ones when f.Active is set, only those of
+// f.TenantID when set, at most f.Limit (0: all).
 func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]store.Endpoint, error) {
-	const q = `
+	q := `
 		SELECT ` + endpointColumns + `
 		FROM webhooks w
 		WHERE w.id > $1
 		  AND ($2::boolean IS NULL OR w.active = $2)
+		  AND ` + tenantMatches("w.tenant_id", "$4") + `
 		ORDER BY w.id
 		LIMIT nullif($3::int, 0)`
-	rows, err := s.pool.Query(ctx, q, f.AfterID, f.Active, f.Limit)
+	rows, err := s.pool.Query(ctx, q, f.AfterID, f.Active, f.Limit, f.TenantID)
 	endpoints, err := queryAll(rows, err, endpointDest)
 	if err != nil {
 		return nil, fmt.Errorf("list endpoints: %w", err)

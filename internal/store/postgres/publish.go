@@ -52,16 +52,20 @@ func publishTx(ctx context.Context, q querier, ev store.Event, opts store.Publis
 	}
 	var res store.PublishResult
 	err := inSavepoint(ctx, q, func() error {
-		var err error
-		res, err = publishEvent(ctx, q, ev, opts)
+		format, err := readTenantFormat(ctx, q)
+		if err != nil {
+			return err
+		}
+		res, err = publishEvent(ctx, q, ev, opts, format)
 		return err
 	})
 	return res, err
 }
 
-// publishEvent publishes ev in tx (see PublishTx), without a savepoint.
-func publishEvent(ctx context.Context, tx querier, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	res, err := publish(ctx, tx, ev, opts)
+// publishEvent publishes ev in tx (see PublishTx), without a savepoint, on
+// a database whose tenant IDs follow format.
+func publishEvent(ctx context.Context, tx querier, ev store.Event, opts store.PublishOptions, format store.TenantFormat) (store.PublishResult, error) {
+	res, err := publish(ctx, tx, ev, opts, format)
 	if err != nil {
 		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
 	}
@@ -70,17 +74,24 @@ func publishEvent(ctx context.Context, tx querier, ev store.Event, opts store.Pu
 	return res, nil
 }
 
-func publish(ctx context.Context, q querier, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	if err := ev.Normalize(); err != nil {
+func publish(ctx context.Context, q querier, ev store.Event, opts store.PublishOptions, format store.TenantFormat) (store.PublishResult, error) {
+	if err := normalize(&ev, format); err != nil {
 		return store.PublishResult{}, err
 	}
-	const insertEvent = `
-		INSERT INTO webhook_events AS e (id, type, data, priority, ordering_key, traceparent, tracestate)
-		VALUES ($1, $2, $3, $4, nullif($5, ''), nullif($6, ''), nullif($7, ''))
+	refused, err := foreignTargets(ctx, q, []store.Publication{{Event: ev, Options: opts}})
+	if err != nil {
+		return store.PublishResult{}, err
+	}
+	if refused[0] != nil {
+		return store.PublishResult{}, refused[0]
+	}
+	insertEvent := `
+		INSERT INTO webhook_events AS e (id, type, data, priority, ordering_key, traceparent, tracestate, tenant_id)
+		VALUES ($1, $2, $3, $4, nullif($5, ''), nullif($6, ''), nullif($7, ''), ` + storedTenant("$8") + `)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING ` + eventColumns
 	created, err := queryOne(q.QueryRow(ctx, insertEvent, ev.ID, ev.Type, string(ev.Data), ev.Priority, ev.OrderingKey,
-		ev.TraceParent, ev.TraceState), eventDest)
+		ev.TraceParent, ev.TraceState, ev.TenantID), eventDest)
 	if errors.Is(err, store.ErrNotFound) {
 		stored, err := getEvent(ctx, q, ev.ID)
 		return store.PublishResult{Event: stored}, err
@@ -88,7 +99,7 @@ func publish(ctx context.Context, q querier, ev store.Event, opts store.PublishO
 	if err != nil {
 		return store.PublishResult{}, fmt.Errorf("insert event: %w", err)
 	}
-	targets, err := fanOut(ctx, q, created.Type, opts)
+	targets, err := fanOut(ctx, q, created, opts)
 	if err != nil {
 		return store.PublishResult{}, err
 	}
@@ -155,31 +166,34 @@ func lockOrderingKeys(ctx context.Context, q querier, keys []string) error {
 	return nil
 }
 
-// fanOut selects the active endpoints (those of opts.EndpointIDs when it is
-// not empty) by ascending ID, and returns the targets among them of an event
-// of eventType (store.FanOut).
-func fanOut(ctx context.Context, q querier, eventType string, opts store.PublishOptions) ([]store.PublishTarget, error) {
-	endpoints, err := activeEndpoints(ctx, q, opts.EndpointIDs)
+// fanOut selects the active endpoints of the stored event ev's tenant (those
+// of opts.EndpointIDs when it is not empty) by ascending ID, and returns the
+// targets among them (store.FanOut).
+func fanOut(ctx context.Context, q querier, ev store.Event, opts store.PublishOptions) ([]store.PublishTarget, error) {
+	endpoints, err := activeEndpoints(ctx, q, opts.EndpointIDs, []string{ev.TenantID})
 	if err != nil {
 		return nil, err
 	}
-	return store.FanOut(endpoints, eventType, opts), nil
+	return store.FanOut(endpoints, ev.Type, ev.TenantID, opts), nil
 }
 
-// activeEndpoints selects the active endpoints, only those of only when it
-// is not empty, by ascending ID.
-func activeEndpoints(ctx context.Context, q querier, only []int64) ([]store.Endpoint, error) {
+// activeEndpoints selects the active endpoints of the tenants ("" for
+// endpoints without tenant; the stored tenants of the events published),
+// only those of only when it is not empty, by ascending ID. The tenant
+// filter runs in SQL, on the tenant_id index where the column is TEXT.
+func activeEndpoints(ctx context.Context, q querier, only []int64, tenants []string) ([]store.Endpoint, error) {
 	const active = `
-		SELECT w.id, w.events, w.max_retries
+		SELECT w.id, w.events, w.max_retries, coalesce(w.tenant_id::text, '')
 		FROM webhooks w
 		WHERE w.active
 		  AND ($1::bigint[] IS NULL OR w.id = ANY ($1))
+		  AND (w.tenant_id::text = ANY ($2::text[]) OR w.tenant_id IS NULL AND '' = ANY ($2::text[]))
 		ORDER BY w.id`
 	if len(only) == 0 {
 		only = nil
 	}
-	rows, err := q.Query(ctx, active, only)
-	endpoints, err := queryAll(rows, err, func(e *store.Endpoint) []any { return []any{&e.ID, &e.Events, &e.MaxRetries} })
+	rows, err := q.Query(ctx, active, only, tenants)
+	endpoints, err := queryAll(rows, err, func(e *store.Endpoint) []any { return []any{&e.ID, &e.Events, &e.MaxRetries, &e.TenantID} })
 	if err != nil {
 		return nil, fmt.Errorf("select endpoints: %w", err)
 	}

@@ -163,7 +163,11 @@ func (s *Store) publishGroup(group []*store.PublishCall) {
 				pubs = append(pubs, call.Value)
 			}
 		}
-		results, err = publishMany(ctx, tx, pubs)
+		format, err := s.TenantFormat(ctx)
+		if err != nil {
+			return err
+		}
+		results, err = publishMany(ctx, tx, pubs, format)
 		return err
 	})
 	if err == nil {
@@ -189,7 +193,11 @@ func (s *Store) publishAlone(ctx context.Context, p store.Publication) (store.Pu
 		if len(busy) > 0 {
 			return errKeyBusy
 		}
-		res, err = publish(ctx, tx, p.Event, p.Options)
+		format, err := s.TenantFormat(ctx)
+		if err != nil {
+			return err
+		}
+		res, err = publish(ctx, tx, p.Event, p.Options, format)
 		return err
 	})
 	return res, err

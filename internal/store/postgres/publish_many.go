@@ -15,8 +15,11 @@ import (
 func (s *Store) PublishMany(ctx context.Context, pubs []store.Publication) ([]store.PublicationResult, error) {
 	var results []store.PublicationResult
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		results, err = publishMany(ctx, tx, pubs)
+		format, err := s.TenantFormat(ctx)
+		if err != nil {
+			return err
+		}
+		results, err = publishMany(ctx, tx, pubs, format)
 		return err
 	})
 	if err != nil {
@@ -36,12 +39,16 @@ type eventBatch struct {
 	keys       []string // ordering keys, "" for none
 	parents    []string // traceparents, "" for none
 	states     []string // tracestates, "" for none
+	tenants    []string // tenant IDs, "" for none
 }
 
-// publishMany writes pubs set-based: one INSERT of the events, one SELECT of
-// the events that existed, one of the active endpoints, one INSERT of the
-// deliveries, and one NOTIFY.
-func publishMany(ctx context.Context, q querier, pubs []store.Publication) ([]store.PublicationResult, error) {
+// publishMany writes pubs set-based, on a database whose tenant IDs follow
+// format: one SELECT of the tenants of explicit targets (when there are
+// any), one INSERT of the events, one SELECT of the events that existed, one
+// of the active endpoints, one INSERT of the deliveries, and one NOTIFY. A
+// publication naming endpoints of another tenant than its event's is
+// refused (store.ForeignEndpointsError) and nothing is written for it.
+func publishMany(ctx context.Context, q querier, pubs []store.Publication, format store.TenantFormat) ([]store.PublicationResult, error) {
 	if err := store.CheckPublishMany(len(pubs)); err != nil {
 		return nil, err
 	}
@@ -49,12 +56,28 @@ func publishMany(ctx context.Context, q querier, pubs []store.Publication) ([]st
 	events := make([]store.Event, len(pubs))
 	first := make(map[string]int, len(pubs)) // event ID → its first publication
 	var batch eventBatch
+	valid := make([]store.Publication, len(pubs)) // normalised; no targets for a refused one
 	for i, p := range pubs {
 		ev := p.Event
-		if err := ev.Normalize(); err != nil {
+		if err := normalize(&ev, format); err != nil {
 			results[i].Err = err
 			continue
 		}
+		valid[i] = store.Publication{Event: ev, Options: p.Options}
+	}
+	refused, err := foreignTargets(ctx, q, valid)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range valid {
+		if results[i].Err != nil {
+			continue
+		}
+		if refused[i] != nil {
+			results[i].Err = refused[i]
+			continue
+		}
+		ev := p.Event
 		events[i] = ev
 		if _, seen := first[ev.ID]; seen {
 			continue
@@ -68,6 +91,7 @@ func publishMany(ctx context.Context, q querier, pubs []store.Publication) ([]st
 		batch.keys = append(batch.keys, ev.OrderingKey)
 		batch.parents = append(batch.parents, ev.TraceParent)
 		batch.states = append(batch.states, ev.TraceState)
+		batch.tenants = append(batch.tenants, ev.TenantID)
 	}
 	if len(batch.ids) == 0 {
 		return results, nil
@@ -80,6 +104,8 @@ func publishMany(ctx context.Context, q querier, pubs []store.Publication) ([]st
 	for _, i := range batch.index {
 		if createdIDs[events[i].ID] {
 			created = append(created, i)
+			// the tenant stored: the session's for an event without one
+			events[i].TenantID = stored[events[i].ID].TenantID
 		}
 	}
 	deliveries, err := fanOutMany(ctx, q, pubs, events, created)
@@ -107,15 +133,15 @@ func publishMany(ctx context.Context, q querier, pubs []store.Publication) ([]st
 // insertEvents inserts the events of batch whose ID does not exist yet, and
 // returns every event of batch as stored, by ID, with the IDs it inserted.
 func insertEvents(ctx context.Context, q querier, batch eventBatch) (map[string]store.Event, map[string]bool, error) {
-	const insert = `
-		INSERT INTO webhook_events AS e (id, type, data, priority, ordering_key, traceparent, tracestate)
-		SELECT t.id, t.type, t.data, t.priority, nullif(t.ordering_key, ''), nullif(t.traceparent, ''), nullif(t.tracestate, '')
-		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[])
-			AS t (id, type, data, priority, ordering_key, traceparent, tracestate)
+	insert := `
+		INSERT INTO webhook_events AS e (id, type, data, priority, ordering_key, traceparent, tracestate, tenant_id)
+		SELECT t.id, t.type, t.data, t.priority, nullif(t.ordering_key, ''), nullif(t.traceparent, ''), nullif(t.tracestate, ''), ` + storedTenant("t.tenant_id") + `
+		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[])
+			AS t (id, type, data, priority, ordering_key, traceparent, tracestate, tenant_id)
 		ON CONFLICT (id) DO NOTHING
 		RETURNING ` + eventColumns
 	rows, err := q.Query(ctx, insert, batch.ids, batch.types, batch.data, batch.priorities, batch.keys,
-		batch.parents, batch.states)
+		batch.parents, batch.states, batch.tenants)
 	inserted, err := queryAll(rows, err, eventDest)
 	if err != nil {
 		return nil, nil, fmt.Errorf("insert events: %w", err)
@@ -155,8 +181,13 @@ func fanOutMany(ctx context.Context, q querier, pubs []store.Publication, events
 	if len(created) == 0 {
 		return counts, nil
 	}
-	// One SELECT serves every publication: all active endpoints when one of
-	// them follows subscriptions, else the union of their targets.
+	// One SELECT serves every publication: all active endpoints of their
+	// tenants when one of them follows subscriptions, else the union of
+	// their targets.
+	tenants := make([]string, 0, len(created))
+	for _, i := range created {
+		tenants = append(tenants, events[i].TenantID)
+	}
 	var only []int64
 	for _, i := range created {
 		ids := pubs[i].Options.EndpointIDs
@@ -166,7 +197,7 @@ func fanOutMany(ctx context.Context, q querier, pubs []store.Publication, events
 		}
 		only = append(only, ids...)
 	}
-	active, err := activeEndpoints(ctx, q, only)
+	active, err := activeEndpoints(ctx, q, only, tenants)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +206,7 @@ func fanOutMany(ctx context.Context, q querier, pubs []store.Publication, events
 	var maxRetries []int
 	var keys []string
 	for _, i := range created {
-		targets := store.FanOut(active, events[i].Type, pubs[i].Options)
+		targets := store.FanOut(active, events[i].Type, events[i].TenantID, pubs[i].Options)
 		counts[i] = len(targets)
 		if len(targets) > 0 {
 			keys = append(keys, events[i].OrderingKey)

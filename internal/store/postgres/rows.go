@@ -18,7 +18,7 @@ const endpointColumns = `
 	w.failure_count, w.failing_since, w.last_delivered_at, w.created_at, w.updated_at,
 	w.rate_limit_per_second,
 	w.unverified, w.verified_at, coalesce(w.verification_event_id::text, ''), w.verification_sent_at,
-	w.probing_since, w.next_probe_at, w.probe_count`
+	w.probing_since, w.next_probe_at, w.probe_count, coalesce(w.tenant_id::text, '')`
 
 func endpointDest(e *store.Endpoint) []any {
 	return []any{
@@ -30,7 +30,7 @@ func endpointDest(e *store.Endpoint) []any {
 		&e.RateLimitPerSecond,
 		&e.Verification.Unverified, &e.Verification.VerifiedAt,
 		&e.Verification.ChallengeEventID, &e.Verification.ChallengeSentAt,
-		&e.Probe.Since, &e.Probe.NextAt, &e.Probe.Failures,
+		&e.Probe.Since, &e.Probe.NextAt, &e.Probe.Failures, &e.TenantID,
 	}
 }
 
@@ -42,7 +42,7 @@ const deliveryColumns = `
 	d.processed_at, d.next_retry_at, d.lease_expires_at,
 	coalesce(d.request_headers, '{}'), d.response_status, coalesce(d.response_headers, '{}'),
 	coalesce(d.response_body, ''), coalesce(d.last_error, ''), coalesce(d.ordering_key, ''),
-	d.recovered_at`
+	d.recovered_at, coalesce(d.tenant_id::text, '')`
 
 func deliveryDest(d *store.Delivery) []any {
 	return []any{
@@ -51,13 +51,14 @@ func deliveryDest(d *store.Delivery) []any {
 		&d.ProcessedAt, &d.NextRetryAt, &d.LeaseExpiresAt,
 		&d.RequestHeaders, &d.ResponseStatus, &d.ResponseHeaders,
 		&d.ResponseBody, &d.LastError, &d.OrderingKey,
-		&d.RecoveredAt,
+		&d.RecoveredAt, &d.TenantID,
 	}
 }
 
 // eventColumns selects a webhook_events row (alias e) in eventDest order.
 const eventColumns = `e.id::text, e.type, e.data, e.priority, e.created_at, coalesce(e.ordering_key, ''),
-	coalesce(e.traceparent, ''), coalesce(e.tracestate, '')`
+	coalesce(e.traceparent, ''), coalesce(e.tracestate, ''),
+	coalesce(e.tenant_id::text, '')`
 
 // claimedEventColumns selects the event of a claimed delivery (alias d) in
 // eventDest order: its webhook_events row (alias e, LEFT JOINed) or, for a
@@ -68,10 +69,11 @@ const claimedEventColumns = `
 	coalesce(e.id, d.event_id)::text, coalesce(e.type, d.event_type),
 	coalesce(e.data::text, d.payload::text), coalesce(e.priority, d.priority),
 	coalesce(e.created_at, d.created_at), coalesce(e.ordering_key, d.ordering_key, ''),
-	coalesce(e.traceparent, ''), coalesce(e.tracestate, '')`
+	coalesce(e.traceparent, ''), coalesce(e.tracestate, ''),
+	coalesce(e.tenant_id::text, d.tenant_id::text, '')`
 
 func eventDest(e *store.Event) []any {
-	return []any{&e.ID, &e.Type, &e.Data, &e.Priority, &e.CreatedAt, &e.OrderingKey, &e.TraceParent, &e.TraceState}
+	return []any{&e.ID, &e.Type, &e.Data, &e.Priority, &e.CreatedAt, &e.OrderingKey, &e.TraceParent, &e.TraceState, &e.TenantID}
 }
 
 // attemptColumns selects a webhook_delivery_attempts row (alias a) in

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -31,6 +32,8 @@ import (
 type Store struct {
 	pool      *pgxpool.Pool
 	publishes *store.PublishQueue
+	// tenantFormat caches TenantFormat (see tenantFormatUnknown).
+	tenantFormat atomic.Int32
 }
 
 var _ store.Store = (*Store)(nil)

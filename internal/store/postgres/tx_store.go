@@ -66,7 +66,11 @@ func inSavepoint(ctx context.Context, q querier, fn func() error) error {
 
 // CreateEndpoint is Store.CreateEndpoint in the transaction.
 func (t *TxStore) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
-	return createEndpoint(ctx, t.q, e)
+	format, err := readTenantFormat(ctx, t.q)
+	if err != nil {
+		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
+	}
+	return createEndpoint(ctx, t.q, e, format)
 }
 
 // GetEndpoint is Store.GetEndpoint in the transaction: it sees the
@@ -96,7 +100,11 @@ func (t *TxStore) DeleteEndpoint(ctx context.Context, id int64) error {
 
 // Publish is PublishTx in the transaction, without its savepoint.
 func (t *TxStore) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	return publishEvent(ctx, t.q, ev, opts)
+	format, err := readTenantFormat(ctx, t.q)
+	if err != nil {
+		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
+	}
+	return publishEvent(ctx, t.q, ev, opts, format)
 }
 
 // PublishMany publishes pubs in the transaction, each as Publish would, and
@@ -106,7 +114,11 @@ func (t *TxStore) Publish(ctx context.Context, ev store.Event, opts store.Publis
 // The ordering keys of the events lock as in PublishTx, all at once, in
 // sorted order. At most store.MaxPublishMany publications.
 func (t *TxStore) PublishMany(ctx context.Context, pubs []store.Publication) ([]store.PublicationResult, error) {
-	results, err := publishMany(ctx, t.q, pubs)
+	format, err := readTenantFormat(ctx, t.q)
+	if err != nil {
+		return nil, fmt.Errorf("publish events: %w", err)
+	}
+	results, err := publishMany(ctx, t.q, pubs, format)
 	if err != nil {
 		return nil, fmt.Errorf("publish events: %w", err)
 	}

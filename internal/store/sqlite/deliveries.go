@@ -27,7 +27,7 @@ func getDelivery(ctx context.Context, q execer, id int64) (store.Delivery, error
 }
 
 // deliveryFilter is the WHERE clause of the set fields of f (EndpointID,
-// EventType, EventID, CreatedAfter inclusive, CreatedBefore exclusive) on
+// TenantID, EventType, EventID, CreatedAfter inclusive, CreatedBefore exclusive) on
 // webhook_deliveries, with its named parameters; "true" when none is set. It
 // is false when f can match nothing because its EventID is not a UUID. Only
 // the set fields make the clause, so that SQLite plans each query with the
@@ -43,6 +43,9 @@ func deliveryFilter(f store.DeliveryFilter) (where string, args []any, ok bool) 
 	}
 	if f.EventType != "" {
 		add("webhook_deliveries.event_type = :event_type", "event_type", f.EventType)
+	}
+	if f.TenantID != "" {
+		add("webhook_deliveries.tenant_id = :tenant_id", "tenant_id", f.TenantID)
 	}
 	if f.EventID != "" {
 		id, ok := store.CanonicalEventID(f.EventID)

@@ -40,7 +40,8 @@ func endpointArgs(e store.Endpoint) []any {
 }
 
 // CreateEndpoint inserts e (its ID, CreatedAt and UpdatedAt are ignored) and
-// returns the stored row.
+// returns the stored row. e.TenantID must pass store.ValidateTenantID
+// (store.TenantText; a *store.FieldError otherwise).
 func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
 	created, err := inTxValue(ctx, s, func(tx execer) (store.Endpoint, error) { return createEndpoint(ctx, tx, e) })
 	if err != nil {
@@ -51,21 +52,24 @@ func (s *Store) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.End
 
 // createEndpoint is CreateEndpoint in tx, its error unwrapped.
 func createEndpoint(ctx context.Context, tx execer, e store.Endpoint) (store.Endpoint, error) {
+	if _, err := store.TenantFieldError(e.TenantID, store.TenantText); err != nil {
+		return store.Endpoint{}, err
+	}
 	const q = `
 		INSERT INTO webhooks (
 			title, target_url, secret, active, events, headers,
 			description, created_by, max_retries, signature_profile,
 			previous_secret, previous_secret_expires_at, disabled_reason, disabled_at,
 			failure_count, failing_since, last_delivered_at, rate_limit_per_second,
-			unverified, verified_at, verification_event_id, verification_sent_at, created_at, updated_at)
+			unverified, verified_at, verification_event_id, verification_sent_at, created_at, updated_at, tenant_id)
 		VALUES (
 			:title, :url, :secret, :active, :events, :headers,
 			nullif(:description, ''), nullif(:created_by, ''), :max_retries, :profile,
 			nullif(:previous_secret, ''), :previous_expires, nullif(:disabled_reason, ''), :disabled_at,
 			:failure_count, :failing_since, :last_delivered, :rate_limit,
-			:unverified, :verified_at, nullif(:challenge_event, ''), :challenge_sent, :now, :now)
+			:unverified, :verified_at, nullif(:challenge_event, ''), :challenge_sent, :now, :now, nullif(:tenant, ''))
 		RETURNING ` + endpointColumns
-	args := append(endpointArgs(e), sql.Named("now", micros(time.Now())))
+	args := append(endpointArgs(e), sql.Named("now", micros(time.Now())), sql.Named("tenant", e.TenantID))
 	rows, err := tx.QueryContext(ctx, q, args...)
 	return queryOne(rows, err, endpointDest)
 }
@@ -87,18 +91,20 @@ func getEndpoint(ctx context.Context, q execer, id int64) (store.Endpoint, error
 }
 
 // ListEndpoints returns endpoints by ascending ID: those with ID > f.AfterID,
-// only active or only inactive ones when f.Active is set, at most f.Limit
-// (0: all).
+// only active or only inactive ones when f.Active is set, only those of
+// f.TenantID when set, at most f.Limit (0: all).
 func (s *Store) ListEndpoints(ctx context.Context, f store.EndpointFilter) ([]store.Endpoint, error) {
 	const q = `
 		SELECT ` + endpointColumns + `
 		FROM webhooks
 		WHERE webhooks.id > :after
 		  AND (:active IS NULL OR webhooks.active = :active)
+		  AND (:tenant = '' OR webhooks.tenant_id = :tenant)
 		ORDER BY webhooks.id
 		LIMIT :limit`
 	rows, err := s.reads.QueryContext(ctx, q,
-		sql.Named("after", f.AfterID), sql.Named("active", f.Active), sql.Named("limit", noLimit(f.Limit)))
+		sql.Named("after", f.AfterID), sql.Named("active", f.Active), sql.Named("limit", noLimit(f.Limit)),
+		sql.Named("tenant", f.TenantID))
 	endpoints, err := queryAll(rows, err, endpointDest)
 	if err != nil {
 		return nil, fmt.Errorf("list endpoints: %w", err)

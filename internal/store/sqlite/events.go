@@ -19,6 +19,7 @@ func (s *Store) ListEvents(ctx context.Context, f store.EventFilter) ([]store.Ev
 		SELECT ` + eventColumns + `
 		FROM webhook_events
 		WHERE (:type = '' OR webhook_events.type = :type)
+		  AND (:tenant = '' OR webhook_events.tenant_id = :tenant)
 		  AND (:after IS NULL OR webhook_events.created_at >= :after)
 		  AND (:before IS NULL OR webhook_events.created_at < :before)
 		  AND (:cursor_at IS NULL OR (webhook_events.created_at, webhook_events.id) < (:cursor_at, :cursor_id))
@@ -28,7 +29,7 @@ func (s *Store) ListEvents(ctx context.Context, f store.EventFilter) ([]store.Ev
 		sql.Named("type", f.Type), sql.Named("after", microsOrNull(f.CreatedAfter)),
 		sql.Named("before", microsOrNull(f.CreatedBefore)),
 		sql.Named("cursor_at", beforeAt), sql.Named("cursor_id", beforeID),
-		sql.Named("limit", noLimit(f.Limit)))
+		sql.Named("limit", noLimit(f.Limit)), sql.Named("tenant", f.TenantID))
 	events, err := queryAll(rows, err, eventDest)
 	if err != nil {
 		return nil, fmt.Errorf("list events: %w", err)

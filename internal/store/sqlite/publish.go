@@ -59,13 +59,16 @@ func record(ctx context.Context, tx execer, ev store.Event, opts store.PublishOp
 	if err := ev.Normalize(); err != nil {
 		return store.PublishResult{}, err
 	}
+	if err := refuseForeign(ctx, tx, ev, opts); err != nil {
+		return store.PublishResult{}, err
+	}
 	const insertEvent = `
-		INSERT INTO webhook_events (id, type, data, priority, created_at, ordering_key, traceparent, tracestate)
-		VALUES (?, ?, ?, ?, ?, nullif(?, ''), nullif(?, ''), nullif(?, ''))
+		INSERT INTO webhook_events (id, type, data, priority, created_at, ordering_key, traceparent, tracestate, tenant_id)
+		VALUES (?, ?, ?, ?, ?, nullif(?, ''), nullif(?, ''), nullif(?, ''), nullif(?, ''))
 		ON CONFLICT (id) DO NOTHING
 		RETURNING ` + eventColumns
 	rows, err := tx.QueryContext(ctx, insertEvent, ev.ID, ev.Type, string(ev.Data), ev.Priority, micros(now), ev.OrderingKey,
-		ev.TraceParent, ev.TraceState)
+		ev.TraceParent, ev.TraceState, ev.TenantID)
 	created, err := queryOne(rows, err, eventDest)
 	if errors.Is(err, store.ErrNotFound) {
 		stored, err := getEvent(ctx, tx, ev.ID)
@@ -74,7 +77,7 @@ func record(ctx context.Context, tx execer, ev store.Event, opts store.PublishOp
 	if err != nil {
 		return store.PublishResult{}, fmt.Errorf("insert event: %w", err)
 	}
-	targets, err := fanOut(ctx, tx, created.Type, opts)
+	targets, err := fanOut(ctx, tx, created, opts)
 	if err != nil {
 		return store.PublishResult{}, err
 	}
@@ -87,42 +90,70 @@ func record(ctx context.Context, tx execer, ev store.Event, opts store.PublishOp
 	// of one ordering key follow commit order.
 	const insertDeliveries = `
 		INSERT INTO webhook_deliveries (
-			webhook_id, max_retries, event_id, event_type, payload, priority, created_at, scheduled_for, ordering_key)
+			webhook_id, max_retries, event_id, event_type, payload, priority, created_at, scheduled_for, ordering_key,
+			tenant_id)
 		SELECT t.value ->> 'EndpointID', t.value ->> 'MaxRetries', :event_id, :type, :payload, :priority, :now, :now,
-			nullif(:ordering_key, '')
+			nullif(:ordering_key, ''), nullif(:tenant, '')
 		FROM json_each(:targets) AS t`
 	if _, err := tx.ExecContext(ctx, insertDeliveries,
 		sql.Named("event_id", created.ID), sql.Named("type", created.Type),
 		sql.Named("payload", string(created.Data)), sql.Named("priority", created.Priority),
 		sql.Named("now", micros(now)), sql.Named("targets", jsonText(targets)),
-		sql.Named("ordering_key", created.OrderingKey)); err != nil {
+		sql.Named("ordering_key", created.OrderingKey), sql.Named("tenant", created.TenantID)); err != nil {
 		return store.PublishResult{}, fmt.Errorf("insert deliveries: %w", err)
 	}
 	return res, nil
 }
 
-// fanOut selects the active endpoints (those of opts.EndpointIDs when it is
-// not empty) by ascending ID, and returns the targets among them of an event
-// of eventType (store.FanOut).
-func fanOut(ctx context.Context, tx execer, eventType string, opts store.PublishOptions) ([]store.PublishTarget, error) {
+// fanOut selects the active endpoints of the stored event ev's tenant (those
+// of opts.EndpointIDs when it is not empty) by ascending ID, and returns the
+// targets among them (store.FanOut). The tenant filter runs in SQL, on the
+// tenant_id index.
+func fanOut(ctx context.Context, tx execer, ev store.Event, opts store.PublishOptions) ([]store.PublishTarget, error) {
 	const active = `
-		SELECT webhooks.id, webhooks.events, webhooks.max_retries
+		SELECT webhooks.id, webhooks.events, webhooks.max_retries, coalesce(webhooks.tenant_id, '')
 		FROM webhooks
 		WHERE webhooks.active
 		  AND (:only IS NULL OR webhooks.id IN (SELECT value FROM json_each(:only)))
+		  AND (webhooks.tenant_id = :tenant OR :tenant = '' AND webhooks.tenant_id IS NULL)
 		ORDER BY webhooks.id`
 	var only any
 	if len(opts.EndpointIDs) > 0 {
 		only = jsonText(opts.EndpointIDs)
 	}
-	rows, err := tx.QueryContext(ctx, active, sql.Named("only", only))
+	rows, err := tx.QueryContext(ctx, active, sql.Named("only", only), sql.Named("tenant", ev.TenantID))
 	endpoints, err := queryAll(rows, err, func(e *store.Endpoint) []any {
-		return []any{&e.ID, jsonCol{&e.Events}, &e.MaxRetries}
+		return []any{&e.ID, jsonCol{&e.Events}, &e.MaxRetries, &e.TenantID}
 	})
 	if err != nil {
 		return nil, fmt.Errorf("select endpoints: %w", err)
 	}
-	return store.FanOut(endpoints, eventType, opts), nil
+	return store.FanOut(endpoints, ev.Type, ev.TenantID, opts), nil
+}
+
+// refuseForeign returns the store.ForeignEndpointsError that refuses ev
+// when opts.EndpointIDs names endpoints of another tenant than ev's, or nil.
+func refuseForeign(ctx context.Context, tx execer, ev store.Event, opts store.PublishOptions) error {
+	if len(opts.EndpointIDs) == 0 {
+		return nil
+	}
+	const look = `
+		SELECT webhooks.id, coalesce(webhooks.tenant_id, '')
+		FROM webhooks
+		WHERE webhooks.id IN (SELECT value FROM json_each(?))`
+	rows, err := tx.QueryContext(ctx, look, jsonText(opts.EndpointIDs))
+	found, err := queryAll(rows, err, func(e *store.Endpoint) []any { return []any{&e.ID, &e.TenantID} })
+	if err != nil {
+		return fmt.Errorf("select the tenants of endpoints: %w", err)
+	}
+	tenants := make(map[int64]string, len(found))
+	for _, e := range found {
+		tenants[e.ID] = e.TenantID
+	}
+	if foreign := store.ForeignEndpoints(opts.EndpointIDs, tenants, ev.TenantID); len(foreign) > 0 {
+		return store.ForeignEndpointsError(foreign, ev.TenantID)
+	}
+	return nil
 }
 
 // GetEvent returns one event or store.ErrNotFound (also for an ID that is not

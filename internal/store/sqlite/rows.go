@@ -21,7 +21,7 @@ const endpointColumns = `
 	webhooks.rate_limit_per_second,
 	webhooks.unverified, webhooks.verified_at, coalesce(webhooks.verification_event_id, ''),
 	webhooks.verification_sent_at,
-	webhooks.probing_since, webhooks.next_probe_at, webhooks.probe_count`
+	webhooks.probing_since, webhooks.next_probe_at, webhooks.probe_count, coalesce(webhooks.tenant_id, '')`
 
 func endpointDest(e *store.Endpoint) []any {
 	return []any{
@@ -34,7 +34,7 @@ func endpointDest(e *store.Endpoint) []any {
 		&e.RateLimitPerSecond,
 		&e.Verification.Unverified, nullTimeCol{&e.Verification.VerifiedAt},
 		&e.Verification.ChallengeEventID, nullTimeCol{&e.Verification.ChallengeSentAt},
-		nullTimeCol{&e.Probe.Since}, nullTimeCol{&e.Probe.NextAt}, &e.Probe.Failures,
+		nullTimeCol{&e.Probe.Since}, nullTimeCol{&e.Probe.NextAt}, &e.Probe.Failures, &e.TenantID,
 	}
 }
 
@@ -48,7 +48,7 @@ const deliveryColumns = `
 	coalesce(webhook_deliveries.request_headers, '{}'), webhook_deliveries.response_status,
 	coalesce(webhook_deliveries.response_headers, '{}'), coalesce(webhook_deliveries.response_body, ''),
 	coalesce(webhook_deliveries.last_error, ''), coalesce(webhook_deliveries.ordering_key, ''),
-	webhook_deliveries.recovered_at`
+	webhook_deliveries.recovered_at, coalesce(webhook_deliveries.tenant_id, '')`
 
 func deliveryDest(d *store.Delivery) []any {
 	return []any{
@@ -60,7 +60,7 @@ func deliveryDest(d *store.Delivery) []any {
 		jsonCol{&d.RequestHeaders}, &d.ResponseStatus,
 		jsonCol{&d.ResponseHeaders}, &d.ResponseBody,
 		&d.LastError, &d.OrderingKey,
-		nullTimeCol{&d.RecoveredAt},
+		nullTimeCol{&d.RecoveredAt}, &d.TenantID,
 	}
 }
 
@@ -68,7 +68,8 @@ func deliveryDest(d *store.Delivery) []any {
 const eventColumns = `
 	webhook_events.id, webhook_events.type, webhook_events.data,
 	webhook_events.priority, webhook_events.created_at, coalesce(webhook_events.ordering_key, ''),
-	coalesce(webhook_events.traceparent, ''), coalesce(webhook_events.tracestate, '')`
+	coalesce(webhook_events.traceparent, ''), coalesce(webhook_events.tracestate, ''),
+	coalesce(webhook_events.tenant_id, '')`
 
 // claimedEventColumns selects the event of a claimed delivery in eventDest
 // order: its webhook_events row (LEFT JOINed) or, for a row that another
@@ -80,10 +81,11 @@ const claimedEventColumns = `
 	coalesce(webhook_events.priority, webhook_deliveries.priority),
 	coalesce(webhook_events.created_at, webhook_deliveries.created_at),
 	coalesce(webhook_events.ordering_key, webhook_deliveries.ordering_key, ''),
-	coalesce(webhook_events.traceparent, ''), coalesce(webhook_events.tracestate, '')`
+	coalesce(webhook_events.traceparent, ''), coalesce(webhook_events.tracestate, ''),
+	coalesce(webhook_events.tenant_id, webhook_deliveries.tenant_id, '')`
 
 func eventDest(e *store.Event) []any {
-	return []any{&e.ID, &e.Type, rawJSONCol{&e.Data}, &e.Priority, timeCol{&e.CreatedAt}, &e.OrderingKey, &e.TraceParent, &e.TraceState}
+	return []any{&e.ID, &e.Type, rawJSONCol{&e.Data}, &e.Priority, timeCol{&e.CreatedAt}, &e.OrderingKey, &e.TraceParent, &e.TraceState, &e.TenantID}
 }
 
 // attemptColumns selects a webhook_delivery_attempts row in attemptDest order.

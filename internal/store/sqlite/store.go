@@ -211,3 +211,8 @@ func inTxValue[T any](ctx context.Context, s *Store, fn func(tx execer) (T, erro
 	})
 	return v, err
 }
+
+// TenantFormat reports store.TenantText: SQLite's tenant IDs are text.
+func (s *Store) TenantFormat(context.Context) (store.TenantFormat, error) {
+	return store.TenantText, nil
+}

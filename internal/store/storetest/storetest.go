@@ -73,6 +73,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		verificationTests,
 		eventTypeTests,
 		traceContextTests,
+		tenantTests,
 	}
 	for _, group := range groups {
 		for _, tc := range group {
