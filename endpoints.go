@@ -68,6 +68,9 @@ type Endpoint struct {
 	// echo (see VerifyEndpoint and the signature package). nil means
 	// Config.RequireVerification. Only CreateEndpoint reads it.
 	RequireVerification *bool
+	// TenantID, on create, puts the endpoint in a tenant for good (Event.TenantID
+	// says the rule): it receives only that tenant's events.
+	TenantID string
 
 	// The fields below are hookrelay's to set; CreateEndpoint ignores them.
 
@@ -104,8 +107,8 @@ func (c *Client) CreateEndpoint(ctx context.Context, e Endpoint) (Endpoint, erro
 	created, err := c.service.CreateEndpoint(ctx, store.Endpoint{
 		URL: e.URL, Secret: e.Secret, Events: e.Events, Title: e.Title, Description: e.Description, Headers: e.Headers,
 		MaxRetries: e.MaxRetries, SignatureProfile: e.SignatureProfile, Active: true, CreatedBy: createdByLibrary,
-		RateLimitPerSecond: e.RateLimitPerSecond,
-		Verification:       store.EndpointVerification{Unverified: c.service.RequiresVerification(e.RequireVerification)},
+		RateLimitPerSecond: e.RateLimitPerSecond, TenantID: e.TenantID,
+		Verification: store.EndpointVerification{Unverified: c.service.RequiresVerification(e.RequireVerification)},
 	})
 	return c.endpointResult(created, err, 0)
 }
@@ -264,6 +267,6 @@ func (c *Client) endpointOf(e store.Endpoint) Endpoint {
 		Active:             e.Active, DisabledReason: e.DisabledReason, FailureCount: e.FailureCount,
 		LastDeliveredAt: e.LastDeliveredAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 		Unverified: e.Verification.Unverified, VerifiedAt: e.Verification.VerifiedAt,
-		ChallengeSentAt: e.Verification.ChallengeSentAt,
+		ChallengeSentAt: e.Verification.ChallengeSentAt, TenantID: e.TenantID,
 	}
 }
