@@ -198,15 +198,7 @@ func (c *Client) GetEndpoint(ctx context.Context, id int64) (Endpoint, error) {
 
 // ListEndpoints returns every endpoint, by ID.
 func (c *Client) ListEndpoints(ctx context.Context) ([]Endpoint, error) {
-	all, err := c.store.ListEndpoints(ctx, store.EndpointFilter{})
-	if err != nil {
-		return nil, fmt.Errorf("hookrelay: %w", err)
-	}
-	out := make([]Endpoint, len(all))
-	for i, e := range all {
-		out[i] = c.endpointOf(e)
-	}
-	return out, nil
+	return c.ListTenantEndpoints(ctx, "")
 }
 
 // disabledByLibrary is the reason of a DisableEndpoint that gives none.
