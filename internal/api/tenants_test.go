@@ -131,6 +131,11 @@ func testTenantImmutable(t *testing.T, st store.Store) {
 			t.Errorf("PATCH tenant %q: %+v, want 422 on tenant_id saying it cannot change", other, e)
 		}
 	}
+	// A refused edit writes none of its fields.
+	s.wantError("PATCH", path, map[string]any{"tenant_id": "globex", "title": "moved"}, http.StatusUnprocessableEntity, "validation_failed")
+	if e := getEndpoint(t, st, acme.ID); e.TenantID != "acme" || e.Title == "moved" {
+		t.Errorf("after a refused PATCH: %+v, want it unchanged", e)
+	}
 	var saved wire.Endpoint
 	s.call("PATCH", path, map[string]any{"tenant_id": "acme", "title": "same"}, http.StatusOK, &saved)
 	if saved.TenantID != "acme" || saved.Title != "same" {
