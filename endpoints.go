@@ -68,6 +68,9 @@ type Endpoint struct {
 	// echo (see VerifyEndpoint and the signature package). nil means
 	// Config.RequireVerification. Only CreateEndpoint reads it.
 	RequireVerification *bool
+	// TenantID, on create, puts the endpoint in a tenant for good (Event.TenantID
+	// says the rule): it receives only that tenant's events.
+	TenantID string
 
 	// The fields below are hookrelay's to set; CreateEndpoint ignores them.
 
@@ -136,8 +139,8 @@ func (c *Client[TTx]) createEndpoint(ctx context.Context, svc *service.Service, 
 	created, err := svc.CreateEndpoint(ctx, store.Endpoint{
 		URL: e.URL, Secret: e.Secret, Events: e.Events, Title: e.Title, Description: e.Description, Headers: e.Headers,
 		MaxRetries: e.MaxRetries, SignatureProfile: e.SignatureProfile, Active: true, CreatedBy: createdByLibrary,
-		RateLimitPerSecond: e.RateLimitPerSecond,
-		Verification:       store.EndpointVerification{Unverified: c.service.RequiresVerification(e.RequireVerification)},
+		RateLimitPerSecond: e.RateLimitPerSecond, TenantID: e.TenantID,
+		Verification: store.EndpointVerification{Unverified: c.service.RequiresVerification(e.RequireVerification)},
 	})
 	return c.endpointResult(created, err, 0)
 }
@@ -242,15 +245,7 @@ func (c *Client[TTx]) GetEndpoint(ctx context.Context, id int64) (Endpoint, erro
 
 // ListEndpoints returns every endpoint, by ID.
 func (c *Client[TTx]) ListEndpoints(ctx context.Context) ([]Endpoint, error) {
-	all, err := c.store.ListEndpoints(ctx, store.EndpointFilter{})
-	if err != nil {
-		return nil, fmt.Errorf("hookrelay: %w", err)
-	}
-	out := make([]Endpoint, len(all))
-	for i, e := range all {
-		out[i] = c.endpointOf(e)
-	}
-	return out, nil
+	return c.ListTenantEndpoints(ctx, "")
 }
 
 // disabledByLibrary is the reason of a DisableEndpoint that gives none.
@@ -350,6 +345,6 @@ func (c *Client[TTx]) endpointOf(e store.Endpoint) Endpoint {
 		Active:             e.Active, DisabledReason: e.DisabledReason, FailureCount: e.FailureCount,
 		LastDeliveredAt: e.LastDeliveredAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt,
 		Unverified: e.Verification.Unverified, VerifiedAt: e.Verification.VerifiedAt,
-		ChallengeSentAt: e.Verification.ChallengeSentAt,
+		ChallengeSentAt: e.Verification.ChallengeSentAt, TenantID: e.TenantID,
 	}
 }

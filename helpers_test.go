@@ -33,6 +33,7 @@ type client interface {
 	VerifyEndpoint(ctx context.Context, id int64) (hookrelay.Endpoint, error)
 	GetEndpoint(ctx context.Context, id int64) (hookrelay.Endpoint, error)
 	ListEndpoints(ctx context.Context) ([]hookrelay.Endpoint, error)
+	ListTenantEndpoints(ctx context.Context, tenantID string) ([]hookrelay.Endpoint, error)
 	DisableEndpoint(ctx context.Context, id int64, reason string) (hookrelay.Endpoint, error)
 	EnableEndpoint(ctx context.Context, id int64) (hookrelay.Endpoint, error)
 	DeleteEndpoint(ctx context.Context, id int64) error

@@ -35,6 +35,11 @@ type Event struct {
 	// PostgreSQL until the transaction ends: another transaction publishing
 	// the same key waits for it.
 	OrderingKey string
+	// TenantID, when not empty, publishes the event in a tenant: only the
+	// endpoints of that tenant get it, and an event without tenant only
+	// endpoints without one (README "Tenants"). 1 to 64 bytes of ASCII
+	// letters, digits and . _ : - (a UUID on Ackify CE's database).
+	TenantID string
 }
 
 // PublishResult is what Publish did.
@@ -93,7 +98,7 @@ func (c *Client[TTx]) PublishNow(ctx context.Context, ev Event) (PublishResult, 
 
 // request is ev as the service takes it.
 func (ev Event) request() service.PublishRequest {
-	return service.PublishRequest{Event: store.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority, OrderingKey: ev.OrderingKey}}
+	return service.PublishRequest{Event: store.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority, OrderingKey: ev.OrderingKey, TenantID: ev.TenantID}}
 }
 
 func publishResult(res store.PublishResult, err error) (PublishResult, error) {

@@ -22,6 +22,7 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 		Status:        store.Status(q.text("status")),
 		EventType:     q.text("event_type"),
 		EventID:       q.text("event_id"),
+		TenantID:      q.tenant(r.Context(), s.service),
 		CreatedAfter:  q.time("created_after"),
 		CreatedBefore: q.time("created_before"),
 		BeforeID:      q.cursor(""),
@@ -119,7 +120,7 @@ func (s *server) replayDeliveries(w http.ResponseWriter, r *http.Request) error 
 	}
 	n, err := s.service.ReplayDeliveries(r.Context(), service.ReplayFilter{
 		EndpointID: req.EndpointID, EventType: req.EventType, EventID: req.EventID,
-		CreatedAfter: req.CreatedAfter, CreatedBefore: req.CreatedBefore,
+		CreatedAfter: req.CreatedAfter, CreatedBefore: req.CreatedBefore, TenantID: req.TenantID,
 	})
 	if err != nil {
 		return err
@@ -150,7 +151,7 @@ func deliveryJSON(d store.Delivery) wire.Delivery {
 		AttemptCount: d.AttemptsMade(), RetryCount: d.RetryCount, MaxRetries: d.MaxRetries, Priority: d.Priority,
 		OrderingKey: d.OrderingKey, CreatedAt: d.CreatedAt, ScheduledFor: d.ScheduledFor, ProcessedAt: d.ProcessedAt,
 		NextRetryAt: nextRetryAt, ResponseStatus: d.ResponseStatus, LastError: d.LastError,
-		RecoveredAt: d.RecoveredAt, RecoveryReason: recoveryReason(d),
+		RecoveredAt: d.RecoveredAt, RecoveryReason: recoveryReason(d), TenantID: d.TenantID,
 	}
 }
 

@@ -35,7 +35,8 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 // publishRequest is the service's view of one event to publish.
 func publishRequest(req wire.PublishRequest) service.PublishRequest {
 	return service.PublishRequest{
-		Event:       store.Event{ID: req.ID, Type: req.Type, Data: req.Data, Priority: req.Priority, OrderingKey: req.OrderingKey},
+		Event: store.Event{ID: req.ID, Type: req.Type, Data: req.Data, Priority: req.Priority, OrderingKey: req.OrderingKey,
+			TenantID: req.TenantID},
 		EndpointIDs: req.EndpointIDs,
 	}
 }
@@ -61,16 +62,18 @@ func (s *server) getEvent(w http.ResponseWriter, r *http.Request) error {
 
 // eventJSON is the API view of an event.
 func eventJSON(ev store.Event) wire.Event {
-	return wire.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority, OrderingKey: ev.OrderingKey, CreatedAt: ev.CreatedAt}
+	return wire.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority, OrderingKey: ev.OrderingKey, CreatedAt: ev.CreatedAt,
+		TenantID: ev.TenantID}
 }
 
-// listEvents handles GET /v1/events: newest first, filtered by type,
+// listEvents handles GET /v1/events: newest first, filtered by type, tenant_id,
 // created_after and created_before, paginated by limit and cursor (the
 // opaque next_cursor of the previous page).
 func (s *server) listEvents(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
 	f := store.EventFilter{
 		Type:          q.text("type"),
+		TenantID:      q.tenant(r.Context(), s.service),
 		CreatedAfter:  q.time("created_after"),
 		CreatedBefore: q.time("created_before"),
 		Limit:         q.limit(),

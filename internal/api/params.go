@@ -1,11 +1,14 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"time"
 
+	"github.com/hookrelay/hookrelay/internal/service"
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
@@ -48,6 +51,21 @@ func (q *query) text(name string) string {
 		return ""
 	}
 	return raw
+}
+
+// tenant reads the tenant_id filter in its stored form (service.TenantID:
+// checked, a UUID made canonical on Ackify CE's database); "" when absent.
+// A bad one is a 400 on tenant_id.
+func (q *query) tenant(ctx context.Context, s *service.Service) string {
+	tenant, err := s.TenantID(ctx, q.text("tenant_id"))
+	var fe *service.FieldError
+	switch {
+	case errors.As(err, &fe):
+		q.fail(badParam("tenant_id", "%s", fe.Message))
+	case err != nil:
+		q.fail(err)
+	}
+	return tenant
 }
 
 // id reads a positive integer parameter; 0 when absent.

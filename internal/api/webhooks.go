@@ -35,6 +35,7 @@ func (s *server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 		CreatedBy:          createdByAPI,
 		RateLimitPerSecond: req.RateLimitPerSecond,
 		Verification:       store.EndpointVerification{Unverified: s.service.RequiresVerification(req.RequireVerification)},
+		TenantID:           req.TenantID,
 	}
 	if !e.Active {
 		e.DisabledReason = disabledByAPI
@@ -47,12 +48,13 @@ func (s *server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// listEndpoints handles GET /v1/webhooks?active=&limit=&cursor=, cursor as
+// listEndpoints handles GET /v1/webhooks?active=&tenant_id=&limit=&cursor=, cursor as
 // in GET /v1/deliveries: the next_cursor of the previous page. after is its
 // deprecated alias (the name before 0.x), still accepted.
 func (s *server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
 	q := newQuery(r)
-	f := store.EndpointFilter{Active: q.bool("active"), AfterID: q.cursor("after"), Limit: q.limit()}
+	f := store.EndpointFilter{Active: q.bool("active"), AfterID: q.cursor("after"), Limit: q.limit(),
+		TenantID: q.tenant(r.Context(), s.service)}
 	if q.err != nil {
 		return q.err
 	}
@@ -97,7 +99,7 @@ func (s *server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 	saved, err := s.service.UpdateEndpoint(r.Context(), id, service.EndpointUpdate{
 		Title: req.Title, URL: req.URL, Events: req.Events, Headers: req.Headers, Description: req.Description,
 		MaxRetries: req.MaxRetries, SignatureProfile: req.SignatureProfile, Active: req.Active, DisabledReason: disabledByAPI,
-		RateLimitPerSecond: req.RateLimitPerSecond,
+		RateLimitPerSecond: req.RateLimitPerSecond, TenantID: req.TenantID,
 	})
 	return s.answerEndpoint(w, id, saved, err, false)
 }
@@ -250,7 +252,7 @@ func (s *server) endpointJSON(e store.Endpoint, fullSecret bool) wire.Endpoint {
 		PreviousSecretExpiresAt: shown.PreviousSecretExpiresAt, DisabledReason: shown.DisabledReason,
 		DisabledAt: shown.DisabledAt, FailureCount: shown.FailureCount,
 		LastDeliveredAt: shown.LastDeliveredAt, CreatedAt: shown.CreatedAt, UpdatedAt: shown.UpdatedAt,
-		ProbingSince: shown.Probe.Since, NextProbeAt: shown.Probe.NextAt,
+		ProbingSince: shown.Probe.Since, NextProbeAt: shown.Probe.NextAt, TenantID: shown.TenantID,
 	}
 	out.Verification = verificationJSON(e.Verification)
 	if fullSecret {

@@ -26,6 +26,7 @@ type deliveryFilterFlags struct {
 	EventID       string `name:"event-id" placeholder:"UUID" help:"Only deliveries of this event."`
 	CreatedAfter  string `name:"created-after" placeholder:"TIME" help:"Only deliveries created at or after this RFC 3339 time."`
 	CreatedBefore string `name:"created-before" placeholder:"TIME" help:"Only deliveries created before this RFC 3339 time."`
+	Tenant        string `placeholder:"TENANT" help:"Only the deliveries of this tenant's endpoints."`
 }
 
 // filter returns the flags as a client filter.
@@ -40,6 +41,7 @@ func (f deliveryFilterFlags) filter() (client.DeliveryFilter, error) {
 	}
 	return client.DeliveryFilter{
 		EndpointID: f.Endpoint, EventType: f.EventType, EventID: f.EventID, CreatedAfter: after, CreatedBefore: before,
+		TenantID: f.Tenant,
 	}, nil
 }
 
@@ -101,12 +103,12 @@ func (c *deliveriesReplayCmd) Run(e Env) error {
 		return err
 	}
 	if c.deliveryFilterFlags == (deliveryFilterFlags{}) && !c.All {
-		return usageError{fmt.Errorf("replay needs a filter (--webhook, --event-type, --event-id, --created-after, --created-before) or --all to replay every failed or cancelled delivery")}
+		return usageError{fmt.Errorf("replay needs a filter (--webhook, --event-type, --event-id, --created-after, --created-before, --tenant) or --all to replay every failed or cancelled delivery")}
 	}
 	if c.deliveryFilterFlags != (deliveryFilterFlags{}) && c.All {
 		return usageError{fmt.Errorf("--all cannot be used with a filter")}
 	}
-	req := wire.ReplayRequest{EndpointID: wire.EndpointIDOf(f.EndpointID), EventType: f.EventType, EventID: f.EventID}
+	req := wire.ReplayRequest{EndpointID: wire.EndpointIDOf(f.EndpointID), EventType: f.EventType, EventID: f.EventID, TenantID: f.TenantID}
 	if !f.CreatedAfter.IsZero() {
 		req.CreatedAfter = &f.CreatedAfter
 	}
@@ -123,10 +125,11 @@ func (c *deliveriesReplayCmd) Run(e Env) error {
 
 // printDeliveries shows deliveries as a table.
 func printDeliveries(w io.Writer, ds []wire.Delivery) {
-	row(w, "ID", "ENDPOINT", "EVENT TYPE", "STATUS", "ATTEMPTS", "RESPONSE", "CREATED", "EVENT ID")
+	row(w, "ID", "ENDPOINT", "EVENT TYPE", "STATUS", "ATTEMPTS", "RESPONSE", "CREATED", "EVENT ID", "TENANT")
 	for _, d := range ds {
 		row(w, strconv.FormatInt(d.ID, 10), strconv.FormatInt(d.EndpointID, 10), d.EventType, d.Status,
-			fmt.Sprintf("%d/%d", d.AttemptCount, d.MaxAttempts()), statusText(d.ResponseStatus), fmtTime(&d.CreatedAt), d.EventID)
+			fmt.Sprintf("%d/%d", d.AttemptCount, d.MaxAttempts()), statusText(d.ResponseStatus), fmtTime(&d.CreatedAt), d.EventID,
+			orDash(d.TenantID))
 	}
 }
 

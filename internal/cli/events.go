@@ -25,6 +25,7 @@ type eventsPublishCmd struct {
 	Priority  int     `help:"Higher is delivered first."`
 	Key       string  `name:"ordering-key" placeholder:"KEY" help:"Ordering key: each endpoint gets the events of one key one at a time, in publish order."`
 	Endpoints []int64 `name:"webhook" aliases:"endpoint" placeholder:"ID" help:"Deliver only to these endpoint IDs; repeat or separate by commas."`
+	Tenant    string  `placeholder:"TENANT" help:"Publish in this tenant: only its endpoints get the event (without: only endpoints without tenant)."`
 	publishFileFlags
 }
 
@@ -35,7 +36,7 @@ func (c *eventsPublishCmd) Run(e Env) error {
 	if c.Type == "" {
 		return usageError{fmt.Errorf("--type is required (or --file to publish the events of a file)")}
 	}
-	req := wire.PublishRequest{ID: c.ID, Type: c.Type, Priority: c.Priority, OrderingKey: c.Key, EndpointIDs: c.Endpoints}
+	req := wire.PublishRequest{ID: c.ID, Type: c.Type, Priority: c.Priority, OrderingKey: c.Key, EndpointIDs: c.Endpoints, TenantID: c.Tenant}
 	if c.Data != "" {
 		if !json.Valid([]byte(c.Data)) {
 			return usageError{fmt.Errorf("--data: not a valid JSON document")}
@@ -67,6 +68,9 @@ func (c *eventsGetCmd) Run(e Env) error {
 		row(w, "Priority:", strconv.Itoa(ev.Priority))
 		if ev.OrderingKey != "" {
 			row(w, "Ordering key:", ev.OrderingKey)
+		}
+		if ev.TenantID != "" {
+			row(w, "Tenant:", ev.TenantID)
 		}
 		row(w, "Created:", fmtTime(&ev.CreatedAt))
 		row(w, "Data:", string(ev.Data))

@@ -25,7 +25,7 @@ const maxChunkBytes = 2 << 20
 // publishFileFlags are the flags of `events publish` that publish a file of
 // events.
 type publishFileFlags struct {
-	File      string `name:"file" placeholder:"PATH" help:"Publish the events of a JSON-lines file ('-' for stdin): one object per line with the fields of POST /v1/events (type, data, id, priority, ordering_key, endpoint_ids), sent through POST /v1/events/batch."`
+	File      string `name:"file" placeholder:"PATH" help:"Publish the events of a JSON-lines file ('-' for stdin): one object per line with the fields of POST /v1/events (type, data, id, priority, ordering_key, endpoint_ids, tenant_id), sent through POST /v1/events/batch."`
 	BatchSize int    `name:"batch-size" default:"1000" help:"Events per batch request with --file (1 to 1000)."`
 }
 

@@ -11,6 +11,7 @@ import (
 type eventsListCmd struct {
 	apiFlags
 	Type          string `placeholder:"TYPE" help:"Only events of this exact type."`
+	Tenant        string `placeholder:"TENANT" help:"Only the events of this tenant."`
 	CreatedAfter  string `name:"created-after" placeholder:"TIME" help:"Only events created at or after this RFC 3339 time."`
 	CreatedBefore string `name:"created-before" placeholder:"TIME" help:"Only events created before this RFC 3339 time."`
 	Limit         int    `default:"50" help:"Events per page (1 to 500)."`
@@ -26,13 +27,13 @@ func (c *eventsListCmd) Run(e Env) error {
 	if err != nil {
 		return err
 	}
-	f := client.EventFilter{Type: c.Type, CreatedAfter: after, CreatedBefore: before, Cursor: c.Cursor, Limit: c.Limit}
+	f := client.EventFilter{Type: c.Type, TenantID: c.Tenant, CreatedAfter: after, CreatedBefore: before, Cursor: c.Cursor, Limit: c.Limit}
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.EventList, error) {
 		return cl.ListEvents(e.Ctx, f)
 	}, func(w io.Writer, page wire.EventList) {
-		row(w, "CREATED", "TYPE", "PRIORITY", "ORDERING KEY", "ID")
+		row(w, "CREATED", "TYPE", "PRIORITY", "ORDERING KEY", "ID", "TENANT")
 		for _, ev := range page.Data {
-			row(w, fmtTime(&ev.CreatedAt), ev.Type, strconv.Itoa(ev.Priority), orDash(ev.OrderingKey), ev.ID)
+			row(w, fmtTime(&ev.CreatedAt), ev.Type, strconv.Itoa(ev.Priority), orDash(ev.OrderingKey), ev.ID, orDash(ev.TenantID))
 		}
 		moreHint(e.Stderr, "cursor", page.NextCursor)
 	})

@@ -21,6 +21,7 @@ type publishCmd struct {
 	ID                string `help:"Event ID (a UUID); publishing an existing ID creates nothing. Default: a new one."`
 	Priority          int    `help:"Higher is delivered first."`
 	Key               string `name:"ordering-key" placeholder:"KEY" help:"Ordering key: each endpoint gets the events of one key one at a time, in publish order."`
+	Tenant            string `name:"tenant" aliases:"tenant-id" placeholder:"TENANT" help:"Publish in this tenant: only its endpoints get the event (README, Tenants)."`
 }
 
 func (c *publishCmd) Run(e Env) error {
@@ -30,7 +31,7 @@ func (c *publishCmd) Run(e Env) error {
 	if c.MaxRetries < 0 || c.MaxRetries > store.MaxRetriesLimit {
 		return usageError{fmt.Errorf("WEBHOOK_MAX_RETRIES: must be between 0 and %d, got %d", store.MaxRetriesLimit, c.MaxRetries)}
 	}
-	ev := store.Event{ID: c.ID, Type: c.Type, Data: json.RawMessage(c.Data), Priority: c.Priority, OrderingKey: c.Key}
+	ev := store.Event{ID: c.ID, Type: c.Type, Data: json.RawMessage(c.Data), Priority: c.Priority, OrderingKey: c.Key, TenantID: c.Tenant}
 	if err := ev.Normalize(); err != nil {
 		// A field's flag is its name with dashes (ordering_key: --ordering-key).
 		var fe *store.FieldError

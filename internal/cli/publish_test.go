@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/store/sqlite"
 	"github.com/hookrelay/hookrelay/internal/testdb"
 )
 
@@ -70,5 +71,36 @@ func TestPublishToReadOnlyDatabase(t *testing.T) {
 	_, stderr, code := runCLI(t, "publish", "--type", "document.created")
 	if code != 1 || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, store.ErrUnavailable.Error()) {
 		t.Errorf("publish on a read-only database: exit %d, stderr %q; want exit 1 and one line saying the database is unavailable", code, stderr)
+	}
+}
+
+// TestPublishInATenant: hookrelay publish --tenant stores the event in the
+// tenant, for the tenant's endpoints only; a bad tenant is a usage error.
+func TestPublishInATenant(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hookrelay.db")
+	t.Setenv("DATABASE_URL", path)
+	if _, stderr, code := runCLI(t, "migrate"); code != 0 {
+		t.Fatalf("migrate: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := runCLI(t, "publish", "--type", "a.b", "--tenant", "a b"); code != 2 || !strings.Contains(stderr, "--tenant-id: ") {
+		t.Errorf("publish --tenant 'a b': exit %d, stderr %q; want a usage error on the tenant", code, stderr)
+	}
+	stdout, stderr, code := runCLI(t, "publish", "--type", "a.b", "--tenant", "acme")
+	if code != 0 {
+		t.Fatalf("publish --tenant acme: exit %d: %s", code, stderr)
+	}
+	var got struct {
+		EventID string `json:"event_id"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("publish output %q: %v", stdout, err)
+	}
+	st, err := sqlite.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if ev, err := st.GetEvent(t.Context(), got.EventID); err != nil || ev.TenantID != "acme" {
+		t.Errorf("stored event %+v (%v), want tenant acme", ev, err)
 	}
 }

@@ -49,6 +49,7 @@ type endpointsAddCmd struct {
 	SignatureProfile string   `name:"signature-profile" enum:",standard,ackify" default:"" help:"Wire format: standard or ackify (default: the server's HOOKRELAY_SIGNATURE_PROFILE)."`
 	Secret           string   `help:"Signing secret, at least 16 bytes (default: generated)."`
 	Inactive         bool     `help:"Create the endpoint disabled."`
+	Tenant           string   `placeholder:"TENANT" help:"Put the endpoint in this tenant, for good: it receives only the tenant's events (1 to 64 bytes of letters, digits and . _ : -; a UUID on Ackify's database)."`
 	// RequireVerification is nil when neither flag is given: the server's
 	// HOOKRELAY_REQUIRE_VERIFICATION decides.
 	RequireVerification *bool `name:"require-verification" negatable:"" help:"The endpoint must echo a webhook.verification challenge before it receives anything else (--no-require-verification: it need not; default: the server's HOOKRELAY_REQUIRE_VERIFICATION)."`
@@ -63,7 +64,7 @@ func (c *endpointsAddCmd) Run(e Env) error {
 	req := wire.EndpointCreate{
 		Title: c.Title, URL: c.URL, Events: c.Events, Headers: headers, Description: c.Description,
 		Active: &active, MaxRetries: c.MaxRetries, SignatureProfile: c.SignatureProfile, Secret: c.Secret,
-		RateLimitPerSecond: c.RateLimit, RequireVerification: c.RequireVerification,
+		RateLimitPerSecond: c.RateLimit, RequireVerification: c.RequireVerification, TenantID: c.Tenant,
 	}
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.Endpoint, error) {
 		return cl.CreateEndpoint(e.Ctx, req)
@@ -72,25 +73,26 @@ func (c *endpointsAddCmd) Run(e Env) error {
 
 type endpointsListCmd struct {
 	apiFlags
-	Active   bool  `xor:"state" help:"Only active endpoints."`
-	Inactive bool  `xor:"state" help:"Only inactive endpoints."`
-	Limit    int   `default:"50" help:"Endpoints per page (1 to 500)."`
-	Cursor   int64 `placeholder:"ID" aliases:"after" help:"Continue from this cursor (printed by the previous page); --after is its older name."`
+	Active   bool   `xor:"state" help:"Only active endpoints."`
+	Inactive bool   `xor:"state" help:"Only inactive endpoints."`
+	Tenant   string `placeholder:"TENANT" help:"Only the endpoints of this tenant."`
+	Limit    int    `default:"50" help:"Endpoints per page (1 to 500)."`
+	Cursor   int64  `placeholder:"ID" aliases:"after" help:"Continue from this cursor (printed by the previous page); --after is its older name."`
 }
 
 func (c *endpointsListCmd) Run(e Env) error {
-	f := client.EndpointFilter{Cursor: c.Cursor, Limit: c.Limit}
+	f := client.EndpointFilter{Cursor: c.Cursor, Limit: c.Limit, TenantID: c.Tenant}
 	if c.Active || c.Inactive {
 		f.Active = &c.Active
 	}
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.EndpointList, error) {
 		return cl.ListEndpoints(e.Ctx, f)
 	}, func(w io.Writer, page wire.EndpointList) {
-		row(w, "ID", "TITLE", "URL", "ACTIVE", "EVENTS", "RATE LIMIT", "FAILURES", "LAST DELIVERED", "VERIFICATION")
+		row(w, "ID", "TITLE", "URL", "ACTIVE", "EVENTS", "RATE LIMIT", "FAILURES", "LAST DELIVERED", "VERIFICATION", "TENANT")
 		for _, ep := range page.Data {
 			row(w, strconv.FormatInt(ep.ID, 10), orDash(ep.Title), ep.URL, strconv.FormatBool(ep.Active),
 				eventsText(ep.Events), rateLimitText(ep.RateLimitPerSecond), strconv.Itoa(ep.FailureCount),
-				fmtTime(ep.LastDeliveredAt), ep.Verification.State)
+				fmtTime(ep.LastDeliveredAt), ep.Verification.State, orDash(ep.TenantID))
 		}
 		moreHint(e.Stderr, "cursor", page.NextCursor)
 	})
@@ -236,6 +238,7 @@ func printEndpoint(w io.Writer, ep wire.Endpoint) {
 	row(w, "ID:", strconv.FormatInt(ep.ID, 10))
 	row(w, "Title:", orDash(ep.Title))
 	row(w, "URL:", ep.URL)
+	row(w, "Tenant:", orDash(ep.TenantID))
 	row(w, "Active:", strconv.FormatBool(ep.Active))
 	row(w, "Events:", eventsText(ep.Events))
 	row(w, "Headers:", orDash(strings.Join(names, ", ")))

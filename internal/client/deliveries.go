@@ -16,6 +16,7 @@ type DeliveryFilter struct {
 	Status        string
 	EventType     string
 	EventID       string
+	TenantID      string // only the deliveries of this tenant's endpoints
 	CreatedAfter  time.Time
 	CreatedBefore time.Time
 	Cursor        int64 // the NextCursor of the previous page
@@ -29,6 +30,7 @@ func (c *Client) ListDeliveries(ctx context.Context, f DeliveryFilter) (wire.Del
 	setString(q, "status", f.Status)
 	setString(q, "event_type", f.EventType)
 	setString(q, "event_id", f.EventID)
+	setString(q, "tenant_id", f.TenantID)
 	setCreated(q, f.CreatedAfter, f.CreatedBefore)
 	setID(q, "cursor", f.Cursor)
 	setID(q, "limit", int64(f.Limit))

@@ -40,6 +40,7 @@ func (c *Client) PublishEvents(ctx context.Context, req wire.PublishBatchRequest
 // EventFilter selects events in ListEvents; zero fields match all.
 type EventFilter struct {
 	Type          string    // exact event type
+	TenantID      string    // only this tenant's events
 	CreatedAfter  time.Time // created at or after
 	CreatedBefore time.Time // created before
 	Cursor        string    // the NextCursor of the previous page
@@ -50,6 +51,7 @@ type EventFilter struct {
 func (c *Client) ListEvents(ctx context.Context, f EventFilter) (wire.EventList, error) {
 	q := url.Values{}
 	setString(q, "type", f.Type)
+	setString(q, "tenant_id", f.TenantID)
 	setCreated(q, f.CreatedAfter, f.CreatedBefore)
 	setString(q, "cursor", f.Cursor)
 	setID(q, "limit", int64(f.Limit))

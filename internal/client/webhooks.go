@@ -11,9 +11,10 @@ import (
 
 // EndpointFilter selects endpoints in ListEndpoints.
 type EndpointFilter struct {
-	Active *bool
-	Cursor int64 // the NextCursor of the previous page
-	Limit  int   // 0: the server's default
+	Active   *bool
+	TenantID string // only this tenant's endpoints; "" for all
+	Cursor   int64  // the NextCursor of the previous page
+	Limit    int    // 0: the server's default
 }
 
 // CreateEndpoint creates an endpoint; the answer shows its secret in full.
@@ -27,6 +28,7 @@ func (c *Client) ListEndpoints(ctx context.Context, f EndpointFilter) (wire.Endp
 	if f.Active != nil {
 		q.Set("active", strconv.FormatBool(*f.Active))
 	}
+	setString(q, "tenant_id", f.TenantID)
 	setID(q, "cursor", f.Cursor)
 	setID(q, "limit", int64(f.Limit))
 	return call[wire.EndpointList](ctx, c, http.MethodGet, "/v1/webhooks", q, nil)

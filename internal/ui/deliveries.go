@@ -20,13 +20,16 @@ type deliveryFilter struct {
 	Status     string
 	EventType  string
 	EventID    string
+	// Tenant is the tenant_id query parameter: the deliveries of this
+	// tenant's endpoints.
+	Tenant string
 }
 
 // readDeliveryFilter reads the filter from a query or a posted form.
 func readDeliveryFilter(v url.Values) deliveryFilter {
 	return deliveryFilter{
 		EndpointID: v.Get("webhook_id"), Status: v.Get("status"),
-		EventType: v.Get("event_type"), EventID: v.Get("event_id"),
+		EventType: v.Get("event_type"), EventID: v.Get("event_id"), Tenant: v.Get("tenant_id"),
 	}
 }
 
@@ -35,6 +38,7 @@ func (f deliveryFilter) query() url.Values {
 	q := url.Values{}
 	for name, value := range map[string]string{
 		"webhook_id": f.EndpointID, "status": f.Status, "event_type": f.EventType, "event_id": f.EventID,
+		"tenant_id": f.Tenant,
 	} {
 		if value != "" {
 			q.Set(name, value)
@@ -67,13 +71,14 @@ func (f deliveryFilter) CanReplay() bool {
 }
 
 // storeFilter is the filter as the store reads it, with the cursor (the ID
-// of the last delivery of the previous page) and the endpoint (0 for all),
+// of the last delivery of the previous page), the endpoint (0 for all) and
+// the tenant in its stored form ("" for all; see server.tenantFilter),
 // checked by service.CheckDeliveryFilter as the API checks its own: a
 // refusal is a *service.FieldError that names the input.
-func (f deliveryFilter) storeFilter(endpointID, cursor int64) (store.DeliveryFilter, error) {
+func (f deliveryFilter) storeFilter(endpointID, cursor int64, tenant string) (store.DeliveryFilter, error) {
 	return service.CheckDeliveryFilter(store.DeliveryFilter{
 		EndpointID: endpointID, Status: store.Status(f.Status), EventType: f.EventType, EventID: f.EventID,
-		BeforeID: cursor, Limit: deliveriesPerPage + 1,
+		BeforeID: cursor, Limit: deliveriesPerPage + 1, TenantID: tenant,
 	})
 }
 
@@ -133,7 +138,16 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f, err := v.Filter.storeFilter(endpointID, cursor)
+	tenant, msg, err := s.tenantFilter(r.Context(), v.Filter.Tenant)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		v.Error = msg
+		s.render(w, r, http.StatusBadRequest, "deliveries", "Deliveries", v)
+		return nil
+	}
+	f, err := v.Filter.storeFilter(endpointID, cursor, tenant)
 	var refused *service.FieldError
 	if errors.As(err, &refused) {
 		v.Error = sentence(refused.Error())
@@ -166,7 +180,7 @@ func (s *server) replayDeliveries(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	replay := service.ReplayFilter{EventType: f.EventType, EventID: f.EventID}
+	replay := service.ReplayFilter{EventType: f.EventType, EventID: f.EventID, TenantID: f.Tenant}
 	if endpointID != 0 {
 		replay.EndpointID = &endpointID
 	}

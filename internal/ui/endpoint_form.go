@@ -24,7 +24,10 @@ type endpointForm struct {
 	MaxRetries       string // blank: the server's default
 	RateLimit        string // requests per second; blank or 0: unlimited
 	SignatureProfile string
-	Active           bool
+	// Tenant is the endpoint's tenant: typed on create, shown read-only on
+	// edit (a tenant never changes).
+	Tenant string
+	Active bool
 	// RequireVerification, on create, makes the endpoint prove ownership
 	// (a challenge) before it receives anything else; the new form checks
 	// it when HOOKRELAY_REQUIRE_VERIFICATION is set.
@@ -50,7 +53,7 @@ func formOf(e maskedEndpoint) endpointForm {
 	f := endpointForm{
 		ID: e.ID, Title: e.Title, URL: e.URL, Events: strings.Join(e.Events, ", "),
 		Description: e.Description, SignatureProfile: e.SignatureProfile, Active: e.Active,
-		FromConfig: e.CreatedBy == store.ConfigSource,
+		FromConfig: e.CreatedBy == store.ConfigSource, Tenant: e.TenantID,
 	}
 	if e.MaxRetries != nil {
 		f.MaxRetries = strconv.Itoa(*e.MaxRetries)
@@ -79,6 +82,7 @@ func readEndpointForm(r *http.Request) endpointForm {
 		MaxRetries:          strings.TrimSpace(v.Get("max_retries")),
 		RateLimit:           strings.TrimSpace(v.Get("rate_limit_per_second")),
 		SignatureProfile:    v.Get("signature_profile"),
+		Tenant:              strings.TrimSpace(v.Get("tenant_id")),
 		Active:              v.Get("active") != "",
 		RequireVerification: v.Get("require_verification") != "",
 	}
@@ -145,7 +149,7 @@ func (f *endpointForm) create(secret string) (store.Endpoint, error) {
 	e := store.Endpoint{
 		Title: f.Title, URL: f.URL, Events: p.events, Headers: p.headers, Description: f.Description,
 		Active: f.Active, MaxRetries: p.maxRetries, SignatureProfile: f.SignatureProfile, Secret: secret,
-		CreatedBy: createdByDashboard, RateLimitPerSecond: p.rateLimit,
+		CreatedBy: createdByDashboard, RateLimitPerSecond: p.rateLimit, TenantID: f.Tenant,
 		Verification: store.EndpointVerification{Unverified: f.RequireVerification},
 	}
 	if len(e.Events) == 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -50,10 +51,14 @@ type endpointsView struct {
 	Rows []endpointRow
 	// Next is the URL of the next page; "" on the last.
 	Next string
+	// Tenant is the tenant filter as typed ("" for every tenant); Error
+	// explains one that cannot be used.
+	Tenant string
+	Error  string
 }
 
-// listEndpoints handles GET /ui/endpoints?cursor= (after=, its older name,
-// is still read so that saved links keep working).
+// listEndpoints handles GET /ui/endpoints?tenant_id=&cursor= (after=, its
+// older name, is still read so that saved links keep working).
 func (s *server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
 	name := "cursor"
 	if r.URL.Query().Has("after") {
@@ -63,7 +68,17 @@ func (s *server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, next, err := s.endpointPage(r.Context(), cursor, endpointsPerPage)
+	v := endpointsView{Tenant: r.URL.Query().Get("tenant_id")}
+	tenant, msg, err := s.tenantFilter(r.Context(), v.Tenant)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		v.Error = msg
+		s.render(w, r, http.StatusBadRequest, "endpoints", "Endpoints", v)
+		return nil
+	}
+	page, next, err := s.endpointPage(r.Context(), store.EndpointFilter{AfterID: cursor, TenantID: tenant}, endpointsPerPage)
 	if err != nil {
 		return err
 	}
@@ -75,22 +90,27 @@ func (s *server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	v := endpointsView{Rows: make([]endpointRow, len(page))}
+	v.Rows = make([]endpointRow, len(page))
 	for i, e := range page {
 		v.Rows[i] = endpointRow{Endpoint: e, Chart: charts[e.ID]}
 	}
 	if next != 0 {
-		v.Next = Prefix + "endpoints?cursor=" + strconv.FormatInt(next, 10)
+		q := url.Values{"cursor": {strconv.FormatInt(next, 10)}}
+		if v.Tenant != "" {
+			q.Set("tenant_id", v.Tenant)
+		}
+		v.Next = Prefix + "endpoints?" + q.Encode()
 	}
 	s.render(w, r, http.StatusOK, "endpoints", "Endpoints", v)
 	return nil
 }
 
-// endpointPage reads up to limit endpoints with an ID above after, in ID
-// order, and returns them with the cursor of the next page: the ID of the
-// last one, or 0 on the last page.
-func (s *server) endpointPage(ctx context.Context, after int64, limit int) ([]maskedEndpoint, int64, error) {
-	es, err := s.store.ListEndpoints(ctx, store.EndpointFilter{AfterID: after, Limit: limit + 1})
+// endpointPage reads up to limit endpoints that f selects (its Limit
+// ignored), in ID order, and returns them with the cursor of the next page:
+// the ID of the last one, or 0 on the last page.
+func (s *server) endpointPage(ctx context.Context, f store.EndpointFilter, limit int) ([]maskedEndpoint, int64, error) {
+	f.Limit = limit + 1
+	es, err := s.store.ListEndpoints(ctx, f)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list endpoints: %w", err)
 	}
@@ -400,7 +420,7 @@ func (s *server) loadEndpointIndex(ctx context.Context) (endpointIndex, error) {
 	x := endpointIndex{byID: map[int64]maskedEndpoint{}}
 	var cursor int64
 	for len(x.All) < maxListedEndpoints {
-		page, next, err := s.endpointPage(ctx, cursor, endpointIndexPage)
+		page, next, err := s.endpointPage(ctx, store.EndpointFilter{AfterID: cursor}, endpointIndexPage)
 		if err != nil {
 			return endpointIndex{}, err
 		}

@@ -31,8 +31,9 @@ var eventRanges = []eventRange{
 
 // eventFilter is the filter form of the recent events list, as typed.
 type eventFilter struct {
-	Type  string
-	Range string
+	Type   string
+	Tenant string
+	Range  string
 }
 
 // Ranges lists the choices of the time-range select.
@@ -43,6 +44,9 @@ func (f eventFilter) query() url.Values {
 	q := url.Values{}
 	if f.Type != "" {
 		q.Set("type", f.Type)
+	}
+	if f.Tenant != "" {
+		q.Set("tenant_id", f.Tenant)
 	}
 	if f.Range != "" {
 		q.Set("range", f.Range)
@@ -63,13 +67,13 @@ type recentEvents struct {
 	Paged bool
 }
 
-// listRecentEvents reads GET /ui/events?type=&range=&cursor= and lists
+// listRecentEvents reads GET /ui/events?type=&tenant_id=&range=&cursor= and lists
 // those events, newest first, from the store, with the rules of the API's
 // GET /v1/events; it returns the page's status (400 for a filter that
 // cannot be used).
 func (s *server) listRecentEvents(r *http.Request) (*recentEvents, int, error) {
 	q := r.URL.Query()
-	v := &recentEvents{Filter: eventFilter{Type: q.Get("type"), Range: q.Get("range")}}
+	v := &recentEvents{Filter: eventFilter{Type: q.Get("type"), Tenant: q.Get("tenant_id"), Range: q.Get("range")}}
 	v.First = Prefix + "events?" + v.Filter.query().Encode()
 	cursor := q.Get("cursor")
 	v.Paged = cursor != ""
@@ -92,6 +96,15 @@ func (s *server) listRecentEvents(r *http.Request) (*recentEvents, int, error) {
 		v.Error = sentence(fmt.Sprintf("type: %v", err))
 		return v, http.StatusBadRequest, nil
 	}
+	tenant, msg, err := s.tenantFilter(r.Context(), v.Filter.Tenant)
+	if err != nil {
+		return nil, 0, err
+	}
+	if msg != "" {
+		v.Error = msg
+		return v, http.StatusBadRequest, nil
+	}
+	f.TenantID = tenant
 	if cursor != "" {
 		c, err := store.ParseEventCursor(cursor)
 		if err != nil {

@@ -26,6 +26,7 @@ var endpointInputs = map[string]string{
 	service.FieldRateLimit:   "rate_limit_per_second",
 	service.FieldProfile:     "signature_profile",
 	service.FieldSecret:      "secret",
+	service.FieldTenantID:    "tenant_id",
 }
 
 // publishInputs names the input of the publish form that holds each field
@@ -81,7 +82,7 @@ func submit(parseErr error, check, write func() error) error {
 // endpoint form, then the publish form, then the event-type form's own),
 // which the summary above a form follows.
 var inputOrder = []string{
-	"url", "title", "events", "headers", "description", "max_retries", "signature_profile", "secret", "active",
+	"url", "title", "events", "headers", "description", "max_retries", "signature_profile", "tenant_id", "secret", "active",
 	"type", "data",
 	"name", "schema", "example",
 }

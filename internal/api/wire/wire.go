@@ -67,6 +67,8 @@ type Endpoint struct {
 	NextProbeAt  *time.Time `json:"next_probe_at"`
 	// Verification is the endpoint's proof of ownership.
 	Verification EndpointVerification `json:"verification"`
+	// TenantID is the endpoint's tenant, "" for none (README, Tenants).
+	TenantID string `json:"tenant_id"`
 }
 
 // Verification states of an endpoint (EndpointVerification.State).
@@ -126,6 +128,9 @@ type EndpointCreate struct {
 	// webhook.verification challenge) before it receives anything else;
 	// absent means HOOKRELAY_REQUIRE_VERIFICATION.
 	RequireVerification *bool `json:"require_verification,omitempty"`
+	// TenantID puts the endpoint in a tenant, for good: it receives only
+	// that tenant's events.
+	TenantID string `json:"tenant_id,omitempty"`
 }
 
 // EndpointUpdate is the body of PATCH /v1/webhooks/{id}: only the fields
@@ -141,6 +146,9 @@ type EndpointUpdate struct {
 	// RateLimitPerSecond sets the rate limit; 0 removes it.
 	RateLimitPerSecond *int    `json:"rate_limit_per_second,omitempty"`
 	SignatureProfile   *string `json:"signature_profile,omitempty"`
+	// TenantID, when given, must be the endpoint's tenant: a tenant cannot
+	// change (422 on tenant_id otherwise).
+	TenantID *string `json:"tenant_id,omitempty"`
 }
 
 // EndpointList is a page of endpoints; NextCursor is the "after" value of the
@@ -179,6 +187,9 @@ type PublishRequest struct {
 	Priority    int             `json:"priority,omitempty"`
 	OrderingKey string          `json:"ordering_key,omitempty"`
 	EndpointIDs []int64         `json:"endpoint_ids,omitempty"`
+	// TenantID publishes the event in a tenant: only that tenant's
+	// endpoints get it (none of another tenant may be in EndpointIDs).
+	TenantID string `json:"tenant_id,omitempty"`
 }
 
 // PublishResponse is the answer of POST /v1/events: 202 with the deliveries
@@ -198,6 +209,8 @@ type Event struct {
 	Priority    int             `json:"priority"`
 	OrderingKey string          `json:"ordering_key"`
 	CreatedAt   time.Time       `json:"created_at"`
+	// TenantID is the event's tenant, "" for none.
+	TenantID string `json:"tenant_id"`
 }
 
 // EventList is a page of events, newest first; NextCursor is the "cursor"
@@ -241,6 +254,8 @@ type Delivery struct {
 	// never was.
 	RecoveredAt    *time.Time `json:"recovered_at"`
 	RecoveryReason string     `json:"recovery_reason"`
+	// TenantID is the tenant of the delivery's endpoint, "" for none.
+	TenantID string `json:"tenant_id"`
 }
 
 // MaxAttempts is the most attempts the delivery may make: MaxRetries + 1.
@@ -284,6 +299,7 @@ type ReplayRequest struct {
 	EventID       string     `json:"event_id,omitempty"`
 	CreatedAfter  *time.Time `json:"created_after,omitempty"`
 	CreatedBefore *time.Time `json:"created_before,omitempty"`
+	TenantID      string     `json:"tenant_id,omitempty"` // absent: any tenant
 }
 
 // EndpointIDOf is id as ReplayRequest.EndpointID: nil (any endpoint) for 0.

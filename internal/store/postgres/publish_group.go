@@ -163,7 +163,7 @@ func (s *Store) publishGroup(group []*store.PublishCall) {
 				pubs = append(pubs, call.Value)
 			}
 		}
-		format, err := s.TenantFormat(ctx)
+		format, err := s.tenantFormatIn(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -193,7 +193,7 @@ func (s *Store) publishAlone(ctx context.Context, p store.Publication) (store.Pu
 		if len(busy) > 0 {
 			return errKeyBusy
 		}
-		format, err := s.TenantFormat(ctx)
+		format, err := s.tenantFormatIn(ctx, tx)
 		if err != nil {
 			return err
 		}

@@ -15,7 +15,7 @@ import (
 func (s *Store) PublishMany(ctx context.Context, pubs []store.Publication) ([]store.PublicationResult, error) {
 	var results []store.PublicationResult
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		format, err := s.TenantFormat(ctx)
+		format, err := s.tenantFormatIn(ctx, tx)
 		if err != nil {
 			return err
 		}

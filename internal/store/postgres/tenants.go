@@ -16,10 +16,17 @@ const tenantFormatUnknown = 0
 // on Ackify's database), TenantText otherwise. It is read from the catalog
 // once, and then remembered; call it after Migrate.
 func (s *Store) TenantFormat(ctx context.Context) (store.TenantFormat, error) {
+	return s.tenantFormatIn(ctx, s.pool)
+}
+
+// tenantFormatIn is TenantFormat, read with q when it is not known yet: a
+// transaction passes itself, so that it never waits for a second
+// connection of the pool while it holds one.
+func (s *Store) tenantFormatIn(ctx context.Context, q querier) (store.TenantFormat, error) {
 	if v := s.tenantFormat.Load(); v != tenantFormatUnknown {
 		return store.TenantFormat(v - 1), nil
 	}
-	f, err := readTenantFormat(ctx, s.pool)
+	f, err := readTenantFormat(ctx, q)
 	if err != nil {
 		return 0, err
 	}

@@ -115,7 +115,7 @@ func fanOut(ctx context.Context, tx execer, ev store.Event, opts store.PublishOp
 		FROM webhooks
 		WHERE webhooks.active
 		  AND (:only IS NULL OR webhooks.id IN (SELECT value FROM json_each(:only)))
-		  AND (webhooks.tenant_id = :tenant OR :tenant = '' AND webhooks.tenant_id IS NULL)
+		  AND webhooks.tenant_id IS nullif(:tenant, '')
 		ORDER BY webhooks.id`
 	var only any
 	if len(opts.EndpointIDs) > 0 {

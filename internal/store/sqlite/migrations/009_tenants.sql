@@ -6,8 +6,9 @@ ALTER TABLE webhooks ADD COLUMN tenant_id TEXT;
 ALTER TABLE webhook_events ADD COLUMN tenant_id TEXT;
 ALTER TABLE webhook_deliveries ADD COLUMN tenant_id TEXT;
 
--- The lists by tenant, and a publish's fan-out to its tenant's endpoints.
-CREATE INDEX idx_webhooks_tenant_id ON webhooks (tenant_id) WHERE tenant_id IS NOT NULL;
+-- A publish's fan-out to its tenant's endpoints (tenant_id IS ?, NULL
+-- for none, so not a partial index), and the lists by tenant.
+CREATE INDEX idx_webhooks_tenant_id ON webhooks (tenant_id);
 CREATE INDEX idx_webhook_events_tenant_created
     ON webhook_events (tenant_id, created_at DESC, id DESC) WHERE tenant_id IS NOT NULL;
 CREATE INDEX idx_webhook_deliveries_tenant_id ON webhook_deliveries (tenant_id, id) WHERE tenant_id IS NOT NULL;
