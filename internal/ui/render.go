@@ -30,12 +30,12 @@ var pageNames = []string{
 	"event_types", "event_type_form",
 }
 
-// mustParsePages parses every page; the templates are embedded, so a failure
+// mustParsePages parses every page, its links under urls; the templates are embedded, so a failure
 // is a bug that the tests catch.
-func mustParsePages() *pages {
+func mustParsePages(urls paths) *pages {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t := template.New("layout.html").Funcs(templateFuncs)
+		t := template.New("layout.html").Funcs(urls.funcs())
 		p.byName[name] = template.Must(t.ParseFS(templateFiles,
 			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 	}
@@ -66,7 +66,7 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	sess := sessionOf(r)
 	v := view{
 		Title:      title,
-		Nav:        section(r.URL.Path),
+		Nav:        section(s.paths.prefix, r.URL.Path),
 		CSRF:       s.sessions.csrfToken(sess),
 		Authorized: sess.signedIn,
 		CanSignOut: sess.signedIn && !s.sessions.open(),
@@ -86,9 +86,9 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	_, _ = buf.WriteTo(w) // the browser went away; nothing left to tell it
 }
 
-// section is the first path segment after the prefix: the navigation entry.
-func section(path string) string {
-	rest := strings.TrimPrefix(path, Prefix)
+// section is the first path segment after prefix: the navigation entry.
+func section(prefix, path string) string {
+	rest := strings.TrimPrefix(path, prefix)
 	first, _, _ := strings.Cut(rest, "/")
 	if first == "" {
 		return "overview"

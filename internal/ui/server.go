@@ -79,6 +79,8 @@ type server struct {
 	signIns  *authlimit.Limiter
 	pages    *pages
 	mux      *http.ServeMux
+	// paths builds the URLs of the pages.
+	paths paths
 	// defaultProfile preselects the signature profile of a new endpoint.
 	defaultProfile string
 	// limits reports the workers' limits; nil when there are none to show.
@@ -108,8 +110,9 @@ func New(opts Options) http.Handler {
 		logger:   logger,
 		sessions: newSessions(opts.Token),
 		signIns:  limiter,
-		pages:    mustParsePages(),
+		pages:    mustParsePages(dashboardPaths),
 		mux:      http.NewServeMux(),
+		paths:    dashboardPaths,
 
 		defaultProfile: svc.Profile(store.Endpoint{}),
 		limits:         opts.EndpointLimits,
@@ -120,7 +123,7 @@ func New(opts Options) http.Handler {
 
 // routes registers every page and action.
 func (s *server) routes() {
-	s.mux.Handle("GET "+Prefix+"static/", staticHandler())
+	s.mux.Handle("GET "+Prefix+"static/", staticHandler(Prefix))
 
 	s.handle("GET "+Prefix+"login", s.loginPage, public)
 	s.handle("POST "+Prefix+"login", s.login, public)
