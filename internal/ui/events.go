@@ -136,7 +136,6 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-
 // Table is the table of the event's deliveries.
 func (v eventsView) Table() deliveryTable {
 	return deliveryTable{Deliveries: v.Event.Deliveries, Endpoints: v.Endpoints, ShowEndpoint: true}

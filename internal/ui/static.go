@@ -33,7 +33,6 @@ func staticHandler(prefix string) http.Handler {
 	})
 }
 
-
 // hashFiles returns a short hash of every file of fsys.
 func hashFiles(fsys fs.FS) string {
 	h := sha256.New()
