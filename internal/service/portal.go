@@ -72,10 +72,7 @@ func (s *Service) CreatePortalLink(ctx context.Context, req PortalLinkRequest) (
 	if ttl == 0 {
 		ttl = DefaultPortalLinkTTL
 	}
-	if ttl < MinPortalLinkTTL || ttl > MaxPortalLinkTTL {
-		errs = append(errs, &FieldError{Field: FieldExpiresIn, Message: fmt.Sprintf("must be from %s to %s, got %s", MinPortalLinkTTL, MaxPortalLinkTTL, ttl)})
-	}
-	errs = append(errs, CheckPortalBranding(req.Branding))
+	errs = append(errs, CheckPortalLinkTTL(ttl), CheckPortalBranding(req.Branding))
 	if err := errors.Join(errs...); err != nil {
 		return PortalLink{}, err
 	}
@@ -91,6 +88,15 @@ func (s *Service) CreatePortalLink(ctx context.Context, req PortalLinkRequest) (
 		return PortalLink{}, err
 	}
 	return PortalLink{Token: token, Session: created}, nil
+}
+
+// CheckPortalLinkTTL refuses a link lifetime outside MinPortalLinkTTL to
+// MaxPortalLinkTTL with a *FieldError on expires_in.
+func CheckPortalLinkTTL(d time.Duration) error {
+	if d < MinPortalLinkTTL || d > MaxPortalLinkTTL {
+		return &FieldError{Field: FieldExpiresIn, Message: fmt.Sprintf("must be from 1m to 24h, got %s", d)}
+	}
+	return nil
 }
 
 // CheckPortalBranding refuses a title longer than MaxPortalTitle characters

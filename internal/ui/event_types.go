@@ -176,11 +176,12 @@ type catalogChoice struct {
 }
 
 // withCatalog moves the exact catalogued types out of the events text of f
-// into its checkboxes (Catalog), deprecated ones included to be marked,
-// so that the form offers the catalog; patterns and uncatalogued types stay
+// into its checkboxes (Catalog), deprecated ones included to be marked on
+// the dashboard (the portal offers the current ones only: the types a
+// tenant may subscribe to), so that the form offers the catalog; patterns and uncatalogued types stay
 // in the text.
 func (s *server) withCatalog(ctx context.Context, f *endpointForm) error {
-	types, err := s.service.EventTypeChoices(ctx, true)
+	types, err := s.service.EventTypeChoices(ctx, s.portal == nil)
 	if err != nil {
 		return err
 	}

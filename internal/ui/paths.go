@@ -52,6 +52,7 @@ func (p paths) funcs() template.FuncMap {
 	f := maps.Clone(templateFuncs)
 	maps.Copy(f, template.FuncMap{
 		"prefix":        func() string { return p.prefix },
+		"portal":        func() bool { return p.portal },
 		"asset":         p.asset,
 		"endpointPath":  p.endpoint,
 		"deliveryPath":  p.delivery,

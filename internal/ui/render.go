@@ -57,21 +57,30 @@ type view struct {
 	CanSignOut bool
 	// Notice is a message about the change just made.
 	Notice string
+	// Brand is the portal's title, and BrandCSS the URL of its colour's
+	// stylesheet ("" for the default colour); unset on the dashboard.
+	Brand    string
+	BrandCSS string
 	Data   any
 }
 
 // render writes the page name with data; title names it in the browser.
 // Pages are never cached: they may show a secret once.
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
-	sess := sessionOf(r)
 	v := view{
-		Title:      title,
-		Nav:        section(s.paths.prefix, r.URL.Path),
-		CSRF:       s.sessions.csrfToken(sess),
-		Authorized: sess.signedIn,
-		CanSignOut: sess.signedIn && !s.sessions.open(),
-		Notice:     noticeText(r),
-		Data:       data,
+		Title:  title,
+		Nav:    section(s.paths.prefix, r.URL.Path),
+		CSRF:   s.csrfOf(r),
+		Notice: noticeText(r),
+		Data:   data,
+	}
+	if s.portal != nil {
+		_, v.Authorized = portalSessionOf(r)
+		v.CanSignOut = v.Authorized
+		v.Brand, v.BrandCSS = s.portal.brand(r)
+	} else {
+		sess := sessionOf(r)
+		v.Authorized, v.CanSignOut = sess.signedIn, sess.signedIn && !s.sessions.open()
 	}
 	var buf bytes.Buffer
 	if err := s.pages.byName[name].Execute(&buf, v); err != nil {

@@ -81,6 +81,9 @@ type server struct {
 	mux      *http.ServeMux
 	// paths builds the URLs of the pages.
 	paths paths
+	// portal is set on the customer portal's server (NewPortal): sessions
+	// come from its links, and every request is one tenant's.
+	portal *portalConfig
 	// defaultProfile preselects the signature profile of a new endpoint.
 	defaultProfile string
 	// limits reports the workers' limits; nil when there are none to show.
@@ -173,8 +176,13 @@ const (
 	signedIn access = true
 )
 
-// handle registers h behind the session, CSRF and sign-in checks.
+// handle registers h behind the session, CSRF and sign-in checks (the
+// portal's on the portal's server).
 func (s *server) handle(pattern string, h handlerFunc, who access) {
+	if s.portal != nil {
+		s.mux.Handle(pattern, s.withPortalSession(h, who))
+		return
+	}
 	s.mux.Handle(pattern, s.withSession(h, who))
 }
 
