@@ -61,7 +61,7 @@ type view struct {
 	// stylesheet ("" for the default colour); unset on the dashboard.
 	Brand    string
 	BrandCSS string
-	Data   any
+	Data     any
 }
 
 // render writes the page name with data; title names it in the browser.
@@ -164,12 +164,21 @@ func (s *server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	case store.Unavailable(err):
 		status, msg = http.StatusServiceUnavailable, sentence(store.UnavailableMessage)
 		s.logger.WarnContext(r.Context(), "dashboard request refused: the database cannot take it",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+			slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
 	default:
 		s.logger.ErrorContext(r.Context(), "dashboard request failed",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+			slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
 	}
 	s.render(w, r, status, "error", http.StatusText(status), errorView{Status: status, Message: msg})
+}
+
+// loggedPath is the request's path as logs show it: a portal link's token
+// is never written.
+func loggedPath(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, PortalPrefix+"enter/") {
+		return PortalPrefix + "enter/…"
+	}
+	return r.URL.Path
 }
 
 // sentence turns a message into a sentence: a capital first letter (ASCII)
