@@ -39,7 +39,7 @@ func (s *site) portalLink(body string) string {
 func (s *site) inPortal(tenant string) *browser {
 	s.t.Helper()
 	b := s.newBrowser()
-	b.get(s.portalLink(`{"tenant_id":"` + tenant + `"}`)).redirects(s.t, "/portal/endpoints")
+	b.get(s.portalLink(`{"tenant_id":"`+tenant+`"}`)).redirects(s.t, "/portal/endpoints")
 	b.get("/portal/endpoints").must(s.t, http.StatusOK)
 	return b
 }
@@ -72,7 +72,7 @@ func TestPortalIsolation(t *testing.T) {
 		b := s.inPortal("acme")
 		b.get("/portal/endpoints").must(t, http.StatusOK).contains(t, "Acme receiver").lacks(t, "Globex receiver", "Operator receiver", "Overview")
 		b.get("/portal/deliveries").must(t, http.StatusOK).contains(t, ownEvent.Event.ID).lacks(t, otherEvent.Event.ID, "Globex receiver")
-		b.get("/portal/deliveries?webhook_id=" + itoa(other.ID)).must(t, http.StatusOK).lacks(t, otherEvent.Event.ID)
+		b.get("/portal/deliveries?webhook_id="+itoa(other.ID)).must(t, http.StatusOK).lacks(t, otherEvent.Event.ID)
 		b.get("/portal/deliveries?event_id="+otherEvent.Event.ID).must(t, http.StatusOK).lacks(t, "/portal/deliveries/"+itoa(otherDelivery.ID), "Globex")
 
 		e, d := "/portal/endpoints/"+itoa(other.ID), "/portal/deliveries/"+itoa(otherDelivery.ID)
@@ -101,7 +101,7 @@ func TestPortalIsolation(t *testing.T) {
 		}
 
 		// Its own rows: retry a delivery, create an endpoint (in its tenant).
-		b.get("/portal/deliveries/" + itoa(ownDelivery.ID)).must(t, http.StatusOK).lacks(t, "/cancel")
+		b.get("/portal/deliveries/"+itoa(ownDelivery.ID)).must(t, http.StatusOK).lacks(t, "/cancel")
 		b.post("/portal/deliveries/"+itoa(ownDelivery.ID)+"/retry", nil).redirects(t, "/portal/deliveries/"+itoa(ownDelivery.ID))
 		if got := deliveryByID(t, st, ownDelivery.ID); got.Status != store.StatusPending {
 			t.Errorf("own delivery status %s after retry, want pending", got.Status)
@@ -182,7 +182,7 @@ func TestPortalFrameCookieAndBranding(t *testing.T) {
 		if !strings.Contains(css.body, "--accent: #0a7cff") || !strings.HasPrefix(css.header.Get("Content-Type"), "text/css") {
 			t.Errorf("brand.css = %q (%s)", css.body, css.header.Get("Content-Type"))
 		}
-		b.get("/portal/brand.css?color=" + url.QueryEscape("000;}body{display:none")).must(t, http.StatusNotFound)
+		b.get("/portal/brand.css?color="+url.QueryEscape("000;}body{display:none")).must(t, http.StatusNotFound)
 		if ui := s.signedIn().get("/ui/endpoints"); ui.header.Get("X-Frame-Options") != "DENY" {
 			t.Errorf("dashboard X-Frame-Options %q, want DENY", ui.header.Get("X-Frame-Options"))
 		}
