@@ -179,15 +179,18 @@ var (
 // refuses a signed-in page without a live session (401).
 func (s *server) withPortalSession(h handlerFunc, who access) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := s.portalRequest(w, r, h, who)
-		if err != nil {
+		// The error page is rendered with the request's session, when
+		// it has one (its navigation, its sign-out).
+		if err := s.portalRequest(w, &r, h, who); err != nil {
 			s.renderError(w, r, err)
 		}
 	})
 }
 
-// portalRequest is withPortalSession's work; its error is shown.
-func (s *server) portalRequest(w http.ResponseWriter, r *http.Request, h handlerFunc, who access) error {
+// portalRequest is withPortalSession's work; its error is shown. It sets
+// *req to the request with the session in its context.
+func (s *server) portalRequest(w http.ResponseWriter, req **http.Request, h handlerFunc, who access) error {
+	r := *req
 	if who == public {
 		return h(w, r)
 	}
@@ -205,6 +208,7 @@ func (s *server) portalRequest(w http.ResponseWriter, r *http.Request, h handler
 	sess := portalSession{PortalSession: row, cookie: c.Value}
 	ctx := context.WithValue(store.WithTenant(r.Context(), row.TenantID), portalSessionKey{}, sess)
 	r = r.WithContext(ctx)
+	*req = r
 	if r.Method == http.MethodPost {
 		if err := s.checkPortalPost(r, sess); err != nil {
 			return err
