@@ -56,36 +56,34 @@ func scope(ctx context.Context) (string, error) {
 	return "", ErrNoTenantScope
 }
 
-// ownEndpoint checks that endpoint id belongs to the scope's tenant.
-func (s tenantScoped) ownEndpoint(ctx context.Context, id int64) (Endpoint, error) {
+// own reads the row what id from st with get (a method expression of
+// Store) and checks that it belongs to the scope's tenant (tenantOf); a row
+// of another tenant is ErrNotFound.
+func own[K comparable, T any](ctx context.Context, st Store, what string, id K,
+	get func(Store, context.Context, K) (T, error), tenantOf func(T) string) (T, error) {
+	var none T
 	tenant, err := scope(ctx)
 	if err != nil {
-		return Endpoint{}, err
+		return none, err
 	}
-	e, err := s.Store.GetEndpoint(ctx, id)
+	row, err := get(st, ctx, id)
 	if err != nil {
-		return Endpoint{}, err
+		return none, err
 	}
-	if e.TenantID != tenant {
-		return Endpoint{}, fmt.Errorf("endpoint %d: %w", id, ErrNotFound)
+	if tenantOf(row) != tenant {
+		return none, fmt.Errorf("%s %v: %w", what, id, ErrNotFound)
 	}
-	return e, nil
+	return row, nil
+}
+
+// ownEndpoint checks that endpoint id belongs to the scope's tenant.
+func (s tenantScoped) ownEndpoint(ctx context.Context, id int64) (Endpoint, error) {
+	return own(ctx, s.Store, "endpoint", id, Store.GetEndpoint, func(e Endpoint) string { return e.TenantID })
 }
 
 // ownDelivery checks that delivery id belongs to the scope's tenant.
 func (s tenantScoped) ownDelivery(ctx context.Context, id int64) (Delivery, error) {
-	tenant, err := scope(ctx)
-	if err != nil {
-		return Delivery{}, err
-	}
-	d, err := s.Store.GetDelivery(ctx, id)
-	if err != nil {
-		return Delivery{}, err
-	}
-	if d.TenantID != tenant {
-		return Delivery{}, fmt.Errorf("delivery %d: %w", id, ErrNotFound)
-	}
-	return d, nil
+	return own(ctx, s.Store, "delivery", id, Store.GetDelivery, func(d Delivery) string { return d.TenantID })
 }
 
 // CreateEndpoint creates e in the scope's tenant, whatever e says.
@@ -164,18 +162,7 @@ func (s tenantScoped) PublishMany(ctx context.Context, pubs []Publication) ([]Pu
 
 // GetEvent returns the tenant's event id; ErrNotFound for another's.
 func (s tenantScoped) GetEvent(ctx context.Context, id string) (Event, error) {
-	tenant, err := scope(ctx)
-	if err != nil {
-		return Event{}, err
-	}
-	ev, err := s.Store.GetEvent(ctx, id)
-	if err != nil {
-		return Event{}, err
-	}
-	if ev.TenantID != tenant {
-		return Event{}, fmt.Errorf("event %s: %w", id, ErrNotFound)
-	}
-	return ev, nil
+	return own(ctx, s.Store, "event", id, Store.GetEvent, func(ev Event) string { return ev.TenantID })
 }
 
 // ListEvents lists the tenant's events only.
