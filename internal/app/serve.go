@@ -157,7 +157,6 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		HTTPS:          strings.HasPrefix(cfg.PublicURL, "https://"),
 		Title:          cfg.PortalTitle,
 		Color:          cfg.PortalColor,
-		EndpointLimits: parts.Limits,
 	})
 	if err != nil {
 		return config.EnvError(err)

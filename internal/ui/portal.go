@@ -50,8 +50,6 @@ type PortalOptions struct {
 	// Empty: DefaultPortalTitle and the dashboard's colour.
 	Title string
 	Color string
-	// EndpointLimits, as Options.EndpointLimits; nil shows none.
-	EndpointLimits EndpointLimits
 }
 
 // portalConfig is what the portal's server holds beyond the dashboard's.
@@ -107,7 +105,6 @@ func NewPortal(opts PortalOptions) (http.Handler, error) {
 		portal:  cfg,
 
 		defaultProfile: svc.Profile(store.Endpoint{}),
-		limits:         opts.EndpointLimits,
 	}
 	s.portalRoutes()
 	return cfg.securityHeaders(s.mux), nil
@@ -145,7 +142,8 @@ func (s *server) portalRoutes() {
 	s.handle("GET "+p+"deliveries/{id}", s.showDelivery, signedIn)
 	s.handle("POST "+p+"deliveries/{id}/retry", s.retryDelivery, signedIn)
 
-	s.handle(p, s.notFound, public)
+	// Any other path is a 404 page, for a visitor with a session only.
+	s.handle(p, s.notFound, signedIn)
 }
 
 // portalSession is the request's portal session.

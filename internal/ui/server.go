@@ -13,6 +13,11 @@
 // offline. Every change is a POST form, protected by a per-session CSRF token
 // and by an Origin/Referer check; JavaScript only adds niceties (copy,
 // confirm, auto refresh).
+//
+// NewPortal serves the same pages under /portal/ as the customer portal of
+// one tenant (see portal.go): a session opened by a single-use link of POST
+// /v1/portal-sessions, every request scoped to its tenant below the pages
+// (service.Service.TenantScoped), and only the routes a tenant may use.
 package ui
 
 import (
