@@ -124,23 +124,7 @@ func (s *server) portalRoutes() {
 		http.Redirect(w, r, p+"endpoints", http.StatusSeeOther)
 		return nil
 	}, signedIn)
-	s.handle("GET "+p+"endpoints", s.listEndpoints, signedIn)
-	s.handle("GET "+p+"endpoints/new", s.newEndpoint, signedIn)
-	s.handle("POST "+p+"endpoints", s.createEndpoint, signedIn)
-	s.handle("GET "+p+"endpoints/{id}", s.showEndpoint, signedIn)
-	s.handle("GET "+p+"endpoints/{id}/edit", s.editEndpoint, signedIn)
-	s.handle("POST "+p+"endpoints/{id}", s.updateEndpoint, signedIn)
-	s.handle("POST "+p+"endpoints/{id}/enable", s.enableEndpoint, signedIn)
-	s.handle("POST "+p+"endpoints/{id}/disable", s.disableEndpoint, signedIn)
-	s.handle("POST "+p+"endpoints/{id}/rotate-secret", s.rotateSecret, signedIn)
-	s.handle("POST "+p+"endpoints/{id}/ping", s.pingEndpoint, signedIn)
-	s.handle("POST "+p+"endpoints/{id}/verify", s.verifyEndpoint, signedIn)
-	s.handle("GET "+p+"endpoints/{id}/delete", s.confirmDeleteEndpoint, signedIn)
-	s.handle("POST "+p+"endpoints/{id}/delete", s.deleteEndpoint, signedIn)
-
-	s.handle("GET "+p+"deliveries", s.listDeliveries, signedIn)
-	s.handle("GET "+p+"deliveries/{id}", s.showDelivery, signedIn)
-	s.handle("POST "+p+"deliveries/{id}/retry", s.retryDelivery, signedIn)
+	s.endpointRoutes(p)
 
 	// Any other path is a 404 page, for a visitor with a session only.
 	s.handle(p, s.notFound, signedIn)

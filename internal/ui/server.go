@@ -139,25 +139,9 @@ func (s *server) routes() {
 
 	s.handle("GET "+Prefix+"{$}", s.overview, signedIn)
 
-	s.handle("GET "+Prefix+"endpoints", s.listEndpoints, signedIn)
-	s.handle("GET "+Prefix+"endpoints/new", s.newEndpoint, signedIn)
-	s.handle("POST "+Prefix+"endpoints", s.createEndpoint, signedIn)
-	s.handle("GET "+Prefix+"endpoints/{id}", s.showEndpoint, signedIn)
-	s.handle("GET "+Prefix+"endpoints/{id}/edit", s.editEndpoint, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}", s.updateEndpoint, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}/enable", s.enableEndpoint, signedIn)
+	s.endpointRoutes(Prefix)
 	s.handle("POST "+Prefix+"endpoints/{id}/recovery/stop", s.stopRecovery, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}/disable", s.disableEndpoint, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}/rotate-secret", s.rotateSecret, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}/ping", s.pingEndpoint, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}/verify", s.verifyEndpoint, signedIn)
-	s.handle("GET "+Prefix+"endpoints/{id}/delete", s.confirmDeleteEndpoint, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}/delete", s.deleteEndpoint, signedIn)
-
-	s.handle("GET "+Prefix+"deliveries", s.listDeliveries, signedIn)
 	s.handle("POST "+Prefix+"deliveries/replay", s.replayDeliveries, signedIn)
-	s.handle("GET "+Prefix+"deliveries/{id}", s.showDelivery, signedIn)
-	s.handle("POST "+Prefix+"deliveries/{id}/retry", s.retryDelivery, signedIn)
 	s.handle("POST "+Prefix+"deliveries/{id}/cancel", s.cancelDelivery, signedIn)
 
 	s.handle("GET "+Prefix+"event-types", s.listEventTypes, signedIn)
@@ -171,6 +155,31 @@ func (s *server) routes() {
 	s.handle("POST "+Prefix+"events", s.publishEvent, signedIn)
 
 	s.handle(Prefix, s.notFound, public)
+}
+
+// endpointRoutes registers, under prefix, the pages and actions of
+// endpoints and their deliveries that both the dashboard and the customer
+// portal serve: the endpoint list, create, edit, enable, disable, rotate
+// the secret, test event, verification, delete; the delivery log, a
+// delivery, retry.
+func (s *server) endpointRoutes(prefix string) {
+	s.handle("GET "+prefix+"endpoints", s.listEndpoints, signedIn)
+	s.handle("GET "+prefix+"endpoints/new", s.newEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints", s.createEndpoint, signedIn)
+	s.handle("GET "+prefix+"endpoints/{id}", s.showEndpoint, signedIn)
+	s.handle("GET "+prefix+"endpoints/{id}/edit", s.editEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}", s.updateEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}/enable", s.enableEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}/disable", s.disableEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}/rotate-secret", s.rotateSecret, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}/ping", s.pingEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}/verify", s.verifyEndpoint, signedIn)
+	s.handle("GET "+prefix+"endpoints/{id}/delete", s.confirmDeleteEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}/delete", s.deleteEndpoint, signedIn)
+
+	s.handle("GET "+prefix+"deliveries", s.listDeliveries, signedIn)
+	s.handle("GET "+prefix+"deliveries/{id}", s.showDelivery, signedIn)
+	s.handle("POST "+prefix+"deliveries/{id}/retry", s.retryDelivery, signedIn)
 }
 
 // access says who may reach a route.
