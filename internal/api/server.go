@@ -71,7 +71,7 @@ type Options struct {
 	// traceparent when it has one; nil: the global provider. Whatever the
 	// provider, a publish stores the request's trace context.
 	TracerProvider trace.TracerProvider
-	// PublicURL is the base URL (scheme, host, optional path) under which
+	// PublicURL is the base URL (scheme and host) under which
 	// clients reach hookrelay (HOOKRELAY_PUBLIC_URL): the links of POST
 	// /v1/portal-sessions start with it. Empty: the request's own scheme
 	// and Host (forwarded headers are not trusted).

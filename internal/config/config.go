@@ -123,21 +123,22 @@ type Server struct {
 // links POST /v1/portal-sessions gives out: serve's only, the library has
 // no portal.
 type Portal struct {
-	PublicURL            string   `name:"public-url" env:"HOOKRELAY_PUBLIC_URL" help:"Base URL (http:// or https://, no query) under which clients reach this server: portal links start with it, and https:// makes the portal's cookie Secure and SameSite=None behind a proxy that ends TLS. Unset: the request's own scheme and Host (X-Forwarded-* headers are never trusted)."`
+	PublicURL            string   `name:"public-url" env:"HOOKRELAY_PUBLIC_URL" help:"Base URL under which clients reach this server, scheme and host only (https://hooks.example.com): portal links start with it, and https:// makes the portal's cookie Secure and SameSite=None behind a proxy that ends TLS. Unset: the request's own scheme and Host (X-Forwarded-* headers are never trusted)."`
 	PortalFrameAncestors []string `name:"portal-frame-ancestors" env:"HOOKRELAY_PORTAL_FRAME_ANCESTORS" sep:"," help:"Comma-separated CSP frame-ancestors sources (https://app.example.com, https://*.example.com) allowed to embed the customer portal in a frame, besides this server itself; their origins may also send the portal's forms. Unset: no other site may embed it."`
 	PortalTitle          string   `name:"portal-title" env:"HOOKRELAY_PORTAL_TITLE" help:"Title of the customer portal's header and pages (at most 100 characters; default Webhooks); a portal session's branding.title overrides it."`
 	PortalColor          string   `name:"portal-color" env:"HOOKRELAY_PORTAL_COLOR" help:"Accent colour of the customer portal, #rgb or #rrggbb (default: the dashboard's blue); a portal session's branding.color overrides it."`
 }
 
-// Validate checks the portal settings: an absolute http(s) public URL
-// without query or fragment, frame-ancestors sources that CSP takes, the
+// Validate checks the portal settings: an http(s) public URL of a scheme
+// and a host only (the pages use absolute paths from the root), frame-ancestors sources that CSP takes, the
 // title and colour that a session's branding may have.
 func (p Portal) Validate() error {
 	var errs []error
 	if p.PublicURL != "" {
 		u, err := url.Parse(p.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-			errs = append(errs, fmt.Errorf("HOOKRELAY_PUBLIC_URL: %q must be an http:// or https:// URL with a host and no query, fragment or credentials", p.PublicURL))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
+			u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			errs = append(errs, fmt.Errorf("HOOKRELAY_PUBLIC_URL: %q must be http:// or https:// and a host (a port may follow), without path, query or credentials: the pages are served at the root", p.PublicURL))
 		}
 	}
 	for _, src := range p.PortalFrameAncestors {

@@ -9,7 +9,7 @@ import (
 // refusal naming its variable; good values pass.
 func TestPortalSettings(t *testing.T) {
 	good := validServe()
-	good.PublicURL = "https://hooks.example.com/base"
+	good.PublicURL = "https://hooks.example.com:8443/"
 	good.PortalFrameAncestors = []string{"https://app.example.com", "https://*.example.org:8443", "'self'"}
 	good.PortalTitle = "Acme Webhooks"
 	good.PortalColor = "#0A7cff"
@@ -24,6 +24,7 @@ func TestPortalSettings(t *testing.T) {
 		{func(s *Serve) { s.PublicURL = "ftp://hooks.example.com" }, "HOOKRELAY_PUBLIC_URL"},
 		{func(s *Serve) { s.PublicURL = "https://hooks.example.com/?a=b" }, "HOOKRELAY_PUBLIC_URL"},
 		{func(s *Serve) { s.PublicURL = "https://u:p@hooks.example.com" }, "HOOKRELAY_PUBLIC_URL"},
+		{func(s *Serve) { s.PublicURL = "https://example.com/hooks" }, "HOOKRELAY_PUBLIC_URL"},
 		{func(s *Serve) { s.PortalFrameAncestors = []string{"app.example.com"} }, "HOOKRELAY_PORTAL_FRAME_ANCESTORS"},
 		{func(s *Serve) { s.PortalFrameAncestors = []string{"https://a.example; script-src *"} }, "HOOKRELAY_PORTAL_FRAME_ANCESTORS"},
 		{func(s *Serve) { s.PortalFrameAncestors = []string{"*"} }, "HOOKRELAY_PORTAL_FRAME_ANCESTORS"},
