@@ -82,7 +82,7 @@ func NewPortal(opts PortalOptions) (http.Handler, error) {
 		cfg.title = DefaultPortalTitle
 	}
 	for _, src := range opts.FrameAncestors {
-		if src == "" || strings.ContainsAny(src, ";,\r\n\"") {
+		if src == "" || strings.ContainsAny(src, "; \t,\r\n\"") {
 			return nil, fmt.Errorf("portal frame ancestor %q: not a CSP source", src)
 		}
 		cfg.frameAncestors += " " + src
