@@ -73,7 +73,8 @@ func TestOpenAPISchemasMatchWireTypes(t *testing.T) {
 		"PublishBatchResponse": wire.PublishBatchResponse{}, "PublishBatchResult": wire.PublishBatchResult{},
 		"Recovery": wire.Recovery{}, "SchemaViolation": wire.SchemaViolation{},
 		"EventType": wire.EventType{}, "EventTypeCreate": wire.EventTypeCreate{}, "EventTypeUpdate": wire.EventTypeUpdate{},
-		"EventTypeList": wire.EventTypeList{},
+		"EventTypeList":       wire.EventTypeList{},
+		"PortalSessionCreate": wire.PortalSessionCreate{}, "PortalBranding": wire.PortalBranding{}, "PortalSession": wire.PortalSession{},
 	}
 	for name, v := range types {
 		schema, ok := doc.Components.Schemas[name]

@@ -71,6 +71,11 @@ type Options struct {
 	// traceparent when it has one; nil: the global provider. Whatever the
 	// provider, a publish stores the request's trace context.
 	TracerProvider trace.TracerProvider
+	// PublicURL is the base URL (scheme and host) under which
+	// clients reach hookrelay (HOOKRELAY_PUBLIC_URL): the links of POST
+	// /v1/portal-sessions start with it. Empty: the request's own scheme
+	// and Host (forwarded headers are not trusted).
+	PublicURL string
 }
 
 // server holds the handlers' dependencies.
@@ -84,6 +89,7 @@ type server struct {
 	metrics    http.Handler
 	writable   *writeProbe
 	mux        *http.ServeMux
+	publicURL  string
 }
 
 // handlerFunc is a handler whose error becomes the JSON error answer.
@@ -135,6 +141,8 @@ func (s *server) routes() []route {
 		{method: "GET", path: "/v1/deliveries/{id}", handle: s.getDelivery},
 		{method: "POST", path: "/v1/deliveries/{id}/retry", handle: s.retryDelivery},
 		{method: "POST", path: "/v1/deliveries/{id}/cancel", handle: s.cancelDelivery},
+
+		{method: "POST", path: "/v1/portal-sessions", handle: s.createPortalSession},
 	}
 }
 
@@ -151,6 +159,7 @@ func New(opts Options) http.Handler {
 		metrics:    opts.Metrics,
 		writable:   &writeProbe{check: opts.Store.CheckWritable},
 		mux:        http.NewServeMux(),
+		publicURL:  opts.PublicURL,
 	}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)

@@ -139,6 +139,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		MaxPayloadBytes: cfg.MaxPayloadBytes,
 		Metrics:         metrics.Handler(registry),
 		TracerProvider:  tp.TracerProvider,
+		PublicURL:       cfg.PublicURL,
 	}))
 	handler.Handle("/ui/", ui.New(ui.Options{
 		Limiter:         limiter,
@@ -149,6 +150,18 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		EndpointLimits:  parts.Limits,
 	}))
 	handler.Handle("GET /ui", http.RedirectHandler("/ui/", http.StatusMovedPermanently))
+	portal, err := ui.NewPortal(ui.PortalOptions{
+		Service:        parts.Service,
+		Logger:         logger,
+		FrameAncestors: cfg.PortalFrameAncestors,
+		HTTPS:          strings.HasPrefix(cfg.PublicURL, "https://"),
+		Title:          cfg.PortalTitle,
+		Color:          cfg.PortalColor,
+	})
+	if err != nil {
+		return config.EnvError(err)
+	}
+	handler.Handle(ui.PortalPrefix, portal)
 	// The site's root is the dashboard; 302, not 301, so that browsers
 	// do not remember it should "/" ever serve something else.
 	handler.Handle("GET /{$}", http.RedirectHandler("/ui/", http.StatusFound))

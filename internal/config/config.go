@@ -116,6 +116,61 @@ type Server struct {
 	MaxPayloadBytes int64  `name:"max-payload-bytes" env:"HOOKRELAY_MAX_PAYLOAD_BYTES" default:"${default_max_payload_bytes}" help:"Largest accepted request body of the API, in bytes."`
 	// RotationWindow is how long a rotated-out secret keeps signing requests.
 	RotationWindow time.Duration `name:"secret-rotation-window" env:"HOOKRELAY_SECRET_ROTATION_WINDOW" default:"${default_rotation_window}" help:"How long the previous secret still signs requests after a rotation (0: not at all)."`
+	Portal         `embed:""`
+}
+
+// Portal holds the settings of the customer portal (/portal/) and of the
+// links POST /v1/portal-sessions gives out: serve's only, the library has
+// no portal.
+type Portal struct {
+	PublicURL            string   `name:"public-url" env:"HOOKRELAY_PUBLIC_URL" help:"Base URL under which clients reach this server, scheme and host only (https://hooks.example.com): portal links start with it, and https:// makes the portal's cookie Secure and SameSite=None behind a proxy that ends TLS. Unset: the request's own scheme and Host (X-Forwarded-* headers are never trusted)."`
+	PortalFrameAncestors []string `name:"portal-frame-ancestors" env:"HOOKRELAY_PORTAL_FRAME_ANCESTORS" sep:"," help:"Comma-separated CSP frame-ancestors sources (https://app.example.com, https://*.example.com) allowed to embed the customer portal in a frame, besides this server itself; their origins may also send the portal's forms. Unset: no other site may embed it."`
+	PortalTitle          string   `name:"portal-title" env:"HOOKRELAY_PORTAL_TITLE" help:"Title of the customer portal's header and pages (at most 100 characters; default Webhooks); a portal session's branding.title overrides it."`
+	PortalColor          string   `name:"portal-color" env:"HOOKRELAY_PORTAL_COLOR" help:"Accent colour of the customer portal, #rgb or #rrggbb (default: the dashboard's blue); a portal session's branding.color overrides it."`
+}
+
+// Validate checks the portal settings: an http(s) public URL of a scheme
+// and a host only (the pages use absolute paths from the root), frame-ancestors sources that CSP takes, the
+// title and colour that a session's branding may have.
+func (p Portal) Validate() error {
+	var errs []error
+	if p.PublicURL != "" {
+		u, err := url.Parse(p.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
+			u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			errs = append(errs, fmt.Errorf("HOOKRELAY_PUBLIC_URL: %q must be http:// or https:// and a host (a port may follow), without path, query or credentials: the pages are served at the root", p.PublicURL))
+		}
+	}
+	for _, src := range p.PortalFrameAncestors {
+		if !validFrameAncestor(src) {
+			errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_FRAME_ANCESTORS: %q is not a CSP source such as https://app.example.com or https://*.example.com", src))
+		}
+	}
+	if err := service.CheckPortalBranding(store.PortalBranding{Title: p.PortalTitle}); err != nil {
+		errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_TITLE: at most %d characters of text", service.MaxPortalTitle))
+	}
+	if p.PortalColor != "" && !service.ValidPortalColor(p.PortalColor) {
+		errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_COLOR: %q must be #rgb or #rrggbb", p.PortalColor))
+	}
+	return errors.Join(errs...)
+}
+
+// validFrameAncestor accepts a CSP host source with a scheme (an optional
+// "*." before the host, an optional port or path) or 'self'.
+func validFrameAncestor(src string) bool {
+	if src == "'self'" {
+		return true
+	}
+	scheme, rest, ok := strings.Cut(src, "://")
+	if !ok || (scheme != "https" && scheme != "http") || rest == "" {
+		return false
+	}
+	for _, c := range strings.TrimPrefix(rest, "*.") {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(".-:/", c)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Serve is every setting of `hookrelay serve`.
@@ -267,6 +322,7 @@ func (s Server) Validate() error {
 	if s.MaxPayloadBytes <= 0 {
 		errs = append(errs, fmt.Errorf("HOOKRELAY_MAX_PAYLOAD_BYTES: must be positive, got %d", s.MaxPayloadBytes))
 	}
+	errs = append(errs, s.Portal.Validate())
 	return errors.Join(errs...)
 }
 

@@ -249,6 +249,26 @@ type Store interface {
 	// columns are Ackify CE's UUIDs, TenantText otherwise. It is read once
 	// from the database's catalog, after migrations.
 	TenantFormat(ctx context.Context) (TenantFormat, error)
+
+	// CreatePortalSession stores a portal link for p.TenantID, Branding
+	// and ExpiresAt (other fields ignored) under the SHA-256 of its token,
+	// and returns the stored row.
+	CreatePortalSession(ctx context.Context, p PortalSession, tokenHash []byte) (PortalSession, error)
+	// EnterPortalSession uses the link whose token hashes to tokenHash, in
+	// one statement: when it is unused and has not expired, it is marked
+	// used and given the session whose cookie hashes to sessionHash.
+	// ErrPortalLinkUsed when the link was used or has expired, ErrNotFound
+	// when there is no such link.
+	EnterPortalSession(ctx context.Context, tokenHash, sessionHash []byte) (PortalSession, error)
+	// GetPortalSession returns the entered session whose cookie hashes to
+	// sessionHash and that has not expired, or ErrNotFound.
+	GetPortalSession(ctx context.Context, sessionHash []byte) (PortalSession, error)
+	// EndPortalSession expires the session whose cookie hashes to
+	// sessionHash now (a sign-out); no such session is no error.
+	EndPortalSession(ctx context.Context, sessionHash []byte) error
+	// DeleteExpiredPortalSessions removes the links and sessions that
+	// expired before t and returns how many.
+	DeleteExpiredPortalSessions(ctx context.Context, t time.Time) (int64, error)
 }
 
 // MaxRetriesLimit is the most retries a delivery may be given (the global

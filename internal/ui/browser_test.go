@@ -28,6 +28,19 @@ const chromiumPath = "/usr/bin/chromium"
 // screens when set (the README's come from docs/screenshots).
 const screenshotsEnv = "HOOKRELAY_SCREENSHOTS"
 
+// needChromium skips the test when Chromium is not installed (fails it on
+// CI, where the browser tests must run).
+func needChromium(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		const why = "%s is not installed, so the browser test cannot run: install it with .ci/install-chromium (apt-get install chromium)"
+		if os.Getenv("CI") == "true" {
+			t.Fatalf(why+"; CI=true, where the browser test must run", chromiumPath)
+		}
+		t.Skipf(why, chromiumPath)
+	}
+}
+
 // Viewports of the screenshots and the layout checks.
 const (
 	desktopWidth  = 1280
@@ -41,13 +54,7 @@ const (
 // an event, see it delivered and failed, retry the failure, rotate a secret
 // and disable an endpoint, then check every page at phone width.
 func TestBrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		const why = "%s is not installed, so the browser test cannot run: install it with .ci/install-chromium (apt-get install chromium)"
-		if os.Getenv("CI") == "true" {
-			t.Fatalf(why+"; CI=true, where the browser test must run", chromiumPath)
-		}
-		t.Skipf(why, chromiumPath)
-	}
+	needChromium(t)
 	st := testenv.NewPostgres(t)
 	rcv := newReceiver(t)
 	s := newSite(t, st, testToken)

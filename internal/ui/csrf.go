@@ -28,6 +28,13 @@ func (s *server) checkPost(r *http.Request, sess session) error {
 	if crossOrigin.Check(r) != nil || !sameOriginReferer(r) {
 		return errForbidden
 	}
+	return checkForm(r, s.sessions.csrfToken(sess))
+}
+
+// checkForm reads a POST's form, of at most maxFormBytes
+// (errFormTooLarge), and checks that it carries the CSRF token want
+// (errForbidden).
+func checkForm(r *http.Request, want string) error {
 	r.Body = http.MaxBytesReader(nil, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		if tooLarge := (*http.MaxBytesError)(nil); errors.As(err, &tooLarge) {
@@ -36,7 +43,7 @@ func (s *server) checkPost(r *http.Request, sess session) error {
 		return errForbidden
 	}
 	given := r.PostForm.Get(csrfField)
-	if given == "" || !hmac.Equal([]byte(given), []byte(s.sessions.csrfToken(sess))) {
+	if given == "" || !hmac.Equal([]byte(given), []byte(want)) {
 		return errForbidden
 	}
 	return nil

@@ -123,7 +123,7 @@ type deliveriesView struct {
 // by endpoint, status, event type and event ID, paginated by cursor.
 func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	v := deliveriesView{Filter: readDeliveryFilter(r.URL.Query())}
-	v.First = Prefix + "deliveries?" + v.Filter.query().Encode()
+	v.First = s.paths.to("deliveries?") + v.Filter.query().Encode()
 	endpoints, err := s.loadEndpointIndex(r.Context())
 	if err != nil {
 		return err
@@ -166,7 +166,7 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	if more {
 		q := v.Filter.query()
 		q.Set("cursor", strconv.FormatInt(ds[len(ds)-1].ID, 10))
-		v.Next = Prefix + "deliveries?" + q.Encode()
+		v.Next = s.paths.to("deliveries?") + q.Encode()
 	}
 	s.render(w, r, http.StatusOK, "deliveries", "Deliveries", v)
 	return nil
@@ -188,7 +188,7 @@ func (s *server) replayDeliveries(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	redirectNotice(w, r, Prefix+"deliveries?"+f.query().Encode(), "replayed", n)
+	redirectNotice(w, r, s.paths.to("deliveries?")+f.query().Encode(), "replayed", n)
 	return nil
 }
 
@@ -257,12 +257,12 @@ func deliveryWhat(id int64) string { return "delivery " + strconv.FormatInt(id, 
 
 // retryDelivery handles POST /ui/deliveries/{id}/retry.
 func (s *server) retryDelivery(w http.ResponseWriter, r *http.Request) error {
-	return applyAction(w, r, deliveryPath, deliveryWhat, "retried", s.service.RetryDelivery)
+	return applyAction(w, r, s.paths.delivery, deliveryWhat, "retried", s.service.RetryDelivery)
 }
 
 // cancelDelivery handles POST /ui/deliveries/{id}/cancel.
 func (s *server) cancelDelivery(w http.ResponseWriter, r *http.Request) error {
-	return applyAction(w, r, deliveryPath, deliveryWhat, "cancelled", s.service.CancelDelivery)
+	return applyAction(w, r, s.paths.delivery, deliveryWhat, "cancelled", s.service.CancelDelivery)
 }
 
 // deliveryTable is the data of the "deliveries" partial: a table of

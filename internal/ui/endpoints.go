@@ -99,7 +99,7 @@ func (s *server) listEndpoints(w http.ResponseWriter, r *http.Request) error {
 		if v.Tenant != "" {
 			q.Set("tenant_id", v.Tenant)
 		}
-		v.Next = Prefix + "endpoints?" + q.Encode()
+		v.Next = s.paths.to("endpoints?") + q.Encode()
 	}
 	s.render(w, r, http.StatusOK, "endpoints", "Endpoints", v)
 	return nil
@@ -243,7 +243,7 @@ func (s *server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 		return err
 	})
 	if err == nil {
-		redirectNotice(w, r, endpointPath(e.ID), "updated")
+		redirectNotice(w, r, s.paths.endpoint(e.ID), "updated")
 		return nil
 	}
 	if !f.Errors.refused(err, endpointInputs) {
@@ -258,7 +258,7 @@ func (s *server) updateEndpoint(w http.ResponseWriter, r *http.Request) error {
 
 // enableEndpoint handles POST /ui/endpoints/{id}/enable.
 func (s *server) enableEndpoint(w http.ResponseWriter, r *http.Request) error {
-	return applyAction(w, r, endpointPath, endpointWhat, "enabled", s.service.EnableEndpoint)
+	return applyAction(w, r, s.paths.endpoint, endpointWhat, "enabled", s.service.EnableEndpoint)
 }
 
 // disableEndpoint handles POST /ui/endpoints/{id}/disable {reason}; without
@@ -268,7 +268,7 @@ func (s *server) disableEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if reason == "" {
 		reason = disabledByDashboard
 	}
-	return applyAction(w, r, endpointPath, endpointWhat, "disabled", func(ctx context.Context, id int64) (store.Endpoint, error) {
+	return applyAction(w, r, s.paths.endpoint, endpointWhat, "disabled", func(ctx context.Context, id int64) (store.Endpoint, error) {
 		return s.service.DisableEndpoint(ctx, id, reason)
 	})
 }
@@ -276,7 +276,7 @@ func (s *server) disableEndpoint(w http.ResponseWriter, r *http.Request) error {
 // stopRecovery handles POST /ui/endpoints/{id}/recovery/stop: a person's
 // stop of the endpoint's automatic recovery (service.StopRecovery).
 func (s *server) stopRecovery(w http.ResponseWriter, r *http.Request) error {
-	return applyAction(w, r, endpointPath, endpointWhat, "recovery-stopped", s.service.StopRecovery)
+	return applyAction(w, r, s.paths.endpoint, endpointWhat, "recovery-stopped", s.service.StopRecovery)
 }
 
 // deleteEndpoint handles POST /ui/endpoints/{id}/delete.
@@ -288,7 +288,7 @@ func (s *server) deleteEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err := s.service.DeleteEndpoint(r.Context(), id); err != nil {
 		return notFound(err, endpointWhat(id))
 	}
-	redirectNotice(w, r, Prefix+"endpoints", "deleted")
+	redirectNotice(w, r, s.paths.to("endpoints"), "deleted")
 	return nil
 }
 
@@ -354,7 +354,7 @@ func (s *server) pingEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return notFound(err, endpointWhat(id))
 	}
-	redirectNotice(w, r, deliveryPath(d.ID), "pinged")
+	redirectNotice(w, r, s.paths.delivery(d.ID), "pinged")
 	return nil
 }
 
@@ -369,7 +369,7 @@ func (s *server) verifyEndpoint(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.service.SendChallenge(r.Context(), id); err != nil {
 		return notFound(err, endpointWhat(id))
 	}
-	redirectNotice(w, r, endpointPath(id), "challenged")
+	redirectNotice(w, r, s.paths.endpoint(id), "challenged")
 	return nil
 }
 
@@ -466,12 +466,6 @@ func queryID(r *http.Request, name string) (int64, error) {
 	}
 	return id, nil
 }
-
-// endpointPath is the page of an endpoint.
-func endpointPath(id int64) string { return Prefix + "endpoints/" + strconv.FormatInt(id, 10) }
-
-// deliveryPath is the page of a delivery.
-func deliveryPath(id int64) string { return Prefix + "deliveries/" + strconv.FormatInt(id, 10) }
 
 // Table is the table of the endpoint's recent deliveries.
 func (v endpointView) Table() deliveryTable {

@@ -74,7 +74,7 @@ type recentEvents struct {
 func (s *server) listRecentEvents(r *http.Request) (*recentEvents, int, error) {
 	q := r.URL.Query()
 	v := &recentEvents{Filter: eventFilter{Type: q.Get("type"), Tenant: q.Get("tenant_id"), Range: q.Get("range")}}
-	v.First = Prefix + "events?" + v.Filter.query().Encode()
+	v.First = s.paths.to("events?") + v.Filter.query().Encode()
 	cursor := q.Get("cursor")
 	v.Paged = cursor != ""
 	f := store.EventFilter{Type: v.Filter.Type, Limit: eventsPerPage + 1}
@@ -122,7 +122,7 @@ func (s *server) listRecentEvents(r *http.Request) (*recentEvents, int, error) {
 	if more {
 		next := v.Filter.query()
 		next.Set("cursor", store.CursorOf(events[len(events)-1]).String())
-		v.Next = Prefix + "events?" + next.Encode()
+		v.Next = s.paths.to("events?") + next.Encode()
 	}
 	return v, http.StatusOK, nil
 }

@@ -26,9 +26,9 @@ var eventTypeInputs = map[string]string{
 	service.FieldExample:     "example",
 }
 
-// eventTypePath is the edit page of a catalogued type, its name escaped
-// (a "/" in it as %2F, which the route's {name} takes whole).
-func eventTypePath(name string) string { return Prefix + "event-types/" + url.PathEscape(name) }
+// dashboardPaths are the URLs of the dashboard's pages: the catalog's
+// pages are the dashboard's only.
+var dashboardPaths = paths{prefix: Prefix}
 
 // eventTypesView is the data of the catalog's page.
 type eventTypesView struct {
@@ -47,7 +47,7 @@ func (s *server) listEventTypes(w http.ResponseWriter, r *http.Request) error {
 	v := eventTypesView{}
 	var more bool
 	if v.Types, more = store.CutPage(types, eventTypesPerPage); more {
-		v.Next = Prefix + "event-types?cursor=" + url.QueryEscape(v.Types[len(v.Types)-1].Name)
+		v.Next = s.paths.to("event-types?cursor=") + url.QueryEscape(v.Types[len(v.Types)-1].Name)
 	}
 	s.render(w, r, http.StatusOK, "event_types", "Event types", v)
 	return nil
@@ -69,9 +69,9 @@ type eventTypeForm struct {
 // Action is where the form posts.
 func (f eventTypeForm) Action() string {
 	if f.Editing != "" {
-		return eventTypePath(f.Editing)
+		return dashboardPaths.eventType(f.Editing)
 	}
-	return Prefix + "event-types"
+	return dashboardPaths.to("event-types")
 }
 
 // readEventTypeForm reads the posted form.
@@ -139,7 +139,7 @@ func (s *server) updateEventType(w http.ResponseWriter, r *http.Request) error {
 // name catalogued already is the name's fault).
 func (s *server) answerEventTypeForm(w http.ResponseWriter, r *http.Request, f eventTypeForm, title string, err error, notice string) error {
 	if err == nil {
-		redirectNotice(w, r, Prefix+"event-types", notice)
+		redirectNotice(w, r, s.paths.to("event-types"), notice)
 		return nil
 	}
 	status := http.StatusUnprocessableEntity
@@ -161,7 +161,7 @@ func (s *server) deleteEventType(w http.ResponseWriter, r *http.Request) error {
 	if err := s.service.DeleteEventType(r.Context(), name); err != nil {
 		return notFound(err, fmt.Sprintf("event type %q", name))
 	}
-	redirectNotice(w, r, Prefix+"event-types", "event-type-deleted")
+	redirectNotice(w, r, s.paths.to("event-types"), "event-type-deleted")
 	return nil
 }
 
@@ -176,11 +176,12 @@ type catalogChoice struct {
 }
 
 // withCatalog moves the exact catalogued types out of the events text of f
-// into its checkboxes (Catalog), deprecated ones included to be marked,
-// so that the form offers the catalog; patterns and uncatalogued types stay
+// into its checkboxes (Catalog), deprecated ones included to be marked on
+// the dashboard (the portal offers the current ones only: the types a
+// tenant may subscribe to), so that the form offers the catalog; patterns and uncatalogued types stay
 // in the text.
 func (s *server) withCatalog(ctx context.Context, f *endpointForm) error {
-	types, err := s.service.EventTypeChoices(ctx, true)
+	types, err := s.service.EventTypeChoices(ctx, s.portal == nil)
 	if err != nil {
 		return err
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -124,7 +123,7 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 	})
 	if err == nil {
 		q := url.Values{"id": {res.Event.ID}}
-		redirectNotice(w, r, Prefix+"events?"+q.Encode(), "published", res.Deliveries)
+		redirectNotice(w, r, s.paths.to("events?")+q.Encode(), "published", res.Deliveries)
 		return nil
 	}
 	if !f.Errors.refused(err, publishInputs) {
@@ -135,14 +134,6 @@ func (s *server) publishEvent(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.render(w, r, http.StatusUnprocessableEntity, "events", "Events", eventsView{Publish: f})
 	return nil
-}
-
-// eventPath is the events page showing one event.
-func eventPath(id string) string { return Prefix + "events?id=" + url.QueryEscape(id) }
-
-// deliveriesOfEndpoint is the delivery log filtered to one endpoint.
-func deliveriesOfEndpoint(id int64) string {
-	return Prefix + "deliveries?webhook_id=" + strconv.FormatInt(id, 10)
 }
 
 // Table is the table of the event's deliveries.

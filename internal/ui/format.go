@@ -12,9 +12,9 @@ import (
 	"github.com/hookrelay/hookrelay/internal/store"
 )
 
-// templateFuncs are the helpers that templates may call.
+// templateFuncs are the helpers that templates may call, but for those that
+// build URLs (paths.funcs).
 var templateFuncs = template.FuncMap{
-	"asset":      assetURL,
 	"when":       when,
 	"ago":        ago,
 	"iso":        iso,
@@ -29,12 +29,7 @@ var templateFuncs = template.FuncMap{
 	// maxRetriesLimit is the most retries an endpoint may set.
 	"maxRetriesLimit": func() int { return store.MaxRetriesLimit },
 
-	"endpointPath":  endpointPath,
-	"deliveryPath":  deliveryPath,
-	"eventPath":     eventPath,
-	"deliveriesOf":  deliveriesOfEndpoint,
-	"endpointName":  endpointName,
-	"eventTypePath": eventTypePath,
+	"endpointName": endpointName,
 }
 
 // timeLayout is how the dashboard writes times: UTC, to the second.

@@ -24,8 +24,8 @@ import (
 // testToken is the API token of the test servers that have one.
 const testToken = "ui-test-token-0123456789"
 
-// site is hookrelay's HTTP server as `serve` builds it, the API at / and the
-// dashboard at /ui/, over a real store.
+// site is hookrelay's HTTP server as `serve` builds it, the API at / , the
+// dashboard at /ui/ and the customer portal at /portal/, over a real store.
 type site struct {
 	t     *testing.T
 	url   string
@@ -58,6 +58,11 @@ func newSite(t *testing.T, st store.Store, token string, mods ...func(*ui.Option
 		Store: st, Service: svc, Token: token, MaxPayloadBytes: opts.MaxPayloadBytes, Limiter: opts.Limiter,
 	}))
 	mux.Handle(ui.Prefix, ui.New(opts))
+	portal, err := ui.NewPortal(ui.PortalOptions{Service: svc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux.Handle(ui.PortalPrefix, portal)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return &site{t: t, url: srv.URL, store: st, token: token}

@@ -30,12 +30,12 @@ var pageNames = []string{
 	"event_types", "event_type_form",
 }
 
-// mustParsePages parses every page; the templates are embedded, so a failure
+// mustParsePages parses every page, its links under urls; the templates are embedded, so a failure
 // is a bug that the tests catch.
-func mustParsePages() *pages {
+func mustParsePages(urls paths) *pages {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t := template.New("layout.html").Funcs(templateFuncs)
+		t := template.New("layout.html").Funcs(urls.funcs())
 		p.byName[name] = template.Must(t.ParseFS(templateFiles,
 			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 	}
@@ -57,21 +57,30 @@ type view struct {
 	CanSignOut bool
 	// Notice is a message about the change just made.
 	Notice string
-	Data   any
+	// Brand is the portal's title, and BrandCSS the URL of its colour's
+	// stylesheet ("" for the default colour); unset on the dashboard.
+	Brand    string
+	BrandCSS string
+	Data     any
 }
 
 // render writes the page name with data; title names it in the browser.
 // Pages are never cached: they may show a secret once.
 func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) {
-	sess := sessionOf(r)
 	v := view{
-		Title:      title,
-		Nav:        section(r.URL.Path),
-		CSRF:       s.sessions.csrfToken(sess),
-		Authorized: sess.signedIn,
-		CanSignOut: sess.signedIn && !s.sessions.open(),
-		Notice:     noticeText(r),
-		Data:       data,
+		Title:  title,
+		Nav:    section(s.paths.prefix, r.URL.Path),
+		CSRF:   s.csrfOf(r),
+		Notice: noticeText(r),
+		Data:   data,
+	}
+	if s.portal != nil {
+		_, v.Authorized = portalSessionOf(r)
+		v.CanSignOut = v.Authorized
+		v.Brand, v.BrandCSS = s.portal.brand(r)
+	} else {
+		sess := sessionOf(r)
+		v.Authorized, v.CanSignOut = sess.signedIn, sess.signedIn && !s.sessions.open()
 	}
 	var buf bytes.Buffer
 	if err := s.pages.byName[name].Execute(&buf, v); err != nil {
@@ -86,9 +95,9 @@ func (s *server) render(w http.ResponseWriter, r *http.Request, status int, name
 	_, _ = buf.WriteTo(w) // the browser went away; nothing left to tell it
 }
 
-// section is the first path segment after the prefix: the navigation entry.
-func section(path string) string {
-	rest := strings.TrimPrefix(path, Prefix)
+// section is the first path segment after prefix: the navigation entry.
+func section(prefix, path string) string {
+	rest := strings.TrimPrefix(path, prefix)
 	first, _, _ := strings.Cut(rest, "/")
 	if first == "" {
 		return "overview"
@@ -155,12 +164,21 @@ func (s *server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	case store.Unavailable(err):
 		status, msg = http.StatusServiceUnavailable, sentence(store.UnavailableMessage)
 		s.logger.WarnContext(r.Context(), "dashboard request refused: the database cannot take it",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+			slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
 	default:
 		s.logger.ErrorContext(r.Context(), "dashboard request failed",
-			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("error", err))
+			slog.String("method", r.Method), slog.String("path", loggedPath(r)), slog.Any("error", err))
 	}
 	s.render(w, r, status, "error", http.StatusText(status), errorView{Status: status, Message: msg})
+}
+
+// loggedPath is the request's path as logs show it: a portal link's token
+// is never written.
+func loggedPath(r *http.Request) string {
+	if strings.HasPrefix(r.URL.Path, PortalPrefix+"enter/") {
+		return PortalPrefix + "enter/…"
+	}
+	return r.URL.Path
 }
 
 // sentence turns a message into a sentence: a capital first letter (ASCII)

@@ -13,6 +13,11 @@
 // offline. Every change is a POST form, protected by a per-session CSRF token
 // and by an Origin/Referer check; JavaScript only adds niceties (copy,
 // confirm, auto refresh).
+//
+// NewPortal serves the same pages under /portal/ as the customer portal of
+// one tenant (see portal.go): a session opened by a single-use link of POST
+// /v1/portal-sessions, every request scoped to its tenant below the pages
+// (service.Service.TenantScoped), and only the routes a tenant may use.
 package ui
 
 import (
@@ -79,6 +84,11 @@ type server struct {
 	signIns  *authlimit.Limiter
 	pages    *pages
 	mux      *http.ServeMux
+	// paths builds the URLs of the pages.
+	paths paths
+	// portal is set on the customer portal's server (NewPortal): sessions
+	// come from its links, and every request is one tenant's.
+	portal *portalConfig
 	// defaultProfile preselects the signature profile of a new endpoint.
 	defaultProfile string
 	// limits reports the workers' limits; nil when there are none to show.
@@ -108,8 +118,9 @@ func New(opts Options) http.Handler {
 		logger:   logger,
 		sessions: newSessions(opts.Token),
 		signIns:  limiter,
-		pages:    mustParsePages(),
+		pages:    mustParsePages(dashboardPaths),
 		mux:      http.NewServeMux(),
+		paths:    dashboardPaths,
 
 		defaultProfile: svc.Profile(store.Endpoint{}),
 		limits:         opts.EndpointLimits,
@@ -120,7 +131,7 @@ func New(opts Options) http.Handler {
 
 // routes registers every page and action.
 func (s *server) routes() {
-	s.mux.Handle("GET "+Prefix+"static/", staticHandler())
+	s.mux.Handle("GET "+Prefix+"static/", staticHandler(Prefix))
 
 	s.handle("GET "+Prefix+"login", s.loginPage, public)
 	s.handle("POST "+Prefix+"login", s.login, public)
@@ -128,25 +139,9 @@ func (s *server) routes() {
 
 	s.handle("GET "+Prefix+"{$}", s.overview, signedIn)
 
-	s.handle("GET "+Prefix+"endpoints", s.listEndpoints, signedIn)
-	s.handle("GET "+Prefix+"endpoints/new", s.newEndpoint, signedIn)
-	s.handle("POST "+Prefix+"endpoints", s.createEndpoint, signedIn)
-	s.handle("GET "+Prefix+"endpoints/{id}", s.showEndpoint, signedIn)
-	s.handle("GET "+Prefix+"endpoints/{id}/edit", s.editEndpoint, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}", s.updateEndpoint, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}/enable", s.enableEndpoint, signedIn)
+	s.endpointRoutes(Prefix)
 	s.handle("POST "+Prefix+"endpoints/{id}/recovery/stop", s.stopRecovery, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}/disable", s.disableEndpoint, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}/rotate-secret", s.rotateSecret, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}/ping", s.pingEndpoint, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}/verify", s.verifyEndpoint, signedIn)
-	s.handle("GET "+Prefix+"endpoints/{id}/delete", s.confirmDeleteEndpoint, signedIn)
-	s.handle("POST "+Prefix+"endpoints/{id}/delete", s.deleteEndpoint, signedIn)
-
-	s.handle("GET "+Prefix+"deliveries", s.listDeliveries, signedIn)
 	s.handle("POST "+Prefix+"deliveries/replay", s.replayDeliveries, signedIn)
-	s.handle("GET "+Prefix+"deliveries/{id}", s.showDelivery, signedIn)
-	s.handle("POST "+Prefix+"deliveries/{id}/retry", s.retryDelivery, signedIn)
 	s.handle("POST "+Prefix+"deliveries/{id}/cancel", s.cancelDelivery, signedIn)
 
 	s.handle("GET "+Prefix+"event-types", s.listEventTypes, signedIn)
@@ -162,6 +157,31 @@ func (s *server) routes() {
 	s.handle(Prefix, s.notFound, public)
 }
 
+// endpointRoutes registers, under prefix, the pages and actions of
+// endpoints and their deliveries that both the dashboard and the customer
+// portal serve: the endpoint list, create, edit, enable, disable, rotate
+// the secret, test event, verification, delete; the delivery log, a
+// delivery, retry.
+func (s *server) endpointRoutes(prefix string) {
+	s.handle("GET "+prefix+"endpoints", s.listEndpoints, signedIn)
+	s.handle("GET "+prefix+"endpoints/new", s.newEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints", s.createEndpoint, signedIn)
+	s.handle("GET "+prefix+"endpoints/{id}", s.showEndpoint, signedIn)
+	s.handle("GET "+prefix+"endpoints/{id}/edit", s.editEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}", s.updateEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}/enable", s.enableEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}/disable", s.disableEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}/rotate-secret", s.rotateSecret, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}/ping", s.pingEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}/verify", s.verifyEndpoint, signedIn)
+	s.handle("GET "+prefix+"endpoints/{id}/delete", s.confirmDeleteEndpoint, signedIn)
+	s.handle("POST "+prefix+"endpoints/{id}/delete", s.deleteEndpoint, signedIn)
+
+	s.handle("GET "+prefix+"deliveries", s.listDeliveries, signedIn)
+	s.handle("GET "+prefix+"deliveries/{id}", s.showDelivery, signedIn)
+	s.handle("POST "+prefix+"deliveries/{id}/retry", s.retryDelivery, signedIn)
+}
+
 // access says who may reach a route.
 type access bool
 
@@ -170,8 +190,13 @@ const (
 	signedIn access = true
 )
 
-// handle registers h behind the session, CSRF and sign-in checks.
+// handle registers h behind the session, CSRF and sign-in checks (the
+// portal's on the portal's server).
 func (s *server) handle(pattern string, h handlerFunc, who access) {
+	if s.portal != nil {
+		s.mux.Handle(pattern, s.withPortalSession(h, who))
+		return
+	}
 	s.mux.Handle(pattern, s.withSession(h, who))
 }
 

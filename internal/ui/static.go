@@ -16,9 +16,9 @@ var staticFiles embed.FS
 // that browsers may cache them for good.
 var staticVersion = hashFiles(staticFiles)
 
-// staticHandler serves the embedded CSS, JavaScript and icon.
-func staticHandler() http.Handler {
-	files := http.StripPrefix(Prefix, http.FileServerFS(staticFiles))
+// staticHandler serves the embedded CSS, JavaScript and icon under prefix.
+func staticHandler(prefix string) http.Handler {
+	files := http.StripPrefix(prefix, http.FileServerFS(staticFiles))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/") { // no folder listings
 			http.NotFound(w, r)
@@ -31,11 +31,6 @@ func staticHandler() http.Handler {
 		}
 		files.ServeHTTP(w, r)
 	})
-}
-
-// assetURL is the URL of a static file, with its version.
-func assetURL(name string) string {
-	return Prefix + "static/" + name + "?v=" + staticVersion
 }
 
 // hashFiles returns a short hash of every file of fsys.

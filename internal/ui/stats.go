@@ -147,6 +147,9 @@ func clockLabel(t time.Time) string { return t.UTC().Format("15:04 UTC") }
 // successCharts charts each of endpointIDs' last 24 hours, by hour, with
 // one query.
 func (s *server) successCharts(ctx context.Context, endpointIDs []int64) (map[int64]chart, error) {
+	if len(endpointIDs) == 0 { // an empty page: no chart (nor every endpoint's together)
+		return map[int64]chart{}, nil
+	}
 	hs, err := s.loadHistograms(ctx, endpointIDs, time.Hour, 24)
 	if err != nil {
 		return nil, err

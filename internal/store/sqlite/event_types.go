@@ -33,7 +33,7 @@ func (s *Store) CreateEventType(ctx context.Context, t store.EventType) (store.E
 		sql.Named("schema", store.NullJSON(t.Schema)), sql.Named("example", store.NullJSON(t.Example)),
 		sql.Named("deprecated", t.Deprecated), sql.Named("now", micros(time.Now())),
 	}
-	created, err := writeEventType(ctx, s, q, args)
+	created, err := writeOne(ctx, s, q, args, eventTypeDest)
 	if err != nil {
 		return store.EventType{}, fmt.Errorf("create event type %q: %w", t.Name, store.ConflictIfMissing(err))
 	}
@@ -90,7 +90,7 @@ func (s *Store) UpdateEventType(ctx context.Context, name string, p store.EventT
 		sql.Named("set_example", setExample), sql.Named("example", example),
 		sql.Named("deprecated", p.Deprecated), sql.Named("now", micros(time.Now())),
 	}
-	t, err := writeEventType(ctx, s, q, args)
+	t, err := writeOne(ctx, s, q, args, eventTypeDest)
 	if err != nil {
 		return store.EventType{}, fmt.Errorf("update event type %q: %w", name, err)
 	}
@@ -108,13 +108,4 @@ func (s *Store) DeleteEventType(ctx context.Context, name string) error {
 		return fmt.Errorf("delete event type %q: %w", name, err)
 	}
 	return nil
-}
-
-// writeEventType runs q, a write returning one hookrelay_event_types row, in
-// a transaction of its own.
-func writeEventType(ctx context.Context, s *Store, q string, args []any) (store.EventType, error) {
-	return inTxValue(ctx, s, func(tx execer) (store.EventType, error) {
-		rows, err := tx.QueryContext(ctx, q, args...)
-		return queryOne(rows, err, eventTypeDest)
-	})
 }

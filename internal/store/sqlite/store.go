@@ -201,6 +201,15 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (int64, err
 	return n, err
 }
 
+// writeOne runs query, a write returning one row, in a transaction of its
+// own and scans the row with dest (store.ErrNotFound when none).
+func writeOne[T any](ctx context.Context, s *Store, query string, args []any, dest func(*T) []any) (T, error) {
+	return inTxValue(ctx, s, func(tx execer) (T, error) {
+		rows, err := tx.QueryContext(ctx, query, args...)
+		return queryOne(rows, err, dest)
+	})
+}
+
 // inTxValue runs fn in a write transaction (inTx) and returns its value.
 func inTxValue[T any](ctx context.Context, s *Store, fn func(tx execer) (T, error)) (T, error) {
 	var v T

@@ -74,6 +74,7 @@ func Run(t *testing.T, newStore func(t *testing.T) store.Store) {
 		eventTypeTests,
 		traceContextTests,
 		tenantTests,
+		portalSessionTests,
 	}
 	for _, group := range groups {
 		for _, tc := range group {

@@ -1,0 +1,179 @@
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hookrelay/hookrelay/internal/store"
+)
+
+// Limits of a customer-portal link (POST /v1/portal-sessions).
+const (
+	// DefaultPortalLinkTTL is how long a link and its session last when the
+	// request names no expires_in.
+	DefaultPortalLinkTTL = time.Hour
+	// MinPortalLinkTTL and MaxPortalLinkTTL bound expires_in.
+	MinPortalLinkTTL = time.Minute
+	MaxPortalLinkTTL = 24 * time.Hour
+	// MaxPortalTitle is the longest branding title, in characters.
+	MaxPortalTitle = 100
+)
+
+// Fields of a portal link request that a *FieldError names.
+const (
+	FieldExpiresIn     = "expires_in"
+	FieldBrandingTitle = "branding.title"
+	FieldBrandingColor = "branding.color"
+)
+
+// portalTokenBytes is the size of a link's token and of a session's cookie
+// value: 32 random bytes, written in base64url (43 characters).
+const portalTokenBytes = 32
+
+// PortalLinkRequest asks for a customer-portal link.
+type PortalLinkRequest struct {
+	// TenantID is the tenant the portal shows: required, valid by the
+	// store's tenant rule.
+	TenantID string
+	// ExpiresIn is how long the link and its session last: zero means
+	// DefaultPortalLinkTTL; MinPortalLinkTTL to MaxPortalLinkTTL.
+	ExpiresIn time.Duration
+	// Branding overrides the global title and colour for this session.
+	Branding store.PortalBranding
+}
+
+// PortalLink is a new customer-portal link.
+type PortalLink struct {
+	// Token is the link's secret, given out once in its URL: the store
+	// keeps only its SHA-256. Never log it.
+	Token   string
+	Session store.PortalSession
+}
+
+// CreatePortalLink checks req and stores a single-use link for its tenant.
+// Refusals are *FieldErrors on tenant_id, expires_in, branding.title or
+// branding.color. It also removes the links and sessions that have expired.
+func (s *Service) CreatePortalLink(ctx context.Context, req PortalLinkRequest) (PortalLink, error) {
+	var errs []error
+	tenant, err := s.tenantID(ctx, req.TenantID)
+	switch {
+	case err != nil:
+		errs = append(errs, err)
+	case tenant == "":
+		errs = append(errs, &FieldError{Field: FieldTenantID, Message: "is required: a portal shows one tenant's endpoints"})
+	}
+	ttl := req.ExpiresIn
+	if ttl == 0 {
+		ttl = DefaultPortalLinkTTL
+	}
+	errs = append(errs, CheckPortalLinkTTL(ttl), CheckPortalBranding(req.Branding))
+	if err := errors.Join(errs...); err != nil {
+		return PortalLink{}, err
+	}
+	now := s.opts.Now()
+	if _, err := s.store.DeleteExpiredPortalSessions(ctx, now); err != nil {
+		return PortalLink{}, err
+	}
+	token := newPortalSecret()
+	created, err := s.store.CreatePortalSession(ctx, store.PortalSession{
+		TenantID: tenant, Branding: req.Branding, ExpiresAt: now.Add(ttl),
+	}, portalHash(token))
+	if err != nil {
+		return PortalLink{}, err
+	}
+	return PortalLink{Token: token, Session: created}, nil
+}
+
+// CheckPortalLinkTTL refuses a link lifetime outside MinPortalLinkTTL to
+// MaxPortalLinkTTL with a *FieldError on expires_in.
+func CheckPortalLinkTTL(d time.Duration) error {
+	if d < MinPortalLinkTTL || d > MaxPortalLinkTTL {
+		return &FieldError{Field: FieldExpiresIn, Message: fmt.Sprintf("must be from 1m to 24h, got %s", d)}
+	}
+	return nil
+}
+
+// CheckPortalBranding refuses a title longer than MaxPortalTitle characters
+// or with control characters, and a colour other than "#rgb" or "#rrggbb"
+// (hex digits): the colour is written into CSS, so nothing else passes.
+// Empty fields are accepted (the global ones apply).
+func CheckPortalBranding(b store.PortalBranding) error {
+	var errs []error
+	if n := utf8.RuneCountInString(b.Title); n > MaxPortalTitle || !utf8.ValidString(b.Title) {
+		errs = append(errs, &FieldError{Field: FieldBrandingTitle, Message: fmt.Sprintf("must be valid UTF-8 of at most %d characters", MaxPortalTitle)})
+	} else if err := store.CheckText(b.Title); err != nil {
+		errs = append(errs, &FieldError{Field: FieldBrandingTitle, Message: err.Error()})
+	}
+	if b.Color != "" && !ValidPortalColor(b.Color) {
+		errs = append(errs, &FieldError{Field: FieldBrandingColor, Message: `must be a hex colour "#rgb" or "#rrggbb"`})
+	}
+	return errors.Join(errs...)
+}
+
+// ValidPortalColor reports whether c is "#rgb" or "#rrggbb" in hex digits.
+func ValidPortalColor(c string) bool {
+	if len(c) != 4 && len(c) != 7 || c[0] != '#' {
+		return false
+	}
+	for i := 1; i < len(c); i++ {
+		ch := c[i]
+		if !(ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'f' || ch >= 'A' && ch <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// EnterPortal uses the link of token once and opens its session: it
+// returns the session and the secret of its cookie (stored as a hash
+// only). store.ErrPortalLinkUsed when the link was used or has expired,
+// store.ErrNotFound when there is none.
+func (s *Service) EnterPortal(ctx context.Context, token string) (store.PortalSession, string, error) {
+	cookie := newPortalSecret()
+	p, err := s.store.EnterPortalSession(ctx, portalHash(token), portalHash(cookie))
+	if err != nil {
+		return store.PortalSession{}, "", err
+	}
+	return p, cookie, nil
+}
+
+// PortalSession returns the live session of a cookie secret, or
+// store.ErrNotFound.
+func (s *Service) PortalSession(ctx context.Context, cookie string) (store.PortalSession, error) {
+	return s.store.GetPortalSession(ctx, portalHash(cookie))
+}
+
+// EndPortalSession ends the session of a cookie secret (a sign-out).
+func (s *Service) EndPortalSession(ctx context.Context, cookie string) error {
+	return s.store.EndPortalSession(ctx, portalHash(cookie))
+}
+
+// TenantScoped returns a Service on the same store seen through
+// store.TenantScoped: every call acts for the tenant of its context
+// (store.WithTenant) only, and fails without one. The customer portal
+// uses it, so that its scope is enforced below every page.
+func (s *Service) TenantScoped() *Service {
+	c := *s
+	c.store = store.TenantScoped(s.store)
+	return &c
+}
+
+// newPortalSecret returns 32 random bytes in base64url: a link's token or
+// a session's cookie value.
+func newPortalSecret() string {
+	b := make([]byte, portalTokenBytes)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// portalHash is the SHA-256 under which the store keeps a portal secret.
+func portalHash(secret string) []byte {
+	sum := sha256.Sum256([]byte(secret))
+	return sum[:]
+}

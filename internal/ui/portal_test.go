@@ -1,0 +1,278 @@
+package ui_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/hookrelay/hookrelay/internal/api/wire"
+	"github.com/hookrelay/hookrelay/internal/service"
+	"github.com/hookrelay/hookrelay/internal/store"
+	"github.com/hookrelay/hookrelay/internal/testenv"
+	"github.com/hookrelay/hookrelay/internal/ui"
+)
+
+// portalLink asks the API for a portal link of tenant and returns its path
+// (/portal/enter/<token>).
+func (s *site) portalLink(body string) string {
+	s.t.Helper()
+	var got wire.PortalSession
+	var req any
+	if err := json.Unmarshal([]byte(body), &req); err != nil {
+		s.t.Fatal(err)
+	}
+	if status := s.apiCall("POST", "/v1/portal-sessions", req, &got); status != http.StatusCreated {
+		s.t.Fatalf("POST /v1/portal-sessions %s: status %d", body, status)
+	}
+	path, ok := strings.CutPrefix(got.URL, s.url)
+	if !ok {
+		s.t.Fatalf("link %q is not under the site %s", got.URL, s.url)
+	}
+	return path
+}
+
+// inPortal returns a browser that entered a new portal link of tenant.
+func (s *site) inPortal(tenant string) *browser {
+	s.t.Helper()
+	b := s.newBrowser()
+	b.get(s.portalLink(`{"tenant_id":"`+tenant+`"}`)).redirects(s.t, "/portal/endpoints")
+	b.get("/portal/endpoints").must(s.t, http.StatusOK)
+	return b
+}
+
+// tenantEvent publishes an event of tenant (to its endpoints).
+func tenantEvent(t *testing.T, st store.Store, tenant string) store.PublishResult {
+	t.Helper()
+	ev := store.Event{ID: store.NewEventID(), Type: "order.paid", Data: json.RawMessage(`{"n":1}`), TenantID: tenant}
+	res, err := st.Publish(t.Context(), ev, store.PublishOptions{MaxRetries: 3})
+	if err != nil {
+		t.Fatalf("publish for %s: %v", tenant, err)
+	}
+	return res
+}
+
+// TestPortalIsolation: a portal session sees and changes its tenant's
+// endpoints and deliveries only; every route tried with another tenant's
+// endpoint or delivery ID answers 404 (never 403) and changes nothing; the
+// operator's pages do not exist under /portal/.
+func TestPortalIsolation(t *testing.T) {
+	eachSite(t, func(t *testing.T, st store.Store, s *site) {
+		own := createEndpoint(t, st, func(e *store.Endpoint) { e.TenantID = "acme"; e.Title = "Acme receiver" })
+		other := createEndpoint(t, st, func(e *store.Endpoint) { e.TenantID = "globex"; e.Title = "Globex receiver" })
+		createEndpoint(t, st, func(e *store.Endpoint) { e.Title = "Operator receiver" })
+		ownEvent, otherEvent := tenantEvent(t, st, "acme"), tenantEvent(t, st, "globex")
+		finishAll(t, st, 500)
+		ownDelivery := deliveryOf(t, st, ownEvent.Event.ID)
+		otherDelivery := deliveryOf(t, st, otherEvent.Event.ID)
+
+		b := s.inPortal("acme")
+		b.get("/portal/endpoints").must(t, http.StatusOK).contains(t, "Acme receiver").lacks(t, "Globex receiver", "Operator receiver", "Overview")
+		b.get("/portal/deliveries").must(t, http.StatusOK).contains(t, ownEvent.Event.ID).lacks(t, otherEvent.Event.ID, "Globex receiver")
+		b.get("/portal/deliveries?webhook_id="+itoa(other.ID)).must(t, http.StatusOK).lacks(t, otherEvent.Event.ID)
+		b.get("/portal/deliveries?event_id="+otherEvent.Event.ID).must(t, http.StatusOK).lacks(t, "/portal/deliveries/"+itoa(otherDelivery.ID), "Globex")
+
+		e, d := "/portal/endpoints/"+itoa(other.ID), "/portal/deliveries/"+itoa(otherDelivery.ID)
+		for _, path := range []string{e, e + "/edit", e + "/delete", d} {
+			b.get(path).must(t, http.StatusNotFound).lacks(t, "Globex", other.URL)
+		}
+		for _, path := range []string{e, e + "/enable", e + "/disable", e + "/rotate-secret", e + "/ping", e + "/verify", e + "/delete", d + "/retry"} {
+			b.post(path, url.Values{"url": {"http://127.0.0.1:9/stolen"}, "title": {"stolen"}}).must(t, http.StatusNotFound)
+		}
+		if got := getEndpointOf(t, st, other.ID); got.Title != "Globex receiver" || got.URL != other.URL || got.Secret != other.Secret || !got.Active {
+			t.Errorf("globex endpoint after the portal's tries = %+v, want it untouched", got)
+		}
+		if got := deliveryByID(t, st, otherDelivery.ID); got.Status != store.StatusFailed {
+			t.Errorf("globex delivery status %s after the portal's retry, want failed", got.Status)
+		}
+
+		// The operator's pages are not routed in the portal.
+		for _, path := range []string{"/portal/events", "/portal/event-types", "/portal/login", "/portal/overview"} {
+			b.get(path).must(t, http.StatusNotFound)
+		}
+		for _, path := range []string{"/portal/deliveries/replay", "/portal/deliveries/" + itoa(ownDelivery.ID) + "/cancel",
+			"/portal/endpoints/" + itoa(own.ID) + "/recovery/stop", "/portal/events", "/portal/event-types"} {
+			if p := b.post(path, nil); p.status != http.StatusNotFound && p.status != http.StatusMethodNotAllowed {
+				t.Errorf("POST %s: status %d, want 404 or 405", path, p.status)
+			}
+		}
+
+		// Its own rows: retry a delivery, create an endpoint (in its tenant).
+		b.get("/portal/deliveries/"+itoa(ownDelivery.ID)).must(t, http.StatusOK).lacks(t, "/cancel")
+		b.post("/portal/deliveries/"+itoa(ownDelivery.ID)+"/retry", nil).redirects(t, "/portal/deliveries/"+itoa(ownDelivery.ID))
+		if got := deliveryByID(t, st, ownDelivery.ID); got.Status != store.StatusPending {
+			t.Errorf("own delivery status %s after retry, want pending", got.Status)
+		}
+		b.get("/portal/endpoints/new").must(t, http.StatusOK)
+		created := b.post("/portal/endpoints", url.Values{"url": {"http://127.0.0.1:9/acme-new"}, "title": {"New acme"}, "active": {"on"}, "signature_profile": {"standard"}})
+		created.must(t, http.StatusCreated).contains(t, "whsec_")
+		es, err := st.ListEndpoints(t.Context(), store.EndpointFilter{TenantID: "acme"})
+		if err != nil || len(es) != 2 {
+			t.Fatalf("acme endpoints = %d (%v), want 2 (the one created in the portal is acme's)", len(es), err)
+		}
+	})
+}
+
+// TestPortalLinkAndSession: a link opens the portal once (410 after), an
+// unknown one is a 404, a browser without a session gets a 401, a POST
+// without the session's CSRF token or from another site a 403, and a
+// sign-out ends the session for every copy of its cookie.
+func TestPortalLinkAndSession(t *testing.T) {
+	eachSite(t, func(t *testing.T, st store.Store, s *site) {
+		link := s.portalLink(`{"tenant_id":"acme"}`)
+		b := s.newBrowser()
+		entered := b.get(link)
+		entered.redirects(t, "/portal/endpoints")
+		if entered.header.Get("Referrer-Policy") != "no-referrer" {
+			t.Errorf("enter page Referrer-Policy %q, want no-referrer", entered.header.Get("Referrer-Policy"))
+		}
+		s.newBrowser().get(link).must(t, http.StatusGone).lacks(t, "acme")
+		b.get(link).must(t, http.StatusGone)
+		s.newBrowser().get("/portal/enter/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").must(t, http.StatusNotFound)
+		s.newBrowser().get("/portal/endpoints").must(t, http.StatusUnauthorized)
+		// The dashboard's session opens nothing in the portal.
+		s.signedIn().get("/portal/endpoints").must(t, http.StatusUnauthorized)
+
+		own := createEndpoint(t, st, func(e *store.Endpoint) { e.TenantID = "acme" })
+		b.get("/portal/endpoints").must(t, http.StatusOK)
+		b.post("/portal/endpoints/"+itoa(own.ID)+"/disable", url.Values{"csrf": {"forged"}}).must(t, http.StatusForbidden)
+		b.postRaw("/portal/endpoints/"+itoa(own.ID)+"/disable", url.Values{"csrf": {b.csrf}},
+			http.Header{"Origin": {"https://evil.example"}}).must(t, http.StatusForbidden)
+		if !getEndpointOf(t, st, own.ID).Active {
+			t.Fatal("a forged POST disabled the endpoint")
+		}
+		b.post("/portal/endpoints/"+itoa(own.ID)+"/disable", nil).redirects(t, "/portal/endpoints/"+itoa(own.ID))
+
+		copied := s.newBrowser()
+		u, _ := url.Parse(s.url + "/portal/")
+		copied.http.Jar.SetCookies(u, b.http.Jar.Cookies(u))
+		copied.get("/portal/endpoints").must(t, http.StatusOK)
+		b.post("/portal/logout", nil).must(t, http.StatusOK)
+		copied.get("/portal/endpoints").must(t, http.StatusUnauthorized)
+	})
+}
+
+// TestPortalFrameCookieAndBranding: by default the portal may be framed by
+// its own origin only and its cookie is SameSite=Lax; with frame ancestors
+// and an https public URL, CSP names them, X-Frame-Options is gone, the
+// cookie is Secure and SameSite=None, and an embedding origin may post.
+// Branding: the session's title and colour (a stylesheet) override the
+// global ones; a colour that is not #rgb/#rrggbb never reaches the CSS.
+func TestPortalFrameCookieAndBranding(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		st := newStore(t)
+		s := newSite(t, st, testToken)
+		b := s.newBrowser()
+		p := b.get(s.portalLink(`{"tenant_id":"acme","branding":{"title":"Acme Hooks","color":"#0a7cff"}}`))
+		if csp := p.header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self';") {
+			t.Errorf("default CSP %q, want frame-ancestors 'self'", csp)
+		}
+		if p.header.Get("X-Frame-Options") != "SAMEORIGIN" {
+			t.Errorf("default X-Frame-Options %q, want SAMEORIGIN", p.header.Get("X-Frame-Options"))
+		}
+		if c := p.header.Get("Set-Cookie"); !strings.Contains(c, "hookrelay_portal=") || !strings.Contains(c, "Path=/portal/") ||
+			!strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Lax") || strings.Contains(c, "Secure") {
+			t.Errorf("cookie over http %q, want HttpOnly, Path=/portal/, SameSite=Lax", c)
+		}
+		b.get("/portal/endpoints").must(t, http.StatusOK).contains(t, "<title>Endpoints · Acme Hooks</title>", "/portal/brand.css?color=0a7cff")
+		css := b.get("/portal/brand.css?color=0a7cff").must(t, http.StatusOK)
+		if !strings.Contains(css.body, "--accent: #0a7cff") || !strings.HasPrefix(css.header.Get("Content-Type"), "text/css") {
+			t.Errorf("brand.css = %q (%s)", css.body, css.header.Get("Content-Type"))
+		}
+		b.get("/portal/brand.css?color="+url.QueryEscape("000;}body{display:none")).must(t, http.StatusNotFound)
+		if ui := s.signedIn().get("/ui/endpoints"); ui.header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("dashboard X-Frame-Options %q, want DENY", ui.header.Get("X-Frame-Options"))
+		}
+
+		svc := service.New(st, service.Options{AllowPrivateTargets: true})
+		portal, err := ui.NewPortal(ui.PortalOptions{Service: svc, HTTPS: true, Title: "Global", Color: "#123",
+			FrameAncestors: []string{"https://app.example.com", "https://*.example.org"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		embedded := httptest.NewServer(portal)
+		t.Cleanup(embedded.Close)
+		link, err := svc.CreatePortalLink(t.Context(), service.PortalLinkRequest{TenantID: "acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := noRedirects().Get(embedded.URL + "/portal/enter/" + link.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://app.example.com https://*.example.org;") {
+			t.Errorf("CSP %q, want the configured frame ancestors", csp)
+		}
+		if resp.Header.Get("X-Frame-Options") != "" {
+			t.Errorf("X-Frame-Options %q with frame ancestors, want none", resp.Header.Get("X-Frame-Options"))
+		}
+		var cookie *http.Cookie
+		for _, c := range resp.Cookies() {
+			if c.Name == ui.PortalCookie {
+				cookie = c
+			}
+		}
+		if cookie == nil || !cookie.Secure || cookie.SameSite != http.SameSiteNoneMode || !cookie.HttpOnly {
+			t.Fatalf("cookie %+v, want Secure, SameSite=None, HttpOnly", cookie)
+		}
+		page2 := getWithCookie(t, embedded.URL+"/portal/endpoints", cookie)
+		if !strings.Contains(page2, "<title>Endpoints · Global</title>") || !strings.Contains(page2, "brand.css?color=123") {
+			t.Errorf("page without session branding does not use the global one:\n%s", page2)
+		}
+
+		for _, bad := range []ui.PortalOptions{{Service: svc, Color: "blue"}, {Service: svc, FrameAncestors: []string{"https://a.example; script-src *"}}} {
+			if _, err := ui.NewPortal(bad); err == nil {
+				t.Errorf("NewPortal(%+v) accepted", bad)
+			}
+		}
+	})
+}
+
+// noRedirects is a client that shows redirects instead of following them.
+func noRedirects() *http.Client {
+	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// getWithCookie fetches u with cookie and returns the body.
+func getWithCookie(t *testing.T, u string, cookie *http.Cookie) string {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookie.Value})
+	resp, err := noRedirects().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(body)
+}
+
+// getEndpointOf reads endpoint id from the store.
+func getEndpointOf(t *testing.T, st store.Store, id int64) store.Endpoint {
+	t.Helper()
+	e, err := st.GetEndpoint(t.Context(), id)
+	if err != nil {
+		t.Fatalf("get endpoint %d: %v", id, err)
+	}
+	return e
+}
+
+// deliveryByID reads delivery id from the store.
+func deliveryByID(t *testing.T, st store.Store, id int64) store.Delivery {
+	t.Helper()
+	d, err := st.GetDelivery(t.Context(), id)
+	if err != nil {
+		t.Fatalf("get delivery %d: %v", id, err)
+	}
+	return d
+}
