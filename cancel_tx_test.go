@@ -281,3 +281,43 @@ func TestBrokenConnectionHalfWayIsErrTxAborted(t *testing.T) {
 		t.Errorf("%d events stored, want none", n)
 	}
 }
+
+// TestTypedNilTransactionIsAnError: a nil *pgxpool.Tx passed as the pgx.Tx
+// is the error of a nil transaction, not a panic.
+func TestTypedNilTransactionIsAnError(t *testing.T) {
+	b := newPostgres(t)
+	c := b.newClient(t, fast()...).(*hookrelay.Client[pgx.Tx])
+	var tx *pgxpool.Tx
+	if _, err := c.Publish(t.Context(), tx, hookrelay.Event{Type: "order.paid"}); err == nil || !strings.Contains(err.Error(), "nil transaction") {
+		t.Errorf("Publish in a nil *pgxpool.Tx = %v, want the nil transaction's error", err)
+	}
+	if _, err := c.PublishMany(t.Context(), tx, []hookrelay.Event{{Type: "order.paid"}}); err == nil || !strings.Contains(err.Error(), "nil transaction") {
+		t.Errorf("PublishMany in a nil *pgxpool.Tx = %v, want the nil transaction's error", err)
+	}
+	if _, err := c.CreateEndpointTx(t.Context(), tx, hookrelay.Endpoint{URL: "http://127.0.0.1:9/"}); err == nil || !strings.Contains(err.Error(), "nil transaction") {
+		t.Errorf("CreateEndpointTx in a nil *pgxpool.Tx = %v, want the nil transaction's error", err)
+	}
+}
+
+// TestPublishInAnAbortedTransactionIsErrTxAborted: on PostgreSQL, a publish
+// in a transaction that an earlier failed statement aborted (25P02) says so,
+// and matches ErrTxAborted.
+func TestPublishInAnAbortedTransactionIsErrTxAborted(t *testing.T) {
+	eachDriver(t, func(t *testing.T, b backend) {
+		if b.name == "sqlite" {
+			t.Skip("SQLite does not abort a transaction on a failed statement")
+		}
+		c := b.newClient(t, fast()...)
+		tx := b.begin(t)
+		if err := tx.exec(t.Context(), "SELECT 1/0"); err == nil {
+			t.Fatal("1/0 did not fail")
+		}
+		_, err := tx.publish(t.Context(), c, hookrelay.Event{Type: "order.paid"})
+		if !errors.Is(err, hookrelay.ErrTxAborted) || !strings.Contains(err.Error(), "aborted by an earlier failed statement") {
+			t.Errorf("Publish in an aborted transaction = %v, want ErrTxAborted saying so", err)
+		}
+		if err := tx.rollback(); err != nil {
+			t.Errorf("roll back: %v", err)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -62,7 +63,7 @@ func NewPostgresSQL(ctx context.Context, db *sql.DB, databaseURL string, opts ..
 type pgxDriver struct{ st *postgres.Store }
 
 func (d pgxDriver) inTx(tx pgx.Tx) (txStore, error) {
-	if tx == nil {
+	if tx == nil || nilPointer(tx) {
 		return nil, errNilTx
 	}
 	return d.st.InTx(tx), nil
@@ -77,4 +78,12 @@ func (d sqlPostgresDriver) inTx(tx *sql.Tx) (txStore, error) {
 		return nil, errNilTx
 	}
 	return d.st.InSQLTx(tx), nil
+}
+
+// nilPointer reports whether tx, an interface that is not nil, holds a nil
+// pointer (var t *pgxpool.Tx passed as a pgx.Tx): a nil transaction too,
+// whose methods would panic.
+func nilPointer(tx any) bool {
+	v := reflect.ValueOf(tx)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
