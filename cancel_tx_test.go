@@ -2,6 +2,7 @@ package hookrelay_test
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"fmt"
@@ -320,4 +321,31 @@ func TestPublishInAnAbortedTransactionIsErrTxAborted(t *testing.T) {
 			t.Errorf("roll back: %v", err)
 		}
 	})
+}
+
+// TestNewSQLiteRefusesAHandleNotOpenedWithSQLiteDSN: a handle without
+// foreign keys, without a busy timeout, or whose transactions do not take
+// the write lock when they begin is refused with an error naming what is
+// missing and SQLiteDSN; one opened with SQLiteDSN is taken.
+func TestNewSQLiteRefusesAHandleNotOpenedWithSQLiteDSN(t *testing.T) {
+	path := testdb.SQLitePath(t)
+	for _, tc := range []struct{ query, want string }{
+		{"", "foreign keys are off"},
+		{"_pragma=foreign_keys(1)", "no busy timeout"},
+		{"_pragma=foreign_keys(1)&_pragma=busy_timeout(5000)", "do not take the write lock"},
+	} {
+		db, err := sql.Open("sqlite", "file:"+path+"?"+tc.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = hookrelay.NewSQLite(t.Context(), db)
+		db.Close()
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "hookrelay.SQLiteDSN(path)") {
+			t.Errorf("NewSQLite on %q = %v, want a refusal saying %q and naming SQLiteDSN", tc.query, err, tc.want)
+		}
+	}
+	db := openSQLite(t, path)
+	if _, err := hookrelay.NewSQLite(t.Context(), db); err != nil {
+		t.Errorf("NewSQLite on a handle opened with SQLiteDSN: %v", err)
+	}
 }
