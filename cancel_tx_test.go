@@ -349,3 +349,28 @@ func TestNewSQLiteRefusesAHandleNotOpenedWithSQLiteDSN(t *testing.T) {
 		t.Errorf("NewSQLite on a handle opened with SQLiteDSN: %v", err)
 	}
 }
+
+// TestNewPostgresSQLRefusesAURLOfAnotherSchema: a database/sql handle and
+// a URL that reach different schemas (each test's own search_path) are
+// refused, naming both; the same URL for both is taken.
+func TestNewPostgresSQLRefusesAURLOfAnotherSchema(t *testing.T) {
+	for _, driverName := range testdb.SQLDrivers {
+		t.Run(driverName, func(t *testing.T) {
+			url, other := testdb.PostgresURL(t), testdb.PostgresURL(t)
+			db := testdb.OpenSQL(t, driverName, url)
+			c, err := hookrelay.NewPostgresSQL(t.Context(), db, other)
+			if err == nil {
+				c.Close()
+				t.Fatal("NewPostgresSQL took a handle and a URL of different schemas")
+			}
+			if !strings.Contains(err.Error(), "must be the same") || !strings.Contains(err.Error(), "schema") {
+				t.Errorf("error %v, want one naming both schemas", err)
+			}
+			c, err = hookrelay.NewPostgresSQL(t.Context(), db, url)
+			if err != nil {
+				t.Fatalf("NewPostgresSQL on one schema: %v", err)
+			}
+			c.Close()
+		})
+	}
+}

@@ -37,7 +37,8 @@ func NewPostgres(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Clie
 // hookrelay's own work (migrations, the workers' claims and their LISTEN for
 // new deliveries, the methods without a transaction) runs on a pgx pool that
 // the client opens from databaseURL, a postgres:// URL or keyword/value
-// string of the same database and schema as db (Open says what it accepts):
+// string of the same database and schema as db (Open says what it accepts;
+// a db whose current_database() or current_schema() differs is refused):
 // database/sql cannot LISTEN, and the workers' statements are pgx's. Close
 // closes that pool; db stays the application's. NewPostgresSQL migrates
 // hookrelay's tables unless WithoutMigrate is given; opts are as for
@@ -48,6 +49,10 @@ func NewPostgresSQL(ctx context.Context, db *sql.DB, databaseURL string, opts ..
 	}
 	st, err := postgres.Open(ctx, databaseURL)
 	if err != nil {
+		return nil, fmt.Errorf("hookrelay: NewPostgresSQL: %w", err)
+	}
+	if err := st.CheckSameDatabase(ctx, db); err != nil {
+		st.Close()
 		return nil, fmt.Errorf("hookrelay: NewPostgresSQL: %w", err)
 	}
 	c, err := newClient(ctx, st, sqlPostgresDriver{st}, opts)
