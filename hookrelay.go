@@ -21,7 +21,9 @@ import (
 // in (Publish, PublishMany and the …Tx endpoint methods): pgx.Tx for a client
 // made by NewPostgres, *sql.Tx for one made by NewPostgresSQL or NewSQLite,
 // NoTx (none) for one made by Open. A transaction of another kind does not
-// compile.
+// compile. The client is safe for concurrent use, a transaction is not: one
+// transaction must not be passed to calls running at the same time, nor
+// used by the application during them.
 type Client[TTx any] struct {
 	store   store.Store
 	driver  driver[TTx]

@@ -72,6 +72,11 @@ type PublishResult struct {
 // usable, without any part of the event. When that cannot be undone (the
 // connection broke), or tx was aborted before (PostgreSQL), the error matches
 // ErrTxAborted: roll tx back. A nil tx is an error.
+//
+// tx must not be used by another goroutine during the call (a transaction is
+// one connection, not safe for concurrent use: database/sql drivers can
+// panic or break the connection); publish concurrently in transactions of
+// their own.
 func (c *Client[TTx]) Publish(ctx context.Context, tx TTx, ev Event) (PublishResult, error) {
 	ts, err := c.driver.inTx(tx)
 	if err != nil {
