@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -372,5 +373,33 @@ func TestNewPostgresSQLRefusesAURLOfAnotherSchema(t *testing.T) {
 			}
 			c.Close()
 		})
+	}
+}
+
+// TestPublishInATransactionSQLiteRolledBackIsErrTxAborted: an application
+// statement interrupted by its context makes SQLite roll the whole
+// transaction back; a publish in it then is ErrTxAborted, and commits
+// nothing (its savepoint would otherwise begin and commit a transaction of
+// its own).
+func TestPublishInATransactionSQLiteRolledBackIsErrTxAborted(t *testing.T) {
+	b := newSQLite(t)
+	c := b.newClient(t, fast()...)
+	tx := b.begin(t)
+	if err := tx.exec(t.Context(), "CREATE TABLE app (x int)"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	long := `INSERT INTO app WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT i FROM n`
+	if err := tx.exec(ctx, long); err == nil {
+		t.Fatal("an endless insert ended")
+	}
+	_, err := tx.publish(t.Context(), c, hookrelay.Event{Type: "order.paid"})
+	if !errors.Is(err, hookrelay.ErrTxAborted) {
+		t.Errorf("Publish in a transaction SQLite rolled back = %v, want ErrTxAborted", err)
+	}
+	_ = tx.commit()
+	if n := b.count(t, "webhook_events"); n != 0 {
+		t.Errorf("%d events committed outside the rolled back transaction, want none", n)
 	}
 }
