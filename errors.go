@@ -27,6 +27,13 @@ var (
 	// SQLSTATE 25006 or class 53; SQLITE_FULL, SQLITE_READONLY, …). Nothing
 	// was written; the same call may succeed later.
 	ErrUnavailable = store.ErrUnavailable
+	// ErrTxAborted reports, from Publish, PublishMany and the …Tx methods,
+	// that the application's transaction cannot be used any more and must
+	// be rolled back, not committed: an earlier failed statement aborted it
+	// (PostgreSQL), or the call failed (its context ended, the connection
+	// broke) and what it had written could not be undone to its savepoint,
+	// so that part of it may still be in the transaction.
+	ErrTxAborted = store.ErrTxAborted
 	// ErrRunning reports a Start or Run while the client's workers run.
 	ErrRunning = errors.New("hookrelay: workers already running")
 	// ErrNotRunning reports a Stop while the client's workers do not run.
@@ -37,10 +44,11 @@ var (
 )
 
 // public makes err, when the database cannot take the call, match
-// ErrUnavailable. (The service's validation errors match ErrInvalid
+// ErrUnavailable, unless the transaction it ran in must be rolled back
+// (ErrTxAborted: a new call needs a new transaction). (The service's validation errors match ErrInvalid
 // already.)
 func public(err error) error {
-	if store.Unavailable(err) && !errors.Is(err, store.ErrUnavailable) {
+	if store.Unavailable(err) && !errors.Is(err, store.ErrUnavailable) && !errors.Is(err, store.ErrTxAborted) {
 		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
 	}
 	return err

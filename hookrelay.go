@@ -21,7 +21,9 @@ import (
 // in (Publish, PublishMany and the …Tx endpoint methods): pgx.Tx for a client
 // made by NewPostgres, *sql.Tx for one made by NewPostgresSQL or NewSQLite,
 // NoTx (none) for one made by Open. A transaction of another kind does not
-// compile.
+// compile. The client is safe for concurrent use, a transaction is not: one
+// transaction must not be passed to calls running at the same time, nor
+// used by the application during them.
 type Client[TTx any] struct {
 	store   store.Store
 	driver  driver[TTx]
@@ -130,8 +132,9 @@ func seal(ctx context.Context, st store.Store, key string, logger *slog.Logger) 
 // inTx runs fn in a savepoint of tx, the application's transaction, with the
 // client's service on the store seen from inside tx: when fn fails, what it
 // wrote is rolled back and tx stays usable. fn's errors are returned as they
-// are; the others (a nil tx, a savepoint that fails) get "hookrelay: " in
-// front.
+// are (with the savepoint's, when undoing it failed, then matching only
+// ErrTxAborted); the
+// others (a nil tx, a savepoint that fails) get "hookrelay: " in front.
 func (c *Client[TTx]) inTx(ctx context.Context, tx TTx, fn func(svc *service.Service) error) error {
 	ts, err := c.driver.inTx(tx)
 	if err != nil {
@@ -143,10 +146,32 @@ func (c *Client[TTx]) inTx(ctx context.Context, tx TTx, fn func(svc *service.Ser
 		fnErr = fn(svc)
 		return fnErr
 	})
-	if err != nil && err != fnErr {
-		return fmt.Errorf("hookrelay: %w", public(err))
+	switch {
+	case err == nil || err == fnErr:
+		return err
+	case fnErr != nil && errors.Is(err, store.ErrTxAborted):
+		// The savepoint could not be undone: fn's error, "hookrelay: " in
+		// front already, says what failed, but only ErrTxAborted holds (an
+		// ErrUnavailable of fn's would promise that nothing was written).
+		return fmt.Errorf("%s; then %w", fnErr, savepointErr(err, fnErr))
 	}
-	return err
+	return fmt.Errorf("hookrelay: %w", public(err))
+}
+
+// savepointErr is the part of err, fnErr joined with the errors of ending
+// its savepoint, that is not fnErr.
+func savepointErr(err, fnErr error) error {
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return err
+	}
+	var rest []error
+	for _, e := range joined.Unwrap() {
+		if e != fnErr {
+			rest = append(rest, e)
+		}
+	}
+	return errors.Join(rest...)
 }
 
 // Close stops the workers, as Stop does without a deadline, and closes what

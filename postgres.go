@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -36,7 +37,8 @@ func NewPostgres(ctx context.Context, pool *pgxpool.Pool, opts ...Option) (*Clie
 // hookrelay's own work (migrations, the workers' claims and their LISTEN for
 // new deliveries, the methods without a transaction) runs on a pgx pool that
 // the client opens from databaseURL, a postgres:// URL or keyword/value
-// string of the same database and schema as db (Open says what it accepts):
+// string of the same database and schema as db (Open says what it accepts;
+// a db whose current_database() or current_schema() differs is refused):
 // database/sql cannot LISTEN, and the workers' statements are pgx's. Close
 // closes that pool; db stays the application's. NewPostgresSQL migrates
 // hookrelay's tables unless WithoutMigrate is given; opts are as for
@@ -47,6 +49,10 @@ func NewPostgresSQL(ctx context.Context, db *sql.DB, databaseURL string, opts ..
 	}
 	st, err := postgres.Open(ctx, databaseURL)
 	if err != nil {
+		return nil, fmt.Errorf("hookrelay: NewPostgresSQL: %w", err)
+	}
+	if err := st.CheckSameDatabase(ctx, db); err != nil {
+		st.Close()
 		return nil, fmt.Errorf("hookrelay: NewPostgresSQL: %w", err)
 	}
 	c, err := newClient(ctx, st, sqlPostgresDriver{st}, opts)
@@ -62,7 +68,7 @@ func NewPostgresSQL(ctx context.Context, db *sql.DB, databaseURL string, opts ..
 type pgxDriver struct{ st *postgres.Store }
 
 func (d pgxDriver) inTx(tx pgx.Tx) (txStore, error) {
-	if tx == nil {
+	if tx == nil || nilPointer(tx) {
 		return nil, errNilTx
 	}
 	return d.st.InTx(tx), nil
@@ -77,4 +83,12 @@ func (d sqlPostgresDriver) inTx(tx *sql.Tx) (txStore, error) {
 		return nil, errNilTx
 	}
 	return d.st.InSQLTx(tx), nil
+}
+
+// nilPointer reports whether tx, an interface that is not nil, holds a nil
+// pointer (var t *pgxpool.Tx passed as a pgx.Tx): a nil transaction too,
+// whose methods would panic.
+func nilPointer(tx any) bool {
+	v := reflect.ValueOf(tx)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }

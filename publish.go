@@ -68,8 +68,15 @@ type PublishResult struct {
 //
 // An invalid event is an error matching ErrInvalid, returned before tx is
 // used. The event is written in a savepoint of tx: when the database refuses
-// a write, Publish returns its error and tx is still usable, without any part
-// of the event. A nil tx is an error.
+// a write, or ctx ends half-way, Publish returns its error and tx is still
+// usable, without any part of the event. When that cannot be undone (the
+// connection broke), or tx was aborted before (PostgreSQL), the error matches
+// ErrTxAborted: roll tx back. A nil tx is an error.
+//
+// tx must not be used by another goroutine during the call (a transaction is
+// one connection, not safe for concurrent use: database/sql drivers can
+// panic or break the connection); publish concurrently in transactions of
+// their own.
 func (c *Client[TTx]) Publish(ctx context.Context, tx TTx, ev Event) (PublishResult, error) {
 	ts, err := c.driver.inTx(tx)
 	if err != nil {

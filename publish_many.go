@@ -23,8 +23,10 @@ const MaxPublishMany = store.MaxPublishMany
 // its index ("events[2]: type: is required"); tx is then still usable. No
 // events, or more than MaxPublishMany, is also an ErrInvalid error. The
 // events are written in one savepoint of tx: when the database refuses a
-// write, none of them stays in tx, and tx is still usable. A nil tx is an
-// error.
+// write, or ctx ends half-way, none of them stays in tx, and tx is still
+// usable (or the error matches ErrTxAborted, as for Publish). A nil tx is an
+// error. As for Publish, tx must not be used by another goroutine during
+// the call.
 func (c *Client[TTx]) PublishMany(ctx context.Context, tx TTx, evs []Event) ([]PublishResult, error) {
 	ts, err := c.driver.inTx(tx)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"github.com/hookrelay/hookrelay/internal/store/sqlite"
 )
@@ -22,7 +23,9 @@ func SQLiteDSN(path string) string {
 }
 
 // NewSQLite returns a client on the application's SQLite database, opened
-// with SQLiteDSN. hookrelay's tables live beside the application's; NewSQLite
+// with SQLiteDSN: a db without foreign keys, without a busy timeout or whose
+// transactions do not take the write lock when they begin (as SQLiteDSN
+// sets them) is refused with an error saying so. hookrelay's tables live beside the application's; NewSQLite
 // migrates them unless WithoutMigrate is given. Publish and the …Tx methods
 // then take the application's *sql.Tx on db; workers of this process see
 // what it writes at their next poll (Config.PollInterval). opts set the
@@ -31,6 +34,9 @@ func SQLiteDSN(path string) string {
 func NewSQLite(ctx context.Context, db *sql.DB, opts ...Option) (*Client[*sql.Tx], error) {
 	if db == nil {
 		return nil, errors.New("hookrelay: NewSQLite: nil database")
+	}
+	if err := sqlite.CheckHandle(ctx, db); err != nil {
+		return nil, fmt.Errorf("hookrelay: NewSQLite: the database must be opened with sql.Open(\"sqlite\", hookrelay.SQLiteDSN(path)): %w", err)
 	}
 	st := sqlite.New(db)
 	return newClient(ctx, st, sqliteDriver{st}, opts)

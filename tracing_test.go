@@ -270,3 +270,36 @@ func TestPublishInATransactionStoresTheTraceContext(t *testing.T) {
 		}
 	})
 }
+
+// TestAttemptErrorsInSpansAndLogsLeaveOutTheQuery: an endpoint whose URL
+// carries a credential in its query string (user information is refused)
+// and refuses connections: the attempt span's status and the attempt log line
+// quote its URL without them; the stored attempt error, which the API shows
+// the operator beside the endpoint's whole URL, keeps it.
+func TestAttemptErrorsInSpansAndLogsLeaveOutTheQuery(t *testing.T) {
+	eachStore(t, func(t *testing.T, b backend) {
+		tp, exp := newTracer(t)
+		var logs testenv.Buffer
+		c := started(t, b, hookrelay.WithTracerProvider(tp), hookrelay.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))), hookrelay.WithMaxRetries(0))
+		closed := httptest.NewServer(http.NotFoundHandler())
+		target := closed.URL + "/hooks?token=s3cr3t-token"
+		closed.Close() // the port refuses connections: the error is Go's *url.Error, quoting the URL
+		if _, err := c.CreateEndpoint(t.Context(), hookrelay.Endpoint{URL: target}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.PublishNow(t.Context(), hookrelay.Event{Type: "document.created"}); err != nil {
+			t.Fatal(err)
+		}
+		span := spansNamed(t, exp, "POST", 1)[0]
+		if desc := span.Status.Description; !strings.Contains(desc, "/hooks") || strings.Contains(desc, "s3cr3t") {
+			t.Errorf("span status %q, want the error with the URL masked", desc)
+		}
+		testwait.Until(t, "the attempt log line", func() bool { return strings.Contains(logs.String(), `"msg":"delivery attempt"`) })
+		if line := logs.String(); strings.Contains(line, "s3cr3t") || !strings.Contains(line, "/hooks") {
+			t.Errorf("log %s, want the error with the URL masked", line)
+		}
+		testwait.Until(t, "the stored attempt", func() bool {
+			return b.count(t, "webhook_delivery_attempts WHERE error LIKE '%token=s3cr3t-token%'") == 1
+		})
+	})
+}

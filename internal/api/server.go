@@ -178,13 +178,15 @@ func New(opts Options) http.Handler {
 	}
 	// An event of a batch may not carry more data than one request may.
 	s.service = s.service.WithMaxDataBytes(s.maxPayload)
+	// Tracing comes after the token check: a refused request (401, 429)
+	// makes no span and joins no trace of the caller's.
 	for _, rt := range s.routes() {
-		h := s.adapt(rt.handle)
+		pattern := rt.method + " " + rt.path
+		h := traced(s.adapt(rt.handle), pattern, opts.TracerProvider)
 		if !rt.public {
 			h = s.requireToken(h)
 		}
-		pattern := rt.method + " " + rt.path
-		s.mux.Handle(pattern, traced(h, pattern, opts.TracerProvider))
+		s.mux.Handle(pattern, h)
 	}
 	return http.HandlerFunc(s.serveHTTP)
 }

@@ -157,3 +157,27 @@ func TestOneShotCommandsCheckTheKeyFirst(t *testing.T) {
 		t.Errorf("the database was created (%v)", err)
 	}
 }
+
+// TestServeRefusesBadTracingSettings: an OTEL_* value that the SDK would
+// crash on, or replace silently, stops serve with exit code 2 and one line
+// naming the variable, without the OTLP headers.
+func TestServeRefusesBadTracingSettings(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "hookrelay.db")
+	for _, tt := range []struct{ env, value string }{
+		{"OTEL_BSP_MAX_QUEUE_SIZE", "-1"},
+		{"OTEL_BSP_SCHEDULE_DELAY", "0"},
+		{"OTEL_TRACES_SAMPLER", "nonsense"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "127.0.0.1:4318"},
+	} {
+		t.Run(tt.env+"="+tt.value, func(t *testing.T) {
+			t.Setenv("DATABASE_URL", db)
+			t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:1")
+			t.Setenv("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=s3cr3t")
+			t.Setenv(tt.env, tt.value)
+			_, stderr, code := runCLI(t, "serve")
+			if code != 2 || !strings.Contains(stderr, tt.env+": ") || strings.Count(stderr, "\n") != 1 || strings.Contains(stderr, "s3cr3t") {
+				t.Errorf("exit %d, stderr %q; want exit 2 and one line naming %s", code, stderr, tt.env)
+			}
+		})
+	}
+}

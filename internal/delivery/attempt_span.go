@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/tracecontext"
 )
@@ -42,7 +43,8 @@ func startAttempt(ctx context.Context, tracer trace.Tracer, c store.Claimed) (co
 // endAttempt records how the attempt went on its span and ends it: the
 // answer's status, error.type (the status code, or the class of a failure
 // without an answer), hookrelay.outcome, and status Error unless it
-// delivered.
+// delivered, described by the attempt's error with the URLs in it masked
+// (mask.URLsIn: no query string, no user information).
 func endAttempt(span trace.Span, res SendResult, out store.Outcome) {
 	if span.IsRecording() {
 		span.SetAttributes(attribute.String("hookrelay.outcome", out.Result.String()))
@@ -57,7 +59,7 @@ func endAttempt(span trace.Span, res SendResult, out store.Outcome) {
 				errorType = strconv.Itoa(status)
 			}
 			span.SetAttributes(attribute.String("error.type", errorType))
-			span.SetStatus(codes.Error, res.Attempt.Error)
+			span.SetStatus(codes.Error, mask.URLsIn(res.Attempt.Error))
 		}
 	}
 	span.End()
@@ -71,13 +73,12 @@ func targetAttributes(raw string) []attribute.KeyValue {
 	if err != nil {
 		return nil
 	}
-	clean := url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path, RawPath: u.RawPath}
 	port := u.Port()
 	if port == "" {
 		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
 	attrs := []attribute.KeyValue{
-		attribute.String("url.full", clean.String()),
+		attribute.String("url.full", mask.URL(raw)),
 		attribute.String("server.address", u.Hostname()),
 	}
 	if n, err := strconv.Atoi(port); err == nil {

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/hookrelay/hookrelay/internal/mask"
 	"github.com/hookrelay/hookrelay/internal/store"
 	"github.com/hookrelay/hookrelay/internal/tracecontext"
 )
@@ -474,7 +475,9 @@ func (w *Worker) log(ctx context.Context, c store.Claimed, res SendResult, out s
 		slog.String("outcome", out.Result.String()),
 	}
 	if res.Attempt.Error != "" {
-		attrs = append(attrs, slog.String("error", res.Attempt.Error))
+		// The stored error keeps the endpoint's URL whole, as the API shows
+		// it to the operator; logs, shipped further, get it masked.
+		attrs = append(attrs, slog.String("error", mask.URLsIn(res.Attempt.Error)))
 	}
 	if out.Result == store.ResultRetry {
 		attrs = append(attrs, slog.Time("next_attempt_at", out.RetryAt))

@@ -75,8 +75,9 @@ func (p Provider) Shutdown(ctx context.Context) error {
 // Setup returns the tracer provider that the environment asks for, as the
 // package doc says: getenv (os.Getenv in serve) decides whether tracing is
 // on and which exporters run; the exporters, the sampler and the resource
-// read the rest of the process environment themselves, as the SDK does.
-// Errors name the variable at fault and match ErrSetting. version is hookrelay's, the
+// read the rest of the process environment themselves, as the SDK does,
+// once checkSettings has refused the values they would misbehave with or
+// silently replace. Errors name the variable at fault and match ErrSetting. version is hookrelay's, the
 // service.version.
 func Setup(ctx context.Context, getenv func(string) string, version string) (Provider, error) {
 	off := Provider{TracerProvider: noop.NewTracerProvider()}
@@ -86,6 +87,9 @@ func Setup(ctx context.Context, getenv func(string) string, version string) (Pro
 	names := exporterNames(getenv)
 	if names == nil {
 		return off, nil
+	}
+	if err := checkSettings(getenv); err != nil {
+		return off, err
 	}
 	var opts []sdktrace.TracerProviderOption
 	p := Provider{Enabled: true}

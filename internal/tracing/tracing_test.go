@@ -74,3 +74,60 @@ func TestSetupBuildsTheExporterTheEnvironmentNames(t *testing.T) {
 		cancel()
 	}
 }
+
+// TestSetupRefusesSettingsTheSDKMisuses: values that the SDK would crash on
+// (a negative queue size), exhaust memory or a core with (a huge queue, a
+// schedule delay of 0), or silently replace (an unknown sampler, a ratio
+// out of range, an endpoint that is not an http(s) URL, for gRPC too) are
+// errors that name their variable, match ErrSetting, and never print the
+// OTLP headers.
+func TestSetupRefusesSettingsTheSDKMisuses(t *testing.T) {
+	const secret = "Authorization=Bearer%20s3cr3t-token"
+	for _, tc := range []struct{ variable, value string }{
+		{"OTEL_BSP_MAX_QUEUE_SIZE", "-1"},
+		{"OTEL_BSP_MAX_QUEUE_SIZE", "4000000000"},
+		{"OTEL_BSP_MAX_QUEUE_SIZE", "lots"},
+		{"OTEL_BSP_SCHEDULE_DELAY", "0"},
+		{"OTEL_BSP_EXPORT_TIMEOUT", "-5"},
+		{"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "4096"}, // above the default queue
+		{"OTEL_TRACES_SAMPLER", "nonsense"},
+		{"OTEL_TRACES_SAMPLER_ARG", "1.5"},
+		{"OTEL_TRACES_SAMPLER_ARG", "half"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://[::1"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "127.0.0.1:4318"},
+		{"OTEL_EXPORTER_OTLP_ENDPOINT", "localhost:4317"},
+		{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "ftp://collector/v1/traces"},
+	} {
+		vars := map[string]string{
+			"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:1",
+			"OTEL_EXPORTER_OTLP_HEADERS":  secret,
+			"OTEL_TRACES_SAMPLER":         "parentbased_traceidratio",
+		}
+		vars[tc.variable] = tc.value
+		for _, protocol := range []string{ProtocolHTTP, ProtocolGRPC} {
+			vars["OTEL_EXPORTER_OTLP_PROTOCOL"] = protocol
+			tp, err := Setup(t.Context(), env(vars), "test")
+			if err == nil {
+				_ = tp.Shutdown(t.Context())
+			}
+			if err == nil || !errors.Is(err, ErrSetting) || !strings.HasPrefix(err.Error(), tc.variable+": ") || tp.Enabled {
+				t.Errorf("%s=%s (%s): %v, want an ErrSetting naming %s, tracing off", tc.variable, tc.value, protocol, err, tc.variable)
+			} else if strings.Contains(err.Error(), "s3cr3t") {
+				t.Errorf("%s=%s: the error prints the OTLP headers: %v", tc.variable, tc.value, err)
+			}
+		}
+	}
+	// The bounds themselves are accepted.
+	vars := map[string]string{
+		"OTEL_EXPORTER_OTLP_ENDPOINT": "https://collector.example:4318", "OTEL_BSP_MAX_QUEUE_SIZE": "100000",
+		"OTEL_BSP_MAX_EXPORT_BATCH_SIZE": "100000", "OTEL_BSP_SCHEDULE_DELAY": "10", "OTEL_TRACES_SAMPLER": "traceidratio",
+		"OTEL_TRACES_SAMPLER_ARG": "0",
+	}
+	tp, err := Setup(t.Context(), env(vars), "test")
+	if err != nil || !tp.Enabled {
+		t.Fatalf("Setup with values at their bounds: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	_ = tp.Shutdown(ctx)
+}

@@ -369,3 +369,23 @@ func scanTime(dst *time.Time, src any) error {
 	*dst = t.UTC()
 	return nil
 }
+
+// CheckSameDatabase refuses db, an application's database/sql handle, when
+// it does not reach the database and schema of the store's pool (its
+// current_database() and current_schema(), the first schema of its
+// search_path that exists): events published in db's transactions would be
+// written where the store's workers never look.
+func (s *Store) CheckSameDatabase(ctx context.Context, db *sql.DB) error {
+	const where = `SELECT current_database(), coalesce(current_schema(), '')`
+	var poolDB, poolSchema, appDB, appSchema string
+	if err := s.pool.QueryRow(ctx, where).Scan(&poolDB, &poolSchema); err != nil {
+		return fmt.Errorf("read the database of the URL: %w", err)
+	}
+	if err := db.QueryRowContext(ctx, where).Scan(&appDB, &appSchema); err != nil {
+		return fmt.Errorf("read the database of the handle: %w", err)
+	}
+	if poolDB != appDB || poolSchema != appSchema {
+		return fmt.Errorf("the handle reaches database %q, schema %q, and the URL database %q, schema %q: they must be the same", appDB, appSchema, poolDB, poolSchema)
+	}
+	return nil
+}

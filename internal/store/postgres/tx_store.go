@@ -47,19 +47,28 @@ func (t *TxStore) Savepoint(ctx context.Context, fn func() error) error {
 }
 
 // inSavepoint runs fn in a savepoint of q's transaction, rolled back to when
-// fn fails and released in any case.
+// fn fails and released in any case. The rollback and the release run even
+// when ctx ended during fn (store.UndoContext): a cancelled caller must not
+// leave half of fn's writes in its transaction, to commit with it. When they
+// fail, or when the transaction was aborted before (SQLSTATE 25P02), the
+// error matches store.ErrTxAborted.
 func inSavepoint(ctx context.Context, q querier, fn func() error) error {
 	if _, err := q.Exec(ctx, `SAVEPOINT hookrelay`); err != nil {
+		if aborted(err) {
+			return fmt.Errorf("the transaction is aborted by an earlier failed statement: %w", store.ErrTxAborted)
+		}
 		return fmt.Errorf("savepoint: %w", err)
 	}
 	err := fn()
+	undoCtx, cancel := store.UndoContext(ctx)
+	defer cancel()
 	if err != nil {
-		if _, rbErr := q.Exec(ctx, `ROLLBACK TO SAVEPOINT hookrelay`); rbErr != nil {
-			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rbErr))
+		if _, rbErr := q.Exec(undoCtx, `ROLLBACK TO SAVEPOINT hookrelay`); rbErr != nil {
+			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w: %w", rbErr, store.ErrTxAborted))
 		}
 	}
-	if _, relErr := q.Exec(ctx, `RELEASE SAVEPOINT hookrelay`); relErr != nil {
-		return errors.Join(err, fmt.Errorf("release savepoint: %w", relErr))
+	if _, relErr := q.Exec(undoCtx, `RELEASE SAVEPOINT hookrelay`); relErr != nil {
+		return errors.Join(err, fmt.Errorf("release savepoint: %w: %w", relErr, store.ErrTxAborted))
 	}
 	return err
 }
@@ -123,4 +132,12 @@ func (t *TxStore) PublishMany(ctx context.Context, pubs []store.Publication) ([]
 		return nil, fmt.Errorf("publish events: %w", err)
 	}
 	return results, nil
+}
+
+// aborted reports whether err is PostgreSQL's refusal of a statement in a
+// transaction that an earlier failed statement aborted (SQLSTATE 25P02), as
+// pgx or lib/pq report it.
+func aborted(err error) bool {
+	var pg interface{ SQLState() string }
+	return errors.As(err, &pg) && pg.SQLState() == "25P02"
 }

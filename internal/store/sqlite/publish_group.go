@@ -75,19 +75,26 @@ func publishInGroup(ctx context.Context, tx execer, call *store.PublishCall) (st
 	return res, nil
 }
 
-// inSavepoint runs fn in a savepoint of tx, rolled back to when fn fails.
+// inSavepoint runs fn in a savepoint of tx, rolled back to when fn fails and
+// released in any case. The rollback and the release run even when ctx ended
+// during fn (store.UndoContext): a cancelled caller must not leave half of
+// fn's writes in its transaction, to commit with it. When they fail (SQLite
+// rolls the whole transaction back on some errors, an interrupt among them),
+// the error matches store.ErrTxAborted.
 func inSavepoint(ctx context.Context, tx execer, fn func() error) error {
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT publish`); err != nil {
 		return fmt.Errorf("savepoint: %w", err)
 	}
 	err := fn()
+	undoCtx, cancel := store.UndoContext(ctx)
+	defer cancel()
 	if err != nil {
-		if _, rbErr := tx.ExecContext(ctx, `ROLLBACK TO publish`); rbErr != nil {
-			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w", rbErr))
+		if _, rbErr := tx.ExecContext(undoCtx, `ROLLBACK TO publish`); rbErr != nil {
+			return errors.Join(err, fmt.Errorf("roll back to savepoint: %w: %w", rbErr, store.ErrTxAborted))
 		}
 	}
-	if _, relErr := tx.ExecContext(ctx, `RELEASE publish`); relErr != nil {
-		return errors.Join(err, fmt.Errorf("release savepoint: %w", relErr))
+	if _, relErr := tx.ExecContext(undoCtx, `RELEASE publish`); relErr != nil {
+		return errors.Join(err, fmt.Errorf("release savepoint: %w: %w", relErr, store.ErrTxAborted))
 	}
 	return err
 }

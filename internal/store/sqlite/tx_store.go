@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -33,8 +35,34 @@ func (s *Store) InTx(tx *sql.Tx) *TxStore {
 
 // Savepoint runs fn in a savepoint of the transaction: when fn fails, what
 // it wrote is rolled back and the transaction stays usable.
+//
+// A transaction that SQLite has already rolled back by itself (an earlier
+// statement of the caller's was interrupted, or failed with SQLITE_FULL,
+// SQLITE_IOERR, …) is refused with store.ErrTxAborted: there the savepoint
+// would begin a transaction of its own, and its release commit fn's writes
+// outside the caller's transaction.
 func (t *TxStore) Savepoint(ctx context.Context, fn func() error) error {
+	if err := stillOpen(ctx, t.tx); err != nil {
+		return err
+	}
 	return inSavepoint(ctx, t.tx, fn)
+}
+
+// stillOpen checks that SQLite still has tx's transaction open: a BEGIN in
+// it must be refused. One that succeeds began a transaction that tx did not
+// know of, which is rolled back.
+func stillOpen(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `BEGIN`)
+	if err == nil {
+		undoCtx, cancel := store.UndoContext(ctx)
+		defer cancel()
+		_, rbErr := tx.ExecContext(undoCtx, `ROLLBACK`)
+		return errors.Join(fmt.Errorf("SQLite has already rolled the transaction back (an earlier statement was interrupted or failed): %w", store.ErrTxAborted), rbErr)
+	}
+	if strings.Contains(err.Error(), "within a transaction") {
+		return nil
+	}
+	return fmt.Errorf("check the transaction: %w", err)
 }
 
 // CreateEndpoint is Store.CreateEndpoint in the transaction.
