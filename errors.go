@@ -37,11 +37,12 @@ var (
 )
 
 // public makes err, when the database cannot take the call, match
-// ErrUnavailable. (The service's validation errors match ErrInvalid
-// already.)
+// ErrUnavailable, and a refusal of the store's (an explicit target of
+// another tenant, written in the application's transaction) match
+// ErrInvalid as the service's validation errors do.
 func public(err error) error {
 	if store.Unavailable(err) && !errors.Is(err, store.ErrUnavailable) {
 		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
 	}
-	return err
+	return service.FromStore(err)
 }
