@@ -11,7 +11,7 @@ import (
 // TestPublishToExplicitEndpoints: Event.EndpointIDs sends the event to
 // the endpoints it names, whatever their subscriptions, and to no other,
 // in the application's transaction (Publish) and in one of its own
-// (PublishNow); an ID of no endpoint, or of another tenant's endpoint, is
+// (PublishNow), and through PublishMany; an ID of no endpoint, or of another tenant's endpoint, is
 // refused with ErrInvalid and writes nothing.
 func TestPublishToExplicitEndpoints(t *testing.T) {
 	eachStore(t, func(t *testing.T, b backend) {
@@ -54,6 +54,9 @@ func TestPublishToExplicitEndpoints(t *testing.T) {
 			_, err := tx.publish(ctx, c, tc.ev)
 			if !errors.Is(err, hookrelay.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Publish %s: %v, want ErrInvalid naming %s", tc.name, err, tc.want)
+			}
+			if _, err := tx.publishMany(ctx, c, []hookrelay.Event{tc.ev}); !errors.Is(err, hookrelay.ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("PublishMany %s: %v, want ErrInvalid naming %s", tc.name, err, tc.want)
 			}
 			if err := tx.commit(); err != nil {
 				t.Errorf("commit after %s: %v (the transaction must stay usable)", tc.name, err)
