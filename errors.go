@@ -45,11 +45,13 @@ var (
 
 // public makes err, when the database cannot take the call, match
 // ErrUnavailable, unless the transaction it ran in must be rolled back
-// (ErrTxAborted: a new call needs a new transaction). (The service's validation errors match ErrInvalid
-// already.)
+// (ErrTxAborted: a new call needs a new transaction); a refusal of the
+// store's (an explicit target of another tenant, written in the
+// application's transaction) matches ErrInvalid as the service's
+// validation errors do.
 func public(err error) error {
 	if store.Unavailable(err) && !errors.Is(err, store.ErrUnavailable) && !errors.Is(err, store.ErrTxAborted) {
 		return fmt.Errorf("%w: %w", store.ErrUnavailable, err)
 	}
-	return err
+	return service.FromStore(err)
 }

@@ -40,6 +40,16 @@ type Event struct {
 	// endpoints without one (README "Tenants"). 1 to 64 bytes of ASCII
 	// letters, digits and . _ : - (a UUID on Ackify CE's database).
 	TenantID string
+	// EndpointIDs, when not empty, names the endpoints that get the event
+	// (the API's endpoint_ids): each of them that is active gets a
+	// delivery, whatever its subscriptions, and no other endpoint does. At
+	// most 100 IDs, each of an endpoint that exists (checked outside the
+	// application's transaction: an endpoint created in it is not seen
+	// yet); an ID of no endpoint, or of an endpoint of another tenant than
+	// the event's (TenantID), is an error matching ErrInvalid that names
+	// the entries ("endpoint_ids[0]: …"), and nothing is written (README
+	// "Explicit targets").
+	EndpointIDs []int64
 }
 
 // PublishResult is what Publish did.
@@ -105,7 +115,7 @@ func (c *Client[TTx]) PublishNow(ctx context.Context, ev Event) (PublishResult, 
 
 // request is ev as the service takes it.
 func (ev Event) request() service.PublishRequest {
-	return service.PublishRequest{Event: store.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority, OrderingKey: ev.OrderingKey, TenantID: ev.TenantID}}
+	return service.PublishRequest{Event: store.Event{ID: ev.ID, Type: ev.Type, Data: ev.Data, Priority: ev.Priority, OrderingKey: ev.OrderingKey, TenantID: ev.TenantID}, EndpointIDs: ev.EndpointIDs}
 }
 
 func publishResult(res store.PublishResult, err error) (PublishResult, error) {

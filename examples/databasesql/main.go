@@ -40,7 +40,7 @@ func run(ctx context.Context, databaseURL string, out io.Writer) error {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS orders (id bigserial PRIMARY KEY, total_cents bigint NOT NULL)`); err != nil {
+	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS databasesql_orders (id bigserial PRIMARY KEY, total_cents bigint NOT NULL)`); err != nil {
 		return err
 	}
 
@@ -59,34 +59,39 @@ func run(ctx context.Context, databaseURL string, out io.Writer) error {
 		return err
 	}
 
-	if err := placeOrder(ctx, db, hooks, receiver); err != nil {
+	endpointID, err := placeOrder(ctx, db, hooks, receiver)
+	if err != nil {
 		return fmt.Errorf("place order: %w", err)
 	}
+	// The receiver lives as long as this process: its endpoint goes with it,
+	// so that no later run retries deliveries to it.
+	defer hooks.DeleteEndpoint(context.WithoutCancel(ctx), endpointID)
 	return receiver.PrintNext(ctx, out)
 }
 
 // placeOrder writes the endpoint, the order and its event in one
-// transaction: all of them, or none.
-func placeOrder(ctx context.Context, db *sql.DB, hooks *hookrelay.Client[*sql.Tx], receiver *inbox.Inbox) error {
+// transaction: all of them, or none. It returns the endpoint's ID.
+func placeOrder(ctx context.Context, db *sql.DB, hooks *hookrelay.Client[*sql.Tx], receiver *inbox.Inbox) (int64, error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer tx.Rollback() // after Commit, does nothing
 
-	if _, err := hooks.CreateEndpointTx(ctx, tx, hookrelay.Endpoint{URL: receiver.URL, Secret: receiver.Secret, Events: []string{"order.*"}}); err != nil {
-		return err
+	endpoint, err := hooks.CreateEndpointTx(ctx, tx, hookrelay.Endpoint{URL: receiver.URL, Secret: receiver.Secret, Events: []string{"order.*"}})
+	if err != nil {
+		return 0, err
 	}
 	var id int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO orders (total_cents) VALUES ($1) RETURNING id`, 1999).Scan(&id); err != nil {
-		return err
+	if err := tx.QueryRowContext(ctx, `INSERT INTO databasesql_orders (total_cents) VALUES ($1) RETURNING id`, 1999).Scan(&id); err != nil {
+		return 0, err
 	}
 	data, err := json.Marshal(map[string]any{"order_id": id, "total_cents": 1999})
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := hooks.Publish(ctx, tx, hookrelay.Event{Type: "order.created", Data: data}); err != nil {
-		return err
+		return 0, err
 	}
-	return tx.Commit()
+	return endpoint.ID, tx.Commit()
 }

@@ -36,7 +36,7 @@ func run(ctx context.Context, databaseURL string, out io.Writer) error {
 		return err
 	}
 	defer pool.Close()
-	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS orders (id bigserial PRIMARY KEY, total_cents bigint NOT NULL)`); err != nil {
+	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS pgx_orders (id bigserial PRIMARY KEY, total_cents bigint NOT NULL)`); err != nil {
 		return err
 	}
 
@@ -55,13 +55,15 @@ func run(ctx context.Context, databaseURL string, out io.Writer) error {
 		return err
 	}
 
+	var endpoint hookrelay.Endpoint
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		_, err := hooks.CreateEndpointTx(ctx, tx, hookrelay.Endpoint{URL: receiver.URL, Secret: receiver.Secret, Events: []string{"order.*"}})
+		var err error
+		endpoint, err = hooks.CreateEndpointTx(ctx, tx, hookrelay.Endpoint{URL: receiver.URL, Secret: receiver.Secret, Events: []string{"order.*"}})
 		if err != nil {
 			return err
 		}
 		var id int64
-		if err := tx.QueryRow(ctx, `INSERT INTO orders (total_cents) VALUES ($1) RETURNING id`, 1999).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, `INSERT INTO pgx_orders (total_cents) VALUES ($1) RETURNING id`, 1999).Scan(&id); err != nil {
 			return err
 		}
 		data, err := json.Marshal(map[string]any{"order_id": id, "total_cents": 1999})
@@ -74,5 +76,8 @@ func run(ctx context.Context, databaseURL string, out io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("place order: %w", err)
 	}
+	// The receiver lives as long as this process: its endpoint goes with it,
+	// so that no later run retries deliveries to it.
+	defer hooks.DeleteEndpoint(context.WithoutCancel(ctx), endpoint.ID)
 	return receiver.PrintNext(ctx, out)
 }

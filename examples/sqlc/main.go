@@ -61,9 +61,13 @@ func run(ctx context.Context, databaseURL string, out io.Writer) error {
 	}
 	defer receiver.Close()
 	endpoint := hookrelay.Endpoint{URL: receiver.URL, Secret: receiver.Secret, Events: []string{"order.created"}}
-	if _, err := hooks.CreateEndpoint(ctx, endpoint); err != nil {
+	endpoint, err = hooks.CreateEndpoint(ctx, endpoint)
+	if err != nil {
 		return err
 	}
+	// The receiver lives as long as this process: its endpoint goes with it,
+	// so that no later run retries deliveries to it.
+	defer hooks.DeleteEndpoint(context.WithoutCancel(ctx), endpoint.ID)
 	if err := hooks.Start(ctx); err != nil {
 		return err
 	}

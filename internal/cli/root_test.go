@@ -35,3 +35,17 @@ func TestVersionFlag(t *testing.T) {
 		}
 	}
 }
+
+// TestServeHelpNamesTheTracingVariables: `serve --help` says that tracing
+// is configured by the OTEL_* variables, which are no flags.
+func TestServeHelpNamesTheTracingVariables(t *testing.T) {
+	stdout, stderr, code := runCLI(t, "serve", "--help")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	for _, want := range []string{"OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT", "Tracing (OpenTelemetry)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("serve --help lacks %q:\n%s", want, stdout)
+		}
+	}
+}

@@ -14,6 +14,14 @@ type serveCmd struct {
 	config.Serve `embed:""`
 }
 
+// Help is the text `serve --help` shows under the usage line (kong's
+// HelpProvider): where the settings that are not flags come from.
+func (c *serveCmd) Help() string {
+	return "Tracing (OpenTelemetry) is configured by the standard OTEL_* environment variables, " +
+		"such as OTEL_TRACES_EXPORTER=otlp and OTEL_EXPORTER_OTLP_ENDPOINT " +
+		"(see the README, \"Tracing (OpenTelemetry)\"); it is off when none names an exporter or an endpoint."
+}
+
 func (c *serveCmd) Run(e Env, kctx *kong.Context) error {
 	c.ApplyDev(explicitSettings(kctx))
 	if err := c.Validate(); err != nil {

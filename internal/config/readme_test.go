@@ -21,7 +21,8 @@ const (
 
 // settingsTable is the README's settings table: one row per flag of serve
 // with an environment variable, in the order of --help, with the defaults
-// and help texts that --help shows (the same tags, the same kong.Vars).
+// and help texts that --help shows (the same tags, the same kong.Vars); a
+// negatable boolean shows as --[no-]name, as --help shows it.
 func settingsTable(t *testing.T) string {
 	t.Helper()
 	parser, _ := serveParser(t)
@@ -38,7 +39,14 @@ func settingsTable(t *testing.T) string {
 		if def != "" {
 			def = "`" + def + "`"
 		}
-		fmt.Fprintf(&b, "| `%s` | `--%s` | %s | %s |\n", strings.Join(f.Envs, "`, `"), f.Name, def, f.Help)
+		name := f.Name
+		switch neg := f.Tag.Negatable; {
+		case f.IsBool() && neg == "_": // negatable:"" (kong's default)
+			name = "[no-]" + name
+		case f.IsBool() && neg != "":
+			name += "/" + neg
+		}
+		fmt.Fprintf(&b, "| `%s` | `--%s` | %s | %s |\n", strings.Join(f.Envs, "`, `"), name, def, f.Help)
 	}
 	return b.String()
 }

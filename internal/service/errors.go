@@ -179,6 +179,11 @@ func (f *fieldErrors) err() error {
 	return errors.Join(f.errs...)
 }
 
+// FromStore is fromStore, for the doors that write through the store
+// themselves (the library's Publish and PublishMany in the application's
+// transaction), so that the store's refusals match ErrInvalid there too.
+func FromStore(err error) error { return fromStore(err) }
+
 // fromStore turns a *store.FieldError (the store's rules for events:
 // Event.Normalize, CheckPublishMany) into a *FieldError, and returns other
 // errors as they are.

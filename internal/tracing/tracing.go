@@ -11,7 +11,9 @@
 // Tracing is on when an exporter is named (OTEL_TRACES_EXPORTER other than
 // none) or an OTLP endpoint is set; otherwise, or with OTEL_SDK_DISABLED
 // true, Setup returns a no-op provider: no exporter, no goroutine, and the
-// spans hookrelay starts record nothing.
+// spans hookrelay starts record nothing. OTEL_TRACES_EXPORTER=otlp without
+// an endpoint exports to the specification's defaults, without TLS:
+// http://localhost:4318 (http/protobuf) or http://localhost:4317 (grpc).
 //
 // The library (package hookrelay) never imports this package: an
 // application brings its own provider (hookrelay.Config.TracerProvider),
@@ -48,6 +50,17 @@ const (
 // ErrSetting matches the errors of Setup that an OTEL_* variable causes:
 // serve exits with code 2, as for its own settings.
 var ErrSetting = errors.New("invalid OpenTelemetry setting")
+
+// defaultEndpoints are the OTLP endpoints, by protocol, that the exporter
+// uses when neither OTEL_EXPORTER_OTLP_ENDPOINT nor
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set: the specification's defaults,
+// plain HTTP on localhost (the Go exporters would otherwise dial
+// localhost with TLS). A variable so that a test can point them at its
+// loopback collector.
+var defaultEndpoints = map[string]string{
+	ProtocolHTTP: "http://localhost:4318/v1/traces",
+	ProtocolGRPC: "http://localhost:4317",
+}
 
 // Provider is the tracer provider Setup made, with what ends it.
 type Provider struct {
@@ -147,14 +160,28 @@ func newExporter(ctx context.Context, getenv func(string) string, name string) (
 		if protocol == "" {
 			protocol, variable = strings.TrimSpace(getenv("OTEL_EXPORTER_OTLP_PROTOCOL")), "OTEL_EXPORTER_OTLP_PROTOCOL"
 		}
+		if protocol == "" {
+			protocol = ProtocolHTTP
+		}
+		defaultURL := ""
+		if getenv("OTEL_EXPORTER_OTLP_ENDPOINT") == "" && getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") == "" {
+			defaultURL = defaultEndpoints[protocol]
+		}
 		var exp sdktrace.SpanExporter
 		var err error
 		switch protocol {
-		case "", ProtocolHTTP:
-			protocol = ProtocolHTTP
-			exp, err = otlptracehttp.New(ctx)
+		case ProtocolHTTP:
+			var opts []otlptracehttp.Option
+			if defaultURL != "" {
+				opts = append(opts, otlptracehttp.WithEndpointURL(defaultURL))
+			}
+			exp, err = otlptracehttp.New(ctx, opts...)
 		case ProtocolGRPC:
-			exp, err = otlptracegrpc.New(ctx)
+			var opts []otlptracegrpc.Option
+			if defaultURL != "" {
+				opts = append(opts, otlptracegrpc.WithEndpointURL(defaultURL))
+			}
+			exp, err = otlptracegrpc.New(ctx, opts...)
 		default:
 			return nil, "", fmt.Errorf("%s: %q is not supported: use %s or %s: %w", variable, protocol, ProtocolHTTP, ProtocolGRPC, ErrSetting)
 		}

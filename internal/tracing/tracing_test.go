@@ -3,6 +3,8 @@ package tracing
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -130,4 +132,47 @@ func TestSetupRefusesSettingsTheSDKMisuses(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
 	_ = tp.Shutdown(ctx)
+}
+
+// TestSetupExportsToPlainHTTPOnLocalhostByDefault: with
+// OTEL_TRACES_EXPORTER=otlp and no endpoint, the exporter sends to the
+// specification's defaults, http://localhost:4318 (http/protobuf) and
+// http://localhost:4317 (grpc), without TLS: a loopback collector that
+// speaks plain HTTP, standing in for the default, receives the spans.
+func TestSetupExportsToPlainHTTPOnLocalhostByDefault(t *testing.T) {
+	if got := defaultEndpoints[ProtocolHTTP]; got != "http://localhost:4318/v1/traces" {
+		t.Errorf("http/protobuf default %q", got)
+	}
+	if got := defaultEndpoints[ProtocolGRPC]; got != "http://localhost:4317" {
+		t.Errorf("grpc default %q", got)
+	}
+	received := make(chan string, 10)
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		received <- r.Method + " " + r.URL.Path + " " + r.Header.Get("Content-Type")
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	t.Cleanup(collector.Close)
+	saved := defaultEndpoints[ProtocolHTTP]
+	defaultEndpoints[ProtocolHTTP] = collector.URL + "/v1/traces"
+	t.Cleanup(func() { defaultEndpoints[ProtocolHTTP] = saved })
+
+	tp, err := Setup(t.Context(), env(map[string]string{"OTEL_TRACES_EXPORTER": "otlp"}), "test")
+	if err != nil || !tp.Enabled {
+		t.Fatalf("setup: enabled %v, %v", tp.Enabled, err)
+	}
+	_, span := tp.Tracer("t").Start(t.Context(), "s")
+	span.End()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	if err := tp.Shutdown(ctx); err != nil {
+		t.Fatalf("shutdown (the export failed): %v", err)
+	}
+	select {
+	case got := <-received:
+		if got != "POST /v1/traces application/x-protobuf" {
+			t.Errorf("collector received %q", got)
+		}
+	default:
+		t.Fatal("the collector received nothing")
+	}
 }

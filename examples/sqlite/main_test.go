@@ -1,0 +1,9 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/hookrelay/hookrelay/examples/internal/exampletest"
+)
+
+func TestRun(t *testing.T) { exampletest.RunSQLite(t, run) }
