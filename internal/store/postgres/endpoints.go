@@ -2,9 +2,11 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -229,8 +231,30 @@ func newChallenge(ctx context.Context, db querier, id int64, eventID string) (st
 
 // DeleteEndpoint removes an endpoint and, by cascade, its deliveries and
 // their attempts; store.ErrNotFound when there is none.
+//
+// The delete cascades to the endpoint's deliveries after locking its row,
+// while a worker writing outcomes locks deliveries and then their endpoint's
+// row: when the two meet, PostgreSQL breaks the deadlock by failing one of
+// them (SQLSTATE 40P01). A delete that PostgreSQL chose is tried again, up to
+// deleteAttempts times in all, so that deleting an endpoint that is being
+// delivered to does not fail.
 func (s *Store) DeleteEndpoint(ctx context.Context, id int64) error {
-	return deleteEndpoint(ctx, s.pool, id)
+	var err error
+	for range deleteAttempts {
+		if err = deleteEndpoint(ctx, s.pool, id); !isDeadlock(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// deleteAttempts bounds the tries of a DeleteEndpoint that deadlocks.
+const deleteAttempts = 5
+
+// isDeadlock reports whether err is PostgreSQL's deadlock_detected.
+func isDeadlock(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "40P01"
 }
 
 func deleteEndpoint(ctx context.Context, db querier, id int64) error {
