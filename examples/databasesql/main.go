@@ -15,6 +15,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -34,7 +35,7 @@ func main() {
 
 // run places an order with its webhook in one transaction on the database at
 // databaseURL and prints the webhook's body once it is delivered.
-func run(ctx context.Context, databaseURL string, out io.Writer) error {
+func run(ctx context.Context, databaseURL string, out io.Writer) (err error) {
 	db, err := sql.Open("pgx", databaseURL)
 	if err != nil {
 		return err
@@ -65,7 +66,11 @@ func run(ctx context.Context, databaseURL string, out io.Writer) error {
 	}
 	// The receiver lives as long as this process: its endpoint goes with it,
 	// so that no later run retries deliveries to it.
-	defer hooks.DeleteEndpoint(context.WithoutCancel(ctx), endpointID)
+	defer func() {
+		if derr := hooks.DeleteEndpoint(context.WithoutCancel(ctx), endpointID); derr != nil {
+			err = errors.Join(err, fmt.Errorf("delete the example's endpoint: %w", derr))
+		}
+	}()
 	return receiver.PrintNext(ctx, out)
 }
 

@@ -10,6 +10,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -30,7 +31,7 @@ func main() {
 
 // run places an order with its webhook in one transaction on the database at
 // databaseURL and prints the webhook's body once it is delivered.
-func run(ctx context.Context, databaseURL string, out io.Writer) error {
+func run(ctx context.Context, databaseURL string, out io.Writer) (err error) {
 	pool, err := pgxpool.New(ctx, databaseURL)
 	if err != nil {
 		return err
@@ -78,6 +79,10 @@ func run(ctx context.Context, databaseURL string, out io.Writer) error {
 	}
 	// The receiver lives as long as this process: its endpoint goes with it,
 	// so that no later run retries deliveries to it.
-	defer hooks.DeleteEndpoint(context.WithoutCancel(ctx), endpoint.ID)
+	defer func() {
+		if derr := hooks.DeleteEndpoint(context.WithoutCancel(ctx), endpoint.ID); derr != nil {
+			err = errors.Join(err, fmt.Errorf("delete the example's endpoint: %w", derr))
+		}
+	}()
 	return receiver.PrintNext(ctx, out)
 }

@@ -13,6 +13,7 @@ import (
 	"database/sql"
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -39,7 +40,7 @@ func main() {
 // run creates an order through sqlc's Queries and publishes its event in
 // one transaction on the database at databaseURL, and prints the webhook's
 // body once it is delivered.
-func run(ctx context.Context, databaseURL string, out io.Writer) error {
+func run(ctx context.Context, databaseURL string, out io.Writer) (err error) {
 	conn, err := sql.Open("pgx", databaseURL)
 	if err != nil {
 		return err
@@ -67,7 +68,11 @@ func run(ctx context.Context, databaseURL string, out io.Writer) error {
 	}
 	// The receiver lives as long as this process: its endpoint goes with it,
 	// so that no later run retries deliveries to it.
-	defer hooks.DeleteEndpoint(context.WithoutCancel(ctx), endpoint.ID)
+	defer func() {
+		if derr := hooks.DeleteEndpoint(context.WithoutCancel(ctx), endpoint.ID); derr != nil {
+			err = errors.Join(err, fmt.Errorf("delete the example's endpoint: %w", derr))
+		}
+	}()
 	if err := hooks.Start(ctx); err != nil {
 		return err
 	}

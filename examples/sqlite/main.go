@@ -13,6 +13,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -33,7 +34,7 @@ func main() {
 // run places an order with its webhook in one transaction on the SQLite
 // file at path (created when missing) and prints the webhook's body once it
 // is delivered.
-func run(ctx context.Context, path string, out io.Writer) error {
+func run(ctx context.Context, path string, out io.Writer) (err error) {
 	if path == "" {
 		return fmt.Errorf("DATABASE_URL: the path of a SQLite file is required")
 	}
@@ -69,7 +70,11 @@ func run(ctx context.Context, path string, out io.Writer) error {
 	}
 	// The receiver lives as long as this process: its endpoint goes with it,
 	// so that no later run retries deliveries to it.
-	defer hooks.DeleteEndpoint(context.WithoutCancel(ctx), endpointID)
+	defer func() {
+		if derr := hooks.DeleteEndpoint(context.WithoutCancel(ctx), endpointID); derr != nil {
+			err = errors.Join(err, fmt.Errorf("delete the example's endpoint: %w", derr))
+		}
+	}()
 	return receiver.PrintNext(ctx, out)
 }
 
