@@ -196,6 +196,9 @@ func catalogExample(ctx context.Context, cl *client.Client, eventType string) (j
 		return nil, nil
 	case err != nil:
 		return nil, err
+	case isNull(t.Example) && !isNull(t.Schema):
+		// A sample body would not pass the type's schema: say why instead.
+		return nil, fmt.Errorf("%s has a schema in the event-type catalog but no example: give it one with `hookrelay event-types update %s --example JSON`", eventType, eventType)
 	case isNull(t.Example):
 		return nil, nil
 	}

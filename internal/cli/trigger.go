@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -47,7 +48,8 @@ func sampleTypes() string {
 type triggerCmd struct {
 	apiFlags
 	Type      string  `arg:"" help:"Event type to send, e.g. document.created; a type with an example in the event-type catalog sends it, other known types get a realistic body, others {\"example\":true}."`
-	Endpoints []int64 `name:"webhook" aliases:"endpoint" placeholder:"ID" help:"Deliver only to these endpoint IDs; repeat or separate by commas."`
+	Endpoints []int64 `name:"webhook" aliases:"endpoint" placeholder:"ID" help:"Deliver only to these endpoint IDs; repeat or separate by commas. Without --tenant, the event takes the tenant of the first one."`
+	Tenant    string  `name:"tenant" aliases:"tenant-id" placeholder:"TENANT" help:"Publish in this tenant: only its endpoints get the event (README, Tenants)."`
 }
 
 func (c *triggerCmd) Run(e Env) error {
@@ -55,12 +57,16 @@ func (c *triggerCmd) Run(e Env) error {
 	return callAPI(e, c.apiFlags, func(cl *client.Client) (wire.PublishResponse, error) {
 		data, err := catalogExample(e.Ctx, cl, c.Type)
 		if err != nil {
-			return wire.PublishResponse{}, fmt.Errorf("read the catalog's example of %s: %w", c.Type, err)
+			return wire.PublishResponse{}, fmt.Errorf("the catalog's example of %s: %w", c.Type, err)
 		}
 		if catalogued = data != nil; !catalogued {
 			data = sampleData(c.Type)
 		}
-		return cl.PublishEvent(e.Ctx, wire.PublishRequest{Type: c.Type, Data: data, EndpointIDs: c.Endpoints})
+		tenant, err := c.tenant(e.Ctx, cl)
+		if err != nil {
+			return wire.PublishResponse{}, err
+		}
+		return cl.PublishEvent(e.Ctx, wire.PublishRequest{Type: c.Type, Data: data, EndpointIDs: c.Endpoints, TenantID: tenant})
 	}, func(w io.Writer, res wire.PublishResponse) {
 		fmt.Fprintf(w, "sample %s event %s published: %s\n", c.Type, res.EventID, plural(res.Deliveries, "delivery", "deliveries"))
 		if catalogued {
@@ -72,4 +78,21 @@ func (c *triggerCmd) Run(e Env) error {
 			fmt.Fprintf(w, "no endpoint subscribes to %s: add one with `hookrelay webhooks add --url …`\n", c.Type)
 		}
 	})
+}
+
+// tenant is the tenant to publish in: --tenant, or else the tenant of the
+// first --webhook endpoint (an event reaches only the endpoints of its own
+// tenant), or none.
+func (c *triggerCmd) tenant(ctx context.Context, cl *client.Client) (string, error) {
+	if c.Tenant != "" || len(c.Endpoints) == 0 {
+		return c.Tenant, nil
+	}
+	first, err := cl.GetEndpoint(ctx, c.Endpoints[0])
+	if client.IsNotFound(err) {
+		return "", nil // the publish says which endpoint does not exist
+	}
+	if err != nil {
+		return "", fmt.Errorf("read endpoint %d: %w", c.Endpoints[0], err)
+	}
+	return first.TenantID, nil
 }

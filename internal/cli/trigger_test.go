@@ -35,3 +35,23 @@ func TestCLITrigger(t *testing.T) {
 	wantLines(t, "ping --webhook", s.ok("trigger", "webhook.ping", "--webhook", "1"), "sample webhook.ping event", "1 delivery")
 	s.fails(2, "expected", "trigger")
 }
+
+// TestCLITriggerInATenant: an event reaches only the endpoints of its tenant,
+// so trigger --webhook takes the endpoint's tenant, and --tenant names one.
+func TestCLITriggerInATenant(t *testing.T) {
+	s := newCLIServer(t)
+	s.ok("webhooks", "add", "--url", "http://127.0.0.1:9/a", "--tenant", "acme")
+	var res wire.PublishResponse
+	s.okJSON(&res, "trigger", "invoice.paid", "--webhook", "1")
+	if res.Deliveries != 1 || res.Event.TenantID != "acme" {
+		t.Errorf("trigger --webhook 1 = %+v, want one delivery in tenant acme", res)
+	}
+	s.okJSON(&res, "trigger", "invoice.paid", "--tenant", "acme")
+	if res.Deliveries != 1 || res.Event.TenantID != "acme" {
+		t.Errorf("trigger --tenant acme = %+v, want one delivery in tenant acme", res)
+	}
+	s.okJSON(&res, "trigger", "invoice.paid")
+	if res.Deliveries != 0 || res.Event.TenantID != "" {
+		t.Errorf("trigger without tenant = %+v, want no delivery (the only endpoint is acme's)", res)
+	}
+}

@@ -76,8 +76,12 @@ func ForeignEndpointsError(ids []int64, tenant string) error {
 	if tenant != "" {
 		whose = "of tenant " + strconv.Quote(tenant)
 	}
+	which := "endpoints " + strings.Join(names, ", ") + " belong"
+	if len(names) == 1 {
+		which = "endpoint " + names[0] + " belongs"
+	}
 	return &FieldError{Field: "endpoint_ids", Message: fmt.Sprintf(
-		"endpoints %s belong to another tenant: an event %s is sent only to endpoints %s", strings.Join(names, ", "), whose, whose)}
+		"%s to another tenant: an event %s is sent only to endpoints %s", which, whose, whose)}
 }
 
 // ErrTenantImmutable is the message of the *FieldError on "tenant_id" that
