@@ -123,7 +123,7 @@ type Server struct {
 // links POST /v1/portal-sessions gives out: serve's only, the library has
 // no portal.
 type Portal struct {
-	PublicURL            string   `name:"public-url" env:"HOOKRELAY_PUBLIC_URL" help:"Base URL under which clients reach this server, scheme and host only (https://hooks.example.com): portal links start with it, and https:// makes the portal's cookie Secure and SameSite=None behind a proxy that ends TLS. Unset: the request's own scheme and Host (X-Forwarded-* headers are never trusted)."`
+	PublicURL            string   `name:"public-url" env:"HOOKRELAY_PUBLIC_URL" help:"Base URL under which clients reach this server, scheme and host only (https://hooks.example.com; a port may follow, no path, query, fragment or credentials): portal links start with it, and https:// makes the portal's cookie Secure and SameSite=None behind a proxy that ends TLS. Unset: the request's own scheme and Host (X-Forwarded-* headers are never trusted)."`
 	PortalFrameAncestors []string `name:"portal-frame-ancestors" env:"HOOKRELAY_PORTAL_FRAME_ANCESTORS" sep:"," help:"Comma-separated CSP frame-ancestors sources (https://app.example.com, https://*.example.com) allowed to embed the customer portal in a frame, besides this server itself; their origins may also send the portal's forms. Unset: no other site may embed it."`
 	PortalTitle          string   `name:"portal-title" env:"HOOKRELAY_PORTAL_TITLE" help:"Title of the customer portal's header and pages (at most 100 characters; default Webhooks); a portal session's branding.title overrides it."`
 	PortalColor          string   `name:"portal-color" env:"HOOKRELAY_PORTAL_COLOR" help:"Accent colour of the customer portal, #rgb or #rrggbb (default: the dashboard's blue); a portal session's branding.color overrides it."`
@@ -134,12 +134,8 @@ type Portal struct {
 // title and colour that a session's branding may have.
 func (p Portal) Validate() error {
 	var errs []error
-	if p.PublicURL != "" {
-		u, err := url.Parse(p.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
-			u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-			errs = append(errs, fmt.Errorf("HOOKRELAY_PUBLIC_URL: %q must be http:// or https:// and a host (a port may follow), without path, query or credentials: the pages are served at the root", p.PublicURL))
-		}
+	if _, _, err := p.PublicBase(); err != nil {
+		errs = append(errs, err)
 	}
 	for _, src := range p.PortalFrameAncestors {
 		if !validFrameAncestor(src) {
@@ -153,6 +149,30 @@ func (p Portal) Validate() error {
 		errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_COLOR: %q must be #rgb or #rrggbb", p.PortalColor))
 	}
 	return errors.Join(errs...)
+}
+
+// PublicBase returns HOOKRELAY_PUBLIC_URL normalised, as the API's links
+// and the portal's cookie use it: scheme and host lower-cased, without a
+// trailing "/" (e.g. "https://hooks.example.com:8443"), and whether its
+// scheme is https (so the portal's cookie is Secure and SameSite=None);
+// "" and false when unset. Only http:// or https:// and a host (a port may
+// follow) and an empty path or "/" pass: a query, a fragment (even an empty
+// one: a bare trailing "?" or "#" would put the link's token in them),
+// another path or credentials are an error naming the variable.
+func (p Portal) PublicBase() (base string, https bool, err error) {
+	if p.PublicURL == "" {
+		return "", false, nil
+	}
+	u, perr := url.Parse(p.PublicURL)
+	if perr != nil || strings.ContainsAny(p.PublicURL, "?#") || u.Opaque != "" || u.User != nil || u.Host == "" ||
+		(u.Path != "" && u.Path != "/") {
+		return "", false, fmt.Errorf("HOOKRELAY_PUBLIC_URL: %q must be http:// or https:// and a host (a port may follow), without path, query, fragment or credentials: the pages are served at the root", p.PublicURL)
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return "", false, fmt.Errorf("HOOKRELAY_PUBLIC_URL: %q must be http:// or https://", p.PublicURL)
+	}
+	return scheme + "://" + strings.ToLower(u.Host), scheme == "https", nil
 }
 
 // validFrameAncestor accepts a CSP host source with a scheme (an optional
