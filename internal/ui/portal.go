@@ -152,6 +152,7 @@ var (
 	errPortalSignedOut = &pageError{http.StatusUnauthorized, "your portal session has ended, or this browser has none"}
 	errPortalLinkGone  = &pageError{http.StatusGone, "this link was used already or has expired: each link opens the portal once"}
 	errPortalNoLink    = &pageError{http.StatusNotFound, "there is no such link"}
+	errPortalLinkHEAD  = &pageError{http.StatusMethodNotAllowed, "a link opens the portal with GET only: HEAD would use it up"}
 )
 
 // withPortalSession attaches the portal session of the request's cookie
@@ -234,9 +235,16 @@ func (c *portalConfig) refererAllowed(r *http.Request) bool {
 // enterPortal handles GET /portal/enter/{token}: the link is used once and
 // opens a session for its tenant (the cookie), then the browser goes to the
 // endpoints, so that the token stays out of its history. A used or expired
-// link is a 410 page, an unknown one a 404; neither says more.
+// link is a 410 page, an unknown one a 404; neither says more. Only GET
+// uses the link: a HEAD (the mux routes it to a GET pattern), as a link
+// checker or a chat preview sends, is a 405 with "Allow: GET" that looks
+// nothing up, sets no cookie and leaves the link unused.
 func (s *server) enterPortal(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Referrer-Policy", "no-referrer")
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		return errPortalLinkHEAD
+	}
 	row, cookie, err := s.service.EnterPortal(r.Context(), r.PathValue("token"))
 	switch {
 	case errors.Is(err, store.ErrPortalLinkUsed):

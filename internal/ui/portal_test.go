@@ -123,6 +123,14 @@ func TestPortalIsolation(t *testing.T) {
 func TestPortalLinkAndSession(t *testing.T) {
 	eachSite(t, func(t *testing.T, st store.Store, s *site) {
 		link := s.portalLink(`{"tenant_id":"acme"}`)
+		// A HEAD (a link checker) neither uses the link nor signs in.
+		head, err := http.NewRequestWithContext(t.Context(), http.MethodHead, s.url+link, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := s.newBrowser().do(head); h.status != http.StatusMethodNotAllowed || h.header.Get("Allow") != "GET" || h.header.Get("Set-Cookie") != "" {
+			t.Errorf("HEAD %s: status %d, Allow %q, Set-Cookie %q; want 405, GET, none", link, h.status, h.header.Get("Allow"), h.header.Get("Set-Cookie"))
+		}
 		b := s.newBrowser()
 		entered := b.get(link)
 		entered.redirects(t, "/portal/endpoints")
