@@ -125,7 +125,7 @@ type Server struct {
 type Portal struct {
 	PublicURL            string   `name:"public-url" env:"HOOKRELAY_PUBLIC_URL" help:"Base URL under which clients reach this server, scheme and host only (https://hooks.example.com; a port may follow, no path, query, fragment or credentials): portal links start with it, and https:// makes the portal's cookie Secure and SameSite=None behind a proxy that ends TLS. Unset: the request's own scheme and Host (X-Forwarded-* headers are never trusted)."`
 	PortalFrameAncestors []string `name:"portal-frame-ancestors" env:"HOOKRELAY_PORTAL_FRAME_ANCESTORS" sep:"," help:"Comma-separated CSP frame-ancestors sources (https://app.example.com, https://*.example.com) allowed to embed the customer portal in a frame, besides this server itself; their origins may also send the portal's forms. Unset: no other site may embed it."`
-	PortalTitle          string   `name:"portal-title" env:"HOOKRELAY_PORTAL_TITLE" help:"Title of the customer portal's header and pages (at most 100 characters; default Webhooks); a portal session's branding.title overrides it."`
+	PortalTitle          string   `name:"portal-title" env:"HOOKRELAY_PORTAL_TITLE" help:"Title of the customer portal's header and pages (at most 100 characters, no control or bidirectional formatting characters; default Webhooks); a portal session's branding.title overrides it."`
 	PortalColor          string   `name:"portal-color" env:"HOOKRELAY_PORTAL_COLOR" help:"Accent colour of the customer portal, #rgb or #rrggbb (default: the dashboard's blue); a portal session's branding.color overrides it."`
 }
 
@@ -143,7 +143,7 @@ func (p Portal) Validate() error {
 		}
 	}
 	if err := service.CheckPortalBranding(store.PortalBranding{Title: p.PortalTitle}); err != nil {
-		errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_TITLE: at most %d characters of text", service.MaxPortalTitle))
+		errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_TITLE: at most %d characters of text, without control or bidirectional formatting characters", service.MaxPortalTitle))
 	}
 	if p.PortalColor != "" && !service.ValidPortalColor(p.PortalColor) {
 		errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_COLOR: %q must be #rgb or #rrggbb", p.PortalColor))

@@ -35,6 +35,8 @@ func TestPortalSettings(t *testing.T) {
 		{func(s *Serve) { s.PortalFrameAncestors = []string{"https://a.example; script-src *"} }, "HOOKRELAY_PORTAL_FRAME_ANCESTORS"},
 		{func(s *Serve) { s.PortalFrameAncestors = []string{"*"} }, "HOOKRELAY_PORTAL_FRAME_ANCESTORS"},
 		{func(s *Serve) { s.PortalTitle = strings.Repeat("x", 101) }, "HOOKRELAY_PORTAL_TITLE"},
+		{func(s *Serve) { s.PortalTitle = "Acme\nHooks" }, "HOOKRELAY_PORTAL_TITLE"},
+		{func(s *Serve) { s.PortalTitle = "Acme \u202eskooH" }, "HOOKRELAY_PORTAL_TITLE"},
 		{func(s *Serve) { s.PortalColor = "red" }, "HOOKRELAY_PORTAL_COLOR"},
 		{func(s *Serve) { s.PortalColor = "#12345" }, "HOOKRELAY_PORTAL_COLOR"},
 	} {

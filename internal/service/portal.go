@@ -7,7 +7,9 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -100,20 +102,31 @@ func CheckPortalLinkTTL(d time.Duration) error {
 }
 
 // CheckPortalBranding refuses a title longer than MaxPortalTitle characters
-// or with control characters, and a colour other than "#rgb" or "#rrggbb"
-// (hex digits): the colour is written into CSS, so nothing else passes.
-// Empty fields are accepted (the global ones apply).
+// or with a control character (Unicode category Cc: NUL, tab, line breaks,
+// U+0085…) or a bidirectional formatting character (U+200E, U+200F,
+// U+202A–U+202E, U+2066–U+2069, which could reorder the text around the
+// title, e.g. spoof the page's wording), and a colour other than "#rgb" or
+// "#rrggbb" (hex digits): the colour is written into CSS, so nothing else
+// passes. Empty fields are accepted (the global ones apply).
 func CheckPortalBranding(b store.PortalBranding) error {
 	var errs []error
 	if n := utf8.RuneCountInString(b.Title); n > MaxPortalTitle || !utf8.ValidString(b.Title) {
 		errs = append(errs, &FieldError{Field: FieldBrandingTitle, Message: fmt.Sprintf("must be valid UTF-8 of at most %d characters", MaxPortalTitle)})
-	} else if err := store.CheckText(b.Title); err != nil {
-		errs = append(errs, &FieldError{Field: FieldBrandingTitle, Message: err.Error()})
+	} else if i := strings.IndexFunc(b.Title, spoofingRune); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(b.Title[i:])
+		errs = append(errs, &FieldError{Field: FieldBrandingTitle, Message: fmt.Sprintf("must not contain control or bidirectional formatting characters (%U)", r)})
 	}
 	if b.Color != "" && !ValidPortalColor(b.Color) {
 		errs = append(errs, &FieldError{Field: FieldBrandingColor, Message: `must be a hex colour "#rgb" or "#rrggbb"`})
 	}
 	return errors.Join(errs...)
+}
+
+// spoofingRune reports whether r may not appear in a portal title: a
+// control character (Cc) or a bidirectional formatting one (a Cf subset).
+func spoofingRune(r rune) bool {
+	return unicode.Is(unicode.Cc, r) || r == '\u200e' || r == '\u200f' ||
+		r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
 }
 
 // ValidPortalColor reports whether c is "#rgb" or "#rrggbb" in hex digits.
