@@ -124,13 +124,14 @@ type Server struct {
 // no portal.
 type Portal struct {
 	PublicURL            string   `name:"public-url" env:"HOOKRELAY_PUBLIC_URL" help:"Base URL under which clients reach this server, scheme and host only (https://hooks.example.com; a port may follow, no path, query, fragment or credentials): portal links start with it, and https:// makes the portal's cookie Secure and SameSite=None behind a proxy that ends TLS. Unset: the request's own scheme and Host (X-Forwarded-* headers are never trusted)."`
-	PortalFrameAncestors []string `name:"portal-frame-ancestors" env:"HOOKRELAY_PORTAL_FRAME_ANCESTORS" sep:"," help:"Comma-separated CSP frame-ancestors sources (https://app.example.com, https://*.example.com) allowed to embed the customer portal in a frame, besides this server itself; their origins may also send the portal's forms. Unset: no other site may embed it."`
+	PortalFrameAncestors []string `name:"portal-frame-ancestors" env:"HOOKRELAY_PORTAL_FRAME_ANCESTORS" sep:"," help:"Comma-separated CSP frame-ancestors sources, each scheme://host[:port] (https://app.example.com, or https://*.example.com below a registrable domain) or 'self', allowed to embed the customer portal in a frame, besides this server itself; their origins may also send the portal's forms. Unset: no other site may embed it."`
 	PortalTitle          string   `name:"portal-title" env:"HOOKRELAY_PORTAL_TITLE" help:"Title of the customer portal's header and pages (at most 100 characters, no control or bidirectional formatting characters; default Webhooks); a portal session's branding.title overrides it."`
 	PortalColor          string   `name:"portal-color" env:"HOOKRELAY_PORTAL_COLOR" help:"Accent colour of the customer portal, #rgb or #rrggbb (default: the dashboard's blue); a portal session's branding.color overrides it."`
 }
 
 // Validate checks the portal settings: an http(s) public URL of a scheme
-// and a host only (the pages use absolute paths from the root), frame-ancestors sources that CSP takes, the
+// and a host only (the pages use absolute paths from the root), frame-ancestors sources of
+// service.ParsePortalFrameAncestor, the
 // title and colour that a session's branding may have.
 func (p Portal) Validate() error {
 	var errs []error
@@ -138,8 +139,8 @@ func (p Portal) Validate() error {
 		errs = append(errs, err)
 	}
 	for _, src := range p.PortalFrameAncestors {
-		if !validFrameAncestor(src) {
-			errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_FRAME_ANCESTORS: %q is not a CSP source such as https://app.example.com or https://*.example.com", src))
+		if _, _, err := service.ParsePortalFrameAncestor(src); err != nil {
+			errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_FRAME_ANCESTORS: %w", err))
 		}
 	}
 	if err := service.CheckPortalBranding(store.PortalBranding{Title: p.PortalTitle}); err != nil {
@@ -173,24 +174,6 @@ func (p Portal) PublicBase() (base string, https bool, err error) {
 		return "", false, fmt.Errorf("HOOKRELAY_PUBLIC_URL: %q must be http:// or https://", p.PublicURL)
 	}
 	return scheme + "://" + strings.ToLower(u.Host), scheme == "https", nil
-}
-
-// validFrameAncestor accepts a CSP host source with a scheme (an optional
-// "*." before the host, an optional port or path) or 'self'.
-func validFrameAncestor(src string) bool {
-	if src == "'self'" {
-		return true
-	}
-	scheme, rest, ok := strings.Cut(src, "://")
-	if !ok || (scheme != "https" && scheme != "http") || rest == "" {
-		return false
-	}
-	for _, c := range strings.TrimPrefix(rest, "*.") {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(".-:/", c)) {
-			return false
-		}
-	}
-	return true
 }
 
 // Serve is every setting of `hookrelay serve`.

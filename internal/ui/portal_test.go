@@ -2,10 +2,12 @@ package ui_test
 
 import (
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -283,4 +285,99 @@ func deliveryByID(t *testing.T, st store.Store, id int64) store.Delivery {
 		t.Fatalf("get delivery %d: %v", id, err)
 	}
 	return d
+}
+
+// TestPortalFrameAncestors: frame ancestors are checked strictly (a
+// wildcard only below a registrable domain, scheme://host[:port] and
+// nothing else), normalised and deduplicated ('self' alone keeps
+// X-Frame-Options SAMEORIGIN), and a POST's Referer from an embedding site
+// must match its scheme, host and port.
+func TestPortalFrameAncestors(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		svc := service.New(newStore(t), service.Options{AllowPrivateTargets: true})
+		for _, bad := range []string{"https://*.com", "https://.:", "https:///", "https://*.co.uk", "https://*.github.io",
+			"https://app.example.com/path", "https://u@app.example.com", "https://app.example.com:0", "https://app.example.com:x",
+			"https://*", "*", "'none'", "'unsafe-inline'", "self", "ftp://app.example.com", "https://a.example; script-src *",
+			"https://app.example.com?x", "https://app.example.com#", "https://a*.example.com", "https://*.*.example.com"} {
+			if _, err := ui.NewPortal(ui.PortalOptions{Service: svc, FrameAncestors: []string{bad}}); err == nil {
+				t.Errorf("frame ancestor %q accepted", bad)
+			}
+		}
+
+		serve := func(ancestors ...string) *httptest.Server {
+			t.Helper()
+			h, err := ui.NewPortal(ui.PortalOptions{Service: svc, FrameAncestors: ancestors})
+			if err != nil {
+				t.Fatalf("NewPortal(%q): %v", ancestors, err)
+			}
+			srv := httptest.NewServer(h)
+			t.Cleanup(srv.Close)
+			return srv
+		}
+		headers := func(srv *httptest.Server) http.Header {
+			t.Helper()
+			resp, err := http.Get(srv.URL + "/portal/brand.css?color=123")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.Header
+		}
+		h := headers(serve("'self'", "'self'"))
+		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self';") || h.Get("X-Frame-Options") != "SAMEORIGIN" {
+			t.Errorf("'self' twice: CSP %q, X-Frame-Options %q; want frame-ancestors 'self' and SAMEORIGIN", csp, h.Get("X-Frame-Options"))
+		}
+		srv := serve("https://app.example.com", "HTTPS://App.Example.com:443", "'self'", "https://*.Example.org:8443")
+		if csp := headers(srv).Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://app.example.com https://*.example.org:8443;") {
+			t.Errorf("CSP %q, want the normalised sources once each", csp)
+		}
+
+		link, err := svc.CreatePortalLink(t.Context(), service.PortalLinkRequest{TenantID: "acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := noRedirects().Get(srv.URL + "/portal/enter/" + link.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		var cookie *http.Cookie
+		for _, c := range resp.Cookies() {
+			if c.Name == ui.PortalCookie {
+				cookie = c
+			}
+		}
+		if cookie == nil {
+			t.Fatal("no portal cookie")
+		}
+		m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(getWithCookie(t, srv.URL+"/portal/endpoints", cookie))
+		if m == nil {
+			t.Fatal("no CSRF token on the endpoints page")
+		}
+		logout := func(referer string) int {
+			t.Helper()
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/portal/logout",
+				strings.NewReader(url.Values{"csrf": {html.UnescapeString(m[1])}}.Encode()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Referer", referer)
+			req.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookie.Value})
+			resp, err := noRedirects().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		for _, ref := range []string{"http://app.example.com/settings", "https://app.example.com:8443/settings", "https://evil.example/", "https://x.example.org:8443/"} {
+			if status := logout(ref); status != http.StatusForbidden {
+				t.Errorf("POST with Referer %s: status %d, want 403", ref, status)
+			}
+		}
+		if status := logout("https://app.example.com:443/settings"); status != http.StatusOK {
+			t.Errorf("POST with the embedding origin's Referer: status %d, want 200", status)
+		}
+	})
 }
