@@ -63,7 +63,8 @@ type PortalLink struct {
 
 // CreatePortalLink checks req and stores a single-use link for its tenant.
 // Refusals are *FieldErrors on tenant_id, expires_in, branding.title or
-// branding.color. It also removes the links and sessions that have expired.
+// branding.color. Expired links are kept a day, so that they answer 410 Gone
+// (maintenance.ExpiredPortalKeep): the maintainer deletes them, not this.
 func (s *Service) CreatePortalLink(ctx context.Context, req PortalLinkRequest) (PortalLink, error) {
 	var errs []error
 	tenant, err := s.tenantID(ctx, req.TenantID)
@@ -82,9 +83,6 @@ func (s *Service) CreatePortalLink(ctx context.Context, req PortalLinkRequest) (
 		return PortalLink{}, err
 	}
 	now := s.opts.Now()
-	if _, err := s.store.DeleteExpiredPortalSessions(ctx, now); err != nil {
-		return PortalLink{}, err
-	}
 	token := newPortalSecret()
 	created, err := s.store.CreatePortalSession(ctx, store.PortalSession{
 		TenantID: tenant, Branding: req.Branding, ExpiresAt: now.Add(ttl),

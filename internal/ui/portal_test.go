@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/service"
@@ -142,6 +143,15 @@ func TestPortalLinkAndSession(t *testing.T) {
 		s.newBrowser().get(link).must(t, http.StatusGone).lacks(t, "acme")
 		b.get(link).must(t, http.StatusGone)
 		s.newBrowser().get("/portal/enter/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").must(t, http.StatusNotFound)
+		// An unused link that expired still answers 410 after newer links
+		// were created (expired rows are kept a day).
+		past := service.New(st, service.Options{Now: func() time.Time { return time.Now().Add(-2 * time.Hour) }})
+		expired, err := past.CreatePortalLink(t.Context(), service.PortalLinkRequest{TenantID: "acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.portalLink(`{"tenant_id":"acme"}`)
+		s.newBrowser().get("/portal/enter/"+expired.Token).must(t, http.StatusGone).lacks(t, "acme")
 		s.newBrowser().get("/portal/endpoints").must(t, http.StatusUnauthorized)
 		// The dashboard's session opens nothing in the portal.
 		s.signedIn().get("/portal/endpoints").must(t, http.StatusUnauthorized)
