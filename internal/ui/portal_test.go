@@ -215,27 +215,14 @@ func TestPortalFrameCookieAndBranding(t *testing.T) {
 		}
 		embedded := httptest.NewServer(portal)
 		t.Cleanup(embedded.Close)
-		link, err := svc.CreatePortalLink(t.Context(), service.PortalLinkRequest{TenantID: "acme"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := noRedirects().Get(embedded.URL + "/portal/enter/" + link.Token)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		resp := enterNewLink(t, svc, embedded.URL)
 		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://app.example.com https://*.example.org;") {
 			t.Errorf("CSP %q, want the configured frame ancestors", csp)
 		}
 		if resp.Header.Get("X-Frame-Options") != "" {
 			t.Errorf("X-Frame-Options %q with frame ancestors, want none", resp.Header.Get("X-Frame-Options"))
 		}
-		var cookie *http.Cookie
-		for _, c := range resp.Cookies() {
-			if c.Name == ui.PortalCookie {
-				cookie = c
-			}
-		}
+		cookie := portalCookieOf(resp)
 		if cookie == nil || !cookie.Secure || cookie.SameSite != http.SameSiteNoneMode || !cookie.HttpOnly {
 			t.Fatalf("cookie %+v, want Secure, SameSite=None, HttpOnly", cookie)
 		}
@@ -250,6 +237,33 @@ func TestPortalFrameCookieAndBranding(t *testing.T) {
 			}
 		}
 	})
+}
+
+// enterNewLink creates a portal link of tenant acme with svc and opens it
+// on the portal served at base, without following the redirect; the
+// answer's body is closed.
+func enterNewLink(t *testing.T, svc *service.Service, base string) *http.Response {
+	t.Helper()
+	link, err := svc.CreatePortalLink(t.Context(), service.PortalLinkRequest{TenantID: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := noRedirects().Get(base + "/portal/enter/" + link.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+// portalCookieOf is the portal cookie that resp sets, or nil.
+func portalCookieOf(resp *http.Response) *http.Cookie {
+	for _, c := range resp.Cookies() {
+		if c.Name == ui.PortalCookie {
+			return c
+		}
+	}
+	return nil
 }
 
 // noRedirects is a client that shows redirects instead of following them.
@@ -342,21 +356,7 @@ func TestPortalFrameAncestors(t *testing.T) {
 			t.Errorf("CSP %q, want the normalised sources once each", csp)
 		}
 
-		link, err := svc.CreatePortalLink(t.Context(), service.PortalLinkRequest{TenantID: "acme"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := noRedirects().Get(srv.URL + "/portal/enter/" + link.Token)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		var cookie *http.Cookie
-		for _, c := range resp.Cookies() {
-			if c.Name == ui.PortalCookie {
-				cookie = c
-			}
-		}
+		cookie := portalCookieOf(enterNewLink(t, svc, srv.URL))
 		if cookie == nil {
 			t.Fatal("no portal cookie")
 		}
