@@ -165,7 +165,7 @@ func (p Portal) PublicBase() (base string, https bool, err error) {
 		return "", false, nil
 	}
 	u, perr := url.Parse(p.PublicURL)
-	if perr != nil || strings.ContainsAny(p.PublicURL, "?#") || u.Opaque != "" || u.User != nil || u.Host == "" ||
+	if perr != nil || strings.ContainsAny(p.PublicURL, "?#") || u.Opaque != "" || u.User != nil || u.Hostname() == "" || strings.HasSuffix(u.Host, ":") ||
 		(u.Path != "" && u.Path != "/") {
 		return "", false, fmt.Errorf("HOOKRELAY_PUBLIC_URL: %q must be http:// or https:// and a host (a port may follow), without path, query, fragment or credentials: the pages are served at the root", p.PublicURL)
 	}

@@ -31,6 +31,8 @@ func TestPortalSettings(t *testing.T) {
 		{func(s *Serve) { s.PublicURL = "http://hooks.example.com/#x" }, "HOOKRELAY_PUBLIC_URL"},
 		{func(s *Serve) { s.PublicURL = "https://u@hooks.example.com" }, "HOOKRELAY_PUBLIC_URL"},
 		{func(s *Serve) { s.PublicURL = "https:hooks.example.com" }, "HOOKRELAY_PUBLIC_URL"},
+		{func(s *Serve) { s.PublicURL = "https://hooks.example.com:" }, "HOOKRELAY_PUBLIC_URL"},
+		{func(s *Serve) { s.PublicURL = "https://:8443" }, "HOOKRELAY_PUBLIC_URL"},
 		{func(s *Serve) { s.PortalFrameAncestors = []string{"app.example.com"} }, "HOOKRELAY_PORTAL_FRAME_ANCESTORS"},
 		{func(s *Serve) { s.PortalFrameAncestors = []string{"https://a.example; script-src *"} }, "HOOKRELAY_PORTAL_FRAME_ANCESTORS"},
 		{func(s *Serve) { s.PortalFrameAncestors = []string{"*"} }, "HOOKRELAY_PORTAL_FRAME_ANCESTORS"},
