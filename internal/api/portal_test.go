@@ -46,6 +46,9 @@ func testPortalSessionValidation(t *testing.T, st store.Store) {
 		{`{"tenant_id":"acme","branding":{"color":"red"}}`, "branding.color"},
 		{`{"tenant_id":"acme","branding":{"color":"#0a7cff;}body{x:y"}}`, "branding.color"},
 		{`{"tenant_id":"acme","branding":{"title":"` + long + `"}}`, "branding.title"},
+		{`{"tenant_id":"acme","branding":{"title":"Acme\nHooks"}}`, "branding.title"},
+		{`{"tenant_id":"acme","branding":{"title":"Acme \u202eskooH"}}`, "branding.title"},
+		{`{"tenant_id":"acme","branding":{"title":"Acme\u0085"}}`, "branding.title"},
 	} {
 		e := s.wantError("POST", "/v1/portal-sessions", tc.body, http.StatusUnprocessableEntity, "validation_failed")
 		if e.Field != tc.field {

@@ -127,6 +127,12 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		return err
 	}
 
+	// The normalised HOOKRELAY_PUBLIC_URL (Validate refused a bad one):
+	// its lower-cased scheme decides the portal's cookie.
+	publicURL, publicHTTPS, err := cfg.PublicBase()
+	if err != nil {
+		return config.EnvError(err)
+	}
 	handler := http.NewServeMux()
 	// One limiter for every credential check: API tokens and sign-ins.
 	limiter := authlimit.New(time.Now)
@@ -139,7 +145,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		MaxPayloadBytes: cfg.MaxPayloadBytes,
 		Metrics:         metrics.Handler(registry),
 		TracerProvider:  tp.TracerProvider,
-		PublicURL:       cfg.PublicURL,
+		PublicURL:       publicURL,
 	}))
 	handler.Handle("/ui/", ui.New(ui.Options{
 		Limiter:         limiter,
@@ -154,7 +160,7 @@ func Serve(ctx context.Context, cfg config.Serve, logger *slog.Logger, out io.Wr
 		Service:        parts.Service,
 		Logger:         logger,
 		FrameAncestors: cfg.PortalFrameAncestors,
-		HTTPS:          strings.HasPrefix(cfg.PublicURL, "https://"),
+		HTTPS:          publicHTTPS,
 		Title:          cfg.PortalTitle,
 		Color:          cfg.PortalColor,
 	})

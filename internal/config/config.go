@@ -123,31 +123,28 @@ type Server struct {
 // links POST /v1/portal-sessions gives out: serve's only, the library has
 // no portal.
 type Portal struct {
-	PublicURL            string   `name:"public-url" env:"HOOKRELAY_PUBLIC_URL" help:"Base URL under which clients reach this server, scheme and host only (https://hooks.example.com): portal links start with it, and https:// makes the portal's cookie Secure and SameSite=None behind a proxy that ends TLS. Unset: the request's own scheme and Host (X-Forwarded-* headers are never trusted)."`
-	PortalFrameAncestors []string `name:"portal-frame-ancestors" env:"HOOKRELAY_PORTAL_FRAME_ANCESTORS" sep:"," help:"Comma-separated CSP frame-ancestors sources (https://app.example.com, https://*.example.com) allowed to embed the customer portal in a frame, besides this server itself; their origins may also send the portal's forms. Unset: no other site may embed it."`
-	PortalTitle          string   `name:"portal-title" env:"HOOKRELAY_PORTAL_TITLE" help:"Title of the customer portal's header and pages (at most 100 characters; default Webhooks); a portal session's branding.title overrides it."`
+	PublicURL            string   `name:"public-url" env:"HOOKRELAY_PUBLIC_URL" help:"Base URL under which clients reach this server, scheme and host only (https://hooks.example.com; a port may follow, no path, query, fragment or credentials): portal links start with it, and https:// makes the portal's cookie Secure and SameSite=None behind a proxy that ends TLS. Unset: the request's own scheme and Host (X-Forwarded-* headers are never trusted)."`
+	PortalFrameAncestors []string `name:"portal-frame-ancestors" env:"HOOKRELAY_PORTAL_FRAME_ANCESTORS" sep:"," help:"Comma-separated CSP frame-ancestors sources, each scheme://host[:port] (https://app.example.com, or https://*.example.com below a registrable domain) or 'self', allowed to embed the customer portal in a frame, besides this server itself; their origins may also send the portal's forms. Unset: no other site may embed it."`
+	PortalTitle          string   `name:"portal-title" env:"HOOKRELAY_PORTAL_TITLE" help:"Title of the customer portal's header and pages (at most 100 characters, no control or bidirectional formatting characters; default Webhooks); a portal session's branding.title overrides it."`
 	PortalColor          string   `name:"portal-color" env:"HOOKRELAY_PORTAL_COLOR" help:"Accent colour of the customer portal, #rgb or #rrggbb (default: the dashboard's blue); a portal session's branding.color overrides it."`
 }
 
 // Validate checks the portal settings: an http(s) public URL of a scheme
-// and a host only (the pages use absolute paths from the root), frame-ancestors sources that CSP takes, the
+// and a host only (the pages use absolute paths from the root), frame-ancestors sources of
+// service.ParsePortalFrameAncestor, the
 // title and colour that a session's branding may have.
 func (p Portal) Validate() error {
 	var errs []error
-	if p.PublicURL != "" {
-		u, err := url.Parse(p.PublicURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") ||
-			u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-			errs = append(errs, fmt.Errorf("HOOKRELAY_PUBLIC_URL: %q must be http:// or https:// and a host (a port may follow), without path, query or credentials: the pages are served at the root", p.PublicURL))
-		}
+	if _, _, err := p.PublicBase(); err != nil {
+		errs = append(errs, err)
 	}
 	for _, src := range p.PortalFrameAncestors {
-		if !validFrameAncestor(src) {
-			errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_FRAME_ANCESTORS: %q is not a CSP source such as https://app.example.com or https://*.example.com", src))
+		if _, _, err := service.ParsePortalFrameAncestor(src); err != nil {
+			errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_FRAME_ANCESTORS: %w", err))
 		}
 	}
 	if err := service.CheckPortalBranding(store.PortalBranding{Title: p.PortalTitle}); err != nil {
-		errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_TITLE: at most %d characters of text", service.MaxPortalTitle))
+		errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_TITLE: at most %d characters of text, without control or bidirectional formatting characters", service.MaxPortalTitle))
 	}
 	if p.PortalColor != "" && !service.ValidPortalColor(p.PortalColor) {
 		errs = append(errs, fmt.Errorf("HOOKRELAY_PORTAL_COLOR: %q must be #rgb or #rrggbb", p.PortalColor))
@@ -155,22 +152,28 @@ func (p Portal) Validate() error {
 	return errors.Join(errs...)
 }
 
-// validFrameAncestor accepts a CSP host source with a scheme (an optional
-// "*." before the host, an optional port or path) or 'self'.
-func validFrameAncestor(src string) bool {
-	if src == "'self'" {
-		return true
+// PublicBase returns HOOKRELAY_PUBLIC_URL normalised, as the API's links
+// and the portal's cookie use it: scheme and host lower-cased, without a
+// trailing "/" (e.g. "https://hooks.example.com:8443"), and whether its
+// scheme is https (so the portal's cookie is Secure and SameSite=None);
+// "" and false when unset. Only http:// or https:// and a host (a port may
+// follow) and an empty path or "/" pass: a query, a fragment (even an empty
+// one: a bare trailing "?" or "#" would put the link's token in them),
+// another path or credentials are an error naming the variable.
+func (p Portal) PublicBase() (base string, https bool, err error) {
+	if p.PublicURL == "" {
+		return "", false, nil
 	}
-	scheme, rest, ok := strings.Cut(src, "://")
-	if !ok || (scheme != "https" && scheme != "http") || rest == "" {
-		return false
+	u, perr := url.Parse(p.PublicURL)
+	if perr != nil || strings.ContainsAny(p.PublicURL, "?#") || u.Opaque != "" || u.User != nil || u.Hostname() == "" || strings.HasSuffix(u.Host, ":") ||
+		(u.Path != "" && u.Path != "/") {
+		return "", false, fmt.Errorf("HOOKRELAY_PUBLIC_URL: %q must be http:// or https:// and a host (a port may follow), without path, query, fragment or credentials: the pages are served at the root", p.PublicURL)
 	}
-	for _, c := range strings.TrimPrefix(rest, "*.") {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune(".-:/", c)) {
-			return false
-		}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "http" && scheme != "https" {
+		return "", false, fmt.Errorf("HOOKRELAY_PUBLIC_URL: %q must be http:// or https://", p.PublicURL)
 	}
-	return true
+	return scheme + "://" + strings.ToLower(u.Host), scheme == "https", nil
 }
 
 // Serve is every setting of `hookrelay serve`.

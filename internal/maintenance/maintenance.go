@@ -1,7 +1,8 @@
 // Package maintenance keeps a store's queue healthy beside the delivery
 // workers: it rescues deliveries whose lease expired (their worker died) and
 // deletes finished deliveries past the retention period, in batches (see
-// store.Store.DeleteFinishedBefore).
+// store.Store.DeleteFinishedBefore), and customer-portal links a day after
+// they expired (ExpiredPortalKeep).
 //
 // It runs on a goroutine of its own, never on a worker's dispatch loop, so
 // that a slow statement delays no claim. Among every process sharing a store
@@ -263,11 +264,29 @@ func (m *Maintainer) rescue(ctx context.Context, olderThan time.Duration) {
 	}
 }
 
+// ExpiredPortalKeep is how long a customer-portal link and its session
+// are kept after they expire (store.Store.DeleteExpiredPortalSessions), so
+// that an unused link visited that late still answers 410 Gone, as a used
+// one does, rather than 404: a day. The maintainer deletes the older ones
+// every RetentionInterval whatever Retention is, even zero (deliveries kept
+// forever): the rows are no history, only secrets' hashes.
+const ExpiredPortalKeep = 24 * time.Hour
+
+// deleteOld deletes the portal links and sessions that expired more than
+// ExpiredPortalKeep ago, then, unless Retention is zero, the finished
+// deliveries past Retention.
 func (m *Maintainer) deleteOld(ctx context.Context) {
+	n, err := m.store.DeleteExpiredPortalSessions(ctx, time.Now().Add(-ExpiredPortalKeep))
+	switch {
+	case err != nil && ctx.Err() == nil:
+		m.opts.Logger.LogAttrs(ctx, slog.LevelError, "delete expired portal sessions failed", slog.String("error", err.Error()))
+	case n > 0:
+		m.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "deleted expired portal sessions", slog.Int64("portal_sessions", n))
+	}
 	if m.opts.Retention <= 0 {
 		return
 	}
-	n, err := m.store.DeleteFinishedBefore(ctx, time.Now().Add(-m.opts.Retention))
+	n, err = m.store.DeleteFinishedBefore(ctx, time.Now().Add(-m.opts.Retention))
 	switch {
 	case err != nil && ctx.Err() == nil:
 		m.opts.Logger.LogAttrs(ctx, slog.LevelError, "delete old deliveries failed", slog.String("error", err.Error()))

@@ -2,6 +2,7 @@ package maintenance_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -69,6 +70,7 @@ func TestMaintainer(t *testing.T) {
 			t.Run("ExpiredLeaseIsDelivered", func(t *testing.T) { t.Parallel(); testExpiredLease(t, b) })
 			t.Run("DeletesOldDeliveries", func(t *testing.T) { t.Parallel(); testDeletesOld(t, b) })
 			t.Run("OneProcessMaintainsAtATime", func(t *testing.T) { t.Parallel(); testOneAtATime(t, b) })
+			t.Run("DeletesExpiredPortalLinksADayLate", func(t *testing.T) { t.Parallel(); testDeletesExpiredPortal(t, b) })
 		})
 	}
 }
@@ -233,6 +235,45 @@ func testDeletesOld(t *testing.T, b backend) {
 		t.Errorf("the pending delivery became %s", d.Status)
 	}
 	testwait.Until(t, "the deletion is logged", func() bool { return strings.Contains(logs.String(), "deleted old deliveries") })
+}
+
+// testDeletesExpiredPortal: with Retention 0 (deliveries kept forever) the
+// maintainer still deletes the portal links that expired more than
+// ExpiredPortalKeep ago, and keeps the one that expired an hour ago, which
+// still answers ErrPortalLinkUsed (a 410 page), and a live one.
+func testDeletesExpiredPortal(t *testing.T, b backend) {
+	stores, _ := b.open(t, 1)
+	s := stores[0]
+	link := func(token string, expires time.Time) []byte {
+		t.Helper()
+		hash := sha256.Sum256([]byte(token))
+		if _, err := s.CreatePortalSession(t.Context(), store.PortalSession{TenantID: "acme", ExpiresAt: expires}, hash[:]); err != nil {
+			t.Fatalf("create portal link %s: %v", token, err)
+		}
+		return hash[:]
+	}
+	now := time.Now()
+	old := link("old", now.Add(-maintenance.ExpiredPortalKeep-time.Hour))
+	recent := link("recent", now.Add(-time.Hour))
+	live := link("live", now.Add(time.Hour))
+	logs := &testenv.Buffer{}
+	opts := fast(t, logs)
+	opts.Retention = 0
+	start(t, maintenance.New(s, opts))
+	testwait.Until(t, "the deletion is logged", func() bool { return strings.Contains(logs.String(), "deleted expired portal sessions") })
+	enter := func(tokenHash []byte) error {
+		_, err := s.EnterPortalSession(t.Context(), tokenHash, []byte(t.Name()+string(tokenHash)))
+		return err
+	}
+	if err := enter(old); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("link expired a day and an hour ago: %v, want ErrNotFound (deleted)", err)
+	}
+	if err := enter(recent); !errors.Is(err, store.ErrPortalLinkUsed) {
+		t.Errorf("link expired an hour ago: %v, want ErrPortalLinkUsed (kept, a 410)", err)
+	}
+	if err := enter(live); err != nil {
+		t.Errorf("live link: %v, want it kept and usable", err)
+	}
 }
 
 // testOneAtATime: of two processes on one database, one maintains (the

@@ -7,8 +7,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/hookrelay/hookrelay/internal/store"
 )
@@ -58,7 +63,8 @@ type PortalLink struct {
 
 // CreatePortalLink checks req and stores a single-use link for its tenant.
 // Refusals are *FieldErrors on tenant_id, expires_in, branding.title or
-// branding.color. It also removes the links and sessions that have expired.
+// branding.color. Expired links are kept a day, so that they answer 410 Gone
+// (maintenance.ExpiredPortalKeep): the maintainer deletes them, not this.
 func (s *Service) CreatePortalLink(ctx context.Context, req PortalLinkRequest) (PortalLink, error) {
 	var errs []error
 	tenant, err := s.tenantID(ctx, req.TenantID)
@@ -77,9 +83,6 @@ func (s *Service) CreatePortalLink(ctx context.Context, req PortalLinkRequest) (
 		return PortalLink{}, err
 	}
 	now := s.opts.Now()
-	if _, err := s.store.DeleteExpiredPortalSessions(ctx, now); err != nil {
-		return PortalLink{}, err
-	}
 	token := newPortalSecret()
 	created, err := s.store.CreatePortalSession(ctx, store.PortalSession{
 		TenantID: tenant, Branding: req.Branding, ExpiresAt: now.Add(ttl),
@@ -100,20 +103,108 @@ func CheckPortalLinkTTL(d time.Duration) error {
 }
 
 // CheckPortalBranding refuses a title longer than MaxPortalTitle characters
-// or with control characters, and a colour other than "#rgb" or "#rrggbb"
-// (hex digits): the colour is written into CSS, so nothing else passes.
-// Empty fields are accepted (the global ones apply).
+// or with a control character (Unicode category Cc: NUL, tab, line breaks,
+// U+0085…) or a bidirectional formatting character (U+200E, U+200F,
+// U+202A–U+202E, U+2066–U+2069, which could reorder the text around the
+// title, e.g. spoof the page's wording), and a colour other than "#rgb" or
+// "#rrggbb" (hex digits): the colour is written into CSS, so nothing else
+// passes. Empty fields are accepted (the global ones apply).
 func CheckPortalBranding(b store.PortalBranding) error {
 	var errs []error
 	if n := utf8.RuneCountInString(b.Title); n > MaxPortalTitle || !utf8.ValidString(b.Title) {
 		errs = append(errs, &FieldError{Field: FieldBrandingTitle, Message: fmt.Sprintf("must be valid UTF-8 of at most %d characters", MaxPortalTitle)})
-	} else if err := store.CheckText(b.Title); err != nil {
-		errs = append(errs, &FieldError{Field: FieldBrandingTitle, Message: err.Error()})
+	} else if i := strings.IndexFunc(b.Title, spoofingRune); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(b.Title[i:])
+		errs = append(errs, &FieldError{Field: FieldBrandingTitle, Message: fmt.Sprintf("must not contain control or bidirectional formatting characters (%U)", r)})
 	}
 	if b.Color != "" && !ValidPortalColor(b.Color) {
 		errs = append(errs, &FieldError{Field: FieldBrandingColor, Message: `must be a hex colour "#rgb" or "#rrggbb"`})
 	}
 	return errors.Join(errs...)
+}
+
+// spoofingRune reports whether r may not appear in a portal title: a
+// control character (Cc) or a bidirectional formatting one (a Cf subset).
+func spoofingRune(r rune) bool {
+	return unicode.Is(unicode.Cc, r) || r == '\u200e' || r == '\u200f' ||
+		r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069'
+}
+
+// PortalFrameSelf is the CSP source of the portal's own origin, which may
+// always frame it.
+const PortalFrameSelf = "'self'"
+
+// ParsePortalFrameAncestor checks one HOOKRELAY_PORTAL_FRAME_ANCESTORS
+// source and returns it normalised: PortalFrameSelf, or
+// scheme://host[:port] with scheme http or https, a host of DNS labels
+// (letters, digits, inner hyphens) and a port of 1 to 65535; scheme and
+// host are lower-cased and a default port (:443, :80) is dropped. The host
+// may start with a "*." wildcard label only above a registrable domain
+// (https://*.example.com, not https://*.com, https://*.co.uk or
+// https://*.github.io: the public suffix list decides). No path, query,
+// fragment, credentials or other CSP keyword passes. origin is the
+// source's origin when it names exactly one (the Origin and Referer of a
+// POST from it), "" for 'self' and a wildcard.
+func ParsePortalFrameAncestor(src string) (norm, origin string, err error) {
+	if src == PortalFrameSelf {
+		return src, "", nil
+	}
+	bad := func(why string) (string, string, error) {
+		return "", "", fmt.Errorf("%q is not a frame ancestor such as https://app.example.com, https://*.example.com or 'self': %s", src, why)
+	}
+	scheme, hostport, ok := strings.Cut(src, "://")
+	scheme = strings.ToLower(scheme)
+	if !ok || (scheme != "https" && scheme != "http") {
+		return bad("it must start with https:// or http://")
+	}
+	host, port := strings.ToLower(hostport), ""
+	if i := strings.LastIndexByte(host, ':'); i >= 0 {
+		host, port = host[:i], host[i+1:]
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || port[0] == '0' || port[0] == '+' {
+			return bad("the port must be a number from 1 to 65535")
+		}
+		if scheme == "https" && port == "443" || scheme == "http" && port == "80" {
+			port = ""
+		}
+	}
+	wildcard := strings.HasPrefix(host, "*.")
+	host = strings.TrimPrefix(host, "*.")
+	if !validDNSName(host) {
+		return bad("after the scheme only a host name and a port may follow (no path, query, credentials or other wildcard)")
+	}
+	if wildcard {
+		if _, err := publicsuffix.EffectiveTLDPlusOne(host); err != nil || !strings.Contains(host, ".") {
+			return bad("a wildcard must stand below a registrable domain (https://*.example.com)")
+		}
+		host = "*." + host
+	}
+	norm = scheme + "://" + host
+	if port != "" {
+		norm += ":" + port
+	}
+	if !wildcard {
+		origin = norm
+	}
+	return norm, origin, nil
+}
+
+// validDNSName reports whether h is a host name of dot-separated labels of
+// 1 to 63 letters, digits and inner hyphens, at most 253 bytes in all.
+func validDNSName(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for label := range strings.SplitSeq(h, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range []byte(label) {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // ValidPortalColor reports whether c is "#rgb" or "#rrggbb" in hex digits.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/hookrelay/hookrelay/internal/service"
@@ -58,8 +59,8 @@ type portalConfig struct {
 	frameAncestors string
 	https          bool
 	origins        *http.CrossOriginProtection
-	// trusted are the hosts of the embedding origins, whose Referer a POST
-	// may carry.
+	// trusted are the embedding origins (scheme://host[:port], without a
+	// default port), whose Referer a POST may carry.
 	trusted map[string]bool
 }
 
@@ -77,22 +78,28 @@ func NewPortal(opts PortalOptions) (http.Handler, error) {
 		return nil, fmt.Errorf("portal colour %q: must be #rgb or #rrggbb", opts.Color)
 	}
 	cfg := &portalConfig{title: opts.Title, color: opts.Color, https: opts.HTTPS,
-		origins: http.NewCrossOriginProtection(), trusted: map[string]bool{}, frameAncestors: "'self'"}
+		origins: http.NewCrossOriginProtection(), trusted: map[string]bool{}}
 	if cfg.title == "" {
 		cfg.title = DefaultPortalTitle
 	}
+	sources := []string{service.PortalFrameSelf}
 	for _, src := range opts.FrameAncestors {
-		if src == "" || strings.ContainsAny(src, "; \t,\r\n\"") {
-			return nil, fmt.Errorf("portal frame ancestor %q: not a CSP source", src)
+		norm, origin, err := service.ParsePortalFrameAncestor(src)
+		if err != nil {
+			return nil, fmt.Errorf("portal frame ancestor: %w", err)
 		}
-		cfg.frameAncestors += " " + src
-		if u, err := url.Parse(src); err == nil && u.Host != "" && !strings.Contains(u.Host, "*") {
-			if err := cfg.origins.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+		if slices.Contains(sources, norm) {
+			continue
+		}
+		sources = append(sources, norm)
+		if origin != "" {
+			if err := cfg.origins.AddTrustedOrigin(origin); err != nil {
 				return nil, fmt.Errorf("portal frame ancestor %q: %w", src, err)
 			}
-			cfg.trusted[u.Host] = true
+			cfg.trusted[origin] = true
 		}
 	}
+	cfg.frameAncestors = strings.Join(sources, " ")
 	svc := opts.Service.TenantScoped()
 	urls := paths{prefix: PortalPrefix, portal: true}
 	s := &server{
@@ -152,6 +159,7 @@ var (
 	errPortalSignedOut = &pageError{http.StatusUnauthorized, "your portal session has ended, or this browser has none"}
 	errPortalLinkGone  = &pageError{http.StatusGone, "this link was used already or has expired: each link opens the portal once"}
 	errPortalNoLink    = &pageError{http.StatusNotFound, "there is no such link"}
+	errPortalLinkHEAD  = &pageError{http.StatusMethodNotAllowed, "a link opens the portal with GET only: HEAD would use it up"}
 )
 
 // withPortalSession attaches the portal session of the request's cookie
@@ -220,23 +228,42 @@ func (s *server) checkPortalPost(r *http.Request, sess portalSession) error {
 	return checkForm(r, portalCSRF(sess.cookie))
 }
 
-// refererAllowed accepts no Referer, or one from the portal's host or an
-// embedding origin's.
+// refererAllowed accepts no Referer, or one from the portal's own host (as
+// http.CrossOriginProtection compares the Origin header), or from an
+// embedding origin by scheme, host and port: http://app.example.com is not
+// https://app.example.com.
 func (c *portalConfig) refererAllowed(r *http.Request) bool {
 	ref := r.Header.Get("Referer")
 	if ref == "" {
 		return true
 	}
 	u, err := url.Parse(ref)
-	return err == nil && (u.Host == r.Host || c.trusted[u.Host])
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if u.Host == r.Host {
+		return true
+	}
+	origin := strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host)
+	if p := u.Port(); u.Scheme == "https" && p == "443" || u.Scheme == "http" && p == "80" {
+		origin = strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Hostname())
+	}
+	return c.trusted[origin]
 }
 
 // enterPortal handles GET /portal/enter/{token}: the link is used once and
 // opens a session for its tenant (the cookie), then the browser goes to the
 // endpoints, so that the token stays out of its history. A used or expired
-// link is a 410 page, an unknown one a 404; neither says more.
+// link is a 410 page, an unknown one a 404; neither says more. Only GET
+// uses the link: a HEAD (the mux routes it to a GET pattern), as a link
+// checker or a chat preview sends, is a 405 with "Allow: GET" that looks
+// nothing up, sets no cookie and leaves the link unused.
 func (s *server) enterPortal(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Referrer-Policy", "no-referrer")
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", http.MethodGet)
+		return errPortalLinkHEAD
+	}
 	row, cookie, err := s.service.EnterPortal(r.Context(), r.PathValue("token"))
 	switch {
 	case errors.Is(err, store.ErrPortalLinkUsed):
@@ -321,7 +348,7 @@ func (c *portalConfig) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Security-Policy", csp)
-		if c.frameAncestors == "'self'" {
+		if c.frameAncestors == service.PortalFrameSelf {
 			h.Set("X-Frame-Options", "SAMEORIGIN")
 		}
 		h.Set("X-Content-Type-Options", "nosniff")

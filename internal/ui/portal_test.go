@@ -2,12 +2,15 @@ package ui_test
 
 import (
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hookrelay/hookrelay/internal/api/wire"
 	"github.com/hookrelay/hookrelay/internal/service"
@@ -123,6 +126,14 @@ func TestPortalIsolation(t *testing.T) {
 func TestPortalLinkAndSession(t *testing.T) {
 	eachSite(t, func(t *testing.T, st store.Store, s *site) {
 		link := s.portalLink(`{"tenant_id":"acme"}`)
+		// A HEAD (a link checker) neither uses the link nor signs in.
+		head, err := http.NewRequestWithContext(t.Context(), http.MethodHead, s.url+link, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h := s.newBrowser().do(head); h.status != http.StatusMethodNotAllowed || h.header.Get("Allow") != "GET" || h.header.Get("Set-Cookie") != "" {
+			t.Errorf("HEAD %s: status %d, Allow %q, Set-Cookie %q; want 405, GET, none", link, h.status, h.header.Get("Allow"), h.header.Get("Set-Cookie"))
+		}
 		b := s.newBrowser()
 		entered := b.get(link)
 		entered.redirects(t, "/portal/endpoints")
@@ -132,6 +143,15 @@ func TestPortalLinkAndSession(t *testing.T) {
 		s.newBrowser().get(link).must(t, http.StatusGone).lacks(t, "acme")
 		b.get(link).must(t, http.StatusGone)
 		s.newBrowser().get("/portal/enter/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA").must(t, http.StatusNotFound)
+		// An unused link that expired still answers 410 after newer links
+		// were created (expired rows are kept a day).
+		past := service.New(st, service.Options{Now: func() time.Time { return time.Now().Add(-2 * time.Hour) }})
+		expired, err := past.CreatePortalLink(t.Context(), service.PortalLinkRequest{TenantID: "acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.portalLink(`{"tenant_id":"acme"}`)
+		s.newBrowser().get("/portal/enter/"+expired.Token).must(t, http.StatusGone).lacks(t, "acme")
 		s.newBrowser().get("/portal/endpoints").must(t, http.StatusUnauthorized)
 		// The dashboard's session opens nothing in the portal.
 		s.signedIn().get("/portal/endpoints").must(t, http.StatusUnauthorized)
@@ -195,27 +215,14 @@ func TestPortalFrameCookieAndBranding(t *testing.T) {
 		}
 		embedded := httptest.NewServer(portal)
 		t.Cleanup(embedded.Close)
-		link, err := svc.CreatePortalLink(t.Context(), service.PortalLinkRequest{TenantID: "acme"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := noRedirects().Get(embedded.URL + "/portal/enter/" + link.Token)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
+		resp := enterNewLink(t, svc, embedded.URL)
 		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://app.example.com https://*.example.org;") {
 			t.Errorf("CSP %q, want the configured frame ancestors", csp)
 		}
 		if resp.Header.Get("X-Frame-Options") != "" {
 			t.Errorf("X-Frame-Options %q with frame ancestors, want none", resp.Header.Get("X-Frame-Options"))
 		}
-		var cookie *http.Cookie
-		for _, c := range resp.Cookies() {
-			if c.Name == ui.PortalCookie {
-				cookie = c
-			}
-		}
+		cookie := portalCookieOf(resp)
 		if cookie == nil || !cookie.Secure || cookie.SameSite != http.SameSiteNoneMode || !cookie.HttpOnly {
 			t.Fatalf("cookie %+v, want Secure, SameSite=None, HttpOnly", cookie)
 		}
@@ -230,6 +237,33 @@ func TestPortalFrameCookieAndBranding(t *testing.T) {
 			}
 		}
 	})
+}
+
+// enterNewLink creates a portal link of tenant acme with svc and opens it
+// on the portal served at base, without following the redirect; the
+// answer's body is closed.
+func enterNewLink(t *testing.T, svc *service.Service, base string) *http.Response {
+	t.Helper()
+	link, err := svc.CreatePortalLink(t.Context(), service.PortalLinkRequest{TenantID: "acme"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := noRedirects().Get(base + "/portal/enter/" + link.Token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+// portalCookieOf is the portal cookie that resp sets, or nil.
+func portalCookieOf(resp *http.Response) *http.Cookie {
+	for _, c := range resp.Cookies() {
+		if c.Name == ui.PortalCookie {
+			return c
+		}
+	}
+	return nil
 }
 
 // noRedirects is a client that shows redirects instead of following them.
@@ -275,4 +309,85 @@ func deliveryByID(t *testing.T, st store.Store, id int64) store.Delivery {
 		t.Fatalf("get delivery %d: %v", id, err)
 	}
 	return d
+}
+
+// TestPortalFrameAncestors: frame ancestors are checked strictly (a
+// wildcard only below a registrable domain, scheme://host[:port] and
+// nothing else), normalised and deduplicated ('self' alone keeps
+// X-Frame-Options SAMEORIGIN), and a POST's Referer from an embedding site
+// must match its scheme, host and port.
+func TestPortalFrameAncestors(t *testing.T) {
+	testenv.EachStore(t, func(t *testing.T, newStore func(*testing.T) store.Store) {
+		svc := service.New(newStore(t), service.Options{AllowPrivateTargets: true})
+		for _, bad := range []string{"https://*.com", "https://.:", "https:///", "https://*.co.uk", "https://*.github.io",
+			"https://app.example.com/path", "https://u@app.example.com", "https://app.example.com:0", "https://app.example.com:x",
+			"https://*", "*", "'none'", "'unsafe-inline'", "self", "ftp://app.example.com", "https://a.example; script-src *",
+			"https://app.example.com?x", "https://app.example.com#", "https://a*.example.com", "https://*.*.example.com"} {
+			if _, err := ui.NewPortal(ui.PortalOptions{Service: svc, FrameAncestors: []string{bad}}); err == nil {
+				t.Errorf("frame ancestor %q accepted", bad)
+			}
+		}
+
+		serve := func(ancestors ...string) *httptest.Server {
+			t.Helper()
+			h, err := ui.NewPortal(ui.PortalOptions{Service: svc, FrameAncestors: ancestors})
+			if err != nil {
+				t.Fatalf("NewPortal(%q): %v", ancestors, err)
+			}
+			srv := httptest.NewServer(h)
+			t.Cleanup(srv.Close)
+			return srv
+		}
+		headers := func(srv *httptest.Server) http.Header {
+			t.Helper()
+			resp, err := http.Get(srv.URL + "/portal/brand.css?color=123")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.Header
+		}
+		h := headers(serve("'self'", "'self'"))
+		if csp := h.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self';") || h.Get("X-Frame-Options") != "SAMEORIGIN" {
+			t.Errorf("'self' twice: CSP %q, X-Frame-Options %q; want frame-ancestors 'self' and SAMEORIGIN", csp, h.Get("X-Frame-Options"))
+		}
+		srv := serve("https://app.example.com", "HTTPS://App.Example.com:443", "'self'", "https://*.Example.org:8443")
+		if csp := headers(srv).Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'self' https://app.example.com https://*.example.org:8443;") {
+			t.Errorf("CSP %q, want the normalised sources once each", csp)
+		}
+
+		cookie := portalCookieOf(enterNewLink(t, svc, srv.URL))
+		if cookie == nil {
+			t.Fatal("no portal cookie")
+		}
+		m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(getWithCookie(t, srv.URL+"/portal/endpoints", cookie))
+		if m == nil {
+			t.Fatal("no CSRF token on the endpoints page")
+		}
+		logout := func(referer string) int {
+			t.Helper()
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/portal/logout",
+				strings.NewReader(url.Values{"csrf": {html.UnescapeString(m[1])}}.Encode()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Referer", referer)
+			req.AddCookie(&http.Cookie{Name: cookie.Name, Value: cookie.Value})
+			resp, err := noRedirects().Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			return resp.StatusCode
+		}
+		for _, ref := range []string{"http://app.example.com/settings", "https://app.example.com:8443/settings", "https://evil.example/", "https://x.example.org:8443/"} {
+			if status := logout(ref); status != http.StatusForbidden {
+				t.Errorf("POST with Referer %s: status %d, want 403", ref, status)
+			}
+		}
+		if status := logout("https://app.example.com:443/settings"); status != http.StatusOK {
+			t.Errorf("POST with the embedding origin's Referer: status %d, want 200", status)
+		}
+	})
 }
