@@ -142,21 +142,22 @@ func (f *endpointForm) parse() (parsed, error) {
 	return p, errors.Join(errs...)
 }
 
-// create is the endpoint that the form creates, with secret ("" for a
-// generated one), and the errors of the inputs it could not read (parse).
-func (f *endpointForm) create(secret string) (store.Endpoint, error) {
-	p, err := f.parse()
+// create is the endpoint that the form on the pages of p creates, with
+// secret ("" for a generated one), and the errors of the inputs it could not
+// read (parse). Its CreatedBy is the door ("dashboard" or "portal").
+func (f *endpointForm) create(secret string, p paths) (store.Endpoint, error) {
+	parsed, err := f.parse()
 	e := store.Endpoint{
-		Title: f.Title, URL: f.URL, Events: p.events, Headers: p.headers, Description: f.Description,
-		Active: f.Active, MaxRetries: p.maxRetries, SignatureProfile: f.SignatureProfile, Secret: secret,
-		CreatedBy: createdByDashboard, RateLimitPerSecond: p.rateLimit, TenantID: f.Tenant,
+		Title: f.Title, URL: f.URL, Events: parsed.events, Headers: parsed.headers, Description: f.Description,
+		Active: f.Active, MaxRetries: parsed.maxRetries, SignatureProfile: f.SignatureProfile, Secret: secret,
+		CreatedBy: p.door(), RateLimitPerSecond: parsed.rateLimit, TenantID: f.Tenant,
 		Verification: store.EndpointVerification{Unverified: f.RequireVerification},
 	}
 	if len(e.Events) == 0 {
 		e.Events = nil // every event
 	}
 	if !e.Active {
-		e.DisabledReason = disabledByDashboard
+		e.DisabledReason = p.disabledReason()
 	}
 	return e, err
 }

@@ -30,16 +30,6 @@ func (s *server) masked(e store.Endpoint) maskedEndpoint {
 	return maskedEndpoint{s.service.MaskEndpoint(e)}
 }
 
-// createdByDashboard is the CreatedBy of endpoints created in the
-// dashboard. (Rows it created through the API, before it called the
-// service, say "api".)
-const createdByDashboard = "dashboard"
-
-// disabledByDashboard is the reason of an endpoint disabled (or created
-// inactive) in the dashboard without one, and the placeholder of the reason
-// input.
-const disabledByDashboard = "disabled in the dashboard"
-
 // endpointRow is one line of the endpoint list.
 type endpointRow struct {
 	Endpoint maskedEndpoint
@@ -194,7 +184,7 @@ func (s *server) newEndpoint(w http.ResponseWriter, r *http.Request) error {
 // endpoint's secret, this once.
 func (s *server) createEndpoint(w http.ResponseWriter, r *http.Request) error {
 	f := readEndpointForm(r)
-	e, parseErr := f.create(r.PostForm.Get("secret"))
+	e, parseErr := f.create(r.PostForm.Get("secret"), s.paths)
 	var created store.Endpoint
 	err := submit(parseErr, func() error { return s.service.CheckEndpoint(r.Context(), e) }, func() (err error) {
 		created, err = s.service.CreateEndpoint(r.Context(), e)
@@ -262,11 +252,11 @@ func (s *server) enableEndpoint(w http.ResponseWriter, r *http.Request) error {
 }
 
 // disableEndpoint handles POST /ui/endpoints/{id}/disable {reason}; without
-// a reason, disabledByDashboard.
+// a reason, the door's (paths.disabledReason).
 func (s *server) disableEndpoint(w http.ResponseWriter, r *http.Request) error {
 	reason := r.PostForm.Get("reason")
 	if reason == "" {
-		reason = disabledByDashboard
+		reason = s.paths.disabledReason()
 	}
 	return applyAction(w, r, s.paths.endpoint, endpointWhat, "disabled", func(ctx context.Context, id int64) (store.Endpoint, error) {
 		return s.service.DisableEndpoint(ctx, id, reason)

@@ -15,17 +15,15 @@ import (
 // templateFuncs are the helpers that templates may call, but for those that
 // build URLs (paths.funcs).
 var templateFuncs = template.FuncMap{
-	"when":       when,
-	"ago":        ago,
-	"iso":        iso,
-	"prettyJSON": prettyJSON,
-	"headerList": headerList,
-	"deref":      func(p *int) int { return *p },
-	"join":       strings.Join,
-	"duration":   func(ms int64) string { return (time.Duration(ms) * time.Millisecond).String() },
-	// disabledByDashboard is the reason of a disable without one.
-	"disabledByDashboard": func() string { return disabledByDashboard },
-	"recoveryReason":      func() string { return store.RecoveryReason },
+	"when":           when,
+	"ago":            ago,
+	"iso":            iso,
+	"prettyJSON":     prettyJSON,
+	"headerList":     headerList,
+	"deref":          func(p *int) int { return *p },
+	"join":           strings.Join,
+	"duration":       func(ms int64) string { return (time.Duration(ms) * time.Millisecond).String() },
+	"recoveryReason": func() string { return store.RecoveryReason },
 	// maxRetriesLimit is the most retries an endpoint may set.
 	"maxRetriesLimit": func() int { return store.MaxRetriesLimit },
 

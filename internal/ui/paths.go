@@ -42,6 +42,19 @@ func (p paths) deliveriesOf(id int64) string {
 // path segment.
 func (p paths) eventType(name string) string { return p.prefix + "event-types/" + url.PathEscape(name) }
 
+// door names the pages in what they write and say: "dashboard", or
+// "portal" for the customer portal (a customer never reads "dashboard").
+func (p paths) door() string {
+	if p.portal {
+		return "portal"
+	}
+	return "dashboard"
+}
+
+// disabledReason is the reason of an endpoint disabled (or created
+// inactive) on these pages without one.
+func (p paths) disabledReason() string { return "disabled in the " + p.door() }
+
 // asset is the URL of a static file, with its version.
 func (p paths) asset(name string) string {
 	return p.prefix + "static/" + name + "?v=" + staticVersion
@@ -51,14 +64,16 @@ func (p paths) asset(name string) string {
 func (p paths) funcs() template.FuncMap {
 	f := maps.Clone(templateFuncs)
 	maps.Copy(f, template.FuncMap{
-		"prefix":        func() string { return p.prefix },
-		"portal":        func() bool { return p.portal },
-		"asset":         p.asset,
-		"endpointPath":  p.endpoint,
-		"deliveryPath":  p.delivery,
-		"eventPath":     p.event,
-		"deliveriesOf":  p.deliveriesOf,
-		"eventTypePath": p.eventType,
+		"prefix":         func() string { return p.prefix },
+		"portal":         func() bool { return p.portal },
+		"door":           p.door,
+		"disabledReason": p.disabledReason,
+		"asset":          p.asset,
+		"endpointPath":   p.endpoint,
+		"deliveryPath":   p.delivery,
+		"eventPath":      p.event,
+		"deliveriesOf":   p.deliveriesOf,
+		"eventTypePath":  p.eventType,
 	})
 	return f
 }

@@ -111,11 +111,21 @@ func TestPortalIsolation(t *testing.T) {
 		}
 		b.get("/portal/endpoints/new").must(t, http.StatusOK)
 		created := b.post("/portal/endpoints", url.Values{"url": {"http://127.0.0.1:9/acme-new"}, "title": {"New acme"}, "active": {"on"}, "signature_profile": {"standard"}})
-		created.must(t, http.StatusCreated).contains(t, "whsec_")
+		// The customer reads "portal", never "dashboard", and so do the
+		// records the portal writes.
+		created.must(t, http.StatusCreated).contains(t, "whsec_").contains(t, "afterwards the portal shows it masked").lacks(t, "dashboard")
 		es, err := st.ListEndpoints(t.Context(), store.EndpointFilter{TenantID: "acme"})
 		if err != nil || len(es) != 2 {
 			t.Fatalf("acme endpoints = %d (%v), want 2 (the one created in the portal is acme's)", len(es), err)
 		}
+		if last := es[len(es)-1]; last.CreatedBy != "portal" {
+			t.Errorf("CreatedBy of an endpoint created in the portal = %q, want portal", last.CreatedBy)
+		}
+		b.post("/portal/endpoints/"+itoa(own.ID)+"/disable", nil).redirects(t, "/portal/endpoints/"+itoa(own.ID))
+		if e, err := st.GetEndpoint(t.Context(), own.ID); err != nil || e.DisabledReason != "disabled in the portal" {
+			t.Errorf("disabled in the portal without a reason: %q (%v), want %q", e.DisabledReason, err, "disabled in the portal")
+		}
+		b.get("/portal/endpoints").must(t, http.StatusOK).lacks(t, "Tenant <code>")
 	})
 }
 
