@@ -61,36 +61,40 @@ func (v Violation) String() string {
 // resources. It returns the violations of the schema against its
 // meta-schema when there are any, or else an error saying why it does not
 // compile.
-func compileSchema(schema json.RawMessage) (*jsonschema.Schema, []Violation, error) {
+func compileSchema(schema json.RawMessage) (*jsonschema.Schema, *schemaDoc, []Violation, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
 	if err != nil {
-		return nil, nil, fmt.Errorf("is not valid JSON: %w", err)
+		return nil, nil, nil, fmt.Errorf("is not valid JSON: %w", err)
 	}
 	switch doc.(type) {
 	case map[string]any, bool:
 	default:
-		return nil, nil, errors.New("must be a JSON object or a boolean")
+		return nil, nil, nil, errors.New("must be a JSON object or a boolean")
 	}
+	raw := newSchemaDoc(doc)
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.UseLoader(refuseLoader{})
 	if err := c.AddResource(schemaBase, doc); err != nil {
-		return nil, nil, fmt.Errorf("add: %w", err)
+		return nil, nil, nil, fmt.Errorf("add: %w", err)
 	}
 	compiled, err := c.Compile(schemaBase)
 	if err == nil {
-		return compiled, nil, nil
+		if err := raw.staticCost(MaxSchemaVisits); err != nil {
+			return nil, nil, nil, err
+		}
+		return compiled, raw, nil, nil
 	}
 	var invalid *jsonschema.SchemaValidationError
 	var verr *jsonschema.ValidationError
 	if errors.As(err, &invalid) && errors.As(invalid.Err, &verr) {
-		return nil, violations(verr), nil
+		return nil, nil, violations(verr), nil
 	}
 	var load *jsonschema.LoadURLError
 	if errors.As(err, &load) && errors.Is(load.Err, errExternalRef) {
-		return nil, nil, fmt.Errorf("$ref %q %w", relativeToSchema(load.URL), errExternalRef)
+		return nil, nil, nil, fmt.Errorf("$ref %q %w", relativeToSchema(load.URL), errExternalRef)
 	}
-	return nil, nil, errors.New(relativeToSchema(strings.TrimPrefix(err.Error(), "jsonschema: ")))
+	return nil, nil, nil, errors.New(relativeToSchema(strings.TrimPrefix(err.Error(), "jsonschema: ")))
 }
 
 // relativeToSchema writes the URLs of s relative to the schema's document.
@@ -98,14 +102,23 @@ func relativeToSchema(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, schemaBase, ""), "https://hookrelay.invalid/", "")
 }
 
+// errTooComplex is why validateData refuses a value: checking it would
+// take more than MaxSchemaVisits schema evaluations.
+var errTooComplex = fmt.Errorf("too complex to check against the schema: more than %d schema evaluations", MaxSchemaVisits)
+
 // validateData checks data, a JSON text that store.CheckEventData accepted,
 // against a compiled schema, and returns its violations (none when valid).
-func validateData(schema *jsonschema.Schema, data []byte) ([]Violation, error) {
+// An error matching errTooComplex when checking it would cost more than
+// MaxSchemaVisits (schemaDoc.dataCost): the validator is not run then.
+func validateData(schema *compiledSchema, data []byte) ([]Violation, error) {
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
 	if err != nil {
 		return nil, fmt.Errorf("read data: %w", err)
 	}
-	err = schema.Validate(inst)
+	if schema.doc.dataCost(inst, MaxSchemaVisits) > MaxSchemaVisits {
+		return nil, errTooComplex
+	}
+	err = schema.schema.Validate(inst)
 	if err == nil {
 		return nil, nil
 	}

@@ -128,8 +128,10 @@ func CheckEventType(t store.EventType) error {
 		}
 	}
 	if len(t.Example) > 0 && checkJSON(FieldExample, t.Example) && compiled != nil {
-		vs, err := validateData(compiled.schema, t.Example)
+		vs, err := validateData(compiled, t.Example)
 		switch {
+		case errors.Is(err, errTooComplex):
+			errs.addf(FieldExample, "", "is %v", err)
 		case err != nil:
 			errs.addf(FieldExample, "", "%v", err)
 		case len(vs) > 0:

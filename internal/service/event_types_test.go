@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -247,6 +248,44 @@ func TestPublishReadsTheCatalogOncePerRefresh(t *testing.T) {
 		publishBurst()
 		if n := counted.reads.Load(); n != 2 {
 			t.Errorf("after a change, the catalog was read %d times in all, want twice", n)
+		}
+	})
+}
+
+// TestCatalogRefusesCostlyChecks: data and schemas whose check would cost
+// more than service.MaxSchemaVisits are refused before the validator runs.
+func TestCatalogRefusesCostlyChecks(t *testing.T) {
+	const recursive = `{"anyOf":[{"type":"object","required":["leaf"],"properties":{"child":{"$ref":"#"}}},{"type":"object","required":["children"],"properties":{"child":{"$ref":"#"}}}]}`
+	nested := strings.Repeat(`{"child":`, 20) + "{}" + strings.Repeat("}", 20)
+	var chain strings.Builder
+	chain.WriteString(`{"$defs":{`)
+	for i := range 21 {
+		fmt.Fprintf(&chain, `"d%d":{"anyOf":[{"$ref":"#/$defs/d%d"},{"$ref":"#/$defs/d%d"}]},`, i, i+1, i+1)
+	}
+	chain.WriteString(`"d21":{"type":"number"}},"properties":{"x":{"$ref":"#/$defs/d0"}}}`)
+	eachService(t, service.Options{}, func(t *testing.T, s *service.Service, st store.Store) {
+		ctx := t.Context()
+		_, err := s.CreateEventType(ctx, store.EventType{Name: "tree.grown", Schema: json.RawMessage(recursive), Example: json.RawMessage(nested)})
+		if fe := fieldError(t, err); fe.Field != "example" || !strings.Contains(fe.Message, "more than 100000 schema evaluations") {
+			t.Errorf("costly example: %v", err)
+		}
+		if _, err := s.CreateEventType(ctx, store.EventType{Name: "tree.grown", Schema: json.RawMessage(recursive)}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Publish(ctx, service.PublishRequest{Event: store.Event{Type: "tree.grown", Data: json.RawMessage(nested)}})
+		want := `data: data too complex to check against the schema of "tree.grown": more than 100000 schema evaluations`
+		if fe := fieldError(t, err); fe.Error() != want {
+			t.Errorf("costly data: %q, want %q", fe.Error(), want)
+		}
+		for schema, says := range map[string]string{
+			chain.String(): "schema: is too complex: checking any value against #/$defs/d0 takes more than 100000 schema evaluations",
+			`{"$ref":"#"}`: "schema: has a reference cycle that never descends into the data, so no value can be checked against it: # → #",
+			`{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"}`: "#/$defs/a → #/$defs/b → #/$defs/a",
+		} {
+			_, err := s.CreateEventType(ctx, store.EventType{Name: "costly.schema", Schema: json.RawMessage(schema)})
+			if fe := fieldError(t, err); !strings.Contains(fe.Error(), says) {
+				t.Errorf("%s: %q, want %q", schema, fe.Error(), says)
+			}
 		}
 	})
 }
