@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
+	"sync/atomic"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -75,15 +77,17 @@ func compileSchema(schema json.RawMessage) (*jsonschema.Schema, *schemaDoc, []Vi
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.UseLoader(refuseLoader{})
+	compiled := annotateFormats(c)
 	if err := c.AddResource(schemaBase, doc); err != nil {
 		return nil, nil, nil, fmt.Errorf("add: %w", err)
 	}
-	compiled, err := c.Compile(schemaBase)
+	sch, err := c.Compile(schemaBase)
+	compiled.Store(true)
 	if err == nil {
 		if err := raw.staticCost(MaxSchemaVisits); err != nil {
 			return nil, nil, nil, err
 		}
-		return compiled, raw, nil, nil
+		return sch, raw, nil, nil
 	}
 	var invalid *jsonschema.SchemaValidationError
 	var verr *jsonschema.ValidationError
@@ -95,6 +99,44 @@ func compileSchema(schema json.RawMessage) (*jsonschema.Schema, *schemaDoc, []Vi
 		return nil, nil, nil, fmt.Errorf("$ref %q %w", relativeToSchema(load.URL), errExternalRef)
 	}
 	return nil, nil, nil, errors.New(relativeToSchema(strings.TrimPrefix(err.Error(), "jsonschema: ")))
+}
+
+// assertedFormats are the formats the library checks for drafts before
+// 2019-09 (which make "format" an assertion); annotateFormats registers a
+// check of each that accepts everything. "regex" cannot be registered.
+var assertedFormats = []string{
+	"json-pointer", "relative-json-pointer", "uuid", "duration", "period",
+	"ipv4", "ipv6", "hostname", "email", "date", "time", "date-time", "uri",
+	"iri", "uri-reference", "iri-reference", "uri-template", "semver",
+}
+
+// anyRegexp is the regular expression that the compiler's engine gives
+// after compiling: only a value of format "regex" asks for one then.
+type anyRegexp struct{}
+
+func (anyRegexp) String() string          { return "" }
+func (anyRegexp) MatchString(string) bool { return true }
+
+// annotateFormats makes "format" an annotation in every draft, as in
+// 2020-12 and as the README says: the library asserts it for drafts 04 to
+// 07 with no option to stop it, so each format it knows is registered with a
+// check that accepts everything, and format "regex", which it checks with
+// the compiler's regexp engine, gets an engine that compiles with regexp
+// until the caller stores true in the flag returned, after Compile (the
+// meta-schema checks the schema's patterns during Compile, and "pattern"
+// keeps its compiled regexp), and accepts everything after.
+func annotateFormats(c *jsonschema.Compiler) *atomic.Bool {
+	for _, name := range assertedFormats {
+		c.RegisterFormat(&jsonschema.Format{Name: name, Validate: func(any) error { return nil }})
+	}
+	var compiled atomic.Bool
+	c.UseRegexpEngine(func(s string) (jsonschema.Regexp, error) {
+		if compiled.Load() {
+			return anyRegexp{}, nil
+		}
+		return regexp.Compile(s)
+	})
+	return &compiled
 }
 
 // relativeToSchema writes the URLs of s relative to the schema's document.
