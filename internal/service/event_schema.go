@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 
@@ -225,4 +226,71 @@ func violationsError(field, key string, vs []Violation) *FieldError {
 		msg += fmt.Sprintf(" (and %d more)", len(vs)-1)
 	}
 	return &FieldError{Field: field, Key: key, Message: msg, Violations: vs}
+}
+
+// duplicateKey finds the first object of the JSON text data that has a key
+// twice, by a streaming walk (json.Decoder tokens): decoding keeps the last
+// value of a repeated key and drops the other silently, while the schema is
+// stored as written. It returns the JSON pointer of the object and the key,
+// and false when no key is repeated or data is not JSON (the caller refuses
+// that for its own reason).
+func duplicateKey(data []byte) (loc, key string, found bool) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	// frame is an object or array open in the walk.
+	type frame struct {
+		loc string
+		// keys are those seen, in an object; nil in an array.
+		keys map[string]bool
+		// key is the key whose value comes next, when haveKey.
+		key     string
+		haveKey bool
+		// index is that of the next element, in an array.
+		index int
+	}
+	var stack []*frame
+	// value is the pointer of the value read now, which the frame above it
+	// counts.
+	value := func() string {
+		if len(stack) == 0 {
+			return ""
+		}
+		f := stack[len(stack)-1]
+		if f.keys != nil {
+			f.haveKey = false
+			return f.loc + "/" + escapePointer(f.key)
+		}
+		f.index++
+		return f.loc + "/" + strconv.Itoa(f.index-1)
+	}
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", "", false
+		}
+		if len(stack) > 0 {
+			if f := stack[len(stack)-1]; f.keys != nil && !f.haveKey {
+				if s, ok := tok.(string); ok {
+					if f.keys[s] {
+						return f.loc, s, true
+					}
+					f.keys[s], f.key, f.haveKey = true, s, true
+					continue
+				}
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{loc: value(), keys: map[string]bool{}})
+		case json.Delim('['):
+			stack = append(stack, &frame{loc: value()})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		default:
+			value()
+		}
+		if len(stack) == 0 {
+			return "", "", false
+		}
+	}
 }

@@ -118,7 +118,10 @@ func CheckEventType(t store.EventType) error {
 	var compiled *compiledSchema
 	if len(t.Schema) > 0 && checkJSON(FieldSchema, t.Schema) {
 		c := compile(t.Schema)
+		loc, key, dup := duplicateKey(t.Schema)
 		switch {
+		case dup:
+			errs.addf(FieldSchema, "", "%shas the key %q twice; a schema is stored as written, so give each key once", locPrefix(loc), key)
 		case len(c.invalid) > 0:
 			errs.add(violationsError(FieldSchema, "", c.invalid))
 		case c.err != nil:
@@ -141,4 +144,12 @@ func CheckEventType(t store.EventType) error {
 		}
 	}
 	return errs.err()
+}
+
+// locPrefix is "loc: ", or "" for the whole document (loc "").
+func locPrefix(loc string) string {
+	if loc == "" {
+		return ""
+	}
+	return loc + ": "
 }
