@@ -33,33 +33,47 @@ func (s *Service) CreateEventType(ctx context.Context, t store.EventType) (store
 	return created, err
 }
 
+// updateAttempts bounds the read-check-write rounds of UpdateEventType
+// when other updates of the same type keep landing between its read and
+// its write.
+const updateAttempts = 5
+
 // UpdateEventType applies p to catalogued type name, checking the result as
 // CreateEventType does (a new schema must accept the example kept, and a
 // new example the schema kept), and returns the stored row; an error
-// matching store.ErrNotFound when there is none. The check reads the row
-// before the write: two updates at once, one of the schema and one of the
-// example, may each pass against the row the other replaces.
+// matching store.ErrNotFound when there is none. The write is conditional
+// on the row being the one checked (store.EventTypePatch.IfUpdatedAt): when
+// another update lands in between, the update is read and checked again,
+// up to updateAttempts times, and is then an error matching
+// store.ErrConflict. So two updates at once, one of the schema and one of
+// the example, never store an example its schema refuses.
 func (s *Service) UpdateEventType(ctx context.Context, name string, p store.EventTypePatch) (store.EventType, error) {
-	current, err := s.store.GetEventType(ctx, name)
-	if err != nil {
-		return store.EventType{}, err
+	defer s.catalog.invalidate()
+	for range updateAttempts {
+		current, err := s.store.GetEventType(ctx, name)
+		if err != nil {
+			return store.EventType{}, err
+		}
+		next := current
+		if p.Description != nil {
+			next.Description = *p.Description
+		}
+		if p.Schema != nil {
+			next.Schema = *p.Schema
+		}
+		if p.Example != nil {
+			next.Example = *p.Example
+		}
+		if err := CheckEventType(next); err != nil {
+			return store.EventType{}, err
+		}
+		p.IfUpdatedAt = &current.UpdatedAt
+		updated, err := s.store.UpdateEventType(ctx, name, p)
+		if !errors.Is(err, store.ErrConflict) {
+			return updated, err
+		}
 	}
-	next := current
-	if p.Description != nil {
-		next.Description = *p.Description
-	}
-	if p.Schema != nil {
-		next.Schema = *p.Schema
-	}
-	if p.Example != nil {
-		next.Example = *p.Example
-	}
-	if err := CheckEventType(next); err != nil {
-		return store.EventType{}, err
-	}
-	updated, err := s.store.UpdateEventType(ctx, name, p)
-	s.catalog.invalidate()
-	return updated, err
+	return store.EventType{}, fmt.Errorf("event type %q changed %d times while it was being updated; try again: %w", name, updateAttempts, store.ErrConflict)
 }
 
 // DeleteEventType removes type name from the catalog (its events are

@@ -296,3 +296,50 @@ func TestCatalogRefusesCostlyChecks(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentUpdatesKeepTheExampleValid: a PATCH of the schema and one
+// of the example at once, each valid against the row it read, never leave
+// an example that the schema refuses.
+func TestConcurrentUpdatesKeepTheExampleValid(t *testing.T) {
+	eachService(t, service.Options{}, func(t *testing.T, s *service.Service, st store.Store) {
+		ctx := t.Context()
+		schema, example := json.RawMessage(`{"required":["a"]}`), json.RawMessage(`{"b":1}`)
+		for round := range 20 {
+			if _, err := s.CreateEventType(ctx, store.EventType{Name: "a.b", Schema: json.RawMessage(`{}`), Example: json.RawMessage(`{"a":1}`)}); err != nil {
+				t.Fatal(err)
+			}
+			start := make(chan struct{})
+			errs := make(chan error, 2)
+			for _, p := range []store.EventTypePatch{{Schema: &schema}, {Example: &example}} {
+				go func() {
+					<-start
+					_, err := s.UpdateEventType(ctx, "a.b", p)
+					errs <- err
+				}()
+			}
+			close(start)
+			refused := 0
+			for range 2 {
+				if err := <-errs; err != nil {
+					if !errors.Is(err, service.ErrInvalid) {
+						t.Fatalf("round %d: update: %v", round, err)
+					}
+					refused++
+				}
+			}
+			got, err := st.GetEventType(ctx, "a.b")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := service.CheckEventType(got); err != nil {
+				t.Fatalf("round %d: stored %s with example %s: %v", round, got.Schema, got.Example, err)
+			}
+			if refused != 1 {
+				t.Errorf("round %d: %d updates refused, want 1 (the second is checked against the first)", round, refused)
+			}
+			if err := s.DeleteEventType(ctx, "a.b"); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
