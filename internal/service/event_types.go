@@ -101,7 +101,9 @@ func (s *Service) EventTypeChoices(ctx context.Context, withDeprecated bool) ([]
 }
 
 // CheckEventType checks a catalog entry: a Name that store.ValidateEventType
-// accepts and that hookrelay does not send itself; a Description of text of
+// accepts, other than "." and ".." (path segments that URLs collapse, so
+// that the type could not be read, changed or deleted), and that hookrelay
+// does not send itself; a Description of text of
 // at most store.MaxEventTypeDescription characters; a Schema, when given,
 // that compiles as a self-contained JSON Schema (compileSchema); an
 // Example, when given, that is event data (store.CheckEventData) and
@@ -111,6 +113,8 @@ func CheckEventType(t store.EventType) error {
 	var errs fieldErrors
 	if err := store.ValidateEventType(t.Name); err != nil {
 		errs.addf(FieldName, "", "%v", err)
+	} else if t.Name == "." || t.Name == ".." {
+		errs.addf(FieldName, "", "%q cannot be catalogued: URLs collapse it as a path segment, so /v1/event-types/%s would never reach it", t.Name, t.Name)
 	} else if internalEventTypes[t.Name] {
 		errs.addf(FieldName, "", "%q is sent by hookrelay itself and cannot be catalogued", t.Name)
 	}
