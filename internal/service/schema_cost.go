@@ -285,59 +285,96 @@ func (d *schemaDoc) dataCost(inst any, limit int) int {
 		}
 		switch inst := inst.(type) {
 		case map[string]any:
-			if c, ok := m["propertyNames"]; ok {
-				for k := range inst {
-					if !visit(n.child(c, "propertyNames"), k) {
-						return false
-					}
-				}
-			}
-			props, _ := m["properties"].(map[string]any)
-			pats, _ := m["patternProperties"].(map[string]any)
-			for _, k := range sortedKeys(inst) {
-				if c, ok := props[k]; ok && !visit(n.child(c, "properties", k), inst[k]) {
-					return false
-				}
-				for _, p := range sortedKeys(pats) {
-					if !visit(n.child(pats[p], "patternProperties", p), inst[k]) {
-						return false
-					}
-				}
-				for _, kw := range memberOne {
-					if c, ok := m[kw]; ok && !visit(n.child(c, kw), inst[k]) {
-						return false
-					}
-				}
-			}
+			return d.visitMembers(n, m, inst, visit)
 		case []any:
-			for i, e := range inst {
-				for _, kw := range elementArray {
-					if cs, _ := m[kw].([]any); i < len(cs) && !visit(n.child(cs[i], kw, strconv.Itoa(i)), e) {
-						return false
-					}
-				}
-				switch items := m["items"].(type) {
-				case nil:
-				case []any: // draft-07 and earlier
-					if i < len(items) && !visit(n.child(items[i], "items", strconv.Itoa(i)), e) {
-						return false
-					}
-				default:
-					if !visit(n.child(items, "items"), e) {
-						return false
-					}
-				}
-				for _, kw := range elementOne {
-					if c, ok := m[kw]; ok && !visit(n.child(c, kw), e) {
-						return false
-					}
-				}
-			}
+			return d.visitElements(n, m, inst, visit)
 		}
 		return true
 	}
 	visit(n, inst)
 	return min(count, limit+1)
+}
+
+// visitMembers visits the subschemas of n, a schema object m, that apply
+// to the members of inst. Without a keyword that applies to every member,
+// only the members named in properties are looked at, so that a schema
+// visited often costs no more than its subschemas visited.
+func (d *schemaDoc) visitMembers(n schemaNode, m, inst map[string]any, visit func(schemaNode, any) bool) bool {
+	if c, ok := m["propertyNames"]; ok {
+		for k := range inst {
+			if !visit(n.child(c, "propertyNames"), k) {
+				return false
+			}
+		}
+	}
+	props, _ := m["properties"].(map[string]any)
+	pats, _ := m["patternProperties"].(map[string]any)
+	var every []schemaNode
+	for p, c := range pats {
+		every = append(every, n.child(c, "patternProperties", p))
+	}
+	for _, kw := range memberOne {
+		if c, ok := m[kw]; ok {
+			every = append(every, n.child(c, kw))
+		}
+	}
+	member := func(k string, v any) bool {
+		if c, ok := props[k]; ok && !visit(n.child(c, "properties", k), v) {
+			return false
+		}
+		for _, c := range every {
+			if !visit(c, v) {
+				return false
+			}
+		}
+		return true
+	}
+	if len(every) == 0 && len(props) < len(inst) {
+		for k := range props {
+			if v, ok := inst[k]; ok && !member(k, v) {
+				return false
+			}
+		}
+		return true
+	}
+	for k, v := range inst {
+		if !member(k, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// visitElements visits the subschemas of n, a schema object m, that apply
+// to the elements of inst: only the elements that some keyword reaches.
+func (d *schemaDoc) visitElements(n schemaNode, m map[string]any, inst []any, visit func(schemaNode, any) bool) bool {
+	positional := map[string][]any{}
+	var every []schemaNode
+	reach := 0
+	for _, kw := range append([]string{"items"}, append(elementArray, elementOne...)...) {
+		switch c := m[kw].(type) {
+		case nil:
+		case []any: // prefixItems, and items before 2019-09
+			positional[kw] = c
+			reach = max(reach, len(c))
+		default:
+			every = append(every, n.child(c, kw))
+			reach = len(inst)
+		}
+	}
+	for i, e := range inst[:min(reach, len(inst))] {
+		for _, kw := range []string{"prefixItems", "items"} {
+			if cs := positional[kw]; i < len(cs) && !visit(n.child(cs[i], kw, strconv.Itoa(i)), e) {
+				return false
+			}
+		}
+		for _, c := range every {
+			if !visit(c, e) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // staticCost checks that expanding every subschema of the document in

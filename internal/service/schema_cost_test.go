@@ -92,3 +92,23 @@ func TestStaticCost(t *testing.T) {
 		}
 	}
 }
+
+// TestDataCostLooksOnlyAtTheMembersReached: an in-place fan-out over a
+// large object costs its visits, not visits times members.
+func TestDataCostLooksOnlyAtTheMembersReached(t *testing.T) {
+	var data strings.Builder
+	data.WriteString("{")
+	for i := range 5000 {
+		fmt.Fprintf(&data, `"k%d":[1,2,3],`, i)
+	}
+	data.WriteString(`"x":1}`)
+	inst := parsedValue(t, data.String())
+	d := parsedDoc(t, `{"anyOf":[{"properties":{"x":{"type":"number"}}},{"properties":{"x":{"type":"string"}},"items":{}}]}`)
+	if got := d.dataCost(inst, MaxSchemaVisits); got != 5 {
+		t.Errorf("cost %d, want 5 (root, two branches, x twice)", got)
+	}
+	d = parsedDoc(t, `{"additionalProperties":{"items":{"type":"number"}}}`)
+	if got := d.dataCost(inst, MaxSchemaVisits); got != 1+5001+5000*3 {
+		t.Errorf("cost %d, want every member and element", got)
+	}
+}
