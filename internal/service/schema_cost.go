@@ -43,11 +43,14 @@ var (
 // with the resources ($id) and anchors it declares, for schemaCost's walks.
 type schemaDoc struct {
 	root any
+	// idKey is the keyword that sets a base URL: "$id", or "id" in a
+	// draft-04 document.
+	idKey string
 	// resources maps the absolute URL of each resource (the document at
 	// schemaBase, and each $id) to its location, a JSON pointer.
 	resources map[string]string
 	// anchors maps "URL#name" of each $anchor, $dynamicAnchor and
-	// draft-07 "$id":"#name" to its location.
+	// draft-07 "$id":"#name" (draft-04 "id":"#name") to its location.
 	anchors map[string]string
 	// dynamic maps each $dynamicAnchor name to the locations declaring it:
 	// a $dynamicRef may reach any of them.
@@ -57,14 +60,20 @@ type schemaDoc struct {
 // schemaNode is a subschema: its location (JSON pointer from the root of
 // the document), value, and base URL.
 type schemaNode struct {
-	loc  string
-	v    any
-	base string
+	loc   string
+	v     any
+	base  string
+	idKey string
 }
 
 // newSchemaDoc indexes the resources and anchors of root, a parsed schema.
 func newSchemaDoc(root any) *schemaDoc {
-	d := &schemaDoc{root: root, resources: map[string]string{schemaBase: ""}, anchors: map[string]string{}, dynamic: map[string][]string{}}
+	d := &schemaDoc{root: root, idKey: "$id", resources: map[string]string{schemaBase: ""}, anchors: map[string]string{}, dynamic: map[string][]string{}}
+	if m, ok := root.(map[string]any); ok {
+		if draft, ok := m["$schema"].(string); ok && strings.Contains(draft, "draft-04") {
+			d.idKey = "id"
+		}
+	}
 	d.scan(root, "", schemaBase)
 	return d
 }
@@ -73,7 +82,7 @@ func newSchemaDoc(root any) *schemaDoc {
 func (d *schemaDoc) scan(v any, loc, base string) {
 	switch v := v.(type) {
 	case map[string]any:
-		if id, ok := v["$id"].(string); ok {
+		if id, ok := v[d.idKey].(string); ok {
 			if strings.HasPrefix(id, "#") {
 				d.anchors[base+id] = loc
 			} else if u := resolveURL(base, id); u != "" {
@@ -121,8 +130,8 @@ func escapePointer(s string) string {
 // at is the node at loc, a JSON pointer from the root, with the base URL
 // that the $ids on the way give it; false when there is none.
 func (d *schemaDoc) at(loc string) (schemaNode, bool) {
-	n := schemaNode{loc: loc, v: d.root, base: schemaBase}
-	n.base = idBase(n.v, n.base)
+	n := schemaNode{loc: loc, v: d.root, base: schemaBase, idKey: d.idKey}
+	n.base = idBase(n.v, n.base, n.idKey)
 	if loc == "" {
 		return n, true
 	}
@@ -144,18 +153,19 @@ func (d *schemaDoc) at(loc string) (schemaNode, bool) {
 		default:
 			return schemaNode{}, false
 		}
-		n.base = idBase(n.v, n.base)
+		n.base = idBase(n.v, n.base, n.idKey)
 	}
 	return n, true
 }
 
-// idBase is the base URL inside v, a subschema whose parent's base is base.
-func idBase(v any, base string) string {
+// idBase is the base URL inside v, a subschema whose parent's base is
+// base, in a document whose base keyword is idKey.
+func idBase(v any, base, idKey string) string {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return base
 	}
-	id, ok := m["$id"].(string)
+	id, ok := m[idKey].(string)
 	if !ok || strings.HasPrefix(id, "#") {
 		return base
 	}
@@ -171,7 +181,7 @@ func (n schemaNode) child(v any, toks ...string) schemaNode {
 	for _, t := range toks {
 		loc += "/" + escapePointer(t)
 	}
-	return schemaNode{loc: loc, v: v, base: idBase(v, n.base)}
+	return schemaNode{loc: loc, v: v, base: idBase(v, n.base, n.idKey), idKey: n.idKey}
 }
 
 // refs are the nodes that the reference keywords of n may lead to, within

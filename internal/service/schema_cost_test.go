@@ -85,6 +85,9 @@ func TestStaticCost(t *testing.T) {
 		{`{"$ref":"#/$defs/a","$defs":{"a":{"$ref":"#/$defs/b"},"b":{"allOf":[{"$ref":"#/$defs/a"}]}}}`, "#/$defs/a → #/$defs/b → #/$defs/b/allOf/0 → #/$defs/a"},
 		{`{"properties":{"x":{"$ref":"#/$defs/d0"}},"$defs":` + strings.TrimPrefix(defsChain(21), `{"$ref":"#/$defs/d0","$defs":`), "too complex: checking any value against #/$defs/d0 takes more than 100000"},
 		{`{"$id":"https://example.com/s","$ref":"#/$defs/a","$defs":{"a":{"$anchor":"x","$ref":"#x"}}}`, "reference cycle"},
+		{`{"$defs":{"a":{"$id":"https://example.com/a","$ref":"b"},"b":{"$id":"https://example.com/b","allOf":[{"$ref":"a"}]}},"$ref":"https://example.com/a"}`, "#/$defs/a → #/$defs/b → #/$defs/b/allOf/0 → #/$defs/a"},
+		{`{"$schema":"http://json-schema.org/draft-04/schema#","definitions":{"a":{"id":"https://example.com/a","anyOf":[{"$ref":"#/definitions/b"}],"definitions":{"b":{"$ref":"https://example.com/a"}}}},"$ref":"https://example.com/a"}`, "reference cycle"},
+		{`{"$dynamicAnchor":"n","anyOf":[{"$dynamicRef":"#n"}]}`, "reference cycle"},
 	} {
 		err := parsedDoc(t, tc.schema).staticCost(MaxSchemaVisits)
 		if err == nil || !strings.Contains(err.Error(), tc.says) {
