@@ -110,7 +110,9 @@ func (c *Client[TTx]) ListEventTypes(ctx context.Context) ([]EventType, error) {
 
 // UpdateEventType applies u to catalogued type name and returns it; the
 // result must pass the rules of CreateEventType (a new schema must accept
-// the example kept). An error matching ErrNotFound when there is none.
+// the example kept). An error matching ErrNotFound when there is none, and
+// ErrConflict when other updates of the type kept landing between its
+// read and its write (it tries 5 times).
 func (c *Client[TTx]) UpdateEventType(ctx context.Context, name string, u EventTypeUpdate) (EventType, error) {
 	t, err := c.service.UpdateEventType(ctx, name, store.EventTypePatch{
 		Description: u.Description, Schema: u.Schema, Example: u.Example, Deprecated: u.Deprecated,

@@ -82,6 +82,9 @@ func testEventTypeValidation(t *testing.T, st store.Store) {
 		{`{"name":"a.b","schema":{"properties":{"amount":{"minimum":"zero"}}}}`, "schema", "/properties/amount/minimum: type:", true},
 		{`{"name":"a.b","schema":{"$ref":"https://example.com/s.json"}}`, "schema", "refers outside itself", false},
 		{`{"name":"a.b","schema":` + amountSchema + `,"example":{"amount":-3}}`, "example", "/amount: minimum:", true},
+		{`{"name":"a.b","schema":{"$ref":"#"}}`, "schema", "reference cycle that never descends into the data", false},
+		{`{"name":"a.b","schema":{"type":"string","type":"number"}}`, "schema", `has the key "type" twice`, false},
+		{`{"name":".."}`, "name", "cannot be catalogued", false},
 	} {
 		e := s.wantError("POST", "/v1/event-types", tc.body, http.StatusUnprocessableEntity, "validation_failed")
 		if e.Field != tc.field || !strings.Contains(e.Message, tc.says) || (len(e.Details) > 0) != tc.details {
@@ -104,6 +107,15 @@ func testPublishChecksData(t *testing.T, st store.Store) {
 		t.Errorf("error %+v, want field data naming /amount and minimum, with details", e)
 	}
 	s.call("POST", "/v1/events", `{"type":"invoice.paid","data":{"amount":1}}`, http.StatusAccepted, nil)
+
+	// Data too costly to check is refused before the validator runs.
+	recursive := `{"anyOf":[{"type":"object","required":["leaf"],"properties":{"child":{"$ref":"#"}}},{"type":"object","required":["children"],"properties":{"child":{"$ref":"#"}}}]}`
+	s.call("POST", "/v1/event-types", `{"name":"tree.grown","schema":`+recursive+`}`, http.StatusCreated, nil)
+	nested := strings.Repeat(`{"child":`, 20) + "{}" + strings.Repeat("}", 20)
+	e = s.wantError("POST", "/v1/events", `{"type":"tree.grown","data":`+nested+`}`, http.StatusUnprocessableEntity, "validation_failed")
+	if e.Field != "data" || !strings.Contains(e.Message, `data too complex to check against the schema of "tree.grown": more than 100000 schema evaluations`) {
+		t.Errorf("costly data: %+v", e)
+	}
 
 	var batch wire.PublishBatchResponse
 	s.call("POST", "/v1/events/batch", `{"events":[{"type":"invoice.paid","data":{"amount":1}},{"type":"invoice.paid","data":{}}]}`, http.StatusOK, &batch)

@@ -39,6 +39,16 @@ func TestCLIEventTypes(t *testing.T) {
 	s.fails(2, "nothing to change", "event-types", "update", "invoice.paid")
 	wantLines(t, "delete", s.ok("event-types", "delete", "a/b.c"), "event type a/b.c deleted")
 	s.fails(1, "not found", "event-types", "get", "a/b.c")
+
+	// Names that are awkward in a URL path round-trip; dot segments are
+	// refused, since a URL collapses them.
+	for _, name := range []string{"new", "a?b#c", "%41", "a/../b"} {
+		s.ok("event-types", "create", name, "--description", "odd")
+		wantLines(t, "get "+name, s.ok("event-types", "get", name), name, "odd")
+		s.ok("event-types", "delete", name)
+	}
+	s.fails(1, `"." cannot be catalogued`, "event-types", "create", ".")
+	s.fails(1, `".." cannot be catalogued`, "event-types", "create", "..")
 }
 
 func TestCLITriggerSendsTheCatalogExample(t *testing.T) {

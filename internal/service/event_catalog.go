@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -21,16 +22,19 @@ const DefaultCatalogRefresh = 2 * time.Second
 // compiledSchema is a catalogued schema compiled, or why it does not
 // compile (a row written by another program than the service).
 type compiledSchema struct {
-	text    string
-	schema  *jsonschema.Schema
+	text   string
+	schema *jsonschema.Schema
+	// doc is the schema parsed, for the cost walk of validateData; nil
+	// when schema is.
+	doc     *schemaDoc
 	invalid []Violation
 	err     error
 }
 
 // compile compiles schema into a compiledSchema.
 func compile(schema []byte) compiledSchema {
-	sch, invalid, err := compileSchema(schema)
-	return compiledSchema{text: string(schema), schema: sch, invalid: invalid, err: err}
+	sch, doc, invalid, err := compileSchema(schema)
+	return compiledSchema{text: string(schema), schema: sch, doc: doc, invalid: invalid, err: err}
 }
 
 // catalogEntry is what publishing needs of a catalogued type.
@@ -154,7 +158,10 @@ func (s *Service) checkCatalog(ctx context.Context, ev store.Event) error {
 	case e.schema.schema == nil:
 		return &FieldError{Field: FieldType, Message: fmt.Sprintf("the catalogued schema of %q does not compile; fix it with PATCH /v1/event-types/%s", ev.Type, ev.Type)}
 	}
-	vs, err := validateData(e.schema.schema, ev.Data)
+	vs, err := validateData(e.schema, ev.Data)
+	if errors.Is(err, errTooComplex) {
+		return &FieldError{Field: FieldData, Message: fmt.Sprintf("data too complex to check against the schema of %q: more than %d schema evaluations", ev.Type, MaxSchemaVisits)}
+	}
 	if err != nil {
 		return fmt.Errorf("event type %q: %w", ev.Type, err)
 	}

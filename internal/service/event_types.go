@@ -33,33 +33,47 @@ func (s *Service) CreateEventType(ctx context.Context, t store.EventType) (store
 	return created, err
 }
 
+// updateAttempts bounds the read-check-write rounds of UpdateEventType
+// when other updates of the same type keep landing between its read and
+// its write.
+const updateAttempts = 5
+
 // UpdateEventType applies p to catalogued type name, checking the result as
 // CreateEventType does (a new schema must accept the example kept, and a
 // new example the schema kept), and returns the stored row; an error
-// matching store.ErrNotFound when there is none. The check reads the row
-// before the write: two updates at once, one of the schema and one of the
-// example, may each pass against the row the other replaces.
+// matching store.ErrNotFound when there is none. The write is conditional
+// on the row being the one checked (store.EventTypePatch.IfUpdatedAt): when
+// another update lands in between, the update is read and checked again,
+// up to updateAttempts times, and is then an error matching
+// store.ErrConflict. So two updates at once, one of the schema and one of
+// the example, never store an example its schema refuses.
 func (s *Service) UpdateEventType(ctx context.Context, name string, p store.EventTypePatch) (store.EventType, error) {
-	current, err := s.store.GetEventType(ctx, name)
-	if err != nil {
-		return store.EventType{}, err
+	defer s.catalog.invalidate()
+	for range updateAttempts {
+		current, err := s.store.GetEventType(ctx, name)
+		if err != nil {
+			return store.EventType{}, err
+		}
+		next := current
+		if p.Description != nil {
+			next.Description = *p.Description
+		}
+		if p.Schema != nil {
+			next.Schema = *p.Schema
+		}
+		if p.Example != nil {
+			next.Example = *p.Example
+		}
+		if err := CheckEventType(next); err != nil {
+			return store.EventType{}, err
+		}
+		p.IfUpdatedAt = &current.UpdatedAt
+		updated, err := s.store.UpdateEventType(ctx, name, p)
+		if !errors.Is(err, store.ErrConflict) {
+			return updated, err
+		}
 	}
-	next := current
-	if p.Description != nil {
-		next.Description = *p.Description
-	}
-	if p.Schema != nil {
-		next.Schema = *p.Schema
-	}
-	if p.Example != nil {
-		next.Example = *p.Example
-	}
-	if err := CheckEventType(next); err != nil {
-		return store.EventType{}, err
-	}
-	updated, err := s.store.UpdateEventType(ctx, name, p)
-	s.catalog.invalidate()
-	return updated, err
+	return store.EventType{}, fmt.Errorf("event type %q changed %d times while it was being updated; try again: %w", name, updateAttempts, store.ErrConflict)
 }
 
 // DeleteEventType removes type name from the catalog (its events are
@@ -87,7 +101,9 @@ func (s *Service) EventTypeChoices(ctx context.Context, withDeprecated bool) ([]
 }
 
 // CheckEventType checks a catalog entry: a Name that store.ValidateEventType
-// accepts and that hookrelay does not send itself; a Description of text of
+// accepts, other than "." and ".." (path segments that URLs collapse, so
+// that the type could not be read, changed or deleted), and that hookrelay
+// does not send itself; a Description of text of
 // at most store.MaxEventTypeDescription characters; a Schema, when given,
 // that compiles as a self-contained JSON Schema (compileSchema); an
 // Example, when given, that is event data (store.CheckEventData) and
@@ -97,6 +113,8 @@ func CheckEventType(t store.EventType) error {
 	var errs fieldErrors
 	if err := store.ValidateEventType(t.Name); err != nil {
 		errs.addf(FieldName, "", "%v", err)
+	} else if t.Name == "." || t.Name == ".." {
+		errs.addf(FieldName, "", "%q cannot be catalogued: URLs collapse it as a path segment, so /v1/event-types/%s would never reach it", t.Name, t.Name)
 	} else if internalEventTypes[t.Name] {
 		errs.addf(FieldName, "", "%q is sent by hookrelay itself and cannot be catalogued", t.Name)
 	}
@@ -118,7 +136,10 @@ func CheckEventType(t store.EventType) error {
 	var compiled *compiledSchema
 	if len(t.Schema) > 0 && checkJSON(FieldSchema, t.Schema) {
 		c := compile(t.Schema)
+		loc, key, dup := duplicateKey(t.Schema)
 		switch {
+		case dup:
+			errs.addf(FieldSchema, "", "%shas the key %q twice; a schema is stored as written, so give each key once", locPrefix(loc), key)
 		case len(c.invalid) > 0:
 			errs.add(violationsError(FieldSchema, "", c.invalid))
 		case c.err != nil:
@@ -128,8 +149,10 @@ func CheckEventType(t store.EventType) error {
 		}
 	}
 	if len(t.Example) > 0 && checkJSON(FieldExample, t.Example) && compiled != nil {
-		vs, err := validateData(compiled.schema, t.Example)
+		vs, err := validateData(compiled, t.Example)
 		switch {
+		case errors.Is(err, errTooComplex):
+			errs.addf(FieldExample, "", "is %v", err)
 		case err != nil:
 			errs.addf(FieldExample, "", "%v", err)
 		case len(vs) > 0:
@@ -139,4 +162,12 @@ func CheckEventType(t store.EventType) error {
 		}
 	}
 	return errs.err()
+}
+
+// locPrefix is "loc: ", or "" for the whole document (loc "").
+func locPrefix(loc string) string {
+	if loc == "" {
+		return ""
+	}
+	return loc + ": "
 }

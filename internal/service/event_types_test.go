@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -39,6 +40,17 @@ func TestCheckEventType(t *testing.T) {
 		{"full", store.EventType{Name: "invoice.paid", Description: "paid", Schema: json.RawMessage(amountSchema), Example: json.RawMessage(`{"amount":3}`)}, "", ""},
 		{"other draft by $schema", store.EventType{Name: "a.b", Schema: json.RawMessage(`{"$schema":"http://json-schema.org/draft-07/schema#","type":"object"}`)}, "", ""},
 		{"in-document $ref", store.EventType{Name: "a.b", Schema: json.RawMessage(`{"$defs":{"n":{"type":"number"}},"properties":{"x":{"$ref":"#/$defs/n"}}}`)}, "", ""},
+		{"formats are annotations in draft-07", store.EventType{Name: "a.b", Schema: json.RawMessage(`{"$schema":"http://json-schema.org/draft-07/schema#","properties":{"e":{"format":"email"},"r":{"format":"regex"},"d":{"format":"date-time"}}}`), Example: json.RawMessage(`{"e":"not an email","r":"(","d":"yesterday"}`)}, "", ""},
+		{"formats are annotations in draft-04", store.EventType{Name: "a.b", Schema: json.RawMessage(`{"$schema":"http://json-schema.org/draft-04/schema#","properties":{"i":{"format":"ipv4"}}}`), Example: json.RawMessage(`{"i":"x"}`)}, "", ""},
+		{"pattern asserted still in draft-07", store.EventType{Name: "a.b", Schema: json.RawMessage(`{"$schema":"http://json-schema.org/draft-07/schema#","properties":{"p":{"pattern":"^a"}},"patternProperties":{"^z":{"type":"number"}}}`), Example: json.RawMessage(`{"p":"b"}`)}, "example", "/p: pattern:"},
+		{"invalid pattern", store.EventType{Name: "a.b", Schema: json.RawMessage(`{"$schema":"http://json-schema.org/draft-07/schema#","pattern":"("}`)}, "schema", "pattern"},
+		{"duplicate key", store.EventType{Name: "a.b", Schema: json.RawMessage(`{"type":"string","type":"number"}`)}, "schema", `has the key "type" twice`},
+		{"nested duplicate key", store.EventType{Name: "a.b", Schema: json.RawMessage(`{"properties":{"a":{},"b":{"enum":[{"x":1,"y":2}],"minimum":1,"minimum":2}}}`)}, "schema", `/properties/b: has the key "minimum" twice`},
+		{"same key in sibling objects", store.EventType{Name: "a.b", Schema: json.RawMessage(`{"properties":{"a":{"type":"string"},"b":{"type":"string"}},"prefixItems":[{"type":"number"},{"type":"number"}]}`)}, "", ""},
+		{"dot", store.EventType{Name: "."}, "name", `"." cannot be catalogued: URLs collapse it`},
+		{"dot dot", store.EventType{Name: ".."}, "name", `".." cannot be catalogued`},
+		{"dots in a longer name", store.EventType{Name: "a/../b"}, "", ""},
+		{"named new", store.EventType{Name: "new"}, "", ""},
 		{"no name", store.EventType{}, "name", "is required"},
 		{"pattern", store.EventType{Name: "invoice.*"}, "name", "'*'"},
 		{"internal type", store.EventType{Name: "webhook.ping"}, "name", "sent by hookrelay itself"},
@@ -247,6 +259,91 @@ func TestPublishReadsTheCatalogOncePerRefresh(t *testing.T) {
 		publishBurst()
 		if n := counted.reads.Load(); n != 2 {
 			t.Errorf("after a change, the catalog was read %d times in all, want twice", n)
+		}
+	})
+}
+
+// TestCatalogRefusesCostlyChecks: data and schemas whose check would cost
+// more than service.MaxSchemaVisits are refused before the validator runs.
+func TestCatalogRefusesCostlyChecks(t *testing.T) {
+	const recursive = `{"anyOf":[{"type":"object","required":["leaf"],"properties":{"child":{"$ref":"#"}}},{"type":"object","required":["children"],"properties":{"child":{"$ref":"#"}}}]}`
+	nested := strings.Repeat(`{"child":`, 20) + "{}" + strings.Repeat("}", 20)
+	var chain strings.Builder
+	chain.WriteString(`{"$defs":{`)
+	for i := range 21 {
+		fmt.Fprintf(&chain, `"d%d":{"anyOf":[{"$ref":"#/$defs/d%d"},{"$ref":"#/$defs/d%d"}]},`, i, i+1, i+1)
+	}
+	chain.WriteString(`"d21":{"type":"number"}},"properties":{"x":{"$ref":"#/$defs/d0"}}}`)
+	eachService(t, service.Options{}, func(t *testing.T, s *service.Service, st store.Store) {
+		ctx := t.Context()
+		_, err := s.CreateEventType(ctx, store.EventType{Name: "tree.grown", Schema: json.RawMessage(recursive), Example: json.RawMessage(nested)})
+		if fe := fieldError(t, err); fe.Field != "example" || !strings.Contains(fe.Message, "more than 100000 schema evaluations") {
+			t.Errorf("costly example: %v", err)
+		}
+		if _, err := s.CreateEventType(ctx, store.EventType{Name: "tree.grown", Schema: json.RawMessage(recursive)}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = s.Publish(ctx, service.PublishRequest{Event: store.Event{Type: "tree.grown", Data: json.RawMessage(nested)}})
+		want := `data: data too complex to check against the schema of "tree.grown": more than 100000 schema evaluations`
+		if fe := fieldError(t, err); fe.Error() != want {
+			t.Errorf("costly data: %q, want %q", fe.Error(), want)
+		}
+		for schema, says := range map[string]string{
+			chain.String(): "schema: is too complex: checking any value against #/$defs/d0 takes more than 100000 schema evaluations",
+			`{"$ref":"#"}`: "schema: has a reference cycle that never descends into the data, so no value can be checked against it: # → #",
+			`{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"}`: "#/$defs/a → #/$defs/b → #/$defs/a",
+		} {
+			_, err := s.CreateEventType(ctx, store.EventType{Name: "costly.schema", Schema: json.RawMessage(schema)})
+			if fe := fieldError(t, err); !strings.Contains(fe.Error(), says) {
+				t.Errorf("%s: %q, want %q", schema, fe.Error(), says)
+			}
+		}
+	})
+}
+
+// TestConcurrentUpdatesKeepTheExampleValid: a PATCH of the schema and one
+// of the example at once, each valid against the row it read, never leave
+// an example that the schema refuses.
+func TestConcurrentUpdatesKeepTheExampleValid(t *testing.T) {
+	eachService(t, service.Options{}, func(t *testing.T, s *service.Service, st store.Store) {
+		ctx := t.Context()
+		schema, example := json.RawMessage(`{"required":["a"]}`), json.RawMessage(`{"b":1}`)
+		for round := range 20 {
+			if _, err := s.CreateEventType(ctx, store.EventType{Name: "a.b", Schema: json.RawMessage(`{}`), Example: json.RawMessage(`{"a":1}`)}); err != nil {
+				t.Fatal(err)
+			}
+			start := make(chan struct{})
+			errs := make(chan error, 2)
+			for _, p := range []store.EventTypePatch{{Schema: &schema}, {Example: &example}} {
+				go func() {
+					<-start
+					_, err := s.UpdateEventType(ctx, "a.b", p)
+					errs <- err
+				}()
+			}
+			close(start)
+			refused := 0
+			for range 2 {
+				if err := <-errs; err != nil {
+					if !errors.Is(err, service.ErrInvalid) {
+						t.Fatalf("round %d: update: %v", round, err)
+					}
+					refused++
+				}
+			}
+			got, err := st.GetEventType(ctx, "a.b")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := service.CheckEventType(got); err != nil {
+				t.Fatalf("round %d: stored %s with example %s: %v", round, got.Schema, got.Example, err)
+			}
+			if refused != 1 {
+				t.Errorf("round %d: %d updates refused, want 1 (the second is checked against the first)", round, refused)
+			}
+			if err := s.DeleteEventType(ctx, "a.b"); err != nil {
+				t.Fatal(err)
+			}
 		}
 	})
 }

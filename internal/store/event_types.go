@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -43,6 +44,24 @@ type EventTypePatch struct {
 	Schema      *json.RawMessage
 	Example     *json.RawMessage
 	Deprecated  *bool
+	// IfUpdatedAt, when set, makes the write conditional: it happens only
+	// while the stored UpdatedAt is this instant (to the microsecond), and
+	// UpdateEventType returns ErrConflict otherwise, so that a check made
+	// on the row read holds for the row written. Every write moves
+	// UpdatedAt forward by at least a microsecond, so no two writes leave
+	// the same value.
+	IfUpdatedAt *time.Time
+}
+
+// ConflictOrNotFound is the error of a conditional UpdateEventType that
+// wrote no row: ErrConflict when type name exists (its UpdatedAt moved on),
+// as get tells, or else ErrNotFound.
+func ConflictOrNotFound(name string, get func(name string) (EventType, error)) error {
+	_, err := get(name)
+	if err == nil {
+		return fmt.Errorf("event type %q changed since it was read: %w", name, ErrConflict)
+	}
+	return err
 }
 
 // EventTypeFilter selects event types in ListEventTypes.

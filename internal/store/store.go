@@ -235,7 +235,9 @@ type Store interface {
 	// name (byte order), at most f.Limit.
 	ListEventTypes(ctx context.Context, f EventTypeFilter) ([]EventType, error)
 	// UpdateEventType writes the fields that p sets to type name, and only
-	// those, sets UpdatedAt, and returns the stored row or ErrNotFound.
+	// those, moves UpdatedAt forward, and returns the stored row or
+	// ErrNotFound; ErrConflict when p.IfUpdatedAt is set and the stored
+	// UpdatedAt is another.
 	UpdateEventType(ctx context.Context, name string, p EventTypePatch) (EventType, error)
 	// DeleteEventType removes type name from the catalog (events of that
 	// type are kept); ErrNotFound when there is none.

@@ -95,7 +95,8 @@ func eventTypeFormOf(t store.EventType) eventTypeForm {
 	}
 }
 
-// newEventType handles GET /ui/event-types/new.
+// newEventType handles GET /ui/new-event-type: the form is outside
+// /ui/event-types/, whose every name is a type's (a type may be named "new").
 func (s *server) newEventType(w http.ResponseWriter, r *http.Request) error {
 	s.render(w, r, http.StatusOK, "event_type_form", "New event type", eventTypeForm{})
 	return nil

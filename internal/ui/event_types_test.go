@@ -17,7 +17,14 @@ func TestEventTypePages(t *testing.T) {
 	eachSite(t, func(t *testing.T, st store.Store, s *site) {
 		b := s.signedIn()
 		b.get("/ui/event-types").must(t, http.StatusOK).contains(t, "No event types yet")
-		b.get("/ui/event-types/new").must(t, http.StatusOK)
+		b.get("/ui/event-types").must(t, http.StatusOK).contains(t, `href="/ui/new-event-type"`)
+		b.get("/ui/new-event-type").must(t, http.StatusOK).contains(t, "New event type")
+		// A type may be named "new": its page is its own.
+		b.post("/ui/event-types", url.Values{"name": {"new"}, "description": {"The new one."}}).redirects(t, "/ui/event-types?notice=event-type-created")
+		b.get("/ui/event-types/new").must(t, http.StatusOK).contains(t, "Edit new", "The new one.")
+		if err := st.DeleteEventType(t.Context(), "new"); err != nil {
+			t.Fatal(err)
+		}
 		b.post("/ui/event-types", url.Values{
 			"name": {"invoice.paid"}, "description": {"An invoice was paid."}, "schema": {amountSchema}, "example": {`{"amount": 3}`},
 		}).redirects(t, "/ui/event-types?notice=event-type-created")

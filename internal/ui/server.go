@@ -145,7 +145,7 @@ func (s *server) routes() {
 	s.handle("POST "+Prefix+"deliveries/{id}/cancel", s.cancelDelivery, signedIn)
 
 	s.handle("GET "+Prefix+"event-types", s.listEventTypes, signedIn)
-	s.handle("GET "+Prefix+"event-types/new", s.newEventType, signedIn)
+	s.handle("GET "+Prefix+"new-event-type", s.newEventType, signedIn)
 	s.handle("POST "+Prefix+"event-types", s.createEventType, signedIn)
 	s.handle("GET "+Prefix+"event-types/{name}", s.editEventType, signedIn)
 	s.handle("POST "+Prefix+"event-types/{name}", s.updateEventType, signedIn)

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hookrelay/hookrelay/internal/store"
@@ -67,12 +68,15 @@ func (s *Store) UpdateEventType(ctx context.Context, name string, p store.EventT
 			schema = CASE WHEN $3 THEN $4 ELSE schema END,
 			example = CASE WHEN $5 THEN $6 ELSE example END,
 			deprecated = coalesce($7, deprecated),
-			updated_at = now()
-		WHERE name = $1
+			updated_at = greatest(now(), updated_at + interval '1 microsecond')
+		WHERE name = $1 AND ($8::timestamptz IS NULL OR updated_at = $8)
 		RETURNING ` + eventTypeColumns
 	schema, setSchema := store.PatchJSON(p.Schema)
 	example, setExample := store.PatchJSON(p.Example)
-	t, err := queryOne(s.pool.QueryRow(ctx, q, name, p.Description, setSchema, schema, setExample, example, p.Deprecated), eventTypeDest)
+	t, err := queryOne(s.pool.QueryRow(ctx, q, name, p.Description, setSchema, schema, setExample, example, p.Deprecated, p.IfUpdatedAt), eventTypeDest)
+	if errors.Is(err, store.ErrNotFound) && p.IfUpdatedAt != nil {
+		err = store.ConflictOrNotFound(name, func(name string) (store.EventType, error) { return s.GetEventType(ctx, name) })
+	}
 	if err != nil {
 		return store.EventType{}, fmt.Errorf("update event type %q: %w", name, err)
 	}

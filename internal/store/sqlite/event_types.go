@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -79,8 +80,8 @@ func (s *Store) UpdateEventType(ctx context.Context, name string, p store.EventT
 			schema = CASE WHEN :set_schema THEN :schema ELSE schema END,
 			example = CASE WHEN :set_example THEN :example ELSE example END,
 			deprecated = coalesce(:deprecated, deprecated),
-			updated_at = :now
-		WHERE name = :name
+			updated_at = max(:now, updated_at + 1)
+		WHERE name = :name AND (:if_updated_at IS NULL OR updated_at = :if_updated_at)
 		RETURNING ` + eventTypeColumns
 	schema, setSchema := store.PatchJSON(p.Schema)
 	example, setExample := store.PatchJSON(p.Example)
@@ -89,8 +90,12 @@ func (s *Store) UpdateEventType(ctx context.Context, name string, p store.EventT
 		sql.Named("set_schema", setSchema), sql.Named("schema", schema),
 		sql.Named("set_example", setExample), sql.Named("example", example),
 		sql.Named("deprecated", p.Deprecated), sql.Named("now", micros(time.Now())),
+		sql.Named("if_updated_at", microsOrNull(p.IfUpdatedAt)),
 	}
 	t, err := writeOne(ctx, s, q, args, eventTypeDest)
+	if errors.Is(err, store.ErrNotFound) && p.IfUpdatedAt != nil {
+		err = store.ConflictOrNotFound(name, func(name string) (store.EventType, error) { return s.GetEventType(ctx, name) })
+	}
 	if err != nil {
 		return store.EventType{}, fmt.Errorf("update event type %q: %w", name, err)
 	}

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -132,6 +134,47 @@ var eventTypeTests = []test{
 		if err != nil || got.Schema != nil {
 			t.Errorf("after removing the schema: %+v (%v), want none", got, err)
 		}
+	}},
+	{"EventTypeConditionalUpdateWritesOnce", func(t *testing.T, f *fixture) {
+		read, err := f.s.CreateEventType(f.ctx, store.EventType{Name: "invoice.paid"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Updates at once from the same read: exactly one writes.
+		const writers = 8
+		errs := make(chan error, writers)
+		for i := range writers {
+			go func() {
+				desc := fmt.Sprintf("writer %d", i)
+				_, err := f.s.UpdateEventType(f.ctx, "invoice.paid", store.EventTypePatch{Description: &desc, IfUpdatedAt: &read.UpdatedAt})
+				errs <- err
+			}()
+		}
+		wrote := 0
+		for range writers {
+			switch err := <-errs; {
+			case err == nil:
+				wrote++
+			case !errors.Is(err, store.ErrConflict):
+				t.Errorf("update: %v, want none or ErrConflict", err)
+			}
+		}
+		if wrote != 1 {
+			t.Fatalf("%d updates from one read wrote, want 1", wrote)
+		}
+		got, err := f.s.GetEventType(f.ctx, "invoice.paid")
+		if err != nil || !got.UpdatedAt.After(read.UpdatedAt) {
+			t.Fatalf("after: %+v (%v), want updated_at after %v", got, err, read.UpdatedAt)
+		}
+		// An update from the row read now writes, and moves updated_at on
+		// even within the same microsecond.
+		desc := "again"
+		next, err := f.s.UpdateEventType(f.ctx, "invoice.paid", store.EventTypePatch{Description: &desc, IfUpdatedAt: &got.UpdatedAt})
+		if err != nil || next.Description != "again" || !next.UpdatedAt.After(got.UpdatedAt) {
+			t.Errorf("update from the current row: %+v (%v)", next, err)
+		}
+		_, err = f.s.UpdateEventType(f.ctx, "nope", store.EventTypePatch{Description: &desc, IfUpdatedAt: &got.UpdatedAt})
+		wantErr(t, "conditional update of a missing type", err, store.ErrNotFound)
 	}},
 	{"EventTypeDeleteKeepsEvents", func(t *testing.T, f *fixture) {
 		f.eventType("invoice.paid")
