@@ -1,14 +1,18 @@
 // Command databasesql shows the hookrelay library on an application that
-// reaches PostgreSQL through database/sql, here with the pgx/stdlib driver
-// (lib/pq works the same): in one *sql.Tx, it creates a customer's endpoint,
-// an order, and the order's event; the event exists, and is delivered, if
-// and only if the transaction commits.
+// reaches its database through database/sql: PostgreSQL with the pgx/stdlib
+// driver (lib/pq works the same), or an embedded SQLite file with the
+// pure-Go modernc.org/sqlite driver. In one *sql.Tx, the same code on
+// either creates a customer's endpoint, an order, and the order's event;
+// the event exists, and is delivered, if and only if the transaction
+// commits.
 //
-// hookrelay's workers need a connection of their own (they LISTEN for new
-// deliveries, which database/sql cannot): NewPostgresSQL opens a small pgx
-// pool from the same URL and closes it with the client.
+// On PostgreSQL, hookrelay's workers need a connection of their own (they
+// LISTEN for new deliveries, which database/sql cannot): NewPostgresSQL
+// opens a small pgx pool from the same URL and closes it with the client.
+// On SQLite, workers see what a transaction wrote at their next poll.
 //
 //	DATABASE_URL=postgres://... go run ./examples/databasesql
+//	DATABASE_URL=orders.db go run ./examples/databasesql   # a SQLite file, created when missing
 package main
 
 import (
@@ -20,8 +24,10 @@ import (
 	"io"
 	"log"
 	"os"
+	"strings"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
 
 	"github.com/hookrelay/hookrelay"
 	"github.com/hookrelay/hookrelay/examples/internal/inbox"
@@ -34,22 +40,14 @@ func main() {
 }
 
 // run places an order with its webhook in one transaction on the database at
-// databaseURL and prints the webhook's body once it is delivered.
+// databaseURL (a postgres:// URL, or else the path of a SQLite file) and
+// prints the webhook's body once it is delivered.
 func run(ctx context.Context, databaseURL string, out io.Writer) (err error) {
-	db, err := sql.Open("pgx", databaseURL)
+	db, hooks, err := open(ctx, databaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS databasesql_orders (id bigserial PRIMARY KEY, total_cents bigint NOT NULL)`); err != nil {
-		return err
-	}
-
-	// The client's transaction type is *sql.Tx: a pgx.Tx does not compile.
-	hooks, err := hookrelay.NewPostgresSQL(ctx, db, databaseURL, hookrelay.WithAllowPrivateTargets())
-	if err != nil {
-		return err
-	}
 	defer hooks.Close()
 	receiver, err := inbox.Start()
 	if err != nil {
@@ -88,7 +86,7 @@ func placeOrder(ctx context.Context, db *sql.DB, hooks *hookrelay.Client[*sql.Tx
 		return 0, err
 	}
 	var id int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO databasesql_orders (total_cents) VALUES ($1) RETURNING id`, 1999).Scan(&id); err != nil {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO databasesql_orders (total_cents) VALUES (1999) RETURNING id`).Scan(&id); err != nil {
 		return 0, err
 	}
 	data, err := json.Marshal(map[string]any{"order_id": id, "total_cents": 1999})
@@ -99,4 +97,38 @@ func placeOrder(ctx context.Context, db *sql.DB, hooks *hookrelay.Client[*sql.Tx
 		return 0, err
 	}
 	return endpoint.ID, tx.Commit()
+}
+
+// open opens the database at databaseURL with its database/sql driver,
+// creates the example's table, and returns hookrelay's client on it (which
+// migrates hookrelay's tables). Either way the client's transaction type is
+// *sql.Tx: a pgx.Tx does not compile.
+func open(ctx context.Context, databaseURL string) (*sql.DB, *hookrelay.Client[*sql.Tx], error) {
+	postgres := strings.HasPrefix(databaseURL, "postgres://") || strings.HasPrefix(databaseURL, "postgresql://")
+	driver, dsn, orders := "pgx", databaseURL, `CREATE TABLE IF NOT EXISTS databasesql_orders (id bigserial PRIMARY KEY, total_cents bigint NOT NULL)`
+	if !postgres {
+		if databaseURL == "" {
+			return nil, nil, errors.New("DATABASE_URL: a postgres:// URL or the path of a SQLite file is required")
+		}
+		// SQLiteDSN adds the settings hookrelay needs (WAL, a busy timeout,
+		// foreign keys, transactions that take the write lock).
+		driver, dsn, orders = "sqlite", hookrelay.SQLiteDSN(databaseURL), `CREATE TABLE IF NOT EXISTS databasesql_orders (id INTEGER PRIMARY KEY, total_cents INTEGER NOT NULL)`
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := db.ExecContext(ctx, orders); err != nil {
+		return nil, nil, errors.Join(err, db.Close())
+	}
+	var hooks *hookrelay.Client[*sql.Tx]
+	if postgres {
+		hooks, err = hookrelay.NewPostgresSQL(ctx, db, databaseURL, hookrelay.WithAllowPrivateTargets())
+	} else {
+		hooks, err = hookrelay.NewSQLite(ctx, db, hookrelay.WithAllowPrivateTargets())
+	}
+	if err != nil {
+		return nil, nil, errors.Join(err, db.Close())
+	}
+	return db, hooks, nil
 }

@@ -7,3 +7,5 @@ import (
 )
 
 func TestRun(t *testing.T) { exampletest.Run(t, run) }
+
+func TestRunOnSQLite(t *testing.T) { exampletest.RunSQLite(t, run) }

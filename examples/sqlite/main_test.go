@@ -1,9 +1,0 @@
-package main
-
-import (
-	"testing"
-
-	"github.com/hookrelay/hookrelay/examples/internal/exampletest"
-)
-
-func TestRun(t *testing.T) { exampletest.RunSQLite(t, run) }
