@@ -74,6 +74,11 @@ func (q sqlQuerier) QueryRow(ctx context.Context, query string, args ...any) pgx
 // sqlArgs converts the parameters that pgx binds and database/sql drivers
 // may not (see sqlQuerier).
 func sqlArgs(args []any) []any {
+	if len(args) > 0 {
+		if _, ok := args[0].(pgx.QueryExecMode); ok {
+			args = args[1:] // pgx's own option (see planEachTime): not a parameter
+		}
+	}
 	out := make([]any, len(args))
 	for i, a := range args {
 		out[i] = sqlArg(a)

@@ -162,7 +162,7 @@ func insertEvents(ctx context.Context, q querier, batch eventBatch) (map[string]
 		}
 	}
 	const get = `SELECT ` + eventColumns + ` FROM webhook_events e WHERE e.id = ANY ($1::uuid[])`
-	rows, err = q.Query(ctx, get, existing)
+	rows, err = q.Query(ctx, get, planEachTime, existing)
 	found, err := queryAll(rows, err, eventDest)
 	if err != nil {
 		return nil, nil, fmt.Errorf("select existing events: %w", err)
@@ -239,7 +239,7 @@ func fanOutMany(ctx context.Context, q querier, pubs []store.Publication, events
 		JOIN e ON e.id = t.event_id
 		JOIN webhooks w ON w.id = t.webhook_id
 		ORDER BY t.n`
-	if _, err := q.Exec(ctx, insert, eventIDs, endpointIDs, maxRetries); err != nil {
+	if _, err := q.Exec(ctx, insert, planEachTime, eventIDs, endpointIDs, maxRetries); err != nil {
 		return nil, fmt.Errorf("insert deliveries: %w", err)
 	}
 	if _, err := q.Exec(ctx, `SELECT pg_notify($1, '')`, wakeupChannel); err != nil {
@@ -247,3 +247,14 @@ func fanOutMany(ctx context.Context, q querier, pubs []store.Publication, events
 	}
 	return counts, nil
 }
+
+// planEachTime, given as the first argument of a pgx query, plans the
+// statement for its parameters each time (the unnamed prepared statement,
+// its description cached: still one round trip) instead of keeping the
+// generic plan PostgreSQL settles on after five runs on a connection. The
+// lookups of events by an array of IDs need it: a generic plan made while
+// webhook_events was nearly empty scans the whole table, and kept for the
+// connection's life it read every event again at each publish as the table
+// grew (the benchmark's publishes fell by 10-20 %, each reading thousands
+// of rows).
+const planEachTime = pgx.QueryExecModeCacheDescribe
