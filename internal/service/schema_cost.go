@@ -55,6 +55,10 @@ type schemaDoc struct {
 	// dynamic maps each $dynamicAnchor name to the locations declaring it:
 	// a $dynamicRef may reach any of them.
 	dynamic map[string][]string
+	// recursive are the locations of the schemas with "$recursiveAnchor":
+	// true (draft 2019-09): a $recursiveRef may reach any of them (the
+	// validator goes to the outermost one in the dynamic scope).
+	recursive []string
 }
 
 // schemaNode is a subschema: its location (JSON pointer from the root of
@@ -96,6 +100,9 @@ func (d *schemaDoc) scan(v any, loc, base string) {
 		if a, ok := v["$dynamicAnchor"].(string); ok {
 			d.anchors[base+"#"+a] = loc
 			d.dynamic[a] = append(d.dynamic[a], loc)
+		}
+		if a, _ := v["$recursiveAnchor"].(bool); a {
+			d.recursive = append(d.recursive, loc)
 		}
 		for k, c := range v {
 			if !notSchemas[k] {
@@ -214,6 +221,9 @@ func (d *schemaDoc) refs(n schemaNode, m map[string]any) []schemaNode {
 		if kw == "$dynamicRef" && frag != "" && !strings.HasPrefix(frag, "/") {
 			locs = append(locs, d.dynamic[frag]...)
 		}
+		if kw == "$recursiveRef" {
+			locs = append(locs, d.recursive...)
+		}
 		for _, l := range locs {
 			if t, ok := d.at(l); ok {
 				out = append(out, t)
@@ -278,31 +288,72 @@ func sortedKeys(m map[string]any) []string {
 // pair the validator may evaluate, and more (every pattern of
 // patternProperties, additionalProperties and unevaluatedProperties for
 // every member, and the like for array elements).
+//
+// A visit counts more than one where the validator's work on it grows with
+// the value or the keyword (visitWeight): the values of an enum compared,
+// a pattern run over a string, and the members or elements that every
+// in-place subschema copies while an enclosing schema tracks what was
+// evaluated (unevaluatedProperties, unevaluatedItems).
 func (d *schemaDoc) dataCost(inst any, limit int) int {
 	n, _ := d.at("")
 	count := 0
-	var visit func(n schemaNode, inst any) bool
-	visit = func(n schemaNode, inst any) bool {
-		if count++; count > limit {
+	var visit func(n schemaNode, inst any, tracked bool) bool
+	visit = func(n schemaNode, inst any, tracked bool) bool {
+		m, ok := n.v.(map[string]any)
+		if count += visitWeight(m, inst, tracked); count > limit {
 			return false
 		}
-		m, ok := n.v.(map[string]any)
 		if !ok {
 			return true
 		}
-		if !d.inPlace(n, func(c schemaNode) bool { return visit(c, inst) }) {
+		tracks := tracked || m["unevaluatedProperties"] != nil || m["unevaluatedItems"] != nil
+		if !d.inPlace(n, func(c schemaNode) bool { return visit(c, inst, tracks) }) {
 			return false
 		}
+		below := func(c schemaNode, v any) bool { return visit(c, v, false) }
 		switch inst := inst.(type) {
 		case map[string]any:
-			return d.visitMembers(n, m, inst, visit)
+			return d.visitMembers(n, m, inst, below)
 		case []any:
-			return d.visitElements(n, m, inst, visit)
+			return d.visitElements(n, m, inst, below)
 		}
 		return true
 	}
-	visit(n, inst)
+	visit(n, inst, false)
 	return min(count, limit+1)
+}
+
+// patternCost is how many characters of a string times characters of a
+// pattern count as one visit: Go's regexp runs in time linear in both.
+const patternCost = 256
+
+// visitWeight is what checking inst against the schema object m (nil for
+// a boolean schema) counts: one, plus the values of its enum, plus its
+// pattern's work on a string, plus the members or elements of inst when an
+// enclosing schema tracks the evaluated ones (tracked), which the validator
+// copies at each subschema.
+func visitWeight(m map[string]any, inst any, tracked bool) int {
+	w := 1
+	if m == nil {
+		return w
+	}
+	if e, ok := m["enum"].([]any); ok {
+		w += len(e)
+	}
+	if p, ok := m["pattern"].(string); ok {
+		if str, ok := inst.(string); ok {
+			w += len(p) * len(str) / patternCost
+		}
+	}
+	if tracked || m["unevaluatedProperties"] != nil || m["unevaluatedItems"] != nil {
+		switch inst := inst.(type) {
+		case map[string]any:
+			w += len(inst)
+		case []any:
+			w += len(inst)
+		}
+	}
+	return w
 }
 
 // visitMembers visits the subschemas of n, a schema object m, that apply

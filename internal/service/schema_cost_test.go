@@ -2,7 +2,9 @@ package service
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -59,6 +61,39 @@ func TestDataCostStopsAtTheLimit(t *testing.T) {
 	// The defs chain costs 2^21 on any value: the walk stops at the limit.
 	if got := parsedDoc(t, defsChain(21)).dataCost(parsedValue(t, "1"), MaxSchemaVisits); got != MaxSchemaVisits+1 {
 		t.Errorf("defs chain cost %d visits, want %d", got, MaxSchemaVisits+1)
+	}
+}
+
+// TestDataCostCountsWhatTheValidatorRepeats: the shapes a second attack
+// slipped past the first walk, each cheap to save and costly to check —
+// a $recursiveRef that the validator sends to the outermost
+// $recursiveAnchor (2^depth), unevaluatedProperties over many in-place
+// subschemas of a wide object (subschemas × members), a large enum over
+// many elements (enum × elements), and a long pattern over long strings —
+// now count up to the limit.
+func TestDataCostCountsWhatTheValidatorRepeats(t *testing.T) {
+	wideAllOf := `{"unevaluatedProperties":true,"allOf":[{}` + strings.Repeat(`,{}`, 2000) + `]}`
+	wide := map[string]int{}
+	for i := range 2000 {
+		wide["k"+strconv.Itoa(i)] = 0
+	}
+	wideData, _ := json.Marshal(wide)
+	enum := make([]int, 2000)
+	for i := range enum {
+		enum[i] = 1_000_000 + i
+	}
+	enumJSON, _ := json.Marshal(enum)
+	elements, _ := json.Marshal(make([]int, 2000))
+	for _, tc := range []struct{ name, schema, data string }{
+		{"$recursiveRef", `{"$schema":"https://json-schema.org/draft/2019-09/schema","$recursiveAnchor":true,"allOf":[{"$ref":"b"},{"$ref":"b"}],"$defs":{"b":{"$id":"b","$recursiveAnchor":true,"properties":{"c":{"$recursiveRef":"#"}}}}}`,
+			strings.Repeat(`{"c":`, 22) + "0" + strings.Repeat("}", 22)},
+		{"unevaluatedProperties", wideAllOf, string(wideData)},
+		{"enum", `{"items":{"enum":` + string(enumJSON) + `}}`, string(elements)},
+		{"pattern", `{"items":{"pattern":"^` + strings.Repeat("a?", 2000) + `"}}`, `["` + strings.Repeat("a", 20000) + `"` + strings.Repeat(`,"`+strings.Repeat("a", 20000)+`"`, 100) + `]`},
+	} {
+		if got := parsedDoc(t, tc.schema).dataCost(parsedValue(t, tc.data), MaxSchemaVisits); got != MaxSchemaVisits+1 {
+			t.Errorf("%s: %d visits, want the walk stopped at %d", tc.name, got, MaxSchemaVisits+1)
+		}
 	}
 }
 
