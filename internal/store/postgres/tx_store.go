@@ -75,7 +75,7 @@ func inSavepoint(ctx context.Context, q querier, fn func() error) error {
 
 // CreateEndpoint is Store.CreateEndpoint in the transaction.
 func (t *TxStore) CreateEndpoint(ctx context.Context, e store.Endpoint) (store.Endpoint, error) {
-	format, err := readTenantFormat(ctx, t.q)
+	format, err := t.tenantFormatIn(ctx, t.q)
 	if err != nil {
 		return store.Endpoint{}, fmt.Errorf("create endpoint: %w", err)
 	}
@@ -109,7 +109,7 @@ func (t *TxStore) DeleteEndpoint(ctx context.Context, id int64) error {
 
 // Publish is PublishTx in the transaction, without its savepoint.
 func (t *TxStore) Publish(ctx context.Context, ev store.Event, opts store.PublishOptions) (store.PublishResult, error) {
-	format, err := readTenantFormat(ctx, t.q)
+	format, err := t.tenantFormatIn(ctx, t.q)
 	if err != nil {
 		return store.PublishResult{}, fmt.Errorf("publish event: %w", err)
 	}
@@ -123,7 +123,7 @@ func (t *TxStore) Publish(ctx context.Context, ev store.Event, opts store.Publis
 // The ordering keys of the events lock as in PublishTx, all at once, in
 // sorted order. At most store.MaxPublishMany publications.
 func (t *TxStore) PublishMany(ctx context.Context, pubs []store.Publication) ([]store.PublicationResult, error) {
-	format, err := readTenantFormat(ctx, t.q)
+	format, err := t.tenantFormatIn(ctx, t.q)
 	if err != nil {
 		return nil, fmt.Errorf("publish events: %w", err)
 	}
